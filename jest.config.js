@@ -1,0 +1,14 @@
+/** Jest runs the TypeScript sources as ESM through ts-jest (see docs/DEVELOPING.md). */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true }]
+  },
+  testMatch: ['**/__tests__/**/*.test.ts'],
+  collectCoverageFrom: ['src/**/*.ts', '!src/index.ts'],
+  coverageReporters: ['text-summary', 'json-summary', 'lcov'],
+  coverageThreshold: { global: { lines: 90 } },
+  testTimeout: 60000
+}

@@ -1,0 +1,165 @@
+/**
+ * The values that flow through the action, from parsed input to the operations
+ * it writes. Every module speaks in these types; none of them carries behaviour.
+ */
+
+export const EVENT_KINDS = [
+  'phase_started',
+  'phase_completed',
+  'phase_failed',
+  'plan_completed'
+] as const
+export type EventKind = (typeof EVENT_KINDS)[number]
+
+/** The three states a linked issue can be labelled with. */
+export type SyncState = 'in-progress' | 'completed' | 'failed'
+
+/** One Debussy event, resolved from inputs, `client_payload` and `workflow_dispatch` inputs. */
+export interface PhaseEvent {
+  readonly kind: EventKind
+  /** Plan path relative to the workspace root, as the payload gave it. */
+  readonly plan: string
+  /** Phase id (`1`, `3.1`); present for `phase_*` events. */
+  readonly phase: string | undefined
+  readonly completedPhases: number | undefined
+  readonly totalPhases: number | undefined
+  /** Payload `auto_close` then input `auto-close`; undefined lets the config decide. */
+  readonly autoClose: boolean | undefined
+  /** True when payload or input asked for a preview; undefined lets the config decide. */
+  readonly dryRun: boolean | undefined
+  readonly runId: string | undefined
+  readonly sequence: number | undefined
+}
+
+/** A repository as `owner/name`, lower-cased only for comparison. */
+export interface RepoRef {
+  readonly owner: string
+  readonly repo: string
+}
+
+/** A linked issue or pull request. */
+export interface IssueRef extends RepoRef {
+  readonly number: number
+}
+
+export interface LabelNames {
+  readonly inProgress: string
+  readonly completed: string
+  readonly failed: string
+}
+
+export interface LabelColors {
+  readonly inProgress: string
+  readonly completed: string
+  readonly failed: string
+}
+
+/** The `github:` section of `.debussy/config.yaml`, defaults applied. */
+export interface SyncConfig {
+  readonly enabled: boolean
+  readonly autoClose: boolean
+  readonly createLabelsIfMissing: boolean
+  readonly dryRun: boolean
+  readonly labels: LabelNames
+  readonly colors: LabelColors
+}
+
+/** A row of the plan's `## Phases` table. */
+export interface PlanPhase {
+  readonly id: string
+  readonly title: string
+  readonly done: boolean
+}
+
+/** How the plan names its milestone (`github_milestone`). */
+export type MilestoneSelector =
+  | { readonly by: 'number'; readonly number: number }
+  | { readonly by: 'title'; readonly title: string }
+
+export interface MasterPlan {
+  /** Workspace-relative path; also the key of this plan's progress block. */
+  readonly path: string
+  readonly title: string
+  /** Linked issues, duplicates dropped, plan order kept. */
+  readonly issues: readonly IssueRef[]
+  /** `github_repo`, else the workflow's repository. */
+  readonly repo: RepoRef
+  readonly milestone: MilestoneSelector | undefined
+  readonly phases: readonly PlanPhase[]
+}
+
+/** A label as GitHub has it. */
+export interface ObservedLabel {
+  readonly id: string
+  readonly name: string
+}
+
+export interface ObservedMilestone {
+  readonly repo: RepoRef
+  readonly number: number
+  readonly title: string
+  readonly description: string
+  readonly url: string
+}
+
+export type ObservedIssue =
+  | {
+      readonly ref: IssueRef
+      readonly found: true
+      readonly id: string
+      readonly kind: 'issue' | 'pull_request'
+      readonly state: 'open' | 'closed'
+      readonly locked: boolean
+      readonly title: string
+      readonly url: string
+      readonly labels: readonly ObservedLabel[]
+      readonly milestone: ObservedMilestone | undefined
+    }
+  | {
+      readonly ref: IssueRef
+      readonly found: false
+      /** Why it could not be read, as GitHub said it. */
+      readonly reason: string
+    }
+
+/** What GitHub looks like before the action writes: the one read of an event. */
+export interface Snapshot {
+  readonly issues: readonly ObservedIssue[]
+  /**
+   * State labels that exist, per repository (`owner/repo` lower-cased) and label
+   * name (lower-cased, as GitHub compares label names).
+   */
+  readonly labels: ReadonlyMap<string, ReadonlyMap<string, ObservedLabel>>
+  /** The milestone `github_milestone` names: found, not found, or not asked for. */
+  readonly namedMilestone: ObservedMilestone | null | undefined
+}
+
+/** One write. The JSON shape of each is the `operations` output. */
+export type Operation =
+  | {
+      readonly op: 'create_label'
+      readonly repo: string
+      readonly label: string
+      readonly color: string
+      readonly description: string
+    }
+  | { readonly op: 'add_label'; readonly issue: string; readonly label: string }
+  | { readonly op: 'remove_label'; readonly issue: string; readonly label: string }
+  | {
+      readonly op: 'update_milestone'
+      readonly repo: string
+      readonly milestone: number
+      readonly title: string
+      readonly progress: string
+      readonly description: string
+    }
+  | { readonly op: 'comment'; readonly issue: string; readonly body: string }
+  | { readonly op: 'close_issue'; readonly issue: string; readonly reason: 'completed' }
+
+export type OperationKind = Operation['op']
+
+/** Something the user should know that does not stop the run. */
+export interface Finding {
+  readonly level: 'warning' | 'notice'
+  readonly message: string
+}

@@ -1,0 +1,30 @@
+/**
+ * A problem with what the user gave the action (payload, inputs, config, plan).
+ * It names the field, says what is wrong with the value and how to fix it, and
+ * is raised before any write request is made.
+ */
+export class InputError extends Error {
+  constructor(
+    /** Where the bad value is: `client_payload.phase`, `input auto-close`, `plan github_issues (line 3)`. */
+    readonly field: string,
+    /** What is wrong with the value. */
+    readonly problem: string,
+    /** What to write instead. */
+    readonly fix: string
+  ) {
+    super(`${field}: ${problem}. ${fix}`)
+    this.name = 'InputError'
+  }
+}
+
+// eslint-disable-next-line no-control-regex -- control characters are what this escapes
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g
+
+/** Shows a user's value in a message without letting control characters through. */
+export function printable(value: string, max = 120): string {
+  const safe = value.replace(
+    CONTROL_CHARACTERS,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  )
+  return safe.length > max ? `${safe.slice(0, max)}…` : safe
+}
