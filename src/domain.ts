@@ -114,6 +114,8 @@ export type ObservedIssue =
       readonly url: string
       readonly labels: readonly ObservedLabel[]
       readonly milestone: ObservedMilestone | undefined
+      /** This plan's completion comment is already there (a re-run after a failed close). */
+      readonly hasCompletionComment: boolean
     }
   | {
       readonly ref: IssueRef

@@ -1,0 +1,353 @@
+/**
+ * The whole action in process (src/main.ts run()) against the simulator: each
+ * row of SPEC §6 and each failure of §7, with the request log as the witness.
+ * The same scenarios run against the bundle in __tests__/e2e/.
+ */
+import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
+import { cleanup, makeWorkspace } from '../test-support/run-action.js'
+import { runInProcess, type InProcessResult } from '../test-support/run-in-process.js'
+import {
+  MILESTONE_TEXT,
+  PLAN_PATH,
+  REPO,
+  dispatch,
+  seedSample,
+  type Sample
+} from '../test-support/sample-repo.js'
+
+let sim: GitHubSimulator
+let sample: Sample
+let workspace: string
+
+async function fire(
+  payload: Record<string, unknown>,
+  extra: { inputs?: Record<string, string>; env?: Record<string, string>; eventName?: string } = {}
+): Promise<InProcessResult> {
+  return runInProcess({
+    apiUrl: sim.apiUrl,
+    graphqlUrl: sim.graphqlUrl,
+    token: sim.token,
+    workspace,
+    repository: REPO,
+    eventName: extra.eventName ?? 'repository_dispatch',
+    eventPayload: extra.eventName === 'workflow_dispatch' ? { inputs: payload } : dispatch(payload),
+    inputs: extra.inputs,
+    env: extra.env
+  })
+}
+
+const labelsOf = (n: number): string[] => sim.issue(REPO, n).labels
+const STATE = /^debussy:/
+
+async function setup(
+  options: Parameters<typeof seedSample>[1] = {},
+  files: Record<string, string> = {}
+): Promise<void> {
+  sim = await startSimulator()
+  sample = seedSample(sim, options)
+  workspace = makeWorkspace({ ...sample.files, ...files })
+}
+
+afterEach(async () => {
+  await sim.close()
+})
+afterAll(() => cleanup())
+
+describe('SPEC §6: each event', () => {
+  beforeEach(() => setup())
+
+  it('phase_started labels every issue in-progress, keeps people labels, creates the label with its color', async () => {
+    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '2' })
+    expect(result.failed).toBe(false)
+    const [a, b, c] = sample.issueNumbers as [number, number, number]
+    expect(labelsOf(a)).toEqual(['bug', 'debussy:in-progress'])
+    expect(labelsOf(b)).toEqual(['team:payments', 'needs-review', 'debussy:in-progress'])
+    expect(labelsOf(c)).toEqual(['debussy:in-progress'])
+    expect(sim.label(REPO, 'debussy:in-progress')?.color.toUpperCase()).toBe('1D76DB')
+    expect(sim.label(REPO, 'debussy:in-progress')?.description).toMatch(/^Debussy: /)
+    expect(result.outputs.state).toBe('in-progress')
+    expect(result.outputs.progress).toBe('0/4')
+    expect(result.stdout).toContain(
+      `Updated GitHub issue ${REPO}#${a}: in-progress (+debussy:in-progress)`
+    )
+  })
+
+  it('phase_completed moves to completed and counts the phase in the milestone', async () => {
+    await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    const result = await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '1' })
+    for (const n of sample.issueNumbers) {
+      expect(labelsOf(n).filter((l) => STATE.test(l))).toEqual(['debussy:completed'])
+    }
+    const description = sim.milestone(REPO, sample.milestone ?? 0).description
+    expect(description.startsWith(MILESTONE_TEXT)).toBe(true)
+    expect(description).toContain('📊 **Debussy Progress:** 25% (1/4 phases)')
+    expect(result.outputs.progress).toBe('1/4')
+    expect(JSON.parse(result.outputs.issues ?? '')).toEqual(
+      sample.issueNumbers.map((n) => `${REPO}#${n}`)
+    )
+  })
+
+  it('phase_failed moves to failed', async () => {
+    await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    const result = await fire({ event: 'phase_failed', plan: PLAN_PATH, phase: '1' })
+    for (const n of sample.issueNumbers) {
+      expect(labelsOf(n).filter((l) => STATE.test(l))).toEqual(['debussy:failed'])
+    }
+    expect(result.outputs.state).toBe('failed')
+  })
+
+  it('plan_completed with auto-close closes each issue once with one comment, and records 100%', async () => {
+    const result = await fire({ event: 'plan_completed', plan: PLAN_PATH, auto_close: true })
+    expect(result.failed).toBe(false)
+    for (const n of sample.issueNumbers) {
+      const issue = sim.issue(REPO, n)
+      expect(issue.state).toBe('closed')
+      expect(issue.stateReason).toBe('completed')
+      expect(issue.comments).toHaveLength(1)
+      expect(issue.comments[0]).not.toContain('@payments-team')
+    }
+    expect(sim.milestone(REPO, sample.milestone ?? 0).description).toContain('100% (4/4 phases)')
+    expect(JSON.parse(result.outputs.closed ?? '')).toEqual(
+      sample.issueNumbers.map((n) => `${REPO}#${n}`)
+    )
+  })
+
+  it('plan_completed without auto-close labels but closes nothing', async () => {
+    const result = await fire({ event: 'plan_completed', plan: PLAN_PATH })
+    for (const n of sample.issueNumbers) expect(sim.issue(REPO, n).state).toBe('open')
+    expect(result.outputs.closed).toBe('[]')
+  })
+
+  it('auto-close: the payload wins over the input', async () => {
+    await fire(
+      { event: 'plan_completed', plan: PLAN_PATH, auto_close: false },
+      { inputs: { 'auto-close': 'true' } }
+    )
+    for (const n of sample.issueNumbers) expect(sim.issue(REPO, n).state).toBe('open')
+  })
+
+  it('a redelivered event makes one read and no write', async () => {
+    const payload = {
+      event: 'phase_completed',
+      plan: PLAN_PATH,
+      phase: '2',
+      run_id: 'r1',
+      sequence: 3
+    }
+    await fire(payload)
+    sim.resetLog()
+    const again = await fire(payload)
+    expect(sim.requests).toHaveLength(1)
+    expect(sim.writes()).toEqual([])
+    expect(again.outputs.operations).toBe('[]')
+  })
+
+  it('an event older than one applied for the same run is skipped with a notice', async () => {
+    await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '2', run_id: 'r1', sequence: 5 })
+    sim.resetLog()
+    const late = await fire({
+      event: 'phase_started',
+      plan: PLAN_PATH,
+      phase: '2',
+      run_id: 'r1',
+      sequence: 4
+    })
+    expect(sim.writes()).toEqual([])
+    expect(late.stdout).toContain('Skipped as out of order')
+    for (const n of sample.issueNumbers) expect(labelsOf(n)).toContain('debussy:completed')
+  })
+
+  it('a label a person adds between the read and the write survives', async () => {
+    const [first] = sample.issueNumbers as [number]
+    sim.onRequest((request) => {
+      if (request.operation === 'mutation') sim.addIssueLabel(REPO, first, 'added-by-person')
+    })
+    await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    expect(labelsOf(first)).toEqual(
+      expect.arrayContaining(['bug', 'added-by-person', 'debussy:in-progress'])
+    )
+  })
+})
+
+describe('SPEC §6: dry run', () => {
+  beforeEach(() => setup())
+
+  it('reads only, logs [dry-run] lines, and lists exactly the writes a real run makes', async () => {
+    const payload = { event: 'phase_completed', plan: PLAN_PATH, phase: '2' }
+    const preview = await fire(payload, { inputs: { 'dry-run': 'true' } })
+    expect(sim.writes()).toEqual([])
+    expect(preview.outputs['dry-run']).toBe('true')
+    expect(preview.stdout).toContain(
+      `[dry-run] Add label "debussy:completed" to ${REPO}#${sample.issueNumbers[0]}`
+    )
+    const previewed = (
+      JSON.parse(preview.outputs.operations ?? '') as Record<string, unknown>[]
+    ).map(({ dry_run, ...op }) => {
+      expect(dry_run).toBe(true)
+      return op
+    })
+    const real = await fire(payload)
+    expect(JSON.parse(real.outputs.operations ?? '')).toEqual(previewed)
+    expect(previewed.length).toBeGreaterThan(0)
+  })
+
+  it('a payload false cannot turn off a dry run the input asks for', async () => {
+    await fire(
+      { event: 'phase_started', plan: PLAN_PATH, phase: '1', dry_run: false },
+      { inputs: { 'dry-run': 'true' } }
+    )
+    expect(sim.writes()).toEqual([])
+  })
+
+  it('runs by hand from workflow_dispatch inputs', async () => {
+    const result = await fire(
+      { event: 'phase_started', plan: PLAN_PATH, phase: '1', dry_run: 'true' },
+      { eventName: 'workflow_dispatch' }
+    )
+    expect(result.failed).toBe(false)
+    expect(sim.writes()).toEqual([])
+    expect(result.outputs['dry-run']).toBe('true')
+  })
+})
+
+describe('request budget', () => {
+  it('phase_completed for 20 issues takes at most 6 requests; a redelivery 1 read and no write', async () => {
+    await setup({ issues: 20, stateLabels: true })
+    const payload = { event: 'phase_completed', plan: PLAN_PATH, phase: '2' }
+    await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '2' })
+    sim.resetLog()
+    await fire(payload)
+    expect(sim.requests.length).toBeLessThanOrEqual(6)
+    for (const n of sample.issueNumbers) expect(labelsOf(n)).toContain('debussy:completed')
+    sim.resetLog()
+    await fire(payload)
+    expect(sim.requests).toHaveLength(1)
+    expect(sim.writes()).toHaveLength(0)
+  })
+})
+
+describe('SPEC §7: failures', () => {
+  it('a bad payload fails naming the field, before any request', async () => {
+    await setup()
+    const result = await fire({
+      event: 'phase_completed',
+      plan: PLAN_PATH,
+      phase: '2',
+      completed_phases: 'two'
+    })
+    expect(result.failed).toBe(true)
+    expect(result.stdout).toContain('client_payload.completed_phases')
+    expect(sim.requests).toEqual([])
+  })
+
+  it('a plan path outside the workspace is refused without a request', async () => {
+    await setup()
+    const result = await fire({ event: 'phase_started', plan: '../../etc/passwd', phase: '1' })
+    expect(result.failed).toBe(true)
+    expect(result.stdout).toContain('outside the repository')
+    expect(sim.requests).toEqual([])
+  })
+
+  it('a bad config fails naming the key, before any request', async () => {
+    await setup({}, { '.debussy/config.yaml': 'github:\n  labels:\n    color_failed: red\n' })
+    const result = await fire({ event: 'phase_failed', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(true)
+    expect(result.stdout).toContain('github.labels.color_failed')
+    expect(sim.requests).toEqual([])
+  })
+
+  it('github.enabled false writes nothing and says so', async () => {
+    await setup({}, { '.debussy/config.yaml': 'github:\n  enabled: false\n' })
+    const result = await fire({ event: 'phase_failed', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(false)
+    expect(result.stdout).toContain('GitHub sync is off')
+    expect(sim.requests).toEqual([])
+  })
+
+  it('a missing (404) or deleted (410) issue is a warning; the others are synced', async () => {
+    await setup()
+    const [a, b, c] = sample.issueNumbers as [number, number, number]
+    sim.deleteIssue(REPO, b)
+    workspace = makeWorkspace({
+      [PLAN_PATH]: (sample.files[PLAN_PATH] ?? '').replace(`#${c}`, `#${c}, #999`)
+    })
+    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(false)
+    expect(result.stdout).toMatch(new RegExp(`::warning::${REPO}#${b} could not be read`))
+    expect(result.stdout).toMatch(new RegExp(`::warning::${REPO}#999 could not be read`))
+    expect(labelsOf(a)).toContain('debussy:in-progress')
+    expect(labelsOf(c)).toContain('debussy:in-progress')
+  })
+
+  it('transient failures (5xx, resets) are retried and the sync completes', async () => {
+    await setup()
+    sim.injectFault({ kind: 'server-error', match: { kind: 'graphql' }, times: 2 })
+    sim.injectFault({ kind: 'reset', match: { method: 'PATCH' }, times: 1 })
+    const result = await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '2' })
+    expect(result.failed).toBe(false)
+    for (const n of sample.issueNumbers) expect(labelsOf(n)).toContain('debussy:completed')
+    expect(sim.milestone(REPO, sample.milestone ?? 0).description).toContain('25% (1/4 phases)')
+  })
+
+  it('a secondary rate limit is waited out before anything else is sent', async () => {
+    await setup()
+    sim.injectFault({
+      kind: 'secondary-rate-limit',
+      match: { operation: 'mutation' },
+      retryAfter: 2
+    })
+    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(false)
+    const limited = sim.requests.findIndex((r) => r.fault === 'secondary-rate-limit')
+    const next = sim.requests[limited + 1]
+    expect(next).toBeDefined()
+    // retry-after 2 s at the test's 5 ms unit: at least 10 ms later.
+    expect((next?.at ?? 0) - (sim.requests[limited]?.at ?? 0)).toBeGreaterThanOrEqual(10)
+    expect(result.stdout).toContain('secondary rate limit')
+  })
+
+  it('a primary rate limit that resets much later fails the step, saying when it resets', async () => {
+    await setup()
+    sim.injectFault({
+      kind: 'primary-rate-limit',
+      match: { kind: 'graphql' },
+      resetInSeconds: 3600,
+      times: 5
+    })
+    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(true)
+    expect(result.stdout).toMatch(/budget resets at \d{4}-\d\d-\d\dT/)
+    expect(sim.writes()).toEqual([])
+  })
+
+  it('a write that keeps failing fails the step after the others are synced, naming the issue', async () => {
+    await setup()
+    sim.injectFault({ kind: 'server-error', match: { method: 'PATCH' }, times: Infinity })
+    const result = await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '2' })
+    expect(result.failed).toBe(true)
+    for (const n of sample.issueNumbers) expect(labelsOf(n)).toContain('debussy:completed')
+    expect(result.stdout).toContain(`Update milestone ${REPO} #${sample.milestone}`)
+    expect(result.stdout).toContain('Re-run the job')
+  })
+
+  it('a wrong token fails without printing it, also with RUNNER_DEBUG=1', async () => {
+    await setup()
+    const result = await runInProcess({
+      apiUrl: sim.apiUrl,
+      graphqlUrl: sim.graphqlUrl,
+      token: 'ghp_wrongwrongwrongwrong',
+      workspace,
+      repository: REPO,
+      eventName: 'repository_dispatch',
+      eventPayload: dispatch({ event: 'phase_started', plan: PLAN_PATH, phase: '1' }),
+      env: { RUNNER_DEBUG: '1' }
+    })
+    expect(result.failed).toBe(true)
+    expect(result.stdout).toContain('Bad credentials')
+    // The one line that carries it is the mask command, which the runner consumes.
+    const shown = result.stdout.replace(/^::add-mask::.*$/m, '')
+    expect(result.stdout).toContain('::add-mask::ghp_wrongwrongwrongwrong')
+    expect(shown + result.summary + JSON.stringify(result.outputs)).not.toContain('ghp_wrong')
+  })
+})

@@ -1,0 +1,48 @@
+import { describe, expect, it } from '@jest/globals'
+import type { MasterPlan } from '../src/domain.js'
+import { completionComment, completionMarker, inertText } from '../src/plan-text.js'
+
+const plan = (title: string): MasterPlan => ({
+  path: 'docs/plans/x.md',
+  title,
+  issues: [],
+  repo: { owner: 'acme', repo: 'app' },
+  milestone: undefined,
+  phases: []
+})
+
+describe('inertText', () => {
+  it.each([
+    ['@payments-team', /@[a-z]/],
+    ['ping @octocat please', /@octocat/],
+    ['fixes #12 and acme/app#3', /#\d/],
+    ['<img src=x onerror=alert(1)>', /(?<!\\)<img/],
+    ['[click](https://evil.example)', /\]\(/],
+    ['**bold** _it_ `code`', /\*\*bold\*\*/],
+    ['line\nbreak\r\nthere', /\n/]
+  ])('neutralises %j', (text, forbidden) => {
+    expect(inertText(text)).not.toMatch(forbidden)
+  })
+
+  it('keeps the words readable', () => {
+    expect(inertText('Retry queue v2').normalize()).toBe('Retry queue v2')
+  })
+
+  it('shortens very long text', () => {
+    expect(inertText('a'.repeat(500), 50)).toHaveLength(51)
+  })
+})
+
+describe('completionComment', () => {
+  it('names the plan inertly, the progress, and carries the plan marker', () => {
+    const body = completionComment(plan('Queue @team #5'), { completed: 4, total: 4, percent: 100 })
+    expect(body).toContain('(4/4 phases)')
+    expect(body).not.toMatch(/@team|#5/)
+    expect(body).toContain(completionMarker('docs/plans/x.md'))
+  })
+
+  it('marks each plan differently, and a path cannot end the marker early', () => {
+    expect(completionMarker('a.md')).not.toBe(completionMarker('b.md'))
+    expect(completionMarker('x-->y').match(/-->/g)).toHaveLength(1)
+  })
+})

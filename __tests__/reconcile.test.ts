@@ -1,0 +1,438 @@
+import { describe, expect, it } from '@jest/globals'
+import type {
+  EventKind,
+  IssueRef,
+  MasterPlan,
+  ObservedIssue,
+  ObservedLabel,
+  ObservedMilestone,
+  Operation,
+  PhaseEvent,
+  Snapshot,
+  SyncConfig
+} from '../src/domain.js'
+import { upsertProgressBlock } from '../src/progress.js'
+import { reconcile, type ReconcileInput } from '../src/reconcile.js'
+
+const config: SyncConfig = {
+  enabled: true,
+  autoClose: false,
+  createLabelsIfMissing: true,
+  dryRun: false,
+  labels: {
+    inProgress: 'debussy:in-progress',
+    completed: 'debussy:completed',
+    failed: 'debussy:failed'
+  },
+  colors: { inProgress: '1D76DB', completed: '0E8A16', failed: 'D93F0B' }
+}
+
+const ref = (number: number, repo = 'app'): IssueRef => ({ owner: 'acme', repo, number })
+
+const milestone = (description = 'Human text.', number = 3): ObservedMilestone => ({
+  repo: { owner: 'acme', repo: 'app' },
+  number,
+  title: `Q${number}`,
+  description,
+  url: `https://github.com/acme/app/milestone/${number}`
+})
+
+let nextId = 0
+const label = (name: string): ObservedLabel => ({ id: `LA_${name}_${nextId++}`, name })
+
+const issue = (
+  number: number,
+  labels: string[],
+  extra: Partial<Extract<ObservedIssue, { found: true }>> = {}
+): ObservedIssue => ({
+  ref: ref(number),
+  found: true,
+  id: `I_${number}`,
+  kind: 'issue',
+  state: 'open',
+  locked: false,
+  title: `Issue ${number}`,
+  url: `https://github.com/acme/app/issues/${number}`,
+  labels: labels.map(label),
+  milestone: milestone(),
+  hasCompletionComment: false,
+  ...extra
+})
+
+const plan = (overrides: Partial<MasterPlan> = {}): MasterPlan => ({
+  path: 'docs/plan.md',
+  title: 'Retry queue by @payments-team',
+  issues: [ref(10), ref(11)],
+  repo: { owner: 'acme', repo: 'app' },
+  milestone: undefined,
+  phases: [
+    { id: '1', title: 'One', done: true },
+    { id: '2', title: 'Two', done: false },
+    { id: '3', title: 'Three', done: false },
+    { id: '4', title: 'Four', done: false }
+  ],
+  ...overrides
+})
+
+const event = (kind: EventKind, overrides: Partial<PhaseEvent> = {}): PhaseEvent => ({
+  kind,
+  plan: 'docs/plan.md',
+  phase: kind === 'plan_completed' ? undefined : '2',
+  completedPhases: undefined,
+  totalPhases: undefined,
+  autoClose: undefined,
+  dryRun: undefined,
+  runId: undefined,
+  sequence: undefined,
+  ...overrides
+})
+
+const snapshot = (
+  issues: ObservedIssue[],
+  existing = ['debussy:in-progress', 'debussy:completed', 'debussy:failed']
+): Snapshot => ({
+  issues,
+  labels: new Map([['acme/app', new Map(existing.map((n) => [n.toLowerCase(), label(n)]))]]),
+  namedMilestone: undefined
+})
+
+const input = (overrides: Partial<ReconcileInput>): ReconcileInput => ({
+  event: event('phase_completed'),
+  config,
+  plan: plan(),
+  snapshot: snapshot([issue(10, ['bug']), issue(11, ['debussy:in-progress', 'team:payments'])]),
+  autoClose: false,
+  ...overrides
+})
+
+const labelOps = (ops: readonly Operation[]) =>
+  ops.filter((op) => op.op === 'add_label' || op.op === 'remove_label' || op.op === 'create_label')
+
+describe('reconcile: state labels (SPEC §6 table)', () => {
+  it.each<[EventKind, string, string[]]>([
+    ['phase_started', 'debussy:in-progress', ['debussy:completed', 'debussy:failed']],
+    ['phase_completed', 'debussy:completed', ['debussy:in-progress', 'debussy:failed']],
+    ['phase_failed', 'debussy:failed', ['debussy:in-progress', 'debussy:completed']],
+    ['plan_completed', 'debussy:completed', ['debussy:in-progress', 'debussy:failed']]
+  ])(
+    '%s leaves exactly %s among the state labels, every other label kept',
+    (kind, target, others) => {
+      const start = [
+        issue(10, ['bug', ...others]),
+        issue(11, [target, 'needs-review']),
+        issue(12, ['Debussy:In-Progress', 'Debussy:Completed', 'Debussy:Failed'])
+      ]
+      const result = reconcile(input({ event: event(kind), snapshot: snapshot(start) }))
+      const after = new Map(result.issues.map((i) => [i.issue, i.labelsAfter]))
+      const states = ['debussy:in-progress', 'debussy:completed', 'debussy:failed']
+      for (const labels of after.values()) {
+        expect(labels.filter((l) => states.includes(l.toLowerCase()))).toHaveLength(1)
+        expect(labels.map((l) => l.toLowerCase())).toContain(target)
+      }
+      expect(after.get('acme/app#10')).toEqual(['bug', target])
+      expect(after.get('acme/app#11')).toEqual([target, 'needs-review'])
+      expect(
+        result.operations
+          .filter((op) => op.op === 'remove_label')
+          .map((op) => 'label' in op && op.label)
+      ).not.toContain('bug')
+      expect(result.operations.some((op) => op.op === 'close_issue')).toBe(false)
+    }
+  )
+
+  it('removes only state labels and adds only the target', () => {
+    const result = reconcile(input({}))
+    expect(labelOps(result.operations)).toEqual([
+      { op: 'add_label', issue: 'acme/app#10', label: 'debussy:completed' },
+      { op: 'add_label', issue: 'acme/app#11', label: 'debussy:completed' },
+      { op: 'remove_label', issue: 'acme/app#11', label: 'debussy:in-progress' }
+    ])
+  })
+
+  it('creates a missing state label once per repository, with its color and a description', () => {
+    const result = reconcile(input({ snapshot: snapshot([issue(10, []), issue(11, [])], []) }))
+    const creates = result.operations.filter((op) => op.op === 'create_label')
+    expect(creates).toEqual([
+      {
+        op: 'create_label',
+        repo: 'acme/app',
+        label: 'debussy:completed',
+        color: '0E8A16',
+        description: expect.stringMatching(/^Debussy: .{5,80}$/)
+      }
+    ])
+    expect(result.operations[0]).toBe(creates[0])
+  })
+
+  it('with create_labels_if_missing false: no create, no add, one warning naming the label', () => {
+    const result = reconcile(
+      input({
+        config: { ...config, createLabelsIfMissing: false },
+        snapshot: snapshot([issue(10, ['debussy:in-progress']), issue(11, [])], [])
+      })
+    )
+    expect(
+      result.operations.filter((op) => op.op === 'create_label' || op.op === 'add_label')
+    ).toEqual([])
+    expect(result.operations).toContainEqual({
+      op: 'remove_label',
+      issue: 'acme/app#10',
+      label: 'debussy:in-progress'
+    })
+    const warnings = result.findings.filter((f) => f.level === 'warning')
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]?.message).toContain('"debussy:completed" does not exist in acme/app')
+  })
+
+  it('uses the configured label names', () => {
+    const custom = { ...config, labels: { inProgress: 'wip', completed: 'done', failed: 'broken' } }
+    const result = reconcile(
+      input({
+        config: custom,
+        event: event('phase_failed'),
+        snapshot: snapshot([issue(10, ['wip'])], ['broken'])
+      })
+    )
+    expect(labelOps(result.operations)).toEqual([
+      { op: 'add_label', issue: 'acme/app#10', label: 'broken' },
+      { op: 'remove_label', issue: 'acme/app#10', label: 'wip' }
+    ])
+  })
+
+  it('labels closed issues and pull requests like open ones', () => {
+    const result = reconcile(
+      input({
+        snapshot: snapshot([
+          issue(10, [], { state: 'closed' }),
+          issue(11, [], { kind: 'pull_request' })
+        ])
+      })
+    )
+    expect(result.operations.filter((op) => op.op === 'add_label')).toHaveLength(2)
+  })
+
+  it('warns about an issue that could not be read and syncs the others', () => {
+    const missing: ObservedIssue = { ref: ref(99), found: false, reason: 'not found' }
+    const result = reconcile(input({ snapshot: snapshot([missing, issue(10, [])]) }))
+    expect(result.operations).toContainEqual({
+      op: 'add_label',
+      issue: 'acme/app#10',
+      label: 'debussy:completed'
+    })
+    expect(result.findings).toContainEqual({
+      level: 'warning',
+      message: expect.stringContaining('acme/app#99 could not be read')
+    })
+    expect(result.issues[0]).toMatchObject({ issue: 'acme/app#99', found: false })
+  })
+})
+
+describe('reconcile: milestone', () => {
+  it('writes the progress block into the first linked milestone, keeping its text', () => {
+    const result = reconcile(input({}))
+    const update = result.operations.find((op) => op.op === 'update_milestone')
+    expect(update).toMatchObject({
+      op: 'update_milestone',
+      repo: 'acme/app',
+      milestone: 3,
+      progress: '2/4 (50%)'
+    })
+    expect(update && 'description' in update && update.description).toBe(
+      upsertProgressBlock(
+        'Human text.',
+        'docs/plan.md',
+        { completed: 2, total: 4, percent: 50 },
+        undefined
+      )
+    )
+  })
+
+  it('chooses the first issue with a milestone and warns about a different one', () => {
+    const result = reconcile(
+      input({
+        snapshot: snapshot([
+          issue(10, [], { milestone: undefined }),
+          issue(11, [], { milestone: milestone('', 5) }),
+          issue(12, [], { milestone: milestone('', 6) })
+        ])
+      })
+    )
+    expect(result.milestone?.milestone.number).toBe(5)
+    expect(result.findings).toContainEqual({
+      level: 'warning',
+      message: expect.stringContaining('acme/app#12 (Q6)')
+    })
+  })
+
+  it('uses github_milestone when the plan names it', () => {
+    const named = milestone('Named.', 8)
+    const result = reconcile(
+      input({
+        plan: plan({ milestone: { by: 'number', number: 8 } }),
+        snapshot: { ...snapshot([issue(10, [])]), namedMilestone: named }
+      })
+    )
+    expect(result.operations.find((op) => op.op === 'update_milestone')).toMatchObject({
+      milestone: 8
+    })
+  })
+
+  it('warns when github_milestone is not found, and still syncs labels', () => {
+    const result = reconcile(
+      input({
+        plan: plan({ milestone: { by: 'title', title: 'Nope' } }),
+        snapshot: { ...snapshot([issue(10, [])]), namedMilestone: null }
+      })
+    )
+    expect(result.operations.some((op) => op.op === 'update_milestone')).toBe(false)
+    expect(result.operations.some((op) => op.op === 'add_label')).toBe(true)
+    expect(result.findings).toContainEqual({
+      level: 'warning',
+      message: expect.stringContaining('Milestone "Nope"')
+    })
+  })
+
+  it('skips the milestone with a notice when there is none', () => {
+    const result = reconcile(
+      input({ snapshot: snapshot([issue(10, [], { milestone: undefined })]) })
+    )
+    expect(result.milestone).toBeUndefined()
+    expect(result.findings).toContainEqual({
+      level: 'notice',
+      message: expect.stringContaining('milestone progress is skipped')
+    })
+  })
+})
+
+describe('reconcile: auto-close', () => {
+  const closing = (
+    kind: EventKind,
+    autoClose: boolean,
+    extra: Partial<PhaseEvent> = {},
+    issues = [issue(10, []), issue(11, [])]
+  ) => reconcile(input({ event: event(kind, extra), autoClose, snapshot: snapshot(issues) }))
+
+  it('closes every open issue with one comment each on plan_completed with auto-close', () => {
+    const result = closing('plan_completed', true)
+    const closeOps = result.operations.filter(
+      (op) => op.op === 'comment' || op.op === 'close_issue'
+    )
+    expect(closeOps.map((op) => `${op.op} ${'issue' in op ? op.issue : ''}`)).toEqual([
+      'comment acme/app#10',
+      'close_issue acme/app#10',
+      'comment acme/app#11',
+      'close_issue acme/app#11'
+    ])
+    expect(result.closing).toEqual(['acme/app#10', 'acme/app#11'])
+    // Labels come first, closes last.
+    expect(result.operations.at(-1)?.op).toBe('close_issue')
+  })
+
+  it('never pings anyone from plan text', () => {
+    const result = closing('plan_completed', true)
+    const comment = result.operations.find((op) => op.op === 'comment')
+    expect(comment && 'body' in comment && comment.body).not.toMatch(/@payments-team/)
+  })
+
+  it.each<[string, EventKind, boolean, Partial<PhaseEvent>]>([
+    ['auto-close off', 'plan_completed', false, {}],
+    ['a phase event', 'phase_completed', true, {}],
+    ['not every phase complete', 'plan_completed', true, { completedPhases: 3 }]
+  ])('closes nothing with %s', (_name, kind, autoClose, extra) => {
+    const result = closing(kind, autoClose, extra)
+    expect(
+      result.operations.filter((op) => op.op === 'comment' || op.op === 'close_issue')
+    ).toEqual([])
+    expect(result.closing).toEqual([])
+  })
+
+  it('warns when auto-close is on but phases remain', () => {
+    const result = closing('plan_completed', true, { completedPhases: 3 })
+    expect(result.findings).toContainEqual({
+      level: 'warning',
+      message: expect.stringContaining('(3/4)')
+    })
+  })
+
+  it('never closes pull requests or already closed issues, and never comments on them', () => {
+    const result = closing('plan_completed', true, {}, [
+      issue(10, [], { kind: 'pull_request' }),
+      issue(11, [], { state: 'closed' })
+    ])
+    expect(
+      result.operations.filter((op) => op.op === 'comment' || op.op === 'close_issue')
+    ).toEqual([])
+    expect(result.issues.map((i) => i.note)).toEqual([
+      'pull request: labelled, never closed',
+      'already closed'
+    ])
+  })
+
+  it('does not comment twice after a re-run, and closes a locked issue without a comment', () => {
+    const result = closing('plan_completed', true, {}, [
+      issue(10, [], { hasCompletionComment: true }),
+      issue(11, [], { locked: true })
+    ])
+    expect(result.operations.filter((op) => op.op === 'comment')).toEqual([])
+    expect(result.operations.filter((op) => op.op === 'close_issue')).toHaveLength(2)
+  })
+})
+
+describe('reconcile: idempotence and order', () => {
+  it('makes no operation when GitHub already matches the event', () => {
+    const first = reconcile(input({}))
+    const description = first.operations.find((op) => op.op === 'update_milestone')
+    const settled = description && 'description' in description ? description.description : ''
+    const after = reconcile(
+      input({
+        snapshot: snapshot([
+          issue(10, ['bug', 'debussy:completed'], { milestone: milestone(settled) }),
+          issue(11, ['debussy:completed', 'team:payments'], { milestone: milestone(settled) })
+        ])
+      })
+    )
+    expect(after.operations).toEqual([])
+  })
+
+  it('skips an event older than the one recorded for the run, with a notice, writing nothing', () => {
+    const recorded = upsertProgressBlock(
+      '',
+      'docs/plan.md',
+      { completed: 3, total: 4, percent: 75 },
+      { runId: 'r1', sequence: 6 }
+    )
+    const result = reconcile(
+      input({
+        event: event('phase_started', { runId: 'r1', sequence: 4 }),
+        snapshot: snapshot([issue(10, ['debussy:completed'], { milestone: milestone(recorded) })])
+      })
+    )
+    expect(result.operations).toEqual([])
+    expect(result.outOfOrder).toEqual({ runId: 'r1', sequence: 6 })
+    expect(result.findings).toContainEqual({
+      level: 'notice',
+      message: expect.stringContaining('Skipped as out of order')
+    })
+  })
+
+  it('records the run and sequence of an applied event in the marker', () => {
+    const result = reconcile(
+      input({ event: event('phase_completed', { runId: 'r1', sequence: 7 }) })
+    )
+    const update = result.operations.find((op) => op.op === 'update_milestone')
+    expect(update && 'description' in update && update.description).toContain('run="r1" seq="7"')
+  })
+
+  it('says events apply in arrival order when there is no milestone to record them', () => {
+    const result = reconcile(
+      input({
+        event: event('phase_completed', { runId: 'r1', sequence: 7 }),
+        snapshot: snapshot([issue(10, [], { milestone: undefined })])
+      })
+    )
+    expect(result.findings).toContainEqual({
+      level: 'notice',
+      message: expect.stringContaining('arrival order')
+    })
+  })
+})

@@ -1,0 +1,190 @@
+import { describe, expect, it } from '@jest/globals'
+import type { MasterPlan, Operation, PhaseEvent } from '../src/domain.js'
+import type { OperationResult } from '../src/github/apply.js'
+import type { SyncPlan } from '../src/reconcile.js'
+import {
+  buildOutputs,
+  describeOperation,
+  issueLines,
+  operationsOutput,
+  renderSummary
+} from '../src/report.js'
+
+const ops: Operation[] = [
+  {
+    op: 'create_label',
+    repo: 'acme/app',
+    label: 'debussy:completed',
+    color: '0E8A16',
+    description: 'd'
+  },
+  { op: 'add_label', issue: 'acme/app#10', label: 'debussy:completed' },
+  { op: 'remove_label', issue: 'acme/app#10', label: 'debussy:in-progress' },
+  {
+    op: 'update_milestone',
+    repo: 'acme/app',
+    milestone: 3,
+    title: 'Q4',
+    progress: '4/4 (100%)',
+    description: 'x'
+  },
+  { op: 'comment', issue: 'acme/app#10', body: 'done' },
+  { op: 'close_issue', issue: 'acme/app#10', reason: 'completed' }
+]
+
+const sync: SyncPlan = {
+  state: 'completed',
+  label: 'debussy:completed',
+  progress: { completed: 4, total: 4, percent: 100 },
+  operations: ops,
+  issues: [
+    {
+      ref: { owner: 'acme', repo: 'app', number: 10 },
+      issue: 'acme/app#10',
+      url: 'https://github.com/acme/app/issues/10',
+      found: true,
+      kind: 'issue',
+      labelsBefore: ['bug|x', 'debussy:in-progress'],
+      labelsAfter: ['bug|x', 'debussy:completed'],
+      added: ['debussy:completed'],
+      removed: ['debussy:in-progress'],
+      closing: true,
+      note: undefined
+    },
+    {
+      ref: { owner: 'acme', repo: 'app', number: 11 },
+      issue: 'acme/app#11',
+      url: undefined,
+      found: false,
+      kind: undefined,
+      labelsBefore: [],
+      labelsAfter: [],
+      added: [],
+      removed: [],
+      closing: false,
+      note: 'not synced: not found'
+    }
+  ],
+  milestone: {
+    milestone: {
+      repo: { owner: 'acme', repo: 'app' },
+      number: 3,
+      title: 'Q4',
+      description: '',
+      url: 'https://github.com/acme/app/milestone/3'
+    },
+    rewrite: (d) => d,
+    changed: true
+  },
+  closing: ['acme/app#10'],
+  findings: [],
+  outOfOrder: undefined
+}
+
+const event: PhaseEvent = {
+  kind: 'plan_completed',
+  plan: 'docs/plan.md',
+  phase: undefined,
+  completedPhases: undefined,
+  totalPhases: undefined,
+  autoClose: true,
+  dryRun: undefined,
+  runId: undefined,
+  sequence: undefined
+}
+const plan: MasterPlan = {
+  path: 'docs/plan.md',
+  title: 'T',
+  issues: [],
+  repo: { owner: 'acme', repo: 'app' },
+  milestone: undefined,
+  phases: []
+}
+
+describe('describeOperation', () => {
+  it('names each target as the operations output does', () => {
+    expect(ops.map(describeOperation)).toEqual([
+      'Create label "debussy:completed" in acme/app (color 0E8A16)',
+      'Add label "debussy:completed" to acme/app#10',
+      'Remove label "debussy:in-progress" from acme/app#10',
+      'Update milestone acme/app #3 "Q4": progress 4/4 (100%)',
+      'Comment on acme/app#10 (completion note)',
+      'Close acme/app#10 as completed'
+    ])
+  })
+})
+
+describe('outputs', () => {
+  it('lists found issues, the state, progress, closed issues and operations', () => {
+    const outputs = buildOutputs(sync, ops, false)
+    expect(outputs).toEqual({
+      issues: '["acme/app#10"]',
+      state: 'completed',
+      progress: '4/4',
+      closed: '["acme/app#10"]',
+      operations: JSON.stringify(ops),
+      'dry-run': 'false'
+    })
+  })
+
+  it('does not list an issue as closed when its close was not applied', () => {
+    expect(buildOutputs(sync, ops.slice(0, 4), false).closed).toBe('[]')
+  })
+
+  it('marks dry-run operations and keeps the same objects otherwise', () => {
+    const dry = operationsOutput(ops, true)
+    expect(dry.map(({ dry_run, ...rest }) => ({ dry_run, rest }))).toEqual(
+      ops.map((op) => ({ dry_run: true, rest: op }))
+    )
+  })
+})
+
+describe('issueLines', () => {
+  it('prints one line per change, like a CLI', () => {
+    expect(issueLines(sync, [])).toEqual([
+      'Updated GitHub issue acme/app#10: completed (+debussy:completed, −debussy:in-progress)',
+      'Closed GitHub issue acme/app#10 as completed'
+    ])
+  })
+
+  it('leaves out an issue whose write failed', () => {
+    const failed: OperationResult[] = [
+      { operation: ops[1] as Operation, status: 'failed', detail: 'HTTP 502' }
+    ]
+    expect(issueLines(sync, failed)).toEqual([])
+  })
+})
+
+describe('renderSummary', () => {
+  const summary = renderSummary({
+    event,
+    plan,
+    sync,
+    results: [],
+    dryRun: false,
+    findings: [{ level: 'warning', message: 'careful <b>' }]
+  })
+
+  it('names the event as the payload does and shows labels before and after', () => {
+    expect(summary).toContain('`plan_completed`')
+    expect(summary).toContain(
+      '| [acme/app#10](https://github.com/acme/app/issues/10) | bug\\|x, **debussy:in-progress** | bug\\|x, **debussy:completed** | updated; closed |'
+    )
+  })
+
+  it('shows the milestone progress, what was closed and what was skipped', () => {
+    expect(summary).toContain(
+      '**Milestone** [Q4](https://github.com/acme/app/milestone/3): 100% (4/4 phases) — updated'
+    )
+    expect(summary).toContain('**Closed**: acme/app#10')
+    expect(summary).toContain('**Skipped**: acme/app#11 (not synced: not found)')
+    expect(summary).toContain('- careful \\<b\\>')
+  })
+
+  it('says "would" in a dry run', () => {
+    const dry = renderSummary({ event, plan, sync, results: [], dryRun: true, findings: [] })
+    expect(dry).toContain('dry run')
+    expect(dry).toContain('would be updated; would be closed')
+    expect(dry).toContain('**Would close**: acme/app#10')
+  })
+})

@@ -1,0 +1,288 @@
+/**
+ * The one place that writes to GitHub. Operations go out in as few requests as
+ * GitHub allows: labels created through REST only when missing, label changes,
+ * comments and closes as aliased GraphQL mutations in batches, the milestone
+ * through one REST read and at most one write. Failures are collected per
+ * operation; the caller reports them once, at the end.
+ */
+import type { ObservedIssue, Operation, Snapshot } from '../domain.js'
+import { formatIssueRef, parseRepo, repoKey } from '../issue-ref.js'
+import type { MilestoneOutcome } from '../reconcile.js'
+import type { GitHub } from './client.js'
+import { graphqlPartial, type GqlError } from './observe.js'
+
+/**
+ * Mutation fields per request. Label changes create no content and notify no
+ * one; a batch this size keeps one request far below GitHub's per-request
+ * limits while a 100-issue event still takes a handful of requests.
+ * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
+ */
+export const LABEL_MUTATIONS_PER_REQUEST = 50
+/** Comments notify people and count as content creation: smaller batches. */
+export const CLOSE_MUTATIONS_PER_REQUEST = 20
+
+export type OperationStatus = 'applied' | 'failed' | 'gone'
+
+export interface OperationResult {
+  readonly operation: Operation
+  readonly status: OperationStatus
+  /** Why it failed or was dropped, in GitHub's words where there are some. */
+  readonly detail: string | undefined
+}
+
+export interface ApplyInput {
+  readonly operations: readonly Operation[]
+  readonly snapshot: Snapshot
+  readonly milestone: MilestoneOutcome | undefined
+}
+
+interface Mutation {
+  readonly operations: readonly Operation[]
+  /** The field text, with `$vN` placeholders bound below. */
+  readonly field: (alias: string, v: (value: unknown, type: string) => string) => string
+}
+
+export async function applyOperations(
+  github: GitHub,
+  input: ApplyInput
+): Promise<OperationResult[]> {
+  const results: OperationResult[] = []
+  const issues = new Map<string, Extract<ObservedIssue, { found: true }>>()
+  for (const observed of input.snapshot.issues) {
+    if (observed.found) issues.set(formatIssueRef(observed.ref).toLowerCase(), observed)
+  }
+
+  // Label ids by repository: the snapshot's, then the ones created here.
+  const labelIds = new Map<string, string>()
+  for (const [repo, labels] of input.snapshot.labels) {
+    for (const [name, label] of labels) labelIds.set(`${repo}\n${name}`, label.id)
+  }
+
+  for (const operation of input.operations) {
+    if (operation.op !== 'create_label') continue
+    results.push(await createLabel(github, operation, labelIds))
+  }
+
+  const labelMutations: Mutation[] = []
+  const closeMutations: Mutation[] = []
+  const byIssue = groupByIssue(input.operations)
+  for (const [key, ops] of byIssue) {
+    const observed = issues.get(key)
+    if (observed === undefined) {
+      for (const operation of ops)
+        results.push({ operation, status: 'failed', detail: 'issue was not read' })
+      continue
+    }
+    const repo = repoKey(observed.ref)
+    const adds = ops.filter((op) => op.op === 'add_label')
+    const removes = ops.filter((op) => op.op === 'remove_label')
+    if (adds.length > 0) {
+      const ids = adds.map((op) => labelIds.get(`${repo}\n${op.label.toLowerCase()}`))
+      if (ids.some((id) => id === undefined)) {
+        for (const operation of adds) {
+          results.push({
+            operation,
+            status: 'failed',
+            detail: `label "${operation.label}" could not be created`
+          })
+        }
+      } else {
+        labelMutations.push({
+          operations: adds,
+          field: (alias, v) =>
+            `${alias}: addLabelsToLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { clientMutationId }`
+        })
+      }
+    }
+    if (removes.length > 0) {
+      const ids = removes.flatMap((op) =>
+        observed.labels
+          .filter((l) => l.name.toLowerCase() === op.label.toLowerCase())
+          .map((l) => l.id)
+      )
+      labelMutations.push({
+        operations: removes,
+        field: (alias, v) =>
+          `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { clientMutationId }`
+      })
+    }
+    for (const operation of ops) {
+      if (operation.op === 'comment') {
+        closeMutations.push({
+          operations: [operation],
+          field: (alias, v) =>
+            `${alias}: addComment(input: { subjectId: ${v(observed.id, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
+        })
+      } else if (operation.op === 'close_issue') {
+        closeMutations.push({
+          operations: [operation],
+          field: (alias, v) =>
+            `${alias}: closeIssue(input: { issueId: ${v(observed.id, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
+        })
+      }
+    }
+  }
+
+  results.push(...(await runMutations(github, labelMutations, LABEL_MUTATIONS_PER_REQUEST)))
+  for (const operation of input.operations) {
+    if (operation.op === 'update_milestone' && input.milestone !== undefined) {
+      results.push(await updateMilestone(github, operation, input.milestone))
+    }
+  }
+  results.push(...(await runMutations(github, closeMutations, CLOSE_MUTATIONS_PER_REQUEST)))
+  return results
+}
+
+function groupByIssue(operations: readonly Operation[]): Map<string, Operation[]> {
+  const groups = new Map<string, Operation[]>()
+  for (const operation of operations) {
+    if (!('issue' in operation)) continue
+    const key = operation.issue.toLowerCase()
+    const list = groups.get(key) ?? []
+    list.push(operation)
+    groups.set(key, list)
+  }
+  return groups
+}
+
+async function createLabel(
+  github: GitHub,
+  operation: Extract<Operation, { op: 'create_label' }>,
+  labelIds: Map<string, string>
+): Promise<OperationResult> {
+  const repo = parseRepo(operation.repo, 'create_label')
+  const key = `${repoKey(repo)}\n${operation.label.toLowerCase()}`
+  try {
+    const created = await github.octokit.rest.issues.createLabel({
+      owner: repo.owner,
+      repo: repo.repo,
+      name: operation.label,
+      color: operation.color,
+      description: operation.description
+    })
+    labelIds.set(key, created.data.node_id)
+    return { operation, status: 'applied', detail: undefined }
+  } catch (error) {
+    if (isAlreadyExists(error)) {
+      // Another run created it between our read and this write: use theirs.
+      try {
+        const existing = await github.octokit.rest.issues.getLabel({
+          owner: repo.owner,
+          repo: repo.repo,
+          name: operation.label
+        })
+        labelIds.set(key, existing.data.node_id)
+        return { operation, status: 'applied', detail: 'already existed' }
+      } catch (again) {
+        return { operation, status: 'failed', detail: describeError(again) }
+      }
+    }
+    return { operation, status: 'failed', detail: describeError(error) }
+  }
+}
+
+function isAlreadyExists(error: unknown): boolean {
+  const response =
+    (error as { status?: number; response?: { data?: { errors?: { code?: string }[] } } }) ?? {}
+  return (
+    response.status === 422 &&
+    (response.response?.data?.errors ?? []).some((e) => e.code === 'already_exists')
+  )
+}
+
+async function updateMilestone(
+  github: GitHub,
+  operation: Extract<Operation, { op: 'update_milestone' }>,
+  outcome: MilestoneOutcome
+): Promise<OperationResult> {
+  const repo = parseRepo(operation.repo, 'update_milestone')
+  try {
+    // Re-read just before writing, so that an edit a person made since the
+    // snapshot is kept: the rewrite only touches this plan's block.
+    const fresh = await github.octokit.rest.issues.getMilestone({
+      owner: repo.owner,
+      repo: repo.repo,
+      milestone_number: operation.milestone
+    })
+    const current = fresh.data.description ?? ''
+    const next =
+      current === outcome.milestone.description ? operation.description : outcome.rewrite(current)
+    if (next !== current) {
+      await github.octokit.rest.issues.updateMilestone({
+        owner: repo.owner,
+        repo: repo.repo,
+        milestone_number: operation.milestone,
+        description: next
+      })
+    }
+    return { operation, status: 'applied', detail: undefined }
+  } catch (error) {
+    return { operation, status: isGone(error) ? 'gone' : 'failed', detail: describeError(error) }
+  }
+}
+
+/** Sends mutations in batches, one request at a time, mapping each field's error to its operations. */
+async function runMutations(
+  github: GitHub,
+  mutations: readonly Mutation[],
+  perRequest: number
+): Promise<OperationResult[]> {
+  const results: OperationResult[] = []
+  for (let start = 0; start < mutations.length; start += perRequest) {
+    const batch = mutations.slice(start, start + perRequest)
+    const variables: Record<string, unknown> = {}
+    const declarations: string[] = []
+    const bind = (value: unknown, type: string): string => {
+      const name = `v${declarations.length}`
+      declarations.push(`$${name}: ${type}`)
+      variables[name] = value
+      return `$${name}`
+    }
+    const fields = batch.map((mutation, i) => mutation.field(`m${i}`, bind))
+    const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`
+    let errors: readonly GqlError[] = []
+    let failure: string | undefined
+    try {
+      await github.graphql(query, variables)
+    } catch (error) {
+      const partial = graphqlPartial(error)
+      if (partial === undefined || partial.errors.some((e) => (e.path ?? []).length === 0)) {
+        failure = describeError(error)
+      } else {
+        errors = partial.errors
+      }
+    }
+    batch.forEach((mutation, i) => {
+      const error = errors.find((e) => e.path?.[0] === `m${i}`)
+      for (const operation of mutation.operations) {
+        if (failure !== undefined) {
+          results.push({ operation, status: 'failed', detail: failure })
+        } else if (error !== undefined) {
+          results.push({
+            operation,
+            status: error.type === 'NOT_FOUND' ? 'gone' : 'failed',
+            detail: error.message
+          })
+        } else {
+          results.push({ operation, status: 'applied', detail: undefined })
+        }
+      }
+    })
+  }
+  return results
+}
+
+function isGone(error: unknown): boolean {
+  const status = (error as { status?: number } | null)?.status
+  return status === 404 || status === 410
+}
+
+/** GitHub's own message, never request headers (the token is in them). */
+export function describeError(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const e = error as { status?: number; message?: string }
+    const status = typeof e.status === 'number' && e.status > 0 ? `HTTP ${e.status}: ` : ''
+    return `${status}${typeof e.message === 'string' ? e.message : 'unknown error'}`
+  }
+  return String(error)
+}

@@ -1,0 +1,146 @@
+/**
+ * The authenticated Octokit the action talks to GitHub through: the one from
+ * `@actions/github` (proxy-aware), with throttling (writes spaced, rate limits
+ * waited out) and retries (5xx, resets, timeouts), all bounded.
+ */
+import { getOctokit } from '@actions/github'
+import type { Octokit } from '@octokit/core'
+import { retry } from '@octokit/plugin-retry'
+import { throttling } from '@octokit/plugin-throttling'
+import { RequestError } from '@octokit/request-error'
+import Bottleneck from 'bottleneck/light.js'
+
+export type GitHubClient = ReturnType<typeof getOctokit>
+
+/** Timings; tests shrink them, the action uses the defaults. */
+export interface ClientTiming {
+  /** One attempt's limit before it is abandoned and retried. */
+  readonly attemptTimeoutMs: number
+  /** Scales the retry backoff (1, 4, 9 units) and rate-limit waits (seconds). */
+  readonly retryUnitMs: number
+  /** Retries of one request after a transient failure. */
+  readonly retries: number
+  /** A rate limit that asks for a longer wait fails the step instead. */
+  readonly maxRateLimitWaitSeconds: number
+  /** Least time between two writes: GitHub asks integrations for one second. */
+  readonly writeSpacingMs: number
+}
+
+export const DEFAULT_TIMING: ClientTiming = {
+  attemptTimeoutMs: 8_000,
+  retryUnitMs: 1_000,
+  retries: 3,
+  maxRateLimitWaitSeconds: 60,
+  writeSpacingMs: 1_000
+}
+
+export interface ClientOptions {
+  readonly token: string
+  readonly apiUrl: string
+  readonly graphqlUrl: string
+  readonly timing?: ClientTiming
+  /** Where waits and retries are reported (a warning annotation in the action). */
+  readonly onWait?: (message: string) => void
+}
+
+export interface GitHub {
+  readonly octokit: GitHubClient
+  /** GraphQL at the configured endpoint (`GITHUB_GRAPHQL_URL` when set). */
+  graphql<T>(query: string, variables: Record<string, unknown>): Promise<T>
+  /** When a primary rate limit stopped the run: the time its budget resets. */
+  readonly rateLimitResetAt: () => Date | undefined
+}
+
+/** `GITHUB_GRAPHQL_URL`, else derived from the REST URL as GitHub lays it out (GHES: /api/graphql). */
+export function graphqlUrlFor(apiUrl: string, explicit: string | undefined): string {
+  if (explicit !== undefined && explicit.trim() !== '') return explicit.trim()
+  const base = apiUrl.replace(/\/+$/, '')
+  return base.endsWith('/api/v3')
+    ? `${base.slice(0, -'/api/v3'.length)}/api/graphql`
+    : `${base}/graphql`
+}
+
+/**
+ * Aborts an attempt that GitHub does not answer in time and turns the abort
+ * into a retryable RequestError (an AbortError alone is not retried).
+ * Registered first, so it wraps each attempt, inside the retry plugin.
+ */
+function attemptTimeout(timeoutMs: number) {
+  return (octokit: Octokit): void => {
+    octokit.hook.wrap('request', async (request, options) => {
+      const signal = AbortSignal.timeout(timeoutMs)
+      try {
+        return await request({ ...options, request: { ...options.request, signal } })
+      } catch (error) {
+        if (signal.aborted) {
+          throw new RequestError(`GitHub did not answer within ${timeoutMs / 1000} s`, 504, {
+            request: { method: options.method, url: options.url, headers: {} }
+          })
+        }
+        throw error
+      }
+    })
+  }
+}
+
+export function createGitHub(options: ClientOptions): GitHub {
+  const timing = options.timing ?? DEFAULT_TIMING
+  const onWait = options.onWait ?? (() => undefined)
+  let resetAt: Date | undefined
+
+  const rest = getOctokit(
+    options.token,
+    {
+      baseUrl: options.apiUrl.replace(/\/+$/, ''),
+      throttle: {
+        // The plugin's own write group already spaces writes by one second.
+        ...(timing.writeSpacingMs === DEFAULT_TIMING.writeSpacingMs
+          ? {}
+          : { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: timing.writeSpacingMs }) }),
+        retryAfterBaseValue: timing.retryUnitMs,
+        fallbackSecondaryRateRetryAfter: 60,
+        onRateLimit: (
+          retryAfter: number,
+          request: { method: string; url: string },
+          _o: unknown,
+          retryCount: number
+        ) => {
+          if (retryAfter <= timing.maxRateLimitWaitSeconds && retryCount < timing.retries) {
+            onWait(
+              `GitHub API rate limit reached on ${request.method} ${request.url}; waiting ${retryAfter} s for it to reset.`
+            )
+            return true
+          }
+          resetAt = new Date(Date.now() + retryAfter * 1000)
+          return false
+        },
+        onSecondaryRateLimit: (
+          retryAfter: number,
+          request: { method: string; url: string },
+          _o: unknown,
+          retryCount: number
+        ) => {
+          if (retryAfter <= timing.maxRateLimitWaitSeconds && retryCount < timing.retries) {
+            onWait(
+              `GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before retrying.`
+            )
+            return true
+          }
+          return false
+        }
+      },
+      retry: { retries: timing.retries, retryAfterBaseValue: timing.retryUnitMs }
+    },
+    attemptTimeout(timing.attemptTimeoutMs),
+    retry,
+    throttling
+  )
+
+  return {
+    octokit: rest,
+    graphql: <T>(query: string, variables: Record<string, unknown>) =>
+      // The object form: `url` is refused next to a query string.
+      rest.graphql<T>({ query, ...variables, url: options.graphqlUrl }),
+    rateLimitResetAt: () => resetAt
+  }
+}

@@ -1,0 +1,305 @@
+/**
+ * The one read of an event: every linked issue (labels, state, milestone and
+ * its description), the state label in each repository and the named
+ * milestone, across repositories, in one GraphQL query per 100 issues.
+ */
+import type {
+  IssueRef,
+  MilestoneSelector,
+  ObservedIssue,
+  ObservedLabel,
+  ObservedMilestone,
+  RepoRef,
+  Snapshot
+} from '../domain.js'
+import { formatIssueRef, repoKey } from '../issue-ref.js'
+import { completionMarker } from '../plan-text.js'
+import type { GitHub } from './client.js'
+
+/** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
+export const ISSUES_PER_QUERY = 100
+
+export interface ObserveRequest {
+  readonly issues: readonly IssueRef[]
+  /** The label each repository must have (the event's state label). */
+  readonly stateLabel: string
+  readonly milestone: { readonly repo: RepoRef; readonly selector: MilestoneSelector } | undefined
+  /** Read recent comments to find this plan's completion comment (plan_completed with auto-close). */
+  readonly completionFor: string | undefined
+}
+
+interface GqlLabel {
+  id: string
+  name: string
+}
+interface GqlMilestone {
+  number: number
+  title: string
+  description: string | null
+  url: string
+}
+interface GqlLinked {
+  __typename: 'Issue' | 'PullRequest'
+  id: string
+  number: number
+  title: string
+  url: string
+  state?: 'OPEN' | 'CLOSED'
+  prState?: 'OPEN' | 'CLOSED' | 'MERGED'
+  locked: boolean
+  labels: { nodes: (GqlLabel | null)[] | null } | null
+  milestone: GqlMilestone | null
+  comments?: { nodes: ({ body: string } | null)[] | null }
+}
+type GqlRepository = Record<string, unknown>
+type GqlData = Record<string, GqlRepository | null | undefined>
+
+export interface GqlError {
+  readonly type?: string
+  readonly message: string
+  readonly path?: readonly (string | number)[]
+}
+
+export interface ObserveQuery {
+  readonly query: string
+  readonly variables: Record<string, unknown>
+  /** Alias paths: `r0` → repository, `r0.i1` → issue. */
+  readonly repos: readonly {
+    alias: string
+    repo: RepoRef
+    issues: { alias: string; ref: IssueRef }[]
+  }[]
+  readonly milestoneRepoAlias: string | undefined
+}
+
+const MILESTONE_FIELDS = 'number title description url'
+// Issue.state and PullRequest.state have different types: pull requests alias theirs.
+const LINKED_FIELDS = (comments: boolean, state = 'state'): string =>
+  `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${
+    comments ? ' comments(last: 30) { nodes { body } }' : ''
+  }`
+
+/** Builds one query; names travel as variables, never spliced into the document. */
+export function buildObserveQuery(
+  issues: readonly IssueRef[],
+  request: Omit<ObserveRequest, 'issues'>,
+  withMilestone: boolean
+): ObserveQuery {
+  const groups = new Map<string, { repo: RepoRef; issues: IssueRef[] }>()
+  const add = (repo: RepoRef): { repo: RepoRef; issues: IssueRef[] } => {
+    const key = repoKey(repo)
+    let group = groups.get(key)
+    if (group === undefined) {
+      group = { repo, issues: [] }
+      groups.set(key, group)
+    }
+    return group
+  }
+  for (const ref of issues) add(ref).issues.push(ref)
+  const milestoneKey =
+    withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined
+  if (request.milestone && withMilestone) add(request.milestone.repo)
+
+  const declarations = ['$label: String!']
+  const variables: Record<string, unknown> = { label: request.stateLabel }
+  const bodies: string[] = []
+  const repos: ObserveQuery['repos'][number][] = []
+  let milestoneRepoAlias: string | undefined
+  let index = 0
+  for (const [key, group] of groups) {
+    const alias = `r${index}`
+    declarations.push(`$${alias}o: String!`, `$${alias}n: String!`)
+    variables[`${alias}o`] = group.repo.owner
+    variables[`${alias}n`] = group.repo.repo
+    const fields: string[] = ['nameWithOwner']
+    if (group.issues.length > 0) fields.push('stateLabel: label(name: $label) { id name }')
+    const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }))
+    for (const { alias: issueAlias, ref } of aliased) {
+      fields.push(
+        `${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(
+          request.completionFor !== undefined
+        )} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`
+      )
+    }
+    if (key === milestoneKey && request.milestone) {
+      milestoneRepoAlias = alias
+      const selector = request.milestone.selector
+      if (selector.by === 'number') {
+        fields.push(`milestone(number: ${selector.number}) { ${MILESTONE_FIELDS} }`)
+      } else {
+        declarations.push('$milestoneTitle: String!')
+        variables.milestoneTitle = selector.title
+        fields.push(
+          `milestones(first: 100, query: $milestoneTitle, states: [OPEN, CLOSED]) { nodes { ${MILESTONE_FIELDS} } }`
+        )
+      }
+    }
+    bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`)
+    repos.push({ alias, repo: group.repo, issues: aliased })
+    index++
+  }
+  return {
+    query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
+    variables,
+    repos,
+    milestoneRepoAlias
+  }
+}
+
+/** Partial data with per-path errors, as GitHub answers when some objects are missing. */
+export function decodeObserve(
+  built: ObserveQuery,
+  request: Omit<ObserveRequest, 'issues'>,
+  data: GqlData,
+  errors: readonly GqlError[]
+): {
+  issues: ObservedIssue[]
+  labels: Map<string, Map<string, ObservedLabel>>
+  milestone: ObservedMilestone | null | undefined
+} {
+  const errorAt = (path: string): GqlError | undefined =>
+    errors.find((error) => (error.path ?? []).join('.') === path)
+  const issues: ObservedIssue[] = []
+  const labels = new Map<string, Map<string, ObservedLabel>>()
+  let milestone: ObservedMilestone | null | undefined
+  for (const group of built.repos) {
+    const repository = data[group.alias] ?? null
+    const repoError = errorAt(group.alias)
+    const stateLabel = repository?.stateLabel as GqlLabel | null | undefined
+    const known = new Map<string, ObservedLabel>()
+    if (stateLabel)
+      known.set(stateLabel.name.toLowerCase(), { id: stateLabel.id, name: stateLabel.name })
+    labels.set(repoKey(group.repo), known)
+    for (const { alias, ref } of group.issues) {
+      const linked = repository?.[alias] as GqlLinked | null | undefined
+      if (repository === null || linked == null) {
+        const error = errorAt(`${group.alias}.${alias}`) ?? repoError
+        issues.push({ ref, found: false, reason: describeMissing(ref, error) })
+        continue
+      }
+      issues.push(toObserved(ref, linked, request.completionFor))
+    }
+    if (group.alias === built.milestoneRepoAlias && request.milestone) {
+      milestone = pickMilestone(repository, request.milestone)
+    }
+  }
+  return { issues, labels, milestone }
+}
+
+function describeMissing(ref: IssueRef, error: GqlError | undefined): string {
+  if (error?.type === 'NOT_FOUND')
+    return `not found: it does not exist, was deleted or transferred, or the token cannot see it`
+  if (error?.type === 'FORBIDDEN') return `the token may not read it`
+  return error?.message ?? `GitHub returned nothing for ${formatIssueRef(ref)}`
+}
+
+function toObserved(
+  ref: IssueRef,
+  linked: GqlLinked,
+  completionFor: string | undefined
+): ObservedIssue {
+  const marker = completionFor === undefined ? undefined : completionMarker(completionFor)
+  return {
+    ref,
+    found: true,
+    id: linked.id,
+    kind: linked.__typename === 'PullRequest' ? 'pull_request' : 'issue',
+    state: (linked.state ?? linked.prState) === 'OPEN' ? 'open' : 'closed',
+    locked: linked.locked,
+    title: linked.title,
+    url: linked.url,
+    labels: (linked.labels?.nodes ?? [])
+      .filter((label): label is GqlLabel => label !== null)
+      .map((label) => ({ id: label.id, name: label.name })),
+    milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
+    hasCompletionComment:
+      marker !== undefined &&
+      (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true)
+  }
+}
+
+function toMilestone(repo: RepoRef, milestone: GqlMilestone): ObservedMilestone {
+  return {
+    repo: { owner: repo.owner, repo: repo.repo },
+    number: milestone.number,
+    title: milestone.title,
+    description: milestone.description ?? '',
+    url: milestone.url
+  }
+}
+
+function pickMilestone(
+  repository: GqlRepository | null,
+  named: NonNullable<ObserveRequest['milestone']>
+): ObservedMilestone | null {
+  if (repository === null) return null
+  if (named.selector.by === 'number') {
+    const found = repository.milestone as GqlMilestone | null | undefined
+    return found ? toMilestone(named.repo, found) : null
+  }
+  const title = named.selector.title
+  const candidates =
+    (repository.milestones as { nodes: (GqlMilestone | null)[] } | null)?.nodes ?? []
+  // The search is fuzzy; the title must match exactly (then ignoring case).
+  const found =
+    candidates.find((m) => m?.title === title) ??
+    candidates.find((m) => m?.title.toLowerCase() === title.toLowerCase())
+  return found ? toMilestone(named.repo, found) : null
+}
+
+/** Reads GitHub for the event: one query per {@link ISSUES_PER_QUERY} issues. */
+export async function observe(github: GitHub, request: ObserveRequest): Promise<Snapshot> {
+  const issues: ObservedIssue[] = []
+  const labels = new Map<string, Map<string, ObservedLabel>>()
+  let namedMilestone: ObservedMilestone | null | undefined
+  const chunks: IssueRef[][] = []
+  for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
+    chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY))
+  }
+  if (chunks.length === 0) chunks.push([])
+  for (const [n, chunk] of chunks.entries()) {
+    const built = buildObserveQuery(chunk, request, n === 0)
+    const { data, errors } = await queryAllowingErrors(github, built)
+    const decoded = decodeObserve(built, request, data, errors)
+    issues.push(...decoded.issues)
+    for (const [key, map] of decoded.labels) {
+      const merged = labels.get(key) ?? new Map<string, ObservedLabel>()
+      for (const [name, label] of map) merged.set(name, label)
+      labels.set(key, merged)
+    }
+    if (n === 0) namedMilestone = decoded.milestone
+  }
+  return { issues, labels, namedMilestone }
+}
+
+/** GitHub answers a query that names a missing object with data and errors: both are kept. */
+async function queryAllowingErrors(
+  github: GitHub,
+  built: ObserveQuery
+): Promise<{ data: GqlData; errors: readonly GqlError[] }> {
+  try {
+    const data = await github.graphql<GqlData>(built.query, built.variables)
+    return { data, errors: [] }
+  } catch (error) {
+    const partial = graphqlPartial(error)
+    if (partial === undefined) throw error
+    const unexpected = partial.errors.filter(
+      (e) => e.type !== 'NOT_FOUND' && e.type !== 'FORBIDDEN'
+    )
+    if (unexpected.length > 0 || partial.errors.some((e) => (e.path ?? []).length === 0))
+      throw error
+    return { data: partial.data, errors: partial.errors }
+  }
+}
+
+/** The data and errors of @octokit/graphql's GraphqlResponseError, checked structurally. */
+export function graphqlPartial(
+  error: unknown
+): { data: GqlData; errors: readonly GqlError[] } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined
+  const candidate = error as { errors?: unknown; data?: unknown }
+  if (!Array.isArray(candidate.errors)) return undefined
+  const data =
+    typeof candidate.data === 'object' && candidate.data !== null ? (candidate.data as GqlData) : {}
+  return { data, errors: candidate.errors as GqlError[] }
+}

@@ -1,0 +1,37 @@
+/**
+ * Text taken from the plan and written to GitHub: it must never ping anyone,
+ * link an issue, or inject markup into a comment or summary.
+ */
+import type { MasterPlan } from './domain.js'
+import type { Progress } from './progress.js'
+
+/** A zero-width joiner after `@` and `#` stops mentions and issue links, and reads the same. */
+const ZWJ = '\u200d'
+
+/**
+ * Plan text made inert for GitHub markdown: mentions and issue references
+ * neutralised, markdown and HTML punctuation escaped, newlines flattened.
+ */
+export function inertText(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  const short = flat.length > max ? `${flat.slice(0, max)}…` : flat
+  return short
+    .replace(/[\\`*_{}[\]()<>|!~]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;')
+    .replace(/[@#]/g, (c) => `${c}${ZWJ}`)
+}
+
+/** Marks the action's one comment so that a re-run after a failed close does not post it twice. */
+export function completionMarker(planKey: string): string {
+  return `<!-- debussy-issue-sync:completed plan="${encodeURIComponent(planKey)}" -->`
+}
+
+export function completionComment(plan: MasterPlan, progress: Progress | undefined): string {
+  const phases = progress === undefined ? '' : ` (${progress.completed}/${progress.total} phases)`
+  return [
+    `✅ Debussy completed the plan **${inertText(plan.title)}**${phases}, so this issue is closed as completed.`,
+    '',
+    `Closed by debussy-issue-sync because auto-close is on. Reopen it if there is more to do.`,
+    completionMarker(plan.path)
+  ].join('\n')
+}

@@ -1,0 +1,380 @@
+/**
+ * The heart of the action, pure: from the event, the config, the plan and one
+ * snapshot of GitHub, the writes that bring the linked issues and their
+ * milestone to what the event says (SPEC §6). Every rule about which labels
+ * change, what the milestone says and what is closed lives here.
+ */
+import type {
+  EventKind,
+  Finding,
+  IssueRef,
+  LabelNames,
+  MasterPlan,
+  ObservedIssue,
+  ObservedLabel,
+  ObservedMilestone,
+  Operation,
+  PhaseEvent,
+  Snapshot,
+  SyncConfig,
+  SyncState
+} from './domain.js'
+import { formatIssueRef, formatRepo, repoKey } from './issue-ref.js'
+import { completionComment } from './plan-text.js'
+import {
+  type AppliedOrder,
+  type Progress,
+  appliedOrder,
+  computeProgress,
+  formatProgress,
+  judgeOrder,
+  upsertProgressBlock
+} from './progress.js'
+
+export const STATE_FOR_EVENT: Readonly<Record<EventKind, SyncState>> = {
+  phase_started: 'in-progress',
+  phase_completed: 'completed',
+  phase_failed: 'failed',
+  plan_completed: 'completed'
+}
+
+/** The short description each state label is created with. */
+export const LABEL_DESCRIPTIONS: Readonly<Record<SyncState, string>> = {
+  'in-progress': 'Debussy: a phase of the linked plan is running',
+  completed: 'Debussy: the linked plan or its latest phase completed',
+  failed: 'Debussy: a phase of the linked plan failed'
+}
+
+export interface ReconcileInput {
+  readonly event: PhaseEvent
+  readonly config: SyncConfig
+  readonly plan: MasterPlan
+  readonly snapshot: Snapshot
+  /** Payload, then input, then config: already resolved. */
+  readonly autoClose: boolean
+}
+
+/** What happens to one linked issue: shown in the summary and the log. */
+export interface IssueOutcome {
+  readonly ref: IssueRef
+  readonly issue: string
+  readonly url: string | undefined
+  readonly found: boolean
+  readonly kind: 'issue' | 'pull_request' | undefined
+  readonly labelsBefore: readonly string[]
+  readonly labelsAfter: readonly string[]
+  readonly added: readonly string[]
+  readonly removed: readonly string[]
+  readonly closing: boolean
+  /** Why nothing (or less) happens to it, when that is worth saying. */
+  readonly note: string | undefined
+}
+
+export interface MilestoneOutcome {
+  readonly milestone: ObservedMilestone
+  /** The description rewrite, repeated on a fresh copy just before writing. */
+  readonly rewrite: (description: string) => string
+  readonly changed: boolean
+}
+
+export interface SyncPlan {
+  readonly state: SyncState
+  readonly label: string
+  readonly progress: Progress | undefined
+  readonly operations: readonly Operation[]
+  readonly issues: readonly IssueOutcome[]
+  readonly milestone: MilestoneOutcome | undefined
+  /** Refs to be closed, in plan order. */
+  readonly closing: readonly string[]
+  readonly findings: readonly Finding[]
+  /** Set when the event is older than one already applied: nothing is written. */
+  readonly outOfOrder: AppliedOrder | undefined
+}
+
+export function stateLabel(labels: LabelNames, state: SyncState): string {
+  switch (state) {
+    case 'in-progress':
+      return labels.inProgress
+    case 'completed':
+      return labels.completed
+    case 'failed':
+      return labels.failed
+  }
+}
+
+/** GitHub compares label names without regard to case. */
+const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
+
+export function reconcile(input: ReconcileInput): SyncPlan {
+  const { event, config, plan, snapshot } = input
+  const findings: Finding[] = []
+  const state = STATE_FOR_EVENT[event.kind]
+  const target = stateLabel(config.labels, state)
+  const others = (['in-progress', 'completed', 'failed'] as const)
+    .filter((s) => s !== state)
+    .map((s) => stateLabel(config.labels, s))
+
+  const progress = computeProgress(event, plan, findings)
+  const milestone = chooseMilestone(plan, snapshot, findings)
+
+  // The order check comes first: an out-of-order event changes nothing at all.
+  const recorded =
+    milestone === undefined ? undefined : appliedOrder(milestone.description, plan.path)
+  const verdict = judgeOrder(event, recorded)
+  if (!verdict.apply) {
+    findings.push({
+      level: 'notice',
+      message: `Skipped as out of order: this ${event.kind} event is sequence ${event.sequence} of run ${event.runId}, and sequence ${verdict.applied.sequence} of that run was already applied to ${plan.path}.`
+    })
+    return {
+      state,
+      label: target,
+      progress,
+      operations: [],
+      issues: snapshot.issues.map((observed) => unchanged(observed, 'skipped: event out of order')),
+      milestone: undefined,
+      closing: [],
+      findings,
+      outOfOrder: verdict.applied
+    }
+  }
+  if (milestone === undefined && event.runId !== undefined && event.sequence !== undefined) {
+    findings.push({
+      level: 'notice',
+      message: `No milestone to keep the event order in: events of run ${event.runId} apply in arrival order.`
+    })
+  }
+
+  const labelOps: Operation[] = []
+  const createOps: Operation[] = []
+  const closeOps: Operation[] = []
+  const issues: IssueOutcome[] = []
+  const closing: string[] = []
+  const missingLabelWarned = new Set<string>()
+
+  const allComplete = progress !== undefined && progress.completed === progress.total
+  const closeRequested = event.kind === 'plan_completed' && input.autoClose
+  if (closeRequested && !allComplete) {
+    findings.push({
+      level: 'warning',
+      message: `Auto-close is on but not every phase is complete (${progress === undefined ? 'progress unknown' : formatProgress(progress)}): no issue is closed.`
+    })
+  }
+
+  for (const observed of snapshot.issues) {
+    if (!observed.found) {
+      findings.push({
+        level: 'warning',
+        message: `${formatIssueRef(observed.ref)} could not be read (${observed.reason}); the other issues are still synced.`
+      })
+      issues.push(unchanged(observed, `not synced: ${observed.reason}`))
+      continue
+    }
+    const issue = formatIssueRef(observed.ref)
+    const names = observed.labels.map((label) => label.name)
+    const repoLabels = snapshot.labels.get(repoKey(observed.ref))
+    const targetExists = repoLabels?.has(target.toLowerCase()) === true
+    const added: string[] = []
+    let note: string | undefined
+
+    if (!names.some((name) => sameName(name, target))) {
+      if (targetExists || config.createLabelsIfMissing) {
+        added.push(target)
+        labelOps.push({ op: 'add_label', issue, label: target })
+        if (!targetExists) {
+          ensureCreated(createOps, observed.ref, target, config, state)
+        }
+      } else {
+        const key = `${repoKey(observed.ref)}\n${target.toLowerCase()}`
+        if (!missingLabelWarned.has(key)) {
+          missingLabelWarned.add(key)
+          findings.push({
+            level: 'warning',
+            message: `Label "${target}" does not exist in ${formatRepo(observed.ref)} and create_labels_if_missing is false: it is not applied. Create the label, or set github.create_labels_if_missing: true.`
+          })
+        }
+        note = `label "${target}" missing in ${formatRepo(observed.ref)}`
+      }
+    }
+    const removed = names.filter((name) => others.some((other) => sameName(name, other)))
+    for (const label of removed) labelOps.push({ op: 'remove_label', issue, label })
+
+    let closingThis = false
+    if (closeRequested && allComplete) {
+      if (observed.kind === 'pull_request') {
+        note = 'pull request: labelled, never closed'
+      } else if (observed.state === 'closed') {
+        note = 'already closed'
+      } else {
+        closingThis = true
+        closing.push(issue)
+        if (observed.locked) {
+          findings.push({
+            level: 'notice',
+            message: `${issue} is locked: it is closed without the completion comment.`
+          })
+        } else if (!observed.hasCompletionComment) {
+          closeOps.push({ op: 'comment', issue, body: completionComment(plan, progress) })
+        }
+        closeOps.push({ op: 'close_issue', issue, reason: 'completed' })
+      }
+    }
+
+    const labelsAfter = [...names.filter((name) => !removed.includes(name)), ...added]
+    issues.push({
+      ref: observed.ref,
+      issue,
+      url: observed.url,
+      found: true,
+      kind: observed.kind,
+      labelsBefore: names,
+      labelsAfter,
+      added,
+      removed,
+      closing: closingThis,
+      note
+    })
+  }
+
+  const milestoneOutcome =
+    milestone === undefined || progress === undefined
+      ? undefined
+      : planMilestone(milestone, plan.path, progress, verdict.record)
+  const milestoneOps: Operation[] =
+    milestoneOutcome?.changed === true && progress !== undefined
+      ? [
+          {
+            op: 'update_milestone',
+            repo: formatRepo(milestoneOutcome.milestone.repo),
+            milestone: milestoneOutcome.milestone.number,
+            title: milestoneOutcome.milestone.title,
+            progress: `${formatProgress(progress)} (${progress.percent}%)`,
+            description: milestoneOutcome.rewrite(milestoneOutcome.milestone.description)
+          }
+        ]
+      : []
+
+  return {
+    state,
+    label: target,
+    progress,
+    // Labels exist before they are used; issues are labelled before they close.
+    operations: [...createOps, ...labelOps, ...milestoneOps, ...closeOps],
+    issues,
+    milestone: milestoneOutcome,
+    closing,
+    findings,
+    outOfOrder: undefined
+  }
+}
+
+function ensureCreated(
+  createOps: Operation[],
+  repo: IssueRef,
+  label: string,
+  config: SyncConfig,
+  state: SyncState
+): void {
+  const name = formatRepo(repo)
+  const already = createOps.some(
+    (op) => op.op === 'create_label' && sameName(op.repo, name) && sameName(op.label, label)
+  )
+  if (already) return
+  const color =
+    state === 'in-progress'
+      ? config.colors.inProgress
+      : state === 'completed'
+        ? config.colors.completed
+        : config.colors.failed
+  createOps.push({
+    op: 'create_label',
+    repo: name,
+    label,
+    color,
+    description: LABEL_DESCRIPTIONS[state]
+  })
+}
+
+function unchanged(observed: ObservedIssue, note: string): IssueOutcome {
+  const labels: readonly ObservedLabel[] = observed.found ? observed.labels : []
+  const names = labels.map((label) => label.name)
+  return {
+    ref: observed.ref,
+    issue: formatIssueRef(observed.ref),
+    url: observed.found ? observed.url : undefined,
+    found: observed.found,
+    kind: observed.found ? observed.kind : undefined,
+    labelsBefore: names,
+    labelsAfter: names,
+    added: [],
+    removed: [],
+    closing: false,
+    note
+  }
+}
+
+/**
+ * `github_milestone` when the plan names one, else the first linked issue (in
+ * plan order) that has a milestone; a different milestone elsewhere is a warning.
+ */
+function chooseMilestone(
+  plan: MasterPlan,
+  snapshot: Snapshot,
+  findings: Finding[]
+): ObservedMilestone | undefined {
+  if (plan.milestone !== undefined) {
+    if (snapshot.namedMilestone == null) {
+      const name =
+        plan.milestone.by === 'number'
+          ? `number ${plan.milestone.number}`
+          : `"${plan.milestone.title}"`
+      findings.push({
+        level: 'warning',
+        message: `Milestone ${name} (github_milestone in ${plan.path}) was not found in ${formatRepo(plan.repo)}: progress is not recorded; labels are still synced.`
+      })
+      return undefined
+    }
+    return snapshot.namedMilestone
+  }
+  let chosen: ObservedMilestone | undefined
+  let chosenFrom: string | undefined
+  const differing: string[] = []
+  for (const observed of snapshot.issues) {
+    if (!observed.found || observed.milestone === undefined) continue
+    if (chosen === undefined) {
+      chosen = observed.milestone
+      chosenFrom = formatIssueRef(observed.ref)
+    } else if (!sameMilestone(chosen, observed.milestone)) {
+      differing.push(`${formatIssueRef(observed.ref)} (${observed.milestone.title})`)
+    }
+  }
+  if (chosen === undefined) {
+    findings.push({
+      level: 'notice',
+      message: `No linked issue has a milestone and ${plan.path} names none (github_milestone): milestone progress is skipped.`
+    })
+    return undefined
+  }
+  if (differing.length > 0) {
+    findings.push({
+      level: 'warning',
+      message: `Linked issues are in different milestones: progress goes to "${chosen.title}" (from ${chosenFrom}); not to ${differing.join(', ')}. Set github_milestone in the plan to choose.`
+    })
+  }
+  return chosen
+}
+
+function sameMilestone(a: ObservedMilestone, b: ObservedMilestone): boolean {
+  return repoKey(a.repo) === repoKey(b.repo) && a.number === b.number
+}
+
+function planMilestone(
+  milestone: ObservedMilestone,
+  planKey: string,
+  progress: Progress,
+  record: AppliedOrder | undefined
+): MilestoneOutcome {
+  const rewrite = (description: string): string =>
+    upsertProgressBlock(description, planKey, progress, record)
+  return { milestone, rewrite, changed: rewrite(milestone.description) !== milestone.description }
+}

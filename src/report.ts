@@ -1,0 +1,186 @@
+/**
+ * What the user sees: one log line per change (`[dry-run]` for previews), the
+ * step's outputs, and a job summary that shows each issue's labels before and
+ * after, the milestone's progress and what was closed or skipped.
+ */
+import type { Finding, MasterPlan, Operation, PhaseEvent } from './domain.js'
+import type { OperationResult } from './github/apply.js'
+import { formatProgress } from './progress.js'
+import type { IssueOutcome, SyncPlan } from './reconcile.js'
+
+/** How an operation is named in logs: the same targets as the `operations` output. */
+export function describeOperation(operation: Operation): string {
+  switch (operation.op) {
+    case 'create_label':
+      return `Create label "${operation.label}" in ${operation.repo} (color ${operation.color})`
+    case 'add_label':
+      return `Add label "${operation.label}" to ${operation.issue}`
+    case 'remove_label':
+      return `Remove label "${operation.label}" from ${operation.issue}`
+    case 'update_milestone':
+      return `Update milestone ${operation.repo} #${operation.milestone} "${operation.title}": progress ${operation.progress}`
+    case 'comment':
+      return `Comment on ${operation.issue} (completion note)`
+    case 'close_issue':
+      return `Close ${operation.issue} as ${operation.reason}`
+  }
+}
+
+/** The `operations` output: the operations applied, or in a dry run the ones that would be. */
+export function operationsOutput(
+  operations: readonly Operation[],
+  dryRun: boolean
+): Record<string, unknown>[] {
+  return operations.map((operation) =>
+    dryRun ? { ...operation, dry_run: true } : { ...operation }
+  )
+}
+
+export interface Outputs {
+  readonly issues: string
+  readonly state: string
+  readonly progress: string
+  readonly closed: string
+  readonly operations: string
+  readonly 'dry-run': string
+}
+
+export function buildOutputs(
+  plan: SyncPlan,
+  applied: readonly Operation[],
+  dryRun: boolean
+): Outputs {
+  const closedRefs = new Set(
+    applied.filter((op) => op.op === 'close_issue').map((op) => op.issue.toLowerCase())
+  )
+  return {
+    issues: JSON.stringify(plan.issues.filter((i) => i.found).map((i) => i.issue)),
+    state: plan.state,
+    progress: plan.progress === undefined ? '' : formatProgress(plan.progress),
+    closed: JSON.stringify(plan.closing.filter((ref) => closedRefs.has(ref.toLowerCase()))),
+    operations: JSON.stringify(operationsOutput(applied, dryRun)),
+    'dry-run': String(dryRun)
+  }
+}
+
+/** One line per issue that changed: `Updated GitHub issue acme/app#10: completed (+…, −…)`. */
+export function issueLines(plan: SyncPlan, results: readonly OperationResult[]): string[] {
+  const failed = new Set(
+    results
+      .filter((r) => r.status !== 'applied' && 'issue' in r.operation)
+      .map((r) => ('issue' in r.operation ? r.operation.issue.toLowerCase() : ''))
+  )
+  const lines: string[] = []
+  for (const issue of plan.issues) {
+    if (!issue.found || failed.has(issue.issue.toLowerCase())) continue
+    const changes = [...issue.added.map((l) => `+${l}`), ...issue.removed.map((l) => `−${l}`)]
+    if (changes.length > 0) {
+      lines.push(`Updated GitHub issue ${issue.issue}: ${plan.state} (${changes.join(', ')})`)
+    } else if (!issue.closing) {
+      lines.push(
+        `GitHub issue ${issue.issue} already ${plan.state}${issue.note ? ` (${issue.note})` : ''}`
+      )
+    }
+    if (issue.closing) lines.push(`Closed GitHub issue ${issue.issue} as completed`)
+  }
+  return lines
+}
+
+/** A table cell that cannot break the table or render markup. */
+function cell(text: string): string {
+  return text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ')
+}
+
+function labelList(labels: readonly string[], highlight: readonly string[]): string {
+  if (labels.length === 0) return '—'
+  return labels.map((l) => (highlight.includes(l) ? `**${cell(l)}**` : cell(l))).join(', ')
+}
+
+function issueResult(issue: IssueOutcome, dryRun: boolean, failed: boolean): string {
+  if (!issue.found) return `⚠️ ${cell(issue.note ?? 'not synced')}`
+  if (failed) return '❌ failed'
+  const verb = dryRun ? 'would be ' : ''
+  const parts: string[] = []
+  if (issue.added.length + issue.removed.length > 0) parts.push(`${verb}updated`)
+  if (issue.closing) parts.push(`${verb}closed`)
+  if (parts.length === 0) parts.push('unchanged')
+  if (issue.note !== undefined) parts.push(cell(issue.note))
+  return parts.join('; ')
+}
+
+export interface SummaryInput {
+  readonly event: PhaseEvent
+  readonly plan: MasterPlan
+  readonly sync: SyncPlan
+  readonly results: readonly OperationResult[]
+  readonly dryRun: boolean
+  readonly findings: readonly Finding[]
+}
+
+/** The job summary, GitHub markdown. */
+export function renderSummary(input: SummaryInput): string {
+  const { event, plan, sync, results, dryRun } = input
+  const failedIssues = new Set(
+    results
+      .filter((r) => r.status === 'failed')
+      .flatMap((r) => ('issue' in r.operation ? [r.operation.issue.toLowerCase()] : []))
+  )
+  const phase =
+    event.phase === undefined || event.kind === 'plan_completed'
+      ? ''
+      : ` (phase ${cell(event.phase)})`
+  const lines: string[] = [
+    `### Debussy issue sync: \`${event.kind}\`${phase}${dryRun ? ' — dry run' : ''}`,
+    '',
+    `Plan \`${cell(plan.path)}\` · state **${sync.state}** · progress **${
+      sync.progress === undefined
+        ? 'unknown'
+        : `${formatProgress(sync.progress)} (${sync.progress.percent}%)`
+    }**`,
+    ''
+  ]
+  if (sync.outOfOrder !== undefined) {
+    lines.push(
+      `> Skipped as out of order: sequence ${sync.outOfOrder.sequence} of run \`${cell(sync.outOfOrder.runId)}\` was already applied.`,
+      ''
+    )
+  }
+  lines.push('| Issue | Labels before | Labels after | Result |', '| --- | --- | --- | --- |')
+  for (const issue of sync.issues) {
+    const name =
+      issue.url === undefined ? cell(issue.issue) : `[${cell(issue.issue)}](${issue.url})`
+    lines.push(
+      `| ${name} | ${labelList(issue.labelsBefore, issue.removed)} | ${labelList(issue.labelsAfter, issue.added)} | ${issueResult(issue, dryRun, failedIssues.has(issue.issue.toLowerCase()))} |`
+    )
+  }
+  lines.push('')
+  const milestone = sync.milestone
+  if (milestone !== undefined && sync.progress !== undefined) {
+    const m = milestone.milestone
+    lines.push(
+      `**Milestone** [${cell(m.title)}](${m.url}): ${sync.progress.percent}% (${formatProgress(sync.progress)} phases)${
+        milestone.changed ? (dryRun ? ' — would be updated' : ' — updated') : ' — unchanged'
+      }`
+    )
+  } else {
+    lines.push('**Milestone**: none — progress not recorded')
+  }
+  const closing = sync.issues.filter((i) => i.closing).map((i) => i.issue)
+  if (closing.length > 0) {
+    lines.push('', `**${dryRun ? 'Would close' : 'Closed'}**: ${closing.map(cell).join(', ')}`)
+  }
+  const skipped = sync.issues.filter((i) => i.note !== undefined && !i.closing)
+  if (skipped.length > 0) {
+    lines.push(
+      '',
+      `**Skipped**: ${skipped.map((i) => `${cell(i.issue)} (${cell(i.note ?? '')})`).join(', ')}`
+    )
+  }
+  const warnings = input.findings.filter((f) => f.level === 'warning')
+  if (warnings.length > 0) {
+    lines.push('', '<details><summary>Warnings</summary>', '')
+    for (const w of warnings) lines.push(`- ${cell(w.message)}`)
+    lines.push('', '</details>')
+  }
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,802 @@
+/**
+ * A stateful GitHub on 127.0.0.1 for end-to-end tests, the benchmark and the
+ * demo: REST and GraphQL over one model, token check, rate-limit accounting,
+ * a request log and deterministic fault injection.
+ *
+ *   const sim = await startSimulator()
+ *   sim.addRepo('acme/payments')
+ *   sim.addIssue('acme/payments', { number: 10, labels: ['bug'] })
+ *   … run the action against sim.apiUrl / sim.graphqlUrl …
+ *   expect(sim.issue('acme/payments', 10).labels).toEqual(['bug', 'debussy:completed'])
+ *   await sim.close()
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import type { GraphQLSchema } from 'graphql'
+import {
+  analyseGraphql,
+  executeGraphql,
+  loadSchema,
+  type GraphqlAnalysis,
+  type RateLimitInfo
+} from './simulator-graphql.js'
+import { errorBody, handleRest, notFound, type RestResponse } from './simulator-rest.js'
+import {
+  SimulatorState,
+  SimulatorUsageError,
+  labelKey,
+  type IssueView,
+  type LabelView,
+  type MilestoneState,
+  type MilestoneView,
+  type NewIssue,
+  type NewLabel,
+  type NewMilestone
+} from './simulator-state.js'
+
+export { SimulatorUsageError }
+export type { IssueView, LabelView, MilestoneView, NewIssue, NewLabel, NewMilestone }
+
+export interface SimulatorOptions {
+  /** The only token accepted; default `ghs_simulator_token`. */
+  readonly token?: string
+  /** `dotcom`: API at the root; `ghes`: REST under `/api/v3`, GraphQL at `/api/graphql`. */
+  readonly layout?: 'dotcom' | 'ghes'
+  /** Requests per hour in each bucket (`core`, `graphql`); default 5000 as for an installation. */
+  readonly rateLimit?: number
+  /** Seeds the request ids, so two runs with the same seed answer byte for byte alike. */
+  readonly seed?: number
+}
+
+export type RequestKind = 'rest' | 'graphql'
+export type OperationType = 'query' | 'mutation'
+
+export interface LoggedRequest {
+  readonly method: string
+  /**
+   * REST: the path below `apiUrl` with its query string, as sent (percent-encoded).
+   * GraphQL: `/graphql` in both layouts.
+   */
+  readonly path: string
+  /** The raw request target on the server, e.g. `/api/v3/repos/…` for GHES. */
+  readonly url: string
+  readonly kind: RequestKind
+  readonly operation?: OperationType
+  /** Top-level fields of a GraphQL mutation: how many writes it asks for. */
+  readonly mutationFields: number
+  /** Status answered; 0 while pending and for a reset or hung request. */
+  readonly status: number
+  /** Any non-GET/HEAD REST request, and any GraphQL mutation. */
+  readonly write: boolean
+  /** The parsed JSON body, if any. */
+  readonly body?: unknown
+  /** Whether an Authorization header came; its value is never kept. */
+  readonly authorization: boolean
+  /** Arrival time, ms since the epoch: for checking waits between requests. */
+  readonly at: number
+  /** The fault served instead of (or, for `slow`, before) the normal answer. */
+  readonly fault?: FaultKind
+}
+
+export type FaultKind =
+  | 'server-error'
+  | 'reset'
+  | 'slow'
+  | 'hang'
+  | 'secondary-rate-limit'
+  | 'secondary-rate-limit-429'
+  | 'primary-rate-limit'
+  | 'graphql-rate-limited'
+
+export interface FaultMatch {
+  readonly method?: string
+  /** A string matches the logged path with or without its query, encoded or decoded. */
+  readonly path?: string | RegExp
+  readonly kind?: RequestKind
+  readonly operation?: OperationType
+}
+
+export interface FaultSpec {
+  readonly kind: FaultKind
+  /** Which requests it hits; `graphql-rate-limited` defaults to `{ kind: 'graphql' }`. */
+  readonly match?: FaultMatch
+  /** How many matching requests it hits (default 1; `Infinity` for all). */
+  readonly times?: number
+  /** `server-error` status (default 502). */
+  readonly status?: number
+  /** `retry-after` seconds of the secondary limits (default 60). */
+  readonly retryAfter?: number
+  /** `primary-rate-limit`, `graphql-rate-limited`: the budget resets this many seconds from now (default 60). */
+  readonly resetInSeconds?: number
+  /** `slow`: delay before answering (default 1000); `hang`: when the server gives up (≤ 60 s). */
+  readonly delayMs?: number
+}
+
+export type RequestHook = (request: LoggedRequest) => void | Promise<void>
+
+const DEFAULT_TOKEN = 'ghs_simulator_token'
+const INSTALLATION_ID = 12345678
+const MAX_HANG_MS = 60_000
+const MAX_BODY_BYTES = 25 * 1024 * 1024
+
+interface Bucket {
+  readonly resource: 'core' | 'graphql'
+  readonly limit: number
+  used: number
+  /** Epoch seconds. */
+  reset: number
+}
+
+type MutableLogged = { -readonly [K in keyof LoggedRequest]: LoggedRequest[K] }
+
+interface ActiveFault {
+  readonly spec: FaultSpec
+  remaining: number
+}
+
+interface Answer {
+  readonly status: number
+  readonly body?: unknown
+  readonly headers?: Record<string, string>
+}
+
+/** mulberry32: a small seeded generator, so request ids are reproducible. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+export class GitHubSimulator {
+  /** Where REST lives, as GITHUB_API_URL. */
+  readonly apiUrl: string
+  /** Where GraphQL lives, as GITHUB_GRAPHQL_URL. */
+  readonly graphqlUrl: string
+  /** The web root for `html_url`s: https://github.com, or the server itself for GHES. */
+  readonly serverUrl: string
+  readonly token: string
+  readonly layout: 'dotcom' | 'ghes'
+  /** Faults actually served. */
+  faultsInjected = 0
+
+  private readonly state = new SimulatorState()
+  private readonly log: MutableLogged[] = []
+  private readonly hooks: RequestHook[] = []
+  private faults: ActiveFault[] = []
+  private readonly buckets: Record<'core' | 'graphql', Bucket>
+  private readonly random: () => number
+  private readonly sockets = new Set<Socket>()
+  private readonly timers = new Set<{ timer: NodeJS.Timeout; release: () => void }>()
+  private closed = false
+
+  /** Use startSimulator(). */
+  constructor(
+    private readonly server: Server,
+    private readonly schema: GraphQLSchema,
+    port: number,
+    options: SimulatorOptions
+  ) {
+    this.token = options.token ?? DEFAULT_TOKEN
+    this.layout = options.layout ?? 'dotcom'
+    const origin = `http://127.0.0.1:${port}`
+    if (this.layout === 'ghes') {
+      this.apiUrl = `${origin}/api/v3`
+      this.graphqlUrl = `${origin}/api/graphql`
+      this.serverUrl = origin
+    } else {
+      this.apiUrl = origin
+      this.graphqlUrl = `${origin}/graphql`
+      this.serverUrl = 'https://github.com'
+    }
+    const limit = options.rateLimit ?? 5000
+    const reset = Math.floor(Date.now() / 1000) + 3600
+    this.buckets = {
+      core: { resource: 'core', limit, used: 0, reset },
+      graphql: { resource: 'graphql', limit, used: 0, reset }
+    }
+    this.random = seeded(options.seed ?? 1)
+    server.on('connection', (socket) => {
+      this.sockets.add(socket)
+      socket.once('close', () => this.sockets.delete(socket))
+    })
+    server.on('request', (req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        // A bug in the simulator: answer 500 so the test sees it rather than a hang.
+        const message = error instanceof Error ? error.message : String(error)
+        if (!res.headersSent && !res.destroyed) {
+          res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
+          res.end(JSON.stringify({ message: `simulator error: ${message}` }))
+        }
+      })
+    })
+  }
+
+  // ---- state API ------------------------------------------------------------
+
+  addRepo(repo: string): void {
+    this.state.addRepo(repo)
+  }
+
+  addLabel(repo: string, label: NewLabel): void {
+    this.state.createLabel(this.state.requireRepo(repo), label)
+  }
+
+  addMilestone(repo: string, milestone: NewMilestone): number {
+    return this.state.addMilestone(this.state.requireRepo(repo), milestone).number
+  }
+
+  /** Labels not yet in the repository are created grey, as GitHub does. */
+  addIssue(repo: string, issue: NewIssue = {}): number {
+    return this.state.addIssue(this.state.requireRepo(repo), issue).number
+  }
+
+  addIssueLabel(repo: string, number: number, name: string): void {
+    this.state.addIssueLabel(this.issueRecord(repo, number), name)
+  }
+
+  removeIssueLabel(repo: string, number: number, name: string): void {
+    this.state.removeIssueLabel(this.issueRecord(repo, number), name)
+  }
+
+  deleteIssue(repo: string, number: number): void {
+    this.state.deleteIssue(this.issueRecord(repo, number))
+  }
+
+  /** Returns the issue's number in `toRepo`. */
+  transferIssue(repo: string, number: number, toRepo: string): number {
+    const target = this.state.requireRepo(toRepo)
+    return this.state.transferIssue(this.issueRecord(repo, number), target).number
+  }
+
+  lockIssue(repo: string, number: number, locked = true): void {
+    this.issueRecord(repo, number).locked = locked
+  }
+
+  closeIssue(
+    repo: string,
+    number: number,
+    reason: 'completed' | 'not_planned' = 'completed'
+  ): void {
+    this.state.setIssueState(this.issueRecord(repo, number), 'closed', reason)
+  }
+
+  setMilestone(
+    repo: string,
+    number: number,
+    change: { title?: string; description?: string | null; state?: MilestoneState }
+  ): void {
+    const milestone = this.milestoneRecord(repo, number)
+    if (change.title !== undefined) milestone.title = change.title
+    if (change.description !== undefined) milestone.description = change.description
+    if (change.state !== undefined) milestone.state = change.state
+  }
+
+  deleteLabel(repo: string, name: string): void {
+    const record = this.state.requireRepo(repo)
+    this.state.deleteLabel(record, this.labelRecord(repo, name))
+  }
+
+  renameLabel(repo: string, oldName: string, newName: string): void {
+    const label = this.labelRecord(repo, oldName)
+    const clash = this.state.findLabel(this.state.requireRepo(repo), newName)
+    if (clash && clash !== label) {
+      throw new SimulatorUsageError(`label "${newName}" already exists in ${repo}`)
+    }
+    label.name = newName
+  }
+
+  // ---- readers --------------------------------------------------------------
+
+  issue(repo: string, number: number): IssueView {
+    return this.state.issueView(this.issueRecord(repo, number))
+  }
+
+  milestone(repo: string, number: number): MilestoneView {
+    return this.state.milestoneView(this.milestoneRecord(repo, number))
+  }
+
+  labels(repo: string): LabelView[] {
+    return this.state.requireRepo(repo).labels.map((label) => ({
+      name: label.name,
+      color: label.color,
+      description: label.description
+    }))
+  }
+
+  label(repo: string, name: string): LabelView | undefined {
+    const key = labelKey(name)
+    return this.labels(repo).find((label) => labelKey(label.name) === key)
+  }
+
+  private issueRecord(repo: string, number: number) {
+    const record = this.state.requireRepo(repo).issues.get(number)
+    if (!record) throw new SimulatorUsageError(`no issue ${repo}#${number}`)
+    return record
+  }
+
+  private milestoneRecord(repo: string, number: number) {
+    const record = this.state.requireRepo(repo).milestones.get(number)
+    if (!record) throw new SimulatorUsageError(`no milestone ${number} in ${repo}`)
+    return record
+  }
+
+  private labelRecord(repo: string, name: string) {
+    const record = this.state.findLabel(this.state.requireRepo(repo), name)
+    if (!record) throw new SimulatorUsageError(`no label "${name}" in ${repo}`)
+    return record
+  }
+
+  // ---- request log, hooks and faults -------------------------------------------
+
+  /** Every request received, in arrival order (faulted ones included). */
+  get requests(): readonly LoggedRequest[] {
+    return this.log
+  }
+
+  writes(): LoggedRequest[] {
+    return this.log.filter((request) => request.write)
+  }
+
+  resetLog(): void {
+    this.log.length = 0
+  }
+
+  /**
+   * Calls `hook` with each request before it is handled (awaited), so a test
+   * can change GitHub between the action's reads and its writes. Returns an
+   * unsubscribe function.
+   */
+  onRequest(hook: RequestHook): () => void {
+    this.hooks.push(hook)
+    return () => {
+      const index = this.hooks.indexOf(hook)
+      if (index >= 0) this.hooks.splice(index, 1)
+    }
+  }
+
+  injectFault(spec: FaultSpec): void {
+    const times = spec.times ?? 1
+    if (!(times > 0)) throw new SimulatorUsageError('fault times must be positive')
+    this.faults.push({ spec, remaining: times })
+  }
+
+  clearFaults(): void {
+    this.faults = []
+  }
+
+  /** Budget left in a bucket, as x-ratelimit-remaining says it. */
+  rateLimitRemaining(resource: 'core' | 'graphql' = 'core'): number {
+    const bucket = this.bucket(resource)
+    return Math.max(0, bucket.limit - bucket.used)
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    for (const entry of this.timers) {
+      clearTimeout(entry.timer)
+      entry.release()
+    }
+    this.timers.clear()
+    const done = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    // Keep-alive and hung connections would otherwise hold close() open.
+    this.server.closeAllConnections()
+    for (const socket of this.sockets) socket.destroy()
+    await done
+  }
+
+  // ---- request handling ------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase()
+    const target = new URL(req.url ?? '/', 'http://127.0.0.1')
+    const route = this.classify(target.pathname)
+    const raw = await readBody(req)
+    let body: unknown
+    let badJson = false
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw.toString('utf8')) as unknown
+      } catch {
+        badJson = true
+      }
+    }
+    const analysis =
+      route.kind === 'graphql' && method === 'POST' ? analyseGraphql(body) : undefined
+    const operation =
+      analysis?.operation === 'query' || analysis?.operation === 'mutation'
+        ? analysis.operation
+        : undefined
+    const entry: MutableLogged = {
+      method,
+      path: route.kind === 'graphql' ? '/graphql' : `${route.path}${target.search}`,
+      url: req.url ?? '/',
+      kind: route.kind,
+      ...(operation ? { operation } : {}),
+      mutationFields: analysis?.mutationFields ?? 0,
+      status: 0,
+      write:
+        route.kind === 'graphql' ? operation === 'mutation' : !['GET', 'HEAD'].includes(method),
+      ...(body !== undefined ? { body } : {}),
+      authorization: req.headers.authorization !== undefined,
+      at: Date.now()
+    }
+    this.log.push(entry)
+    for (const hook of [...this.hooks]) await hook(entry)
+    if (this.closed) return
+
+    const bucket = this.bucket(route.kind === 'graphql' ? 'graphql' : 'core')
+    const send = (answer: Answer, headers: Record<string, string> = {}): void => {
+      entry.status = answer.status
+      this.respond(res, method, answer, { ...this.rateHeaders(bucket), ...headers })
+    }
+
+    if (!this.authorized(req.headers.authorization)) {
+      const docs = route.kind === 'graphql' ? 'https://docs.github.com/graphql' : undefined
+      const message = req.headers.authorization ? 'Bad credentials' : 'Requires authentication'
+      send({
+        status: 401,
+        body: errorBody(401, message, docs ? { documentation_url: docs } : {})
+      })
+      return
+    }
+
+    const fault = this.takeFault(entry)
+    if (fault) {
+      entry.fault = fault.kind
+      this.faultsInjected++
+      const handled = await this.serveFault(fault, req, res, entry, bucket)
+      if (handled || this.closed) return
+    }
+
+    if (target.pathname.replace(/\/$/, '') === this.restPrefix() + '/rate_limit') {
+      // Asking for the budget does not spend it, as on GitHub.
+      send({ status: 200, body: this.rateLimitBody() })
+      return
+    }
+
+    if (bucket.used >= bucket.limit) {
+      bucket.used = bucket.limit
+      const message = `API rate limit exceeded for installation ID ${INSTALLATION_ID}.`
+      // GraphQL reports its own budget in the body, with 200; REST answers 403.
+      if (route.kind === 'graphql') {
+        send({ status: 200, body: { errors: [{ type: 'RATE_LIMITED', message }] } })
+      } else {
+        send({
+          status: 403,
+          body: errorBody(403, message, {
+            documentation_url:
+              'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-rate-limit-for-the-rest-api'
+          })
+        })
+      }
+      return
+    }
+    bucket.used++
+
+    if (badJson) {
+      send({ status: 400, body: errorBody(400, 'Problems parsing JSON') })
+      return
+    }
+    send(await this.answer(route, method, target, body, analysis))
+  }
+
+  private async answer(
+    route: Route,
+    method: string,
+    target: URL,
+    body: unknown,
+    analysis: GraphqlAnalysis | undefined
+  ): Promise<Answer> {
+    if (route.kind === 'graphql') {
+      if (method !== 'POST' || !analysis) return notFound()
+      const data = await executeGraphql(
+        this.schema,
+        {
+          state: this.state,
+          serverUrl: this.serverUrl,
+          rateLimit: () => this.rateInfo(this.buckets.graphql)
+        },
+        body,
+        analysis
+      )
+      return { status: 200, body: data }
+    }
+    if (route.outside) return notFound()
+    let segments: string[]
+    try {
+      segments = route.path
+        .split('/')
+        .filter((segment) => segment !== '')
+        .map((segment) => decodeURIComponent(segment))
+    } catch {
+      return notFound()
+    }
+    const response: RestResponse = handleRest(
+      { state: this.state, apiUrl: this.apiUrl, serverUrl: this.serverUrl },
+      { method, segments, query: target.searchParams, body }
+    )
+    return response
+  }
+
+  private classify(pathname: string): Route {
+    if (this.layout === 'ghes') {
+      if (pathname === '/api/graphql') return { kind: 'graphql', path: '/graphql', outside: false }
+      if (pathname === '/api/v3' || pathname.startsWith('/api/v3/')) {
+        return { kind: 'rest', path: pathname.slice('/api/v3'.length) || '/', outside: false }
+      }
+      return { kind: 'rest', path: pathname, outside: true }
+    }
+    if (pathname === '/graphql') return { kind: 'graphql', path: '/graphql', outside: false }
+    return { kind: 'rest', path: pathname, outside: false }
+  }
+
+  private restPrefix(): string {
+    return this.layout === 'ghes' ? '/api/v3' : ''
+  }
+
+  private authorized(header: string | undefined): boolean {
+    const match = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header ?? '')
+    return match?.[1] === this.token
+  }
+
+  private takeFault(entry: LoggedRequest): FaultSpec | undefined {
+    for (const fault of this.faults) {
+      if (fault.remaining <= 0 || !matches(fault.spec, entry)) continue
+      fault.remaining--
+      this.faults = this.faults.filter((f) => f.remaining > 0)
+      return fault.spec
+    }
+    return undefined
+  }
+
+  /** Serves a fault; returns false when the normal answer should follow (`slow`). */
+  private async serveFault(
+    fault: FaultSpec,
+    req: IncomingMessage,
+    res: ServerResponse,
+    entry: MutableLogged,
+    bucket: Bucket
+  ): Promise<boolean> {
+    const send = (answer: Answer, headers: Record<string, string> = {}): boolean => {
+      entry.status = answer.status
+      this.respond(res, entry.method, answer, { ...this.rateHeaders(bucket), ...headers })
+      return true
+    }
+    const requestId = (): string => res.getHeader('x-github-request-id')?.toString() ?? ''
+    switch (fault.kind) {
+      case 'slow':
+        await this.sleep(fault.delayMs ?? 1000)
+        return false
+      case 'reset':
+        req.socket.destroy()
+        return true
+      case 'hang': {
+        // Held open until the client gives up; the server gives up too, so nothing leaks.
+        const wait = Math.min(fault.delayMs ?? MAX_HANG_MS, MAX_HANG_MS)
+        const onClose = (): void => release()
+        const release = this.sleepHandle(wait, () => req.socket.destroy())
+        req.socket.once('close', onClose)
+        return true
+      }
+      case 'server-error': {
+        const status = fault.status ?? 502
+        const messages: Record<number, string> = {
+          500: 'Server Error',
+          502: 'Server Error',
+          503: 'Service Unavailable',
+          504: 'We couldn\u2019t respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists.'
+        }
+        return send({ status, body: { message: messages[status] ?? 'Server Error' } })
+      }
+      case 'secondary-rate-limit':
+      case 'secondary-rate-limit-429': {
+        this.stampRequestId(res)
+        const status = fault.kind === 'secondary-rate-limit' ? 403 : 429
+        const message = `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId()}.`
+        return send(
+          {
+            status,
+            body: errorBody(status, message, {
+              documentation_url:
+                'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits'
+            })
+          },
+          { 'retry-after': String(fault.retryAfter ?? 60) }
+        )
+      }
+      case 'primary-rate-limit': {
+        this.stampRequestId(res)
+        const reset = Math.floor(Date.now() / 1000) + (fault.resetInSeconds ?? 60)
+        const message = `API rate limit exceeded for installation ID ${INSTALLATION_ID}. If you reach out to GitHub Support for help, please include the request ID ${requestId()}.`
+        return send(
+          {
+            status: 403,
+            body: errorBody(403, message, {
+              documentation_url:
+                'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-rate-limit-for-the-rest-api'
+            })
+          },
+          {
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-used': String(bucket.limit),
+            'x-ratelimit-reset': String(reset)
+          }
+        )
+      }
+      case 'graphql-rate-limited': {
+        const message = `API rate limit exceeded for installation ID ${INSTALLATION_ID}.`
+        const reset = Math.floor(Date.now() / 1000) + (fault.resetInSeconds ?? 60)
+        return send(
+          { status: 200, body: { errors: [{ type: 'RATE_LIMITED', message }] } },
+          {
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-used': String(bucket.limit),
+            'x-ratelimit-reset': String(reset)
+          }
+        )
+      }
+    }
+  }
+
+  private stampRequestId(res: ServerResponse): void {
+    if (!res.hasHeader('x-github-request-id'))
+      res.setHeader('x-github-request-id', this.requestId())
+  }
+
+  private respond(
+    res: ServerResponse,
+    method: string,
+    answer: Answer,
+    headers: Record<string, string>
+  ): void {
+    if (res.destroyed || this.closed) return
+    this.stampRequestId(res)
+    const text = answer.body === undefined ? '' : JSON.stringify(answer.body)
+    res.writeHead(answer.status, {
+      'content-type': 'application/json; charset=utf-8',
+      'x-github-media-type': 'github.v3; format=json',
+      ...headers,
+      ...answer.headers
+    })
+    res.end(method === 'HEAD' ? undefined : text)
+  }
+
+  private bucket(resource: 'core' | 'graphql'): Bucket {
+    const bucket = this.buckets[resource]
+    const nowSeconds = Math.floor(Date.now() / 1000)
+    if (nowSeconds >= bucket.reset) {
+      // A new hour: the budget refills.
+      bucket.used = 0
+      bucket.reset = nowSeconds + 3600
+    }
+    return bucket
+  }
+
+  private rateHeaders(bucket: Bucket): Record<string, string> {
+    return {
+      'x-ratelimit-limit': String(bucket.limit),
+      'x-ratelimit-remaining': String(Math.max(0, bucket.limit - bucket.used)),
+      'x-ratelimit-used': String(bucket.used),
+      'x-ratelimit-reset': String(bucket.reset),
+      'x-ratelimit-resource': bucket.resource
+    }
+  }
+
+  private rateInfo(bucket: Bucket): RateLimitInfo {
+    return {
+      limit: bucket.limit,
+      remaining: Math.max(0, bucket.limit - bucket.used),
+      used: bucket.used,
+      resetAt: new Date(bucket.reset * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
+    }
+  }
+
+  private rateLimitBody(): object {
+    const json = (bucket: Bucket): object => ({
+      limit: bucket.limit,
+      used: bucket.used,
+      remaining: Math.max(0, bucket.limit - bucket.used),
+      reset: bucket.reset
+    })
+    const core = json(this.bucket('core'))
+    return { resources: { core, graphql: json(this.bucket('graphql')) }, rate: core }
+  }
+
+  private requestId(): string {
+    const hex = (digits: number): string =>
+      Math.floor(this.random() * 16 ** digits)
+        .toString(16)
+        .toUpperCase()
+        .padStart(digits, '0')
+    return `${hex(4)}:${hex(4)}:${hex(7)}:${hex(7)}:${hex(8)}`
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.sleepHandle(ms, resolve, resolve))
+  }
+
+  /** A timer that close() cancels (calling `onCancel`); returns a function that cancels it now. */
+  private sleepHandle(ms: number, onTimeout: () => void, onCancel: () => void = () => {}) {
+    const entry = {
+      timer: setTimeout(() => {
+        this.timers.delete(entry)
+        onTimeout()
+      }, ms),
+      release: onCancel
+    }
+    this.timers.add(entry)
+    return (): void => {
+      clearTimeout(entry.timer)
+      this.timers.delete(entry)
+    }
+  }
+}
+
+interface Route {
+  readonly kind: RequestKind
+  /** Below the REST root, or `/graphql`. */
+  readonly path: string
+  /** A GHES request outside /api/v3 and /api/graphql. */
+  readonly outside: boolean
+}
+
+function matches(spec: FaultSpec, entry: LoggedRequest): boolean {
+  const match = spec.match ?? (spec.kind === 'graphql-rate-limited' ? { kind: 'graphql' } : {})
+  if (match.method !== undefined && match.method.toUpperCase() !== entry.method) return false
+  if (match.kind !== undefined && match.kind !== entry.kind) return false
+  if (match.operation !== undefined && match.operation !== entry.operation) return false
+  if (match.path === undefined) return true
+  const bare = entry.path.split('?')[0] ?? entry.path
+  const candidates = [entry.path, bare, safeDecode(entry.path), safeDecode(bare)]
+  if (typeof match.path === 'string') return candidates.includes(match.path)
+  const pattern = match.path
+  return candidates.some((candidate) => {
+    // A global or sticky RegExp remembers lastIndex between calls; start afresh.
+    pattern.lastIndex = 0
+    return pattern.test(candidate)
+  })
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES) {
+        req.destroy()
+        reject(new Error('request body too large'))
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+/** Starts a simulator on 127.0.0.1 at a free port; `close()` it when done. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<GitHubSimulator> {
+  const schema = await loadSchema()
+  const server = createServer({ keepAlive: true })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  return new GitHubSimulator(server, schema, port, options)
+}

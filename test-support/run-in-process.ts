@@ -1,0 +1,92 @@
+/**
+ * Runs the action's `run()` in the test process, with the environment the
+ * runner sets, so that coverage sees src/ (a spawned dist/index.js adds none).
+ * The end-to-end tests run the bundle itself: see run-action.ts.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { ClientTiming } from '../src/github/client.js'
+import { defaultInputs, inputVariable, parseOutputFile } from './run-action.js'
+
+/** Timings small enough for tests; the shape of retries and waits is unchanged. */
+export const FAST_TIMING: ClientTiming = {
+  attemptTimeoutMs: 400,
+  retryUnitMs: 5,
+  retries: 3,
+  maxRateLimitWaitSeconds: 60,
+  writeSpacingMs: 10
+}
+
+export interface InProcessOptions {
+  readonly apiUrl: string
+  readonly graphqlUrl: string
+  readonly token: string
+  readonly workspace: string
+  readonly eventName: string
+  readonly eventPayload: unknown
+  readonly inputs?: Record<string, string>
+  readonly repository?: string
+  readonly env?: Record<string, string>
+  readonly timing?: ClientTiming
+}
+
+export interface InProcessResult {
+  readonly failed: boolean
+  readonly stdout: string
+  readonly outputs: Record<string, string>
+  readonly summary: string
+}
+
+export async function runInProcess(options: InProcessOptions): Promise<InProcessResult> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'run-in-process-'))
+  const eventPath = path.join(dir, 'event.json')
+  const outputPath = path.join(dir, 'output')
+  const summaryPath = path.join(dir, 'summary')
+  writeFileSync(eventPath, JSON.stringify(options.eventPayload))
+  writeFileSync(outputPath, '')
+  writeFileSync(summaryPath, '')
+  const saved = { ...process.env }
+  for (const key of Object.keys(process.env)) {
+    if (/^(INPUT_|GITHUB_|RUNNER_)/.test(key)) delete process.env[key]
+  }
+  const inputs: Record<string, string> = defaultInputs(options.token)
+  for (const [name, value] of Object.entries(options.inputs ?? {}))
+    inputs[inputVariable(name)] = value
+  Object.assign(process.env, inputs, {
+    GITHUB_EVENT_NAME: options.eventName,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_REPOSITORY: options.repository ?? 'acme/app',
+    GITHUB_WORKSPACE: options.workspace,
+    GITHUB_API_URL: options.apiUrl,
+    GITHUB_GRAPHQL_URL: options.graphqlUrl,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_OUTPUT: outputPath,
+    GITHUB_STEP_SUMMARY: summaryPath,
+    ...options.env
+  })
+  const chunks: string[] = []
+  const write = process.stdout.write.bind(process.stdout)
+  process.stdout.write = ((chunk: string | Uint8Array): boolean => {
+    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
+    return true
+  })
+  const exitCode = process.exitCode
+  let failed: boolean
+  try {
+    const { run } = await import('../src/main.js')
+    process.exitCode = 0
+    await run({ timing: options.timing ?? FAST_TIMING })
+    failed = process.exitCode === 1
+  } finally {
+    process.stdout.write = write
+    process.exitCode = exitCode
+    process.env = saved
+  }
+  return {
+    failed,
+    stdout: chunks.join(''),
+    outputs: parseOutputFile(readFileSync(outputPath, 'utf8')),
+    summary: readFileSync(summaryPath, 'utf8')
+  }
+}

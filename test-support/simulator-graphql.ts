@@ -1,0 +1,586 @@
+/**
+ * GraphQL for the simulator: GitHub's published schema, validated and executed
+ * by graphql-js, with resolvers over SimulatorState. Only the fields the action
+ * can reasonably ask for are backed; any other nullable field answers null and
+ * any other non-null field fails the way graphql-js fails it.
+ */
+import {
+  GraphQLError,
+  Kind,
+  OperationTypeNode,
+  buildSchema,
+  execute,
+  getOperationAST,
+  parse,
+  validate,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+  type SelectionSetNode
+} from 'graphql'
+import { issueHtmlUrl } from './simulator-rest.js'
+import {
+  fullName,
+  type CommentRecord,
+  type IssueRecord,
+  type LabelRecord,
+  type MilestoneRecord,
+  type NodeTarget,
+  type RepoRecord,
+  type SimulatorState,
+  type StateReason
+} from './simulator-state.js'
+
+export interface RateLimitInfo {
+  readonly limit: number
+  readonly remaining: number
+  readonly used: number
+  readonly resetAt: string
+}
+
+export interface GraphqlContext {
+  readonly state: SimulatorState
+  readonly serverUrl: string
+  readonly rateLimit: () => RateLimitInfo
+}
+
+let schemaPromise: Promise<GraphQLSchema> | undefined
+
+/**
+ * Builds GitHub's schema once per process (≈0.5 s). The SDL repeats some
+ * fields, which only `assumeValidSDL` tolerates. Imported lazily because the
+ * package parses a 5 MB JSON file when loaded.
+ */
+export function loadSchema(): Promise<GraphQLSchema> {
+  schemaPromise ??= import('@octokit/graphql-schema').then(({ schema }) =>
+    buildSchema(schema.idl, { assumeValidSDL: true })
+  )
+  return schemaPromise
+}
+
+export interface GraphqlAnalysis {
+  readonly document: DocumentNode | undefined
+  readonly operation: 'query' | 'mutation' | 'subscription' | undefined
+  readonly mutationFields: number
+  readonly syntaxError: GraphQLError | undefined
+}
+
+/** What the request log needs before the request is handled: operation type and mutation count. */
+export function analyseGraphql(body: unknown): GraphqlAnalysis {
+  const none = { document: undefined, operation: undefined, mutationFields: 0 }
+  if (!isRecord(body) || typeof body.query !== 'string') return { ...none, syntaxError: undefined }
+  let document: DocumentNode
+  try {
+    document = parse(body.query)
+  } catch (error) {
+    return { ...none, syntaxError: error instanceof GraphQLError ? error : undefined }
+  }
+  const operationName = typeof body.operationName === 'string' ? body.operationName : undefined
+  const op = getOperationAST(document, operationName)
+  if (!op) return { document, operation: undefined, mutationFields: 0, syntaxError: undefined }
+  const fragments = new Map<string, FragmentDefinitionNode>()
+  for (const def of document.definitions) {
+    if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def)
+  }
+  const mutationFields =
+    op.operation === OperationTypeNode.MUTATION
+      ? countFields(op.selectionSet, fragments, new Set())
+      : 0
+  return { document, operation: op.operation, mutationFields, syntaxError: undefined }
+}
+
+/** Top-level fields of a selection, looking through fragments. */
+function countFields(
+  set: SelectionSetNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  seen: Set<string>
+): number {
+  let count = 0
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (selection.name.value !== '__typename') count++
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      count += countFields(selection.selectionSet, fragments, seen)
+    } else {
+      const fragment = fragments.get(selection.name.value)
+      if (fragment && !seen.has(fragment.name.value)) {
+        seen.add(fragment.name.value)
+        count += countFields(fragment.selectionSet, fragments, seen)
+      }
+    }
+  }
+  return count
+}
+
+/** An error GitHub reports with a `type` (NOT_FOUND, FORBIDDEN, …). */
+export class GitHubGraphqlError extends Error {
+  constructor(
+    readonly type: string,
+    message: string
+  ) {
+    super(message)
+  }
+}
+
+export interface GraphqlErrorJson {
+  readonly type?: string
+  readonly path?: readonly (string | number)[]
+  readonly locations?: readonly { line: number; column: number }[]
+  readonly message: string
+}
+
+/** GitHub's error shape: `type` first, no `extensions` for the typed ones. */
+function formatError(error: GraphQLError): GraphqlErrorJson {
+  const original = error.originalError
+  return {
+    ...(original instanceof GitHubGraphqlError ? { type: original.type } : {}),
+    ...(error.path ? { path: error.path } : {}),
+    ...(error.locations ? { locations: error.locations } : {}),
+    message: error.message
+  }
+}
+
+export async function executeGraphql(
+  schema: GraphQLSchema,
+  context: GraphqlContext,
+  body: unknown,
+  analysis: GraphqlAnalysis
+): Promise<unknown> {
+  if (!isRecord(body) || typeof body.query !== 'string') {
+    return { errors: [{ message: 'A query attribute must be specified and must be a string.' }] }
+  }
+  if (analysis.syntaxError) return { errors: [formatError(analysis.syntaxError)] }
+  const document = analysis.document
+  if (!document) return { errors: [{ message: 'Unparseable query.' }] }
+  const problems = validate(schema, document)
+  if (problems.length > 0) return { errors: problems.map(formatError) }
+  const variables = body.variables
+  if (variables !== undefined && variables !== null && !isRecord(variables)) {
+    return { errors: [{ message: 'Variables are invalid JSON.' }] }
+  }
+  const result = await execute({
+    schema,
+    document,
+    rootValue: root,
+    contextValue: context,
+    variableValues: variables ?? undefined,
+    operationName: typeof body.operationName === 'string' ? body.operationName : undefined
+  })
+  return {
+    ...(result.data !== undefined ? { data: result.data } : {}),
+    ...(result.errors ? { errors: result.errors.map(formatError) } : {})
+  }
+}
+
+// ---- resolvers -------------------------------------------------------------
+// graphql-js's default resolver reads each field from the parent object and,
+// when the property is a function, calls it with (args, context, info); so the
+// views below are plain objects whose argument-taking fields are functions.
+
+type Args = Readonly<Record<string, unknown>>
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function notFoundNode(id: unknown): GitHubGraphqlError {
+  return new GitHubGraphqlError(
+    'NOT_FOUND',
+    `Could not resolve to a node with the global id of '${String(id)}'.`
+  )
+}
+
+function nodeView(ctx: GraphqlContext, target: NodeTarget): object {
+  switch (target.type) {
+    case 'Repository':
+      return repoView(ctx, target.repo)
+    case 'Issue':
+    case 'PullRequest':
+      return issueView(ctx, target.issue)
+    case 'Label':
+      return labelView(ctx, target.label)
+    case 'Milestone':
+      return milestoneView(ctx, target.milestone)
+    case 'IssueComment':
+      return commentView(ctx, target.comment)
+  }
+}
+
+function issueNode(ctx: GraphqlContext, id: unknown): IssueRecord {
+  const target = typeof id === 'string' ? ctx.state.node(id) : undefined
+  if (target?.type !== 'Issue' && target?.type !== 'PullRequest') throw notFoundNode(id)
+  return target.issue
+}
+
+function inputOf(args: Args): Record<string, unknown> {
+  return isRecord(args.input) ? args.input : {}
+}
+
+function clientMutationId(input: Record<string, unknown>): string | null {
+  return typeof input.clientMutationId === 'string' ? input.clientMutationId : null
+}
+
+/** Label ids of a labels mutation: each must be a label of the issue's repository. */
+function labelsFor(ctx: GraphqlContext, issue: IssueRecord, ids: unknown): LabelRecord[] {
+  const list: unknown[] = Array.isArray(ids) ? (ids as unknown[]) : []
+  return list.map((id) => {
+    const target = typeof id === 'string' ? ctx.state.node(id) : undefined
+    if (target?.type !== 'Label') throw notFoundNode(id)
+    if (target.label.repo !== issue.repo) {
+      throw new GitHubGraphqlError(
+        'UNPROCESSABLE',
+        `Label ${target.label.name} does not belong to ${fullName(issue.repo)}.`
+      )
+    }
+    return target.label
+  })
+}
+
+const root = {
+  repository(args: Args, ctx: GraphqlContext): object {
+    const owner = String(args.owner)
+    const name = String(args.name)
+    const repo = ctx.state.repoByName(`${owner}/${name}`)
+    if (!repo) {
+      throw new GitHubGraphqlError(
+        'NOT_FOUND',
+        `Could not resolve to a Repository with the name '${owner}/${name}'.`
+      )
+    }
+    return repoView(ctx, repo)
+  },
+  node(args: Args, ctx: GraphqlContext): object {
+    const target = typeof args.id === 'string' ? ctx.state.node(args.id) : undefined
+    if (!target) throw notFoundNode(args.id)
+    return nodeView(ctx, target)
+  },
+  nodes(args: Args, ctx: GraphqlContext): unknown[] {
+    const ids: unknown[] = Array.isArray(args.ids) ? (args.ids as unknown[]) : []
+    // An Error in a list is reported at that item's path, with null in its place.
+    return ids.map((id) => {
+      const target = typeof id === 'string' ? ctx.state.node(id) : undefined
+      return target ? nodeView(ctx, target) : notFoundNode(id)
+    })
+  },
+  rateLimit(_args: Args, ctx: GraphqlContext): object {
+    return { cost: 1, nodeCount: 0, ...ctx.rateLimit() }
+  },
+
+  addLabelsToLabelable(args: Args, ctx: GraphqlContext): object {
+    const input = inputOf(args)
+    const issue = issueNode(ctx, input.labelableId)
+    for (const label of labelsFor(ctx, issue, input.labelIds)) {
+      if (!issue.labels.includes(label)) issue.labels.push(label)
+    }
+    return { clientMutationId: clientMutationId(input), labelable: issueView(ctx, issue) }
+  },
+  removeLabelsFromLabelable(args: Args, ctx: GraphqlContext): object {
+    const input = inputOf(args)
+    const issue = issueNode(ctx, input.labelableId)
+    // Removing a label that is not on the issue is a no-op, as on GitHub.
+    const remove = new Set(labelsFor(ctx, issue, input.labelIds))
+    issue.labels = issue.labels.filter((label) => !remove.has(label))
+    return { clientMutationId: clientMutationId(input), labelable: issueView(ctx, issue) }
+  },
+  addComment(args: Args, ctx: GraphqlContext): object {
+    const input = inputOf(args)
+    const issue = issueNode(ctx, input.subjectId)
+    if (issue.locked) {
+      throw new GitHubGraphqlError('FORBIDDEN', 'Unable to create comment because issue is locked.')
+    }
+    const body = typeof input.body === 'string' ? input.body : ''
+    if (body.trim() === '') throw new GitHubGraphqlError('UNPROCESSABLE', "Body can't be blank")
+    const comment = ctx.state.addComment(issue, body)
+    const view = commentView(ctx, comment)
+    return {
+      clientMutationId: clientMutationId(input),
+      commentEdge: { cursor: cursorOf(issue.comments.length - 1), node: view },
+      subject: issueView(ctx, issue),
+      timelineEdge: null
+    }
+  },
+  closeIssue(args: Args, ctx: GraphqlContext): object {
+    const input = inputOf(args)
+    const issue = issueNode(ctx, input.issueId)
+    if (issue.pullRequest) throw notFoundNode(input.issueId)
+    const reason = typeof input.stateReason === 'string' ? input.stateReason : 'COMPLETED'
+    ctx.state.setIssueState(issue, 'closed', reason.toLowerCase() as StateReason)
+    return { clientMutationId: clientMutationId(input), issue: issueView(ctx, issue) }
+  },
+  reopenIssue(args: Args, ctx: GraphqlContext): object {
+    const input = inputOf(args)
+    const issue = issueNode(ctx, input.issueId)
+    if (issue.pullRequest) throw notFoundNode(input.issueId)
+    ctx.state.setIssueState(issue, 'open', null)
+    return { clientMutationId: clientMutationId(input), issue: issueView(ctx, issue) }
+  }
+}
+
+function repoView(ctx: GraphqlContext, repo: RepoRecord): object {
+  const lookup = (number: unknown, kind: 'issue' | 'pr' | 'either'): object => {
+    const issue = typeof number === 'number' ? repo.issues.get(number) : undefined
+    const fits = issue && (kind === 'either' || issue.pullRequest === (kind === 'pr'))
+    if (!issue || !fits) {
+      const what = { issue: 'an Issue', pr: 'a PullRequest', either: 'an issue or pull request' }
+      throw new GitHubGraphqlError(
+        'NOT_FOUND',
+        `Could not resolve to ${what[kind]} with the number of ${String(number)}.`
+      )
+    }
+    return issueView(ctx, issue)
+  }
+  return {
+    __typename: 'Repository',
+    id: repo.nodeId,
+    databaseId: repo.id,
+    name: repo.name,
+    nameWithOwner: fullName(repo),
+    owner: {
+      __typename: 'Organization',
+      id: `O_kgDO${Buffer.from(repo.owner).toString('base64url')}`,
+      login: repo.owner,
+      url: `${ctx.serverUrl}/${repo.owner}`
+    },
+    url: `${ctx.serverUrl}/${fullName(repo)}`,
+    resourcePath: `/${fullName(repo)}`,
+    isArchived: false,
+    isPrivate: false,
+    hasIssuesEnabled: true,
+    issue: (args: Args) => lookup(args.number, 'issue'),
+    pullRequest: (args: Args) => lookup(args.number, 'pr'),
+    issueOrPullRequest: (args: Args) => lookup(args.number, 'either'),
+    label: (args: Args) => {
+      const label = typeof args.name === 'string' ? ctx.state.findLabel(repo, args.name) : undefined
+      return label ? labelView(ctx, label) : null
+    },
+    labels: (args: Args, _ctx: GraphqlContext, info: GraphQLResolveInfo) => {
+      const query = typeof args.query === 'string' ? args.query.toLowerCase() : ''
+      const labels = repo.labels.filter(
+        (l) =>
+          l.name.toLowerCase().includes(query) ||
+          (l.description ?? '').toLowerCase().includes(query)
+      )
+      return connection(ordered(labels, args.orderBy, labelOrder), args, info, (l) =>
+        labelView(ctx, l)
+      )
+    },
+    milestone: (args: Args) => {
+      const milestone = typeof args.number === 'number' ? repo.milestones.get(args.number) : null
+      return milestone ? milestoneView(ctx, milestone) : null
+    },
+    milestones: (args: Args, _ctx: GraphqlContext, info: GraphQLResolveInfo) => {
+      const states = Array.isArray(args.states) ? (args.states as unknown[]) : undefined
+      const query = typeof args.query === 'string' ? args.query.toLowerCase() : ''
+      const milestones = [...repo.milestones.values()].filter(
+        (m) =>
+          (!states || states.includes(m.state.toUpperCase())) &&
+          m.title.toLowerCase().includes(query)
+      )
+      return connection(ordered(milestones, args.orderBy, milestoneOrder), args, info, (m) =>
+        milestoneView(ctx, m)
+      )
+    }
+  }
+}
+
+function labelOrder(label: LabelRecord, field: string): string | number {
+  return field === 'NAME' ? label.name.toLowerCase() : label.id
+}
+
+function milestoneOrder(milestone: MilestoneRecord, field: string): string | number {
+  if (field === 'UPDATED_AT') return milestone.updatedAt
+  // Creation order is number order; no milestone here has a due date.
+  return milestone.number
+}
+
+function ordered<T>(
+  items: readonly T[],
+  orderBy: unknown,
+  key: (item: T, field: string) => string | number
+): readonly T[] {
+  if (!isRecord(orderBy) || typeof orderBy.field !== 'string') return items
+  const field = orderBy.field
+  const sign = orderBy.direction === 'DESC' ? -1 : 1
+  return [...items].sort((a, b) => {
+    const x = key(a, field)
+    const y = key(b, field)
+    return x < y ? -sign : x > y ? sign : 0
+  })
+}
+
+function issueView(ctx: GraphqlContext, issue: IssueRecord): object {
+  const typename = issue.pullRequest ? 'PullRequest' : 'Issue'
+  return {
+    __typename: typename,
+    id: issue.nodeId,
+    databaseId: issue.id,
+    number: issue.number,
+    title: issue.title,
+    body: issue.body ?? '',
+    url: issueHtmlUrl(ctx.serverUrl, issue),
+    resourcePath: `/${fullName(issue.repo)}/${issue.pullRequest ? 'pull' : 'issues'}/${issue.number}`,
+    state: issue.state.toUpperCase(),
+    stateReason: () => issue.stateReason?.toUpperCase() ?? null,
+    locked: issue.locked,
+    closed: issue.state === 'closed',
+    closedAt: issue.closedAt,
+    createdAt: issue.createdAt,
+    updatedAt: issue.updatedAt,
+    isDraft: false,
+    merged: false,
+    author: { __typename: 'User', login: 'octocat', url: `${ctx.serverUrl}/octocat` },
+    labels: (args: Args, _ctx: GraphqlContext, info: GraphQLResolveInfo) =>
+      connection(ordered(issue.labels, args.orderBy, labelOrder), args, info, (l) =>
+        labelView(ctx, l)
+      ),
+    milestone: issue.milestone ? milestoneView(ctx, issue.milestone) : null,
+    repository: () => repoView(ctx, issue.repo),
+    comments: (args: Args, _ctx: GraphqlContext, info: GraphQLResolveInfo) =>
+      connection(issue.comments, args, info, (c) => commentView(ctx, c))
+  }
+}
+
+function labelView(ctx: GraphqlContext, label: LabelRecord): object {
+  return {
+    __typename: 'Label',
+    id: label.nodeId,
+    name: label.name,
+    color: label.color,
+    description: label.description,
+    isDefault: label.isDefault,
+    createdAt: label.createdAt,
+    url: `${ctx.serverUrl}/${fullName(label.repo)}/labels/${encodeURIComponent(label.name)}`,
+    repository: () => repoView(ctx, label.repo)
+  }
+}
+
+function milestoneView(ctx: GraphqlContext, milestone: MilestoneRecord): object {
+  const counts = ctx.state.milestoneCounts(milestone)
+  const total = counts.open + counts.closed
+  return {
+    __typename: 'Milestone',
+    id: milestone.nodeId,
+    number: milestone.number,
+    title: milestone.title,
+    description: milestone.description,
+    url: `${ctx.serverUrl}/${fullName(milestone.repo)}/milestone/${milestone.number}`,
+    resourcePath: `/${fullName(milestone.repo)}/milestone/${milestone.number}`,
+    state: milestone.state.toUpperCase(),
+    closed: milestone.state === 'closed',
+    closedAt: milestone.closedAt,
+    createdAt: milestone.createdAt,
+    updatedAt: milestone.updatedAt,
+    dueOn: null,
+    progressPercentage: total === 0 ? 0 : (100 * counts.closed) / total,
+    repository: () => repoView(ctx, milestone.repo)
+  }
+}
+
+function commentView(ctx: GraphqlContext, comment: CommentRecord): object {
+  return {
+    __typename: 'IssueComment',
+    id: comment.nodeId,
+    databaseId: comment.id,
+    body: comment.body,
+    createdAt: comment.createdAt,
+    url: `${issueHtmlUrl(ctx.serverUrl, comment.issue)}#issuecomment-${comment.id}`,
+    author: {
+      __typename: 'Bot',
+      // GraphQL names the Actions bot without the `[bot]` suffix that REST shows.
+      login: comment.author.replace(/\[bot\]$/, ''),
+      url: `${ctx.serverUrl}/apps/github-actions`
+    }
+  }
+}
+
+// ---- connections -----------------------------------------------------------
+
+const MAX_PAGE = 100
+
+function cursorOf(index: number): string {
+  return Buffer.from(`cursor:v2:${index}`).toString('base64')
+}
+
+function indexOfCursor(cursor: unknown): number {
+  const text = typeof cursor === 'string' ? Buffer.from(cursor, 'base64').toString() : ''
+  const match = /^cursor:v2:(\d+)$/.exec(text)
+  if (!match) {
+    throw new GitHubGraphqlError(
+      'INVALID_CURSOR_ARGUMENTS',
+      `\`${String(cursor)}\` does not appear to be a valid cursor.`
+    )
+  }
+  return Number(match[1])
+}
+
+/** Whether the query reads the items of the connection, not just its totalCount. */
+function selectsItems(info: GraphQLResolveInfo): boolean {
+  const visit = (set: SelectionSetNode | undefined): boolean =>
+    (set?.selections ?? []).some((selection) => {
+      if (selection.kind === Kind.FIELD) {
+        return ['nodes', 'edges', 'pageInfo'].includes(selection.name.value)
+      }
+      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet)
+      return visit(info.fragments[selection.name.value]?.selectionSet)
+    })
+  return info.fieldNodes.some((node) => visit(node.selectionSet))
+}
+
+/** A Relay connection with GitHub's pagination rules (first/last required, at most 100). */
+function connection<T>(
+  items: readonly T[],
+  args: Args,
+  info: GraphQLResolveInfo,
+  toNode: (item: T) => object
+): object {
+  const name = info.fieldName
+  const first = typeof args.first === 'number' ? args.first : undefined
+  const last = typeof args.last === 'number' ? args.last : undefined
+  for (const [key, value] of [
+    ['first', first],
+    ['last', last]
+  ] as const) {
+    if (value === undefined) continue
+    if (value < 0) {
+      throw new GitHubGraphqlError(
+        'UNPROCESSABLE',
+        `\`${key}\` on the \`${name}\` connection cannot be less than zero.`
+      )
+    }
+    if (value > MAX_PAGE) {
+      throw new GitHubGraphqlError(
+        'EXCESSIVE_PAGINATION',
+        `Requesting ${value} records on the \`${name}\` connection exceeds the \`${key}\` limit of ${MAX_PAGE} records.`
+      )
+    }
+  }
+  if (first === undefined && last === undefined && selectsItems(info)) {
+    throw new GitHubGraphqlError(
+      'MISSING_PAGINATION_BOUNDARIES',
+      `You must provide a \`first\` or \`last\` value to properly paginate the \`${name}\` connection.`
+    )
+  }
+  const lower = args.after != null ? indexOfCursor(args.after) + 1 : 0
+  const upper =
+    args.before != null ? Math.min(items.length, indexOfCursor(args.before)) : items.length
+  let start = Math.min(lower, upper)
+  let end = upper
+  if (first !== undefined) end = Math.min(end, start + first)
+  if (last !== undefined) start = Math.max(start, end - last)
+  const edges = items.slice(start, end).map((item, i) => ({
+    cursor: cursorOf(start + i),
+    node: toNode(item)
+  }))
+  return {
+    totalCount: items.length,
+    edges,
+    nodes: edges.map((edge) => edge.node),
+    pageInfo: {
+      hasNextPage: end < items.length,
+      hasPreviousPage: start > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null
+    }
+  }
+}
