@@ -67,10 +67,10 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
   })
   const chunks: string[] = []
   const write = process.stdout.write.bind(process.stdout)
-  process.stdout.write = ((chunk: string | Uint8Array): boolean => {
+  process.stdout.write = (chunk: string | Uint8Array): boolean => {
     chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
     return true
-  })
+  }
   const exitCode = process.exitCode
   let failed: boolean
   try {
