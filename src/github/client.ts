@@ -74,7 +74,8 @@ function attemptTimeout(timeoutMs: number) {
       } catch (error) {
         if (signal.aborted) {
           throw new RequestError(`GitHub did not answer within ${timeoutMs / 1000} s`, 504, {
-            request: { method: options.method, url: options.url, headers: {} }
+            // The retry plugin keeps its count in request.request: hand the options back whole.
+            request: options
           })
         }
         throw error

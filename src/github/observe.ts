@@ -261,7 +261,14 @@ export async function observe(github: GitHub, request: ObserveRequest): Promise<
     const built = buildObserveQuery(chunk, request, n === 0)
     const { data, errors } = await queryAllowingErrors(github, built)
     const decoded = decodeObserve(built, request, data, errors)
-    issues.push(...decoded.issues)
+    // Decoded per repository; the snapshot keeps the plan's order.
+    const byRef = new Map(
+      decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue])
+    )
+    for (const ref of chunk) {
+      const issue = byRef.get(formatIssueRef(ref).toLowerCase())
+      if (issue !== undefined) issues.push(issue)
+    }
     for (const [key, map] of decoded.labels) {
       const merged = labels.get(key) ?? new Map<string, ObservedLabel>()
       for (const [name, label] of map) merged.set(name, label)

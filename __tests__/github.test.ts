@@ -1,0 +1,305 @@
+/**
+ * The GitHub edge (client, observe, apply) against the simulator: how many
+ * requests each step takes and what GitHub ends up holding.
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import type { IssueRef, Operation } from '../src/domain.js'
+import { applyOperations, describeError } from '../src/github/apply.js'
+import { createGitHub, graphqlUrlFor, type GitHub } from '../src/github/client.js'
+import { ISSUES_PER_QUERY, observe } from '../src/github/observe.js'
+import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
+import { FAST_TIMING } from '../test-support/run-in-process.js'
+
+let sim: GitHubSimulator
+let github: GitHub
+const waits: string[] = []
+
+const REPO = 'acme/app'
+const ref = (number: number, repo = 'app'): IssueRef => ({ owner: 'acme', repo, number })
+
+async function start(layout: 'dotcom' | 'ghes' = 'dotcom'): Promise<void> {
+  sim = await startSimulator({ layout })
+  sim.addRepo(REPO)
+  github = createGitHub({
+    token: sim.token,
+    apiUrl: sim.apiUrl,
+    graphqlUrl: sim.graphqlUrl,
+    timing: FAST_TIMING,
+    onWait: (message) => waits.push(message)
+  })
+}
+
+beforeEach(() => {
+  waits.length = 0
+})
+afterEach(async () => {
+  // The pure tests below start no simulator.
+  if ((sim as GitHubSimulator | undefined) !== undefined) await sim.close()
+})
+
+describe('graphqlUrlFor', () => {
+  it.each([
+    ['https://api.github.com', undefined, 'https://api.github.com/graphql'],
+    ['https://ghes.example/api/v3', undefined, 'https://ghes.example/api/graphql'],
+    ['https://ghes.example/api/v3/', '', 'https://ghes.example/api/graphql'],
+    ['https://api.github.com', 'https://proxy.example/graphql', 'https://proxy.example/graphql']
+  ])('%s with GITHUB_GRAPHQL_URL %j → %s', (api, explicit, expected) => {
+    expect(graphqlUrlFor(api, explicit)).toBe(expected)
+  })
+})
+
+describe('observe', () => {
+  beforeEach(() => start())
+
+  it('reads issues across repositories, with labels, state, kind and milestone, in one request', async () => {
+    sim.addRepo('acme/other')
+    const m = sim.addMilestone(REPO, { title: 'Q4', description: 'Text' })
+    sim.addIssue(REPO, { number: 1, labels: ['bug'], milestone: m })
+    sim.addIssue(REPO, { number: 2, state: 'closed' })
+    sim.addIssue(REPO, { number: 3, pullRequest: true })
+    sim.addIssue('acme/other', { number: 7, locked: true })
+    sim.addLabel(REPO, { name: 'debussy:completed' })
+    const snapshot = await observe(github, {
+      issues: [ref(1), ref(2), ref(3), ref(7, 'other'), ref(99)],
+      stateLabel: 'Debussy:Completed',
+      milestone: undefined,
+      completionFor: undefined
+    })
+    expect(sim.requests).toHaveLength(1)
+    const [one, two, three, seven, missing] = snapshot.issues
+    expect(one).toMatchObject({
+      found: true,
+      kind: 'issue',
+      state: 'open',
+      labels: [{ name: 'bug' }]
+    })
+    expect(one?.found === true && one.milestone).toMatchObject({
+      number: m,
+      title: 'Q4',
+      description: 'Text'
+    })
+    expect(two).toMatchObject({ found: true, state: 'closed' })
+    expect(three).toMatchObject({ found: true, kind: 'pull_request', state: 'open' })
+    expect(seven).toMatchObject({ found: true, locked: true, ref: ref(7, 'other') })
+    expect(missing).toMatchObject({ found: false, reason: expect.stringContaining('not found') })
+    expect([...(snapshot.labels.get('acme/app')?.keys() ?? [])]).toEqual(['debussy:completed'])
+    expect(snapshot.labels.get('acme/other')?.size).toBe(0)
+  })
+
+  it('reports every issue of a repository that does not exist as not found', async () => {
+    const snapshot = await observe(github, {
+      issues: [ref(1, 'nope'), ref(2, 'nope')],
+      stateLabel: 'x',
+      milestone: undefined,
+      completionFor: undefined
+    })
+    expect(snapshot.issues.map((i) => i.found)).toEqual([false, false])
+  })
+
+  it('finds the named milestone by number and by exact title, or says it is missing', async () => {
+    sim.addMilestone(REPO, { title: 'Q4 reliability extra' })
+    const exact = sim.addMilestone(REPO, { title: 'Q4 reliability', description: 'd' })
+    sim.addIssue(REPO, { number: 1 })
+    const base = { issues: [ref(1)], stateLabel: 'x', completionFor: undefined }
+    const byTitle = await observe(github, {
+      ...base,
+      milestone: {
+        repo: { owner: 'acme', repo: 'app' },
+        selector: { by: 'title', title: 'Q4 reliability' }
+      }
+    })
+    expect(byTitle.namedMilestone?.number).toBe(exact)
+    const byNumber = await observe(github, {
+      ...base,
+      milestone: { repo: { owner: 'acme', repo: 'app' }, selector: { by: 'number', number: exact } }
+    })
+    expect(byNumber.namedMilestone?.title).toBe('Q4 reliability')
+    const none = await observe(github, {
+      ...base,
+      milestone: { repo: { owner: 'acme', repo: 'app' }, selector: { by: 'number', number: 404 } }
+    })
+    expect(none.namedMilestone).toBeNull()
+  })
+
+  it('splits more than 100 issues into one query per 100', async () => {
+    const refs: IssueRef[] = []
+    for (let n = 1; n <= ISSUES_PER_QUERY + 5; n++) {
+      sim.addIssue(REPO, { number: n })
+      refs.push(ref(n))
+    }
+    const snapshot = await observe(github, {
+      issues: refs,
+      stateLabel: 'x',
+      milestone: undefined,
+      completionFor: undefined
+    })
+    expect(sim.requests).toHaveLength(2)
+    expect(snapshot.issues.filter((i) => i.found)).toHaveLength(ISSUES_PER_QUERY + 5)
+  })
+
+  it("notices this plan's completion comment only when asked", async () => {
+    sim.addIssue(REPO, { number: 1 })
+    await github.octokit.rest.issues.createComment({
+      owner: 'acme',
+      repo: 'app',
+      issue_number: 1,
+      body: 'done\n<!-- debussy-issue-sync:completed plan="p.md" -->'
+    })
+    const read = (completionFor: string | undefined) =>
+      observe(github, { issues: [ref(1)], stateLabel: 'x', milestone: undefined, completionFor })
+    expect((await read('p.md')).issues[0]).toMatchObject({ hasCompletionComment: true })
+    expect((await read('q.md')).issues[0]).toMatchObject({ hasCompletionComment: false })
+    expect((await read(undefined)).issues[0]).toMatchObject({ hasCompletionComment: false })
+  })
+
+  it('retries an attempt that GitHub does not answer in time', async () => {
+    sim.addIssue(REPO, { number: 1 })
+    sim.injectFault({ kind: 'hang', match: { kind: 'graphql' }, delayMs: 2000 })
+    const snapshot = await observe(github, {
+      issues: [ref(1)],
+      stateLabel: 'x',
+      milestone: undefined,
+      completionFor: undefined
+    })
+    expect(snapshot.issues[0]?.found).toBe(true)
+    expect(sim.requests).toHaveLength(2)
+  })
+
+  it('works with the GitHub Enterprise Server layout', async () => {
+    await sim.close()
+    await start('ghes')
+    sim.addIssue(REPO, { number: 1 })
+    const snapshot = await observe(github, {
+      issues: [ref(1)],
+      stateLabel: 'x',
+      milestone: undefined,
+      completionFor: undefined
+    })
+    expect(snapshot.issues[0]?.found).toBe(true)
+  })
+})
+
+describe('applyOperations', () => {
+  beforeEach(() => start())
+
+  async function snapshotOf(numbers: number[], label: string) {
+    return observe(github, {
+      issues: numbers.map((n) => ref(n)),
+      stateLabel: label,
+      milestone: undefined,
+      completionFor: undefined
+    })
+  }
+
+  it('uses the label another run created meanwhile (422 already_exists) instead of failing', async () => {
+    sim.addIssue(REPO, { number: 1 })
+    const snapshot = await snapshotOf([1], 'debussy:failed')
+    sim.addLabel(REPO, { name: 'DEBUSSY:FAILED', color: 'D93F0B' })
+    const ops: Operation[] = [
+      {
+        op: 'create_label',
+        repo: 'acme/app',
+        label: 'debussy:failed',
+        color: 'D93F0B',
+        description: 'd'
+      },
+      { op: 'add_label', issue: 'acme/app#1', label: 'debussy:failed' }
+    ]
+    const results = await applyOperations(github, {
+      operations: ops,
+      snapshot,
+      milestone: undefined
+    })
+    expect(results.map((r) => r.status)).toEqual(['applied', 'applied'])
+    expect(sim.issue(REPO, 1).labels).toEqual(['DEBUSSY:FAILED'])
+  })
+
+  it('sends label changes for 120 issues in 3 mutation requests of at most 50 fields', async () => {
+    const numbers = Array.from({ length: 60 }, (_, i) => i + 1)
+    sim.addLabel(REPO, { name: 'old' })
+    sim.addLabel(REPO, { name: 'new' })
+    for (const n of numbers) sim.addIssue(REPO, { number: n, labels: ['old'] })
+    const snapshot = await snapshotOf(numbers, 'new')
+    sim.resetLog()
+    const ops: Operation[] = numbers.flatMap((n): Operation[] => [
+      { op: 'add_label', issue: `acme/app#${n}`, label: 'new' },
+      { op: 'remove_label', issue: `acme/app#${n}`, label: 'old' }
+    ])
+    const results = await applyOperations(github, {
+      operations: ops,
+      snapshot,
+      milestone: undefined
+    })
+    expect(results.every((r) => r.status === 'applied')).toBe(true)
+    expect(sim.requests.map((r) => r.mutationFields)).toEqual([50, 50, 20])
+    for (const n of numbers) expect(sim.issue(REPO, n).labels).toEqual(['new'])
+  })
+
+  it('marks an issue deleted between the read and the write as gone, and applies the rest', async () => {
+    sim.addLabel(REPO, { name: 'new' })
+    sim.addIssue(REPO, { number: 1 })
+    sim.addIssue(REPO, { number: 2 })
+    const snapshot = await snapshotOf([1, 2], 'new')
+    sim.deleteIssue(REPO, 1)
+    const ops: Operation[] = [
+      { op: 'add_label', issue: 'acme/app#1', label: 'new' },
+      { op: 'add_label', issue: 'acme/app#2', label: 'new' }
+    ]
+    const results = await applyOperations(github, {
+      operations: ops,
+      snapshot,
+      milestone: undefined
+    })
+    expect(results.map((r) => r.status)).toEqual(['gone', 'applied'])
+  })
+
+  it('fails the operations of an issue it never read', async () => {
+    const results = await applyOperations(github, {
+      operations: [{ op: 'add_label', issue: 'acme/app#5', label: 'x' }],
+      snapshot: { issues: [], labels: new Map(), namedMilestone: undefined },
+      milestone: undefined
+    })
+    expect(results[0]).toMatchObject({ status: 'failed', detail: 'issue was not read' })
+  })
+
+  it('keeps an edit a person made to the milestone after the read', async () => {
+    const m = sim.addMilestone(REPO, { title: 'Q4', description: 'Before.' })
+    const milestone = {
+      repo: { owner: 'acme', repo: 'app' },
+      number: m,
+      title: 'Q4',
+      description: 'Before.',
+      url: ''
+    }
+    sim.setMilestone(REPO, m, { description: 'Before. And a note added meanwhile.' })
+    const rewrite = (d: string) => `${d}\n[progress]`
+    await applyOperations(github, {
+      operations: [
+        {
+          op: 'update_milestone',
+          repo: 'acme/app',
+          milestone: m,
+          title: 'Q4',
+          progress: '1/2 (50%)',
+          description: 'Before.\n[progress]'
+        }
+      ],
+      snapshot: { issues: [], labels: new Map(), namedMilestone: undefined },
+      milestone: { milestone, rewrite, changed: true }
+    })
+    expect(sim.milestone(REPO, m).description).toBe(
+      'Before. And a note added meanwhile.\n[progress]'
+    )
+  })
+})
+
+describe('describeError', () => {
+  it('gives the status and GitHub message, never request headers', () => {
+    const error = Object.assign(new Error('Bad credentials'), {
+      status: 401,
+      request: { headers: { authorization: 'token secret-value' } }
+    })
+    expect(describeError(error)).toBe('HTTP 401: Bad credentials')
+    expect(describeError('plain')).toBe('plain')
+  })
+})
