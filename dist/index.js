@@ -58316,7 +58316,13 @@ async function observe(github, request) {
         const built = buildObserveQuery(chunk, request, n === 0);
         const { data, errors } = await queryAllowingErrors(github, built);
         const decoded = decodeObserve(built, request, data, errors);
-        issues.push(...decoded.issues);
+        // Decoded per repository; the snapshot keeps the plan's order.
+        const byRef = new Map(decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue]));
+        for (const ref of chunk) {
+            const issue = byRef.get(formatIssueRef(ref).toLowerCase());
+            if (issue !== undefined)
+                issues.push(issue);
+        }
         for (const [key, map] of decoded.labels) {
             const merged = labels.get(key) ?? new Map();
             for (const [name, label] of map)
@@ -63957,7 +63963,8 @@ function attemptTimeout(timeoutMs) {
             catch (error) {
                 if (signal.aborted) {
                     throw new RequestError(`GitHub did not answer within ${timeoutMs / 1000} s`, 504, {
-                        request: { method: options.method, url: options.url, headers: {} }
+                        // The retry plugin keeps its count in request.request: hand the options back whole.
+                        request: options
                     });
                 }
                 throw error;
