@@ -57244,6 +57244,20 @@ function printable(value, max = 120) {
     const safe = value.replace(CONTROL_CHARACTERS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     return safe.length > max ? `${safe.slice(0, max)}…` : safe;
 }
+/** How a user's value is named in a message: strings quoted and made printable. */
+function describeValue(value, objectWord = 'an object') {
+    if (typeof value === 'string')
+        return `"${printable(value, 60)}"`;
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object' && value !== null)
+        return objectWord;
+    return String(value);
+}
+/** A JSON object or YAML mapping, as parsed from untrusted input. */
+function errors_isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
@@ -57395,7 +57409,7 @@ function parseConfig(text, source) {
     const root = readYaml(text, source);
     if (root === undefined || root === null)
         return { config: DEFAULT_CONFIG, findings: [] };
-    if (!config_isPlainObject(root)) {
+    if (!errors_isPlainObject(root)) {
         throw new InputError(source, `is ${describeValue(root)}, not a mapping of keys`, 'Write the settings as key: value lines, with the action\'s under "github:"');
     }
     const findings = [];
@@ -57408,7 +57422,7 @@ function parseConfig(text, source) {
     const section = root.github;
     if (section === undefined || section === null)
         return { config: DEFAULT_CONFIG, findings };
-    if (!config_isPlainObject(section)) {
+    if (!errors_isPlainObject(section)) {
         throw new InputError(`${source} github`, `is ${describeValue(section)}, not a mapping`, 'Indent the settings under "github:", such as "  enabled: false"');
     }
     // An empty `labels:` is null in YAML: it means "the default labels", like an absent one.
@@ -57416,7 +57430,7 @@ function parseConfig(text, source) {
     if (raw.labels === null)
         delete raw.labels;
     findings.push(...unknownKeys(source, 'github', raw, GITHUB_KEYS));
-    if (config_isPlainObject(raw.labels)) {
+    if (errors_isPlainObject(raw.labels)) {
         findings.push(...unknownKeys(source, 'github.labels', raw.labels, LABELS_KEYS));
     }
     const parsed = githubConfigSchema.safeParse(raw);
@@ -57566,25 +57580,13 @@ function fromIssues(issues, raw, source) {
     const [first = '', ...others] = paths;
     const segments = first.split('.');
     const key = segments[segments.length - 1];
-    const value = segments.reduce((node, segment) => (config_isPlainObject(node) ? node[segment] : undefined), raw);
+    const value = segments.reduce((node, segment) => (errors_isPlainObject(node) ? node[segment] : undefined), raw);
     const also = others.length === 0 ? '' : `. Also check ${others.map((path) => `github.${path}`).join(', ')}`;
     // `color_failed: #D93F0B` unquoted is a comment to YAML, which leaves null.
     const hint = value === null && key.startsWith('color_')
         ? ' in quotes (unquoted, YAML reads "#" as the start of a comment)'
         : '';
-    return new InputError(`${source} github.${first}`, `got ${describeValue(value)}, expected ${FORMS[key].expected}`, `${FORMS[key].fix}${hint}${also}`);
-}
-function config_isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function describeValue(value) {
-    if (typeof value === 'string')
-        return `"${printable(value, 60)}"`;
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object' && value !== null)
-        return 'a mapping';
-    return String(value);
+    return new InputError(`${source} github.${first}`, `got ${describeValue(value, 'a mapping')}, expected ${FORMS[key].expected}`, `${FORMS[key].fix}${hint}${also}`);
 }
 
 ;// CONCATENATED MODULE: ./src/domain.ts
@@ -57811,7 +57813,7 @@ function phaseId(value, field) {
     const id = typeof value === 'number' ? String(value) : value.trim();
     if (PHASE_ID.test(id))
         return id;
-    throw new InputError(field, `got ${event_describeValue(value)}, expected a phase id of 1 to 32 letters, digits, ".", "_" or "-"`, `Use the id from the plan's Phases table, such as "1" or "3.1"`);
+    throw new InputError(field, `got ${describeValue(value)}, expected a phase id of 1 to 32 letters, digits, ".", "_" or "-"`, `Use the id from the plan's Phases table, such as "1" or "3.1"`);
 }
 function readRepositoryDispatch(payload, findings) {
     const event = eventObject(payload);
@@ -57827,14 +57829,19 @@ function readRepositoryDispatch(payload, findings) {
             message: `client_payload keys the action does not know are ignored: ${unknown.map(describeKey).join(', ')}. Known keys: ${PAYLOAD_KEYS.join(', ')}`
         });
     }
-    const data = parsed.data;
     return {
         name,
         unknownKeysHint: unknown.length === 0
             ? ''
             : ` (client_payload has keys the action does not know: ${unknown.map(describeKey).join(', ')})`,
-        event: data.event,
         eventType: typeof event.action === 'string' && event.action.trim() !== '' ? event.action : undefined,
+        ...payloadFields(parsed.data)
+    };
+}
+/** The same keys arrive from both sources: client_payload's snake_case to the event's fields. */
+function payloadFields(data) {
+    return {
+        event: data.event,
         plan: data.plan,
         phase: data.phase,
         completedPhases: data.completed_phases,
@@ -57852,37 +57859,25 @@ function readWorkflowDispatch(payload) {
     const parsed = workflowDispatchInputsSchema.safeParse(inputs);
     if (!parsed.success)
         throw event_fromIssues(parsed.error.issues, inputs, name, dispatchFix);
-    const data = parsed.data;
     return {
         name,
         unknownKeysHint: '',
-        event: data.event,
         eventType: undefined,
-        plan: data.plan,
-        phase: data.phase,
-        completedPhases: data.completed_phases,
-        totalPhases: data.total_phases,
-        autoClose: data.auto_close,
-        dryRun: data.dry_run,
-        runId: data.run_id,
-        sequence: data.sequence
+        ...payloadFields(parsed.data)
     };
 }
 function eventObject(payload) {
-    if (event_isPlainObject(payload))
+    if (errors_isPlainObject(payload))
         return payload;
-    throw new InputError('event payload (GITHUB_EVENT_PATH)', `is ${event_describeValue(payload)}, not a JSON object`, 'Run the action from a workflow that GitHub triggers, so that GITHUB_EVENT_PATH names the event JSON');
+    throw new InputError('event payload (GITHUB_EVENT_PATH)', `is ${describeValue(payload)}, not a JSON object`, 'Run the action from a workflow that GitHub triggers, so that GITHUB_EVENT_PATH names the event JSON');
 }
 /** `client_payload` and `inputs` may be absent or null: then nothing was sent. */
 function optionalObject(value, field) {
     if (value === undefined || value === null)
         return {};
-    if (event_isPlainObject(value))
+    if (errors_isPlainObject(value))
         return value;
-    throw new InputError(field, `is ${event_describeValue(value)}, not an object`, `Send ${field} as a JSON object, such as {"event": "phase_started", "plan": "${PLAN_EXAMPLE}", "phase": "1"}`);
-}
-function event_isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
+    throw new InputError(field, `is ${describeValue(value)}, not an object`, `Send ${field} as a JSON object, such as {"event": "phase_started", "plan": "${PLAN_EXAMPLE}", "phase": "1"}`);
 }
 function isPayloadKey(key) {
     return PAYLOAD_KEYS.includes(key);
@@ -57894,15 +57889,6 @@ function describeKey(key) {
     return `"${printable(key, 40)}"${meant === undefined ? '' : ` (did you mean ${meant}?)`}`;
 }
 /** How a user's value reads in a message: strings quoted, structures named. */
-function event_describeValue(value) {
-    if (typeof value === 'string')
-        return `"${printable(value, 60)}"`;
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object' && value !== null)
-        return 'an object';
-    return String(value);
-}
 /** The expected form of each key, for messages; the examples are what a user types. */
 const event_FORMS = {
     event: { type: 'text', expected: `one of ${EVENT_KINDS.join(', ')}`, example: 'phase_completed' },
@@ -57940,7 +57926,7 @@ function event_fromIssues(issues, raw, name, fix) {
     const value = raw[first];
     const others = keys.slice(1);
     const also = others.length === 0 ? '' : `. Also check ${others.map(name).join(', ')}`;
-    return new InputError(name(first), `got ${event_describeValue(value)}, expected ${event_FORMS[first].expected}`, `${fix(first, value)}${also}`);
+    return new InputError(name(first), `got ${describeValue(value)}, expected ${event_FORMS[first].expected}`, `${fix(first, value)}${also}`);
 }
 
 ;// CONCATENATED MODULE: ./src/issue-ref.ts
@@ -63976,6 +63962,8 @@ function createGitHub(options) {
     const timing = options.timing ?? DEFAULT_TIMING;
     const onWait = options.onWait ?? (() => undefined);
     let resetAt;
+    // Waits are bounded: a limit that resets later fails the step instead.
+    const mayWait = (retryAfter, retryCount) => retryAfter <= timing.maxRateLimitWaitSeconds && retryCount < timing.retries;
     const rest = getOctokit(options.token, {
         baseUrl: options.apiUrl.replace(/\/+$/, ''),
         throttle: {
@@ -63986,7 +63974,7 @@ function createGitHub(options) {
             retryAfterBaseValue: timing.retryUnitMs,
             fallbackSecondaryRateRetryAfter: 60,
             onRateLimit: (retryAfter, request, _o, retryCount) => {
-                if (retryAfter <= timing.maxRateLimitWaitSeconds && retryCount < timing.retries) {
+                if (mayWait(retryAfter, retryCount)) {
                     onWait(`GitHub API rate limit reached on ${request.method} ${request.url}; waiting ${retryAfter} s for it to reset.`);
                     return true;
                 }
@@ -63994,11 +63982,10 @@ function createGitHub(options) {
                 return false;
             },
             onSecondaryRateLimit: (retryAfter, request, _o, retryCount) => {
-                if (retryAfter <= timing.maxRateLimitWaitSeconds && retryCount < timing.retries) {
-                    onWait(`GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before retrying.`);
-                    return true;
-                }
-                return false;
+                if (!mayWait(retryAfter, retryCount))
+                    return false;
+                onWait(`GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before retrying.`);
+                return true;
             }
         },
         retry: { retries: timing.retries, retryAfterBaseValue: timing.retryUnitMs }
@@ -64160,7 +64147,7 @@ function readFrontmatter(lines, findings) {
     // A block of only `#` lines or `~` reads as null: no keys, like an empty block.
     if (value === null)
         return { ...base, data: {}, lineOf: () => undefined };
-    if (!plan_file_isPlainObject(value)) {
+    if (!errors_isPlainObject(value)) {
         const offset = doc.contents?.range[0] ?? 0;
         throw new InputError(`plan frontmatter (line ${lineCounter.linePos(offset).line})`, `the frontmatter is ${Array.isArray(value) ? 'a list' : 'a single value'} rather than key: value lines`, `Write the frontmatter as key: value lines, such as ${ISSUES_EXAMPLE}`);
     }
@@ -64198,9 +64185,6 @@ function parseYaml(source) {
             : `the YAML frontmatter could not be read: ${printable(message)}`, 'Write the values out instead of using YAML anchors (&name) and aliases (*name)');
     }
     return { value, doc, lineCounter };
-}
-function plan_file_isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 /**
  * The seed plan format writes `github_issues: [#10, #11]` (invalid YAML),

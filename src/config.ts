@@ -1,7 +1,7 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
 import { z } from 'zod'
 import type { Finding, SyncConfig } from './domain.js'
-import { InputError, printable } from './errors.js'
+import { InputError, describeValue, isPlainObject, printable } from './errors.js'
 import { readWorkspaceFile } from './workspace-file.js'
 
 /** The `github:` section Debussy writes by default; a missing file means these. */
@@ -351,18 +351,7 @@ function fromIssues(
       : ''
   return new InputError(
     `${source} github.${first}`,
-    `got ${describeValue(value)}, expected ${FORMS[key].expected}`,
+    `got ${describeValue(value, 'a mapping')}, expected ${FORMS[key].expected}`,
     `${FORMS[key].fix}${hint}${also}`
   )
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return `"${printable(value, 60)}"`
-  if (Array.isArray(value)) return 'a list'
-  if (typeof value === 'object' && value !== null) return 'a mapping'
-  return String(value)
 }

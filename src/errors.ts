@@ -28,3 +28,16 @@ export function printable(value: string, max = 120): string {
   )
   return safe.length > max ? `${safe.slice(0, max)}…` : safe
 }
+
+/** How a user's value is named in a message: strings quoted and made printable. */
+export function describeValue(value: unknown, objectWord = 'an object'): string {
+  if (typeof value === 'string') return `"${printable(value, 60)}"`
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object' && value !== null) return objectWord
+  return String(value)
+}
+
+/** A JSON object or YAML mapping, as parsed from untrusted input. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { EVENT_KINDS, type EventKind, type Finding, type PhaseEvent } from './domain.js'
-import { InputError, printable } from './errors.js'
+import { InputError, describeValue, isPlainObject, printable } from './errors.js'
 
 /** The action's inputs as `core.getInput` returns them: `''` means not set. */
 export interface ActionInputs {
@@ -347,16 +347,25 @@ function readRepositoryDispatch(payload: unknown, findings: Finding[]): Dispatch
       message: `client_payload keys the action does not know are ignored: ${unknown.map(describeKey).join(', ')}. Known keys: ${PAYLOAD_KEYS.join(', ')}`
     })
   }
-  const data = parsed.data
   return {
     name,
     unknownKeysHint:
       unknown.length === 0
         ? ''
         : ` (client_payload has keys the action does not know: ${unknown.map(describeKey).join(', ')})`,
-    event: data.event,
     eventType:
       typeof event.action === 'string' && event.action.trim() !== '' ? event.action : undefined,
+    ...payloadFields(parsed.data)
+  }
+}
+
+/** The same keys arrive from both sources: client_payload's snake_case to the event's fields. */
+function payloadFields(
+  data:
+    Partial<z.output<typeof clientPayloadSchema>> | z.output<typeof workflowDispatchInputsSchema>
+): Omit<DispatchFields, 'name' | 'unknownKeysHint' | 'eventType'> {
+  return {
+    event: data.event,
     plan: data.plan,
     phase: data.phase,
     completedPhases: data.completed_phases,
@@ -374,20 +383,11 @@ function readWorkflowDispatch(payload: unknown): DispatchFields {
   const name = (key: string): string => `workflow_dispatch inputs.${key}`
   const parsed = workflowDispatchInputsSchema.safeParse(inputs)
   if (!parsed.success) throw fromIssues(parsed.error.issues, inputs, name, dispatchFix)
-  const data = parsed.data
   return {
     name,
     unknownKeysHint: '',
-    event: data.event,
     eventType: undefined,
-    plan: data.plan,
-    phase: data.phase,
-    completedPhases: data.completed_phases,
-    totalPhases: data.total_phases,
-    autoClose: data.auto_close,
-    dryRun: data.dry_run,
-    runId: data.run_id,
-    sequence: data.sequence
+    ...payloadFields(parsed.data)
   }
 }
 
@@ -411,10 +411,6 @@ function optionalObject(value: unknown, field: string): Record<string, unknown> 
   )
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 function isPayloadKey(key: string): key is PayloadKey {
   return (PAYLOAD_KEYS as string[]).includes(key)
 }
@@ -427,12 +423,6 @@ function describeKey(key: string): string {
 }
 
 /** How a user's value reads in a message: strings quoted, structures named. */
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return `"${printable(value, 60)}"`
-  if (Array.isArray(value)) return 'a list'
-  if (typeof value === 'object' && value !== null) return 'an object'
-  return String(value)
-}
 
 /** The expected form of each key, for messages; the examples are what a user types. */
 const FORMS: Record<

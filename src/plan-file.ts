@@ -26,7 +26,7 @@ import type {
   PlanPhase,
   RepoRef
 } from './domain.js'
-import { InputError, printable } from './errors.js'
+import { InputError, isPlainObject, printable } from './errors.js'
 import { MAX_ISSUE_NUMBER, parseIssueRefs, parseRepo, type RefContext } from './issue-ref.js'
 import { readWorkspaceFile } from './workspace-file.js'
 
@@ -264,10 +264,6 @@ function parseYaml(source: string): ParsedYaml {
     )
   }
   return { value, doc, lineCounter }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /**

@@ -34,6 +34,11 @@ export const DEFAULT_TIMING: ClientTiming = {
   writeSpacingMs: 1_000
 }
 
+interface LimitedRequest {
+  readonly method: string
+  readonly url: string
+}
+
 export interface ClientOptions {
   readonly token: string
   readonly apiUrl: string
@@ -88,6 +93,9 @@ export function createGitHub(options: ClientOptions): GitHub {
   const timing = options.timing ?? DEFAULT_TIMING
   const onWait = options.onWait ?? (() => undefined)
   let resetAt: Date | undefined
+  // Waits are bounded: a limit that resets later fails the step instead.
+  const mayWait = (retryAfter: number, retryCount: number): boolean =>
+    retryAfter <= timing.maxRateLimitWaitSeconds && retryCount < timing.retries
 
   const rest = getOctokit(
     options.token,
@@ -102,11 +110,11 @@ export function createGitHub(options: ClientOptions): GitHub {
         fallbackSecondaryRateRetryAfter: 60,
         onRateLimit: (
           retryAfter: number,
-          request: { method: string; url: string },
+          request: LimitedRequest,
           _o: unknown,
           retryCount: number
         ) => {
-          if (retryAfter <= timing.maxRateLimitWaitSeconds && retryCount < timing.retries) {
+          if (mayWait(retryAfter, retryCount)) {
             onWait(
               `GitHub API rate limit reached on ${request.method} ${request.url}; waiting ${retryAfter} s for it to reset.`
             )
@@ -117,17 +125,15 @@ export function createGitHub(options: ClientOptions): GitHub {
         },
         onSecondaryRateLimit: (
           retryAfter: number,
-          request: { method: string; url: string },
+          request: LimitedRequest,
           _o: unknown,
           retryCount: number
         ) => {
-          if (retryAfter <= timing.maxRateLimitWaitSeconds && retryCount < timing.retries) {
-            onWait(
-              `GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before retrying.`
-            )
-            return true
-          }
-          return false
+          if (!mayWait(retryAfter, retryCount)) return false
+          onWait(
+            `GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before retrying.`
+          )
+          return true
         }
       },
       retry: { retries: timing.retries, retryAfterBaseValue: timing.retryUnitMs }
