@@ -7,7 +7,7 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true }]
   },
   testMatch: ['**/__tests__/**/*.test.ts'],
-  collectCoverageFrom: ['src/**/*.ts', '!src/index.ts'],
+  collectCoverageFrom: ['src/**/*.ts', '!src/index.ts', '!src/bin.ts', '!src/types/**'],
   coverageReporters: ['text-summary', 'json-summary', 'lcov'],
   coverageThreshold: { global: { lines: 90 } },
   testTimeout: 60000

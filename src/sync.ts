@@ -1,0 +1,224 @@
+/**
+ * One sync, in the order of docs/DEVELOPING.md: resolve the event, load config
+ * and plan, observe GitHub once, reconcile, apply (or preview), report. Shared
+ * by the action (main.ts) and the local preview CLI (cli.ts); each gives it
+ * its inputs and a place to log, and does its own presenting.
+ */
+import { loadConfig } from './config.js'
+import type { Finding, MasterPlan, Operation, PhaseEvent, RepoRef } from './domain.js'
+import { InputError } from './errors.js'
+import { resolveEvent, type ActionInputs, type RunnerEvent } from './event.js'
+import { applyOperations, describeError, type OperationResult } from './github/apply.js'
+import { createGitHub, type ClientTiming } from './github/client.js'
+import { observe } from './github/observe.js'
+import { loadPlan } from './plan-file.js'
+import { STATE_FOR_EVENT, reconcile, stateLabel, type SyncPlan } from './reconcile.js'
+import {
+  buildOutputs,
+  describeOperation,
+  issueLines,
+  renderSummary,
+  type Outputs
+} from './report.js'
+
+/** Where a sync writes its log: annotations in the action, stderr in the CLI. */
+export interface SyncLog {
+  info(message: string): void
+  warning(message: string): void
+  notice(message: string): void
+}
+
+export interface SyncRequest {
+  readonly inputs: ActionInputs
+  readonly event: RunnerEvent
+  /** Config path relative to the workspace. */
+  readonly config: string
+  readonly workspace: string
+  readonly repository: RepoRef
+  readonly serverHost: string
+  readonly apiUrl: string
+  readonly graphqlUrl: string
+  readonly token: string
+  readonly timing?: ClientTiming
+}
+
+export interface SyncResult {
+  readonly outputs: Outputs
+  /** The job summary; undefined when nothing was looked at. */
+  readonly summary: string | undefined
+  /** Set when the step must fail: writes that still failed after retries. */
+  readonly failure: string | undefined
+  readonly event: PhaseEvent
+  readonly plan: MasterPlan | undefined
+  readonly sync: SyncPlan | undefined
+  /** The writes made, or in a dry run the writes a real run would make. */
+  readonly operations: readonly Operation[]
+  readonly dryRun: boolean
+}
+
+function emptyOutputs(dryRun: boolean): Outputs {
+  return {
+    issues: '[]',
+    state: '',
+    progress: '',
+    closed: '[]',
+    operations: '[]',
+    'dry-run': String(dryRun)
+  }
+}
+
+function emit(log: SyncLog, findings: readonly Finding[]): void {
+  for (const finding of findings) {
+    if (finding.level === 'warning') log.warning(finding.message)
+    else log.notice(finding.message)
+  }
+}
+
+/** A primary rate limit that resets too late is not waited for: say when it resets. */
+function failureReason(detail: unknown, resetAt: Date | undefined): string {
+  const text = typeof detail === 'string' ? detail : describeError(detail)
+  if (resetAt === undefined) return text
+  return `${text} (GitHub API rate limit exhausted; the budget resets at ${resetAt.toISOString()})`
+}
+
+/**
+ * Runs one sync. Bad input throws an InputError before any request; a failed
+ * read throws; failed writes are collected into `failure` after every other
+ * write was made.
+ */
+export async function sync(request: SyncRequest, log: SyncLog): Promise<SyncResult> {
+  const findings: Finding[] = []
+  const resolved = resolveEvent(request.inputs, request.event)
+  findings.push(...resolved.findings)
+  const event = resolved.event
+  const loadedConfig = await loadConfig(request.workspace, request.config, 'input config')
+  findings.push(...loadedConfig.findings)
+  const config = loadedConfig.config
+  const dryRun = event.dryRun === true || config.dryRun
+  const nothing = {
+    summary: undefined,
+    failure: undefined,
+    event,
+    sync: undefined,
+    operations: [],
+    dryRun
+  }
+
+  if (!config.enabled) {
+    emit(log, findings)
+    log.notice(
+      `GitHub sync is off (github.enabled: false in ${request.config}): nothing is written.`
+    )
+    return { ...nothing, outputs: emptyOutputs(dryRun), plan: undefined }
+  }
+
+  const loadedPlan = await loadPlan(
+    request.workspace,
+    event.plan,
+    { defaultRepo: request.repository, serverHost: request.serverHost },
+    'plan'
+  )
+  findings.push(...loadedPlan.findings)
+  const plan = loadedPlan.plan
+  if (plan.issues.length === 0) {
+    emit(log, findings)
+    return { ...nothing, outputs: emptyOutputs(dryRun), plan }
+  }
+  if (request.token === '') {
+    throw new InputError(
+      'input github-token',
+      'is empty',
+      'Leave it at its default (${{ github.token }}) or pass a token with issues: write'
+    )
+  }
+
+  const github = createGitHub({
+    token: request.token,
+    apiUrl: request.apiUrl,
+    graphqlUrl: request.graphqlUrl,
+    timing: request.timing,
+    onWait: (message) => log.warning(message)
+  })
+  const autoClose = event.autoClose ?? config.autoClose
+  const phase = event.phase && event.kind !== 'plan_completed' ? ` (phase ${event.phase})` : ''
+  log.info(
+    `${event.kind}${phase} for ${plan.path}: ${plan.issues.length} linked issue(s)${dryRun ? ', dry run' : ''}`
+  )
+  let snapshot
+  try {
+    snapshot = await observe(github, {
+      issues: plan.issues,
+      stateLabel: stateLabel(config.labels, STATE_FOR_EVENT[event.kind]),
+      milestone: plan.milestone && { repo: plan.repo, selector: plan.milestone },
+      completionFor: event.kind === 'plan_completed' && autoClose ? plan.path : undefined
+    })
+  } catch (error) {
+    throw new Error(
+      `could not read the linked issues: ${failureReason(error, github.rateLimitResetAt())}`,
+      { cause: error }
+    )
+  }
+
+  const syncPlan = reconcile({ event, config, plan, snapshot, autoClose })
+  findings.push(...syncPlan.findings)
+  emit(log, findings)
+
+  let results: OperationResult[] = []
+  let applied: Operation[]
+  if (dryRun) {
+    for (const operation of syncPlan.operations)
+      log.info(`[dry-run] ${describeOperation(operation)}`)
+    if (syncPlan.operations.length === 0) log.info('[dry-run] Nothing to change.')
+    applied = [...syncPlan.operations]
+  } else {
+    results = await applyOperations(github, {
+      operations: syncPlan.operations,
+      snapshot,
+      milestone: syncPlan.milestone
+    })
+    applied = results.filter((r) => r.status === 'applied').map((r) => r.operation)
+    logResults(log, syncPlan, results)
+  }
+
+  const failures = results.filter((r) => r.status === 'failed')
+  let failure: string | undefined
+  if (failures.length > 0) {
+    const reset = github.rateLimitResetAt()
+    const lines = failures.map(
+      (f) => `- ${describeOperation(f.operation)}: ${failureReason(f.detail, reset)}`
+    )
+    failure = `${failures.length} of ${syncPlan.operations.length} write(s) failed; the rest were applied. Re-run the job to finish:\n${lines.join('\n')}`
+  }
+  return {
+    outputs: buildOutputs(syncPlan, applied, dryRun),
+    summary: renderSummary({ event, plan, sync: syncPlan, results, dryRun, findings }),
+    failure,
+    event,
+    plan,
+    sync: syncPlan,
+    operations: applied,
+    dryRun
+  }
+}
+
+function logResults(log: SyncLog, syncPlan: SyncPlan, results: readonly OperationResult[]): void {
+  for (const line of issueLines(syncPlan, results)) log.info(line)
+  for (const result of results) {
+    const operation = result.operation
+    if (operation.op === 'create_label' && result.status === 'applied') {
+      log.info(`Created label "${operation.label}" in ${operation.repo}`)
+    }
+    if (operation.op === 'update_milestone' && result.status === 'applied') {
+      log.info(
+        `Updated milestone "${operation.title}" (${operation.repo} #${operation.milestone}): ${operation.progress}`
+      )
+    }
+    if (result.status === 'gone') {
+      log.warning(
+        `${describeOperation(operation)}: skipped, no longer there (${result.detail ?? ''})`
+      )
+    }
+  }
+  if (syncPlan.operations.length === 0)
+    log.info('Nothing to change: GitHub already matches this event.')
+}
