@@ -115,7 +115,7 @@ describe('computeProgress', () => {
       total: 4,
       percent: 100
     })
-    expect(findings[0]?.message).toContain('completed_phases 7 is more than')
+    expect(findings[0]?.message).toContain('7 completed phases is more than')
   })
 
   it('is unknown, with a warning, without a table or total_phases', () => {

@@ -70,7 +70,7 @@ export function computeProgress(
   if (completed > total) {
     findings.push({
       level: 'warning',
-      message: `completed_phases ${completed} is more than the plan's ${total} phases; counted as ${total}/${total}.`
+      message: `${completed} completed phases is more than the plan's ${total} phases; counted as ${total}/${total}. Check completed_phases and total_phases in the payload, or the plan's Phases table.`
     })
     completed = total
   }

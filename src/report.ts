@@ -50,8 +50,11 @@ export function buildOutputs(
   applied: readonly Operation[],
   dryRun: boolean
 ): Outputs {
+  // A dry run closes nothing: its would-be closes are in `operations`.
   const closedRefs = new Set(
-    applied.filter((op) => op.op === 'close_issue').map((op) => op.issue.toLowerCase())
+    dryRun
+      ? []
+      : applied.filter((op) => op.op === 'close_issue').map((op) => op.issue.toLowerCase())
   )
   return {
     issues: JSON.stringify(plan.issues.filter((i) => i.found).map((i) => i.issue)),
@@ -71,6 +74,7 @@ export function issueLines(plan: SyncPlan, results: readonly OperationResult[]):
       .map((r) => ('issue' in r.operation ? r.operation.issue.toLowerCase() : ''))
   )
   const lines: string[] = []
+  if (plan.outOfOrder !== undefined) return lines
   for (const issue of plan.issues) {
     if (!issue.found || failed.has(issue.issue.toLowerCase())) continue
     const changes = [...issue.added.map((l) => `+${l}`), ...issue.removed.map((l) => `−${l}`)]
@@ -162,10 +166,12 @@ export function renderSummary(input: SummaryInput): string {
         milestone.changed ? (dryRun ? ' — would be updated' : ' — updated') : ' — unchanged'
       }`
     )
-  } else {
+  } else if (sync.outOfOrder === undefined) {
     lines.push('**Milestone**: none — progress not recorded')
   }
-  const closing = sync.issues.filter((i) => i.closing).map((i) => i.issue)
+  const closing = sync.issues
+    .filter((i) => i.closing && !failedIssues.has(i.issue.toLowerCase()))
+    .map((i) => i.issue)
   if (closing.length > 0) {
     lines.push('', `**${dryRun ? 'Would close' : 'Closed'}**: ${closing.map(cell).join(', ')}`)
   }

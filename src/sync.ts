@@ -139,6 +139,8 @@ export async function sync(request: SyncRequest, log: SyncLog): Promise<SyncResu
     timing: request.timing,
     onWait: (message) => log.warning(message)
   })
+  // What the inputs said is shown now, so that a failed read does not hide it.
+  emit(log, findings)
   const autoClose = event.autoClose ?? config.autoClose
   const phase = event.phase && event.kind !== 'plan_completed' ? ` (phase ${event.phase})` : ''
   log.info(
@@ -161,7 +163,7 @@ export async function sync(request: SyncRequest, log: SyncLog): Promise<SyncResu
 
   const syncPlan = reconcile({ event, config, plan, snapshot, autoClose })
   findings.push(...syncPlan.findings)
-  emit(log, findings)
+  emit(log, syncPlan.findings)
 
   let results: OperationResult[] = []
   let applied: Operation[]

@@ -82,7 +82,9 @@ export async function readWorkspaceFile(
 
 function isInside(root: string, candidate: string): boolean {
   const relative = path.relative(root, candidate)
-  return relative === '' ? false : !relative.startsWith('..') && !path.isAbsolute(relative)
+  // `..notes/plan.md` is a name inside; only a `..` segment leaves.
+  const leaves = relative === '..' || relative.startsWith(`..${path.sep}`)
+  return relative !== '' && !leaves && !path.isAbsolute(relative)
 }
 
 function isErrno(error: unknown, code: string): boolean {

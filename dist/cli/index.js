@@ -45229,6 +45229,7 @@ async function applyOperations(github, input) {
         results.push(await createLabel(github, operation, labelIds));
     }
     const labelMutations = [];
+    const commentMutations = [];
     const closeMutations = [];
     const byIssue = groupByIssue(input.operations);
     for (const [key, ops] of byIssue) {
@@ -45270,7 +45271,7 @@ async function applyOperations(github, input) {
         }
         for (const operation of ops) {
             if (operation.op === 'comment') {
-                closeMutations.push({
+                commentMutations.push({
                     operations: [operation],
                     field: (alias, v) => `${alias}: addComment(input: { subjectId: ${v(observed.id, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
                 });
@@ -45289,7 +45290,28 @@ async function applyOperations(github, input) {
             results.push(await updateMilestone(github, operation, input.milestone));
         }
     }
-    results.push(...(await runMutations(github, closeMutations, CLOSE_MUTATIONS_PER_REQUEST)));
+    // An issue is closed only once its completion comment is there: a re-run
+    // then still posts the comment that a failed request left out.
+    const commented = await runMutations(github, commentMutations, CLOSE_MUTATIONS_PER_REQUEST);
+    results.push(...commented);
+    const uncommented = new Set(commented
+        .filter((r) => r.status !== 'applied' && 'issue' in r.operation)
+        .map((r) => ('issue' in r.operation ? r.operation.issue.toLowerCase() : '')));
+    const closable = closeMutations.filter((m) => {
+        const operation = m.operations[0];
+        if (operation === undefined ||
+            !('issue' in operation) ||
+            !uncommented.has(operation.issue.toLowerCase())) {
+            return true;
+        }
+        results.push({
+            operation,
+            status: 'failed',
+            detail: 'not closed: its completion comment failed'
+        });
+        return false;
+    });
+    results.push(...(await runMutations(github, closable, CLOSE_MUTATIONS_PER_REQUEST)));
     return results;
 }
 function groupByIssue(operations) {
@@ -50791,17 +50813,25 @@ function client_graphqlUrlFor(apiUrl, explicit) {
         ? `${base.slice(0, -'/api/v3'.length)}/api/graphql`
         : `${base}/graphql`;
 }
+/** GitHub answers an exhausted GraphQL budget with 200 and an error of type RATE_LIMITED. */
+function graphqlRateLimited(data) {
+    const errors = data?.errors;
+    return (Array.isArray(errors) && errors.some((e) => e.type === 'RATE_LIMITED'));
+}
 /**
- * Aborts an attempt that GitHub does not answer in time and turns the abort
- * into a retryable RequestError (an AbortError alone is not retried).
- * Registered first, so it wraps each attempt, inside the retry plugin.
+ * Guards each attempt, inside the retry and throttling plugins (it is
+ * registered first): an attempt GitHub does not answer in time is aborted and
+ * turned into a retryable RequestError (an AbortError alone is not retried);
+ * a GraphQL RATE_LIMITED answer becomes the 403 the throttling plugin waits
+ * out, also on GHES, whose /api/graphql path the plugin does not recognise.
  */
-function attemptTimeout(timeoutMs) {
+function attemptGuard(timeoutMs) {
     return (octokit) => {
         octokit.hook.wrap('request', async (request, options) => {
             const signal = AbortSignal.timeout(timeoutMs);
+            let response;
             try {
-                return await request({ ...options, request: { ...options.request, signal } });
+                response = await request({ ...options, request: { ...options.request, signal } });
             }
             catch (error) {
                 if (signal.aborted) {
@@ -50812,6 +50842,13 @@ function attemptTimeout(timeoutMs) {
                 }
                 throw error;
             }
+            if (graphqlRateLimited(response.data)) {
+                throw new RequestError('GraphQL API rate limit exceeded', 403, {
+                    request: options,
+                    response: { ...response, headers: { ...response.headers, 'x-ratelimit-remaining': '0' } }
+                });
+            }
+            return response;
         });
     };
 }
@@ -50846,7 +50883,7 @@ function createGitHub(options) {
             }
         },
         retry: { retries: timing.retries, retryAfterBaseValue: timing.retryUnitMs }
-    }, attemptTimeout(timing.attemptTimeoutMs), retry, throttling);
+    }, attemptGuard(timing.attemptTimeoutMs), retry, throttling);
     return {
         octokit: rest,
         graphql: (query, variables) => 
@@ -63389,7 +63426,9 @@ async function readWorkspaceFile(workspace, relativePath, field) {
 }
 function isInside(root, candidate) {
     const relative = external_node_path_default().relative(root, candidate);
-    return relative === '' ? false : !relative.startsWith('..') && !external_node_path_default().isAbsolute(relative);
+    // `..notes/plan.md` is a name inside; only a `..` segment leaves.
+    const leaves = relative === '..' || relative.startsWith(`..${(external_node_path_default()).sep}`);
+    return relative !== '' && !leaves && !external_node_path_default().isAbsolute(relative);
 }
 function isErrno(error, code) {
     // Structural check: errors from Node's fs are not `instanceof Error` inside jest's VM.
@@ -64630,7 +64669,7 @@ function computeProgress(event, plan, findings) {
     if (completed > total) {
         findings.push({
             level: 'warning',
-            message: `completed_phases ${completed} is more than the plan's ${total} phases; counted as ${total}/${total}.`
+            message: `${completed} completed phases is more than the plan's ${total} phases; counted as ${total}/${total}. Check completed_phases and total_phases in the payload, or the plan's Phases table.`
         });
         completed = total;
     }
@@ -65043,7 +65082,10 @@ function operationsOutput(operations, dryRun) {
     return operations.map((operation) => dryRun ? { ...operation, dry_run: true } : { ...operation });
 }
 function buildOutputs(plan, applied, dryRun) {
-    const closedRefs = new Set(applied.filter((op) => op.op === 'close_issue').map((op) => op.issue.toLowerCase()));
+    // A dry run closes nothing: its would-be closes are in `operations`.
+    const closedRefs = new Set(dryRun
+        ? []
+        : applied.filter((op) => op.op === 'close_issue').map((op) => op.issue.toLowerCase()));
     return {
         issues: JSON.stringify(plan.issues.filter((i) => i.found).map((i) => i.issue)),
         state: plan.state,
@@ -65059,6 +65101,8 @@ function issueLines(plan, results) {
         .filter((r) => r.status !== 'applied' && 'issue' in r.operation)
         .map((r) => ('issue' in r.operation ? r.operation.issue.toLowerCase() : '')));
     const lines = [];
+    if (plan.outOfOrder !== undefined)
+        return lines;
     for (const issue of plan.issues) {
         if (!issue.found || failed.has(issue.issue.toLowerCase()))
             continue;
@@ -65131,10 +65175,12 @@ function renderSummary(input) {
         const m = milestone.milestone;
         lines.push(`**Milestone** [${cell(m.title)}](${m.url}): ${sync.progress.percent}% (${formatProgress(sync.progress)} phases)${milestone.changed ? (dryRun ? ' — would be updated' : ' — updated') : ' — unchanged'}`);
     }
-    else {
+    else if (sync.outOfOrder === undefined) {
         lines.push('**Milestone**: none — progress not recorded');
     }
-    const closing = sync.issues.filter((i) => i.closing).map((i) => i.issue);
+    const closing = sync.issues
+        .filter((i) => i.closing && !failedIssues.has(i.issue.toLowerCase()))
+        .map((i) => i.issue);
     if (closing.length > 0) {
         lines.push('', `**${dryRun ? 'Would close' : 'Closed'}**: ${closing.map(cell).join(', ')}`);
     }
@@ -65237,6 +65283,8 @@ async function sync_sync(request, log) {
         timing: request.timing,
         onWait: (message) => log.warning(message)
     });
+    // What the inputs said is shown now, so that a failed read does not hide it.
+    emit(log, findings);
     const autoClose = event.autoClose ?? config.autoClose;
     const phase = event.phase && event.kind !== 'plan_completed' ? ` (phase ${event.phase})` : '';
     log.info(`${event.kind}${phase} for ${plan.path}: ${plan.issues.length} linked issue(s)${dryRun ? ', dry run' : ''}`);
@@ -65254,7 +65302,7 @@ async function sync_sync(request, log) {
     }
     const syncPlan = reconcile({ event, config, plan, snapshot, autoClose });
     findings.push(...syncPlan.findings);
-    emit(log, findings);
+    emit(log, syncPlan.findings);
     let results = [];
     let applied;
     if (dryRun) {

@@ -64,6 +64,7 @@ export async function applyOperations(
   }
 
   const labelMutations: Mutation[] = []
+  const commentMutations: Mutation[] = []
   const closeMutations: Mutation[] = []
   const byIssue = groupByIssue(input.operations)
   for (const [key, ops] of byIssue) {
@@ -108,7 +109,7 @@ export async function applyOperations(
     }
     for (const operation of ops) {
       if (operation.op === 'comment') {
-        closeMutations.push({
+        commentMutations.push({
           operations: [operation],
           field: (alias, v) =>
             `${alias}: addComment(input: { subjectId: ${v(observed.id, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
@@ -129,7 +130,32 @@ export async function applyOperations(
       results.push(await updateMilestone(github, operation, input.milestone))
     }
   }
-  results.push(...(await runMutations(github, closeMutations, CLOSE_MUTATIONS_PER_REQUEST)))
+  // An issue is closed only once its completion comment is there: a re-run
+  // then still posts the comment that a failed request left out.
+  const commented = await runMutations(github, commentMutations, CLOSE_MUTATIONS_PER_REQUEST)
+  results.push(...commented)
+  const uncommented = new Set(
+    commented
+      .filter((r) => r.status !== 'applied' && 'issue' in r.operation)
+      .map((r) => ('issue' in r.operation ? r.operation.issue.toLowerCase() : ''))
+  )
+  const closable = closeMutations.filter((m) => {
+    const operation = m.operations[0]
+    if (
+      operation === undefined ||
+      !('issue' in operation) ||
+      !uncommented.has(operation.issue.toLowerCase())
+    ) {
+      return true
+    }
+    results.push({
+      operation,
+      status: 'failed',
+      detail: 'not closed: its completion comment failed'
+    })
+    return false
+  })
+  results.push(...(await runMutations(github, closable, CLOSE_MUTATIONS_PER_REQUEST)))
   return results
 }
 

@@ -65,17 +65,28 @@ export function graphqlUrlFor(apiUrl: string, explicit: string | undefined): str
     : `${base}/graphql`
 }
 
+/** GitHub answers an exhausted GraphQL budget with 200 and an error of type RATE_LIMITED. */
+function graphqlRateLimited(data: unknown): boolean {
+  const errors = (data as { errors?: unknown } | null)?.errors
+  return (
+    Array.isArray(errors) && errors.some((e) => (e as { type?: unknown }).type === 'RATE_LIMITED')
+  )
+}
+
 /**
- * Aborts an attempt that GitHub does not answer in time and turns the abort
- * into a retryable RequestError (an AbortError alone is not retried).
- * Registered first, so it wraps each attempt, inside the retry plugin.
+ * Guards each attempt, inside the retry and throttling plugins (it is
+ * registered first): an attempt GitHub does not answer in time is aborted and
+ * turned into a retryable RequestError (an AbortError alone is not retried);
+ * a GraphQL RATE_LIMITED answer becomes the 403 the throttling plugin waits
+ * out, also on GHES, whose /api/graphql path the plugin does not recognise.
  */
-function attemptTimeout(timeoutMs: number) {
+function attemptGuard(timeoutMs: number) {
   return (octokit: Octokit): void => {
     octokit.hook.wrap('request', async (request, options) => {
       const signal = AbortSignal.timeout(timeoutMs)
+      let response
       try {
-        return await request({ ...options, request: { ...options.request, signal } })
+        response = await request({ ...options, request: { ...options.request, signal } })
       } catch (error) {
         if (signal.aborted) {
           throw new RequestError(`GitHub did not answer within ${timeoutMs / 1000} s`, 504, {
@@ -85,6 +96,13 @@ function attemptTimeout(timeoutMs: number) {
         }
         throw error
       }
+      if (graphqlRateLimited(response.data)) {
+        throw new RequestError('GraphQL API rate limit exceeded', 403, {
+          request: options,
+          response: { ...response, headers: { ...response.headers, 'x-ratelimit-remaining': '0' } }
+        })
+      }
+      return response
     })
   }
 }
@@ -138,7 +156,7 @@ export function createGitHub(options: ClientOptions): GitHub {
       },
       retry: { retries: timing.retries, retryAfterBaseValue: timing.retryUnitMs }
     },
-    attemptTimeout(timing.attemptTimeoutMs),
+    attemptGuard(timing.attemptTimeoutMs),
     retry,
     throttling
   )

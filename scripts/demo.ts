@@ -1,0 +1,421 @@
+/**
+ * `npm run demo`: the bundled action (dist/index.js) run as the Actions runner
+ * runs it, against a local GitHub simulator on 127.0.0.1, through a whole
+ * Debussy plan. No token, no network. Prints, per event, what changed on each
+ * issue, the milestone's progress line and the requests it took.
+ *
+ * Run `npm run bundle` first when src/ has changed: the demo runs dist/.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import {
+  startSimulator,
+  type GitHubSimulator,
+  type LoggedRequest
+} from '../test-support/github-simulator.js'
+import {
+  REPO_ROOT,
+  cleanup,
+  makeWorkspace,
+  runAction,
+  type ActionResult
+} from '../test-support/run-action.js'
+import { PLAN_PATH, REPO, dispatch, seedSample, type Sample } from '../test-support/sample-repo.js'
+
+const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js')
+const PHASES = ['1', '2', '2.5', '3'] as const
+const RUN_ID = 'demo-run-1'
+const PROGRESS_LINE = /📊 \*\*Debussy Progress:\*\*[^\r\n]*/
+
+// ---- output ------------------------------------------------------------------
+
+/** Colour only on a terminal, and not when NO_COLOR asks for none. */
+const colourOn = (stream: NodeJS.WriteStream): boolean =>
+  stream.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb'
+const paint =
+  (code: string, stream: NodeJS.WriteStream = process.stdout) =>
+  (text: string): string =>
+    colourOn(stream) ? `\u001b[${code}m${text}\u001b[0m` : text
+const bold = paint('1')
+const dim = paint('2')
+const green = paint('32')
+const yellow = paint('33')
+const red = paint('31', process.stderr)
+
+const say = (line = ''): void => {
+  process.stdout.write(`${line}\n`)
+}
+
+/** A plain-text table: left-aligned text, right-aligned numbers. */
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const numeric = header.map((_, i) => rows.every((r) => /^[\d.]*(?: s)?$/.test(r[i] ?? '')))
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, i) => (numeric[i] ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd()
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)]
+}
+
+// ---- the scenario ------------------------------------------------------------
+
+/**
+ * The `client_payload` Debussy sends (SPEC §2), as the demo uses it. A type
+ * alias, not an interface, so that it fits dispatch()'s Record<string, unknown>.
+ */
+type Payload = {
+  readonly event: 'phase_started' | 'phase_completed' | 'phase_failed' | 'plan_completed'
+  readonly plan: string
+  readonly phase?: string
+  readonly run_id: string
+  readonly sequence: number
+  readonly completed_phases: number
+  readonly total_phases: number
+  readonly auto_close?: boolean
+  readonly dry_run?: boolean
+}
+
+interface Step {
+  /** What the block's title says. */
+  readonly title: string
+  readonly payload: Payload
+  readonly kind: 'dry-run' | 'real' | 'redelivery'
+}
+
+/** The orchestrator's run: each phase started then completed, 2.5 failing once and retried. */
+function scenario(): Step[] {
+  const steps: Step[] = []
+  let sequence = 0
+  let completed = 0
+  const event = (kind: Payload['event'], phase?: string): Payload => ({
+    event: kind,
+    plan: PLAN_PATH,
+    ...(phase === undefined ? {} : { phase }),
+    run_id: RUN_ID,
+    sequence: ++sequence,
+    completed_phases: completed,
+    total_phases: PHASES.length
+  })
+  const real = (payload: Payload, title: string = payload.event): void => {
+    steps.push({ title, payload, kind: 'real' })
+  }
+
+  const first = event('phase_started', PHASES[0])
+  steps.push({
+    title: 'phase_started (dry run)',
+    payload: { ...first, dry_run: true },
+    kind: 'dry-run'
+  })
+  real(first)
+  for (const phase of PHASES) {
+    if (phase !== PHASES[0]) real(event('phase_started', phase))
+    if (phase === '2.5') {
+      real(event('phase_failed', phase))
+      real(event('phase_started', phase), 'phase_started (retry)')
+    }
+    completed++
+    const done = event('phase_completed', phase)
+    real(done)
+    if (phase === PHASES[0]) {
+      steps.push({ title: 'phase_completed (redelivered)', payload: done, kind: 'redelivery' })
+    }
+  }
+  real({ ...event('plan_completed'), auto_close: true })
+  return steps
+}
+
+// ---- helpers -----------------------------------------------------------------
+
+class DemoError extends Error {}
+
+interface IssueSnapshot {
+  readonly ref: string
+  readonly labels: string[]
+  readonly state: string
+  readonly comments: number
+}
+
+function snapshot(sim: GitHubSimulator, sample: Sample): IssueSnapshot[] {
+  return sample.issueNumbers.map((n) => {
+    const issue = sim.issue(REPO, n)
+    return {
+      ref: `${REPO}#${n}`,
+      labels: [...issue.labels],
+      state: issue.state,
+      comments: issue.comments.length
+    }
+  })
+}
+
+const labelList = (labels: readonly string[]): string =>
+  labels.length === 0 ? '[]' : `[${labels.join(', ')}]`
+
+function progressLine(sim: GitHubSimulator, sample: Sample): string {
+  if (sample.milestone === undefined) return '(no milestone)'
+  const match = PROGRESS_LINE.exec(sim.milestone(REPO, sample.milestone).description)
+  return match ? match[0] : '(no progress line yet)'
+}
+
+/** `::warning::msg` / `::notice title=…::msg` lines, with the runner's escapes undone. */
+function annotations(stdout: string, kind: 'warning' | 'notice' | 'error'): string[] {
+  const found: string[] = []
+  for (const line of stdout.split(/\r?\n/)) {
+    const match = new RegExp(`^::${kind}(?: [^:]*)?::(.*)$`).exec(line)
+    if (match?.[1] !== undefined) {
+      found.push(match[1].replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%'))
+    }
+  }
+  return found
+}
+
+function describeWrite(request: LoggedRequest): string {
+  if (request.kind === 'graphql') {
+    const n = request.mutationFields
+    return `GraphQL mutation (${n} write${n === 1 ? '' : 's'})`
+  }
+  return `${request.method} ${request.path}`
+}
+
+function operations(result: ActionResult): Record<string, unknown>[] {
+  const text = result.outputs.operations
+  if (text === undefined || text === '') return []
+  return JSON.parse(text) as Record<string, unknown>[]
+}
+
+/** Operations as a sorted list of canonical strings, `dry_run` flags dropped. */
+function canonical(ops: readonly Record<string, unknown>[]): string[] {
+  return ops
+    .map((op) => {
+      const rest = Object.fromEntries(Object.entries(op).filter(([key]) => key !== 'dry_run'))
+      return JSON.stringify(rest, Object.keys(rest).sort())
+    })
+    .sort()
+}
+
+function indent(text: string, prefix = '    │ '): string {
+  return text
+    .trimEnd()
+    .split(/\r?\n/)
+    .map((line) => `${prefix}${line}`.trimEnd())
+    .join('\n')
+}
+
+function failRun(step: Step, result: ActionResult, why: string): never {
+  const parts = [
+    `${why}`,
+    `  event: ${JSON.stringify(step.payload)}`,
+    `  exit code: ${result.code}${result.timedOut ? ' (killed: timed out)' : ''}`,
+    '  --- action stdout ---',
+    result.stdout.trim() === '' ? '  (empty)' : indent(result.stdout, '  | '),
+    '  --- action stderr ---',
+    result.stderr.trim() === '' ? '  (empty)' : indent(result.stderr, '  | ')
+  ]
+  throw new DemoError(parts.join('\n'))
+}
+
+/**
+ * Best effort, Linux only: ends the action process still running when the demo
+ * is interrupted on its own (a terminal's Ctrl-C reaches the child anyway), so
+ * that it does not retry against a closed simulator from a removed workspace.
+ */
+function killChildren(): void {
+  try {
+    const file = `/proc/${process.pid}/task/${process.pid}/children`
+    for (const pid of readFileSync(file, 'utf8').split(/\s+/).filter(Boolean)) {
+      process.kill(Number(pid), 'SIGTERM')
+    }
+  } catch {
+    // Not Linux, or the process has already ended.
+  }
+}
+
+// ---- main --------------------------------------------------------------------
+
+interface Row {
+  readonly step: Step
+  readonly requests: number
+  readonly writes: number
+  readonly ms: number
+}
+
+async function demo(): Promise<void> {
+  if (!existsSync(BUNDLE)) {
+    throw new DemoError(
+      `The bundle ${path.relative(process.cwd(), BUNDLE) || BUNDLE} is missing: run \`npm run bundle\` first.`
+    )
+  }
+  const started = performance.now()
+  let sim: GitHubSimulator | undefined
+  const stop = (signal: NodeJS.Signals): void => {
+    killChildren()
+    // The workspace and the run's temporary files: every directory made here.
+    cleanup()
+    void sim?.close()
+    process.stderr.write(`\ndemo interrupted (${signal}); workspace removed\n`)
+    process.exit(signal === 'SIGINT' ? 130 : 143)
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  try {
+    sim = await startSimulator()
+    const sample = seedSample(sim, { phases: PHASES })
+    const workspace = makeWorkspace(sample.files)
+
+    say(bold('debussy-issue-sync demo'))
+    say(`  action      ${path.relative(process.cwd(), BUNDLE)} on Node ${process.version}`)
+    say(`  GitHub      simulator at ${sim.apiUrl} (REST) and ${sim.graphqlUrl}`)
+    say(`  workspace   ${workspace}`)
+    say(`  plan        ${PLAN_PATH}, phases ${PHASES.join(', ')}`)
+    for (const issue of snapshot(sim, sample)) {
+      say(`  issue       ${issue.ref}  ${labelList(issue.labels)}`)
+    }
+    if (sample.milestone !== undefined) {
+      const milestone = sim.milestone(REPO, sample.milestone)
+      say(`  milestone   #${milestone.number} "${milestone.title}":`)
+      say(indent(milestone.description))
+    }
+    say(`  run_id      ${RUN_ID}`)
+
+    const rows: Row[] = []
+    let preview: string[] | undefined
+    const steps = scenario()
+    for (const [index, step] of steps.entries()) {
+      const before = snapshot(sim, sample)
+      sim.resetLog()
+      const result = await runAction({
+        sim,
+        workspace,
+        eventName: 'repository_dispatch',
+        eventPayload: dispatch(step.payload, `debussy-${step.payload.event.replace(/_/g, '-')}`)
+      })
+      const requests = sim.requests.length
+      const writes = sim.writes()
+      if (result.code !== 0 || result.timedOut) {
+        failRun(step, result, `The action failed on event ${index}: ${step.title}.`)
+      }
+      rows.push({ step, requests, writes: writes.length, ms: result.durationMs })
+      const after = snapshot(sim, sample)
+
+      const phase = step.payload.phase === undefined ? '' : `  phase ${step.payload.phase}`
+      say()
+      say(bold(`[${index}] ${step.title}${phase}  sequence ${step.payload.sequence}`))
+      if (step.kind === 'dry-run') {
+        say(dim('    payload dry_run: true: the action only reads and previews'))
+        for (const line of result.stdout.split(/\r?\n/)) {
+          if (line.startsWith('[dry-run]')) say(`    ${line}`)
+        }
+      }
+      if (step.kind === 'redelivery') {
+        say(dim('    the same delivery again (same run_id and sequence)'))
+      }
+      for (const line of result.stdout.split(/\r?\n/)) {
+        if (line.startsWith('Nothing to change')) say(`    ${line}`)
+      }
+      for (const [i, issue] of after.entries()) {
+        const was = before[i]
+        if (was === undefined) continue
+        const labelsChanged = labelList(was.labels) !== labelList(issue.labels)
+        const closed = was.state !== 'closed' && issue.state === 'closed'
+        const comments = issue.comments - was.comments
+        const notes = [
+          ...(closed ? [green('closed')] : []),
+          ...(comments > 0 ? [`+${comments} comment${comments === 1 ? '' : 's'}`] : [])
+        ]
+        const change = labelsChanged
+          ? `${labelList(was.labels)} → ${labelList(issue.labels)}`
+          : dim(`${labelList(issue.labels)} (unchanged)`)
+        say(`    ${issue.ref}  ${change}${notes.length > 0 ? `  ${notes.join(', ')}` : ''}`)
+      }
+      say(`    milestone   ${progressLine(sim, sample)}`)
+      for (const warning of annotations(result.stdout, 'warning')) {
+        say(yellow(`    warning     ${warning}`))
+      }
+      for (const notice of annotations(result.stdout, 'notice')) {
+        say(`    notice      ${notice}`)
+      }
+      const writeList = writes.length > 0 ? `: ${writes.map(describeWrite).join(', ')}` : ''
+      say(
+        `    requests    ${requests} (${writes.length} write${writes.length === 1 ? '' : 's'}${writeList})  ${(result.durationMs / 1000).toFixed(1)} s`
+      )
+
+      // The demo's claims, checked: it must not show something that is not so.
+      const ops = operations(result)
+      if (step.kind === 'dry-run') {
+        if (writes.length > 0) failRun(step, result, 'The dry run made write requests.')
+        if (result.outputs['dry-run'] !== 'true')
+          failRun(step, result, 'The dry run did not report dry-run=true.')
+        preview = canonical(ops)
+      } else if (preview !== undefined) {
+        const same = JSON.stringify(preview) === JSON.stringify(canonical(ops))
+        if (!same) failRun(step, result, 'The real run did not make the writes the dry run showed.')
+        say(green(`    matches the dry run: the same ${ops.length} operations`))
+        preview = undefined
+      }
+      if (step.kind === 'redelivery' && writes.length > 0) {
+        failRun(step, result, 'The redelivered event made write requests.')
+      }
+    }
+
+    const totalRequests = rows.reduce((sum, row) => sum + row.requests, 0)
+    const totalWrites = rows.reduce((sum, row) => sum + row.writes, 0)
+    const totalMs = rows.reduce((sum, row) => sum + row.ms, 0)
+    say()
+    say(bold('Summary'))
+    const lines = table(
+      ['#', 'event', 'phase', 'seq', 'requests', 'writes', 'time'],
+      [
+        ...rows.map((row, i) => [
+          String(i),
+          row.step.title,
+          row.step.payload.phase ?? '',
+          String(row.step.payload.sequence),
+          String(row.requests),
+          String(row.writes),
+          `${(row.ms / 1000).toFixed(1)} s`
+        ]),
+        [
+          '',
+          `total: ${rows.length} events`,
+          '',
+          '',
+          String(totalRequests),
+          String(totalWrites),
+          `${(totalMs / 1000).toFixed(1)} s`
+        ]
+      ]
+    )
+    for (const line of lines) say(`  ${line}`)
+    say()
+    say(bold('Issues at the end'))
+    for (const issue of snapshot(sim, sample)) {
+      say(
+        `  ${issue.ref}  ${issue.state}  ${labelList(issue.labels)}  ${issue.comments} comment${issue.comments === 1 ? '' : 's'}`
+      )
+    }
+    if (sample.milestone !== undefined) {
+      const milestone = sim.milestone(REPO, sample.milestone)
+      say()
+      say(bold(`Milestone #${milestone.number} "${milestone.title}" description at the end`))
+      say(indent(milestone.description))
+    }
+    say()
+    say(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`)
+  } finally {
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+    await sim?.close()
+    cleanup()
+  }
+}
+
+try {
+  await demo()
+} catch (error) {
+  const message = error instanceof DemoError ? error.message : String(error)
+  process.stderr.write(`\n${red('demo failed:')} ${message}\n`)
+  if (!(error instanceof DemoError) && error instanceof Error && error.stack) {
+    process.stderr.write(`${error.stack}\n`)
+  }
+  process.exitCode = 1
+}
