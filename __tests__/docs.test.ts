@@ -31,11 +31,15 @@ interface Sample {
 
 const samples: Sample[] = documents.flatMap((doc) => {
   const text = readFileSync(path.join(root, doc), 'utf8')
-  return [...text.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((match) => ({
-    where: `${doc}:${text.slice(0, match.index).split('\n').length}`,
-    lang: match[1] ?? '',
-    code: match[2] ?? ''
-  }))
+  // Fences may be indented (inside a list item): the sample is dedented by as much.
+  return [...text.matchAll(/^( *)```(\w*)\n([\s\S]*?)^\1```$/gm)].map((match) => {
+    const indent = match[1] ?? ''
+    return {
+      where: `${doc}:${text.slice(0, match.index).split('\n').length}`,
+      lang: match[2] ?? '',
+      code: (match[3] ?? '').replace(new RegExp(`^${indent}`, 'gm'), '')
+    }
+  })
 })
 const of = (...langs: string[]): [string, Sample][] =>
   samples.filter((s) => langs.includes(s.lang)).map((s) => [s.where, s])
