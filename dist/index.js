@@ -48004,7 +48004,14 @@ function buildObserveQuery(issues, request, withMilestone) {
 }
 /** Partial data with per-path errors, as GitHub answers when some objects are missing. */
 function decodeObserve(built, request, data, errors) {
-    const errorAt = (path) => errors.find((error) => (error.path ?? []).join('.') === path);
+    // Indexed once: a hundred missing issues must not cost a hundred scans.
+    const byPath = new Map();
+    for (const error of errors) {
+        const path = (error.path ?? []).join('.');
+        if (!byPath.has(path))
+            byPath.set(path, error);
+    }
+    const errorAt = (path) => byPath.get(path);
     const issues = [];
     const labels = new Map();
     let milestone;
@@ -48361,8 +48368,14 @@ async function runMutations(github, mutations, perRequest) {
                 errors = partial.errors;
             }
         }
+        const errorByField = new Map();
+        for (const error of errors) {
+            const field = error.path?.[0];
+            if (typeof field === 'string' && !errorByField.has(field))
+                errorByField.set(field, error);
+        }
         batch.forEach((mutation, i) => {
-            const error = errors.find((e) => e.path?.[0] === `m${i}`);
+            const error = errorByField.get(`m${i}`);
             for (const operation of mutation.operations) {
                 if (failure !== undefined) {
                     results.push({ operation, status: 'failed', detail: failure });

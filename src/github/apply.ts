@@ -278,8 +278,13 @@ async function runMutations(
         errors = partial.errors
       }
     }
+    const errorByField = new Map<string, GqlError>()
+    for (const error of errors) {
+      const field = error.path?.[0]
+      if (typeof field === 'string' && !errorByField.has(field)) errorByField.set(field, error)
+    }
     batch.forEach((mutation, i) => {
-      const error = errors.find((e) => e.path?.[0] === `m${i}`)
+      const error = errorByField.get(`m${i}`)
       for (const operation of mutation.operations) {
         if (failure !== undefined) {
           results.push({ operation, status: 'failed', detail: failure })

@@ -157,8 +157,13 @@ export function decodeObserve(
   labels: Map<string, Map<string, ObservedLabel>>
   milestone: ObservedMilestone | null | undefined
 } {
-  const errorAt = (path: string): GqlError | undefined =>
-    errors.find((error) => (error.path ?? []).join('.') === path)
+  // Indexed once: a hundred missing issues must not cost a hundred scans.
+  const byPath = new Map<string, GqlError>()
+  for (const error of errors) {
+    const path = (error.path ?? []).join('.')
+    if (!byPath.has(path)) byPath.set(path, error)
+  }
+  const errorAt = (path: string): GqlError | undefined => byPath.get(path)
   const issues: ObservedIssue[] = []
   const labels = new Map<string, Map<string, ObservedLabel>>()
   let milestone: ObservedMilestone | null | undefined
