@@ -167,6 +167,7 @@ describe('renderSummary', () => {
 
   it('names the event as the payload does and shows labels before and after', () => {
     expect(summary).toContain('`plan_completed`')
+    expect(summary).toContain('Plan `docs/plan.md`')
     expect(summary).toContain(
       '| [acme/app#10](https://github.com/acme/app/issues/10) | bug\\|x, **debussy:in-progress** | bug\\|x, **debussy:completed** | updated; closed |'
     )

@@ -64,7 +64,7 @@ const event: PhaseEvent = {
 }
 
 const plan = {
-  path: 'docs/plan.md',
+  path: 'docs/MASTER_PLAN.md',
   title: 'Retry queue @payments-team <script>alert(1)</script>',
   issues: snapshot.issues.map((i) => i.ref),
   repo: { owner: 'acme', repo: 'payments' },
@@ -102,6 +102,7 @@ describe('job summary rendered as GitHub would', () => {
       '<a href="https://github.com/acme/payments/issues/41">acme/payments#41</a>'
     )
     expect(html).toContain('<code>plan_completed</code>')
+    expect(html).toContain('Plan <code>docs/MASTER_PLAN.md</code>')
     expect(html).toContain('href="https://github.com/acme/payments/milestone/4"')
     expect(html).toContain('100% (4/4 phases)')
   })

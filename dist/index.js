@@ -65130,6 +65130,13 @@ function issueLines(plan, results) {
 function cell(text) {
     return text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
+/**
+ * A code span: backslash escapes are not read inside one, so the text is kept
+ * as is, less the backticks and line breaks that would end it.
+ */
+function code(text) {
+    return `\`${text.replace(/[`\r\n]+/g, ' ')}\``;
+}
 function labelList(labels, highlight) {
     if (labels.length === 0)
         return '—';
@@ -65164,13 +65171,13 @@ function renderSummary(input) {
     const lines = [
         `### Debussy issue sync: \`${event.kind}\`${phase}${dryRun ? ' — dry run' : ''}`,
         '',
-        `Plan \`${cell(plan.path)}\` · state **${sync.state}** · progress **${sync.progress === undefined
+        `Plan ${code(plan.path)} · state **${sync.state}** · progress **${sync.progress === undefined
             ? 'unknown'
             : `${formatProgress(sync.progress)} (${sync.progress.percent}%)`}**`,
         ''
     ];
     if (sync.outOfOrder !== undefined) {
-        lines.push(`> Skipped as out of order: sequence ${sync.outOfOrder.sequence} of run \`${cell(sync.outOfOrder.runId)}\` was already applied.`, '');
+        lines.push(`> Skipped as out of order: sequence ${sync.outOfOrder.sequence} of run ${code(sync.outOfOrder.runId)} was already applied.`, '');
     }
     lines.push('| Issue | Labels before | Labels after | Result |', '| --- | --- | --- | --- |');
     for (const issue of sync.issues) {

@@ -95,6 +95,14 @@ function cell(text: string): string {
   return text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ')
 }
 
+/**
+ * A code span: backslash escapes are not read inside one, so the text is kept
+ * as is, less the backticks and line breaks that would end it.
+ */
+function code(text: string): string {
+  return `\`${text.replace(/[`\r\n]+/g, ' ')}\``
+}
+
 function labelList(labels: readonly string[], highlight: readonly string[]): string {
   if (labels.length === 0) return '—'
   return labels.map((l) => (highlight.includes(l) ? `**${cell(l)}**` : cell(l))).join(', ')
@@ -136,7 +144,7 @@ export function renderSummary(input: SummaryInput): string {
   const lines: string[] = [
     `### Debussy issue sync: \`${event.kind}\`${phase}${dryRun ? ' — dry run' : ''}`,
     '',
-    `Plan \`${cell(plan.path)}\` · state **${sync.state}** · progress **${
+    `Plan ${code(plan.path)} · state **${sync.state}** · progress **${
       sync.progress === undefined
         ? 'unknown'
         : `${formatProgress(sync.progress)} (${sync.progress.percent}%)`
@@ -145,7 +153,7 @@ export function renderSummary(input: SummaryInput): string {
   ]
   if (sync.outOfOrder !== undefined) {
     lines.push(
-      `> Skipped as out of order: sequence ${sync.outOfOrder.sequence} of run \`${cell(sync.outOfOrder.runId)}\` was already applied.`,
+      `> Skipped as out of order: sequence ${sync.outOfOrder.sequence} of run ${code(sync.outOfOrder.runId)} was already applied.`,
       ''
     )
   }
