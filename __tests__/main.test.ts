@@ -307,6 +307,23 @@ describe('SPEC §7: failures', () => {
     expect(result.stdout).toContain('secondary rate limit')
   })
 
+  it('a 429 with retry-after is waited out for as long as it says', async () => {
+    await setup()
+    sim.injectFault({
+      kind: 'secondary-rate-limit-429',
+      match: { operation: 'mutation' },
+      retryAfter: 4
+    })
+    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(false)
+    const limited = sim.requests.findIndex((r) => r.fault === 'secondary-rate-limit-429')
+    // retry-after 4 s at the test's 5 ms unit: at least 20 ms later, not the retry plugin's 5 ms.
+    expect(
+      (sim.requests[limited + 1]?.at ?? 0) - (sim.requests[limited]?.at ?? 0)
+    ).toBeGreaterThanOrEqual(20)
+    expect(result.stdout).toContain('waiting 4 s')
+  })
+
   it('a primary rate limit that resets much later fails the step, saying when it resets', async () => {
     await setup()
     sim.injectFault({

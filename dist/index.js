@@ -47961,8 +47961,10 @@ function buildObserveQuery(issues, request, withMilestone) {
     const milestoneKey = withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined;
     if (request.milestone && withMilestone)
         add(request.milestone.repo);
-    const declarations = ['$label: String!'];
-    const variables = { label: request.stateLabel };
+    // GitHub refuses a declared variable that no field uses.
+    const withLabel = issues.length > 0;
+    const declarations = withLabel ? ['$label: String!'] : [];
+    const variables = withLabel ? { label: request.stateLabel } : {};
     const bodies = [];
     const repos = [];
     let milestoneRepoAlias;
@@ -53765,7 +53767,11 @@ function graphqlUrlFor(apiUrl, explicit) {
 /** GitHub answers an exhausted GraphQL budget with 200 and an error of type RATE_LIMITED. */
 function graphqlRateLimited(data) {
     const errors = data?.errors;
-    return (Array.isArray(errors) && errors.some((e) => e.type === 'RATE_LIMITED'));
+    return (Array.isArray(errors) &&
+        errors.some((e) => {
+            const type = e.type;
+            return type === 'RATE_LIMITED' || type === 'RATE_LIMIT';
+        }));
 }
 /**
  * Guards each attempt, inside the retry and throttling plugins (it is
@@ -53831,7 +53837,12 @@ function createGitHub(options) {
                 return true;
             }
         },
-        retry: { retries: timing.retries, retryAfterBaseValue: timing.retryUnitMs }
+        retry: {
+            retries: timing.retries,
+            retryAfterBaseValue: timing.retryUnitMs,
+            // 429 is a rate limit: the throttling plugin waits the retry-after it names.
+            doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
+        }
     }, attemptGuard(timing.attemptTimeoutMs), retry, throttling);
     return {
         octokit: rest,

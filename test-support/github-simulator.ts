@@ -114,6 +114,15 @@ export interface FaultSpec {
 
 export type RequestHook = (request: LoggedRequest) => void | Promise<void>
 
+/** An answer exactly as sent: status, headers (lower-case names) and body text. */
+export interface LoggedResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly text: string
+}
+
+export type ResponseHook = (request: LoggedRequest, response: LoggedResponse) => void
+
 const DEFAULT_TOKEN = 'ghs_simulator_token'
 const INSTALLATION_ID = 12345678
 const MAX_HANG_MS = 60_000
@@ -167,6 +176,7 @@ export class GitHubSimulator {
   private readonly state = new SimulatorState()
   private readonly log: MutableLogged[] = []
   private readonly hooks: RequestHook[] = []
+  private readonly responseHooks: ResponseHook[] = []
   private faults: ActiveFault[] = []
   private readonly buckets: Record<'core' | 'graphql', Bucket>
   private readonly random: () => number
@@ -251,6 +261,11 @@ export class GitHubSimulator {
   transferIssue(repo: string, number: number, toRepo: string): number {
     const target = this.state.requireRepo(toRepo)
     return this.state.transferIssue(this.issueRecord(repo, number), target).number
+  }
+
+  /** A comment by someone (default: the Actions bot, as the action's own would be). */
+  addComment(repo: string, number: number, body: string, author?: string): void {
+    this.state.addComment(this.issueRecord(repo, number), body, author)
   }
 
   lockIssue(repo: string, number: number, locked = true): void {
@@ -359,6 +374,19 @@ export class GitHubSimulator {
     }
   }
 
+  /**
+   * Calls `hook` with each answer as it is sent (not for a reset or hung
+   * request), so a test can check what GitHub's clients receive byte for byte.
+   * Returns an unsubscribe function.
+   */
+  onResponse(hook: ResponseHook): () => void {
+    this.responseHooks.push(hook)
+    return () => {
+      const index = this.responseHooks.indexOf(hook)
+      if (index >= 0) this.responseHooks.splice(index, 1)
+    }
+  }
+
   injectFault(spec: FaultSpec): void {
     const times = spec.times ?? 1
     if (!(times > 0)) throw new SimulatorUsageError('fault times must be positive')
@@ -433,7 +461,7 @@ export class GitHubSimulator {
     const bucket = this.bucket(route.kind === 'graphql' ? 'graphql' : 'core')
     const send = (answer: Answer, headers: Record<string, string> = {}): void => {
       entry.status = answer.status
-      this.respond(res, method, answer, { ...this.rateHeaders(bucket), ...headers })
+      this.respond(res, entry, answer, { ...this.rateHeaders(bucket), ...headers })
     }
 
     if (!this.authorized(req.headers.authorization)) {
@@ -565,7 +593,7 @@ export class GitHubSimulator {
   ): Promise<boolean> {
     const send = (answer: Answer, headers: Record<string, string> = {}): boolean => {
       entry.status = answer.status
-      this.respond(res, entry.method, answer, { ...this.rateHeaders(bucket), ...headers })
+      this.respond(res, entry, answer, { ...this.rateHeaders(bucket), ...headers })
       return true
     }
     const requestId = (): string => res.getHeader('x-github-request-id')?.toString() ?? ''
@@ -651,20 +679,33 @@ export class GitHubSimulator {
 
   private respond(
     res: ServerResponse,
-    method: string,
+    entry: LoggedRequest,
     answer: Answer,
     headers: Record<string, string>
   ): void {
     if (res.destroyed || this.closed) return
     this.stampRequestId(res)
     const text = answer.body === undefined ? '' : JSON.stringify(answer.body)
-    res.writeHead(answer.status, {
+    const sent: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
       'x-github-media-type': 'github.v3; format=json',
       ...headers,
       ...answer.headers
-    })
-    res.end(method === 'HEAD' ? undefined : text)
+    }
+    res.writeHead(answer.status, sent)
+    const body = entry.method === 'HEAD' ? '' : text
+    res.end(body === '' ? undefined : body)
+    if (this.responseHooks.length > 0) {
+      const response: LoggedResponse = {
+        status: answer.status,
+        headers: {
+          'x-github-request-id': String(res.getHeader('x-github-request-id') ?? ''),
+          ...Object.fromEntries(Object.entries(sent).map(([k, v]) => [k.toLowerCase(), v]))
+        },
+        text: body
+      }
+      for (const hook of [...this.responseHooks]) hook(entry, response)
+    }
   }
 
   private bucket(resource: 'core' | 'graphql'): Bucket {
@@ -705,7 +746,9 @@ export class GitHubSimulator {
       reset: bucket.reset
     })
     const core = json(this.bucket('core'))
-    return { resources: { core, graphql: json(this.bucket('graphql')) }, rate: core }
+    // GitHub always lists the search bucket too (30 a minute); nothing here spends it.
+    const search = { limit: 30, used: 0, remaining: 30, reset: Math.floor(Date.now() / 1000) + 60 }
+    return { resources: { core, graphql: json(this.bucket('graphql')), search }, rate: core }
   }
 
   private requestId(): string {

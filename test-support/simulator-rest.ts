@@ -304,7 +304,10 @@ function createComment(ctx: RestContext, issue: IssueRecord, body: unknown): Res
       })
     }
   }
-  return ok(commentJson(ctx, ctx.state.addComment(issue, body.body)), 201)
+  const comment = ctx.state.addComment(issue, body.body)
+  const json = commentJson(ctx, comment)
+  // GitHub names the new resource in Location, as its description documents.
+  return { status: 201, body: json, headers: { location: json.url } }
 }
 
 const COLOR = /^(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})$/
@@ -350,7 +353,8 @@ function createLabel(ctx: RestContext, repo: RepoRecord, body: unknown): RestRes
     color: checked.color ?? DEFAULT_LABEL_COLOR,
     description: typeof description === 'string' ? description : null
   })
-  return ok(labelJson(ctx, label), 201)
+  const json = labelJson(ctx, label)
+  return { status: 201, body: json, headers: { location: json.url } }
 }
 
 function updateLabel(
@@ -464,6 +468,9 @@ function paged<T>(
 
 // ---- JSON shapes -----------------------------------------------------------
 
+/** A resource's JSON; its `url` is what Location names when it is created. */
+type JsonWithUrl = { readonly url: string } & Record<string, unknown>
+
 function repoApiUrl(ctx: RestContext, repo: RepoRecord): string {
   return `${ctx.apiUrl}/repos/${fullName(repo)}`
 }
@@ -477,27 +484,148 @@ export function issueHtmlUrl(serverUrl: string, issue: IssueRecord): string {
   return `${serverUrl}/${fullName(issue.repo)}/${kind}/${issue.number}`
 }
 
-function userJson(login: string): object {
-  return { login, id: 41898282, node_id: 'MDM6Qm90NDE4OTgyODI=', type: 'Bot', site_admin: false }
+/** The accounts that appear in answers: the Actions bot that the action writes as, and the issues' author. */
+const ACCOUNTS: Record<
+  string,
+  { id: number; nodeId: string; type: 'Bot' | 'User' | 'Organization' }
+> = {
+  [API_ACTOR]: { id: 41898282, nodeId: 'MDM6Qm90NDE4OTgyODI=', type: 'Bot' },
+  octocat: { id: 583231, nodeId: 'MDQ6VXNlcjU4MzIzMQ==', type: 'User' }
 }
 
+/** GitHub's simple-user, every field its description requires. */
+function userJson(
+  ctx: RestContext,
+  login: string,
+  account = ACCOUNTS[login] ?? { id: 9919, nodeId: 'MDEyOk9yZ2FuaXphdGlvbjk5MTk=', type: 'User' }
+): object {
+  const url = `${ctx.apiUrl}/users/${encodeURIComponent(login)}`
+  const bot = account.type === 'Bot'
+  return {
+    login,
+    id: account.id,
+    node_id: account.nodeId,
+    avatar_url: bot
+      ? 'https://avatars.githubusercontent.com/in/15368?v=4'
+      : `https://avatars.githubusercontent.com/u/${account.id}?v=4`,
+    gravatar_id: '',
+    url,
+    html_url: bot
+      ? `${ctx.serverUrl}/apps/${login.replace(/\[bot\]$/, '')}`
+      : `${ctx.serverUrl}/${login}`,
+    followers_url: `${url}/followers`,
+    following_url: `${url}/following{/other_user}`,
+    gists_url: `${url}/gists{/gist_id}`,
+    starred_url: `${url}/starred{/owner}{/repo}`,
+    subscriptions_url: `${url}/subscriptions`,
+    organizations_url: `${url}/orgs`,
+    repos_url: `${url}/repos`,
+    events_url: `${url}/events{/privacy}`,
+    received_events_url: `${url}/received_events`,
+    type: account.type,
+    user_view_type: 'public',
+    site_admin: false
+  }
+}
+
+/** GitHub's full-repository, every field its description requires. */
 function repoJson(ctx: RestContext, repo: RepoRecord): object {
+  const url = repoApiUrl(ctx, repo)
+  const html = `${ctx.serverUrl}/${fullName(repo)}`
+  const host = new URL(ctx.serverUrl).host
+  const open = [...repo.issues.values()].filter((issue) => issue.state === 'open').length
+  const created = '2024-01-02T03:04:05Z'
   return {
     id: repo.id,
     node_id: repo.nodeId,
     name: repo.name,
     full_name: fullName(repo),
     private: false,
-    owner: { login: repo.owner, type: 'Organization' },
-    html_url: `${ctx.serverUrl}/${fullName(repo)}`,
-    url: repoApiUrl(ctx, repo),
+    owner: userJson(ctx, repo.owner, {
+      id: 9919,
+      nodeId: 'MDEyOk9yZ2FuaXphdGlvbjk5MTk=',
+      type: 'Organization'
+    }),
+    html_url: html,
+    description: null,
+    fork: false,
+    url,
+    forks_url: `${url}/forks`,
+    keys_url: `${url}/keys{/key_id}`,
+    collaborators_url: `${url}/collaborators{/collaborator}`,
+    teams_url: `${url}/teams`,
+    hooks_url: `${url}/hooks`,
+    issue_events_url: `${url}/issues/events{/number}`,
+    events_url: `${url}/events`,
+    assignees_url: `${url}/assignees{/user}`,
+    branches_url: `${url}/branches{/branch}`,
+    tags_url: `${url}/tags`,
+    blobs_url: `${url}/git/blobs{/sha}`,
+    git_tags_url: `${url}/git/tags{/sha}`,
+    git_refs_url: `${url}/git/refs{/sha}`,
+    trees_url: `${url}/git/trees{/sha}`,
+    statuses_url: `${url}/statuses/{sha}`,
+    languages_url: `${url}/languages`,
+    stargazers_url: `${url}/stargazers`,
+    contributors_url: `${url}/contributors`,
+    subscribers_url: `${url}/subscribers`,
+    subscription_url: `${url}/subscription`,
+    commits_url: `${url}/commits{/sha}`,
+    git_commits_url: `${url}/git/commits{/sha}`,
+    comments_url: `${url}/comments{/number}`,
+    issue_comment_url: `${url}/issues/comments{/number}`,
+    contents_url: `${url}/contents/{+path}`,
+    compare_url: `${url}/compare/{base}...{head}`,
+    merges_url: `${url}/merges`,
+    archive_url: `${url}/{archive_format}{/ref}`,
+    downloads_url: `${url}/downloads`,
+    issues_url: `${url}/issues{/number}`,
+    pulls_url: `${url}/pulls{/number}`,
+    milestones_url: `${url}/milestones{/number}`,
+    notifications_url: `${url}/notifications{?since,all,participating}`,
+    labels_url: `${url}/labels{/name}`,
+    releases_url: `${url}/releases{/id}`,
+    deployments_url: `${url}/deployments`,
+    created_at: created,
+    updated_at: created,
+    pushed_at: created,
+    git_url: `git://${host}/${fullName(repo)}.git`,
+    ssh_url: `git@${host}:${fullName(repo)}.git`,
+    clone_url: `${html}.git`,
+    svn_url: html,
+    homepage: null,
+    size: 0,
+    stargazers_count: 0,
+    watchers_count: 0,
+    language: null,
     has_issues: true,
+    has_projects: true,
+    has_downloads: true,
+    has_wiki: true,
+    has_pages: false,
+    has_discussions: false,
+    forks_count: 0,
+    mirror_url: null,
     archived: false,
-    default_branch: 'main'
+    disabled: false,
+    open_issues_count: open,
+    license: null,
+    allow_forking: true,
+    is_template: false,
+    web_commit_signoff_required: false,
+    topics: [],
+    visibility: 'public',
+    forks: 0,
+    open_issues: open,
+    watchers: 0,
+    default_branch: 'main',
+    permissions: { admin: false, maintain: false, push: true, triage: true, pull: true },
+    network_count: 0,
+    subscribers_count: 0
   }
 }
 
-export function labelJson(ctx: RestContext, label: LabelRecord): object {
+export function labelJson(ctx: RestContext, label: LabelRecord): JsonWithUrl {
   return {
     id: label.id,
     node_id: label.nodeId,
@@ -521,7 +649,7 @@ function milestoneJson(ctx: RestContext, milestone: MilestoneRecord): object {
     number: milestone.number,
     title: milestone.title,
     description: milestone.description,
-    creator: userJson(API_ACTOR),
+    creator: userJson(ctx, API_ACTOR),
     open_issues: counts.open,
     closed_issues: counts.closed,
     state: milestone.state,
@@ -546,7 +674,7 @@ function issueJson(ctx: RestContext, issue: IssueRecord): object {
     node_id: issue.nodeId,
     number: issue.number,
     title: issue.title,
-    user: { login: 'octocat', id: 583231, type: 'User', site_admin: false },
+    user: userJson(ctx, 'octocat'),
     labels: issue.labels.map((label) => labelJson(ctx, label)),
     state: issue.state,
     locked: issue.locked,
@@ -576,7 +704,7 @@ function issueJson(ctx: RestContext, issue: IssueRecord): object {
   }
 }
 
-function commentJson(ctx: RestContext, comment: CommentRecord): object {
+function commentJson(ctx: RestContext, comment: CommentRecord): JsonWithUrl {
   const issue = comment.issue
   return {
     id: comment.id,
@@ -585,7 +713,7 @@ function commentJson(ctx: RestContext, comment: CommentRecord): object {
     html_url: `${issueHtmlUrl(ctx.serverUrl, issue)}#issuecomment-${comment.id}`,
     issue_url: issueApiUrl(ctx, issue),
     body: comment.body,
-    user: userJson(comment.author),
+    user: userJson(ctx, comment.author),
     created_at: comment.createdAt,
     updated_at: comment.createdAt,
     author_association: 'NONE'

@@ -69,7 +69,11 @@ export function graphqlUrlFor(apiUrl: string, explicit: string | undefined): str
 function graphqlRateLimited(data: unknown): boolean {
   const errors = (data as { errors?: unknown } | null)?.errors
   return (
-    Array.isArray(errors) && errors.some((e) => (e as { type?: unknown }).type === 'RATE_LIMITED')
+    Array.isArray(errors) &&
+    errors.some((e) => {
+      const type = (e as { type?: unknown }).type
+      return type === 'RATE_LIMITED' || type === 'RATE_LIMIT'
+    })
   )
 }
 
@@ -154,7 +158,12 @@ export function createGitHub(options: ClientOptions): GitHub {
           return true
         }
       },
-      retry: { retries: timing.retries, retryAfterBaseValue: timing.retryUnitMs }
+      retry: {
+        retries: timing.retries,
+        retryAfterBaseValue: timing.retryUnitMs,
+        // 429 is a rate limit: the throttling plugin waits the retry-after it names.
+        doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
+      }
     },
     attemptGuard(timing.attemptTimeoutMs),
     retry,

@@ -100,8 +100,10 @@ export function buildObserveQuery(
     withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined
   if (request.milestone && withMilestone) add(request.milestone.repo)
 
-  const declarations = ['$label: String!']
-  const variables: Record<string, unknown> = { label: request.stateLabel }
+  // GitHub refuses a declared variable that no field uses.
+  const withLabel = issues.length > 0
+  const declarations = withLabel ? ['$label: String!'] : []
+  const variables: Record<string, unknown> = withLabel ? { label: request.stateLabel } : {}
   const bodies: string[] = []
   const repos: ObserveQuery['repos'][number][] = []
   let milestoneRepoAlias: string | undefined
