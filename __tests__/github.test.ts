@@ -154,7 +154,7 @@ describe('observe', () => {
 
   it('retries an attempt that GitHub does not answer in time', async () => {
     sim.addIssue(REPO, { number: 1 })
-    sim.injectFault({ kind: 'hang', match: { kind: 'graphql' }, delayMs: 2000 })
+    sim.injectFault({ kind: 'hang', match: { kind: 'graphql' }, delayMs: 5000 })
     const snapshot = await observe(github, {
       issues: [ref(1)],
       stateLabel: 'x',
@@ -163,6 +163,8 @@ describe('observe', () => {
     })
     expect(snapshot.issues[0]?.found).toBe(true)
     expect(sim.requests).toHaveLength(2)
+    // Abandoned at the 400 ms attempt limit, long before the server would give up.
+    expect((sim.requests[1]?.at ?? 0) - (sim.requests[0]?.at ?? 0)).toBeLessThan(2000)
   })
 
   it('works with the GitHub Enterprise Server layout', async () => {

@@ -50850,7 +50850,10 @@ function attemptGuard(timeoutMs) {
             const signal = AbortSignal.timeout(timeoutMs);
             let response;
             try {
-                response = await request({ ...options, request: { ...options.request, signal } });
+                // The hooks inside this one (token auth among them) are bound to this
+                // very options object: the signal must be set on it, not on a copy.
+                options.request = { ...options.request, signal };
+                response = await request(options);
             }
             catch (error) {
                 if (signal.aborted) {
