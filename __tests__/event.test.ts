@@ -103,6 +103,7 @@ describe('resolveEvent from a repository_dispatch', () => {
       event: {
         kind: 'phase_completed',
         plan: PLAN,
+        planField: 'client_payload.plan',
         phase: '2',
         completedPhases: 2,
         totalPhases: 4,
@@ -133,6 +134,7 @@ describe('resolveEvent from a repository_dispatch', () => {
     expect(event).toEqual({
       kind: 'phase_failed',
       plan: PLAN,
+      planField: 'client_payload.plan',
       phase: '3.1',
       completedPhases: 0,
       totalPhases: 1,

@@ -245,7 +245,9 @@ describe('SPEC §7: failures', () => {
     await setup()
     const result = await fire({ event: 'phase_started', plan: '../../etc/passwd', phase: '1' })
     expect(result.failed).toBe(true)
-    expect(result.stdout).toContain('outside the repository')
+    expect(result.stdout).toContain(
+      'client_payload.plan: "../../etc/passwd" points outside the repository'
+    )
     expect(sim.requests).toEqual([])
   })
 

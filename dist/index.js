@@ -63852,11 +63852,12 @@ function resolveEvent(inputs, runner) {
             ? readWorkflowDispatch(runner.payload)
             : undefined;
     const kind = resolveKind(inputs.event, dispatch, runner.name, findings);
-    const plan = resolvePlan(inputs.plan, dispatch, runner.name);
+    const { plan, planField } = resolvePlan(inputs.plan, dispatch, runner.name);
     const phase = kind === 'plan_completed' ? undefined : resolvePhase(inputs.phase, dispatch, kind);
     const event = {
         kind,
         plan,
+        planField,
         phase,
         completedPhases: dispatch?.completedPhases,
         totalPhases: dispatch?.totalPhases,
@@ -63920,9 +63921,11 @@ function eventKind(value, field) {
 }
 function resolvePlan(input, dispatch, runnerEventName) {
     if (input.trim() !== '')
-        return planPath(input, 'input plan');
-    if (dispatch?.plan !== undefined)
-        return planPath(dispatch.plan, dispatch.name('plan'));
+        return { plan: planPath(input, 'input plan'), planField: 'input plan' };
+    if (dispatch?.plan !== undefined) {
+        const field = dispatch.name('plan');
+        return { plan: planPath(dispatch.plan, field), planField: field };
+    }
     if (dispatch !== undefined) {
         throw new InputError(dispatch.name('plan'), `missing${dispatch.unknownKeysHint}`, `Give the master plan's path relative to the repository root, such as "${PLAN_EXAMPLE}", or set the action's plan input`);
     }
@@ -65295,7 +65298,7 @@ async function sync(request, log) {
         log.notice(`GitHub sync is off (github.enabled: false in ${request.config}): nothing is written.`);
         return { ...nothing, outputs: emptyOutputs(dryRun), plan: undefined };
     }
-    const loadedPlan = await loadPlan(request.workspace, event.plan, { defaultRepo: request.repository, serverHost: request.serverHost }, 'plan');
+    const loadedPlan = await loadPlan(request.workspace, event.plan, { defaultRepo: request.repository, serverHost: request.serverHost }, event.planField ?? 'plan');
     findings.push(...loadedPlan.findings);
     const plan = loadedPlan.plan;
     if (plan.issues.length === 0) {

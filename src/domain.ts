@@ -19,6 +19,8 @@ export interface PhaseEvent {
   readonly kind: EventKind
   /** Plan path relative to the workspace root, as the payload gave it. */
   readonly plan: string
+  /** Where the plan path came from (`client_payload.plan`, `input plan`), for messages. */
+  readonly planField?: string
   /** Phase id (`1`, `3.1`); present for `phase_*` events. */
   readonly phase: string | undefined
   readonly completedPhases: number | undefined

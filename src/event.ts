@@ -185,12 +185,13 @@ export function resolveEvent(
         : undefined
 
   const kind = resolveKind(inputs.event, dispatch, runner.name, findings)
-  const plan = resolvePlan(inputs.plan, dispatch, runner.name)
+  const { plan, planField } = resolvePlan(inputs.plan, dispatch, runner.name)
   const phase = kind === 'plan_completed' ? undefined : resolvePhase(inputs.phase, dispatch, kind)
 
   const event: PhaseEvent = {
     kind,
     plan,
+    planField,
     phase,
     completedPhases: dispatch?.completedPhases,
     totalPhases: dispatch?.totalPhases,
@@ -277,9 +278,12 @@ function resolvePlan(
   input: string,
   dispatch: DispatchFields | undefined,
   runnerEventName: string
-): string {
-  if (input.trim() !== '') return planPath(input, 'input plan')
-  if (dispatch?.plan !== undefined) return planPath(dispatch.plan, dispatch.name('plan'))
+): { plan: string; planField: string } {
+  if (input.trim() !== '') return { plan: planPath(input, 'input plan'), planField: 'input plan' }
+  if (dispatch?.plan !== undefined) {
+    const field = dispatch.name('plan')
+    return { plan: planPath(dispatch.plan, field), planField: field }
+  }
   if (dispatch !== undefined) {
     throw new InputError(
       dispatch.name('plan'),

@@ -116,7 +116,7 @@ export async function sync(request: SyncRequest, log: SyncLog): Promise<SyncResu
     request.workspace,
     event.plan,
     { defaultRepo: request.repository, serverHost: request.serverHost },
-    'plan'
+    event.planField ?? 'plan'
   )
   findings.push(...loadedPlan.findings)
   const plan = loadedPlan.plan
