@@ -23,6 +23,11 @@ const documents = [
     .map((f) => `docs/${f}`)
 ]
 
+function examplesTriggers(): string {
+  const example = readFileSync(path.join(root, 'docs', 'examples', 'debussy-sync.yml'), 'utf8')
+  return example.slice(0, example.search(/^jobs:/m))
+}
+
 interface Sample {
   readonly where: string
   readonly lang: string
@@ -58,8 +63,12 @@ describe('docs code samples', () => {
       expect(doc).toBeDefined()
       if (/^github:/m.test(sample.code)) expect(() => parseConfig(sample.code, where)).not.toThrow()
       if (/^jobs:/m.test(sample.code) || /^\s*- uses:/m.test(sample.code)) {
+        // A jobs-only excerpt is linted under the triggers of the example workflow.
+        const triggers = examplesTriggers()
         const workflow = /^jobs:/m.test(sample.code)
-          ? sample.code
+          ? /^on:/m.test(sample.code)
+            ? sample.code
+            : `${triggers}${sample.code}`
           : `on: push\njobs:\n  sync:\n    runs-on: ubuntu-latest\n    steps:\n${sample.code.replace(/^steps:\n/m, '').replace(/^/gm, '    ')}`
         const lint = await createLinter()
         expect(lint(workflow, where)).toEqual([])

@@ -11,6 +11,8 @@ const files = [
     .filter((f) => /^debussy-.*\.ya?ml$/.test(f))
     .map((f) => path.join('docs/examples', f))
 ]
+const example = readFileSync('docs/examples/debussy-sync.yml', 'utf8')
+const triggers = example.slice(0, example.search(/^jobs:/m))
 const sources = files.map((file) => ({ name: file, text: readFileSync(file, 'utf8') }))
 for (const doc of [
   'README.md',
@@ -22,7 +24,9 @@ for (const doc of [
   for (const match of text.matchAll(/```ya?ml\n([\s\S]*?)```/g)) {
     if (!/^jobs:/m.test(match[1])) continue
     const line = text.slice(0, match.index).split('\n').length + 1
-    sources.push({ name: `${doc}:${line}`, text: match[1] })
+    // A jobs-only excerpt is linted under the triggers of the example workflow.
+    const workflow = /^on:/m.test(match[1]) ? match[1] : `${triggers}${match[1]}`
+    sources.push({ name: `${doc}:${line}`, text: workflow })
   }
 }
 
