@@ -60,6 +60,32 @@ describe('request budget', () => {
   })
 })
 
+describe('SPEC §7: writes one at a time', () => {
+  beforeEach(async () => {
+    sim = await startSimulator()
+  })
+
+  it('sends each write only once the previous one is answered, a second apart, as GitHub asks', async () => {
+    const sample = seedSample(sim, { issues: 3 })
+    const workspace = makeWorkspace(sample.files)
+
+    const result = await fire(sim, workspace, {
+      event: 'plan_completed',
+      plan: PLAN_PATH,
+      auto_close: true
+    })
+
+    expectExit(result, 0)
+    const writes = writesOf(sim)
+    // Label creation, labels, milestone, comments, closes.
+    expect(writes.length).toBeGreaterThanOrEqual(5)
+    // The throttling plugin starts writes 1 s apart; arrival times jitter by a few ms.
+    for (let i = 1; i < writes.length; i++) {
+      expect((writes[i]?.at ?? 0) - (writes[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(900)
+    }
+  })
+})
+
 describe('SPEC §1: GitHub Enterprise Server', () => {
   beforeEach(async () => {
     sim = await startSimulator({ layout: 'ghes' })
