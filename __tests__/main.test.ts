@@ -340,6 +340,43 @@ describe('SPEC §7: failures', () => {
     expect(sim.writes()).toEqual([])
   })
 
+  it('after a rate limit that is not waited for, nothing more is sent', async () => {
+    await setup()
+    sim.injectFault({
+      kind: 'primary-rate-limit',
+      match: { method: 'POST', path: `/repos/${REPO}/labels` },
+      resetInSeconds: 3600
+    })
+    const result = await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '2' })
+    expect(result.failed).toBe(true)
+    const limited = sim.requests.findIndex((r) => r.fault === 'primary-rate-limit')
+    expect(sim.requests.slice(limited + 1)).toEqual([])
+    expect(result.stdout).toContain('not sent: the GitHub API rate limit is exhausted until')
+  })
+
+  it('a completion comment that GitHub applies after the attempt timed out is not posted twice', async () => {
+    await setup({ issues: 1 })
+    const payload = { event: 'plan_completed', plan: PLAN_PATH, auto_close: true }
+    const [n] = sample.issueNumbers as [number]
+    // Mutations: labels, then the comment, answered after the 400 ms attempt
+    // limit: GitHub has the comment, the action does not know it.
+    let mutations = 0
+    sim.onRequest((request) => {
+      if (request.operation === 'mutation' && ++mutations === 2) {
+        sim.injectFault({ kind: 'slow', match: { operation: 'mutation' }, delayMs: 600, times: 1 })
+      }
+    })
+    const first = await fire(payload)
+    expect(first.failed).toBe(true)
+    await new Promise((resolve) => setTimeout(resolve, 800))
+    expect(sim.issue(REPO, n).comments).toHaveLength(1)
+    expect(sim.issue(REPO, n).state).toBe('open')
+    const again = await fire(payload)
+    expect(again.failed).toBe(false)
+    expect(sim.issue(REPO, n).comments).toHaveLength(1)
+    expect(sim.issue(REPO, n).state).toBe('closed')
+  })
+
   it('a write that keeps failing fails the step after the others are synced, naming the issue', async () => {
     await setup()
     sim.injectFault({ kind: 'server-error', match: { method: 'PATCH' }, times: Infinity })

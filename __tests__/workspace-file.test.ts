@@ -17,6 +17,7 @@ beforeAll(() => {
   symlinkSync(path.join(base, 'secret.txt'), path.join(workspace, 'docs', 'escape.md'))
   symlinkSync(path.join(workspace, 'docs', 'plan.md'), path.join(workspace, 'inside-link.md'))
   writeFileSync(path.join(workspace, 'binary.md'), Buffer.from([0x23, 0x00, 0x41]))
+  symlinkSync(path.join(workspace, 'loop.md'), path.join(workspace, 'loop.md'))
   writeFileSync(path.join(workspace, 'huge.md'), Buffer.alloc(MAX_FILE_BYTES + 1, 0x61))
 })
 afterAll(() => rmSync(base, { recursive: true, force: true }))
@@ -44,7 +45,8 @@ describe('readWorkspaceFile', () => {
     ['docs', 'not a regular file'],
     ['.', 'outside the repository'],
     ['binary.md', 'binary file'],
-    ['huge.md', 'more than the']
+    ['huge.md', 'more than the'],
+    ['loop.md', 'a loop of symbolic links']
   ])('refuses %j without reading it', async (relative, problem) => {
     const error = await readWorkspaceFile(workspace, relative, 'client_payload.plan').catch(
       (e: unknown) => e

@@ -102,7 +102,8 @@ async function runAction(options: RunOptions): Promise<void> {
   )
   for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value)
   if (result.summary !== undefined && env.GITHUB_STEP_SUMMARY) {
-    await core.summary.addRaw(result.summary).write()
+    // Appended as the runner expects; core.summary would keep the first path it saw.
+    await fs.appendFile(env.GITHUB_STEP_SUMMARY, result.summary)
   }
   if (result.failure !== undefined) core.setFailed(result.failure)
 }

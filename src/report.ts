@@ -92,7 +92,13 @@ export function issueLines(plan: SyncPlan, results: readonly OperationResult[]):
 
 /** A table cell that cannot break the table or render markup. */
 function cell(text: string): string {
-  return text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ')
+  return (
+    text
+      .replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`)
+      .replace(/\r?\n/g, ' ')
+      // Names and messages can carry text from the plan: no @mention comes alive.
+      .replace(/@/g, '@\u200d')
+  )
 }
 
 /**

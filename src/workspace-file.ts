@@ -45,6 +45,14 @@ export async function readWorkspaceFile(
     real = await fs.realpath(candidate)
   } catch (error) {
     if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return undefined
+    const unreadable = ['ELOOP', 'EACCES', 'ENAMETOOLONG'].find((code) => isErrno(error, code))
+    if (unreadable !== undefined) {
+      throw new InputError(
+        field,
+        `"${printable(relativePath)}" cannot be read (${unreadable}: ${unreadable === 'ELOOP' ? 'a loop of symbolic links' : unreadable === 'EACCES' ? 'permission denied' : 'the name is too long'})`,
+        'Point it at a regular file inside the repository'
+      )
+    }
     throw error
   }
   if (!isInside(root, real)) {

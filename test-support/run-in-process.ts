@@ -3,7 +3,7 @@
  * runner sets, so that coverage sees src/ (a spawned dist/index.js adds none).
  * The end-to-end tests run the bundle itself: see run-action.ts.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { ClientTiming } from '../src/github/client.js'
@@ -83,10 +83,12 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
     process.exitCode = exitCode
     process.env = saved
   }
-  return {
+  const result = {
     failed,
     stdout: chunks.join(''),
     outputs: parseOutputFile(readFileSync(outputPath, 'utf8')),
     summary: readFileSync(summaryPath, 'utf8')
   }
+  rmSync(dir, { recursive: true, force: true })
+  return result
 }

@@ -45301,7 +45301,9 @@ async function applyOperations(github, input) {
     }
     // An issue is closed only once its completion comment is there: a re-run
     // then still posts the comment that a failed request left out.
-    const commented = await runMutations(github, commentMutations, CLOSE_MUTATIONS_PER_REQUEST);
+    // Comments are not retried: one GitHub applied after a timeout would be posted
+    // twice. A failed one fails the step; the re-run finds it by its marker.
+    const commented = await runMutations(github, commentMutations, CLOSE_MUTATIONS_PER_REQUEST, true);
     results.push(...commented);
     const uncommented = new Set(commented
         .filter((r) => r.status !== 'applied' && 'issue' in r.operation)
@@ -45400,7 +45402,7 @@ async function updateMilestone(github, operation, outcome) {
     }
 }
 /** Sends mutations in batches, one request at a time, mapping each field's error to its operations. */
-async function runMutations(github, mutations, perRequest) {
+async function runMutations(github, mutations, perRequest, once = false) {
     const results = [];
     for (let start = 0; start < mutations.length; start += perRequest) {
         const batch = mutations.slice(start, start + perRequest);
@@ -45417,7 +45419,7 @@ async function runMutations(github, mutations, perRequest) {
         let errors = [];
         let failure;
         try {
-            await github.graphql(query, variables);
+            await github.graphql(query, variables, once);
         }
         catch (error) {
             const partial = graphqlPartial(error);
@@ -50844,9 +50846,14 @@ function graphqlRateLimited(data) {
  * a GraphQL RATE_LIMITED answer becomes the 403 the throttling plugin waits
  * out, also on GHES, whose /api/graphql path the plugin does not recognise.
  */
-function attemptGuard(timeoutMs) {
+function attemptGuard(timeoutMs, exhaustedUntil) {
     return (octokit) => {
         octokit.hook.wrap('request', async (request, options) => {
+            // After a rate limit that is not waited for, nothing more is sent before it resets.
+            const until = exhaustedUntil();
+            if (until !== undefined && until.getTime() > Date.now()) {
+                throw new Error(`not sent: the GitHub API rate limit is exhausted until ${until.toISOString()}`);
+            }
             const signal = AbortSignal.timeout(timeoutMs);
             let response;
             try {
@@ -50910,12 +50917,17 @@ function createGitHub(options) {
             // 429 is a rate limit: the throttling plugin waits the retry-after it names.
             doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
         }
-    }, attemptGuard(timing.attemptTimeoutMs), retry, throttling);
+    }, attemptGuard(timing.attemptTimeoutMs, () => resetAt), retry, throttling);
     return {
         octokit: rest,
-        graphql: (query, variables) => 
+        graphql: (query, variables, once = false) => 
         // The object form: `url` is refused next to a query string.
-        rest.graphql({ query, ...variables, url: options.graphqlUrl }),
+        rest.graphql({
+            query,
+            ...variables,
+            url: options.graphqlUrl,
+            ...(once ? { request: { retries: 0 } } : {})
+        }),
         rateLimitResetAt: () => resetAt
     };
 }
@@ -63433,6 +63445,10 @@ async function readWorkspaceFile(workspace, relativePath, field) {
     catch (error) {
         if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR'))
             return undefined;
+        const unreadable = ['ELOOP', 'EACCES', 'ENAMETOOLONG'].find((code) => isErrno(error, code));
+        if (unreadable !== undefined) {
+            throw new errors_InputError(field, `"${printable(relativePath)}" cannot be read (${unreadable}: ${unreadable === 'ELOOP' ? 'a loop of symbolic links' : unreadable === 'EACCES' ? 'permission denied' : 'the name is too long'})`, 'Point it at a regular file inside the repository');
+        }
         throw error;
     }
     if (!isInside(root, real)) {
@@ -65150,7 +65166,11 @@ function issueLines(plan, results) {
 }
 /** A table cell that cannot break the table or render markup. */
 function cell(text) {
-    return text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+    return (text
+        .replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`)
+        .replace(/\r?\n/g, ' ')
+        // Names and messages can carry text from the plan: no @mention comes alive.
+        .replace(/@/g, '@\u200d'));
 }
 /**
  * A code span: backslash escapes are not read inside one, so the text is kept
@@ -65488,7 +65508,8 @@ async function runAction(options) {
     for (const [name, value] of Object.entries(result.outputs))
         core.setOutput(name, value);
     if (result.summary !== undefined && env.GITHUB_STEP_SUMMARY) {
-        await core.summary.addRaw(result.summary).write();
+        // Appended as the runner expects; core.summary would keep the first path it saw.
+        await fs.appendFile(env.GITHUB_STEP_SUMMARY, result.summary);
     }
     if (result.failure !== undefined)
         core.setFailed(result.failure);

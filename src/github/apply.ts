@@ -132,7 +132,9 @@ export async function applyOperations(
   }
   // An issue is closed only once its completion comment is there: a re-run
   // then still posts the comment that a failed request left out.
-  const commented = await runMutations(github, commentMutations, CLOSE_MUTATIONS_PER_REQUEST)
+  // Comments are not retried: one GitHub applied after a timeout would be posted
+  // twice. A failed one fails the step; the re-run finds it by its marker.
+  const commented = await runMutations(github, commentMutations, CLOSE_MUTATIONS_PER_REQUEST, true)
   results.push(...commented)
   const uncommented = new Set(
     commented
@@ -251,7 +253,8 @@ async function updateMilestone(
 async function runMutations(
   github: GitHub,
   mutations: readonly Mutation[],
-  perRequest: number
+  perRequest: number,
+  once = false
 ): Promise<OperationResult[]> {
   const results: OperationResult[] = []
   for (let start = 0; start < mutations.length; start += perRequest) {
@@ -269,7 +272,7 @@ async function runMutations(
     let errors: readonly GqlError[] = []
     let failure: string | undefined
     try {
-      await github.graphql(query, variables)
+      await github.graphql(query, variables, once)
     } catch (error) {
       const partial = graphqlPartial(error)
       if (partial === undefined || partial.errors.some((e) => (e.path ?? []).length === 0)) {

@@ -50,8 +50,12 @@ export interface ClientOptions {
 
 export interface GitHub {
   readonly octokit: GitHubClient
-  /** GraphQL at the configured endpoint (`GITHUB_GRAPHQL_URL` when set). */
-  graphql<T>(query: string, variables: Record<string, unknown>): Promise<T>
+  /**
+   * GraphQL at the configured endpoint (`GITHUB_GRAPHQL_URL` when set).
+   * `once`: not retried after a timeout or 5xx, for a mutation that would
+   * repeat itself if GitHub had applied it after all (a comment).
+   */
+  graphql<T>(query: string, variables: Record<string, unknown>, once?: boolean): Promise<T>
   /** When a primary rate limit stopped the run: the time its budget resets. */
   readonly rateLimitResetAt: () => Date | undefined
 }
@@ -84,9 +88,16 @@ function graphqlRateLimited(data: unknown): boolean {
  * a GraphQL RATE_LIMITED answer becomes the 403 the throttling plugin waits
  * out, also on GHES, whose /api/graphql path the plugin does not recognise.
  */
-function attemptGuard(timeoutMs: number) {
+function attemptGuard(timeoutMs: number, exhaustedUntil: () => Date | undefined) {
   return (octokit: Octokit): void => {
     octokit.hook.wrap('request', async (request, options) => {
+      // After a rate limit that is not waited for, nothing more is sent before it resets.
+      const until = exhaustedUntil()
+      if (until !== undefined && until.getTime() > Date.now()) {
+        throw new Error(
+          `not sent: the GitHub API rate limit is exhausted until ${until.toISOString()}`
+        )
+      }
       const signal = AbortSignal.timeout(timeoutMs)
       let response
       try {
@@ -168,16 +179,21 @@ export function createGitHub(options: ClientOptions): GitHub {
         doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
       }
     },
-    attemptGuard(timing.attemptTimeoutMs),
+    attemptGuard(timing.attemptTimeoutMs, () => resetAt),
     retry,
     throttling
   )
 
   return {
     octokit: rest,
-    graphql: <T>(query: string, variables: Record<string, unknown>) =>
+    graphql: <T>(query: string, variables: Record<string, unknown>, once = false) =>
       // The object form: `url` is refused next to a query string.
-      rest.graphql<T>({ query, ...variables, url: options.graphqlUrl }),
+      rest.graphql<T>({
+        query,
+        ...variables,
+        url: options.graphqlUrl,
+        ...(once ? { request: { retries: 0 } } : {})
+      }),
     rateLimitResetAt: () => resetAt
   }
 }
