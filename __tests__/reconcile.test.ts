@@ -242,7 +242,7 @@ describe('reconcile: milestone', () => {
         'Human text.',
         'docs/plan.md',
         { completed: 2, total: 4, percent: 50 },
-        undefined
+        []
       )
     )
   })
@@ -399,7 +399,7 @@ describe('reconcile: idempotence and order', () => {
       '',
       'docs/plan.md',
       { completed: 3, total: 4, percent: 75 },
-      { runId: 'r1', sequence: 6 }
+      [{ runId: 'r1', sequence: 6 }]
     )
     const result = reconcile(
       input({

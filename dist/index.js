@@ -64667,6 +64667,8 @@ function readMilestone(front) {
 
 ;// CONCATENATED MODULE: ./src/progress.ts
 
+/** Runs remembered per plan. */
+const MAX_RUNS = 5;
 /**
  * `total` is the payload's `total_phases`, else the rows of the Phases table;
  * `completed` is the payload's `completed_phases`, else the rows marked done
@@ -64757,18 +64759,45 @@ function findProgressBlock(description, planKey) {
         if (endClose < 0)
             return undefined;
         if (attribute(marker, 'plan') === planKey) {
-            const runId = attribute(marker, 'run');
-            const sequence = Number(attribute(marker, 'seq'));
-            const applied = runId !== undefined && Number.isSafeInteger(sequence) ? { runId, sequence } : undefined;
-            return { start, end: endClose + 3, applied };
+            return { start, end: endClose + 3, applied: readRuns(marker) };
         }
         from = endClose + 3;
     }
 }
+/**
+ * `runs="a:2,b:1"`: each run id URI-encoded (so neither `:` nor `,` nor `"`
+ * occurs in it) and its newest applied sequence. A marker written before
+ * `runs` existed has only `run` and `seq`.
+ */
+function readRuns(marker) {
+    const runs = [];
+    const list = /\bruns="([^"]*)"/.exec(marker)?.[1];
+    if (list !== undefined) {
+        for (const entry of list.split(',')) {
+            const [encoded, seq] = entry.split(':');
+            const sequence = Number(seq);
+            if (encoded === undefined || encoded === '' || !Number.isSafeInteger(sequence))
+                continue;
+            try {
+                runs.push({ runId: decodeURIComponent(encoded), sequence });
+            }
+            catch {
+                // A damaged entry is dropped; the others still count.
+            }
+        }
+        return runs.slice(-MAX_RUNS);
+    }
+    const runId = attribute(marker, 'run');
+    const sequence = Number(attribute(marker, 'seq'));
+    return runId !== undefined && Number.isSafeInteger(sequence) ? [{ runId, sequence }] : [];
+}
 function renderProgressBlock(planKey, progress, applied, eol) {
-    const order = applied === undefined
+    const last = applied.at(-1);
+    const order = last === undefined
         ? ''
-        : ` run="${encodeURIComponent(applied.runId)}" seq="${applied.sequence}"`;
+        : ` run="${encodeURIComponent(last.runId)}" seq="${last.sequence}" runs="${applied
+            .map((run) => `${encodeURIComponent(run.runId)}:${run.sequence}`)
+            .join(',')}"`;
     return [
         `${BEGIN} plan="${encodeURIComponent(planKey)}"${order} -->`,
         progressLine(progress),
@@ -64806,9 +64835,9 @@ function insideAnyBlock(description, index) {
     const end = description.indexOf(END, start);
     return end > index;
 }
-/** The order recorded in this plan's block, if any. */
+/** The order recorded in this plan's block. */
 function appliedOrder(description, planKey) {
-    return findProgressBlock(description, planKey)?.applied;
+    return findProgressBlock(description, planKey)?.applied ?? [];
 }
 /**
  * An event older than the newest one applied for the same plan and run is
@@ -64816,15 +64845,15 @@ function appliedOrder(description, planKey) {
  * sequence always applies and keeps what was recorded.
  */
 function judgeOrder(event, recorded) {
-    if (event.runId === undefined || event.sequence === undefined) {
+    const { runId, sequence } = event;
+    if (runId === undefined || sequence === undefined)
         return { apply: true, record: recorded };
-    }
-    if (recorded !== undefined &&
-        recorded.runId === event.runId &&
-        recorded.sequence > event.sequence) {
-        return { apply: false, applied: recorded };
-    }
-    return { apply: true, record: { runId: event.runId, sequence: event.sequence } };
+    const same = recorded.find((run) => run.runId === runId);
+    if (same !== undefined && same.sequence > sequence)
+        return { apply: false, applied: same };
+    // This run moves to the end (most recent), and the oldest runs fall off.
+    const others = recorded.filter((run) => run.runId !== runId);
+    return { apply: true, record: [...others, { runId, sequence }].slice(-MAX_RUNS) };
 }
 
 ;// CONCATENATED MODULE: ./src/reconcile.ts
@@ -64866,7 +64895,7 @@ function reconcile(input) {
     const progress = computeProgress(event, plan, findings);
     const milestone = chooseMilestone(plan, snapshot, findings);
     // The order check comes first: an out-of-order event changes nothing at all.
-    const recorded = milestone === undefined ? undefined : appliedOrder(milestone.description, plan.path);
+    const recorded = milestone === undefined ? [] : appliedOrder(milestone.description, plan.path);
     const verdict = judgeOrder(event, recorded);
     if (!verdict.apply) {
         findings.push({

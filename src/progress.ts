@@ -12,11 +12,21 @@ export interface Progress {
   readonly percent: number
 }
 
-/** The last event applied for a plan, kept in its progress block's marker. */
+/** The newest event applied for a plan in one run, kept in its progress block's marker. */
 export interface AppliedOrder {
   readonly runId: string
   readonly sequence: number
 }
+
+/**
+ * The newest applied sequence of each of the last runs, most recent last.
+ * Kept per run, so that a late event of one run is still recognised as old
+ * after another run's event was applied. Bounded: old runs fall off.
+ */
+export type AppliedRuns = readonly AppliedOrder[]
+
+/** Runs remembered per plan. */
+export const MAX_RUNS = 5
 
 /**
  * `total` is the payload's `total_phases`, else the rows of the Phases table;
@@ -94,7 +104,7 @@ const LEGACY_LINE = /^📊 \*\*Debussy Progress:\*\* \d{1,3}% \(\d+\/\d+ phases\
 interface BlockLocation {
   readonly start: number
   readonly end: number
-  readonly applied: AppliedOrder | undefined
+  readonly applied: AppliedRuns
 }
 
 /** Marker attribute values are URI-encoded: a plan path cannot close the comment. */
@@ -122,26 +132,51 @@ export function findProgressBlock(description: string, planKey: string): BlockLo
     const endClose = description.indexOf('-->', endStart)
     if (endClose < 0) return undefined
     if (attribute(marker, 'plan') === planKey) {
-      const runId = attribute(marker, 'run')
-      const sequence = Number(attribute(marker, 'seq'))
-      const applied =
-        runId !== undefined && Number.isSafeInteger(sequence) ? { runId, sequence } : undefined
-      return { start, end: endClose + 3, applied }
+      return { start, end: endClose + 3, applied: readRuns(marker) }
     }
     from = endClose + 3
   }
 }
 
+/**
+ * `runs="a:2,b:1"`: each run id URI-encoded (so neither `:` nor `,` nor `"`
+ * occurs in it) and its newest applied sequence. A marker written before
+ * `runs` existed has only `run` and `seq`.
+ */
+function readRuns(marker: string): AppliedRuns {
+  const runs: AppliedOrder[] = []
+  const list = /\bruns="([^"]*)"/.exec(marker)?.[1]
+  if (list !== undefined) {
+    for (const entry of list.split(',')) {
+      const [encoded, seq] = entry.split(':')
+      const sequence = Number(seq)
+      if (encoded === undefined || encoded === '' || !Number.isSafeInteger(sequence)) continue
+      try {
+        runs.push({ runId: decodeURIComponent(encoded), sequence })
+      } catch {
+        // A damaged entry is dropped; the others still count.
+      }
+    }
+    return runs.slice(-MAX_RUNS)
+  }
+  const runId = attribute(marker, 'run')
+  const sequence = Number(attribute(marker, 'seq'))
+  return runId !== undefined && Number.isSafeInteger(sequence) ? [{ runId, sequence }] : []
+}
+
 export function renderProgressBlock(
   planKey: string,
   progress: Progress,
-  applied: AppliedOrder | undefined,
+  applied: AppliedRuns,
   eol: string
 ): string {
+  const last = applied.at(-1)
   const order =
-    applied === undefined
+    last === undefined
       ? ''
-      : ` run="${encodeURIComponent(applied.runId)}" seq="${applied.sequence}"`
+      : ` run="${encodeURIComponent(last.runId)}" seq="${last.sequence}" runs="${applied
+          .map((run) => `${encodeURIComponent(run.runId)}:${run.sequence}`)
+          .join(',')}"`
   return [
     `${BEGIN} plan="${encodeURIComponent(planKey)}"${order} -->`,
     progressLine(progress),
@@ -158,7 +193,7 @@ export function upsertProgressBlock(
   description: string,
   planKey: string,
   progress: Progress,
-  applied: AppliedOrder | undefined
+  applied: AppliedRuns
 ): string {
   const eol = description.includes('\r\n') ? '\r\n' : '\n'
   const block = renderProgressBlock(planKey, progress, applied, eol)
@@ -187,13 +222,13 @@ function insideAnyBlock(description: string, index: number): boolean {
   return end > index
 }
 
-/** The order recorded in this plan's block, if any. */
-export function appliedOrder(description: string, planKey: string): AppliedOrder | undefined {
-  return findProgressBlock(description, planKey)?.applied
+/** The order recorded in this plan's block. */
+export function appliedOrder(description: string, planKey: string): AppliedRuns {
+  return findProgressBlock(description, planKey)?.applied ?? []
 }
 
 export type OrderVerdict =
-  | { readonly apply: true; readonly record: AppliedOrder | undefined }
+  | { readonly apply: true; readonly record: AppliedRuns }
   | { readonly apply: false; readonly applied: AppliedOrder }
 
 /**
@@ -201,16 +236,12 @@ export type OrderVerdict =
  * skipped; a new run starts its own numbering; an event without run_id and
  * sequence always applies and keeps what was recorded.
  */
-export function judgeOrder(event: PhaseEvent, recorded: AppliedOrder | undefined): OrderVerdict {
-  if (event.runId === undefined || event.sequence === undefined) {
-    return { apply: true, record: recorded }
-  }
-  if (
-    recorded !== undefined &&
-    recorded.runId === event.runId &&
-    recorded.sequence > event.sequence
-  ) {
-    return { apply: false, applied: recorded }
-  }
-  return { apply: true, record: { runId: event.runId, sequence: event.sequence } }
+export function judgeOrder(event: PhaseEvent, recorded: AppliedRuns): OrderVerdict {
+  const { runId, sequence } = event
+  if (runId === undefined || sequence === undefined) return { apply: true, record: recorded }
+  const same = recorded.find((run) => run.runId === runId)
+  if (same !== undefined && same.sequence > sequence) return { apply: false, applied: same }
+  // This run moves to the end (most recent), and the oldest runs fall off.
+  const others = recorded.filter((run) => run.runId !== runId)
+  return { apply: true, record: [...others, { runId, sequence }].slice(-MAX_RUNS) }
 }

@@ -23,6 +23,7 @@ import { formatIssueRef, formatRepo, repoKey } from './issue-ref.js'
 import { completionComment } from './plan-text.js'
 import {
   type AppliedOrder,
+  type AppliedRuns,
   type Progress,
   appliedOrder,
   computeProgress,
@@ -118,8 +119,7 @@ export function reconcile(input: ReconcileInput): SyncPlan {
   const milestone = chooseMilestone(plan, snapshot, findings)
 
   // The order check comes first: an out-of-order event changes nothing at all.
-  const recorded =
-    milestone === undefined ? undefined : appliedOrder(milestone.description, plan.path)
+  const recorded = milestone === undefined ? [] : appliedOrder(milestone.description, plan.path)
   const verdict = judgeOrder(event, recorded)
   if (!verdict.apply) {
     findings.push({
@@ -372,7 +372,7 @@ function planMilestone(
   milestone: ObservedMilestone,
   planKey: string,
   progress: Progress,
-  record: AppliedOrder | undefined
+  record: AppliedRuns
 ): MilestoneOutcome {
   const rewrite = (description: string): string =>
     upsertProgressBlock(description, planKey, progress, record)
