@@ -255,6 +255,48 @@ describe('applyOperations', () => {
     expect(results.map((r) => r.status)).toEqual(['gone', 'applied'])
   })
 
+  it('a state label deleted during the run: its removal is done, the other removal still happens', async () => {
+    for (const name of ['s:a', 's:b', 's:new']) sim.addLabel(REPO, { name })
+    sim.addIssue(REPO, { number: 1, labels: ['keep', 's:a', 's:b'] })
+    const snapshot = await snapshotOf([1], 's:new')
+    sim.deleteLabel(REPO, 's:a')
+    const ops: Operation[] = [
+      { op: 'add_label', issue: 'acme/app#1', label: 's:new' },
+      { op: 'remove_label', issue: 'acme/app#1', label: 's:a' },
+      { op: 'remove_label', issue: 'acme/app#1', label: 's:b' }
+    ]
+    const results = await applyOperations(github, {
+      operations: ops,
+      snapshot,
+      milestone: undefined
+    })
+    expect(results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied'])
+    expect(sim.issue(REPO, 1).labels).toEqual(['keep', 's:new'])
+  })
+
+  it.each([
+    ['deleted', (s: GitHubSimulator) => s.deleteLabel(REPO, 's:new')],
+    ['renamed', (s: GitHubSimulator) => s.renameLabel(REPO, 's:new', 'someone-elses')]
+  ])(
+    'the label to add %s during the run fails the write, asking for a re-run',
+    async (_how, change) => {
+      sim.addLabel(REPO, { name: 's:new' })
+      sim.addIssue(REPO, { number: 1 })
+      const snapshot = await snapshotOf([1], 's:new')
+      change(sim)
+      const results = await applyOperations(github, {
+        operations: [{ op: 'add_label', issue: 'acme/app#1', label: 's:new' }],
+        snapshot,
+        milestone: undefined
+      })
+      expect(results[0]).toMatchObject({
+        status: 'failed',
+        detail: expect.stringContaining('re-run')
+      })
+      expect(sim.issue(REPO, 1).labels).not.toContain('s:new')
+    }
+  )
+
   it('fails the operations of an issue it never read', async () => {
     const results = await applyOperations(github, {
       operations: [{ op: 'add_label', issue: 'acme/app#5', label: 'x' }],

@@ -48161,6 +48161,11 @@ function graphqlPartial(error) {
 const LABEL_MUTATIONS_PER_REQUEST = 50;
 /** Comments notify people and count as content creation: smaller batches. */
 const CLOSE_MUTATIONS_PER_REQUEST = 20;
+/** The names an addLabelsToLabelable answer says the issue now has. */
+function answeredLabels(answer) {
+    const nodes = answer?.labelable?.labels?.nodes;
+    return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []));
+}
 async function applyOperations(github, input) {
     const results = [];
     const issues = new Map();
@@ -48205,18 +48210,32 @@ async function applyOperations(github, input) {
                 }
             }
             else {
+                const wanted = adds.map((op) => op.label.toLowerCase());
                 labelMutations.push({
                     operations: adds,
-                    field: (alias, v) => `${alias}: addLabelsToLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { clientMutationId }`
+                    subjectId: observed.id,
+                    labelGone: 'failed',
+                    field: (alias, v) => `${alias}: addLabelsToLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
+                    // A label renamed during the run keeps its id: the name must be checked.
+                    check: (answer) => {
+                        const names = answeredLabels(answer).map((name) => name.toLowerCase());
+                        const missing = wanted.filter((name) => !names.includes(name));
+                        return missing.length === 0
+                            ? undefined
+                            : `label "${missing.join('", "')}" was renamed or deleted during the run; re-run the job to create and apply it`;
+                    }
                 });
             }
         }
-        if (removes.length > 0) {
-            const ids = removes.flatMap((op) => observed.labels
-                .filter((l) => l.name.toLowerCase() === op.label.toLowerCase())
-                .map((l) => l.id));
+        // One field per label: a label deleted during the run fails only its own field.
+        for (const operation of removes) {
+            const ids = observed.labels
+                .filter((l) => l.name.toLowerCase() === operation.label.toLowerCase())
+                .map((l) => l.id);
             labelMutations.push({
-                operations: removes,
+                operations: [operation],
+                subjectId: observed.id,
+                labelGone: 'applied',
                 field: (alias, v) => `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { clientMutationId }`
             });
         }
@@ -48224,12 +48243,14 @@ async function applyOperations(github, input) {
             if (operation.op === 'comment') {
                 commentMutations.push({
                     operations: [operation],
+                    subjectId: observed.id,
                     field: (alias, v) => `${alias}: addComment(input: { subjectId: ${v(observed.id, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
                 });
             }
             else if (operation.op === 'close_issue') {
                 closeMutations.push({
                     operations: [operation],
+                    subjectId: observed.id,
                     field: (alias, v) => `${alias}: closeIssue(input: { issueId: ${v(observed.id, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
                 });
             }
@@ -48359,9 +48380,10 @@ async function runMutations(github, mutations, perRequest, once = false) {
         const fields = batch.map((mutation, i) => mutation.field(`m${i}`, bind));
         const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`;
         let errors = [];
+        let data = {};
         let failure;
         try {
-            await github.graphql(query, variables, once);
+            data = await github.graphql(query, variables, once);
         }
         catch (error) {
             const partial = graphqlPartial(error);
@@ -48370,6 +48392,7 @@ async function runMutations(github, mutations, perRequest, once = false) {
             }
             else {
                 errors = partial.errors;
+                data = partial.data;
             }
         }
         const errorByField = new Map();
@@ -48380,24 +48403,34 @@ async function runMutations(github, mutations, perRequest, once = false) {
         }
         batch.forEach((mutation, i) => {
             const error = errorByField.get(`m${i}`);
-            for (const operation of mutation.operations) {
-                if (failure !== undefined) {
-                    results.push({ operation, status: 'failed', detail: failure });
-                }
-                else if (error !== undefined) {
-                    results.push({
-                        operation,
-                        status: error.type === 'NOT_FOUND' ? 'gone' : 'failed',
-                        detail: error.message
-                    });
-                }
-                else {
-                    results.push({ operation, status: 'applied', detail: undefined });
-                }
-            }
+            const [status, detail] = failure !== undefined
+                ? ['failed', failure]
+                : error !== undefined
+                    ? fieldError(mutation, error)
+                    : fieldAnswer(mutation, data[`m${i}`]);
+            for (const operation of mutation.operations)
+                results.push({ operation, status, detail });
         });
     }
     return results;
+}
+/** A field's error: the issue gone (a warning), a label gone, or a failure. */
+function fieldError(mutation, error) {
+    if (error.type !== 'NOT_FOUND')
+        return ['failed', error.message];
+    if (mutation.labelGone === undefined || error.message.includes(mutation.subjectId)) {
+        return ['gone', error.message];
+    }
+    return mutation.labelGone === 'applied'
+        ? ['applied', 'the label was deleted during the run']
+        : [
+            'failed',
+            `a label was deleted during the run (${error.message}); re-run the job to create and apply it`
+        ];
+}
+function fieldAnswer(mutation, answer) {
+    const problem = mutation.check?.(answer);
+    return problem === undefined ? ['applied', undefined] : ['failed', problem];
 }
 function isGone(error) {
     const status = error?.status;

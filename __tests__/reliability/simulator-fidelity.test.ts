@@ -958,7 +958,10 @@ describe('the checks fail when a response drifts from GitHub', () => {
       issues: [{ owner: 'acme', repo: 'payments', number: 1 }]
     })
     await applyOperations(github, {
-      operations: [{ op: 'add_label', issue: `${REPO}#1`, label: 'x' }],
+      operations: [
+        { op: 'add_label', issue: `${REPO}#1`, label: 'x' },
+        { op: 'remove_label', issue: `${REPO}#1`, label: 'bug' }
+      ],
       snapshot,
       milestone: undefined
     })
@@ -1151,11 +1154,21 @@ describe('the checks fail when a response drifts from GitHub', () => {
   })
 
   it('GraphQL mutation answer and top level: a wrong payload, unknown keys, neither data nor errors', async () => {
+    // The first field that selects clientMutationId (a removal; additions select the labels).
+    const field = Object.keys(
+      (JSON.parse(mutation.text) as { data: Record<string, Record<string, unknown>> }).data
+    ).find((key) =>
+      new RegExp(`${key}: \\w+\\([^)]*\\)[^{]*\\{ clientMutationId`).test(mutation.request.query)
+    )
+    expect(field).toBeDefined()
     const wrongPayload = editData(mutation, (b) => {
-      b.data.m0 = { clientMutationId: 5 } as unknown as Record<string, Record<string, unknown>>
+      b.data[field ?? ''] = { clientMutationId: 5 } as unknown as Record<
+        string,
+        Record<string, unknown>
+      >
     })
     expect((await graphqlChecker.checkResponse(mutation.request, wrongPayload)).join('\n')).toMatch(
-      /data\.m0\.clientMutationId: sent 5, the schema makes it "5"/
+      new RegExp(`data\\.${field}\\.clientMutationId: sent 5, the schema makes it "5"`)
     )
     expect(
       await graphqlChecker.checkResponse(mutation.request, { ...mutation, text: '{"result":1}' })

@@ -40,6 +40,24 @@ interface Mutation {
   readonly operations: readonly Operation[]
   /** The field text, with `$vN` placeholders bound below. */
   readonly field: (alias: string, v: (value: unknown, type: string) => string) => string
+  /** The issue's node id: a NOT_FOUND that names it means the issue is gone. */
+  readonly subjectId: string
+  /**
+   * A NOT_FOUND that names something else is a label deleted during the run:
+   * for a removal that is the state asked for; for an addition it is a failure
+   * that a re-run mends (it creates the label again).
+   */
+  readonly labelGone?: 'applied' | 'failed'
+  /** Checks the field's answer; says why it did not do what was asked. */
+  readonly check?: (answer: unknown) => string | undefined
+}
+
+/** The names an addLabelsToLabelable answer says the issue now has. */
+function answeredLabels(answer: unknown): string[] {
+  const nodes = (
+    answer as { labelable?: { labels?: { nodes?: ({ name?: unknown } | null)[] } } } | null
+  )?.labelable?.labels?.nodes
+  return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []))
 }
 
 export async function applyOperations(
@@ -88,21 +106,33 @@ export async function applyOperations(
           })
         }
       } else {
+        const wanted = adds.map((op) => op.label.toLowerCase())
         labelMutations.push({
           operations: adds,
+          subjectId: observed.id,
+          labelGone: 'failed',
           field: (alias, v) =>
-            `${alias}: addLabelsToLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { clientMutationId }`
+            `${alias}: addLabelsToLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
+          // A label renamed during the run keeps its id: the name must be checked.
+          check: (answer) => {
+            const names = answeredLabels(answer).map((name) => name.toLowerCase())
+            const missing = wanted.filter((name) => !names.includes(name))
+            return missing.length === 0
+              ? undefined
+              : `label "${missing.join('", "')}" was renamed or deleted during the run; re-run the job to create and apply it`
+          }
         })
       }
     }
-    if (removes.length > 0) {
-      const ids = removes.flatMap((op) =>
-        observed.labels
-          .filter((l) => l.name.toLowerCase() === op.label.toLowerCase())
-          .map((l) => l.id)
-      )
+    // One field per label: a label deleted during the run fails only its own field.
+    for (const operation of removes) {
+      const ids = observed.labels
+        .filter((l) => l.name.toLowerCase() === operation.label.toLowerCase())
+        .map((l) => l.id)
       labelMutations.push({
-        operations: removes,
+        operations: [operation],
+        subjectId: observed.id,
+        labelGone: 'applied',
         field: (alias, v) =>
           `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { clientMutationId }`
       })
@@ -111,12 +141,14 @@ export async function applyOperations(
       if (operation.op === 'comment') {
         commentMutations.push({
           operations: [operation],
+          subjectId: observed.id,
           field: (alias, v) =>
             `${alias}: addComment(input: { subjectId: ${v(observed.id, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
         })
       } else if (operation.op === 'close_issue') {
         closeMutations.push({
           operations: [operation],
+          subjectId: observed.id,
           field: (alias, v) =>
             `${alias}: closeIssue(input: { issueId: ${v(observed.id, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
         })
@@ -270,15 +302,17 @@ async function runMutations(
     const fields = batch.map((mutation, i) => mutation.field(`m${i}`, bind))
     const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`
     let errors: readonly GqlError[] = []
+    let data: Record<string, unknown> = {}
     let failure: string | undefined
     try {
-      await github.graphql(query, variables, once)
+      data = await github.graphql<Record<string, unknown>>(query, variables, once)
     } catch (error) {
       const partial = graphqlPartial(error)
       if (partial === undefined || partial.errors.some((e) => (e.path ?? []).length === 0)) {
         failure = describeError(error)
       } else {
         errors = partial.errors
+        data = partial.data
       }
     }
     const errorByField = new Map<string, GqlError>()
@@ -288,22 +322,38 @@ async function runMutations(
     }
     batch.forEach((mutation, i) => {
       const error = errorByField.get(`m${i}`)
-      for (const operation of mutation.operations) {
-        if (failure !== undefined) {
-          results.push({ operation, status: 'failed', detail: failure })
-        } else if (error !== undefined) {
-          results.push({
-            operation,
-            status: error.type === 'NOT_FOUND' ? 'gone' : 'failed',
-            detail: error.message
-          })
-        } else {
-          results.push({ operation, status: 'applied', detail: undefined })
-        }
-      }
+      const [status, detail] =
+        failure !== undefined
+          ? (['failed', failure] as const)
+          : error !== undefined
+            ? fieldError(mutation, error)
+            : fieldAnswer(mutation, data[`m${i}`])
+      for (const operation of mutation.operations) results.push({ operation, status, detail })
     })
   }
   return results
+}
+
+/** A field's error: the issue gone (a warning), a label gone, or a failure. */
+function fieldError(mutation: Mutation, error: GqlError): readonly [OperationStatus, string] {
+  if (error.type !== 'NOT_FOUND') return ['failed', error.message]
+  if (mutation.labelGone === undefined || error.message.includes(mutation.subjectId)) {
+    return ['gone', error.message]
+  }
+  return mutation.labelGone === 'applied'
+    ? ['applied', 'the label was deleted during the run']
+    : [
+        'failed',
+        `a label was deleted during the run (${error.message}); re-run the job to create and apply it`
+      ]
+}
+
+function fieldAnswer(
+  mutation: Mutation,
+  answer: unknown
+): readonly [OperationStatus, string | undefined] {
+  const problem = mutation.check?.(answer)
+  return problem === undefined ? ['applied', undefined] : ['failed', problem]
 }
 
 function isGone(error: unknown): boolean {
