@@ -47907,545 +47907,6 @@ function describe(value) {
     return typeof value === 'boolean' ? String(value) : typeof value;
 }
 
-;// CONCATENATED MODULE: ./src/plan-text.ts
-/** A zero-width joiner after `@` and `#` stops mentions and issue links, and reads the same. */
-const ZWJ = '\u200d';
-/**
- * Plan text made inert for GitHub markdown: mentions and issue references
- * neutralised, markdown and HTML punctuation escaped, newlines flattened.
- */
-function inertText(text, max = 200) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    const short = flat.length > max ? `${flat.slice(0, max)}…` : flat;
-    return short
-        .replace(/[\\`*_{}[\]()<>|!~]/g, (c) => `\\${c}`)
-        .replace(/&/g, '&amp;')
-        .replace(/[@#]/g, (c) => `${c}${ZWJ}`);
-}
-/** Marks the action's one comment so that a re-run after a failed close does not post it twice. */
-function completionMarker(planKey) {
-    return `<!-- debussy-issue-sync:completed plan="${encodeURIComponent(planKey)}" -->`;
-}
-function completionComment(plan, progress) {
-    const phases = progress === undefined ? '' : ` (${progress.completed}/${progress.total} phases)`;
-    return [
-        `✅ Debussy completed the plan **${inertText(plan.title)}**${phases}, so this issue is closed as completed.`,
-        '',
-        `Closed by debussy-issue-sync because auto-close is on. Reopen it if there is more to do.`,
-        completionMarker(plan.path)
-    ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/github/observe.ts
-
-
-/** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
-const ISSUES_PER_QUERY = 100;
-const MILESTONE_FIELDS = 'number title description url';
-// Issue.state and PullRequest.state have different types: pull requests alias theirs.
-const LINKED_FIELDS = (comments, state = 'state') => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${comments ? ' comments(last: 30) { nodes { body } }' : ''}`;
-/** Builds one query; names travel as variables, never spliced into the document. */
-function buildObserveQuery(issues, request, withMilestone) {
-    const groups = new Map();
-    const add = (repo) => {
-        const key = repoKey(repo);
-        let group = groups.get(key);
-        if (group === undefined) {
-            group = { repo, issues: [] };
-            groups.set(key, group);
-        }
-        return group;
-    };
-    for (const ref of issues)
-        add(ref).issues.push(ref);
-    const milestoneKey = withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined;
-    if (request.milestone && withMilestone)
-        add(request.milestone.repo);
-    // GitHub refuses a declared variable that no field uses.
-    const withLabel = issues.length > 0;
-    const declarations = withLabel ? ['$label: String!'] : [];
-    const variables = withLabel ? { label: request.stateLabel } : {};
-    const bodies = [];
-    const repos = [];
-    let milestoneRepoAlias;
-    let index = 0;
-    for (const [key, group] of groups) {
-        const alias = `r${index}`;
-        declarations.push(`$${alias}o: String!`, `$${alias}n: String!`);
-        variables[`${alias}o`] = group.repo.owner;
-        variables[`${alias}n`] = group.repo.repo;
-        const fields = ['nameWithOwner'];
-        if (group.issues.length > 0)
-            fields.push('stateLabel: label(name: $label) { id name }');
-        const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }));
-        for (const { alias: issueAlias, ref } of aliased) {
-            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
-        }
-        if (key === milestoneKey && request.milestone) {
-            milestoneRepoAlias = alias;
-            const selector = request.milestone.selector;
-            if (selector.by === 'number') {
-                fields.push(`milestone(number: ${selector.number}) { ${MILESTONE_FIELDS} }`);
-            }
-            else {
-                declarations.push('$milestoneTitle: String!');
-                variables.milestoneTitle = selector.title;
-                fields.push(`milestones(first: 100, query: $milestoneTitle, states: [OPEN, CLOSED]) { nodes { ${MILESTONE_FIELDS} } }`);
-            }
-        }
-        bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`);
-        repos.push({ alias, repo: group.repo, issues: aliased });
-        index++;
-    }
-    return {
-        query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
-        variables,
-        repos,
-        milestoneRepoAlias
-    };
-}
-/** Partial data with per-path errors, as GitHub answers when some objects are missing. */
-function decodeObserve(built, request, data, errors) {
-    // Indexed once: a hundred missing issues must not cost a hundred scans.
-    const byPath = new Map();
-    for (const error of errors) {
-        const path = (error.path ?? []).join('.');
-        if (!byPath.has(path))
-            byPath.set(path, error);
-    }
-    const errorAt = (path) => byPath.get(path);
-    const issues = [];
-    const labels = new Map();
-    let milestone;
-    for (const group of built.repos) {
-        const repository = data[group.alias] ?? null;
-        const repoError = errorAt(group.alias);
-        const stateLabel = repository?.stateLabel;
-        const known = new Map();
-        if (stateLabel)
-            known.set(stateLabel.name.toLowerCase(), { id: stateLabel.id, name: stateLabel.name });
-        labels.set(repoKey(group.repo), known);
-        for (const { alias, ref } of group.issues) {
-            const linked = repository?.[alias];
-            if (repository === null || linked == null) {
-                const error = errorAt(`${group.alias}.${alias}`) ?? repoError;
-                issues.push({ ref, found: false, reason: describeMissing(ref, error) });
-                continue;
-            }
-            issues.push(toObserved(ref, linked, request.completionFor));
-        }
-        if (group.alias === built.milestoneRepoAlias && request.milestone) {
-            milestone = pickMilestone(repository, request.milestone);
-        }
-    }
-    return { issues, labels, milestone };
-}
-function describeMissing(ref, error) {
-    if (error?.type === 'NOT_FOUND')
-        return `not found: it does not exist, was deleted or transferred, or the token cannot see it`;
-    if (error?.type === 'FORBIDDEN')
-        return `the token may not read it`;
-    return error?.message ?? `GitHub returned nothing for ${formatIssueRef(ref)}`;
-}
-function toObserved(ref, linked, completionFor) {
-    const marker = completionFor === undefined ? undefined : completionMarker(completionFor);
-    return {
-        ref,
-        found: true,
-        id: linked.id,
-        kind: linked.__typename === 'PullRequest' ? 'pull_request' : 'issue',
-        state: (linked.state ?? linked.prState) === 'OPEN' ? 'open' : 'closed',
-        locked: linked.locked,
-        title: linked.title,
-        url: linked.url,
-        labels: (linked.labels?.nodes ?? [])
-            .filter((label) => label !== null)
-            .map((label) => ({ id: label.id, name: label.name })),
-        milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
-        hasCompletionComment: marker !== undefined &&
-            (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true)
-    };
-}
-function toMilestone(repo, milestone) {
-    return {
-        repo: { owner: repo.owner, repo: repo.repo },
-        number: milestone.number,
-        title: milestone.title,
-        description: milestone.description ?? '',
-        url: milestone.url
-    };
-}
-function pickMilestone(repository, named) {
-    if (repository === null)
-        return null;
-    if (named.selector.by === 'number') {
-        const found = repository.milestone;
-        return found ? toMilestone(named.repo, found) : null;
-    }
-    const title = named.selector.title;
-    const candidates = repository.milestones?.nodes ?? [];
-    // The search is fuzzy; the title must match exactly (then ignoring case).
-    const found = candidates.find((m) => m?.title === title) ??
-        candidates.find((m) => m?.title.toLowerCase() === title.toLowerCase());
-    return found ? toMilestone(named.repo, found) : null;
-}
-/** Reads GitHub for the event: one query per {@link ISSUES_PER_QUERY} issues. */
-async function observe(github, request) {
-    const issues = [];
-    const labels = new Map();
-    let namedMilestone;
-    const chunks = [];
-    for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
-        chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY));
-    }
-    if (chunks.length === 0)
-        chunks.push([]);
-    for (const [n, chunk] of chunks.entries()) {
-        const built = buildObserveQuery(chunk, request, n === 0);
-        const { data, errors } = await queryAllowingErrors(github, built);
-        const decoded = decodeObserve(built, request, data, errors);
-        // Decoded per repository; the snapshot keeps the plan's order.
-        const byRef = new Map(decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue]));
-        for (const ref of chunk) {
-            const issue = byRef.get(formatIssueRef(ref).toLowerCase());
-            if (issue !== undefined)
-                issues.push(issue);
-        }
-        for (const [key, map] of decoded.labels) {
-            const merged = labels.get(key) ?? new Map();
-            for (const [name, label] of map)
-                merged.set(name, label);
-            labels.set(key, merged);
-        }
-        if (n === 0)
-            namedMilestone = decoded.milestone;
-    }
-    return { issues, labels, namedMilestone };
-}
-/** GitHub answers a query that names a missing object with data and errors: both are kept. */
-async function queryAllowingErrors(github, built) {
-    try {
-        const data = await github.graphql(built.query, built.variables);
-        return { data, errors: [] };
-    }
-    catch (error) {
-        const partial = graphqlPartial(error);
-        if (partial === undefined)
-            throw error;
-        const unexpected = partial.errors.filter((e) => e.type !== 'NOT_FOUND' && e.type !== 'FORBIDDEN');
-        if (unexpected.length > 0 || partial.errors.some((e) => (e.path ?? []).length === 0))
-            throw error;
-        return { data: partial.data, errors: partial.errors };
-    }
-}
-/** The data and errors of @octokit/graphql's GraphqlResponseError, checked structurally. */
-function graphqlPartial(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const candidate = error;
-    if (!Array.isArray(candidate.errors))
-        return undefined;
-    const data = typeof candidate.data === 'object' && candidate.data !== null ? candidate.data : {};
-    return { data, errors: candidate.errors };
-}
-
-;// CONCATENATED MODULE: ./src/github/apply.ts
-
-
-/**
- * Mutation fields per request. Label changes create no content and notify no
- * one; a batch this size keeps one request far below GitHub's per-request
- * limits while a 100-issue event still takes a handful of requests.
- * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
- */
-const LABEL_MUTATIONS_PER_REQUEST = 50;
-/** Comments notify people and count as content creation: smaller batches. */
-const CLOSE_MUTATIONS_PER_REQUEST = 20;
-/** The names an addLabelsToLabelable answer says the issue now has. */
-function answeredLabels(answer) {
-    const nodes = answer?.labelable?.labels?.nodes;
-    return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []));
-}
-async function applyOperations(github, input) {
-    const results = [];
-    const issues = new Map();
-    for (const observed of input.snapshot.issues) {
-        if (observed.found)
-            issues.set(formatIssueRef(observed.ref).toLowerCase(), observed);
-    }
-    // Label ids by repository: the snapshot's, then the ones created here.
-    const labelIds = new Map();
-    for (const [repo, labels] of input.snapshot.labels) {
-        for (const [name, label] of labels)
-            labelIds.set(`${repo}\n${name}`, label.id);
-    }
-    for (const operation of input.operations) {
-        if (operation.op !== 'create_label')
-            continue;
-        results.push(await createLabel(github, operation, labelIds));
-    }
-    const labelMutations = [];
-    const commentMutations = [];
-    const closeMutations = [];
-    const byIssue = groupByIssue(input.operations);
-    for (const [key, ops] of byIssue) {
-        const observed = issues.get(key);
-        if (observed === undefined) {
-            for (const operation of ops)
-                results.push({ operation, status: 'failed', detail: 'issue was not read' });
-            continue;
-        }
-        const repo = repoKey(observed.ref);
-        const adds = ops.filter((op) => op.op === 'add_label');
-        const removes = ops.filter((op) => op.op === 'remove_label');
-        if (adds.length > 0) {
-            const ids = adds.map((op) => labelIds.get(`${repo}\n${op.label.toLowerCase()}`));
-            if (ids.some((id) => id === undefined)) {
-                for (const operation of adds) {
-                    results.push({
-                        operation,
-                        status: 'failed',
-                        detail: `label "${operation.label}" could not be created`
-                    });
-                }
-            }
-            else {
-                const wanted = adds.map((op) => op.label.toLowerCase());
-                labelMutations.push({
-                    operations: adds,
-                    subjectId: observed.id,
-                    labelGone: 'failed',
-                    field: (alias, v) => `${alias}: addLabelsToLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
-                    // A label renamed during the run keeps its id: the name must be checked.
-                    check: (answer) => {
-                        const names = answeredLabels(answer).map((name) => name.toLowerCase());
-                        const missing = wanted.filter((name) => !names.includes(name));
-                        return missing.length === 0
-                            ? undefined
-                            : `label "${missing.join('", "')}" was renamed or deleted during the run; re-run the job to create and apply it`;
-                    }
-                });
-            }
-        }
-        // One field per label: a label deleted during the run fails only its own field.
-        for (const operation of removes) {
-            const ids = observed.labels
-                .filter((l) => l.name.toLowerCase() === operation.label.toLowerCase())
-                .map((l) => l.id);
-            labelMutations.push({
-                operations: [operation],
-                subjectId: observed.id,
-                labelGone: 'applied',
-                field: (alias, v) => `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { clientMutationId }`
-            });
-        }
-        for (const operation of ops) {
-            if (operation.op === 'comment') {
-                commentMutations.push({
-                    operations: [operation],
-                    subjectId: observed.id,
-                    field: (alias, v) => `${alias}: addComment(input: { subjectId: ${v(observed.id, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
-                });
-            }
-            else if (operation.op === 'close_issue') {
-                closeMutations.push({
-                    operations: [operation],
-                    subjectId: observed.id,
-                    field: (alias, v) => `${alias}: closeIssue(input: { issueId: ${v(observed.id, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
-                });
-            }
-        }
-    }
-    results.push(...(await runMutations(github, labelMutations, LABEL_MUTATIONS_PER_REQUEST)));
-    for (const operation of input.operations) {
-        if (operation.op === 'update_milestone' && input.milestone !== undefined) {
-            results.push(await updateMilestone(github, operation, input.milestone));
-        }
-    }
-    // An issue is closed only once its completion comment is there: a re-run
-    // then still posts the comment that a failed request left out.
-    // Comments are not retried: one GitHub applied after a timeout would be posted
-    // twice. A failed one fails the step; the re-run finds it by its marker.
-    const commented = await runMutations(github, commentMutations, CLOSE_MUTATIONS_PER_REQUEST, true);
-    results.push(...commented);
-    const uncommented = new Set(commented
-        .filter((r) => r.status !== 'applied' && 'issue' in r.operation)
-        .map((r) => ('issue' in r.operation ? r.operation.issue.toLowerCase() : '')));
-    const closable = closeMutations.filter((m) => {
-        const operation = m.operations[0];
-        if (operation === undefined ||
-            !('issue' in operation) ||
-            !uncommented.has(operation.issue.toLowerCase())) {
-            return true;
-        }
-        results.push({
-            operation,
-            status: 'failed',
-            detail: 'not closed: its completion comment failed'
-        });
-        return false;
-    });
-    results.push(...(await runMutations(github, closable, CLOSE_MUTATIONS_PER_REQUEST)));
-    return results;
-}
-function groupByIssue(operations) {
-    const groups = new Map();
-    for (const operation of operations) {
-        if (!('issue' in operation))
-            continue;
-        const key = operation.issue.toLowerCase();
-        const list = groups.get(key) ?? [];
-        list.push(operation);
-        groups.set(key, list);
-    }
-    return groups;
-}
-async function createLabel(github, operation, labelIds) {
-    const repo = parseRepo(operation.repo, 'create_label');
-    const key = `${repoKey(repo)}\n${operation.label.toLowerCase()}`;
-    try {
-        const created = await github.octokit.rest.issues.createLabel({
-            owner: repo.owner,
-            repo: repo.repo,
-            name: operation.label,
-            color: operation.color,
-            description: operation.description
-        });
-        labelIds.set(key, created.data.node_id);
-        return { operation, status: 'applied', detail: undefined };
-    }
-    catch (error) {
-        if (isAlreadyExists(error)) {
-            // Another run created it between our read and this write: use theirs.
-            try {
-                const existing = await github.octokit.rest.issues.getLabel({
-                    owner: repo.owner,
-                    repo: repo.repo,
-                    name: operation.label
-                });
-                labelIds.set(key, existing.data.node_id);
-                return { operation, status: 'applied', detail: 'already existed' };
-            }
-            catch (again) {
-                return { operation, status: 'failed', detail: describeError(again) };
-            }
-        }
-        return { operation, status: 'failed', detail: describeError(error) };
-    }
-}
-function isAlreadyExists(error) {
-    const response = error ?? {};
-    return (response.status === 422 &&
-        (response.response?.data?.errors ?? []).some((e) => e.code === 'already_exists'));
-}
-async function updateMilestone(github, operation, outcome) {
-    const repo = parseRepo(operation.repo, 'update_milestone');
-    try {
-        // Re-read just before writing, so that an edit a person made since the
-        // snapshot is kept: the rewrite only touches this plan's block.
-        const fresh = await github.octokit.rest.issues.getMilestone({
-            owner: repo.owner,
-            repo: repo.repo,
-            milestone_number: operation.milestone
-        });
-        const current = fresh.data.description ?? '';
-        const next = current === outcome.milestone.description ? operation.description : outcome.rewrite(current);
-        if (next !== current) {
-            await github.octokit.rest.issues.updateMilestone({
-                owner: repo.owner,
-                repo: repo.repo,
-                milestone_number: operation.milestone,
-                description: next
-            });
-        }
-        return { operation, status: 'applied', detail: undefined };
-    }
-    catch (error) {
-        return { operation, status: isGone(error) ? 'gone' : 'failed', detail: describeError(error) };
-    }
-}
-/** Sends mutations in batches, one request at a time, mapping each field's error to its operations. */
-async function runMutations(github, mutations, perRequest, once = false) {
-    const results = [];
-    for (let start = 0; start < mutations.length; start += perRequest) {
-        const batch = mutations.slice(start, start + perRequest);
-        const variables = {};
-        const declarations = [];
-        const bind = (value, type) => {
-            const name = `v${declarations.length}`;
-            declarations.push(`$${name}: ${type}`);
-            variables[name] = value;
-            return `$${name}`;
-        };
-        const fields = batch.map((mutation, i) => mutation.field(`m${i}`, bind));
-        const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`;
-        let errors = [];
-        let data = {};
-        let failure;
-        try {
-            data = await github.graphql(query, variables, once);
-        }
-        catch (error) {
-            const partial = graphqlPartial(error);
-            if (partial === undefined || partial.errors.some((e) => (e.path ?? []).length === 0)) {
-                failure = describeError(error);
-            }
-            else {
-                errors = partial.errors;
-                data = partial.data;
-            }
-        }
-        const errorByField = new Map();
-        for (const error of errors) {
-            const field = error.path?.[0];
-            if (typeof field === 'string' && !errorByField.has(field))
-                errorByField.set(field, error);
-        }
-        batch.forEach((mutation, i) => {
-            const error = errorByField.get(`m${i}`);
-            const [status, detail] = failure !== undefined
-                ? ['failed', failure]
-                : error !== undefined
-                    ? fieldError(mutation, error)
-                    : fieldAnswer(mutation, data[`m${i}`]);
-            for (const operation of mutation.operations)
-                results.push({ operation, status, detail });
-        });
-    }
-    return results;
-}
-/** A field's error: the issue gone (a warning), a label gone, or a failure. */
-function fieldError(mutation, error) {
-    if (error.type !== 'NOT_FOUND')
-        return ['failed', error.message];
-    if (mutation.labelGone === undefined || error.message.includes(mutation.subjectId)) {
-        return ['gone', error.message];
-    }
-    return mutation.labelGone === 'applied'
-        ? ['applied', 'the label was deleted during the run']
-        : [
-            'failed',
-            `a label was deleted during the run (${error.message}); re-run the job to create and apply it`
-        ];
-}
-function fieldAnswer(mutation, answer) {
-    const problem = mutation.check?.(answer);
-    return problem === undefined ? ['applied', undefined] : ['failed', problem];
-}
-function isGone(error) {
-    const status = error?.status;
-    return status === 404 || status === 410;
-}
-/** GitHub's own message, never request headers (the token is in them). */
-function describeError(error) {
-    if (typeof error === 'object' && error !== null) {
-        const e = error;
-        const status = typeof e.status === 'number' && e.status > 0 ? `HTTP ${e.status}: ` : '';
-        return `${status}${typeof e.message === 'string' ? e.message : 'unknown error'}`;
-    }
-    return String(error);
-}
-
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
 
 
@@ -53783,6 +53244,8 @@ throttling.triggersNotification = triggersNotification;
 
 
 
+/** How a timed-out attempt's error begins. */
+const TIMED_OUT = 'GitHub did not answer within';
 const DEFAULT_TIMING = {
     attemptTimeoutMs: 8_000,
     retryUnitMs: 1_000,
@@ -53833,7 +53296,7 @@ function attemptGuard(timeoutMs, exhaustedUntil) {
             }
             catch (error) {
                 if (signal.aborted) {
-                    throw new RequestError(`GitHub did not answer within ${timeoutMs / 1000} s`, 504, {
+                    throw new RequestError(`${TIMED_OUT} ${timeoutMs / 1000} s`, 504, {
                         // The retry plugin keeps its count in request.request: hand the options back whole.
                         request: options
                     });
@@ -53897,8 +53360,580 @@ function createGitHub(options) {
             url: options.graphqlUrl,
             ...(once ? { request: { retries: 0 } } : {})
         }),
-        rateLimitResetAt: () => resetAt
+        rateLimitResetAt: () => resetAt,
+        attemptTimeoutMs: timing.attemptTimeoutMs
     };
+}
+
+;// CONCATENATED MODULE: ./src/plan-text.ts
+/** A zero-width joiner after `@` and `#` stops mentions and issue links, and reads the same. */
+const ZWJ = '\u200d';
+/**
+ * Plan text made inert for GitHub markdown: mentions and issue references
+ * neutralised, markdown and HTML punctuation escaped, newlines flattened.
+ */
+function inertText(text, max = 200) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    const short = flat.length > max ? `${flat.slice(0, max)}…` : flat;
+    return short
+        .replace(/[\\`*_{}[\]()<>|!~]/g, (c) => `\\${c}`)
+        .replace(/&/g, '&amp;')
+        .replace(/[@#]/g, (c) => `${c}${ZWJ}`);
+}
+/** Marks the action's one comment so that a re-run after a failed close does not post it twice. */
+function completionMarker(planKey) {
+    return `<!-- debussy-issue-sync:completed plan="${encodeURIComponent(planKey)}" -->`;
+}
+function completionComment(plan, progress) {
+    const phases = progress === undefined ? '' : ` (${progress.completed}/${progress.total} phases)`;
+    return [
+        `✅ Debussy completed the plan **${inertText(plan.title)}**${phases}, so this issue is closed as completed.`,
+        '',
+        `Closed by debussy-issue-sync because auto-close is on. Reopen it if there is more to do.`,
+        completionMarker(plan.path)
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/github/observe.ts
+
+
+/** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
+const ISSUES_PER_QUERY = 100;
+const MILESTONE_FIELDS = 'number title description url';
+// Issue.state and PullRequest.state have different types: pull requests alias theirs.
+const LINKED_FIELDS = (comments, state = 'state') => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${comments ? ' comments(last: 30) { nodes { body } }' : ''}`;
+/** Builds one query; names travel as variables, never spliced into the document. */
+function buildObserveQuery(issues, request, withMilestone) {
+    const groups = new Map();
+    const add = (repo) => {
+        const key = repoKey(repo);
+        let group = groups.get(key);
+        if (group === undefined) {
+            group = { repo, issues: [] };
+            groups.set(key, group);
+        }
+        return group;
+    };
+    for (const ref of issues)
+        add(ref).issues.push(ref);
+    const milestoneKey = withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined;
+    if (request.milestone && withMilestone)
+        add(request.milestone.repo);
+    // GitHub refuses a declared variable that no field uses.
+    const withLabel = issues.length > 0;
+    const declarations = withLabel ? ['$label: String!'] : [];
+    const variables = withLabel ? { label: request.stateLabel } : {};
+    const bodies = [];
+    const repos = [];
+    let milestoneRepoAlias;
+    let index = 0;
+    for (const [key, group] of groups) {
+        const alias = `r${index}`;
+        declarations.push(`$${alias}o: String!`, `$${alias}n: String!`);
+        variables[`${alias}o`] = group.repo.owner;
+        variables[`${alias}n`] = group.repo.repo;
+        const fields = ['nameWithOwner'];
+        if (group.issues.length > 0)
+            fields.push('stateLabel: label(name: $label) { id name }');
+        const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }));
+        for (const { alias: issueAlias, ref } of aliased) {
+            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
+        }
+        if (key === milestoneKey && request.milestone) {
+            milestoneRepoAlias = alias;
+            const selector = request.milestone.selector;
+            if (selector.by === 'number') {
+                fields.push(`milestone(number: ${selector.number}) { ${MILESTONE_FIELDS} }`);
+            }
+            else {
+                declarations.push('$milestoneTitle: String!');
+                variables.milestoneTitle = selector.title;
+                fields.push(`milestones(first: 100, query: $milestoneTitle, states: [OPEN, CLOSED]) { nodes { ${MILESTONE_FIELDS} } }`);
+            }
+        }
+        bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`);
+        repos.push({ alias, repo: group.repo, issues: aliased });
+        index++;
+    }
+    return {
+        query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
+        variables,
+        repos,
+        milestoneRepoAlias
+    };
+}
+/** Partial data with per-path errors, as GitHub answers when some objects are missing. */
+function decodeObserve(built, request, data, errors) {
+    // Indexed once: a hundred missing issues must not cost a hundred scans.
+    const byPath = new Map();
+    for (const error of errors) {
+        const path = (error.path ?? []).join('.');
+        if (!byPath.has(path))
+            byPath.set(path, error);
+    }
+    const errorAt = (path) => byPath.get(path);
+    const issues = [];
+    const labels = new Map();
+    let milestone;
+    for (const group of built.repos) {
+        const repository = data[group.alias] ?? null;
+        const repoError = errorAt(group.alias);
+        const stateLabel = repository?.stateLabel;
+        const known = new Map();
+        if (stateLabel)
+            known.set(stateLabel.name.toLowerCase(), { id: stateLabel.id, name: stateLabel.name });
+        labels.set(repoKey(group.repo), known);
+        for (const { alias, ref } of group.issues) {
+            const linked = repository?.[alias];
+            if (repository === null || linked == null) {
+                const error = errorAt(`${group.alias}.${alias}`) ?? repoError;
+                issues.push({ ref, found: false, reason: describeMissing(ref, error) });
+                continue;
+            }
+            issues.push(toObserved(ref, linked, request.completionFor));
+        }
+        if (group.alias === built.milestoneRepoAlias && request.milestone) {
+            milestone = pickMilestone(repository, request.milestone);
+        }
+    }
+    return { issues, labels, milestone };
+}
+function describeMissing(ref, error) {
+    if (error?.type === 'NOT_FOUND')
+        return `not found: it does not exist, was deleted or transferred, or the token cannot see it`;
+    if (error?.type === 'FORBIDDEN')
+        return `the token may not read it`;
+    return error?.message ?? `GitHub returned nothing for ${formatIssueRef(ref)}`;
+}
+function toObserved(ref, linked, completionFor) {
+    const marker = completionFor === undefined ? undefined : completionMarker(completionFor);
+    return {
+        ref,
+        found: true,
+        id: linked.id,
+        kind: linked.__typename === 'PullRequest' ? 'pull_request' : 'issue',
+        state: (linked.state ?? linked.prState) === 'OPEN' ? 'open' : 'closed',
+        locked: linked.locked,
+        title: linked.title,
+        url: linked.url,
+        labels: (linked.labels?.nodes ?? [])
+            .filter((label) => label !== null)
+            .map((label) => ({ id: label.id, name: label.name })),
+        milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
+        hasCompletionComment: marker !== undefined &&
+            (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true)
+    };
+}
+function toMilestone(repo, milestone) {
+    return {
+        repo: { owner: repo.owner, repo: repo.repo },
+        number: milestone.number,
+        title: milestone.title,
+        description: milestone.description ?? '',
+        url: milestone.url
+    };
+}
+function pickMilestone(repository, named) {
+    if (repository === null)
+        return null;
+    if (named.selector.by === 'number') {
+        const found = repository.milestone;
+        return found ? toMilestone(named.repo, found) : null;
+    }
+    const title = named.selector.title;
+    const candidates = repository.milestones?.nodes ?? [];
+    // The search is fuzzy; the title must match exactly (then ignoring case).
+    const found = candidates.find((m) => m?.title === title) ??
+        candidates.find((m) => m?.title.toLowerCase() === title.toLowerCase());
+    return found ? toMilestone(named.repo, found) : null;
+}
+/** Reads GitHub for the event: one query per {@link ISSUES_PER_QUERY} issues. */
+async function observe(github, request) {
+    const issues = [];
+    const labels = new Map();
+    let namedMilestone;
+    const chunks = [];
+    for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
+        chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY));
+    }
+    if (chunks.length === 0)
+        chunks.push([]);
+    for (const [n, chunk] of chunks.entries()) {
+        const built = buildObserveQuery(chunk, request, n === 0);
+        const { data, errors } = await queryAllowingErrors(github, built);
+        const decoded = decodeObserve(built, request, data, errors);
+        // Decoded per repository; the snapshot keeps the plan's order.
+        const byRef = new Map(decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue]));
+        for (const ref of chunk) {
+            const issue = byRef.get(formatIssueRef(ref).toLowerCase());
+            if (issue !== undefined)
+                issues.push(issue);
+        }
+        for (const [key, map] of decoded.labels) {
+            const merged = labels.get(key) ?? new Map();
+            for (const [name, label] of map)
+                merged.set(name, label);
+            labels.set(key, merged);
+        }
+        if (n === 0)
+            namedMilestone = decoded.milestone;
+    }
+    return { issues, labels, namedMilestone };
+}
+/** GitHub answers a query that names a missing object with data and errors: both are kept. */
+async function queryAllowingErrors(github, built) {
+    try {
+        const data = await github.graphql(built.query, built.variables);
+        return { data, errors: [] };
+    }
+    catch (error) {
+        const partial = graphqlPartial(error);
+        if (partial === undefined)
+            throw error;
+        const unexpected = partial.errors.filter((e) => e.type !== 'NOT_FOUND' && e.type !== 'FORBIDDEN');
+        if (unexpected.length > 0 || partial.errors.some((e) => (e.path ?? []).length === 0))
+            throw error;
+        return { data: partial.data, errors: partial.errors };
+    }
+}
+/** The data and errors of @octokit/graphql's GraphqlResponseError, checked structurally. */
+function graphqlPartial(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const candidate = error;
+    if (!Array.isArray(candidate.errors))
+        return undefined;
+    const data = typeof candidate.data === 'object' && candidate.data !== null ? candidate.data : {};
+    return { data, errors: candidate.errors };
+}
+
+;// CONCATENATED MODULE: ./src/github/apply.ts
+
+
+
+/**
+ * Mutation fields per request. Label changes create no content and notify no
+ * one; a batch this size keeps one request far below GitHub's per-request
+ * limits while a 100-issue event still takes a handful of requests.
+ * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
+ */
+const LABEL_MUTATIONS_PER_REQUEST = 50;
+/** Comments notify people and count as content creation: smaller batches. */
+const CLOSE_MUTATIONS_PER_REQUEST = 20;
+/** The names an addLabelsToLabelable answer says the issue now has. */
+function answeredLabels(answer) {
+    const nodes = answer?.labelable?.labels?.nodes;
+    return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []));
+}
+async function applyOperations(github, input) {
+    const results = [];
+    const issues = new Map();
+    for (const observed of input.snapshot.issues) {
+        if (observed.found)
+            issues.set(formatIssueRef(observed.ref).toLowerCase(), observed);
+    }
+    // Label ids by repository: the snapshot's, then the ones created here.
+    const labelIds = new Map();
+    for (const [repo, labels] of input.snapshot.labels) {
+        for (const [name, label] of labels)
+            labelIds.set(`${repo}\n${name}`, label.id);
+    }
+    for (const operation of input.operations) {
+        if (operation.op !== 'create_label')
+            continue;
+        results.push(await createLabel(github, operation, labelIds));
+    }
+    const labelMutations = [];
+    const commentMutations = [];
+    const closeMutations = [];
+    const byIssue = groupByIssue(input.operations);
+    for (const [key, ops] of byIssue) {
+        const observed = issues.get(key);
+        if (observed === undefined) {
+            for (const operation of ops)
+                results.push({ operation, status: 'failed', detail: 'issue was not read' });
+            continue;
+        }
+        const repo = repoKey(observed.ref);
+        const adds = ops.filter((op) => op.op === 'add_label');
+        const removes = ops.filter((op) => op.op === 'remove_label');
+        if (adds.length > 0) {
+            const ids = adds.map((op) => labelIds.get(`${repo}\n${op.label.toLowerCase()}`));
+            if (ids.some((id) => id === undefined)) {
+                for (const operation of adds) {
+                    results.push({
+                        operation,
+                        status: 'failed',
+                        detail: `label "${operation.label}" could not be created`
+                    });
+                }
+            }
+            else {
+                const wanted = adds.map((op) => op.label.toLowerCase());
+                labelMutations.push({
+                    operations: adds,
+                    subjectId: observed.id,
+                    labelGone: 'failed',
+                    field: (alias, v) => `${alias}: addLabelsToLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
+                    // A label renamed during the run keeps its id: the name must be checked.
+                    check: (answer) => {
+                        const names = answeredLabels(answer).map((name) => name.toLowerCase());
+                        const missing = wanted.filter((name) => !names.includes(name));
+                        return missing.length === 0
+                            ? undefined
+                            : `label "${missing.join('", "')}" was renamed or deleted during the run; re-run the job to create and apply it`;
+                    }
+                });
+            }
+        }
+        // One field per label: a label deleted during the run fails only its own field.
+        for (const operation of removes) {
+            const ids = observed.labels
+                .filter((l) => l.name.toLowerCase() === operation.label.toLowerCase())
+                .map((l) => l.id);
+            labelMutations.push({
+                operations: [operation],
+                subjectId: observed.id,
+                labelGone: 'applied',
+                field: (alias, v) => `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { clientMutationId }`
+            });
+        }
+        for (const operation of ops) {
+            if (operation.op === 'comment') {
+                commentMutations.push({
+                    operations: [operation],
+                    subjectId: observed.id,
+                    field: (alias, v) => `${alias}: addComment(input: { subjectId: ${v(observed.id, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
+                });
+            }
+            else if (operation.op === 'close_issue') {
+                closeMutations.push({
+                    operations: [operation],
+                    subjectId: observed.id,
+                    field: (alias, v) => `${alias}: closeIssue(input: { issueId: ${v(observed.id, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
+                });
+            }
+        }
+    }
+    results.push(...(await runMutations(github, labelMutations, LABEL_MUTATIONS_PER_REQUEST)));
+    for (const operation of input.operations) {
+        if (operation.op === 'update_milestone' && input.milestone !== undefined) {
+            results.push(await updateMilestone(github, operation, input.milestone));
+        }
+    }
+    // An issue is closed only once its completion comment is there: a re-run
+    // then still posts the comment that a failed request left out.
+    // Comments are not retried: one GitHub applied after a timeout would be posted
+    // twice. A failed one fails the step; the re-run finds it by its marker.
+    const commented = await confirmTimedOut(github, await runMutations(github, commentMutations, CLOSE_MUTATIONS_PER_REQUEST, true), issues);
+    results.push(...commented);
+    const uncommented = new Set(commented
+        .filter((r) => r.status !== 'applied' && 'issue' in r.operation)
+        .map((r) => ('issue' in r.operation ? r.operation.issue.toLowerCase() : '')));
+    const closable = closeMutations.filter((m) => {
+        const operation = m.operations[0];
+        if (operation === undefined ||
+            !('issue' in operation) ||
+            !uncommented.has(operation.issue.toLowerCase())) {
+            return true;
+        }
+        results.push({
+            operation,
+            status: 'failed',
+            detail: 'not closed: its completion comment failed'
+        });
+        return false;
+    });
+    results.push(...(await runMutations(github, closable, CLOSE_MUTATIONS_PER_REQUEST)));
+    return results;
+}
+function groupByIssue(operations) {
+    const groups = new Map();
+    for (const operation of operations) {
+        if (!('issue' in operation))
+            continue;
+        const key = operation.issue.toLowerCase();
+        const list = groups.get(key) ?? [];
+        list.push(operation);
+        groups.set(key, list);
+    }
+    return groups;
+}
+async function createLabel(github, operation, labelIds) {
+    const repo = parseRepo(operation.repo, 'create_label');
+    const key = `${repoKey(repo)}\n${operation.label.toLowerCase()}`;
+    try {
+        const created = await github.octokit.rest.issues.createLabel({
+            owner: repo.owner,
+            repo: repo.repo,
+            name: operation.label,
+            color: operation.color,
+            description: operation.description
+        });
+        labelIds.set(key, created.data.node_id);
+        return { operation, status: 'applied', detail: undefined };
+    }
+    catch (error) {
+        if (isAlreadyExists(error)) {
+            // Another run created it between our read and this write: use theirs.
+            try {
+                const existing = await github.octokit.rest.issues.getLabel({
+                    owner: repo.owner,
+                    repo: repo.repo,
+                    name: operation.label
+                });
+                labelIds.set(key, existing.data.node_id);
+                return { operation, status: 'applied', detail: 'already existed' };
+            }
+            catch (again) {
+                return { operation, status: 'failed', detail: describeError(again) };
+            }
+        }
+        return { operation, status: 'failed', detail: describeError(error) };
+    }
+}
+function isAlreadyExists(error) {
+    const response = error ?? {};
+    return (response.status === 422 &&
+        (response.response?.data?.errors ?? []).some((e) => e.code === 'already_exists'));
+}
+async function updateMilestone(github, operation, outcome) {
+    const repo = parseRepo(operation.repo, 'update_milestone');
+    try {
+        // Re-read just before writing, so that an edit a person made since the
+        // snapshot is kept: the rewrite only touches this plan's block.
+        const fresh = await github.octokit.rest.issues.getMilestone({
+            owner: repo.owner,
+            repo: repo.repo,
+            milestone_number: operation.milestone
+        });
+        const current = fresh.data.description ?? '';
+        const next = current === outcome.milestone.description ? operation.description : outcome.rewrite(current);
+        if (next !== current) {
+            await github.octokit.rest.issues.updateMilestone({
+                owner: repo.owner,
+                repo: repo.repo,
+                milestone_number: operation.milestone,
+                description: next
+            });
+        }
+        return { operation, status: 'applied', detail: undefined };
+    }
+    catch (error) {
+        return { operation, status: isGone(error) ? 'gone' : 'failed', detail: describeError(error) };
+    }
+}
+/** Sends mutations in batches, one request at a time, mapping each field's error to its operations. */
+async function runMutations(github, mutations, perRequest, once = false) {
+    const results = [];
+    for (let start = 0; start < mutations.length; start += perRequest) {
+        const batch = mutations.slice(start, start + perRequest);
+        const variables = {};
+        const declarations = [];
+        const bind = (value, type) => {
+            const name = `v${declarations.length}`;
+            declarations.push(`$${name}: ${type}`);
+            variables[name] = value;
+            return `$${name}`;
+        };
+        const fields = batch.map((mutation, i) => mutation.field(`m${i}`, bind));
+        const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`;
+        let errors = [];
+        let data = {};
+        let failure;
+        try {
+            data = await github.graphql(query, variables, once);
+        }
+        catch (error) {
+            const partial = graphqlPartial(error);
+            if (partial === undefined || partial.errors.some((e) => (e.path ?? []).length === 0)) {
+                failure = describeError(error);
+            }
+            else {
+                errors = partial.errors;
+                data = partial.data;
+            }
+        }
+        const errorByField = new Map();
+        for (const error of errors) {
+            const field = error.path?.[0];
+            if (typeof field === 'string' && !errorByField.has(field))
+                errorByField.set(field, error);
+        }
+        batch.forEach((mutation, i) => {
+            const error = errorByField.get(`m${i}`);
+            const [status, detail] = failure !== undefined
+                ? ['failed', failure]
+                : error !== undefined
+                    ? fieldError(mutation, error)
+                    : fieldAnswer(mutation, data[`m${i}`]);
+            for (const operation of mutation.operations)
+                results.push({ operation, status, detail });
+        });
+    }
+    return results;
+}
+/**
+ * A comment whose request timed out may still be applied by GitHub a moment
+ * later; a re-run that did not see it would post it again. So wait as long as
+ * an attempt may take, read the issues' latest comments once, and count a
+ * comment that is there as posted.
+ */
+async function confirmTimedOut(github, results, issues) {
+    const doubtful = results.filter((r) => r.status === 'failed' && r.operation.op === 'comment' && (r.detail ?? '').includes(TIMED_OUT));
+    if (doubtful.length === 0)
+        return results;
+    await new Promise((resolve) => setTimeout(resolve, github.attemptTimeoutMs));
+    const ids = doubtful.flatMap((r) => 'issue' in r.operation ? [issues.get(r.operation.issue.toLowerCase())?.id ?? ''] : []);
+    let bodies;
+    try {
+        const data = await github.graphql('query DebussyConfirm($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { comments(last: 30) { nodes { body } } } } }', { ids });
+        bodies = data.nodes.map((node) => (node?.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : [])));
+    }
+    catch {
+        return results;
+    }
+    return results.map((result) => {
+        const index = doubtful.indexOf(result);
+        if (index < 0 || result.operation.op !== 'comment')
+            return result;
+        const marker = result.operation.body.split('\n').at(-1) ?? result.operation.body;
+        const posted = (bodies[index] ?? []).some((body) => body.includes(marker));
+        return posted
+            ? { ...result, status: 'applied', detail: 'posted, though its answer timed out' }
+            : result;
+    });
+}
+/** A field's error: the issue gone (a warning), a label gone, or a failure. */
+function fieldError(mutation, error) {
+    if (error.type !== 'NOT_FOUND')
+        return ['failed', error.message];
+    if (mutation.labelGone === undefined || error.message.includes(mutation.subjectId)) {
+        return ['gone', error.message];
+    }
+    return mutation.labelGone === 'applied'
+        ? ['applied', 'the label was deleted during the run']
+        : [
+            'failed',
+            `a label was deleted during the run (${error.message}); re-run the job to create and apply it`
+        ];
+}
+function fieldAnswer(mutation, answer) {
+    const problem = mutation.check?.(answer);
+    return problem === undefined ? ['applied', undefined] : ['failed', problem];
+}
+function isGone(error) {
+    const status = error?.status;
+    return status === 404 || status === 410;
+}
+/** GitHub's own message, never request headers (the token is in them). */
+function describeError(error) {
+    if (typeof error === 'object' && error !== null) {
+        const e = error;
+        const status = typeof e.status === 'number' && e.status > 0 ? `HTTP ${e.status}: ` : '';
+        return `${status}${typeof e.message === 'string' ? e.message : 'unknown error'}`;
+    }
+    return String(error);
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js

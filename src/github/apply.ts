@@ -8,7 +8,7 @@
 import type { ObservedIssue, Operation, Snapshot } from '../domain.js'
 import { formatIssueRef, parseRepo, repoKey } from '../issue-ref.js'
 import type { MilestoneOutcome } from '../reconcile.js'
-import type { GitHub } from './client.js'
+import { TIMED_OUT, type GitHub } from './client.js'
 import { graphqlPartial, type GqlError } from './observe.js'
 
 /**
@@ -166,7 +166,11 @@ export async function applyOperations(
   // then still posts the comment that a failed request left out.
   // Comments are not retried: one GitHub applied after a timeout would be posted
   // twice. A failed one fails the step; the re-run finds it by its marker.
-  const commented = await runMutations(github, commentMutations, CLOSE_MUTATIONS_PER_REQUEST, true)
+  const commented = await confirmTimedOut(
+    github,
+    await runMutations(github, commentMutations, CLOSE_MUTATIONS_PER_REQUEST, true),
+    issues
+  )
   results.push(...commented)
   const uncommented = new Set(
     commented
@@ -332,6 +336,51 @@ async function runMutations(
     })
   }
   return results
+}
+
+/**
+ * A comment whose request timed out may still be applied by GitHub a moment
+ * later; a re-run that did not see it would post it again. So wait as long as
+ * an attempt may take, read the issues' latest comments once, and count a
+ * comment that is there as posted.
+ */
+async function confirmTimedOut(
+  github: GitHub,
+  results: OperationResult[],
+  issues: ReadonlyMap<string, Extract<ObservedIssue, { found: true }>>
+): Promise<OperationResult[]> {
+  const doubtful = results.filter(
+    (r) =>
+      r.status === 'failed' && r.operation.op === 'comment' && (r.detail ?? '').includes(TIMED_OUT)
+  )
+  if (doubtful.length === 0) return results
+  await new Promise((resolve) => setTimeout(resolve, github.attemptTimeoutMs))
+  const ids = doubtful.flatMap((r) =>
+    'issue' in r.operation ? [issues.get(r.operation.issue.toLowerCase())?.id ?? ''] : []
+  )
+  let bodies: string[][]
+  try {
+    const data = await github.graphql<{
+      nodes: ({ comments?: { nodes: ({ body: string } | null)[] } } | null)[]
+    }>(
+      'query DebussyConfirm($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { comments(last: 30) { nodes { body } } } } }',
+      { ids }
+    )
+    bodies = data.nodes.map((node) =>
+      (node?.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []))
+    )
+  } catch {
+    return results
+  }
+  return results.map((result) => {
+    const index = doubtful.indexOf(result)
+    if (index < 0 || result.operation.op !== 'comment') return result
+    const marker = result.operation.body.split('\n').at(-1) ?? result.operation.body
+    const posted = (bodies[index] ?? []).some((body) => body.includes(marker))
+    return posted
+      ? { ...result, status: 'applied', detail: 'posted, though its answer timed out' }
+      : result
+  })
 }
 
 /** A field's error: the issue gone (a warning), a label gone, or a failure. */

@@ -26,6 +26,9 @@ export interface ClientTiming {
   readonly writeSpacingMs: number
 }
 
+/** How a timed-out attempt's error begins. */
+export const TIMED_OUT = 'GitHub did not answer within'
+
 export const DEFAULT_TIMING: ClientTiming = {
   attemptTimeoutMs: 8_000,
   retryUnitMs: 1_000,
@@ -58,6 +61,8 @@ export interface GitHub {
   graphql<T>(query: string, variables: Record<string, unknown>, once?: boolean): Promise<T>
   /** When a primary rate limit stopped the run: the time its budget resets. */
   readonly rateLimitResetAt: () => Date | undefined
+  /** How long one attempt may take: a write that timed out may land within as much again. */
+  readonly attemptTimeoutMs: number
 }
 
 /** `GITHUB_GRAPHQL_URL`, else derived from the REST URL as GitHub lays it out (GHES: /api/graphql). */
@@ -107,7 +112,7 @@ function attemptGuard(timeoutMs: number, exhaustedUntil: () => Date | undefined)
         response = await request(options)
       } catch (error) {
         if (signal.aborted) {
-          throw new RequestError(`GitHub did not answer within ${timeoutMs / 1000} s`, 504, {
+          throw new RequestError(`${TIMED_OUT} ${timeoutMs / 1000} s`, 504, {
             // The retry plugin keeps its count in request.request: hand the options back whole.
             request: options
           })
@@ -194,6 +199,7 @@ export function createGitHub(options: ClientOptions): GitHub {
         url: options.graphqlUrl,
         ...(once ? { request: { retries: 0 } } : {})
       }),
-    rateLimitResetAt: () => resetAt
+    rateLimitResetAt: () => resetAt,
+    attemptTimeoutMs: timing.attemptTimeoutMs
   }
 }
