@@ -19,7 +19,9 @@ describe('inertText', () => {
     ['<img src=x onerror=alert(1)>', /(?<!\\)<img/],
     ['[click](https://evil.example)', /\]\(/],
     ['**bold** _it_ `code`', /\*\*bold\*\*/],
-    ['line\nbreak\r\nthere', /\n/]
+    ['line\nbreak\r\nthere', /\n/],
+    ['see https://evil.example/x', /https:\/\//],
+    ['or www.evil.example', /www\./]
   ])('neutralises %j', (text, forbidden) => {
     expect(inertText(text)).not.toMatch(forbidden)
   })

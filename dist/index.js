@@ -53369,16 +53369,19 @@ function createGitHub(options) {
 /** A zero-width joiner after `@` and `#` stops mentions and issue links, and reads the same. */
 const ZWJ = '\u200d';
 /**
- * Plan text made inert for GitHub markdown: mentions and issue references
- * neutralised, markdown and HTML punctuation escaped, newlines flattened.
+ * Plan text made inert for GitHub markdown: mentions, issue references and
+ * bare URLs neutralised, markdown and HTML punctuation escaped, newlines flattened.
  */
 function inertText(text, max = 200) {
     const flat = text.replace(/\s+/g, ' ').trim();
     const short = flat.length > max ? `${flat.slice(0, max)}…` : flat;
-    return short
+    return (short
         .replace(/[\\`*_{}[\]()<>|!~]/g, (c) => `\\${c}`)
         .replace(/&/g, '&amp;')
-        .replace(/[@#]/g, (c) => `${c}${ZWJ}`);
+        .replace(/[@#]/g, (c) => `${c}${ZWJ}`)
+        // Bare URLs are autolinked by GitHub: a joiner inside the scheme or www. stops that.
+        .replace(/:\/\//g, `:${ZWJ}//`)
+        .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWJ}.`));
 }
 /** Marks the action's one comment so that a re-run after a failed close does not post it twice. */
 function completionMarker(planKey) {

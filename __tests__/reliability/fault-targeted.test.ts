@@ -1,0 +1,265 @@
+/**
+ * Targeted fault checks: one fault each, aimed where the campaign showed (or
+ * SPEC §6/§7 says) the action must behave a certain way. A user re-runs a
+ * failed step at most twice; then GitHub must be where a fault-free run leaves it.
+ */
+import { afterAll, afterEach, expect, it } from '@jest/globals'
+import { startSimulator, type GitHubSimulator } from '../../test-support/github-simulator.js'
+import {
+  TOKEN,
+  Tally,
+  describeReliability,
+  errorMessages,
+  runScanned,
+  sleep
+} from '../../test-support/reliability-harness.js'
+import { FAULT_CLASSES, STATE_LABELS } from '../../test-support/reliability-model.js'
+import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
+import { FAST_TIMING, type InProcessResult } from '../../test-support/run-in-process.js'
+import {
+  PLAN_PATH,
+  REPO,
+  dispatch,
+  seedSample,
+  type Sample
+} from '../../test-support/sample-repo.js'
+
+const tally = new Tally('fault-targeted')
+let sim: GitHubSimulator
+let sample: Sample
+let workspace: string
+
+afterEach(async () => {
+  await sim.close()
+})
+afterAll(() => {
+  cleanup()
+  tally.save()
+})
+
+async function setup(options: Parameters<typeof seedSample>[1] = {}): Promise<void> {
+  sim = await startSimulator({ token: TOKEN })
+  sample = seedSample(sim, options)
+  workspace = makeWorkspace(sample.files)
+}
+
+async function fire(payload: Record<string, unknown>): Promise<InProcessResult> {
+  const result = await runScanned(tally, {
+    apiUrl: sim.apiUrl,
+    graphqlUrl: sim.graphqlUrl,
+    token: TOKEN,
+    workspace,
+    repository: REPO,
+    eventName: 'repository_dispatch',
+    eventPayload: dispatch(payload)
+  })
+  expect(result.leaks).toEqual([])
+  return result
+}
+
+/** Runs, then re-runs a failed step at most twice, as a user would. */
+async function fireWithReruns(payload: Record<string, unknown>): Promise<InProcessResult[]> {
+  const results = [await fire(payload)]
+  while (results[results.length - 1]?.failed === true && results.length < 3) {
+    results.push(await fire(payload))
+  }
+  return results
+}
+
+const stateLabelsOf = (n: number): string[] =>
+  sim.issue(REPO, n).labels.filter((l) => l.startsWith('debussy:'))
+
+/** `it`, counted as a targeted check in the report. */
+function targeted(name: string, test: () => Promise<void>, timeout = 30_000): void {
+  it(
+    name,
+    async () => {
+      try {
+        await test()
+        tally.add('targeted.passed')
+      } catch (error) {
+        tally.add('targeted.failed')
+        tally.note(`targeted check failed: ${name}`)
+        throw error
+      }
+    },
+    timeout
+  )
+}
+
+describeReliability('targeted faults', () => {
+  targeted(
+    'SPEC §7: a request GitHub never answers is abandoned after the attempt timeout and retried',
+    async () => {
+      await setup()
+      // The simulator holds the connection for 5 s; the action's attempt timeout is 400 ms here.
+      sim.injectFault({ kind: 'hang', match: FAULT_CLASSES.milestoneGet, delayMs: 5_000 })
+      const started = Date.now()
+      const [result] = await fireWithReruns({
+        event: 'phase_completed',
+        plan: PLAN_PATH,
+        phase: '1'
+      })
+      const elapsed = Date.now() - started
+      expect(result?.failed).toBe(false)
+      const gets = sim.requests.filter((r) => r.method === 'GET' && /milestones/.test(r.path))
+      // The retry of the hung GET must start within the attempt timeout (plus a little backoff),
+      // not when the server finally drops the connection 5 s later.
+      const retryGap = (gets[1]?.at ?? Infinity) - (gets[0]?.at ?? 0)
+      expect(retryGap).toBeLessThanOrEqual(FAST_TIMING.attemptTimeoutMs + 300)
+      expect(elapsed).toBeLessThan(5_000)
+    }
+  )
+
+  targeted(
+    'SPEC §7: a primary limit that resets in an hour fails the step saying when, writes nothing; a re-run after the reset converges',
+    async () => {
+      await setup()
+      sim.injectFault({
+        kind: 'primary-rate-limit',
+        match: FAULT_CLASSES.observe,
+        resetInSeconds: 3600
+      })
+      const started = Date.now()
+      const first = await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '2' })
+      expect(first.failed).toBe(true)
+      const message = errorMessages(first.stdout).join('\n')
+      const at = /resets at (\S+Z)/.exec(message)?.[1] ?? ''
+      expect(Math.abs(Date.parse(at) - started - 3_600_000)).toBeLessThan(60_000)
+      expect(sim.writes()).toEqual([])
+      expect(sim.requests).toHaveLength(1)
+      // The budget has reset (the fault is spent): the user re-runs the job.
+      const second = await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '2' })
+      expect(second.failed).toBe(false)
+      for (const n of sample.issueNumbers) expect(stateLabelsOf(n)).toEqual(['debussy:completed'])
+      expect(sim.milestone(REPO, sample.milestone ?? 0).description).toContain(
+        '📊 **Debussy Progress:** 25% (1/4 phases)'
+      )
+    }
+  )
+
+  targeted(
+    'SPEC §7: once the REST budget is exhausted for an hour, no further REST request is sent in that run',
+    async () => {
+      await setup()
+      sim.injectFault({
+        kind: 'primary-rate-limit',
+        match: FAULT_CLASSES.createLabel,
+        resetInSeconds: 3600
+      })
+      const first = await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '2' })
+      expect(first.failed).toBe(true)
+      expect(errorMessages(first.stdout).join('\n')).toMatch(/budget resets at \S+Z/)
+      const limited = sim.requests.findIndex((r) => r.fault === 'primary-rate-limit')
+      const restAfter = sim.requests
+        .slice(limited + 1)
+        .filter((r) => r.kind === 'rest')
+        .map((r) => `${r.method} ${r.path}`)
+      expect(restAfter).toEqual([])
+    }
+  )
+
+  targeted(
+    'SPEC §7: a 429 secondary limit is waited out for its retry-after before anything else is sent',
+    async () => {
+      await setup()
+      sim.injectFault({
+        kind: 'secondary-rate-limit-429',
+        match: FAULT_CLASSES.milestoneGet,
+        retryAfter: 20
+      })
+      const result = await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '2' })
+      expect(result.failed).toBe(false)
+      const limited = sim.requests.findIndex((r) => r.fault === 'secondary-rate-limit-429')
+      const gap = (sim.requests[limited + 1]?.at ?? Infinity) - (sim.requests[limited]?.at ?? 0)
+      // retry-after 20 s at this test's 5 ms per second: 100 ms.
+      expect(gap).toBeGreaterThanOrEqual(20 * FAST_TIMING.retryUnitMs)
+    }
+  )
+
+  targeted(
+    'SPEC §6: the state label deleted between the read and the write: every issue still ends with it',
+    async () => {
+      await setup({ stateLabels: true })
+      let deleted = false
+      sim.onRequest((request) => {
+        if (!deleted && request.write) {
+          deleted = true
+          sim.deleteLabel(REPO, STATE_LABELS.completed.name)
+        }
+      })
+      await fireWithReruns({ event: 'phase_completed', plan: PLAN_PATH, phase: '1' })
+      expect(deleted).toBe(true)
+      for (const n of sample.issueNumbers) {
+        expect({ issue: n, labels: stateLabelsOf(n) }).toEqual({
+          issue: n,
+          labels: ['debussy:completed']
+        })
+      }
+      expect(sim.label(REPO, 'debussy:completed')?.color.toUpperCase()).toBe('0E8A16')
+    }
+  )
+
+  targeted(
+    'SPEC §6: one of two old state labels deleted between the read and the write: the other one still goes',
+    async () => {
+      await setup({ stateLabels: true })
+      const [first] = sample.issueNumbers as [number]
+      // A messy start: two state labels on one issue.
+      sim.addIssueLabel(REPO, first, STATE_LABELS['in-progress'].name)
+      sim.addIssueLabel(REPO, first, STATE_LABELS.failed.name)
+      let deleted = false
+      sim.onRequest((request) => {
+        if (!deleted && request.write) {
+          deleted = true
+          sim.deleteLabel(REPO, STATE_LABELS['in-progress'].name)
+        }
+      })
+      await fireWithReruns({ event: 'phase_completed', plan: PLAN_PATH, phase: '1' })
+      expect(deleted).toBe(true)
+      expect(stateLabelsOf(first)).toEqual(['debussy:completed'])
+    }
+  )
+
+  targeted(
+    'SPEC §6: the state label renamed between the read and the write: every issue still ends with the configured one',
+    async () => {
+      await setup({ stateLabels: true })
+      let renamed = false
+      sim.onRequest((request) => {
+        if (!renamed && request.write) {
+          renamed = true
+          sim.renameLabel(REPO, STATE_LABELS.completed.name, 'done (old name)')
+        }
+      })
+      await fireWithReruns({ event: 'phase_completed', plan: PLAN_PATH, phase: '1' })
+      expect(renamed).toBe(true)
+      for (const n of sample.issueNumbers) {
+        expect({ issue: n, labels: stateLabelsOf(n) }).toEqual({
+          issue: n,
+          labels: ['debussy:completed']
+        })
+      }
+    }
+  )
+
+  targeted(
+    'SPEC §6: a completion comment whose answer is lost (attempt timed out, GitHub applied it) is not posted twice',
+    async () => {
+      await setup()
+      await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '3' })
+      // The comment mutation is applied 700 ms late, after the 400 ms attempt timeout.
+      sim.injectFault({ kind: 'slow', match: FAULT_CLASSES.mutation, delayMs: 700 })
+      await fireWithReruns({ event: 'plan_completed', plan: PLAN_PATH, auto_close: true })
+      await sleep(800)
+      for (const n of sample.issueNumbers) {
+        const issue = sim.issue(REPO, n)
+        expect({ issue: n, state: issue.state, comments: issue.comments.length }).toEqual({
+          issue: n,
+          state: 'closed',
+          comments: 1
+        })
+      }
+    }
+  )
+})

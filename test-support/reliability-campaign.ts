@@ -1,0 +1,863 @@
+/**
+ * The fault-injection campaign of the reliability suite. Each trial, drawn
+ * from a seed: a repository in some state, one event, up to five faults
+ * (5xx, resets, slow answers, hangs, both kinds of rate limit, sometimes a
+ * primary limit that resets an hour later), sometimes one more aimed at a
+ * particular mutation (the comment, the close, a label change), and sometimes
+ * a person who changes GitHub between the action's read and its write. The event runs in process;
+ * a failed step is re-run at most twice, as a user re-runs a job; then GitHub
+ * must be where a fault-free run would have left it.
+ */
+import { FAULT_CLASSES, STATE_LABELS, type StateName } from './reliability-model.js'
+import {
+  Random,
+  TOKEN,
+  Tally,
+  errorMessages,
+  runScanned,
+  sleep,
+  unexplainedFailure
+} from './reliability-harness.js'
+import {
+  startSimulator,
+  type FaultSpec,
+  type GitHubSimulator,
+  type LoggedRequest
+} from './github-simulator.js'
+import { cleanup, makeWorkspace } from './run-action.js'
+import { FAST_TIMING, type InProcessResult } from './run-in-process.js'
+import { MILESTONE_TEXT, PLAN_PATH, REPO, debussyPlan, dispatch } from './sample-repo.js'
+
+const ARCHIVE = 'acme/archive'
+const PHASES = ['1', '2', '2.5', '3'] as const
+const PEOPLE = ['bug', 'team:payments', 'needs-review', 'priority:high'] as const
+type EventKind = 'phase_started' | 'phase_completed' | 'phase_failed' | 'plan_completed'
+const STATE_OF: Record<EventKind, StateName> = {
+  phase_started: 'in-progress',
+  phase_completed: 'completed',
+  phase_failed: 'failed',
+  plan_completed: 'completed'
+}
+const LEGACY_LINE = '📊 **Debussy Progress:** 25% (1/4 phases)'
+const PROGRESS_LINE = /📊 \*\*Debussy Progress:\*\* \d+% \(\d+\/\d+ phases\)/g
+const BEGIN = '<!-- debussy-issue-sync:begin'
+const END = '<!-- debussy-issue-sync:end'
+const BLOCK = '\u27e6BLOCK\u27e7'
+/** Retry and rate-limit waits scale with this (FAST_TIMING: milliseconds per second). */
+const UNIT_MS = FAST_TIMING.retryUnitMs
+
+/** Mutation fields the action sends, which a fault can be aimed at. */
+export type MutationField =
+  'addComment' | 'closeIssue' | 'addLabelsToLabelable' | 'removeLabelsFromLabelable'
+
+export type InterferenceKind =
+  | 'person-adds-label'
+  | 'person-removes-label'
+  | 'edit-milestone'
+  | 'delete-state-label'
+  | 'rename-state-label'
+  | 'transfer-issue'
+  | 'delete-issue'
+  | 'lock-issue'
+
+export interface IssueSpec {
+  readonly pullRequest: boolean
+  readonly closed: boolean
+  readonly locked: boolean
+  readonly people: readonly string[]
+  readonly states: readonly StateName[]
+}
+
+export type Payload = Record<string, unknown>
+
+export interface TrialSpec {
+  readonly seed: number
+  readonly issues: readonly IssueSpec[]
+  /** The milestone's description, or undefined for no milestone. */
+  readonly milestone: string | undefined
+  readonly stateLabelsExist: boolean
+  readonly previous: Payload | undefined
+  readonly event: Payload
+  readonly faults: readonly FaultSpec[]
+  /** A primary limit that resets an hour from now: the step must fail and say when. */
+  readonly longReset: FaultSpec | undefined
+  /** A fault aimed at one kind of mutation field, armed when a request carrying it arrives. */
+  readonly aimed: { readonly at: MutationField; readonly fault: FaultSpec } | undefined
+  readonly interferences: readonly InterferenceKind[]
+  readonly debug: boolean
+}
+
+/** Draws one trial from its seed: the same seed gives the same trial. */
+export function drawTrial(seed: number): TrialSpec {
+  const random = new Random(seed)
+  const count = random.int(1, 4)
+  const issues: IssueSpec[] = []
+  for (let i = 0; i < count; i++) {
+    const pullRequest = random.chance(0.08)
+    const people = PEOPLE.filter(() => random.chance(0.35))
+    const statesDrawn = random.weighted<StateName[]>([
+      [[], 40],
+      [[random.pick(['in-progress', 'completed', 'failed'] as const)], 50],
+      [['in-progress', 'failed'], 10]
+    ])
+    issues.push({
+      pullRequest,
+      closed: !pullRequest && random.chance(0.12),
+      locked: random.chance(0.08),
+      people,
+      states: statesDrawn
+    })
+  }
+  const milestone = random.chance(0.85)
+    ? random.weighted([
+        [MILESTONE_TEXT, 60],
+        [MILESTONE_TEXT.replace(/\n/g, '\r\n'), 15],
+        [`${MILESTONE_TEXT}\n\n${LEGACY_LINE}\n\nTrailing words a person wrote.`, 15],
+        ['', 10]
+      ])
+    : undefined
+  const ordered = random.chance(0.5)
+  const previous = random.chance(0.3)
+    ? {
+        event: random.pick(['phase_started', 'phase_completed', 'phase_failed'] as const),
+        plan: PLAN_PATH,
+        phase: random.pick(PHASES),
+        ...(ordered ? { run_id: 'run-1', sequence: 1 } : {})
+      }
+    : undefined
+  // plan_completed a little more often: closing is where a duplicate would show.
+  const kind = random.weighted<EventKind>([
+    ['phase_started', 2],
+    ['phase_completed', 2],
+    ['phase_failed', 2],
+    ['plan_completed', 3]
+  ])
+  const event: Payload = {
+    event: kind,
+    plan: PLAN_PATH,
+    ...(kind === 'plan_completed'
+      ? random.chance(0.6)
+        ? { auto_close: true }
+        : {}
+      : { phase: random.chance(0.05) ? '9' : random.pick(PHASES) }),
+    ...(random.chance(0.5) ? { completed_phases: random.int(0, 5) } : {}),
+    ...(random.chance(0.3) ? { total_phases: random.int(1, 6) } : {}),
+    ...(ordered ? { run_id: 'run-1', sequence: 2 } : {})
+  }
+
+  const faults: FaultSpec[] = []
+  const faultCount = random.weighted([
+    [1, 20],
+    [2, 30],
+    [3, 25],
+    [4, 15],
+    [5, 10]
+  ])
+  for (let i = 0; i < faultCount; i++) faults.push(drawFault(random))
+  const longReset = random.chance(0.1)
+    ? random.pick<FaultSpec>([
+        {
+          kind: 'primary-rate-limit',
+          match: FAULT_CLASSES.observe,
+          resetInSeconds: 3600,
+          times: 1
+        },
+        {
+          kind: 'graphql-rate-limited',
+          match: FAULT_CLASSES.observe,
+          resetInSeconds: 3600,
+          times: 1
+        },
+        {
+          kind: 'primary-rate-limit',
+          match: FAULT_CLASSES.mutation,
+          resetInSeconds: 3600,
+          times: 1
+        },
+        {
+          kind: 'primary-rate-limit',
+          match: FAULT_CLASSES.milestoneGet,
+          resetInSeconds: 3600,
+          times: 1
+        }
+      ])
+    : undefined
+  const aimed = random.chance(0.3)
+    ? {
+        at: random.weighted<MutationField>([
+          ['addComment', 4],
+          ['closeIssue', 2],
+          ['addLabelsToLabelable', 2],
+          ['removeLabelsFromLabelable', 2]
+        ]),
+        fault: random.weighted<FaultSpec>([
+          [{ kind: 'slow', match: FAULT_CLASSES.mutation, delayMs: random.int(450, 700) }, 5],
+          [{ kind: 'server-error', match: FAULT_CLASSES.mutation, status: 502 }, 2],
+          [{ kind: 'reset', match: FAULT_CLASSES.mutation }, 2],
+          [{ kind: 'secondary-rate-limit', match: FAULT_CLASSES.mutation, retryAfter: 2 }, 1]
+        ])
+      }
+    : undefined
+  const interferenceCount = random.weighted([
+    [0, 35],
+    [1, 50],
+    [2, 15]
+  ])
+  const interferences: InterferenceKind[] = []
+  for (let i = 0; i < interferenceCount; i++) {
+    interferences.push(
+      random.weighted<InterferenceKind>([
+        ['person-adds-label', 25],
+        ['person-removes-label', 15],
+        ['edit-milestone', 12],
+        ['delete-state-label', 8],
+        ['rename-state-label', 6],
+        ['transfer-issue', 8],
+        ['delete-issue', 8],
+        ['lock-issue', 10]
+      ])
+    )
+  }
+  return {
+    seed,
+    issues,
+    milestone,
+    stateLabelsExist: issues.some((i) => i.states.length > 0) || random.chance(0.5),
+    previous,
+    event,
+    faults,
+    longReset,
+    aimed,
+    interferences,
+    debug: random.chance(0.25)
+  }
+}
+
+function drawFault(random: Random): FaultSpec {
+  const match = random.weighted([
+    [FAULT_CLASSES.observe, 22],
+    [FAULT_CLASSES.mutation, 22],
+    [FAULT_CLASSES.createLabel, 8],
+    [FAULT_CLASSES.milestoneGet, 12],
+    [FAULT_CLASSES.milestonePatch, 12],
+    [FAULT_CLASSES.anyGraphql, 8],
+    [FAULT_CLASSES.anyRest, 6],
+    [FAULT_CLASSES.any, 10]
+  ])
+  const graphqlOnly = match === FAULT_CLASSES.observe || match === FAULT_CLASSES.mutation
+  const kind = random.weighted<FaultSpec['kind']>([
+    ['server-error', 22],
+    ['reset', 14],
+    ['slow', 14],
+    ['hang', 4],
+    ['secondary-rate-limit', 12],
+    ['secondary-rate-limit-429', 10],
+    ['primary-rate-limit', 12],
+    ['graphql-rate-limited', graphqlOnly || match === FAULT_CLASSES.anyGraphql ? 12 : 0]
+  ])
+  switch (kind) {
+    case 'server-error':
+      return {
+        kind,
+        match,
+        status: random.pick([500, 502, 503, 504]),
+        times: random.int(1, 3)
+      }
+    case 'reset':
+      return { kind, match, times: random.int(1, 2) }
+    case 'slow':
+      // Mostly below the attempt timeout; two in five beyond it: the attempt times out,
+      // and GitHub applies the request anyway when it finally gets to it.
+      return {
+        kind,
+        match,
+        delayMs: random.chance(0.4) ? random.int(450, 700) : random.int(10, 150),
+        times: 1
+      }
+    case 'hang':
+      // The simulator drops the connection after delayMs; the action should give up sooner.
+      return { kind, match, delayMs: random.int(600, 900), times: 1 }
+    case 'secondary-rate-limit':
+    case 'secondary-rate-limit-429':
+      return { kind, match, retryAfter: random.int(1, 3), times: random.int(1, 2) }
+    case 'primary-rate-limit':
+    case 'graphql-rate-limited':
+      return { kind, match, resetInSeconds: random.int(1, 4), times: 1 }
+    default:
+      throw new Error(`no such fault ${String(kind)}`)
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Running a trial
+
+interface IssueRecord {
+  readonly spec: IssueSpec
+  readonly number: number
+  readonly ref: string
+  /** Labels people put there, added or removed during the run by "a person". */
+  readonly people: Set<string>
+  readonly removedByPerson: Set<string>
+  deleted: boolean
+  transferredTo: { repo: string; number: number } | undefined
+  lockedMidRun: boolean
+}
+
+export interface TrialOutcome {
+  readonly seed: number
+  readonly converged: boolean
+  /** Where GitHub differs from the fault-free result: a lost update. */
+  readonly problems: readonly string[]
+  /** Protocol faults that did not lose an update: waits cut short, failures unexplained. */
+  readonly violations: readonly string[]
+  readonly faultsInjected: number
+  readonly runs: number
+  readonly interferencesApplied: readonly string[]
+}
+
+function payloadOf(event: Payload): Record<string, unknown> {
+  return dispatch(event)
+}
+
+/** Expected progress per SPEC §6 for this plan (4 phases, none marked done). */
+export function expectedProgress(event: Payload): { completed: number; total: number } {
+  const total = typeof event.total_phases === 'number' ? event.total_phases : PHASES.length
+  let completed: number
+  if (typeof event.completed_phases === 'number') completed = event.completed_phases
+  else if (event.event === 'plan_completed') completed = total
+  else if (
+    event.event === 'phase_completed' &&
+    (PHASES as readonly unknown[]).includes(event.phase)
+  )
+    completed = 1
+  else completed = 0
+  return { completed: Math.min(completed, total), total }
+}
+
+export function progressLineFor(progress: { completed: number; total: number }): string {
+  const percent = Math.round((100 * progress.completed) / progress.total)
+  return `📊 **Debussy Progress:** ${percent}% (${progress.completed}/${progress.total} phases)`
+}
+
+/** The description with this plan's block replaced by a placeholder, or undefined if there is none. */
+function withoutBlock(description: string): string | undefined {
+  const start = description.indexOf(BEGIN)
+  if (start < 0) return undefined
+  const endMarker = description.indexOf(END, start)
+  const close = endMarker < 0 ? -1 : description.indexOf('-->', endMarker)
+  if (close < 0) return undefined
+  return description.slice(0, start) + BLOCK + description.slice(close + 3)
+}
+
+function blockText(description: string): string {
+  const start = description.indexOf(BEGIN)
+  const endMarker = description.indexOf(END, start)
+  const close = description.indexOf('-->', endMarker)
+  return description.slice(start, close + 3)
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** Problems with the milestone's description against the progress expected and the human text. */
+export function milestoneProblems(
+  before: string,
+  after: string,
+  personNote: string | undefined,
+  expected: string
+): string[] {
+  const problems: string[] = []
+  const begins = after.split(BEGIN).length - 1
+  const lines = after.match(PROGRESS_LINE) ?? []
+  if (begins !== 1) problems.push(`milestone has ${begins} progress blocks`)
+  if (lines.length !== 1) problems.push(`milestone has ${lines.length} progress lines`)
+  if (!after.includes(expected)) {
+    problems.push(`milestone progress is "${lines.join(' | ')}", want "${expected}"`)
+  }
+  if (begins !== 1) return problems
+  const shown = withoutBlock(after) ?? after
+  let human =
+    withoutBlock(before) ??
+    (before.includes(LEGACY_LINE) ? before.replace(LEGACY_LINE, BLOCK) : before)
+  if (personNote !== undefined) human += personNote
+  const ok = human.includes(BLOCK)
+    ? shown === human
+    : new RegExp(`^${escapeRegExp(human)}(?:\\r?\\n)*${escapeRegExp(BLOCK)}$`).test(shown)
+  if (!ok) {
+    problems.push(
+      `milestone human text changed: ${JSON.stringify(shown.slice(0, 300))} from ${JSON.stringify(human.slice(0, 300))}`
+    )
+  }
+  if (before.includes('\r\n') && /(?<!\r)\n/.test(blockText(after))) {
+    problems.push('milestone block uses LF in a CRLF description')
+  }
+  return problems
+}
+
+function seedTrial(
+  sim: GitHubSimulator,
+  spec: TrialSpec
+): { issues: IssueRecord[]; milestone: number | undefined } {
+  sim.addRepo(REPO)
+  sim.addRepo(ARCHIVE)
+  for (const name of PEOPLE) sim.addLabel(REPO, { name, color: 'c5def5' })
+  if (spec.stateLabelsExist) {
+    for (const name of Object.values(STATE_LABELS)) {
+      sim.addLabel(REPO, { name: name.name, color: name.color })
+    }
+  }
+  const milestone =
+    spec.milestone === undefined
+      ? undefined
+      : sim.addMilestone(REPO, { title: 'Q4 reliability', description: spec.milestone })
+  const issues: IssueRecord[] = spec.issues.map((issue, i) => {
+    const number = sim.addIssue(REPO, {
+      title: `Trial issue ${i + 1}`,
+      labels: [...issue.people, ...issue.states.map((s) => STATE_LABELS[s].name)],
+      ...(milestone === undefined ? {} : { milestone }),
+      state: issue.closed ? 'closed' : 'open',
+      pullRequest: issue.pullRequest,
+      locked: issue.locked
+    })
+    return {
+      spec: issue,
+      number,
+      ref: `${REPO}#${number}`,
+      people: new Set(issue.people),
+      removedByPerson: new Set<string>(),
+      deleted: false,
+      transferredTo: undefined,
+      lockedMidRun: false
+    }
+  })
+  return { issues, milestone }
+}
+
+/** A person's change, made once, at the first request that matches its moment. */
+function interfere(
+  sim: GitHubSimulator,
+  kind: InterferenceKind,
+  issues: IssueRecord[],
+  random: Random,
+  state: { personNote: string | undefined; renamed: Set<string> },
+  milestone: number | undefined
+): string | undefined {
+  const present = issues.filter((i) => !i.deleted && i.transferredTo === undefined)
+  if (present.length === 0) return undefined
+  const target = random.pick(present)
+  switch (kind) {
+    case 'person-adds-label': {
+      const name = `person:added-${random.int(1, 99)}`
+      sim.addIssueLabel(REPO, target.number, name)
+      target.people.add(name)
+      target.removedByPerson.delete(name)
+      return `${kind} ${name} on ${target.ref}`
+    }
+    case 'person-removes-label': {
+      const own = [...target.people]
+      if (own.length === 0) return undefined
+      const name = random.pick(own)
+      sim.removeIssueLabel(REPO, target.number, name)
+      target.people.delete(name)
+      target.removedByPerson.add(name)
+      return `${kind} ${name} from ${target.ref}`
+    }
+    case 'edit-milestone': {
+      if (milestone === undefined || state.personNote !== undefined) return undefined
+      const description = sim.milestone(REPO, milestone).description
+      const eol = description.includes('\r\n') ? '\r\n' : '\n'
+      state.personNote = `${eol}${eol}A person edited this while the sync ran.`
+      sim.setMilestone(REPO, milestone, { description: description + state.personNote })
+      return kind
+    }
+    case 'delete-state-label':
+    case 'rename-state-label': {
+      const existing = Object.values(STATE_LABELS)
+        .map((l) => l.name)
+        .filter((name) => sim.label(REPO, name) !== undefined)
+      if (existing.length === 0) return undefined
+      const name = random.pick(existing)
+      if (kind === 'delete-state-label') {
+        sim.deleteLabel(REPO, name)
+      } else {
+        const renamed = `renamed by a person (${name})`
+        sim.renameLabel(REPO, name, renamed)
+        state.renamed.add(renamed)
+      }
+      return `${kind} ${name}`
+    }
+    case 'transfer-issue': {
+      if (target.spec.pullRequest) return undefined
+      const number = sim.transferIssue(REPO, target.number, ARCHIVE)
+      target.transferredTo = { repo: ARCHIVE, number }
+      return `${kind} ${target.ref}`
+    }
+    case 'delete-issue':
+      sim.deleteIssue(REPO, target.number)
+      target.deleted = true
+      return `${kind} ${target.ref}`
+    case 'lock-issue':
+      if (target.spec.locked) return undefined
+      sim.lockIssue(REPO, target.number)
+      target.lockedMidRun = true
+      return `${kind} ${target.ref}`
+  }
+}
+
+const SECONDARY = new Set(['secondary-rate-limit', 'secondary-rate-limit-429'])
+
+/** Requests sent sooner after a rate-limit answer than the wait it named. */
+export function waitViolations(
+  log: readonly LoggedRequest[],
+  faults: readonly FaultSpec[]
+): string[] {
+  const problems: string[] = []
+  const secondaryWait = Math.min(
+    ...faults.filter((f) => SECONDARY.has(f.kind)).map((f) => f.retryAfter ?? 60)
+  )
+  const primaryWait = Math.min(
+    ...faults
+      .filter((f) => f.kind === 'primary-rate-limit' || f.kind === 'graphql-rate-limited')
+      .map((f) => f.resetInSeconds ?? 60)
+  )
+  log.forEach((request, i) => {
+    const next = log[i + 1]
+    if (next === undefined || request.fault === undefined) return
+    let wait: number | undefined
+    if (SECONDARY.has(request.fault)) wait = secondaryWait
+    else if (request.fault === 'primary-rate-limit' || request.fault === 'graphql-rate-limited')
+      wait = primaryWait - 1
+    if (wait === undefined || !Number.isFinite(wait)) return
+    const gap = next.at - request.at
+    if (gap + 2 < wait * UNIT_MS) {
+      problems.push(
+        `${next.method} ${next.path} sent ${gap} ms after a ${request.fault} answer to ${request.method} ${request.path}, before the ${wait * UNIT_MS} ms it named`
+      )
+    }
+  })
+  return problems
+}
+
+export async function runTrial(spec: TrialSpec, tally: Tally): Promise<TrialOutcome> {
+  const sim = await startSimulator({ token: TOKEN, seed: spec.seed })
+  const random = new Random(spec.seed ^ 0x5eed)
+  let workspace: string | undefined
+  try {
+    const { issues, milestone } = seedTrial(sim, spec)
+    workspace = makeWorkspace({
+      [PLAN_PATH]: debussyPlan(
+        issues.map((i) => i.number),
+        PHASES
+      )
+    })
+    const env = spec.debug ? { RUNNER_DEBUG: '1' } : undefined
+    const fire = async (payload: Payload): Promise<InProcessResult> => {
+      const result = await runScanned(tally, {
+        apiUrl: sim.apiUrl,
+        graphqlUrl: sim.graphqlUrl,
+        token: TOKEN,
+        workspace: workspace ?? '',
+        repository: REPO,
+        eventName: 'repository_dispatch',
+        eventPayload: payloadOf(payload),
+        ...(env ? { env } : {})
+      })
+      if (spec.debug) tally.add('secrets.debugRuns')
+      return result
+    }
+
+    if (spec.previous !== undefined) {
+      const previous = await fire(spec.previous)
+      if (previous.failed) {
+        throw new Error(
+          `trial ${spec.seed}: the fault-free previous event failed:\n${previous.stdout}`
+        )
+      }
+    }
+    const before = {
+      milestone: milestone === undefined ? undefined : sim.milestone(REPO, milestone).description,
+      issues: issues.map((i) => sim.issue(REPO, i.number))
+    }
+
+    // The person acts at the first write (or, for the milestone, at its fresh read): after
+    // the action's one read of the issues and before its writes.
+    const state = { personNote: undefined as string | undefined, renamed: new Set<string>() }
+    const applied: string[] = []
+    const pending = [...spec.interferences]
+    const unhook = sim.onRequest((request) => {
+      if (pending.length === 0) return
+      const milestoneRead = request.method === 'GET' && /\/milestones\/\d+$/.test(request.path)
+      if (!request.write && !milestoneRead) return
+      // A state label deleted or renamed at the milestone's read or write comes
+      // after the action's label writes (or when it had none to make): that is a
+      // person's own change after the sync, not one it must survive. Those wait
+      // for a label write.
+      const labelWrite =
+        request.operation === 'mutation' ||
+        (request.method === 'POST' && /\/labels$/.test(request.path))
+      const deferred: InterferenceKind[] = []
+      while (pending.length > 0) {
+        const kind = pending.shift() as InterferenceKind
+        if (!labelWrite && (kind === 'delete-state-label' || kind === 'rename-state-label')) {
+          deferred.push(kind)
+          continue
+        }
+        const done = interfere(sim, kind, issues, random, state, milestone)
+        if (done !== undefined) applied.push(done)
+      }
+      pending.push(...deferred)
+    })
+
+    sim.resetLog()
+    const faultsBefore = sim.faultsInjected
+    if (spec.longReset !== undefined) sim.injectFault(spec.longReset)
+    for (const fault of spec.faults) sim.injectFault(fault)
+    // The aimed fault is armed by the request it is aimed at, before the simulator answers it.
+    let aimedFault = spec.aimed
+    const unaim = sim.onRequest((request) => {
+      const query = (request.body as { query?: unknown } | undefined)?.query
+      if (aimedFault === undefined || request.operation !== 'mutation' || typeof query !== 'string')
+        return
+      if (!query.includes(`${aimedFault.at}(`)) return
+      sim.injectFault({ ...aimedFault.fault, times: 1 })
+      aimedFault = undefined
+    })
+
+    const problems: string[] = []
+    const protocol: string[] = []
+    const results: InProcessResult[] = []
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const logStart = sim.requests.length
+      const startedAt = Date.now()
+      const result = await fire(spec.event)
+      results.push(result)
+      const runLog = sim.requests.slice(logStart)
+      const long = spec.longReset
+      if (attempt === 0 && long !== undefined) {
+        const index = runLog.findIndex(
+          (r) => r.fault === long.kind && r.status !== 0 && matchesLong(r, long)
+        )
+        const limited = runLog[index]
+        if (limited !== undefined) {
+          protocol.push(...longResetProblems(result, startedAt, tally))
+          // REST and GraphQL have separate budgets: only the exhausted one must wait.
+          const after = runLog.slice(index + 1).filter((r) => r.kind === limited.kind)
+          if (after.length > 0) {
+            tally.add('rateLimit.sentDuringLongLimit', after.length)
+            tally.note(
+              `seed ${spec.seed}: ${after.length} ${limited.kind} request(s) sent after the ${limited.kind} budget was exhausted until an hour from now (${limited.method} ${limited.path} answered ${limited.fault}; then ${after.map((r) => `${r.method} ${r.path}`).join(', ')})`
+            )
+          }
+        }
+      }
+      if (!result.failed) break
+      const why = unexplainedFailure(result)
+      if (why === undefined) tally.add('campaign.failuresExplained')
+      else {
+        tally.add('campaign.failuresUnexplained')
+        protocol.push(`run ${attempt + 1} failed: ${why}`)
+      }
+      if (attempt < 2) tally.add('campaign.reruns')
+    }
+    unhook()
+    unaim()
+    await settled(sim)
+    const last = results[results.length - 1]
+    if (last?.failed === true) {
+      problems.push(
+        `still failing after 2 re-runs: ${errorMessages(last.stdout).join(' / ').slice(0, 400)}`
+      )
+    }
+    const faultsInjected = sim.faultsInjected - faultsBefore
+    sim.clearFaults()
+
+    // In a trial with an hour-long primary limit, primary answers are judged above instead.
+    const served = [...spec.faults, ...(spec.aimed === undefined ? [] : [spec.aimed.fault])]
+    const judged =
+      spec.longReset === undefined ? served : served.filter((f) => SECONDARY.has(f.kind))
+    const violations = waitViolations(sim.requests, judged)
+    if (violations.length > 0) {
+      tally.add('rateLimit.waitViolations', violations.length)
+      protocol.push(...violations)
+    }
+
+    problems.push(...checkConvergence(sim, spec, issues, milestone, before, state, tally))
+    tally.add('campaign.interferences', applied.length)
+    return {
+      seed: spec.seed,
+      converged: problems.length === 0,
+      problems,
+      violations: protocol,
+      faultsInjected,
+      runs: results.length,
+      interferencesApplied: applied
+    }
+  } finally {
+    await sim.close()
+    if (workspace !== undefined) cleanup(workspace)
+  }
+}
+
+/**
+ * Waits until the simulator has answered every slowed request: one whose attempt
+ * timed out is still applied when the simulator gets to it, and must be seen.
+ */
+async function settled(sim: GitHubSimulator): Promise<void> {
+  const deadline = Date.now() + 2_000
+  while (sim.requests.some((r) => r.fault === 'slow' && r.status === 0) && Date.now() < deadline) {
+    await sleep(20)
+  }
+}
+
+function matchesLong(request: LoggedRequest, fault: FaultSpec): boolean {
+  const match = fault.match ?? {}
+  if (match.operation !== undefined && request.operation !== match.operation) return false
+  if (match.method !== undefined && request.method !== match.method) return false
+  return true
+}
+
+function longResetProblems(result: InProcessResult, startedAt: number, tally: Tally): string[] {
+  if (!result.failed) return ['a primary limit resetting in an hour did not fail the step']
+  const text = errorMessages(result.stdout).join('\n')
+  const at = /resets at (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)/.exec(text)?.[1]
+  if (at === undefined) {
+    return [
+      `a primary limit resetting in an hour failed the step without saying when: ${text.slice(0, 300)}`
+    ]
+  }
+  const seconds = (Date.parse(at) - startedAt) / 1000
+  if (seconds < 3500 || seconds > 3700) {
+    return [
+      `the step says the budget resets at ${at}, ${Math.round(seconds)} s from the run, not about an hour`
+    ]
+  }
+  tally.add('campaign.longResetExplained')
+  return []
+}
+
+function checkConvergence(
+  sim: GitHubSimulator,
+  spec: TrialSpec,
+  issues: IssueRecord[],
+  milestone: number | undefined,
+  before: { milestone: string | undefined; issues: { comments: string[] }[] },
+  state: { personNote: string | undefined; renamed: Set<string> },
+  tally: Tally
+): string[] {
+  const problems: string[] = []
+  const kind = spec.event.event as EventKind
+  const target = STATE_LABELS[STATE_OF[kind]].name
+  const stateNames = Object.values(STATE_LABELS).map((l) => l.name.toLowerCase())
+  const progress = expectedProgress(spec.event)
+  const closeExpected =
+    kind === 'plan_completed' &&
+    spec.event.auto_close === true &&
+    progress.completed === progress.total
+  let milestoneReachable = false
+
+  issues.forEach((issue, index) => {
+    if (issue.deleted) return
+    if (issue.transferredTo !== undefined) {
+      const moved = sim.issue(issue.transferredTo.repo, issue.transferredTo.number)
+      const completions = moved.comments.filter((c) => c.includes('debussy-issue-sync:completed'))
+      if (completions.length > 1)
+        problems.push(`${issue.ref} (transferred): ${completions.length} completion comments`)
+      return
+    }
+    const view = sim.issue(REPO, issue.number)
+    if (view.milestone !== undefined) milestoneReachable = true
+    const states = view.labels.filter((l) => stateNames.includes(l.toLowerCase()))
+    if (states.length !== 1 || states[0] !== target) {
+      problems.push(`${issue.ref}: state labels [${states.join(', ')}], want [${target}]`)
+    }
+    const lost = [...issue.people].filter((l) => !view.labels.includes(l))
+    if (lost.length > 0) {
+      tally.add('labels.lost', lost.length)
+      problems.push(`${issue.ref}: lost people's labels ${lost.join(', ')}`)
+    }
+    const resurrected = [...issue.removedByPerson].filter((l) => view.labels.includes(l))
+    if (resurrected.length > 0) {
+      tally.add('labels.resurrected', resurrected.length)
+      problems.push(`${issue.ref}: labels a person removed are back: ${resurrected.join(', ')}`)
+    }
+    const unexpected = view.labels.filter(
+      (l) => !stateNames.includes(l.toLowerCase()) && !issue.people.has(l) && !state.renamed.has(l)
+    )
+    if (unexpected.length > 0)
+      problems.push(`${issue.ref}: unexpected labels ${unexpected.join(', ')}`)
+
+    const completions = view.comments.filter((c) => c.includes('debussy-issue-sync:completed'))
+    const commentsBefore = before.issues[index]?.comments.length ?? 0
+    if (issue.spec.pullRequest || issue.spec.closed || !closeExpected) {
+      const want = issue.spec.closed ? 'closed' : 'open'
+      if (view.state !== want) problems.push(`${issue.ref}: ${view.state}, want ${want}`)
+      if (view.comments.length !== commentsBefore) {
+        problems.push(
+          `${issue.ref}: ${view.comments.length - commentsBefore} comment(s) posted, want none`
+        )
+      }
+    } else {
+      if (view.state !== 'closed' || view.stateReason !== 'completed') {
+        problems.push(`${issue.ref}: ${view.state} (${view.stateReason}), want closed as completed`)
+      }
+      const wanted = issue.spec.locked ? [0] : issue.lockedMidRun ? [0, 1] : [1]
+      if (!wanted.includes(completions.length)) {
+        problems.push(
+          `${issue.ref}: ${completions.length} completion comments, want ${wanted.join(' or ')}`
+        )
+      }
+      if (completions.some((c) => /(^|[^\u200d])@payments-team/.test(c))) {
+        problems.push(`${issue.ref}: the completion comment mentions @payments-team`)
+      }
+    }
+  })
+
+  const targetLabel = sim.label(REPO, target)
+  if (
+    targetLabel !== undefined &&
+    targetLabel.color.toUpperCase() !== STATE_LABELS[STATE_OF[kind]].color
+  ) {
+    problems.push(
+      `label ${target} has color ${targetLabel.color}, want ${STATE_LABELS[STATE_OF[kind]].color}`
+    )
+  }
+  if (milestone !== undefined && before.milestone !== undefined && milestoneReachable) {
+    const after = sim.milestone(REPO, milestone).description
+    problems.push(
+      ...milestoneProblems(before.milestone, after, state.personNote, progressLineFor(progress))
+    )
+  }
+  return problems
+}
+
+/** Seeds of one shard of the campaign: shards run in parallel jest workers. */
+export function shardSeeds(base: number, shard: number, trials: number): number[] {
+  return Array.from({ length: trials }, (_, i) => (base + shard * 100_003 + i * 7919) >>> 0)
+}
+
+/**
+ * Runs the trials of a shard and counts them; returns the trials that did not
+ * converge. RELIABILITY_TRIAL=<seed> runs that one trial alone, to reproduce it.
+ */
+export async function runShard(seeds: readonly number[], tally: Tally): Promise<TrialOutcome[]> {
+  const only = process.env.RELIABILITY_TRIAL
+  const chosen = only === undefined ? seeds : [Number(only)]
+  const failed: TrialOutcome[] = []
+  for (const seed of chosen) {
+    const outcome = await runTrial(drawTrial(seed), tally)
+    tally.add('campaign.trials')
+    tally.add('faults.injected', outcome.faultsInjected)
+    const context = outcome.interferencesApplied.join(', ') || 'no interference'
+    if (outcome.converged) {
+      tally.add('campaign.converged')
+      tally.add('faults.survived', outcome.faultsInjected)
+    } else {
+      tally.add('campaign.lostUpdates')
+      tally.note(`trial seed ${seed} (${context}): ${outcome.problems[0] ?? ''}`)
+    }
+    for (const violation of outcome.violations) tally.note(`trial seed ${seed}: ${violation}`)
+    if (!outcome.converged || outcome.violations.length > 0) failed.push(outcome)
+  }
+  return failed
+}

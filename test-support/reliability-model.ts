@@ -1,0 +1,26 @@
+/**
+ * Names shared by the reliability suite: the state labels of the default
+ * config with their colors, and the request classes faults are aimed at.
+ */
+import type { FaultMatch } from './github-simulator.js'
+
+export type StateName = 'in-progress' | 'completed' | 'failed'
+
+/** SPEC §5 defaults. */
+export const STATE_LABELS: Readonly<Record<StateName, { name: string; color: string }>> = {
+  'in-progress': { name: 'debussy:in-progress', color: '1D76DB' },
+  completed: { name: 'debussy:completed', color: '0E8A16' },
+  failed: { name: 'debussy:failed', color: 'D93F0B' }
+}
+
+/** The requests the action makes, as fault matchers. */
+export const FAULT_CLASSES = {
+  observe: { kind: 'graphql', operation: 'query' },
+  mutation: { kind: 'graphql', operation: 'mutation' },
+  createLabel: { method: 'POST', path: /\/labels$/ },
+  milestoneGet: { method: 'GET', path: /\/milestones\/\d+$/ },
+  milestonePatch: { method: 'PATCH', path: /\/milestones\/\d+$/ },
+  anyGraphql: { kind: 'graphql' },
+  anyRest: { kind: 'rest' },
+  any: {}
+} as const satisfies Record<string, FaultMatch>
