@@ -11,6 +11,7 @@ import { parseConfig } from '../src/config.js'
 import { InputError } from '../src/errors.js'
 import { normaliseEventType, resolveEvent } from '../src/event.js'
 import { EVENT_NAME_PATTERN, SCHEMA_DIR, buildSchemas } from '../scripts/schemas.js'
+import { BASE_PAYLOAD, CORPUS } from '../test-support/reliability-corpus.js'
 
 const committed = (name: string): unknown =>
   JSON.parse(readFileSync(path.join(SCHEMA_DIR, name), 'utf8')) as unknown
@@ -127,5 +128,28 @@ describe('config.schema.json', () => {
   ])('refuses %s, as the action does', (_name, yaml) => {
     expect(validConfig(parse(yaml))).toBe(false)
     expect(accepts(yaml)).toBe(false)
+  })
+})
+
+describe('client-payload.schema.json and the bad-input corpus', () => {
+  // Every client_payload of the reliability corpus that the action's event
+  // resolution refuses is refused by the schema too, so that an orchestrator
+  // validating before it sends catches the same mistakes. (Refusals that need
+  // the checkout, such as a plan path leaving it, are the action's alone.)
+  const payloads = CORPUS.filter(
+    (c) => c.area === 'client_payload' && c.eventType === undefined && c.eventName === undefined
+  ).map((c): [string, unknown] => {
+    if (c.rawPayload !== undefined) return [c.id, c.rawPayload]
+    const base: Record<string, unknown> = { ...BASE_PAYLOAD, ...c.payload }
+    for (const key of c.omit ?? []) delete base[key]
+    return [c.id, base]
+  })
+
+  it('covers the corpus', () => {
+    expect(payloads.length).toBeGreaterThanOrEqual(40)
+  })
+
+  it.each(payloads)('%s: refused by the schema when refused by the action', (_id, payload) => {
+    if (!actionAccepts(payload)) expect(validPayload(payload)).toBe(false)
   })
 })

@@ -33,6 +33,15 @@ export const EVENT_NAME_PATTERN = caseless(
   '^\\s*(?:debussy(?:[:_./]|[\\s-]+)+)?(?:phase(?:_|[\\s-]+)(?:started|completed|failed)|plan(?:_|[\\s-]+)completed)\\s*$'
 )
 
+/** Phase events need a phase. */
+export const PHASE_EVENT_PATTERN = caseless(
+  '^\\s*(?:debussy(?:[:_./]|[\\s-]+)+)?phase(?:_|[\\s-]+)(?:started|completed|failed)\\s*$'
+)
+
+/** A path with something in it and no control characters (the action trims it). */
+const PLAN_PATTERN =
+  '^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$'
+
 export interface Schemas {
   readonly 'client-payload.schema.json': unknown
   readonly 'config.schema.json': unknown
@@ -40,11 +49,32 @@ export interface Schemas {
 
 export function buildSchemas(): Schemas {
   const payload = z.toJSONSchema(clientPayloadSchema, {
+    // What the action checks beyond JSON types, written as JSON Schema can say it.
     override: (ctx) => {
-      const properties = ctx.jsonSchema.properties
-      if (properties?.event !== undefined && typeof properties.event === 'object') {
-        properties.event.pattern = EVENT_NAME_PATTERN
+      const schema = ctx.jsonSchema
+      const properties = schema.properties
+      if (properties === undefined || ctx.zodSchema !== clientPayloadSchema) return
+      const { event, plan, phase } = properties
+      if (typeof event === 'object') event.pattern = EVENT_NAME_PATTERN
+      if (typeof plan === 'object') plan.pattern = PLAN_PATTERN
+      if (typeof phase === 'object') {
+        const description = phase.description
+        for (const key of Object.keys(phase)) delete (phase as Record<string, unknown>)[key]
+        Object.assign(phase, {
+          description,
+          anyOf: [
+            { type: 'string', pattern: '^\\s*[A-Za-z0-9._-]{1,32}\\s*$' },
+            // Its shortest decimal form must be an id: no exponent with a "+".
+            { type: 'number', exclusiveMinimum: -1e21, exclusiveMaximum: 1e21 }
+          ]
+        })
       }
+      schema.allOf = [
+        {
+          if: { properties: { event: { pattern: PHASE_EVENT_PATTERN } }, required: ['event'] },
+          then: { required: ['phase'] }
+        }
+      ]
     }
   })
   const config = {
