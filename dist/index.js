@@ -53623,6 +53623,15 @@ function graphqlPartial(error) {
 const LABEL_MUTATIONS_PER_REQUEST = 50;
 /** Comments notify people and count as content creation: smaller batches. */
 const CLOSE_MUTATIONS_PER_REQUEST = 20;
+/** The issues (`owner/repo#N`, lower-cased) of the results whose status matches. */
+function issuesOf(results, match) {
+    const issues = new Set();
+    for (const { operation, status } of results) {
+        if (match(status) && 'issue' in operation)
+            issues.add(operation.issue.toLowerCase());
+    }
+    return issues;
+}
 /** The names an addLabelsToLabelable answer says the issue now has. */
 function answeredLabels(answer) {
     const nodes = answer?.labelable?.labels?.nodes;
@@ -53730,9 +53739,7 @@ async function applyOperations(github, input) {
     // twice. A failed one fails the step; the re-run finds it by its marker.
     const commented = await confirmTimedOut(github, await runMutations(github, commentMutations, CLOSE_MUTATIONS_PER_REQUEST, true), issues);
     results.push(...commented);
-    const uncommented = new Set(commented
-        .filter((r) => r.status !== 'applied' && 'issue' in r.operation)
-        .map((r) => ('issue' in r.operation ? r.operation.issue.toLowerCase() : '')));
+    const uncommented = issuesOf(commented, (status) => status !== 'applied');
     const closable = closeMutations.filter((m) => {
         const operation = m.operations[0];
         if (operation === undefined ||
@@ -65201,6 +65208,7 @@ function planMilestone(milestone, planKey, progress, record) {
 
 ;// CONCATENATED MODULE: ./src/report.ts
 
+
 /** How an operation is named in logs: the same targets as the `operations` output. */
 function describeOperation(operation) {
     switch (operation.op) {
@@ -65238,9 +65246,7 @@ function buildOutputs(plan, applied, dryRun) {
 }
 /** One line per issue that changed: `Updated GitHub issue acme/app#10: completed (+…, −…)`. */
 function issueLines(plan, results) {
-    const failed = new Set(results
-        .filter((r) => r.status !== 'applied' && 'issue' in r.operation)
-        .map((r) => ('issue' in r.operation ? r.operation.issue.toLowerCase() : '')));
+    const failed = issuesOf(results, (status) => status !== 'applied');
     const lines = [];
     if (plan.outOfOrder !== undefined)
         return lines;
@@ -65299,9 +65305,7 @@ function issueResult(issue, dryRun, failed) {
 /** The job summary, GitHub markdown. */
 function renderSummary(input) {
     const { event, plan, sync, results, dryRun } = input;
-    const failedIssues = new Set(results
-        .filter((r) => r.status === 'failed')
-        .flatMap((r) => ('issue' in r.operation ? [r.operation.issue.toLowerCase()] : [])));
+    const failedIssues = issuesOf(results, (status) => status === 'failed');
     const phase = event.phase === undefined || event.kind === 'plan_completed'
         ? ''
         : ` (phase ${cell(event.phase)})`;

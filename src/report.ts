@@ -4,7 +4,7 @@
  * after, the milestone's progress and what was closed or skipped.
  */
 import type { Finding, MasterPlan, Operation, PhaseEvent } from './domain.js'
-import type { OperationResult } from './github/apply.js'
+import { issuesOf, type OperationResult } from './github/apply.js'
 import { formatProgress } from './progress.js'
 import type { IssueOutcome, SyncPlan } from './reconcile.js'
 
@@ -68,11 +68,7 @@ export function buildOutputs(
 
 /** One line per issue that changed: `Updated GitHub issue acme/app#10: completed (+…, −…)`. */
 export function issueLines(plan: SyncPlan, results: readonly OperationResult[]): string[] {
-  const failed = new Set(
-    results
-      .filter((r) => r.status !== 'applied' && 'issue' in r.operation)
-      .map((r) => ('issue' in r.operation ? r.operation.issue.toLowerCase() : ''))
-  )
+  const failed = issuesOf(results, (status) => status !== 'applied')
   const lines: string[] = []
   if (plan.outOfOrder !== undefined) return lines
   for (const issue of plan.issues) {
@@ -138,11 +134,7 @@ export interface SummaryInput {
 /** The job summary, GitHub markdown. */
 export function renderSummary(input: SummaryInput): string {
   const { event, plan, sync, results, dryRun } = input
-  const failedIssues = new Set(
-    results
-      .filter((r) => r.status === 'failed')
-      .flatMap((r) => ('issue' in r.operation ? [r.operation.issue.toLowerCase()] : []))
-  )
+  const failedIssues = issuesOf(results, (status) => status === 'failed')
   const phase =
     event.phase === undefined || event.kind === 'plan_completed'
       ? ''

@@ -30,6 +30,18 @@ export interface OperationResult {
   readonly detail: string | undefined
 }
 
+/** The issues (`owner/repo#N`, lower-cased) of the results whose status matches. */
+export function issuesOf(
+  results: readonly OperationResult[],
+  match: (status: OperationStatus) => boolean
+): Set<string> {
+  const issues = new Set<string>()
+  for (const { operation, status } of results) {
+    if (match(status) && 'issue' in operation) issues.add(operation.issue.toLowerCase())
+  }
+  return issues
+}
+
 export interface ApplyInput {
   readonly operations: readonly Operation[]
   readonly snapshot: Snapshot
@@ -172,11 +184,7 @@ export async function applyOperations(
     issues
   )
   results.push(...commented)
-  const uncommented = new Set(
-    commented
-      .filter((r) => r.status !== 'applied' && 'issue' in r.operation)
-      .map((r) => ('issue' in r.operation ? r.operation.issue.toLowerCase() : ''))
-  )
+  const uncommented = issuesOf(commented, (status) => status !== 'applied')
   const closable = closeMutations.filter((m) => {
     const operation = m.operations[0]
     if (
