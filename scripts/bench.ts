@@ -52,7 +52,14 @@ import {
   runAction,
   type ActionResult
 } from '../test-support/run-action.js'
-import { PLAN_PATH, REPO, dispatch, seedSample } from '../test-support/sample-repo.js'
+import type { EventKind } from '../src/domain.js'
+import {
+  PLAN_PATH,
+  REPO,
+  dispatch,
+  seedSample,
+  type SnapshotPayload
+} from '../test-support/sample-repo.js'
 
 const DIST = path.join(REPO_ROOT, 'dist')
 const BUNDLE = path.join(DIST, 'index.js')
@@ -192,19 +199,7 @@ function median(values: readonly number[]): number {
 
 // ---- events --------------------------------------------------------------------
 
-type EventKind = 'phase_started' | 'phase_completed' | 'phase_failed' | 'plan_completed'
-
-/** The `client_payload` the orchestrator sends (SPEC §2). */
-type Payload = {
-  readonly event: EventKind
-  readonly plan: string
-  readonly phase?: string
-  readonly run_id: string
-  readonly sequence: number
-  readonly completed_phases: number
-  readonly total_phases: number
-  readonly auto_close?: boolean
-}
+type Payload = SnapshotPayload
 
 function payload(
   event: EventKind,

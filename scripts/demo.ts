@@ -20,7 +20,14 @@ import {
   runAction,
   type ActionResult
 } from '../test-support/run-action.js'
-import { PLAN_PATH, REPO, dispatch, seedSample, type Sample } from '../test-support/sample-repo.js'
+import {
+  PLAN_PATH,
+  REPO,
+  dispatch,
+  seedSample,
+  type Sample,
+  type SnapshotPayload
+} from '../test-support/sample-repo.js'
 
 const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js')
 const PHASES = ['1', '2', '2.5', '3'] as const
@@ -60,21 +67,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 // ---- the scenario ------------------------------------------------------------
 
-/**
- * The `client_payload` Debussy sends (SPEC §2), as the demo uses it. A type
- * alias, not an interface, so that it fits dispatch()'s Record<string, unknown>.
- */
-type Payload = {
-  readonly event: 'phase_started' | 'phase_completed' | 'phase_failed' | 'plan_completed'
-  readonly plan: string
-  readonly phase?: string
-  readonly run_id: string
-  readonly sequence: number
-  readonly completed_phases: number
-  readonly total_phases: number
-  readonly auto_close?: boolean
-  readonly dry_run?: boolean
-}
+type Payload = SnapshotPayload
 
 interface Step {
   /** What the block's title says. */

@@ -3,6 +3,7 @@
  * end-to-end tests, the benchmark and the demo: issues with people's labels,
  * a milestone with a human description, and a plan that links them.
  */
+import type { EventKind } from '../src/domain.js'
 import type { GitHubSimulator } from './github-simulator.js'
 
 export const REPO = 'acme/payments'
@@ -83,6 +84,23 @@ export function seedSample(sim: GitHubSimulator, options: SampleOptions = {}): S
     )
   }
   return { issueNumbers, milestone, files: { [PLAN_PATH]: debussyPlan(issueNumbers, phases) } }
+}
+
+/**
+ * The `client_payload` Debussy sends (SPEC §2), as the demo and the benchmark
+ * send it: every event a full snapshot. A type alias, not an interface, so
+ * that it fits dispatch()'s Record<string, unknown>.
+ */
+export type SnapshotPayload = {
+  readonly event: EventKind
+  readonly plan: string
+  readonly phase?: string
+  readonly run_id: string
+  readonly sequence: number
+  readonly completed_phases: number
+  readonly total_phases: number
+  readonly auto_close?: boolean
+  readonly dry_run?: boolean
 }
 
 /** A `repository_dispatch` event as the workflow receives it. */
