@@ -5,10 +5,18 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { IssueRef, Operation } from '../src/domain.js'
 import { applyOperations, describeError } from '../src/github/apply.js'
-import { createGitHub, graphqlUrlFor, type GitHub } from '../src/github/client.js'
+import {
+  createGitHub,
+  graphqlUrlFor,
+  transportFor,
+  userAgent,
+  type GitHub
+} from '../src/github/client.js'
+import { nodeFetch } from '../src/github/http-transport.js'
 import { ISSUES_PER_QUERY, observe } from '../src/github/observe.js'
 import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
 import { FAST_TIMING } from '../test-support/run-in-process.js'
+import { restOf } from '../test-support/octokit-rest.js'
 
 let sim: GitHubSimulator
 let github: GitHub
@@ -45,6 +53,82 @@ describe('graphqlUrlFor', () => {
     ['https://api.github.com', 'https://proxy.example/graphql', 'https://proxy.example/graphql']
   ])('%s with GITHUB_GRAPHQL_URL %j → %s', (api, explicit, expected) => {
     expect(graphqlUrlFor(api, explicit)).toBe(expected)
+  })
+})
+
+describe('transportFor: which way requests go', () => {
+  const PROXY_VARIABLES = [
+    'https_proxy',
+    'HTTPS_PROXY',
+    'http_proxy',
+    'HTTP_PROXY',
+    'no_proxy',
+    'NO_PROXY'
+  ]
+  let saved: Record<string, string | undefined>
+  beforeEach(() => {
+    saved = Object.fromEntries(PROXY_VARIABLES.map((name) => [name, process.env[name]]))
+    for (const name of PROXY_VARIABLES) delete process.env[name]
+  })
+  afterEach(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
+  })
+
+  it('goes direct, over node:http(s), when no proxy is set', () => {
+    expect(transportFor('https://api.github.com')).toBe(nodeFetch)
+  })
+
+  it.each([
+    ['HTTPS_PROXY', 'http://proxy.corp:3128', 'https://api.github.com'],
+    ['https_proxy', 'proxy.corp:3128', 'https://ghes.corp/api/v3'],
+    ['HTTP_PROXY', 'http://proxy.corp:3128', 'http://ghes.corp/api/v3']
+  ])('goes through the proxy when %s=%s applies to %s', (name, value, api) => {
+    process.env[name] = value
+    expect(transportFor(api)).not.toBe(nodeFetch)
+  })
+
+  it.each([
+    [
+      'the proxy is for the other scheme',
+      { HTTP_PROXY: 'http://proxy.corp:3128' },
+      'https://api.github.com'
+    ],
+    [
+      'NO_PROXY names the host',
+      { HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: 'api.github.com' },
+      'https://api.github.com'
+    ],
+    [
+      'no_proxy names its domain',
+      { HTTPS_PROXY: 'http://proxy.corp:3128', no_proxy: '.corp' },
+      'https://ghes.corp/api/v3'
+    ],
+    ['the host is loopback', { HTTP_PROXY: 'http://proxy.corp:3128' }, 'http://127.0.0.1:8080']
+  ])('goes direct when %s', (_why, env, api) => {
+    Object.assign(process.env, env)
+    expect(transportFor(api)).toBe(nodeFetch)
+  })
+})
+
+describe('userAgent', () => {
+  it("names the action, and the run's orchestration id when the runner gives one", () => {
+    expect(userAgent(undefined)).toBe('debussy-issue-sync')
+    expect(userAgent('  ')).toBe('debussy-issue-sync')
+    expect(userAgent('run 42/a:b')).toBe('debussy-issue-sync actions_orchestration_id/run_42_a_b')
+  })
+
+  it("is what GitHub receives, before Octokit's own", async () => {
+    await start()
+    await observe(github, {
+      issues: [ref(1)],
+      stateLabel: 'debussy:completed',
+      milestone: undefined,
+      completionFor: undefined
+    })
+    expect(sim.requests[0]?.userAgent).toMatch(/^debussy-issue-sync octokit-core\.js\//)
   })
 })
 
@@ -139,7 +223,7 @@ describe('observe', () => {
 
   it("notices this plan's completion comment only when asked", async () => {
     sim.addIssue(REPO, { number: 1 })
-    await github.octokit.rest.issues.createComment({
+    await restOf(github.octokit).issues.createComment({
       owner: 'acme',
       repo: 'app',
       issue_number: 1,

@@ -11,6 +11,7 @@
  *   npm run bench -- --n 1,5,20         chosen N values
  *   npm run bench -- --json out.json    the same figures as JSON, too
  *   npm run bench -- --full-baseline    also time baseline runs estimated over 6 minutes
+ *   npm run bench -- --cold-start       only the cold start (15 samples) and the size of dist/
  *
  * Each (N, scenario) pair gets two fresh simulators, seeded alike and brought
  * to the scenario's starting state alike (by running the preceding events
@@ -20,9 +21,8 @@
  *
  * The action runs from a copy of dist/ made at the start, in a temporary
  * directory with no node_modules above it (as the runner lays out an action:
- * in the repository, the bundle's optional `require('esprima')`, from js-yaml,
- * would find the dev dependency and load it), so a rebuild of dist/ during
- * the bench cannot mix bundles either. Run `npm run bundle` first when src/
+ * a bundle must not find the repository's dependencies), chunks included, so
+ * a rebuild of dist/ during the bench cannot mix bundles either. Run `npm run bundle` first when src/
  * has changed: the bench runs dist/.
  */
 import { spawn } from 'node:child_process'
@@ -114,18 +114,22 @@ interface Args {
   readonly json: string | undefined
   readonly ns: readonly number[]
   readonly fullBaseline: boolean
+  /** Only the cold start and dist/'s size: no scenarios, no plan run. */
+  readonly coldStartOnly: boolean
 }
 
 class UsageError extends Error {}
 class BenchError extends Error {}
 
-const USAGE = 'usage: npm run bench -- [--quick] [--n 1,5,20,100] [--json FILE] [--full-baseline]'
+const USAGE =
+  'usage: npm run bench -- [--quick] [--n 1,5,20,100] [--json FILE] [--full-baseline] [--cold-start]'
 
 function parseArgs(argv: readonly string[]): Args {
   let quick = false
   let json: string | undefined
   let ns: number[] | undefined
   let fullBaseline = false
+  let coldStartOnly = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
     const value = (): string => {
@@ -135,6 +139,7 @@ function parseArgs(argv: readonly string[]): Args {
     }
     if (arg === '--quick') quick = true
     else if (arg === '--full-baseline') fullBaseline = true
+    else if (arg === '--cold-start') coldStartOnly = true
     else if (arg === '--json') json = value()
     else if (arg.startsWith('--json=')) json = arg.slice('--json='.length)
     else if (arg === '--n' || arg.startsWith('--n=')) {
@@ -157,7 +162,8 @@ function parseArgs(argv: readonly string[]): Args {
     quick,
     json,
     ns: [...new Set(ns ?? (quick ? [1, 5] : [1, 5, 20, 100]))].sort((a, b) => a - b),
-    fullBaseline
+    fullBaseline,
+    coldStartOnly
   }
 }
 
@@ -749,7 +755,11 @@ interface Target {
   readonly holds: boolean | null
 }
 
-function targets(pairs: readonly PairResult[], plan: PlanBudget, cold: ColdStart): Target[] {
+function targets(
+  pairs: readonly PairResult[],
+  plan: PlanBudget | undefined,
+  cold: ColdStart
+): Target[] {
   const result: Target[] = []
   const pc100 = pairs.find((p) => p.n === 100 && p.scenario === 'phase_completed')
   const notMeasured = 'not measured (N=100 is not in this run)'
@@ -790,8 +800,8 @@ function targets(pairs: readonly PairResult[], plan: PlanBudget, cold: ColdStart
   })
   result.push({
     target: `17-event plan (10 issues, 8 phases): ≤ 80 requests in total`,
-    measured: `${plan.action.requests} requests`,
-    holds: plan.action.requests <= 80
+    measured: plan ? `${plan.action.requests} requests` : 'not measured',
+    holds: plan ? plan.action.requests <= 80 : null
   })
   result.push({
     target: 'cold start (spawn → first request) median < 250 ms',
@@ -803,43 +813,7 @@ function targets(pairs: readonly PairResult[], plan: PlanBudget, cold: ColdStart
 
 // ---- main ------------------------------------------------------------------------
 
-/** Linux: ends the action processes still running when the bench is interrupted. */
-function killChildren(): void {
-  try {
-    const file = `/proc/${process.pid}/task/${process.pid}/children`
-    for (const pid of readFileSync(file, 'utf8').split(/\s+/).filter(Boolean)) {
-      process.kill(Number(pid), 'SIGTERM')
-    }
-  } catch {
-    // Not Linux, or nothing to end.
-  }
-}
-
-async function bench(args: Args): Promise<number> {
-  if (!existsSync(BUNDLE)) {
-    throw new BenchError(
-      `${path.relative(process.cwd(), BUNDLE)} is missing: run \`npm run bundle\` first.`
-    )
-  }
-  const started = performance.now()
-  actionCopy = copyDist()
-  const load = loadavg().map((l) => l.toFixed(2))
-  say('debussy-issue-sync benchmark: the action vs a per-issue baseline (Debussy’s Python sync)')
-  say(
-    `  action    ${path.relative(process.cwd(), BUNDLE)} spawned as the runner does, Node ${process.version}, production timings (writes and GraphQL 1 s apart)`
-  )
-  say(
-    `            run from a copy made now (sha256 ${actionCopy.sha256.slice(0, 12)}…) outside the repository, as the runner lays out an action`
-  )
-  say(
-    '  baseline  test-support/baseline-client.ts: REST per issue through the same Octokit (createGitHub, DEFAULT_TIMING)'
-  )
-  say(
-    `  machine   ${cpus().length} CPUs, load ${load.join(' ')}; other jobs may share it: timings are noisy, counts are exact`
-  )
-  say(`  N         ${args.ns.join(', ')}${args.quick ? ' (--quick)' : ''}`)
-  say()
-
+async function reportPairs(args: Args): Promise<PairResult[]> {
   const pairs: PairResult[] = []
   for (const n of args.ns) {
     for (const scenario of scenarios()) {
@@ -904,7 +878,10 @@ async function bench(args: Args): Promise<number> {
   if (pairs.every((p) => p.startStatesIdentical && p.outcomeDifferences.length === 0))
     say('  every pair started from the same state and ended with the same labels, states, comments')
   say()
+  return pairs
+}
 
+async function reportPlanBudget(): Promise<PlanBudget> {
   progress('17-event plan run')
   const plan = await planBudget()
   say(
@@ -937,8 +914,54 @@ async function bench(args: Args): Promise<number> {
   if (plan.outcomeDifferences.length > 0)
     say(`  WARNING: ended differently: ${plan.outcomeDifferences.slice(0, 5).join('; ')}`)
   say()
+  return plan
+}
 
-  const samples = args.quick ? 5 : 15
+/** Linux: ends the action processes still running when the bench is interrupted. */
+function killChildren(): void {
+  try {
+    const file = `/proc/${process.pid}/task/${process.pid}/children`
+    for (const pid of readFileSync(file, 'utf8').split(/\s+/).filter(Boolean)) {
+      process.kill(Number(pid), 'SIGTERM')
+    }
+  } catch {
+    // Not Linux, or nothing to end.
+  }
+}
+
+async function bench(args: Args): Promise<number> {
+  if (!existsSync(BUNDLE)) {
+    throw new BenchError(
+      `${path.relative(process.cwd(), BUNDLE)} is missing: run \`npm run bundle\` first.`
+    )
+  }
+  const started = performance.now()
+  actionCopy = copyDist()
+  const load = loadavg().map((l) => l.toFixed(2))
+  say('debussy-issue-sync benchmark: the action vs a per-issue baseline (Debussy’s Python sync)')
+  say(
+    `  action    ${path.relative(process.cwd(), BUNDLE)} spawned as the runner does, Node ${process.version}, production timings (writes and GraphQL 1 s apart)`
+  )
+  say(
+    `            run from a copy made now (sha256 ${actionCopy.sha256.slice(0, 12)}…) outside the repository, as the runner lays out an action`
+  )
+  say(
+    '  baseline  test-support/baseline-client.ts: REST per issue through the same Octokit (createGitHub, DEFAULT_TIMING)'
+  )
+  say(
+    `  machine   ${cpus().length} CPUs, load ${load.join(' ')}; other jobs may share it: timings are noisy, counts are exact`
+  )
+  say(
+    args.coldStartOnly
+      ? '  only      cold start and dist/ size (--cold-start)'
+      : `  N         ${args.ns.join(', ')}${args.quick ? ' (--quick)' : ''}`
+  )
+  say()
+
+  const pairs = args.coldStartOnly ? [] : await reportPairs(args)
+  const plan = args.coldStartOnly ? undefined : await reportPlanBudget()
+
+  const samples = args.quick && !args.coldStartOnly ? 5 : 15
   progress(`cold start, ${samples} samples`)
   const cold = await coldStart(samples)
   say(`Cold start: process spawn to the action's first HTTP request, median of ${samples} runs`)

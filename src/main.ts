@@ -3,12 +3,12 @@
  * environment), run one sync, and hand back outputs, the job summary,
  * annotations and the step's result. The rules live in the modules sync() calls.
  */
-import * as core from '@actions/core'
 import { promises as fs } from 'node:fs'
 import { InputError } from './errors.js'
 import { describeError } from './github/apply.js'
 import { graphqlUrlFor, type ClientTiming } from './github/client.js'
 import { parseRepo } from './issue-ref.js'
+import * as runner from './runner.js'
 import { sync, type SyncLog } from './sync.js'
 
 export interface RunOptions {
@@ -46,9 +46,9 @@ async function readEventPayload(eventPath: string | undefined): Promise<unknown>
 }
 
 const actionsLog: SyncLog = {
-  info: (message) => core.info(message),
-  warning: (message) => core.warning(message),
-  notice: (message) => core.notice(message)
+  info: (message) => runner.info(message),
+  warning: (message) => runner.warning(message),
+  notice: (message) => runner.notice(message)
 }
 
 export async function run(options: RunOptions = {}): Promise<void> {
@@ -56,17 +56,17 @@ export async function run(options: RunOptions = {}): Promise<void> {
     await runAction(options)
   } catch (error) {
     if (error instanceof InputError) {
-      core.setFailed(error.message)
+      runner.setFailed(error.message)
     } else {
-      core.setFailed(`debussy-issue-sync failed: ${describeError(error)}`)
+      runner.setFailed(`debussy-issue-sync failed: ${describeError(error)}`)
     }
   }
 }
 
 async function runAction(options: RunOptions): Promise<void> {
-  const token = core.getInput('github-token')
+  const token = runner.getInput('github-token')
   // Registered first, so that no later line, debug ones included, can print it.
-  if (token !== '') core.setSecret(token)
+  if (token !== '') runner.setSecret(token)
   const env = process.env
   if (!env.GITHUB_REPOSITORY) {
     throw new InputError(
@@ -79,17 +79,17 @@ async function runAction(options: RunOptions): Promise<void> {
   const result = await sync(
     {
       inputs: {
-        event: core.getInput('event'),
-        plan: core.getInput('plan'),
-        phase: core.getInput('phase'),
-        autoClose: core.getInput('auto-close'),
-        dryRun: core.getInput('dry-run')
+        event: runner.getInput('event'),
+        plan: runner.getInput('plan'),
+        phase: runner.getInput('phase'),
+        autoClose: runner.getInput('auto-close'),
+        dryRun: runner.getInput('dry-run')
       },
       event: {
         name: env.GITHUB_EVENT_NAME ?? '',
         payload: await readEventPayload(env.GITHUB_EVENT_PATH)
       },
-      config: core.getInput('config') || '.debussy/config.yaml',
+      config: runner.getInput('config') || '.debussy/config.yaml',
       workspace: env.GITHUB_WORKSPACE?.trim() || process.cwd(),
       repository: parseRepo(env.GITHUB_REPOSITORY, 'GITHUB_REPOSITORY'),
       serverHost: hostOf(env.GITHUB_SERVER_URL) ?? 'github.com',
@@ -100,10 +100,11 @@ async function runAction(options: RunOptions): Promise<void> {
     },
     actionsLog
   )
-  for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value)
+  const outputs: Record<string, string> = { ...result.outputs }
+  for (const [name, value] of Object.entries(outputs)) runner.setOutput(name, value)
   if (result.summary !== undefined && env.GITHUB_STEP_SUMMARY) {
-    // Appended as the runner expects; core.summary would keep the first path it saw.
+    // Appended, as the runner expects of every step that writes a summary.
     await fs.appendFile(env.GITHUB_STEP_SUMMARY, result.summary)
   }
-  if (result.failure !== undefined) core.setFailed(result.failure)
+  if (result.failure !== undefined) runner.setFailed(result.failure)
 }

@@ -9,15 +9,7 @@
  * where `#` opens a YAML comment) as "no issues".
  */
 import path from 'node:path'
-import matter from 'gray-matter'
-import {
-  LineCounter,
-  isMap,
-  isScalar,
-  parseDocument,
-  stringify as stringifyYaml,
-  type Document
-} from 'yaml'
+import { LineCounter, isMap, isScalar, parseDocument, type Document } from 'yaml'
 import type {
   Finding,
   IssueRef,
@@ -33,10 +25,9 @@ import { readWorkspaceFile } from './workspace-file.js'
 export type PlanContext = RefContext
 
 /**
- * gray-matter strips comment lines from the frontmatter with `/^\s*#[^\n]+/gm`,
- * which is quadratic in runs of blank lines (30 000 blank lines take half a
- * second, a megabyte of them minutes). A plan's frontmatter holds a few keys;
- * this bound keeps the worst case under a fifth of a second.
+ * A plan's frontmatter holds a few keys; this bound keeps a hostile one (a
+ * megabyte of YAML, deep nesting) from costing the parse more than a few
+ * milliseconds.
  */
 export const MAX_FRONTMATTER_CHARS = 16 * 1024
 
@@ -149,20 +140,20 @@ interface Frontmatter {
 
 function readFrontmatter(lines: string[], findings: Finding[]): Frontmatter {
   const first = lines[0] ?? ''
-  // gray-matter's rule: `---` opens frontmatter unless a fourth dash follows.
+  // As gray-matter and Jekyll read it: `---` opens frontmatter unless a fourth dash follows.
   if (!first.startsWith('---') || first.charAt(3) === '-') {
     return { data: {}, bodyStart: 0, lineOf: () => undefined, rawValueOf: () => undefined }
   }
   const language = first.slice(3).trim()
   if (language !== '' && !['yaml', 'yml'].includes(language.toLowerCase())) {
-    // gray-matter would eval `---js` frontmatter: refuse before it sees the text.
+    // Other readers evaluate `---js` frontmatter as code: refuse it plainly.
     throw new InputError(
       'plan frontmatter (line 1)',
       `the first line "${printable(first)}" opens frontmatter in "${printable(language)}"; only YAML frontmatter is read`,
       'Start the file with a line of exactly --- and write the frontmatter in YAML'
     )
   }
-  // gray-matter's rule: the first later line that starts with `---` closes it.
+  // As gray-matter reads it: the first later line that starts with `---` closes it.
   const close = lines.findIndex((line, index) => index > 0 && line.startsWith('---'))
   if (close < 0) {
     throw new InputError(
@@ -190,24 +181,15 @@ function readFrontmatter(lines: string[], findings: Finding[]): Frontmatter {
   }
   const rewritten = rewriteSeedIssues(yamlLines, findings)
 
-  let parsed: ParsedYaml | undefined
-  const engine = {
-    parse: (source: string): object => {
-      parsed = parseYaml(source)
-      return {}
-    },
-    stringify: (data: object): string => stringifyYaml(data)
-  }
-  // Line 1 stays the fence, so line numbers inside gray-matter's block are file line numbers.
-  const source = [first, ...rewritten, ...lines.slice(close)].join('\n')
-  // An options object also keeps gray-matter from answering out of its content-keyed cache.
-  matter(source, { language: 'yaml', engines: { yaml: engine } })
-
   const base = { bodyStart: close + 1, rawValueOf: (key: string) => rawValues.get(key) }
-  // gray-matter skips the engine for a block that is empty or only comments.
-  if (parsed === undefined) return { ...base, data: {}, lineOf: () => undefined }
-  const { value, doc, lineCounter } = parsed
-  // A block of only `#` lines or `~` reads as null: no keys, like an empty block.
+  // A block of blank and comment lines has no keys (and is not parsed: a
+  // tab-indented comment alone would otherwise be a YAML error).
+  if (rewritten.every((line) => /^\s*(#.*)?$/.test(line))) {
+    return { ...base, data: {}, lineOf: () => undefined }
+  }
+  // The fence's line is kept (empty), so that YAML's line numbers are the file's.
+  const { value, doc, lineCounter } = parseYaml(['', ...rewritten].join('\n'))
+  // `~` or `null` alone reads as null: no keys, like an empty block.
   if (value === null) return { ...base, data: {}, lineOf: () => undefined }
   if (!isPlainObject(value)) {
     const offset = doc.contents?.range[0] ?? 0

@@ -34,6 +34,7 @@ import {
   type ClientTiming,
   type GitHubClient
 } from '../src/github/client.js'
+import { restOf } from './octokit-rest.js'
 
 export type BaselineEventKind =
   'phase_started' | 'phase_completed' | 'phase_failed' | 'plan_completed'
@@ -129,6 +130,7 @@ function statusOf(error: unknown): number | undefined {
 
 export class BaselineClient {
   readonly octokit: GitHubClient
+  private readonly rest: ReturnType<typeof restOf>
   private readonly owner: string
   private readonly repo: string
   private readonly labels: BaselineLabels
@@ -161,6 +163,7 @@ export class BaselineClient {
         timing: options.timing ?? DEFAULT_TIMING
       }).octokit
     }
+    this.rest = restOf(this.octokit)
   }
 
   /** One event, the way Debussy's coordinator handles it. Never throws for a GitHub error. */
@@ -180,7 +183,7 @@ export class BaselineClient {
     for (const number of event.issues) {
       let labels: string[]
       try {
-        const issue = await this.octokit.rest.issues.get({ ...base, issue_number: number })
+        const issue = await this.rest.issues.get({ ...base, issue_number: number })
         labels = issue.data.labels.map((label) =>
           typeof label === 'string' ? label : (label.name ?? '')
         )
@@ -191,7 +194,7 @@ export class BaselineClient {
         continue
       }
       try {
-        await this.octokit.rest.issues.addLabels({
+        await this.rest.issues.addLabels({
           ...base,
           issue_number: number,
           labels: [target]
@@ -199,7 +202,7 @@ export class BaselineClient {
         for (const old of others) {
           if (!labels.includes(old)) continue
           try {
-            await this.octokit.rest.issues.removeLabel({ ...base, issue_number: number, name: old })
+            await this.rest.issues.removeLabel({ ...base, issue_number: number, name: old })
           } catch (error) {
             // Debussy's remove_label: a 404 means it was not there.
             if (statusOf(error) !== 404) throw error
@@ -212,11 +215,11 @@ export class BaselineClient {
 
     if (milestone !== undefined) {
       try {
-        const current = await this.octokit.rest.issues.getMilestone({
+        const current = await this.rest.issues.getMilestone({
           ...base,
           milestone_number: milestone
         })
-        await this.octokit.rest.issues.updateMilestone({
+        await this.rest.issues.updateMilestone({
           ...base,
           milestone_number: milestone,
           description: debussyMilestoneDescription(
@@ -233,12 +236,12 @@ export class BaselineClient {
     if (event.event === 'plan_completed' && event.autoClose) {
       for (const number of found) {
         try {
-          await this.octokit.rest.issues.createComment({
+          await this.rest.issues.createComment({
             ...base,
             issue_number: number,
             body: DEBUSSY_COMPLETION_COMMENT
           })
-          await this.octokit.rest.issues.update({ ...base, issue_number: number, state: 'closed' })
+          await this.rest.issues.update({ ...base, issue_number: number, state: 'closed' })
         } catch (error) {
           errors.push(`close #${number}: ${describe(error)}`)
         }
@@ -256,14 +259,14 @@ export class BaselineClient {
     if (!this.createLabelsIfMissing || this.ensured.has(name)) return
     const base = { owner: this.owner, repo: this.repo }
     try {
-      await this.octokit.rest.issues.getLabel({ ...base, name })
+      await this.rest.issues.getLabel({ ...base, name })
     } catch (error) {
       if (statusOf(error) !== 404) {
         errors.push(`label ${name}: ${describe(error)}`)
         return
       }
       try {
-        await this.octokit.rest.issues.createLabel({
+        await this.rest.issues.createLabel({
           ...base,
           name,
           color: this.labels[`color_${key}`],

@@ -72,6 +72,8 @@ export interface LoggedRequest {
   readonly body?: unknown
   /** Whether an Authorization header came; its value is never kept. */
   readonly authorization: boolean
+  /** The User-Agent header, as GitHub asks every client to send one. */
+  readonly userAgent: string | undefined
   /** Arrival time, ms since the epoch: for checking waits between requests. */
   readonly at: number
   /** The fault served instead of (or, for `slow`, before) the normal answer. */
@@ -452,6 +454,7 @@ export class GitHubSimulator {
         route.kind === 'graphql' ? operation === 'mutation' : !['GET', 'HEAD'].includes(method),
       ...(body !== undefined ? { body } : {}),
       authorization: req.headers.authorization !== undefined,
+      userAgent: req.headers['user-agent'],
       at: Date.now()
     }
     this.log.push(entry)

@@ -150,7 +150,11 @@ function judgeAccepted(entry: CorpusCase, result: InProcessResult): string[] {
       const mentions = liveMentions(text)
       if (mentions.length > 0) problems.push(`${where} pings ${[...new Set(mentions)].join(', ')}`)
       const markup = liveMarkup(text)
-      if (markup.length > 0) problems.push(`${where} renders ${[...new Set(markup)].join(', ')}`)
+      if (markup.length > 0) {
+        problems.push(
+          `${where} renders ${[...new Set(markup)].join(', ')} from ${JSON.stringify(text.slice(0, 600))}`
+        )
+      }
     }
   }
   return problems

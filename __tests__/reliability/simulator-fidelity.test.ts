@@ -31,6 +31,7 @@ import {
   type GraphqlRequestBody,
   type HttpExchange
 } from '../../test-support/openapi-check.js'
+import { restOf } from '../../test-support/octokit-rest.js'
 import { REPO_ROOT, cleanup, makeWorkspace } from '../../test-support/run-action.js'
 import { FAST_TIMING, runInProcess } from '../../test-support/run-in-process.js'
 import { PLAN_PATH, REPO, dispatch, seedSample } from '../../test-support/sample-repo.js'
@@ -260,7 +261,7 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
 
   it('POST labels: 201 with Location; 422 already_exists for the same name in any case', async () => {
     const start = mark()
-    const created = await github.octokit.rest.issues.createLabel({
+    const created = await restOf(github.octokit).issues.createLabel({
       owner,
       repo,
       name: 'debussy:in-progress',
@@ -269,7 +270,7 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
     })
     expect(created.status).toBe(201)
     const clash = await settle(
-      github.octokit.rest.issues.createLabel({
+      restOf(github.octokit).issues.createLabel({
         owner,
         repo,
         name: 'DEBUSSY:In-Progress',
@@ -295,10 +296,10 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
 
   it('GET a label by name: 200 (encoded, any case); 404', async () => {
     const start = mark()
-    await github.octokit.rest.issues.getLabel({ owner, repo, name: 'Debussy:IN-progress' })
-    expect(await settle(github.octokit.rest.issues.getLabel({ owner, repo, name: 'nope' }))).toBe(
-      404
-    )
+    await restOf(github.octokit).issues.getLabel({ owner, repo, name: 'Debussy:IN-progress' })
+    expect(
+      await settle(restOf(github.octokit).issues.getLabel({ owner, repo, name: 'nope' }))
+    ).toBe(404)
     const [found, missing] = expectRestFaithful(checker, restSince(sim, start))
     expect(found?.route).toBe('GET /repos/{owner}/{repo}/labels/{name}')
     expect(bodyOf(found as RestAnswer).name).toBe('debussy:in-progress')
@@ -307,20 +308,24 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
 
   it('GET and PATCH a milestone: 200; 404 for a missing one', async () => {
     const start = mark()
-    const read = await github.octokit.rest.issues.getMilestone({ owner, repo, milestone_number: 1 })
+    const read = await restOf(github.octokit).issues.getMilestone({
+      owner,
+      repo,
+      milestone_number: 1
+    })
     expect(read.data.description).toBe('Human text.')
-    await github.octokit.rest.issues.updateMilestone({
+    await restOf(github.octokit).issues.updateMilestone({
       owner,
       repo,
       milestone_number: 1,
       description: 'Human text.\r\n\r\n📊 **Debussy Progress:** 50% (2/4 phases)'
     })
     expect(
-      await settle(github.octokit.rest.issues.getMilestone({ owner, repo, milestone_number: 9 }))
+      await settle(restOf(github.octokit).issues.getMilestone({ owner, repo, milestone_number: 9 }))
     ).toBe(404)
     expect(
       await settle(
-        github.octokit.rest.issues.updateMilestone({
+        restOf(github.octokit).issues.updateMilestone({
           owner,
           repo,
           milestone_number: 9,
@@ -342,7 +347,7 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
   it('GET an issue: 200 (issue, pull request, closed), 404, 410 deleted, 301 transferred', async () => {
     const start = mark()
     const get = (issue_number: number) =>
-      github.octokit.rest.issues.get({ owner, repo, issue_number })
+      restOf(github.octokit).issues.get({ owner, repo, issue_number })
     expect((await get(1)).data.milestone?.number).toBe(1)
     expect((await get(2)).data.pull_request).toBeDefined()
     expect((await get(6)).data.state_reason).toBe('completed')
@@ -374,7 +379,7 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
 
   it('POST issue labels: 200 with the issue labels; 404 unknown issue; 410 deleted', async () => {
     const start = mark()
-    const added = await github.octokit.rest.issues.addLabels({
+    const added = await restOf(github.octokit).issues.addLabels({
       owner,
       repo,
       issue_number: 1,
@@ -382,7 +387,7 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
     })
     expect(added.data.map((l) => l.name)).toEqual(['bug', 'debussy:in-progress'])
     const add = (issue_number: number) =>
-      github.octokit.rest.issues.addLabels({ owner, repo, issue_number, labels: ['x'] })
+      restOf(github.octokit).issues.addLabels({ owner, repo, issue_number, labels: ['x'] })
     expect(await settle(add(99))).toBe(404)
     expect(await settle(add(4))).toBe(410)
     const answers = expectRestFaithful(checker, restSince(sim, start))
@@ -391,7 +396,7 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
 
   it('DELETE an issue label: 200 with the labels left; 404 "Label does not exist"', async () => {
     const start = mark()
-    const left = await github.octokit.rest.issues.removeLabel({
+    const left = await restOf(github.octokit).issues.removeLabel({
       owner,
       repo,
       issue_number: 1,
@@ -400,7 +405,7 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
     expect(left.data.map((l) => l.name)).toEqual(['bug'])
     expect(
       await settle(
-        github.octokit.rest.issues.removeLabel({ owner, repo, issue_number: 1, name: 'nope' })
+        restOf(github.octokit).issues.removeLabel({ owner, repo, issue_number: 1, name: 'nope' })
       )
     ).toBe(404)
     const [, missing] = expectRestFaithful(checker, restSince(sim, start))
@@ -409,7 +414,12 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
 
   it('POST a comment: 201 with Location; 403 on a locked issue', async () => {
     const start = mark()
-    await github.octokit.rest.issues.createComment({ owner, repo, issue_number: 1, body: 'Done.' })
+    await restOf(github.octokit).issues.createComment({
+      owner,
+      repo,
+      issue_number: 1,
+      body: 'Done.'
+    })
     // A plain client: the action's spaces content-creating requests 3 s apart.
     const plain = getOctokit(sim.token, { baseUrl: sim.apiUrl })
     expect(
@@ -427,7 +437,7 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
 
   it('PATCH an issue: 200 closed as completed; 422 for an invalid state', async () => {
     const start = mark()
-    const closed = await github.octokit.rest.issues.update({
+    const closed = await restOf(github.octokit).issues.update({
       owner,
       repo,
       issue_number: 1,
@@ -463,7 +473,7 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
       timing: FAST_TIMING,
       onWait: (message) => waits.push(message)
     })
-    const get = () => patient.octokit.rest.issues.get({ owner, repo, issue_number: 6 })
+    const get = () => restOf(patient.octokit).issues.get({ owner, repo, issue_number: 6 })
     sim.injectFault({ kind: 'secondary-rate-limit', retryAfter: 7, match: { kind: 'rest' } })
     expect((await get()).status).toBe(200)
     sim.injectFault({ kind: 'secondary-rate-limit-429', retryAfter: 3, match: { kind: 'rest' } })
@@ -504,10 +514,10 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
       small.addIssue(REPO, { number: 1 })
       const start = mark()
       const client = githubFor(small)
-      await client.octokit.rest.issues.get({ owner, repo, issue_number: 1 })
-      expect(await settle(client.octokit.rest.issues.get({ owner, repo, issue_number: 1 }))).toBe(
-        403
-      )
+      await restOf(client.octokit).issues.get({ owner, repo, issue_number: 1 })
+      expect(
+        await settle(restOf(client.octokit).issues.get({ owner, repo, issue_number: 1 }))
+      ).toBe(403)
       expect(client.rateLimitResetAt()).toBeInstanceOf(Date)
       const stranger = getOctokit('ghs_not_the_token', { baseUrl: small.apiUrl })
       expect(await settle(stranger.rest.issues.get({ owner, repo, issue_number: 1 }))).toBe(401)
@@ -525,7 +535,7 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
 
   it('the other routes the simulator serves answer as described too', async () => {
     const start = mark()
-    const o = github.octokit
+    const o = { rest: restOf(github.octokit) }
     await o.rest.repos.get({ owner, repo })
     await o.rest.issues.listLabelsForRepo({ owner, repo, per_page: 1 })
     await o.rest.issues.updateLabel({ owner, repo, name: 'bug', color: 'd73a4a' })
@@ -941,13 +951,13 @@ describe('the checks fail when a response drifts from GitHub', () => {
     })
     const github = githubFor(sim)
     const start = mark()
-    await github.octokit.rest.issues.createLabel({
+    await restOf(github.octokit).issues.createLabel({
       owner: 'acme',
       repo: 'payments',
       name: 'x',
       color: '000000'
     })
-    await github.octokit.rest.issues.get({ owner: 'acme', repo: 'payments', issue_number: 1 })
+    await restOf(github.octokit).issues.get({ owner: 'acme', repo: 'payments', issue_number: 1 })
     ;[label, issue] = restSince(sim, start) as [HttpExchange, HttpExchange]
     const snapshot = await observe(github, {
       ...{ stateLabel: 'x', completionFor: undefined },

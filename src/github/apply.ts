@@ -225,7 +225,7 @@ async function createLabel(
   const repo = parseRepo(operation.repo, 'create_label')
   const key = `${repoKey(repo)}\n${operation.label.toLowerCase()}`
   try {
-    const created = await github.octokit.rest.issues.createLabel({
+    const created = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
       owner: repo.owner,
       repo: repo.repo,
       name: operation.label,
@@ -238,7 +238,7 @@ async function createLabel(
     if (isAlreadyExists(error)) {
       // Another run created it between our read and this write: use theirs.
       try {
-        const existing = await github.octokit.rest.issues.getLabel({
+        const existing = await github.octokit.request('GET /repos/{owner}/{repo}/labels/{name}', {
           owner: repo.owner,
           repo: repo.repo,
           name: operation.label
@@ -271,16 +271,19 @@ async function updateMilestone(
   try {
     // Re-read just before writing, so that an edit a person made since the
     // snapshot is kept: the rewrite only touches this plan's block.
-    const fresh = await github.octokit.rest.issues.getMilestone({
-      owner: repo.owner,
-      repo: repo.repo,
-      milestone_number: operation.milestone
-    })
+    const fresh = await github.octokit.request(
+      'GET /repos/{owner}/{repo}/milestones/{milestone_number}',
+      {
+        owner: repo.owner,
+        repo: repo.repo,
+        milestone_number: operation.milestone
+      }
+    )
     const current = fresh.data.description ?? ''
     const next =
       current === outcome.milestone.description ? operation.description : outcome.rewrite(current)
     if (next !== current) {
-      await github.octokit.rest.issues.updateMilestone({
+      await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
         owner: repo.owner,
         repo: repo.repo,
         milestone_number: operation.milestone,

@@ -1,16 +1,18 @@
 /**
- * The authenticated Octokit the action talks to GitHub through: the one from
- * `@actions/github` (proxy-aware), with throttling (writes spaced, rate limits
- * waited out) and retries (5xx, resets, timeouts), all bounded.
+ * The authenticated Octokit the action talks to GitHub through: Octokit's
+ * core with throttling (writes spaced, rate limits waited out) and retries
+ * (5xx, resets, timeouts), all bounded, over node:http(s) or, when the
+ * runner sets a proxy, through the proxy as `@actions/github` would reach it.
  */
-import { getOctokit } from '@actions/github'
-import type { Octokit } from '@octokit/core'
+import { getProxyUrl } from '@actions/http-client/lib/proxy'
+import { Octokit } from '@octokit/core'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import { RequestError } from '@octokit/request-error'
 import Bottleneck from 'bottleneck/light.js'
+import { nodeFetch, type Fetch } from './http-transport.js'
 
-export type GitHubClient = ReturnType<typeof getOctokit>
+export type GitHubClient = Octokit
 
 /** Timings; tests shrink them, the action uses the defaults. */
 export interface ClientTiming {
@@ -130,6 +132,33 @@ function attemptGuard(timeoutMs: number, exhaustedUntil: () => Date | undefined)
   }
 }
 
+/**
+ * The User-Agent GitHub sees: this action by name, and the run's
+ * orchestration id when the runner gives one (as `@actions/github` adds it).
+ */
+export function userAgent(orchestrationId: string | undefined): string {
+  const id = orchestrationId?.trim()
+  const name = 'debussy-issue-sync'
+  return id ? `${name} actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}` : name
+}
+
+/**
+ * How requests reach `apiUrl`: node:http(s) (http-transport.ts), or, when
+ * the runner sets a proxy for that host (`https_proxy`, `no_proxy`, as
+ * `@actions/http-client` reads them), undici's fetch through
+ * `@actions/http-client`'s proxy dispatcher, as `@actions/github` sends it.
+ * The proxy transport is bundled apart and loaded only then: it brings
+ * undici, 1 MB that every other run would compile before its first request.
+ */
+export function transportFor(apiUrl: string): Fetch {
+  if (getProxyUrl(new URL(apiUrl))?.hostname === undefined) return nodeFetch
+  let proxied: Promise<Fetch> | undefined
+  return async (input, init) => {
+    proxied ??= import('./proxy-transport.js').then((m) => m.proxyFetch(apiUrl))
+    return (await proxied)(input, init)
+  }
+}
+
 export function createGitHub(options: ClientOptions): GitHub {
   const timing = options.timing ?? DEFAULT_TIMING
   const onWait = options.onWait ?? (() => undefined)
@@ -138,56 +167,59 @@ export function createGitHub(options: ClientOptions): GitHub {
   const mayWait = (retryAfter: number, retryCount: number): boolean =>
     retryAfter <= timing.maxRateLimitWaitSeconds && retryCount < timing.retries
 
-  const rest = getOctokit(
-    options.token,
-    {
-      baseUrl: options.apiUrl.replace(/\/+$/, ''),
-      throttle: {
-        // The plugin's own write group already spaces writes by one second.
-        ...(timing.writeSpacingMs === DEFAULT_TIMING.writeSpacingMs
-          ? {}
-          : { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: timing.writeSpacingMs }) }),
-        retryAfterBaseValue: timing.retryUnitMs,
-        fallbackSecondaryRateRetryAfter: 60,
-        onRateLimit: (
-          retryAfter: number,
-          request: LimitedRequest,
-          _o: unknown,
-          retryCount: number
-        ) => {
-          if (mayWait(retryAfter, retryCount)) {
-            onWait(
-              `GitHub API rate limit reached on ${request.method} ${request.url}; waiting ${retryAfter} s for it to reset.`
-            )
-            return true
-          }
-          resetAt = new Date(Date.now() + retryAfter * 1000)
-          return false
-        },
-        onSecondaryRateLimit: (
-          retryAfter: number,
-          request: LimitedRequest,
-          _o: unknown,
-          retryCount: number
-        ) => {
-          if (!mayWait(retryAfter, retryCount)) return false
-          onWait(
-            `GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before retrying.`
-          )
-          return true
-        }
-      },
-      retry: {
-        retries: timing.retries,
-        retryAfterBaseValue: timing.retryUnitMs,
-        // 429 is a rate limit: the throttling plugin waits the retry-after it names.
-        doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
-      }
-    },
+  const baseUrl = options.apiUrl.replace(/\/+$/, '')
+  const Client = Octokit.plugin(
     attemptGuard(timing.attemptTimeoutMs, () => resetAt),
     retry,
     throttling
   )
+  const rest = new Client({
+    auth: options.token,
+    baseUrl,
+    userAgent: userAgent(process.env.ACTIONS_ORCHESTRATION_ID),
+    request: { fetch: transportFor(baseUrl) },
+    throttle: {
+      // The plugin's own write group already spaces writes by one second.
+      ...(timing.writeSpacingMs === DEFAULT_TIMING.writeSpacingMs
+        ? {}
+        : { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: timing.writeSpacingMs }) }),
+      retryAfterBaseValue: timing.retryUnitMs,
+      fallbackSecondaryRateRetryAfter: 60,
+      onRateLimit: (
+        retryAfter: number,
+        request: LimitedRequest,
+        _o: unknown,
+        retryCount: number
+      ) => {
+        if (mayWait(retryAfter, retryCount)) {
+          onWait(
+            `GitHub API rate limit reached on ${request.method} ${request.url}; waiting ${retryAfter} s for it to reset.`
+          )
+          return true
+        }
+        resetAt = new Date(Date.now() + retryAfter * 1000)
+        return false
+      },
+      onSecondaryRateLimit: (
+        retryAfter: number,
+        request: LimitedRequest,
+        _o: unknown,
+        retryCount: number
+      ) => {
+        if (!mayWait(retryAfter, retryCount)) return false
+        onWait(
+          `GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before retrying.`
+        )
+        return true
+      }
+    },
+    retry: {
+      retries: timing.retries,
+      retryAfterBaseValue: timing.retryUnitMs,
+      // 429 is a rate limit: the throttling plugin waits the retry-after it names.
+      doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
+    }
+  })
 
   return {
     octokit: rest,

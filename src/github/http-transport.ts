@@ -1,0 +1,226 @@
+/**
+ * The `fetch` Octokit sends the action's requests with: node:http and
+ * node:https with keep-alive, answering with the part of the Fetch API's
+ * Response that Octokit reads. Node's own fetch would do the same, but it is
+ * undici inside Node, compiled on first use: about 35 ms of a cold process's
+ * startup, a seventh of the budget the action has before its first request.
+ * This module costs next to nothing to load.
+ *
+ * It does what the action needs of fetch and no more: string bodies, the
+ * whole answer buffered (GitHub's answers here are small JSON), redirects
+ * followed as fetch follows them (the Authorization header dropped when one
+ * leaves the origin), and an AbortSignal. A proxy goes through
+ * proxy-transport.ts instead.
+ */
+import http from 'node:http'
+import https from 'node:https'
+
+export type Fetch = typeof globalThis.fetch
+
+/** What the transport accepts of fetch's options (all Octokit passes). */
+export interface TransportInit {
+  readonly method?: string
+  readonly headers?: Record<string, string>
+  readonly body?: string | Uint8Array | null
+  readonly redirect?: 'follow' | 'manual' | 'error'
+  readonly signal?: AbortSignal | null
+}
+
+/** fetch's limit on redirects in a row. */
+export const MAX_REDIRECTS = 20
+
+const agents: Record<string, http.Agent> = {
+  'http:': new http.Agent({ keepAlive: true }),
+  'https:': new https.Agent({ keepAlive: true })
+}
+
+/** Response headers as fetch's Headers reads them: lower-case names, repeated ones joined. */
+export class ResponseHeaders implements Iterable<[string, string]> {
+  private readonly values = new Map<string, string>()
+
+  constructor(raw: http.IncomingHttpHeaders) {
+    for (const [name, value] of Object.entries(raw)) {
+      if (value === undefined) continue
+      this.values.set(name.toLowerCase(), Array.isArray(value) ? value.join(', ') : value)
+    }
+  }
+
+  get(name: string): string | null {
+    return this.values.get(name.toLowerCase()) ?? null
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name.toLowerCase())
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.values.entries()
+  }
+}
+
+/** The answer, whole: what Octokit reads of a fetch Response. */
+export class TransportResponse {
+  readonly ok: boolean
+  readonly redirected: boolean
+
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    readonly url: string,
+    readonly headers: ResponseHeaders,
+    private readonly bytes: Buffer,
+    redirects: number
+  ) {
+    this.ok = status >= 200 && status < 300
+    this.redirected = redirects > 0
+  }
+
+  text(): Promise<string> {
+    return Promise.resolve(this.bytes.toString('utf8'))
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text()) as unknown
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    const copy = new ArrayBuffer(this.bytes.byteLength)
+    new Uint8Array(copy).set(this.bytes)
+    return Promise.resolve(copy)
+  }
+}
+
+interface Attempt {
+  readonly url: URL
+  readonly method: string
+  readonly headers: Record<string, string>
+  readonly body: string | Uint8Array | undefined
+}
+
+/** One request and its whole answer; network failures reject as fetch's do, TypeError with a cause. */
+function send(
+  attempt: Attempt,
+  signal: AbortSignal | undefined
+): Promise<{
+  readonly status: number
+  readonly statusText: string
+  readonly headers: http.IncomingHttpHeaders
+  readonly bytes: Buffer
+}> {
+  const agent = agents[attempt.url.protocol]
+  if (agent === undefined) {
+    return Promise.reject(new TypeError(`fetch failed: ${attempt.url.protocol} is not supported`))
+  }
+  const client = attempt.url.protocol === 'https:' ? https : http
+  const headers: Record<string, string | number> = { ...attempt.headers }
+  if (attempt.body !== undefined) headers['content-length'] = Buffer.byteLength(attempt.body)
+  return new Promise((resolve, reject) => {
+    const fail = (error: Error): void => {
+      // An abort stays an AbortError, as fetch reports it; anything else is fetch's TypeError.
+      reject(
+        signal?.aborted || error.name === 'AbortError'
+          ? error
+          : new TypeError('fetch failed', { cause: error })
+      )
+    }
+    const request = client.request(
+      attempt.url,
+      { method: attempt.method, headers, agent, ...(signal ? { signal } : {}) },
+      (response) => {
+        const chunks: Buffer[] = []
+        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        response.on('error', fail)
+        response.on('close', () => {
+          if (!response.complete)
+            fail(new Error('the connection closed before the answer was whole'))
+        })
+        response.on('end', () => {
+          if (!response.complete) return
+          resolve({
+            status: response.statusCode ?? 0,
+            statusText: response.statusMessage ?? '',
+            headers: response.headers,
+            bytes: Buffer.concat(chunks)
+          })
+        })
+      }
+    )
+    request.on('error', fail)
+    request.end(attempt.body)
+  })
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308])
+
+/** fetch's redirect rules: which method and body the next request carries. */
+function nextAttempt(attempt: Attempt, status: number, location: URL): Attempt {
+  const toGet =
+    (status === 303 && attempt.method !== 'GET' && attempt.method !== 'HEAD') ||
+    ((status === 301 || status === 302) && attempt.method === 'POST')
+  const headers = { ...attempt.headers }
+  if (toGet) {
+    for (const name of Object.keys(headers)) {
+      if (/^content-/i.test(name)) delete headers[name]
+    }
+  }
+  // A token is for the origin it was sent to, never for where that one points.
+  if (location.origin !== attempt.url.origin) {
+    for (const name of Object.keys(headers)) {
+      if (name.toLowerCase() === 'authorization') delete headers[name]
+    }
+  }
+  return {
+    url: location,
+    method: toGet ? 'GET' : attempt.method,
+    headers,
+    body: toGet ? undefined : attempt.body
+  }
+}
+
+/** fetch(input, init) over node:http / node:https, for Octokit's `request.fetch`. */
+export async function transportFetch(
+  input: string | URL,
+  init: TransportInit = {}
+): Promise<TransportResponse> {
+  const body = init.body ?? undefined
+  if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+    throw new TypeError('fetch failed: only string and byte bodies are supported')
+  }
+  let attempt: Attempt = {
+    url: new URL(input),
+    method: (init.method ?? 'GET').toUpperCase(),
+    headers: { ...init.headers },
+    body
+  }
+  const signal = init.signal ?? undefined
+  for (let redirects = 0; ; redirects++) {
+    signal?.throwIfAborted()
+    const answer = await send(attempt, signal)
+    const location = answer.headers.location
+    const mode = init.redirect ?? 'follow'
+    if (!REDIRECTS.has(answer.status) || location === undefined || mode === 'manual') {
+      return new TransportResponse(
+        answer.status,
+        answer.statusText,
+        attempt.url.href,
+        new ResponseHeaders(answer.headers),
+        answer.bytes,
+        redirects
+      )
+    }
+    if (mode === 'error') {
+      throw new TypeError(`fetch failed: redirected (${answer.status}) with redirect: 'error'`)
+    }
+    if (redirects >= MAX_REDIRECTS) {
+      throw new TypeError(`fetch failed: more than ${MAX_REDIRECTS} redirects`)
+    }
+    const next = new URL(location, attempt.url)
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      throw new TypeError(`fetch failed: redirect to ${next.protocol} refused`)
+    }
+    attempt = nextAttempt(attempt, answer.status, next)
+  }
+}
+
+/** transportFetch with fetch's signature, for Octokit's `request.fetch`. */
+export const nodeFetch = transportFetch as unknown as Fetch
