@@ -48,6 +48,7 @@ import { startSimulator, type GitHubSimulator } from '../test-support/github-sim
 import {
   REPO_ROOT,
   cleanup,
+  killActionProcesses,
   makeWorkspace,
   runAction,
   type ActionResult
@@ -917,18 +918,6 @@ async function reportPlanBudget(): Promise<PlanBudget> {
   return plan
 }
 
-/** Linux: ends the action processes still running when the bench is interrupted. */
-function killChildren(): void {
-  try {
-    const file = `/proc/${process.pid}/task/${process.pid}/children`
-    for (const pid of readFileSync(file, 'utf8').split(/\s+/).filter(Boolean)) {
-      process.kill(Number(pid), 'SIGTERM')
-    }
-  } catch {
-    // Not Linux, or nothing to end.
-  }
-}
-
 async function bench(args: Args): Promise<number> {
   if (!existsSync(BUNDLE)) {
     throw new BenchError(
@@ -1040,7 +1029,7 @@ async function main(): Promise<void> {
     process.exit(2)
   }
   const stop = (signal: NodeJS.Signals): void => {
-    killChildren()
+    killActionProcesses()
     cleanup()
     removeDistCopy()
     for (const sim of openSims) void sim.close()
@@ -1051,7 +1040,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop)
   const deadline = setTimeout(() => {
     process.stderr.write(`bench: over ${BENCH_DEADLINE_MS / 60_000} minutes, giving up\n`)
-    killChildren()
+    killActionProcesses()
     cleanup()
     removeDistCopy()
     process.exit(1)

@@ -6,7 +6,7 @@
  *
  * Run `npm run bundle` first when src/ has changed: the demo runs dist/.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import {
   startSimulator,
@@ -16,6 +16,7 @@ import {
 import {
   REPO_ROOT,
   cleanup,
+  killActionProcesses,
   makeWorkspace,
   runAction,
   type ActionResult
@@ -207,22 +208,6 @@ function failRun(step: Step, result: ActionResult, why: string): never {
   throw new DemoError(parts.join('\n'))
 }
 
-/**
- * Best effort, Linux only: ends the action process still running when the demo
- * is interrupted on its own (a terminal's Ctrl-C reaches the child anyway), so
- * that it does not retry against a closed simulator from a removed workspace.
- */
-function killChildren(): void {
-  try {
-    const file = `/proc/${process.pid}/task/${process.pid}/children`
-    for (const pid of readFileSync(file, 'utf8').split(/\s+/).filter(Boolean)) {
-      process.kill(Number(pid), 'SIGTERM')
-    }
-  } catch {
-    // Not Linux, or the process has already ended.
-  }
-}
-
 // ---- main --------------------------------------------------------------------
 
 interface Row {
@@ -241,7 +226,7 @@ async function demo(): Promise<void> {
   const started = performance.now()
   let sim: GitHubSimulator | undefined
   const stop = (signal: NodeJS.Signals): void => {
-    killChildren()
+    killActionProcesses()
     // The workspace and the run's temporary files: every directory made here.
     cleanup()
     void sim?.close()

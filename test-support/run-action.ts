@@ -231,3 +231,19 @@ function spawnBounded(
     })
   })
 }
+
+/**
+ * Best effort, Linux only: ends the action processes this process spawned and
+ * that still run, when a script (the demo, the bench) is interrupted, so that
+ * none retries against a closed simulator from a removed workspace.
+ */
+export function killActionProcesses(): void {
+  try {
+    const file = `/proc/${process.pid}/task/${process.pid}/children`
+    for (const pid of readFileSync(file, 'utf8').split(/\s+/).filter(Boolean)) {
+      process.kill(Number(pid), 'SIGTERM')
+    }
+  } catch {
+    // Not Linux, or nothing left to end.
+  }
+}

@@ -27,6 +27,29 @@ afterEach(async () => {
   cleanup()
 })
 
+/** GitHub where only the proxy can reach it, at http://api.github.test. */
+const BEHIND_PROXY = {
+  GITHUB_API_URL: `http://${GITHUB_HOST}`,
+  GITHUB_GRAPHQL_URL: `http://${GITHUB_HOST}/graphql`
+}
+
+/** Runs one event of a plan linking `issues` issues, with `env` added to the runner's. */
+async function fireWith(
+  issues: number,
+  event: 'phase_started' | 'phase_completed',
+  env: Record<string, string>,
+  inputs: Record<string, string> = {}
+) {
+  const sample = seedSample(sim, { issues })
+  const result = await fire(
+    sim,
+    makeWorkspace(sample.files),
+    { event, plan: PLAN_PATH, phase: '1' },
+    { env, inputs }
+  )
+  return { sample, result }
+}
+
 const completedLabels = (n: number): string[] =>
   sim
     .issue(REPO, n)
@@ -35,21 +58,10 @@ const completedLabels = (n: number): string[] =>
 
 describe('behind a proxy', () => {
   it('sends every request through HTTP_PROXY, with the proxy credentials it names', async () => {
-    const sample = seedSample(sim, { issues: 3 })
-    const workspace = makeWorkspace(sample.files)
-
-    const result = await fire(
-      sim,
-      workspace,
-      { event: 'phase_completed', plan: PLAN_PATH, phase: '1' },
-      {
-        env: {
-          GITHUB_API_URL: `http://${GITHUB_HOST}`,
-          GITHUB_GRAPHQL_URL: `http://${GITHUB_HOST}/graphql`,
-          HTTP_PROXY: proxy.url.replace('http://', 'http://runner:s3cret@')
-        }
-      }
-    )
+    const { sample, result } = await fireWith(3, 'phase_completed', {
+      ...BEHIND_PROXY,
+      HTTP_PROXY: proxy.url.replace('http://', 'http://runner:s3cret@')
+    })
 
     expectExit(result, 0)
     for (const n of sample.issueNumbers) expect(completedLabels(n)).toEqual(['debussy:completed'])
@@ -65,22 +77,12 @@ describe('behind a proxy', () => {
   })
 
   it('a dry run goes through the proxy too, and writes nothing', async () => {
-    const sample = seedSample(sim, { issues: 2 })
-    const workspace = makeWorkspace(sample.files)
-
-    const result = await fire(
-      sim,
-      workspace,
-      { event: 'phase_started', plan: PLAN_PATH, phase: '1' },
-      {
-        inputs: { 'dry-run': 'true' },
-        env: {
-          GITHUB_API_URL: `http://${GITHUB_HOST}`,
-          GITHUB_GRAPHQL_URL: `http://${GITHUB_HOST}/graphql`,
-          https_proxy: 'http://127.0.0.1:9',
-          http_proxy: proxy.url
-        }
-      }
+    const { result } = await fireWith(
+      2,
+      'phase_started',
+      // An http:// API goes through http_proxy, not https_proxy.
+      { ...BEHIND_PROXY, https_proxy: 'http://127.0.0.1:9', http_proxy: proxy.url },
+      { 'dry-run': 'true' }
     )
 
     expectExit(result, 0)
@@ -90,15 +92,10 @@ describe('behind a proxy', () => {
   })
 
   it('leaves loopback addresses out of the proxy (a GitHub simulator, a local GHES tunnel)', async () => {
-    const sample = seedSample(sim, { issues: 2 })
-    const workspace = makeWorkspace(sample.files)
-
-    const result = await fire(
-      sim,
-      workspace,
-      { event: 'phase_started', plan: PLAN_PATH, phase: '1' },
-      { env: { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url } }
-    )
+    const { sample, result } = await fireWith(2, 'phase_started', {
+      HTTP_PROXY: proxy.url,
+      HTTPS_PROXY: proxy.url
+    })
 
     expectExit(result, 0)
     for (const n of sample.issueNumbers) {
