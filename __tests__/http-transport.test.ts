@@ -23,6 +23,8 @@ type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: strin
 interface TestServer {
   readonly origin: string
   readonly seen: Seen[]
+  /** When each connection that carried a request closed (ms since the epoch). */
+  readonly closedAt: number[]
   handle: Handler
   close(): Promise<void>
 }
@@ -30,9 +32,11 @@ interface TestServer {
 async function serve(): Promise<TestServer> {
   const seen: Seen[] = []
   const sockets = new Map<object, number>()
+  const closedAt: number[] = []
   const state: TestServer = {
     origin: '',
     seen,
+    closedAt,
     handle: (_req, res) => res.end(),
     close: () =>
       new Promise<void>((resolve) => {
@@ -45,7 +49,10 @@ async function serve(): Promise<TestServer> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8')
-      if (!sockets.has(req.socket)) sockets.set(req.socket, sockets.size + 1)
+      if (!sockets.has(req.socket)) {
+        sockets.set(req.socket, sockets.size + 1)
+        req.socket.once('close', () => closedAt.push(Date.now()))
+      }
       seen.push({
         method: req.method ?? '',
         url: req.url ?? '',
@@ -105,7 +112,9 @@ describe('requests and answers', () => {
     expect(a.seen[0]?.headers).toMatchObject({
       authorization: 'token t',
       'content-type': 'application/json',
-      'content-length': String(Buffer.byteLength('{"name":"débussy 🎼"}'))
+      'content-length': String(Buffer.byteLength('{"name":"débussy 🎼"}')),
+      // Nothing inflates a compressed answer: the body is asked for as it is.
+      'accept-encoding': 'identity'
     })
     expect(response.status).toBe(201)
     expect(response.ok).toBe(true)
@@ -158,6 +167,54 @@ describe('requests and answers', () => {
       a.seen[0]?.socket
     ])
   })
+})
+
+describe('kept-alive connections', () => {
+  it('sends again on a new connection when a reused one turns out closed, before any answer', async () => {
+    let reset = true
+    a.handle = (req, res) => {
+      const reused = a.seen.filter((s) => s.socket === a.seen.at(-1)?.socket).length > 1
+      if (reused && reset) {
+        reset = false
+        req.socket.destroy() // what a server that closed the idle connection looks like
+      } else json(res, 200, { n: a.seen.length })
+    }
+    await (await transportFetch(a.origin)).text()
+    const again = await transportFetch(a.origin, { method: 'POST', body: '{"q":1}' })
+    expect(await again.json()).toEqual({ n: 3 })
+    const [first, stale, fresh] = a.seen
+    expect(stale?.socket).toBe(first?.socket)
+    expect(fresh?.socket).not.toBe(first?.socket)
+    expect(fresh?.body).toBe('{"q":1}')
+  })
+
+  it('does not send again when the answer had begun', async () => {
+    a.handle = (_req, res) => {
+      res.writeHead(200, { 'content-length': '50' })
+      res.write('{"partial":')
+      setTimeout(() => res.socket?.destroy(), 10)
+    }
+    await expect(transportFetch(a.origin, { method: 'POST', body: '{}' })).rejects.toBeInstanceOf(
+      TypeError
+    )
+    expect(a.seen).toHaveLength(1)
+  })
+
+  it('closes a connection left idle for 4 s, so that none outlives a long wait', async () => {
+    const idle = await serve()
+    try {
+      idle.handle = (_req, res) => json(res, 200, {})
+      const answeredAt = Date.now()
+      await (await transportFetch(idle.origin)).text()
+      await new Promise((resolve) => setTimeout(resolve, 4_600))
+      expect(idle.closedAt).toHaveLength(1)
+      const idleFor = (idle.closedAt[0] ?? 0) - answeredAt
+      expect(idleFor).toBeGreaterThanOrEqual(3_500)
+      expect(idleFor).toBeLessThan(4_600)
+    } finally {
+      await idle.close()
+    }
+  }, 10_000)
 })
 
 describe('redirects, as fetch follows them', () => {

@@ -13167,16 +13167,25 @@ var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_no
  * It does what the action needs of fetch and no more: string bodies, the
  * whole answer buffered (GitHub's answers here are small JSON), redirects
  * followed as fetch follows them (the Authorization header dropped when one
- * leaves the origin), and an AbortSignal. A proxy goes through
- * proxy-transport.ts instead.
+ * leaves the origin), an AbortSignal, and kept-alive connections handled as
+ * undici handles them (closed after 4 s idle; one found closed is replaced).
+ * A proxy goes through proxy-transport.ts instead.
  */
 
 
 /** fetch's limit on redirects in a row. */
 const MAX_REDIRECTS = 20;
+/**
+ * An idle kept-alive connection is closed after this long (a server's shorter
+ * `Keep-Alive: timeout` wins), as undici does: one a NAT or load balancer has
+ * silently dropped during a rate-limit wait must not be reused.
+ */
+const IDLE_SOCKET_MS = 4_000;
+/** A kept-alive connection the server had already closed is retried on a fresh one, this often. */
+const STALE_SOCKET_RETRIES = 2;
 const agents = {
-    'http:': new (external_node_http_default()).Agent({ keepAlive: true }),
-    'https:': new (external_node_https_default()).Agent({ keepAlive: true })
+    'http:': new (external_node_http_default()).Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+    'https:': new (external_node_https_default()).Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS })
 };
 /** Response headers as fetch's Headers reads them: lower-case names, repeated ones joined. */
 class ResponseHeaders {
@@ -13229,7 +13238,7 @@ class TransportResponse {
     }
 }
 /** One request and its whole answer; network failures reject as fetch's do, TypeError with a cause. */
-function send(attempt, signal) {
+function send(attempt, signal, staleRetries = STALE_SOCKET_RETRIES) {
     const agent = agents[attempt.url.protocol];
     if (agent === undefined) {
         return Promise.reject(new TypeError(`fetch failed: ${attempt.url.protocol} is not supported`));
@@ -13238,7 +13247,12 @@ function send(attempt, signal) {
     const headers = { ...attempt.headers };
     if (attempt.body !== undefined)
         headers['content-length'] = Buffer.byteLength(attempt.body);
+    // Nothing here decompresses: ask for the body as it is (fetch would accept gzip and inflate it).
+    if (!Object.keys(headers).some((name) => name.toLowerCase() === 'accept-encoding')) {
+        headers['accept-encoding'] = 'identity';
+    }
     return new Promise((resolve, reject) => {
+        let answered = false;
         const fail = (error) => {
             // An abort stays an AbortError, as fetch reports it; anything else is fetch's TypeError.
             reject(signal?.aborted || error.name === 'AbortError'
@@ -13246,6 +13260,7 @@ function send(attempt, signal) {
                 : new TypeError('fetch failed', { cause: error }));
         };
         const request = client.request(attempt.url, { method: attempt.method, headers, agent, ...(signal ? { signal } : {}) }, (response) => {
+            answered = true;
             const chunks = [];
             response.on('data', (chunk) => chunks.push(chunk));
             response.on('error', fail);
@@ -13264,7 +13279,19 @@ function send(attempt, signal) {
                 });
             });
         });
-        request.on('error', fail);
+        request.on('error', (error) => {
+            // Node's advice for keep-alive: a reused connection reset before any
+            // answer was closed by the server while idle; send again on a new one.
+            if (request.reusedSocket &&
+                !answered &&
+                error.code === 'ECONNRESET' &&
+                staleRetries > 0 &&
+                !signal?.aborted) {
+                resolve(send(attempt, signal, staleRetries - 1));
+            }
+            else
+                fail(error);
+        });
         request.end(attempt.body);
     });
 }
@@ -13436,7 +13463,11 @@ function transportFor(apiUrl) {
         return nodeFetch;
     let proxied;
     return async (input, init) => {
-        proxied ??= Promise.all(/* import() */[__nccwpck_require__.e(779), __nccwpck_require__.e(239)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9239)).then((m) => m.proxyFetch(apiUrl));
+        // A failed load is not kept: the next request tries again.
+        proxied ??= Promise.all(/* import() */[__nccwpck_require__.e(779), __nccwpck_require__.e(239)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9239)).then((m) => m.proxyFetch(apiUrl), (error) => {
+            proxied = undefined;
+            throw error;
+        });
         return (await proxied)(input, init);
     };
 }

@@ -154,7 +154,14 @@ export function transportFor(apiUrl: string): Fetch {
   if (getProxyUrl(new URL(apiUrl))?.hostname === undefined) return nodeFetch
   let proxied: Promise<Fetch> | undefined
   return async (input, init) => {
-    proxied ??= import('./proxy-transport.js').then((m) => m.proxyFetch(apiUrl))
+    // A failed load is not kept: the next request tries again.
+    proxied ??= import('./proxy-transport.js').then(
+      (m) => m.proxyFetch(apiUrl),
+      (error: unknown) => {
+        proxied = undefined
+        throw error
+      }
+    )
     return (await proxied)(input, init)
   }
 }

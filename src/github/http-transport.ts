@@ -9,8 +9,9 @@
  * It does what the action needs of fetch and no more: string bodies, the
  * whole answer buffered (GitHub's answers here are small JSON), redirects
  * followed as fetch follows them (the Authorization header dropped when one
- * leaves the origin), and an AbortSignal. A proxy goes through
- * proxy-transport.ts instead.
+ * leaves the origin), an AbortSignal, and kept-alive connections handled as
+ * undici handles them (closed after 4 s idle; one found closed is replaced).
+ * A proxy goes through proxy-transport.ts instead.
  */
 import http from 'node:http'
 import https from 'node:https'
@@ -29,9 +30,19 @@ export interface TransportInit {
 /** fetch's limit on redirects in a row. */
 export const MAX_REDIRECTS = 20
 
+/**
+ * An idle kept-alive connection is closed after this long (a server's shorter
+ * `Keep-Alive: timeout` wins), as undici does: one a NAT or load balancer has
+ * silently dropped during a rate-limit wait must not be reused.
+ */
+const IDLE_SOCKET_MS = 4_000
+
+/** A kept-alive connection the server had already closed is retried on a fresh one, this often. */
+const STALE_SOCKET_RETRIES = 2
+
 const agents: Record<string, http.Agent> = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true })
+  'http:': new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+  'https:': new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS })
 }
 
 /** Response headers as fetch's Headers reads them: lower-case names, repeated ones joined. */
@@ -100,7 +111,8 @@ interface Attempt {
 /** One request and its whole answer; network failures reject as fetch's do, TypeError with a cause. */
 function send(
   attempt: Attempt,
-  signal: AbortSignal | undefined
+  signal: AbortSignal | undefined,
+  staleRetries = STALE_SOCKET_RETRIES
 ): Promise<{
   readonly status: number
   readonly statusText: string
@@ -114,7 +126,12 @@ function send(
   const client = attempt.url.protocol === 'https:' ? https : http
   const headers: Record<string, string | number> = { ...attempt.headers }
   if (attempt.body !== undefined) headers['content-length'] = Buffer.byteLength(attempt.body)
+  // Nothing here decompresses: ask for the body as it is (fetch would accept gzip and inflate it).
+  if (!Object.keys(headers).some((name) => name.toLowerCase() === 'accept-encoding')) {
+    headers['accept-encoding'] = 'identity'
+  }
   return new Promise((resolve, reject) => {
+    let answered = false
     const fail = (error: Error): void => {
       // An abort stays an AbortError, as fetch reports it; anything else is fetch's TypeError.
       reject(
@@ -127,6 +144,7 @@ function send(
       attempt.url,
       { method: attempt.method, headers, agent, ...(signal ? { signal } : {}) },
       (response) => {
+        answered = true
         const chunks: Buffer[] = []
         response.on('data', (chunk: Buffer) => chunks.push(chunk))
         response.on('error', fail)
@@ -145,7 +163,19 @@ function send(
         })
       }
     )
-    request.on('error', fail)
+    request.on('error', (error: Error & { code?: string }) => {
+      // Node's advice for keep-alive: a reused connection reset before any
+      // answer was closed by the server while idle; send again on a new one.
+      if (
+        request.reusedSocket &&
+        !answered &&
+        error.code === 'ECONNRESET' &&
+        staleRetries > 0 &&
+        !signal?.aborted
+      ) {
+        resolve(send(attempt, signal, staleRetries - 1))
+      } else fail(error)
+    })
     request.end(attempt.body)
   })
 }
