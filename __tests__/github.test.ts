@@ -321,6 +321,44 @@ describe('applyOperations', () => {
     for (const n of numbers) expect(sim.issue(REPO, n).labels).toEqual(['new'])
   })
 
+  it("paces completion comments to GitHub's content limit: a full window waits, and says so", async () => {
+    const numbers = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    for (const n of numbers) sim.addIssue(REPO, { number: n })
+    const paced = createGitHub({
+      token: sim.token,
+      apiUrl: sim.apiUrl,
+      graphqlUrl: sim.graphqlUrl,
+      timing: { ...FAST_TIMING, contentPerWindow: 4, contentWindowMs: 400 },
+      onPause: (message) => waits.push(message)
+    })
+    const snapshot = await snapshotOf(numbers, 'new')
+    sim.resetLog()
+    const ops: Operation[] = numbers.map((n) => ({
+      op: 'comment',
+      issue: `acme/app#${n}`,
+      body: `Done ${n}.`
+    }))
+
+    const results = await applyOperations(paced, {
+      operations: ops,
+      snapshot,
+      milestone: undefined
+    })
+
+    expect(results.every((r) => r.status === 'applied')).toBe(true)
+    expect(sim.requests.map((r) => r.mutationFields)).toEqual([4, 4, 2])
+    const [first, second, third] = sim.requests.map((r) => r.at)
+    // Each batch fills the window: the next waits for it to leave.
+    // (Measured where GitHub receives them: the pause runs from the reservation, a little earlier.)
+    expect((second ?? 0) - (first ?? 0)).toBeGreaterThanOrEqual(250)
+    expect((third ?? 0) - (second ?? 0)).toBeGreaterThanOrEqual(250)
+    expect(waits).toEqual([
+      expect.stringMatching(/^Pausing 1 s: GitHub accepts about 4 new comments per 0.4 s\.$/),
+      expect.stringMatching(/^Pausing 1 s: /)
+    ])
+    for (const n of numbers) expect(sim.issue(REPO, n).comments).toEqual([`Done ${n}.`])
+  })
+
   it('marks an issue deleted between the read and the write as gone, and applies the rest', async () => {
     sim.addLabel(REPO, { name: 'new' })
     sim.addIssue(REPO, { number: 1 })

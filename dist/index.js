@@ -13146,6 +13146,56 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
+;// CONCATENATED MODULE: ./src/github/content-pace.ts
+/**
+ * GitHub's secondary limit on content creation: "no more than 80
+ * content-generating requests per minute" (REST and GraphQL docs, "About
+ * secondary rate limits"), where each comment an aliased mutation posts
+ * counts. The action paces its completion comments so as never to meet that
+ * limit, rather than meet it and wait out the retry-after.
+ */
+/** What the docs allow per window. */
+const CONTENT_PER_MINUTE = 80;
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A sliding window of the content items sent: reserve() waits until `count` more fit. */
+class ContentPace {
+    options;
+    sent = [];
+    now;
+    sleep;
+    constructor(options) {
+        this.options = options;
+        this.now = options.now ?? Date.now;
+        this.sleep = options.sleep ?? realSleep;
+    }
+    /** The most one request may carry: one window's worth. */
+    get perWindow() {
+        return this.options.perWindow;
+    }
+    /** How long `count` more items must wait for the window to make room for them (0: none). */
+    waitFor(count) {
+        const { perWindow, windowMs } = this.options;
+        const now = this.now();
+        while (this.sent.length > 0 && (this.sent[0] ?? 0) <= now - windowMs)
+            this.sent.shift();
+        const excess = this.sent.length + Math.min(count, perWindow) - perWindow;
+        if (excess <= 0)
+            return 0;
+        // The oldest `excess` items must leave the window first.
+        return (this.sent[excess - 1] ?? now) + windowMs - now;
+    }
+    /** Waits until `count` items fit in the window (calling `onWait` first), then counts them sent. */
+    async reserve(count, onWait = () => undefined) {
+        for (let wait = this.waitFor(count); wait > 0; wait = this.waitFor(count)) {
+            onWait(wait);
+            await this.sleep(wait);
+        }
+        const at = this.now();
+        for (let i = 0; i < Math.min(count, this.options.perWindow); i++)
+            this.sent.push(at);
+    }
+}
+
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
@@ -13369,6 +13419,7 @@ const nodeFetch = transportFetch;
 
 
 
+
 /** How a timed-out attempt's error begins. */
 const TIMED_OUT = 'GitHub did not answer within';
 const DEFAULT_TIMING = {
@@ -13376,7 +13427,9 @@ const DEFAULT_TIMING = {
     retryUnitMs: 1_000,
     retries: 3,
     maxRateLimitWaitSeconds: 60,
-    writeSpacingMs: 1_000
+    writeSpacingMs: 1_000,
+    contentPerWindow: CONTENT_PER_MINUTE,
+    contentWindowMs: 60_000
 };
 /** `GITHUB_GRAPHQL_URL`, else derived from the REST URL as GitHub lays it out (GHES: /api/graphql). */
 function graphqlUrlFor(apiUrl, explicit) {
@@ -13471,6 +13524,11 @@ function transportFor(apiUrl) {
 function createGitHub(options) {
     const timing = options.timing ?? DEFAULT_TIMING;
     const onWait = options.onWait ?? (() => undefined);
+    const onPause = options.onPause ?? (() => undefined);
+    const content = new ContentPace({
+        perWindow: timing.contentPerWindow,
+        windowMs: timing.contentWindowMs
+    });
     let resetAt;
     // Waits are bounded: a limit that resets later fails the step instead.
     const mayWait = (retryAfter, retryCount) => retryAfter <= timing.maxRateLimitWaitSeconds && retryCount < timing.retries;
@@ -13521,7 +13579,9 @@ function createGitHub(options) {
             ...(once ? { request: { retries: 0 } } : {})
         }),
         rateLimitResetAt: () => resetAt,
-        attemptTimeoutMs: timing.attemptTimeoutMs
+        attemptTimeoutMs: timing.attemptTimeoutMs,
+        contentPerRequest: content.perWindow,
+        reserveContent: (count) => content.reserve(count, (ms) => onPause(`Pausing ${Math.ceil(ms / 1000)} s: GitHub accepts about ${timing.contentPerWindow} new comments per ${timing.contentWindowMs / 1000} s.`))
     };
 }
 
@@ -13781,7 +13841,10 @@ function graphqlPartial(error) {
  * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
  */
 const LABEL_MUTATIONS_PER_REQUEST = 50;
-/** Comments notify people and count as content creation: smaller batches. */
+/**
+ * Comments notify people and count as content creation: smaller batches, and
+ * paced to GitHub's content limit (client.ts, content-pace.ts).
+ */
 const CLOSE_MUTATIONS_PER_REQUEST = 20;
 /** The issues (`owner/repo#N`, lower-cased) of the results whose status matches. */
 function issuesOf(results, match) {
@@ -13887,7 +13950,7 @@ async function applyOperations(github, input) {
             }
         }
     }
-    results.push(...(await runMutations(github, labelMutations, LABEL_MUTATIONS_PER_REQUEST)));
+    results.push(...(await runMutations(github, labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST })));
     for (const operation of input.operations) {
         if (operation.op === 'update_milestone' && input.milestone !== undefined) {
             results.push(await updateMilestone(github, operation, input.milestone));
@@ -13897,7 +13960,11 @@ async function applyOperations(github, input) {
     // then still posts the comment that a failed request left out.
     // Comments are not retried: one GitHub applied after a timeout would be posted
     // twice. A failed one fails the step; the re-run finds it by its marker.
-    const commented = await confirmTimedOut(github, await runMutations(github, commentMutations, CLOSE_MUTATIONS_PER_REQUEST, true), issues);
+    const commented = await confirmTimedOut(github, await runMutations(github, commentMutations, {
+        perRequest: Math.min(CLOSE_MUTATIONS_PER_REQUEST, github.contentPerRequest),
+        once: true,
+        createsContent: true
+    }), issues);
     results.push(...commented);
     const uncommented = issuesOf(commented, (status) => status !== 'applied');
     const closable = closeMutations.filter((m) => {
@@ -13914,7 +13981,7 @@ async function applyOperations(github, input) {
         });
         return false;
     });
-    results.push(...(await runMutations(github, closable, CLOSE_MUTATIONS_PER_REQUEST)));
+    results.push(...(await runMutations(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })));
     return results;
 }
 function groupByIssue(operations) {
@@ -13994,10 +14061,12 @@ async function updateMilestone(github, operation, outcome) {
     }
 }
 /** Sends mutations in batches, one request at a time, mapping each field's error to its operations. */
-async function runMutations(github, mutations, perRequest, once = false) {
+async function runMutations(github, mutations, { perRequest, once = false, createsContent = false }) {
     const results = [];
     for (let start = 0; start < mutations.length; start += perRequest) {
         const batch = mutations.slice(start, start + perRequest);
+        if (createsContent)
+            await github.reserveContent(batch.length);
         const variables = {};
         const declarations = [];
         const bind = (value, type) => {
@@ -25659,7 +25728,8 @@ async function sync(request, log) {
         apiUrl: request.apiUrl,
         graphqlUrl: request.graphqlUrl,
         timing: request.timing,
-        onWait: (message) => log.warning(message)
+        onWait: (message) => log.warning(message),
+        onPause: (message) => log.info(message)
     });
     // What the inputs said is shown now, so that a failed read does not hide it.
     emit(log, findings);

@@ -137,7 +137,8 @@ export async function sync(request: SyncRequest, log: SyncLog): Promise<SyncResu
     apiUrl: request.apiUrl,
     graphqlUrl: request.graphqlUrl,
     timing: request.timing,
-    onWait: (message) => log.warning(message)
+    onWait: (message) => log.warning(message),
+    onPause: (message) => log.info(message)
   })
   // What the inputs said is shown now, so that a failed read does not hide it.
   emit(log, findings)

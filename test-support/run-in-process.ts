@@ -15,7 +15,9 @@ export const FAST_TIMING: ClientTiming = {
   retryUnitMs: 5,
   retries: 3,
   maxRateLimitWaitSeconds: 60,
-  writeSpacingMs: 10
+  writeSpacingMs: 10,
+  contentPerWindow: 80,
+  contentWindowMs: 600
 }
 
 export interface InProcessOptions {

@@ -18,7 +18,10 @@ import { graphqlPartial, type GqlError } from './observe.js'
  * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
  */
 export const LABEL_MUTATIONS_PER_REQUEST = 50
-/** Comments notify people and count as content creation: smaller batches. */
+/**
+ * Comments notify people and count as content creation: smaller batches, and
+ * paced to GitHub's content limit (client.ts, content-pace.ts).
+ */
 export const CLOSE_MUTATIONS_PER_REQUEST = 20
 
 export type OperationStatus = 'applied' | 'failed' | 'gone'
@@ -168,7 +171,9 @@ export async function applyOperations(
     }
   }
 
-  results.push(...(await runMutations(github, labelMutations, LABEL_MUTATIONS_PER_REQUEST)))
+  results.push(
+    ...(await runMutations(github, labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST }))
+  )
   for (const operation of input.operations) {
     if (operation.op === 'update_milestone' && input.milestone !== undefined) {
       results.push(await updateMilestone(github, operation, input.milestone))
@@ -180,7 +185,11 @@ export async function applyOperations(
   // twice. A failed one fails the step; the re-run finds it by its marker.
   const commented = await confirmTimedOut(
     github,
-    await runMutations(github, commentMutations, CLOSE_MUTATIONS_PER_REQUEST, true),
+    await runMutations(github, commentMutations, {
+      perRequest: Math.min(CLOSE_MUTATIONS_PER_REQUEST, github.contentPerRequest),
+      once: true,
+      createsContent: true
+    }),
     issues
   )
   results.push(...commented)
@@ -201,7 +210,9 @@ export async function applyOperations(
     })
     return false
   })
-  results.push(...(await runMutations(github, closable, CLOSE_MUTATIONS_PER_REQUEST)))
+  results.push(
+    ...(await runMutations(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST }))
+  )
   return results
 }
 
@@ -296,16 +307,24 @@ async function updateMilestone(
   }
 }
 
+interface Batching {
+  readonly perRequest: number
+  /** Not retried after a timeout or 5xx (see GitHub.graphql). */
+  readonly once?: boolean
+  /** Each field posts content (a comment): paced to GitHub's content limit. */
+  readonly createsContent?: boolean
+}
+
 /** Sends mutations in batches, one request at a time, mapping each field's error to its operations. */
 async function runMutations(
   github: GitHub,
   mutations: readonly Mutation[],
-  perRequest: number,
-  once = false
+  { perRequest, once = false, createsContent = false }: Batching
 ): Promise<OperationResult[]> {
   const results: OperationResult[] = []
   for (let start = 0; start < mutations.length; start += perRequest) {
     const batch = mutations.slice(start, start + perRequest)
+    if (createsContent) await github.reserveContent(batch.length)
     const variables: Record<string, unknown> = {}
     const declarations: string[] = []
     const bind = (value: unknown, type: string): string => {

@@ -10,6 +10,7 @@ import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import { RequestError } from '@octokit/request-error'
 import Bottleneck from 'bottleneck/light.js'
+import { CONTENT_PER_MINUTE, ContentPace } from './content-pace.js'
 import { nodeFetch, type Fetch } from './http-transport.js'
 
 export type GitHubClient = Octokit
@@ -26,6 +27,9 @@ export interface ClientTiming {
   readonly maxRateLimitWaitSeconds: number
   /** Least time between two writes: GitHub asks integrations for one second. */
   readonly writeSpacingMs: number
+  /** Content (comments) sent per window at most, and the window: GitHub's 80 a minute. */
+  readonly contentPerWindow: number
+  readonly contentWindowMs: number
 }
 
 /** How a timed-out attempt's error begins. */
@@ -36,7 +40,9 @@ export const DEFAULT_TIMING: ClientTiming = {
   retryUnitMs: 1_000,
   retries: 3,
   maxRateLimitWaitSeconds: 60,
-  writeSpacingMs: 1_000
+  writeSpacingMs: 1_000,
+  contentPerWindow: CONTENT_PER_MINUTE,
+  contentWindowMs: 60_000
 }
 
 interface LimitedRequest {
@@ -51,6 +57,8 @@ export interface ClientOptions {
   readonly timing?: ClientTiming
   /** Where waits and retries are reported (a warning annotation in the action). */
   readonly onWait?: (message: string) => void
+  /** Where planned pauses are reported (a log line): pacing comments, not a failure. */
+  readonly onPause?: (message: string) => void
 }
 
 export interface GitHub {
@@ -65,6 +73,10 @@ export interface GitHub {
   readonly rateLimitResetAt: () => Date | undefined
   /** How long one attempt may take: a write that timed out may land within as much again. */
   readonly attemptTimeoutMs: number
+  /** Comments one request may carry: no more than GitHub allows in its window. */
+  readonly contentPerRequest: number
+  /** Waits, when need be, until `count` more comments keep within GitHub's content limit. */
+  reserveContent(count: number): Promise<void>
 }
 
 /** `GITHUB_GRAPHQL_URL`, else derived from the REST URL as GitHub lays it out (GHES: /api/graphql). */
@@ -169,6 +181,11 @@ export function transportFor(apiUrl: string): Fetch {
 export function createGitHub(options: ClientOptions): GitHub {
   const timing = options.timing ?? DEFAULT_TIMING
   const onWait = options.onWait ?? (() => undefined)
+  const onPause = options.onPause ?? (() => undefined)
+  const content = new ContentPace({
+    perWindow: timing.contentPerWindow,
+    windowMs: timing.contentWindowMs
+  })
   let resetAt: Date | undefined
   // Waits are bounded: a limit that resets later fails the step instead.
   const mayWait = (retryAfter: number, retryCount: number): boolean =>
@@ -239,6 +256,13 @@ export function createGitHub(options: ClientOptions): GitHub {
         ...(once ? { request: { retries: 0 } } : {})
       }),
     rateLimitResetAt: () => resetAt,
-    attemptTimeoutMs: timing.attemptTimeoutMs
+    attemptTimeoutMs: timing.attemptTimeoutMs,
+    contentPerRequest: content.perWindow,
+    reserveContent: (count) =>
+      content.reserve(count, (ms) =>
+        onPause(
+          `Pausing ${Math.ceil(ms / 1000)} s: GitHub accepts about ${timing.contentPerWindow} new comments per ${timing.contentWindowMs / 1000} s.`
+        )
+      )
   }
 }
