@@ -13196,29 +13196,9 @@ class ContentPace {
     }
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
 ;// CONCATENATED MODULE: ./src/github/http-transport.ts
-/**
- * The `fetch` Octokit sends the action's requests with: node:http and
- * node:https with keep-alive, answering with the part of the Fetch API's
- * Response that Octokit reads. Node's own fetch would do the same, but it is
- * undici inside Node, compiled on first use: about 35 ms of a cold process's
- * startup, a seventh of the budget the action has before its first request.
- * This module costs next to nothing to load.
- *
- * It does what the action needs of fetch and no more: string bodies, the
- * whole answer buffered (GitHub's answers here are small JSON), redirects
- * followed as fetch follows them (the Authorization header dropped when one
- * leaves the origin), an AbortSignal, and kept-alive connections handled as
- * undici handles them (closed after 4 s idle; one found closed is replaced).
- * A proxy goes through proxy-transport.ts instead.
- */
-
 
 /** fetch's limit on redirects in a row. */
 const MAX_REDIRECTS = 20;
@@ -13230,10 +13210,29 @@ const MAX_REDIRECTS = 20;
 const IDLE_SOCKET_MS = 4_000;
 /** A kept-alive connection the server had already closed is retried on a fresh one, this often. */
 const STALE_SOCKET_RETRIES = 2;
-const agents = {
-    'http:': new (external_node_http_default()).Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
-    'https:': new (external_node_https_default()).Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS })
-};
+const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
+const protocols = new Map();
+/**
+ * node:http or node:https with its keep-alive agent, loaded on first use: a
+ * run against https://api.github.com never loads node:http, whose exports
+ * load undici on Node 24 (for its WebSocket class), and a plain-http GitHub
+ * Enterprise Server never loads TLS.
+ */
+function protocolFor(scheme) {
+    const known = protocols.get(scheme);
+    if (known !== undefined)
+        return known;
+    let client;
+    if (scheme === 'https:')
+        client = requireBuiltin('node:https');
+    else if (scheme === 'http:')
+        client = requireBuiltin('node:http');
+    else
+        return undefined;
+    const protocol = { client, agent: new client.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }) };
+    protocols.set(scheme, protocol);
+    return protocol;
+}
 /** Response headers as fetch's Headers reads them: lower-case names, repeated ones joined. */
 class ResponseHeaders {
     values = new Map();
@@ -13286,11 +13285,11 @@ class TransportResponse {
 }
 /** One request and its whole answer; network failures reject as fetch's do, TypeError with a cause. */
 function send(attempt, signal, staleRetries = STALE_SOCKET_RETRIES) {
-    const agent = agents[attempt.url.protocol];
-    if (agent === undefined) {
+    const protocol = protocolFor(attempt.url.protocol);
+    if (protocol === undefined) {
         return Promise.reject(new TypeError(`fetch failed: ${attempt.url.protocol} is not supported`));
     }
-    const client = attempt.url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    const { client, agent } = protocol;
     const headers = { ...attempt.headers };
     if (attempt.body !== undefined)
         headers['content-length'] = Buffer.byteLength(attempt.body);

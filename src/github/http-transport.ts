@@ -13,8 +13,8 @@
  * undici handles them (closed after 4 s idle; one found closed is replaced).
  * A proxy goes through proxy-transport.ts instead.
  */
-import http from 'node:http'
-import https from 'node:https'
+import type http from 'node:http'
+import { createRequire } from 'node:module'
 
 export type Fetch = typeof globalThis.fetch
 
@@ -40,9 +40,32 @@ const IDLE_SOCKET_MS = 4_000
 /** A kept-alive connection the server had already closed is retried on a fresh one, this often. */
 const STALE_SOCKET_RETRIES = 2
 
-const agents: Record<string, http.Agent> = {
-  'http:': new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
-  'https:': new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS })
+type HttpModule = Pick<typeof http, 'request' | 'Agent'>
+
+interface Protocol {
+  readonly client: HttpModule
+  readonly agent: http.Agent
+}
+
+const requireBuiltin = createRequire(import.meta.url)
+const protocols = new Map<string, Protocol>()
+
+/**
+ * node:http or node:https with its keep-alive agent, loaded on first use: a
+ * run against https://api.github.com never loads node:http, whose exports
+ * load undici on Node 24 (for its WebSocket class), and a plain-http GitHub
+ * Enterprise Server never loads TLS.
+ */
+function protocolFor(scheme: string): Protocol | undefined {
+  const known = protocols.get(scheme)
+  if (known !== undefined) return known
+  let client: HttpModule
+  if (scheme === 'https:') client = requireBuiltin('node:https') as HttpModule
+  else if (scheme === 'http:') client = requireBuiltin('node:http') as HttpModule
+  else return undefined
+  const protocol = { client, agent: new client.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }) }
+  protocols.set(scheme, protocol)
+  return protocol
 }
 
 /** Response headers as fetch's Headers reads them: lower-case names, repeated ones joined. */
@@ -119,11 +142,11 @@ function send(
   readonly headers: http.IncomingHttpHeaders
   readonly bytes: Buffer
 }> {
-  const agent = agents[attempt.url.protocol]
-  if (agent === undefined) {
+  const protocol = protocolFor(attempt.url.protocol)
+  if (protocol === undefined) {
     return Promise.reject(new TypeError(`fetch failed: ${attempt.url.protocol} is not supported`))
   }
-  const client = attempt.url.protocol === 'https:' ? https : http
+  const { client, agent } = protocol
   const headers: Record<string, string | number> = { ...attempt.headers }
   if (attempt.body !== undefined) headers['content-length'] = Buffer.byteLength(attempt.body)
   // Nothing here decompresses: ask for the body as it is (fetch would accept gzip and inflate it).
