@@ -51,6 +51,11 @@ export function fire(
   })
 }
 
+/** An issue as the outputs, the log and the summary name it: `acme/payments#3`. */
+export function ref(number: number, repo = REPO): string {
+  return `${repo}#${number}`
+}
+
 /**
  * Environment entries that remove a variable the harness sets (runAction sets
  * GITHUB_GRAPHQL_URL, say): child_process.spawn leaves out `undefined` values.

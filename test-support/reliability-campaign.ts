@@ -9,7 +9,8 @@
  * must be where a fault-free run would have left it.
  */
 import { afterAll, expect, it } from '@jest/globals'
-import { FAULT_CLASSES, STATE_LABELS, type StateName } from './reliability-model.js'
+import type { EventKind } from '../src/domain.js'
+import { FAULT_CLASSES, STATE_LABELS, STATE_OF, type StateName } from './reliability-model.js'
 import {
   Random,
   SEED,
@@ -34,13 +35,6 @@ import { MILESTONE_TEXT, PLAN_PATH, REPO, debussyPlan, dispatch } from './sample
 const ARCHIVE = 'acme/archive'
 const PHASES = ['1', '2', '2.5', '3'] as const
 const PEOPLE = ['bug', 'team:payments', 'needs-review', 'priority:high'] as const
-type EventKind = 'phase_started' | 'phase_completed' | 'phase_failed' | 'plan_completed'
-const STATE_OF: Record<EventKind, StateName> = {
-  phase_started: 'in-progress',
-  phase_completed: 'completed',
-  phase_failed: 'failed',
-  plan_completed: 'completed'
-}
 const LEGACY_LINE = '📊 **Debussy Progress:** 25% (1/4 phases)'
 const PROGRESS_LINE = /📊 \*\*Debussy Progress:\*\* \d+% \(\d+\/\d+ phases\)/g
 const BEGIN = '<!-- debussy-issue-sync:begin'

@@ -17,7 +17,8 @@
 import fc from 'fast-check'
 import type { GitHubSimulator } from './github-simulator.js'
 import { TOKEN, Tally, runScanned } from './reliability-harness.js'
-import { STATE_LABELS, type StateName } from './reliability-model.js'
+import type { EventKind } from '../src/domain.js'
+import { STATE_LABELS, STATE_OF } from './reliability-model.js'
 import { cleanup, makeWorkspace } from './run-action.js'
 import { MILESTONE_TEXT, PLAN_PATH, debussyPlan, dispatch } from './sample-repo.js'
 
@@ -26,19 +27,11 @@ const TOTAL = PHASES.length
 const BEGIN = '<!-- debussy-issue-sync:begin'
 const PROGRESS_LINE = /📊 \*\*Debussy Progress:\*\* \d+% \(\d+\/\d+ phases\)/g
 
-type Kind = 'phase_started' | 'phase_completed' | 'phase_failed' | 'plan_completed'
-const STATE_OF: Record<Kind, StateName> = {
-  phase_started: 'in-progress',
-  phase_completed: 'completed',
-  phase_failed: 'failed',
-  plan_completed: 'completed'
-}
-
 /** One event of the orchestrator: a full snapshot of the run at that point. */
 export interface StreamEvent {
   readonly run: string
   readonly sequence: number
-  readonly kind: Kind
+  readonly kind: EventKind
   readonly phase: string | undefined
   readonly completed: number
 }
@@ -66,7 +59,7 @@ function streamArb(run: string, minLength: number, maxLength: number): fc.Arbitr
   return fc
     .array(
       fc.record({
-        kind: fc.constantFrom<Kind>('phase_started', 'phase_completed', 'phase_failed')
+        kind: fc.constantFrom<EventKind>('phase_started', 'phase_completed', 'phase_failed')
       }),
       { minLength, maxLength }
     )

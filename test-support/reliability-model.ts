@@ -1,7 +1,9 @@
 /**
  * Names shared by the reliability suite: the state labels of the default
- * config with their colors, and the request classes faults are aimed at.
+ * config with their colors, the state each event leads to, and the request
+ * classes faults are aimed at.
  */
+import type { EventKind } from '../src/domain.js'
 import type { FaultMatch } from './github-simulator.js'
 
 export type StateName = 'in-progress' | 'completed' | 'failed'
@@ -11,6 +13,14 @@ export const STATE_LABELS: Readonly<Record<StateName, { name: string; color: str
   'in-progress': { name: 'debussy:in-progress', color: '1D76DB' },
   completed: { name: 'debussy:completed', color: '0E8A16' },
   failed: { name: 'debussy:failed', color: 'D93F0B' }
+}
+
+/** SPEC §6, written out here (not taken from src/) so that the suite checks the action against it. */
+export const STATE_OF: Readonly<Record<EventKind, StateName>> = {
+  phase_started: 'in-progress',
+  phase_completed: 'completed',
+  phase_failed: 'failed',
+  plan_completed: 'completed'
 }
 
 /** The requests the action makes, as fault matchers. */

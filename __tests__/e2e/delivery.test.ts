@@ -14,6 +14,7 @@ import {
   expectExit,
   fire,
   operationsOf,
+  ref,
   stateLabels,
   writesOf
 } from '../../test-support/e2e-helpers.js'
@@ -28,8 +29,6 @@ afterEach(async () => {
   await sim.close()
   cleanup()
 })
-
-const ref = (number: number): string => `${REPO}#${number}`
 
 describe('SPEC §6: idempotent and ordered', () => {
   it('a redelivered event makes exactly one request and no write', async () => {

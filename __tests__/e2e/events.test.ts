@@ -19,6 +19,7 @@ import {
   expectExit,
   fire,
   operationsOf,
+  ref,
   stateLabels,
   withFrontmatter,
   writesOf
@@ -42,8 +43,6 @@ afterEach(async () => {
 })
 
 const labelsOf = (number: number, repo = REPO): string[] => sim.issue(repo, number).labels
-const ref = (number: number, repo = REPO): string => `${repo}#${number}`
-
 /** Marks phase `id` of a plan made by debussyPlan() with the given Status text. */
 function markPhase(plan: string, id: string, status: string): string {
   const row = `| ${id} | [Phase ${id}](phase-${id}.md) | Work for phase ${id} | Low | Pending |`

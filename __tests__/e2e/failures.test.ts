@@ -20,6 +20,7 @@ import {
   annotations,
   expectExit,
   fire,
+  ref,
   visibleText,
   withFrontmatter,
   writesOf,
@@ -36,8 +37,6 @@ afterEach(async () => {
   await sim.close()
   cleanup()
 })
-
-const ref = (number: number, repo = REPO): string => `${repo}#${number}`
 
 describe('SPEC §7: bad payload, inputs, config or plan fail before any request', () => {
   const cases: {

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startSimulator, type GitHubSimulator } from '../../test-support/github-simulator.js'
 import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
 import { PLAN_PATH, REPO, debussyPlan, seedSample } from '../../test-support/sample-repo.js'
-import { expectExit, fire, labelCell, summaryRow } from '../../test-support/e2e-helpers.js'
+import { expectExit, fire, labelCell, ref, summaryRow } from '../../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
 
@@ -19,8 +19,6 @@ afterEach(async () => {
   await sim.close()
   cleanup()
 })
-
-const ref = (number: number): string => `${REPO}#${number}`
 
 /** The summary's lines outside its table. */
 function prose(summary: string): string[] {
