@@ -155,23 +155,41 @@ describe('resolveEvent from a repository_dispatch', () => {
   })
 
   it.each([
-    ['debussy-phase-started', 'phase-completed', 'phase_completed'],
-    ['unrelated-type', 'debussy:phase-failed', 'phase_failed']
+    ['debussy-phase-completed', 'phase-completed', 'phase_completed'],
+    ['Debussy:Plan-Completed', ' plan_completed', 'plan_completed'],
+    ['unrelated-type', 'debussy:phase-failed', 'phase_failed'],
+    ['debussy-sync', 'Debussy-Plan-Completed', 'plan_completed']
   ])('normalises client_payload.event too (event_type %j, event %j)', (action, event, kind) => {
     expect(resolved({}, dispatch({ plan: PLAN, phase: '1', event }, action)).kind).toBe(kind)
   })
 
-  it('warns when client_payload.event and event_type disagree, and uses client_payload.event', () => {
+  // An approval gate routes on event_type: a payload naming another event would
+  // run in the unguarded job (SPEC §2), so the step fails before any write.
+  it.each([
+    ['debussy-phase-completed', 'plan-completed', 'plan_completed', 'phase_completed'],
+    ['debussy-phase-completed', ' plan_completed', 'plan_completed', 'phase_completed'],
+    ['debussy-phase-completed', 'debussy:plan_completed', 'plan_completed', 'phase_completed'],
+    ['debussy-phase-started', 'Debussy-Plan-Completed', 'plan_completed', 'phase_started'],
+    ['debussy-plan-completed', 'phase_failed', 'phase_failed', 'plan_completed']
+  ])(
+    'refuses event_type %j with client_payload.event %j, naming both',
+    (action, event, payloadKind, typeKind) => {
+      const error = refusal(() =>
+        resolveEvent(NO_INPUTS, dispatch({ event, plan: PLAN, phase: '1' }, action))
+      )
+      expect(error.field).toBe('client_payload.event')
+      expect(error.message).toContain(payloadKind)
+      expect(error.message).toContain(`"${action}"`)
+      expect(error.message).toContain(typeKind)
+    }
+  )
+
+  it('the event input wins over a client_payload.event and event_type that disagree', () => {
     const result = resolveEvent(
-      NO_INPUTS,
-      dispatch({ event: 'phase_started', plan: PLAN, phase: '1' }, 'debussy-phase-completed')
+      inputs({ event: 'phase_failed' }),
+      dispatch({ event: 'plan_completed', plan: PLAN, phase: '1' }, 'debussy-phase-completed')
     )
-    expect(result.event.kind).toBe('phase_started')
-    expect(result.findings).toHaveLength(1)
-    expect(result.findings[0]?.level).toBe('warning')
-    expect(result.findings[0]?.message).toContain(
-      'client_payload.event says phase_started but the dispatch\'s event_type "debussy-phase-completed" says phase_completed'
-    )
+    expect(result.event.kind).toBe('phase_failed')
   })
 
   it('warns once about the client_payload keys it does not know, naming each', () => {
@@ -241,9 +259,9 @@ describe('resolveEvent precedence, field by field', () => {
       { kind: 'phase_failed' }
     ],
     [
-      'client_payload.event over event_type',
+      'client_payload.event over an event_type that names no event',
       {},
-      dispatch(payload, 'debussy:phase-started'),
+      dispatch(payload, 'debussy-sync'),
       { kind: 'phase_completed' }
     ],
     [
@@ -328,11 +346,13 @@ describe('resolveEvent precedence, field by field', () => {
     [false, '', false],
     [undefined, 'true', true],
     [undefined, 'false', false],
-    [true, 'false', true],
+    [true, 'false', false],
     [false, 'true', false],
+    [true, 'true', true],
+    [false, 'false', false],
     [undefined, '', undefined]
   ])(
-    'auto-close: payload %j, input %j → %j (undefined lets the config decide)',
+    'auto-close: payload %j, input %j → %j (a false is a veto; undefined lets the config decide)',
     (auto_close, input, expected) => {
       expect(resolved({ autoClose: input }, dispatch({ ...base, auto_close })).autoClose).toBe(
         expected

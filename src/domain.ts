@@ -25,7 +25,7 @@ export interface PhaseEvent {
   readonly phase: string | undefined
   readonly completedPhases: number | undefined
   readonly totalPhases: number | undefined
-  /** Payload `auto_close` then input `auto-close`; undefined lets the config decide. */
+  /** Payload `auto_close` and input `auto-close`, a `false` vetoing; undefined lets the config decide. */
   readonly autoClose: boolean | undefined
   /** True when payload or input asked for a preview; undefined lets the config decide. */
   readonly dryRun: boolean | undefined

@@ -184,7 +184,7 @@ export function resolveEvent(
         ? readWorkflowDispatch(runner.payload)
         : undefined
 
-  const kind = resolveKind(inputs.event, dispatch, runner.name, findings)
+  const kind = resolveKind(inputs.event, dispatch, runner.name)
   const { plan, planField } = resolvePlan(inputs.plan, dispatch, runner.name)
   const phase = kind === 'plan_completed' ? undefined : resolvePhase(inputs.phase, dispatch, kind)
 
@@ -195,12 +195,25 @@ export function resolveEvent(
     phase,
     completedPhases: dispatch?.completedPhases,
     totalPhases: dispatch?.totalPhases,
-    autoClose: dispatch?.autoClose ?? autoCloseInput,
+    autoClose: autoCloseOf(dispatch?.autoClose, autoCloseInput),
     dryRun: anyTrue([dispatch?.dryRun, dryRunInput]),
     runId: dispatch?.runId,
     sequence: dispatch?.sequence
   }
   return { event, findings }
+}
+
+/**
+ * A `false` from the payload or the input is a veto (a job can be made unable to
+ * close, the orchestrator can decline at run time); else a `true` from either
+ * turns it on; undefined lets the config decide.
+ */
+function autoCloseOf(
+  payload: boolean | undefined,
+  input: boolean | undefined
+): boolean | undefined {
+  if (payload === false || input === false) return false
+  return payload === true || input === true ? true : undefined
 }
 
 /** A preview asked for by one source is never turned into a real run by another. */
@@ -225,19 +238,21 @@ function booleanInput(raw: string, name: string): boolean | undefined {
 function resolveKind(
   input: string,
   dispatch: DispatchFields | undefined,
-  runnerEventName: string,
-  findings: Finding[]
+  runnerEventName: string
 ): EventKind {
   if (input.trim() !== '') return eventKind(input, 'input event')
   if (dispatch?.event !== undefined) {
     const kind = eventKind(dispatch.event, dispatch.name('event'))
     const eventType = dispatch.eventType ?? ''
     const typed = normaliseEventType(eventType)
+    // A workflow routes on event_type (an approval gate sends plan_completed to a
+    // protected job): a payload naming another event would run where it was not routed.
     if (typed !== undefined && typed !== kind) {
-      findings.push({
-        level: 'warning',
-        message: `${dispatch.name('event')} says ${kind} but the dispatch's event_type "${printable(eventType)}" says ${typed}; using ${kind}`
-      })
+      throw new InputError(
+        dispatch.name('event'),
+        `says ${kind} but the dispatch's event_type "${printable(eventType)}" says ${typed}`,
+        `Send the same event in both (event_type debussy-${kind.replace(/_/g, '-')}), or leave client_payload.event out`
+      )
     }
     return kind
   }

@@ -390,6 +390,14 @@ export const CORPUS: readonly CorpusCase[] = [
     eventType: 'debussy-phase-paused',
     expect: refuse(/event_type/, EVENT_FIX)
   },
+  {
+    id: 'cp-event-type-disagrees',
+    area: 'client_payload',
+    title: 'event_type debussy-phase-completed but event plan-completed (gate bypass)',
+    payload: { event: 'plan-completed' },
+    eventType: 'debussy-phase-completed',
+    expect: refuse(/client_payload\.event\b/, /Send the same event in both/)
+  },
   // ---- the event file itself -------------------------------------------------------------
   {
     id: 'ev-not-json',
