@@ -122,6 +122,31 @@ describe('example files', () => {
     }
   )
 
+  // The routing of the examples is tested (example-routing.test.ts); the copies people
+  // read in the README and the guide must be those files, not an older version.
+  it.each(['README.md', 'docs/GITHUB_SYNC.md'])(
+    '%s shows docs/examples/debussy-sync.yml as it is',
+    (doc) => {
+      const example = readFileSync(path.join(root, 'docs', 'examples', 'debussy-sync.yml'), 'utf8')
+      const copies = samples.filter(
+        (s) => s.where.startsWith(`${doc}:`) && /^name: Debussy issue sync$/m.test(s.code)
+      )
+      expect(copies.map((s) => s.code)).toEqual([example])
+    }
+  )
+
+  it('docs/GITHUB_SYNC.md shows the jobs of debussy-sync-with-approval.yml as they are', () => {
+    const example = readFileSync(
+      path.join(root, 'docs', 'examples', 'debussy-sync-with-approval.yml'),
+      'utf8'
+    )
+    const jobs = example.slice(example.search(/^jobs:/m))
+    const copies = samples.filter(
+      (s) => s.where.startsWith('docs/GITHUB_SYNC.md:') && /environment: debussy-close/.test(s.code)
+    )
+    expect(copies.map((s) => s.code)).toEqual([jobs])
+  })
+
   it('docs/examples/config.yaml is accepted', () => {
     expect(() =>
       parseConfig(
