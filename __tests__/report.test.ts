@@ -182,6 +182,27 @@ describe('renderSummary', () => {
     expect(summary).toContain('- careful \\<b\\>')
   })
 
+  it('text from the plan or GitHub links no issue and carries no bidirectional control', () => {
+    const hostile = renderSummary({
+      event,
+      plan,
+      sync: {
+        ...sync,
+        milestone: sync.milestone && {
+          ...sync.milestone,
+          milestone: { ...sync.milestone.milestone, title: 'Q4 GH-3 \u202Eevil\u202C' }
+        }
+      },
+      results: [],
+      dryRun: false,
+      findings: [
+        { level: 'warning', message: 'the line "Fixes gh-12 \u2066x\u2069" links no issue' }
+      ]
+    })
+    expect(hostile).not.toMatch(/GH-\d|[\u202a-\u202e\u2066-\u2069]/i)
+    expect(hostile).toContain('evil')
+  })
+
   it('says "would" in a dry run', () => {
     const dry = renderSummary({ event, plan, sync, results: [], dryRun: true, findings: [] })
     expect(dry).toContain('dry run')

@@ -8,14 +8,34 @@ import type { Progress } from './progress.js'
 /** A zero-width joiner after `@` and `#` stops mentions and issue links, and reads the same. */
 const ZWJ = '\u200d'
 
+const HIDDEN_CONTROLS =
+  // eslint-disable-next-line no-control-regex -- control characters are what this removes
+  /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+
 /**
- * Plan text made inert for GitHub markdown: mentions, issue references and
- * bare URLs neutralised, markdown and HTML punctuation escaped, newlines flattened.
+ * Bidirectional controls (U+202E shows what follows backwards, isolates reorder
+ * runs) make a reader see other text than is there; other control characters
+ * (escape sequences, bell) have no business in a title. Line breaks and tabs
+ * are whitespace, flattened by the callers.
+ */
+export function withoutControls(text: string): string {
+  return text.replace(HIDDEN_CONTROLS, '')
+}
+
+/** `GH-12` is an issue link to GitHub, in any case: a joiner after `GH` stops it. */
+export function unlinkGhRefs(text: string): string {
+  return text.replace(/(gh)-(?=\d)/gi, `$1${ZWJ}-`)
+}
+
+/**
+ * Plan text made inert for GitHub markdown: mentions, issue references (`#12`,
+ * `GH-12`) and bare URLs neutralised, bidirectional and other control characters
+ * removed, markdown and HTML punctuation escaped, newlines flattened.
  */
 export function inertText(text: string, max = 200): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
+  const flat = withoutControls(text).replace(/\s+/g, ' ').trim()
   const short = flat.length > max ? `${flat.slice(0, max)}…` : flat
-  return (
+  return unlinkGhRefs(
     short
       .replace(/[\\`*_{}[\]()<>|!~]/g, (c) => `\\${c}`)
       .replace(/&/g, '&amp;')

@@ -5,6 +5,7 @@
  */
 import type { Finding, MasterPlan, Operation, PhaseEvent } from './domain.js'
 import { issuesOf, type OperationResult } from './github/apply.js'
+import { unlinkGhRefs, withoutControls } from './plan-text.js'
 import { formatProgress } from './progress.js'
 import type { IssueOutcome, SyncPlan } from './reconcile.js'
 
@@ -88,8 +89,8 @@ export function issueLines(plan: SyncPlan, results: readonly OperationResult[]):
 
 /** A table cell that cannot break the table or render markup. */
 function cell(text: string): string {
-  return (
-    text
+  return unlinkGhRefs(
+    withoutControls(text)
       .replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`)
       .replace(/\r?\n/g, ' ')
       // Names and messages can carry text from the plan: no @mention comes alive.

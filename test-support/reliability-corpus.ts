@@ -129,7 +129,7 @@ const BOMB = [
   'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]'
 ].join('\n')
 const HOSTILE_TITLE =
-  '# Retry @octocat and @acme/payments-team <img src=x onerror=alert(1)> [click](javascript:alert(1)) ![x](https://evil.example/x.png) | #1 <script>alert(1)</script> **bold** `code`'
+  '# Retry @octocat and @acme/payments-team <img src=x onerror=alert(1)> [click](javascript:alert(1)) ![x](https://evil.example/x.png) | #1 <script>alert(1)</script> **bold** `code` GH-12 \u202Edesrever\u202C'
 
 export const CORPUS: readonly CorpusCase[] = [
   // ---- client_payload: wrong types, unknown events, hostile strings --------------------------

@@ -149,6 +149,11 @@ function judgeAccepted(entry: CorpusCase, result: InProcessResult): string[] {
     ] as const) {
       const mentions = liveMentions(text)
       if (mentions.length > 0) problems.push(`${where} pings ${[...new Set(mentions)].join(', ')}`)
+      // GitHub links GH-12 to an issue; bidirectional controls show text other than it is.
+      const hidden = [...text.matchAll(/\bGH-\d+|[\u202a-\u202e\u2066-\u2069]/gi)].map((m) =>
+        JSON.stringify(m[0])
+      )
+      if (hidden.length > 0) problems.push(`${where} carries ${[...new Set(hidden)].join(', ')}`)
       const markup = liveMarkup(text)
       if (markup.length > 0) {
         problems.push(
