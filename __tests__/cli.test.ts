@@ -6,7 +6,13 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/glo
 import { cli, type CliIO } from '../src/cli.js'
 import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
 import { cleanup, makeWorkspace } from '../test-support/run-action.js'
-import { PLAN_PATH, REPO, seedSample, type Sample } from '../test-support/sample-repo.js'
+import {
+  PLAN_PATH,
+  REPO,
+  debussyPlan,
+  seedSample,
+  type Sample
+} from '../test-support/sample-repo.js'
 
 let sim: GitHubSimulator
 let sample: Sample
@@ -77,6 +83,19 @@ describe('debussy-issue-sync plan', () => {
     )
     expect(captured.stdout).toContain('Run again with --apply to make these writes.')
     expect(captured.stderr).toContain('[dry-run] Add label "debussy:completed"')
+  })
+
+  it('a milestone title with a line break and a command prints as one line', async () => {
+    await sim.close()
+    sim = await startSimulator()
+    sim.addRepo(REPO)
+    const hostile = sim.addMilestone(REPO, { title: 'Q4\n::error::injected', description: '' })
+    const issue = sim.addIssue(REPO, { title: 't', labels: [], milestone: hostile })
+    workspace = makeWorkspace({ [PLAN_PATH]: debussyPlan([issue], ['1', '2']) })
+    const captured = io()
+    expect(await cli([...args(), '--apply'], captured)).toBe(0)
+    expect(captured.stderr).toContain('Updated milestone "Q4%0A::error::injected"')
+    expect(captured.stderr + captured.stdout).not.toMatch(/^\s*::/m)
   })
 
   it('writes with --apply, then has nothing left to do', async () => {

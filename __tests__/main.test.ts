@@ -11,6 +11,7 @@ import {
   MILESTONE_TEXT,
   PLAN_PATH,
   REPO,
+  debussyPlan,
   dispatch,
   seedSample,
   type Sample
@@ -424,5 +425,53 @@ describe('SPEC §7: failures', () => {
     const shown = result.stdout.replace(/^::add-mask::.*$/m, '')
     expect(result.stdout).toContain('::add-mask::ghp_wrongwrongwrongwrong')
     expect(shown + result.summary + JSON.stringify(result.outputs)).not.toContain('ghp_wrong')
+  })
+})
+
+describe('SPEC §7: text from GitHub never becomes a workflow command', () => {
+  // A milestone title anyone with triage rights can set; printed in "Updated milestone …",
+  // the [dry-run] lines and the failure list.
+  const HOSTILE = 'Q4\n::error::injected\r::add-mask::Q4 ##[add-mask]masked %0A::warning::x'
+
+  async function setupHostile(): Promise<number> {
+    sim = await startSimulator()
+    sim.addRepo(REPO)
+    const milestone = sim.addMilestone(REPO, { title: HOSTILE, description: 'd' })
+    const issue = sim.addIssue(REPO, { title: 't', labels: [], milestone })
+    workspace = makeWorkspace({ [PLAN_PATH]: debussyPlan([issue], ['1', '2']) })
+    return milestone
+  }
+
+  /** Every command the runner would read from stdout: `::name::` at a line's start, `##[name]` anywhere. */
+  function commands(stdout: string): string[] {
+    return stdout.split(/\r\n|\r|\n/).flatMap((line) => {
+      const found: string[] = []
+      const v2 = /^::([^:\s]+)[^:]*::(.*)$/.exec(line.trimStart())
+      if (v2) found.push(`${v2[1]}: ${v2[2]}`)
+      for (const m of line.matchAll(/##\[([^\]\s]+)[^\]]*\](.*)/g)) found.push(`${m[1]}: ${m[2]}`)
+      return found
+    })
+  }
+
+  it.each([
+    ['a real run', {}],
+    ['a dry run', { dry_run: true }]
+  ])('%s logs the title as text', async (_name, extra) => {
+    await setupHostile()
+    const result = await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '1', ...extra })
+    expect(result.failed).toBe(false)
+    expect(result.stdout).toMatch(/(Updated milestone|\[dry-run\] Update milestone) .*injected/)
+    expect(commands(result.stdout)).toEqual([`add-mask: ${sim.token}`])
+  })
+
+  it('a failed milestone write names the title without a command', async () => {
+    await setupHostile()
+    sim.injectFault({ kind: 'server-error', match: { method: 'PATCH' }, times: Infinity })
+    const result = await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(true)
+    const found = commands(result.stdout)
+    expect(found.filter((c) => !/^(add-mask|error|warning): /.test(c))).toEqual([])
+    expect(found.filter((c) => c.startsWith('add-mask'))).toEqual([`add-mask: ${sim.token}`])
+    expect(found.filter((c) => /^(error|warning): (injected|x)/.test(c))).toEqual([])
   })
 })

@@ -124,3 +124,41 @@ describe('runner.ts writes what @actions/core writes', () => {
     expect(core.getInput('nope')).toBe('')
   })
 })
+
+describe('text from GitHub or the plan never becomes a workflow command', () => {
+  // The runner reads `::name::` at a line's start (after spaces) and `##[name]` anywhere in a line.
+  function commandsIn(stdout: string): string[] {
+    return stdout.split(/\r\n|\r|\n/).flatMap((line) => {
+      const found = [...line.matchAll(/##\[([a-z-]+)/g)].map((m) => `##[${m[1]}`)
+      const v2 = /^::([a-z-]+)/.exec(line.trimStart())
+      return v2 ? [`::${v2[1]}`, ...found] : found
+    })
+  }
+
+  it.each([
+    'Q4\n::error::injected',
+    'Q4\r::add-mask::secret',
+    '  ::warning::leading',
+    'middle ##[add-mask]secret',
+    '::stop-commands::token'
+  ])('plainLine(%j) is one line that the runner reads as text', (text) => {
+    const line = runner.plainLine(text)
+    expect(line).not.toMatch(/[\r\n]/)
+    expect(commandsIn(line)).toEqual([])
+    expect(capture(() => runner.info(line)).stdout).toBe(`${line}\n`)
+  })
+
+  it('keeps the text readable: only line breaks, a leading "::" and "##[" change', () => {
+    expect(runner.plainLine('progress 2/4 (50%), label "a::b"')).toBe(
+      'progress 2/4 (50%), label "a::b"'
+    )
+  })
+
+  it.each(['warning', 'notice', 'setFailed'] as const)(
+    '%s data cannot carry the older ##[command] form (@actions/core lets it through)',
+    (name) => {
+      const { stdout } = capture(() => runner[name]('title ##[add-mask]secret'))
+      expect(commandsIn(stdout)).toEqual([`::${name === 'setFailed' ? 'error' : name}`])
+    }
+  )
+})

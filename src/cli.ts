@@ -12,6 +12,7 @@ import { graphqlUrlFor } from './github/client.js'
 import { parseRepo } from './issue-ref.js'
 import { hostOf } from './main.js'
 import { formatProgress } from './progress.js'
+import { plainLine } from './runner.js'
 import { sync, type SyncLog, type SyncResult } from './sync.js'
 
 export const USAGE = `Usage: debussy-issue-sync plan --repo OWNER/REPO --plan PATH --event EVENT [options]
@@ -73,7 +74,9 @@ export async function cli(argv: readonly string[], io: CliIO = processIO): Promi
   try {
     return await plan(argv, io)
   } catch (error) {
-    io.err(`error: ${error instanceof InputError ? error.message : describeError(error)}\n`)
+    io.err(
+      `error: ${plainLine(error instanceof InputError ? error.message : describeError(error))}\n`
+    )
     return 1
   }
 }
@@ -159,7 +162,9 @@ async function plan(argv: readonly string[], io: CliIO): Promise<number> {
 }
 
 /** Pads columns to the widest cell: a table a person reads in a terminal. */
-function table(rows: readonly (readonly string[])[]): string {
+function table(cells: readonly (readonly string[])[]): string {
+  // Labels, notes and titles come from GitHub: none may start a workflow command.
+  const rows = cells.map((row) => row.map(plainLine))
   const widths: number[] = []
   for (const row of rows)
     row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)))
@@ -210,7 +215,7 @@ export function renderPreview(result: SyncResult, apply: boolean): string {
   if (sync.progress !== undefined) {
     lines.push(
       '',
-      `Progress: ${formatProgress(sync.progress)} (${sync.progress.percent}%)${sync.milestone ? ` in milestone "${sync.milestone.milestone.title}"` : ''}`
+      `Progress: ${formatProgress(sync.progress)} (${sync.progress.percent}%)${sync.milestone ? ` in milestone "${plainLine(sync.milestone.milestone.title)}"` : ''}`
     )
   }
   if (!apply) lines.push('', 'Run again with --apply to make these writes.')

@@ -5,7 +5,8 @@
  * "Workflow commands for GitHub Actions".
  *
  * These few functions write exactly what `@actions/core` writes for the same
- * calls (a test compares the two). The action does not import `@actions/core`
+ * calls (a test compares the two), except that they defuse the runner's older
+ * `##[name]` command form inside command data. The action does not import `@actions/core`
  * itself because its module graph loads `@actions/http-client` and undici for
  * OIDC tokens, about 1 MB of code that every run would compile before its
  * first request and that this action never calls.
@@ -24,8 +25,32 @@ function escapeData(text: string): string {
   return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
 }
 
+/**
+ * The runner also reads the older form `##[name]data` anywhere in a line, also
+ * inside another command's data: a percent-encoded `[` stops it. @actions/core
+ * does not do this; it is the one place where this module writes otherwise.
+ */
+function defuseLegacyCommand(text: string): string {
+  return text.replace(/##\[/g, '##%5B')
+}
+
+/**
+ * Text that the runner reads as one plain log line and never as a workflow
+ * command, however it was made: CR and LF escaped as command data escapes them
+ * (`%0D`, `%0A`), a leading `::` and any `##[` broken. `%` itself is kept: the
+ * runner decodes nothing in a plain line, so "50%" reads as written.
+ */
+export function plainLine(text: string): string {
+  return defuseLegacyCommand(
+    text
+      .replace(/\r/g, '%0D')
+      .replace(/\n/g, '%0A')
+      .replace(/^(\s*):/, '$1%3A')
+  )
+}
+
 function command(name: string, message: string): void {
-  process.stdout.write(`::${name}::${escapeData(message)}${EOL}`)
+  process.stdout.write(`::${name}::${defuseLegacyCommand(escapeData(message))}${EOL}`)
 }
 
 export function info(message: string): void {

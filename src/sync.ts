@@ -20,8 +20,12 @@ import {
   renderSummary,
   type Outputs
 } from './report.js'
+import { plainLine } from './runner.js'
 
-/** Where a sync writes its log: annotations in the action, stderr in the CLI. */
+/**
+ * Where a sync writes its log: annotations in the action, stderr in the CLI.
+ * Each message arrives as one plain line (see plainLine in runner.ts).
+ */
 export interface SyncLog {
   info(message: string): void
   warning(message: string): void
@@ -67,6 +71,19 @@ function emptyOutputs(dryRun: boolean): Outputs {
   }
 }
 
+/**
+ * Every message of a sync as one plain line: milestone titles, label names and
+ * GitHub's error texts reach the log, and a line break in one of them followed
+ * by `::error::` or `::add-mask::` would be a workflow command to the runner.
+ */
+function plainLog(output: SyncLog): SyncLog {
+  return {
+    info: (message) => output.info(plainLine(message)),
+    warning: (message) => output.warning(plainLine(message)),
+    notice: (message) => output.notice(plainLine(message))
+  }
+}
+
 function emit(log: SyncLog, findings: readonly Finding[]): void {
   for (const finding of findings) {
     if (finding.level === 'warning') log.warning(finding.message)
@@ -86,7 +103,8 @@ function failureReason(detail: unknown, resetAt: Date | undefined): string {
  * read throws; failed writes are collected into `failure` after every other
  * write was made.
  */
-export async function sync(request: SyncRequest, log: SyncLog): Promise<SyncResult> {
+export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncResult> {
+  const log = plainLog(output)
   const findings: Finding[] = []
   const resolved = resolveEvent(request.inputs, request.event)
   findings.push(...resolved.findings)
@@ -188,7 +206,8 @@ export async function sync(request: SyncRequest, log: SyncLog): Promise<SyncResu
   if (failures.length > 0) {
     const reset = github.rateLimitResetAt()
     const lines = failures.map(
-      (f) => `- ${describeOperation(f.operation)}: ${failureReason(f.detail, reset)}`
+      (f) =>
+        `- ${plainLine(describeOperation(f.operation))}: ${plainLine(failureReason(f.detail, reset))}`
     )
     failure = `${failures.length} of ${syncPlan.operations.length} write(s) failed; the rest were applied. Re-run the job to finish:\n${lines.join('\n')}`
   }
