@@ -59,7 +59,9 @@ describe('parseConfig', () => {
         completed: 'debussy:completed',
         failed: 'debussy:failed'
       },
-      colors: { inProgress: '1D76DB', completed: '0E8A16', failed: 'D93F0B' }
+      colors: { inProgress: '1D76DB', completed: '0E8A16', failed: 'D93F0B' },
+      repositories: [],
+      maxIssues: 500
     })
   })
 
@@ -118,6 +120,20 @@ describe('parseConfig', () => {
       { colors: { inProgress: '123456', completed: '001122', failed: '0E8123' } }
     ],
     [
+      'extra repositories to write to',
+      'repositories: [acme/billing-service, " Acme/Ledger "]',
+      {
+        repositories: [
+          { owner: 'acme', repo: 'billing-service' },
+          { owner: 'Acme', repo: 'Ledger' }
+        ]
+      }
+    ],
+    ['an empty list of repositories', 'repositories: []', {}],
+    ['an empty repositories:', 'repositories:', {}],
+    ['max_issues', 'max_issues: 2000', { maxIssues: 2000 }],
+    ['max_issues of 1', 'max_issues: 1', { maxIssues: 1 }],
+    [
       'a color shared through a YAML anchor',
       'labels:\n    color_completed: &green "0E8A16"\n    color_in_progress: *green',
       { colors: { ...DEFAULT_CONFIG.colors, inProgress: '0E8A16' } }
@@ -167,6 +183,48 @@ describe('parseConfig', () => {
 
   it.each<[string, string, string, string, string]>([
     // [what, github: section, field, problem, fix]
+    [
+      'a repository that is not owner/repo',
+      'repositories: [billing-service]',
+      'github.repositories',
+      'got "billing-service", expected a list of repositories written owner/repo',
+      'Write each as owner/repo, such as "acme/billing-service"'
+    ],
+    [
+      'one string for the list of repositories',
+      'repositories: acme/billing-service',
+      'github.repositories',
+      'got "acme/billing-service", expected a list of repositories written owner/repo',
+      'Write each as owner/repo'
+    ],
+    [
+      'a number for a repository',
+      'repositories: [42]',
+      'github.repositories',
+      'got 42, expected a list of repositories written owner/repo',
+      'Write each as owner/repo'
+    ],
+    [
+      'max_issues of 0',
+      'max_issues: 0',
+      'github.max_issues',
+      'got 0, expected a whole number of at least 1',
+      'Write "max_issues: 500"'
+    ],
+    [
+      'max_issues as a fraction',
+      'max_issues: 2.5',
+      'github.max_issues',
+      'got 2.5, expected a whole number of at least 1',
+      'Write "max_issues: 500"'
+    ],
+    [
+      'max_issues in quotes',
+      'max_issues: "600"',
+      'github.max_issues',
+      'got "600", expected a whole number of at least 1',
+      'Write "max_issues: 500"'
+    ],
     [
       'a word for a boolean',
       'enabled: "yes please"',

@@ -475,3 +475,71 @@ describe('SPEC §7: text from GitHub never becomes a workflow command', () => {
     expect(found.filter((c) => /^(error|warning): (injected|x)/.test(c))).toEqual([])
   })
 })
+
+describe('SPEC §4: writes stay where they are allowed, and the work is bounded', () => {
+  const OTHER = 'evil/target'
+  const LISTED = 'acme/billing-service'
+
+  async function setupRepos(
+    config?: string
+  ): Promise<{ own: number; other: number; listed: number }> {
+    sim = await startSimulator()
+    sim.addRepo(REPO)
+    sim.addRepo(OTHER)
+    sim.addRepo(LISTED)
+    const own = sim.addIssue(REPO, { title: 'own', labels: [] })
+    const other = sim.addIssue(OTHER, { title: 'other', labels: [] })
+    const listed = sim.addIssue(LISTED, { title: 'listed', labels: [] })
+    const plan = [
+      '# Plan',
+      '',
+      `**GitHub Issues:** #${own}, ${OTHER}#${other}, ${LISTED}#${listed}`,
+      '',
+      '## Phases',
+      '',
+      '| Phase | Title | Status |',
+      '|---|---|---|',
+      '| 1 | [One](phase-1.md) | Pending |',
+      ''
+    ].join('\n')
+    workspace = makeWorkspace({
+      [PLAN_PATH]: plan,
+      ...(config === undefined ? {} : { '.debussy/config.yaml': config })
+    })
+    return { own, other, listed }
+  }
+
+  it('skips a ref to a repository nobody listed, with a warning naming it', async () => {
+    const { own, other, listed } = await setupRepos()
+    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(false)
+    expect(sim.issue(REPO, own).labels).toEqual(['debussy:in-progress'])
+    expect(sim.issue(OTHER, other).labels).toEqual([])
+    expect(sim.issue(LISTED, listed).labels).toEqual([])
+    expect(result.stdout).toMatch(
+      new RegExp(`::warning::Skipped ${OTHER}#${other}, ${LISTED}#${listed}: `)
+    )
+    expect(JSON.parse(result.outputs.issues ?? '')).toEqual([`${REPO}#${own}`])
+    expect(result.outputs.operations).not.toContain(OTHER)
+    expect(sim.requests.filter((r) => r.path.includes(OTHER) || r.path.includes(LISTED))).toEqual(
+      []
+    )
+  })
+
+  it('writes to a repository listed in github.repositories', async () => {
+    const { listed, other } = await setupRepos(`github:\n  repositories: [${LISTED}]\n`)
+    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(false)
+    expect(sim.issue(LISTED, listed).labels).toEqual(['debussy:in-progress'])
+    expect(sim.issue(OTHER, other).labels).toEqual([])
+  })
+
+  it('a plan that links more than github.max_issues fails before any request', async () => {
+    await setupRepos(`github:\n  max_issues: 2\n  repositories: [${LISTED}, ${OTHER}]\n`)
+    sim.resetLog()
+    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(true)
+    expect(result.stdout).toMatch(/::error::.*links 3 issues.*at most 2.*github\.max_issues/)
+    expect(sim.requests).toEqual([])
+  })
+})

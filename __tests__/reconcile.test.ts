@@ -24,7 +24,9 @@ const config: SyncConfig = {
     completed: 'debussy:completed',
     failed: 'debussy:failed'
   },
-  colors: { inProgress: '1D76DB', completed: '0E8A16', failed: 'D93F0B' }
+  colors: { inProgress: '1D76DB', completed: '0E8A16', failed: 'D93F0B' },
+  repositories: [],
+  maxIssues: 500
 }
 
 const ref = (number: number, repo = 'app'): IssueRef => ({ owner: 'acme', repo, number })

@@ -2,6 +2,7 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml
 import { z } from 'zod'
 import type { Finding, SyncConfig } from './domain.js'
 import { InputError, describeValue, isPlainObject, printable } from './errors.js'
+import { parseRepo } from './issue-ref.js'
 import { readWorkspaceFile } from './workspace-file.js'
 
 /** The `github:` section Debussy writes by default; a missing file means these. */
@@ -15,7 +16,9 @@ export const DEFAULT_CONFIG: SyncConfig = Object.freeze({
     completed: 'debussy:completed',
     failed: 'debussy:failed'
   }),
-  colors: Object.freeze({ inProgress: '1D76DB', completed: '0E8A16', failed: 'D93F0B' })
+  colors: Object.freeze({ inProgress: '1D76DB', completed: '0E8A16', failed: 'D93F0B' }),
+  repositories: Object.freeze([]),
+  maxIssues: 500
 })
 
 /** A config has no use for aliases beyond a few; more is an expansion bomb. */
@@ -87,7 +90,34 @@ export const githubConfigSchema = z
       .default(DEFAULT_CONFIG.dryRun)
       .describe('Preview only: read, and list the writes that would be made.'),
     // Parsed from {}, so that each label key takes its own default.
-    labels: labelsSchema.prefault({})
+    labels: labelsSchema.prefault({}),
+    repositories: z
+      .array(
+        z
+          .string()
+          .regex(/^\s*[^/\s]+\/[^/\s]+\s*$/)
+          // GitHub's naming rules, as for every other owner/repo the action reads.
+          .transform((text, ctx) => {
+            try {
+              return parseRepo(text, 'github.repositories')
+            } catch {
+              ctx.addIssue({ code: 'custom', message: 'not owner/repo', input: text })
+              return z.NEVER
+            }
+          })
+      )
+      // Parsed from [], so that the JSON Schema of the input shows the default.
+      .prefault([])
+      .describe(
+        "Repositories the action may write to besides the workflow's own and the plan's github_repo, as owner/repo. A linked issue elsewhere is skipped with a warning."
+      ),
+    max_issues: z
+      .int()
+      .min(1)
+      .default(DEFAULT_CONFIG.maxIssues)
+      .describe(
+        'At most this many linked issues: a plan that links more fails the step before any request.'
+      )
   })
   .describe("The github: section of Debussy's .debussy/config.yaml, as the action reads it.")
 
@@ -147,6 +177,7 @@ export function parseConfig(
   // An empty `labels:` is null in YAML: it means "the default labels", like an absent one.
   const raw: Record<string, unknown> = { ...section }
   if (raw.labels === null) delete raw.labels
+  if (raw.repositories === null) delete raw.repositories
 
   findings.push(...unknownKeys(source, 'github', raw, GITHUB_KEYS))
   if (isPlainObject(raw.labels)) {
@@ -166,7 +197,9 @@ export function parseConfig(
       inProgress: labels.color_in_progress,
       completed: labels.color_completed,
       failed: labels.color_failed
-    }
+    },
+    repositories: parsed.data.repositories,
+    maxIssues: parsed.data.max_issues
   }
   checkDistinct(labels, source)
   return { config, findings }
@@ -309,7 +342,15 @@ const FORMS: Record<GithubKey | LabelsKey, { readonly expected: string; readonly
   failed: nameForm(DEFAULT_CONFIG.labels.failed),
   color_in_progress: colorForm(DEFAULT_CONFIG.colors.inProgress),
   color_completed: colorForm(DEFAULT_CONFIG.colors.completed),
-  color_failed: colorForm(DEFAULT_CONFIG.colors.failed)
+  color_failed: colorForm(DEFAULT_CONFIG.colors.failed),
+  repositories: {
+    expected: 'a list of repositories written owner/repo',
+    fix: 'Write each as owner/repo, such as "acme/billing-service", in a list: repositories: [acme/billing-service]'
+  },
+  max_issues: {
+    expected: 'a whole number of at least 1',
+    fix: `Write "max_issues: ${DEFAULT_CONFIG.maxIssues}" or another whole number, without quotes`
+  }
 }
 
 function booleanForm(key: string) {
@@ -334,12 +375,23 @@ function fromIssues(
   source: string
 ): InputError {
   // Every issue of these object schemas sits under one of their keys, and a failed parse has one.
-  const paths = [...new Set(issues.map((issue) => issue.path.slice(0, 2).map(String).join('.')))]
+  // A key is `labels.<name>` or a top-level one; an index into a list names its item's value.
+  const keyOf = (path: readonly PropertyKey[]): string =>
+    path
+      .slice(0, path[0] === 'labels' ? 2 : 1)
+      .map(String)
+      .join('.')
+  const paths = [...new Set(issues.map((issue) => keyOf(issue.path)))]
   const [first = '', ...others] = paths
   const segments = first.split('.')
   const key = segments[segments.length - 1] as GithubKey | LabelsKey
-  const value = segments.reduce<unknown>(
-    (node, segment) => (isPlainObject(node) ? node[segment] : undefined),
+  const firstIssue = issues.find((issue) => keyOf(issue.path) === first)
+  const valuePath = (firstIssue?.path ?? []).slice(0, 2).map(String)
+  const value = valuePath.reduce<unknown>(
+    (node, segment) =>
+      isPlainObject(node) || Array.isArray(node)
+        ? (node as Record<string, unknown>)[segment]
+        : undefined,
     raw
   )
   const also =

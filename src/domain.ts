@@ -64,6 +64,10 @@ export interface SyncConfig {
   readonly dryRun: boolean
   readonly labels: LabelNames
   readonly colors: LabelColors
+  /** Repositories the action may write to besides the workflow's and the plan's (`repositories`). */
+  readonly repositories: readonly RepoRef[]
+  /** A plan may link at most this many issues (`max_issues`). */
+  readonly maxIssues: number
 }
 
 /** A row of the plan's `## Phases` table. */

@@ -21,6 +21,7 @@ import {
   type Outputs
 } from './report.js'
 import { plainLine } from './runner.js'
+import { checkIssueCount, limitToWritableRepos } from './write-scope.js'
 
 /**
  * Where a sync writes its log: annotations in the action, stderr in the CLI.
@@ -137,7 +138,15 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
     event.planField ?? 'plan'
   )
   findings.push(...loadedPlan.findings)
-  const plan = loadedPlan.plan
+  // Bounded and confined before anything is read from GitHub.
+  checkIssueCount(loadedPlan.plan, config.maxIssues, request.config, event.planField ?? 'plan')
+  const scoped = limitToWritableRepos(loadedPlan.plan, {
+    workflowRepo: request.repository,
+    repositories: config.repositories,
+    configPath: request.config
+  })
+  findings.push(...scoped.findings)
+  const plan = scoped.plan
   if (plan.issues.length === 0) {
     emit(log, findings)
     return { ...nothing, outputs: emptyOutputs(dryRun), plan }

@@ -1323,6 +1323,34 @@ export const CORPUS: readonly CorpusCase[] = [
     expect: { refused: false }
   },
   {
+    id: 'ok-other-repo-skipped',
+    area: 'plan',
+    title: 'a ref to a repository nobody listed is skipped with a warning naming it',
+    files: { [PLAN_PATH]: front("github_issues: ['#1', 'evil/target#5']") },
+    expect: { refused: false, warning: /Skipped evil\/target#5: .*github\.repositories/ }
+  },
+  {
+    id: 'cfg-max-issues-exceeded',
+    area: 'config',
+    title: 'the plan links more issues than github.max_issues',
+    files: { [CONFIG_PATH]: 'github:\n  max_issues: 2\n' },
+    expect: refuse(/\bplan\b/, /raise github\.max_issues in \.debussy\/config\.yaml to 3/)
+  },
+  {
+    id: 'cfg-max-issues-zero',
+    area: 'config',
+    title: 'max_issues: 0',
+    files: { [CONFIG_PATH]: 'github:\n  max_issues: 0\n' },
+    expect: refuse(/github\.max_issues/, /Write "max_issues: 500"/)
+  },
+  {
+    id: 'cfg-repositories-not-owner-repo',
+    area: 'config',
+    title: 'repositories: [billing-service] (not owner/repo)',
+    files: { [CONFIG_PATH]: 'github:\n  repositories: [billing-service]\n' },
+    expect: refuse(/github\.repositories/, /Write each as owner\/repo/)
+  },
+  {
     id: 'ok-seed-format',
     area: 'plan',
     title: 'the seed format github_issues: [#1, #2] (invalid YAML, read as meant)',
