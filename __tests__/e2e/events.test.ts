@@ -306,7 +306,7 @@ describe('SPEC §6 rules', () => {
     )
   })
 
-  it('issues across two repositories (acme/billing-service#7): each is labelled, the label created in each repository', async () => {
+  it('issues across two repositories (acme/billing-service#7, listed in github.repositories): each is labelled, the label created in each repository', async () => {
     const sample = seedSample(sim)
     const [a, b] = sample.issueNumbers as [number, number]
     const BILLING = 'acme/billing-service'
@@ -316,7 +316,11 @@ describe('SPEC §6 rules', () => {
       `**GitHub Issues:** #${a}, #${b}`,
       `**GitHub Issues:** #${a}, #${b}, ${BILLING}#7`
     )
-    const workspace = makeWorkspace({ [PLAN_PATH]: plan })
+    // SPEC §4: a repository other than the workflow's and the plan's is written only when listed.
+    const workspace = makeWorkspace({
+      [PLAN_PATH]: plan,
+      '.debussy/config.yaml': `github:\n  repositories: [${BILLING}]\n`
+    })
 
     const result = await fire(sim, workspace, {
       event: 'phase_started',
