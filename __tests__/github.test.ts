@@ -15,8 +15,15 @@ import {
 import { nodeFetch } from '../src/github/http-transport.js'
 import { ISSUES_PER_QUERY, observe } from '../src/github/observe.js'
 import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
-import { FAST_TIMING } from '../test-support/run-in-process.js'
+import { FAST_TIMING, runInProcess, type InProcessResult } from '../test-support/run-in-process.js'
 import { restOf } from '../test-support/octokit-rest.js'
+import { cleanup, makeWorkspace } from '../test-support/run-action.js'
+import {
+  PLAN_PATH,
+  REPO as SAMPLE_REPO,
+  dispatch,
+  seedSample
+} from '../test-support/sample-repo.js'
 
 let sim: GitHubSimulator
 let github: GitHub
@@ -467,5 +474,52 @@ describe('describeError', () => {
     })
     expect(describeError(error)).toBe('HTTP 401: Bad credentials')
     expect(describeError('plain')).toBe('plain')
+  })
+})
+
+/** One sync of the sample repository, run in process against the simulator. */
+async function runSync(
+  workspace: string,
+  payload: Record<string, unknown>
+): Promise<InProcessResult> {
+  return runInProcess({
+    apiUrl: sim.apiUrl,
+    graphqlUrl: sim.graphqlUrl,
+    token: sim.token,
+    workspace,
+    repository: SAMPLE_REPO,
+    eventName: 'repository_dispatch',
+    eventPayload: dispatch(payload)
+  })
+}
+
+describe('a whole sync, in process', () => {
+  afterEach(() => cleanup())
+
+  it("keeps the order in the milestone that holds the plan's block when a person moves the first issue elsewhere", async () => {
+    sim = await startSimulator()
+    const sample = seedSample(sim, { stateLabels: true })
+    const other = sim.addMilestone(SAMPLE_REPO, {
+      title: 'Unrelated',
+      description: 'Someone else.'
+    })
+    const workspace = makeWorkspace(sample.files)
+    const event = { plan: PLAN_PATH, phase: '2', run_id: 'run-1' }
+    const done = await runSync(workspace, { ...event, event: 'phase_completed', sequence: 2 })
+    expect(done.failed).toBe(false)
+    const [first] = sample.issueNumbers
+    sim.setIssueMilestone(SAMPLE_REPO, first ?? 0, other)
+    sim.resetLog()
+
+    const late = await runSync(workspace, { ...event, event: 'phase_started', sequence: 1 })
+
+    expect(late.failed).toBe(false)
+    expect(late.stdout).toContain('Skipped as out of order')
+    expect(sim.writes()).toEqual([])
+    expect(sim.milestone(SAMPLE_REPO, other).description).toBe('Someone else.')
+    for (const n of sample.issueNumbers) {
+      expect(sim.issue(SAMPLE_REPO, n).labels).toContain('debussy:completed')
+      expect(sim.issue(SAMPLE_REPO, n).labels).not.toContain('debussy:in-progress')
+    }
   })
 })

@@ -293,6 +293,12 @@ export class GitHubSimulator {
     if (change.state !== undefined) milestone.state = change.state
   }
 
+  /** A person moves the issue to another milestone (or out of any, with `undefined`). */
+  setIssueMilestone(repo: string, number: number, milestone: number | undefined): void {
+    this.issueRecord(repo, number).milestone =
+      milestone === undefined ? undefined : this.milestoneRecord(repo, milestone)
+  }
+
   deleteLabel(repo: string, name: string): void {
     const record = this.state.requireRepo(repo)
     this.state.deleteLabel(record, this.labelRecord(repo, name))
