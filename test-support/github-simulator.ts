@@ -336,6 +336,11 @@ export class GitHubSimulator {
     return this.state.issueView(this.issueRecord(repo, number))
   }
 
+  /** How many closes were applied to the issue (also to one already closed): a second is a duplicate. */
+  closesOf(repo: string, number: number): number {
+    return this.issueRecord(repo, number).closes
+  }
+
   milestone(repo: string, number: number): MilestoneView {
     return this.state.milestoneView(this.milestoneRecord(repo, number))
   }
