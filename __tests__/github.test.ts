@@ -8,6 +8,7 @@ import { applyOperations, describeError } from '../src/github/apply.js'
 import {
   createGitHub,
   graphqlUrlFor,
+  malformedAnswer,
   transportFor,
   userAgent,
   type GitHub
@@ -66,6 +67,23 @@ describe('graphqlUrlFor', () => {
     ['https://api.github.com', 'https://proxy.example/graphql', 'https://proxy.example/graphql']
   ])('%s with GITHUB_GRAPHQL_URL %j → %s', (api, explicit, expected) => {
     expect(graphqlUrlFor(api, explicit)).toBe(expected)
+  })
+})
+
+describe('malformedAnswer: a successful answer the action cannot read', () => {
+  it.each([
+    [200, { data: { m0: {} } }, true, undefined],
+    [200, { errors: [{ message: 'x' }] }, true, undefined],
+    [200, {}, true, 'no data'],
+    [200, '', true, 'an empty body'],
+    [200, '<html>Unicorn!</html>', false, expect.stringMatching(/^not JSON \("<html>Unicorn/)],
+    [200, '{"data":{"m0"', true, expect.stringMatching(/^not JSON \(/)],
+    [200, [{ name: 'bug' }], false, undefined],
+    [201, { node_id: 'L_1' }, false, undefined],
+    [204, '', false, undefined],
+    [404, 'Not Found', false, undefined]
+  ])('HTTP %s with %j (GraphQL: %s) → %s', (status, data, graphql, expected) => {
+    expect(malformedAnswer(status, data, graphql)).toEqual(expected)
   })
 })
 
