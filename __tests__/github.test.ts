@@ -8,15 +8,29 @@ import { applyOperations, describeError } from '../src/github/apply.js'
 import {
   createGitHub,
   graphqlUrlFor,
+  malformedAnswer,
   transportFor,
   userAgent,
   type GitHub
 } from '../src/github/client.js'
 import { nodeFetch } from '../src/github/http-transport.js'
 import { ISSUES_PER_QUERY, observe } from '../src/github/observe.js'
-import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
-import { FAST_TIMING } from '../test-support/run-in-process.js'
+import {
+  startSimulator,
+  type FaultSpec,
+  type GitHubSimulator,
+  type LostAnswer,
+  type MalformedBody
+} from '../test-support/github-simulator.js'
+import { FAST_TIMING, runInProcess, type InProcessResult } from '../test-support/run-in-process.js'
 import { restOf } from '../test-support/octokit-rest.js'
+import { cleanup, makeWorkspace } from '../test-support/run-action.js'
+import {
+  PLAN_PATH,
+  REPO as SAMPLE_REPO,
+  dispatch,
+  seedSample
+} from '../test-support/sample-repo.js'
 
 let sim: GitHubSimulator
 let github: GitHub
@@ -53,6 +67,23 @@ describe('graphqlUrlFor', () => {
     ['https://api.github.com', 'https://proxy.example/graphql', 'https://proxy.example/graphql']
   ])('%s with GITHUB_GRAPHQL_URL %j → %s', (api, explicit, expected) => {
     expect(graphqlUrlFor(api, explicit)).toBe(expected)
+  })
+})
+
+describe('malformedAnswer: a successful answer the action cannot read', () => {
+  it.each([
+    [200, { data: { m0: {} } }, true, undefined],
+    [200, { errors: [{ message: 'x' }] }, true, undefined],
+    [200, {}, true, 'no data'],
+    [200, '', true, 'an empty body'],
+    [200, '<html>Unicorn!</html>', false, expect.stringMatching(/^not JSON \("<html>Unicorn/)],
+    [200, '{"data":{"m0"', true, expect.stringMatching(/^not JSON \(/)],
+    [200, [{ name: 'bug' }], false, undefined],
+    [201, { node_id: 'L_1' }, false, undefined],
+    [204, '', false, undefined],
+    [404, 'Not Found', false, undefined]
+  ])('HTTP %s with %j (GraphQL: %s) → %s', (status, data, graphql, expected) => {
+    expect(malformedAnswer(status, data, graphql)).toEqual(expected)
   })
 })
 
@@ -467,5 +498,253 @@ describe('describeError', () => {
     })
     expect(describeError(error)).toBe('HTTP 401: Bad credentials')
     expect(describeError('plain')).toBe('plain')
+  })
+})
+
+/** One sync of the sample repository, run in process against the simulator. */
+async function runSync(
+  workspace: string,
+  payload: Record<string, unknown>
+): Promise<InProcessResult> {
+  return runInProcess({
+    apiUrl: sim.apiUrl,
+    graphqlUrl: sim.graphqlUrl,
+    token: sim.token,
+    workspace,
+    repository: SAMPLE_REPO,
+    eventName: 'repository_dispatch',
+    eventPayload: dispatch(payload)
+  })
+}
+
+describe('a whole sync, in process', () => {
+  afterEach(() => cleanup())
+
+  it("keeps the order in the milestone that holds the plan's block when a person moves the first issue elsewhere", async () => {
+    sim = await startSimulator()
+    const sample = seedSample(sim, { stateLabels: true })
+    const other = sim.addMilestone(SAMPLE_REPO, {
+      title: 'Unrelated',
+      description: 'Someone else.'
+    })
+    const workspace = makeWorkspace(sample.files)
+    const event = { plan: PLAN_PATH, phase: '2', run_id: 'run-1' }
+    const done = await runSync(workspace, { ...event, event: 'phase_completed', sequence: 2 })
+    expect(done.failed).toBe(false)
+    const [first] = sample.issueNumbers
+    sim.setIssueMilestone(SAMPLE_REPO, first ?? 0, other)
+    sim.resetLog()
+
+    const late = await runSync(workspace, { ...event, event: 'phase_started', sequence: 1 })
+
+    expect(late.failed).toBe(false)
+    expect(late.stdout).toContain('Skipped as out of order')
+    expect(sim.writes()).toEqual([])
+    expect(sim.milestone(SAMPLE_REPO, other).description).toBe('Someone else.')
+    for (const n of sample.issueNumbers) {
+      expect(sim.issue(SAMPLE_REPO, n).labels).toContain('debussy:completed')
+      expect(sim.issue(SAMPLE_REPO, n).labels).not.toContain('debussy:in-progress')
+    }
+  })
+})
+
+/** Arms `fault` when the first mutation carrying `field` arrives, before the simulator answers it. */
+function aimAt(field: string, fault: FaultSpec): void {
+  let armed = false
+  sim.onRequest((request) => {
+    const query = (request.body as { query?: unknown } | undefined)?.query
+    if (armed || typeof query !== 'string' || !query.includes(`${field}(`)) return
+    armed = true
+    sim.injectFault(fault)
+  })
+}
+
+/** The GraphQL query text a logged request carried, or ''. */
+function queryOf(request: { readonly body?: unknown }): string {
+  const query = (request.body as { query?: unknown } | undefined)?.query
+  return typeof query === 'string' ? query : ''
+}
+
+const mutationsWith = (field: string) =>
+  sim.requests.filter((r) => queryOf(r).includes(`${field}(`))
+
+describe('SPEC §7: a comment or a close whose answer was lost is read back, never sent again blindly', () => {
+  afterEach(() => cleanup())
+
+  const LOSSES: readonly [LostAnswer, string][] = [
+    ['reset', 'the kept-alive connection reset after GitHub made it'],
+    ['timeout', 'no answer before the attempt timed out'],
+    ['server-error', 'a 502 after GitHub made it'],
+    ['malformed', 'a 200 that cannot be read']
+  ]
+  const CASES = (['addComment', 'closeIssue'] as const).flatMap((field) =>
+    LOSSES.map(([lost, how]) => [field, lost, how] as const)
+  )
+
+  it.each(CASES)(
+    '%s made, then %s (%s): read back, never sent again; one comment per issue, closed, step green',
+    async (field, lost) => {
+      sim = await startSimulator()
+      const sample = seedSample(sim, { stateLabels: true })
+      const workspace = makeWorkspace(sample.files)
+      aimAt(field, { kind: 'applied-then-lost', lost, delayMs: 1_000 })
+
+      const result = await runSync(workspace, {
+        event: 'plan_completed',
+        plan: PLAN_PATH,
+        auto_close: true
+      })
+
+      expect(result.failed).toBe(false)
+      expect(mutationsWith(field)).toHaveLength(1)
+      for (const n of sample.issueNumbers) {
+        const issue = sim.issue(SAMPLE_REPO, n)
+        expect(
+          issue.comments.filter((c) => c.includes('debussy-issue-sync:completed'))
+        ).toHaveLength(1)
+        expect(issue).toMatchObject({ state: 'closed', stateReason: 'completed' })
+        expect(sim.closesOf(SAMPLE_REPO, n)).toBe(1)
+      }
+    }
+  )
+
+  it('a comment lost before GitHub made it is read back as missing, then sent once more', async () => {
+    sim = await startSimulator()
+    const sample = seedSample(sim, { stateLabels: true })
+    const workspace = makeWorkspace(sample.files)
+    aimAt('addComment', { kind: 'reset' })
+
+    const result = await runSync(workspace, {
+      event: 'plan_completed',
+      plan: PLAN_PATH,
+      auto_close: true
+    })
+
+    expect(result.failed).toBe(false)
+    expect(mutationsWith('addComment')).toHaveLength(2)
+    const confirm = sim.requests.findIndex((r) => queryOf(r).includes('DebussyConfirm'))
+    const [first, second] = mutationsWith('addComment').map((r) => sim.requests.indexOf(r))
+    expect(confirm).toBeGreaterThan(first ?? Infinity)
+    expect(confirm).toBeLessThan(second ?? -1)
+    for (const n of sample.issueNumbers) {
+      expect(sim.issue(SAMPLE_REPO, n).comments).toHaveLength(1)
+    }
+  })
+})
+
+describe('SPEC §7: an answer that cannot be read is a failed write like any other', () => {
+  afterEach(() => cleanup())
+
+  it.each<MalformedBody>(['no-data', 'html', 'truncated'])(
+    'label mutations answered 200 with %s: reported per operation; milestone, comments and closes still made; summary written',
+    async (body) => {
+      sim = await startSimulator()
+      const sample = seedSample(sim, { stateLabels: true })
+      const workspace = makeWorkspace(sample.files)
+      // The label mutation and its three retries; the comments and closes after it are answered.
+      aimAt('addLabelsToLabelable', { kind: 'malformed', body, times: 4 })
+
+      const result = await runSync(workspace, {
+        event: 'plan_completed',
+        plan: PLAN_PATH,
+        auto_close: true
+      })
+
+      expect(result.failed).toBe(true)
+      expect(result.stdout).not.toContain('Cannot read properties')
+      expect(result.stdout).toMatch(/3 of \d+ write\(s\) failed/)
+      expect(result.stdout).toContain('could not be read')
+      expect(result.summary).not.toBe('')
+      expect(sim.milestone(SAMPLE_REPO, sample.milestone ?? 0).description).toContain(
+        '📊 **Debussy Progress:** 100% (4/4 phases)'
+      )
+      for (const n of sample.issueNumbers) {
+        const issue = sim.issue(SAMPLE_REPO, n)
+        expect(issue.state).toBe('closed')
+        expect(issue.comments).toHaveLength(1)
+      }
+    }
+  )
+
+  it('a milestone read answered with an HTML page never wipes the description', async () => {
+    sim = await startSimulator()
+    const sample = seedSample(sim, { stateLabels: true })
+    const workspace = makeWorkspace(sample.files)
+    sim.injectFault({
+      kind: 'malformed',
+      body: 'html',
+      times: 4,
+      match: { method: 'GET', path: /\/milestones\/\d+$/ }
+    })
+
+    const result = await runSync(workspace, {
+      event: 'phase_completed',
+      plan: PLAN_PATH,
+      phase: '1'
+    })
+
+    expect(result.failed).toBe(true)
+    expect(sim.milestone(SAMPLE_REPO, sample.milestone ?? 0).description).toBe(
+      'Move failed card captures onto a durable retry queue.\n\nOwner: payments team.'
+    )
+    expect(sim.writes().filter((w) => w.method === 'PATCH')).toEqual([])
+  })
+})
+
+describe('SPEC §7: a plain 429 is waited out for its retry-after', () => {
+  beforeEach(() => start())
+
+  it.each([
+    ['REST (a label created)', { method: 'POST', path: /\/labels$/ }],
+    ['GraphQL (a mutation)', { kind: 'graphql', operation: 'mutation' }]
+  ] as const)('%s: retried after the wait it names, nothing sent before', async (_what, match) => {
+    sim.addIssue(REPO, { number: 1 })
+    const slow = createGitHub({
+      token: sim.token,
+      apiUrl: sim.apiUrl,
+      graphqlUrl: sim.graphqlUrl,
+      timing: { ...FAST_TIMING, retryUnitMs: 30 },
+      onWait: (message) => waits.push(message)
+    })
+    const snapshot = await observe(slow, {
+      issues: [ref(1)],
+      stateLabel: 's:new',
+      milestone: undefined,
+      completionFor: undefined
+    })
+    sim.resetLog()
+    sim.injectFault({ kind: 'too-many-requests', retryAfter: 2, match })
+
+    const results = await applyOperations(slow, {
+      operations: [
+        { op: 'create_label', repo: REPO, label: 's:new', color: '0E8A16', description: 'd' },
+        { op: 'add_label', issue: 'acme/app#1', label: 's:new' }
+      ],
+      snapshot,
+      milestone: undefined
+    })
+
+    expect(results.map((r) => r.status)).toEqual(['applied', 'applied'])
+    const limited = sim.requests.findIndex((r) => r.fault === 'too-many-requests')
+    const [answer, retry] = sim.requests.slice(limited, limited + 2)
+    expect(answer?.status).toBe(429)
+    expect(retry?.body).toEqual(answer?.body)
+    expect((retry?.at ?? 0) - (answer?.at ?? 0)).toBeGreaterThanOrEqual(2 * 30 - 2)
+    expect(waits).toEqual([expect.stringMatching(/429 .*waiting 2 s/)])
+    expect(sim.issue(REPO, 1).labels).toEqual(['s:new'])
+  })
+
+  it('a retry-after longer than the bound is not waited for: the write fails at once', async () => {
+    sim.addIssue(REPO, { number: 1 })
+    sim.injectFault({ kind: 'too-many-requests', retryAfter: 3600, match: { method: 'POST' } })
+    const results = await applyOperations(github, {
+      operations: [
+        { op: 'create_label', repo: REPO, label: 's:new', color: '0E8A16', description: 'd' }
+      ],
+      snapshot: { issues: [], labels: new Map(), namedMilestone: undefined },
+      milestone: undefined
+    })
+    expect(results[0]).toMatchObject({ status: 'failed', detail: expect.stringContaining('429') })
+    expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
   })
 })

@@ -341,19 +341,20 @@ describe('SPEC §7: failures', () => {
     expect(sim.writes()).toEqual([])
   })
 
-  it('a completion comment that timed out and never landed fails the step; the re-run posts it once', async () => {
+  it('a completion comment that timed out and never landed, read back as missing and sent again, timed out again: the step fails; the re-run posts it once', async () => {
     await setup({ issues: 1 })
     const payload = { event: 'plan_completed', plan: PLAN_PATH, auto_close: true }
     const [n] = sample.issueNumbers as [number]
     let mutations = 0
     sim.onRequest((request) => {
       if (request.operation === 'mutation' && ++mutations === 2) {
-        sim.injectFault({ kind: 'hang', match: { operation: 'mutation' }, delayMs: 1000, times: 1 })
+        sim.injectFault({ kind: 'hang', match: { operation: 'mutation' }, delayMs: 1000, times: 2 })
       }
     })
     const first = await fire(payload)
     expect(first.failed).toBe(true)
     expect(first.stdout).toContain('GitHub did not answer within')
+    expect(first.stdout).toContain('a read shows it missing')
     expect(sim.issue(REPO, n)).toMatchObject({ state: 'open', comments: [] })
     const again = await fire(payload)
     expect(again.failed).toBe(false)

@@ -27,6 +27,7 @@ import {
   type Progress,
   appliedOrder,
   computeProgress,
+  findProgressBlock,
   formatProgress,
   judgeOrder,
   upsertProgressBlock
@@ -314,8 +315,11 @@ function unchanged(observed: ObservedIssue, note: string): IssueOutcome {
 }
 
 /**
- * `github_milestone` when the plan names one, else the first linked issue (in
- * plan order) that has a milestone; a different milestone elsewhere is a warning.
+ * `github_milestone` when the plan names one, else the milestone of a linked
+ * issue that already carries this plan's block (its order guard and ledger),
+ * else the first linked issue (in plan order) that has a milestone: a person
+ * moving the first issue elsewhere neither loses the order nor gets progress
+ * written into the other milestone. A different milestone elsewhere is a warning.
  */
 function chooseMilestone(
   plan: MasterPlan,
@@ -336,18 +340,19 @@ function chooseMilestone(
     }
     return snapshot.namedMilestone
   }
-  let chosen: ObservedMilestone | undefined
-  let chosenFrom: string | undefined
-  const differing: string[] = []
-  for (const observed of snapshot.issues) {
-    if (!observed.found || observed.milestone === undefined) continue
-    if (chosen === undefined) {
-      chosen = observed.milestone
-      chosenFrom = formatIssueRef(observed.ref)
-    } else if (!sameMilestone(chosen, observed.milestone)) {
-      differing.push(`${formatIssueRef(observed.ref)} (${observed.milestone.title})`)
-    }
-  }
+  const linked = snapshot.issues.flatMap((observed) =>
+    observed.found && observed.milestone !== undefined
+      ? [{ issue: formatIssueRef(observed.ref), milestone: observed.milestone }]
+      : []
+  )
+  const source =
+    linked.find((l) => findProgressBlock(l.milestone.description, plan.path) !== undefined) ??
+    linked[0]
+  const chosen = source?.milestone
+  const chosenFrom = source?.issue
+  const differing = linked
+    .filter((l) => chosen !== undefined && !sameMilestone(chosen, l.milestone))
+    .map((l) => `${l.issue} (${l.milestone.title})`)
   if (chosen === undefined) {
     findings.push({
       level: 'notice',

@@ -89,6 +89,19 @@ export type FaultKind =
   | 'secondary-rate-limit-429'
   | 'primary-rate-limit'
   | 'graphql-rate-limited'
+  | 'too-many-requests'
+  | 'applied-then-lost'
+  | 'malformed'
+
+/**
+ * How the answer of an `applied-then-lost` request goes missing after the
+ * write was made: the connection reset, no answer until the client gives up,
+ * a 5xx from a proxy in front of GitHub, or a 200 whose body cannot be read.
+ */
+export type LostAnswer = 'reset' | 'timeout' | 'server-error' | 'malformed'
+
+/** A 200 whose body a client cannot use: JSON without `data`, an HTML page, JSON cut short. */
+export type MalformedBody = 'no-data' | 'html' | 'truncated'
 
 export interface FaultMatch {
   readonly method?: string
@@ -106,12 +119,16 @@ export interface FaultSpec {
   readonly times?: number
   /** `server-error` status (default 502). */
   readonly status?: number
-  /** `retry-after` seconds of the secondary limits (default 60). */
+  /** `retry-after` seconds of the secondary limits and `too-many-requests` (default 60). */
   readonly retryAfter?: number
   /** `primary-rate-limit`, `graphql-rate-limited`: the budget resets this many seconds from now (default 60). */
   readonly resetInSeconds?: number
-  /** `slow`: delay before answering (default 1000); `hang`: when the server gives up (≤ 60 s). */
+  /** `slow`: delay before answering (default 1000); `hang`, lost `timeout`: when the server gives up (≤ 60 s). */
   readonly delayMs?: number
+  /** `applied-then-lost`: how the answer is lost (default `reset`). */
+  readonly lost?: LostAnswer
+  /** `malformed`, and lost `malformed`: the body served (default `no-data`). */
+  readonly body?: MalformedBody
 }
 
 export type RequestHook = (request: LoggedRequest) => void | Promise<void>
@@ -293,6 +310,12 @@ export class GitHubSimulator {
     if (change.state !== undefined) milestone.state = change.state
   }
 
+  /** A person moves the issue to another milestone (or out of any, with `undefined`). */
+  setIssueMilestone(repo: string, number: number, milestone: number | undefined): void {
+    this.issueRecord(repo, number).milestone =
+      milestone === undefined ? undefined : this.milestoneRecord(repo, milestone)
+  }
+
   deleteLabel(repo: string, name: string): void {
     const record = this.state.requireRepo(repo)
     this.state.deleteLabel(record, this.labelRecord(repo, name))
@@ -311,6 +334,11 @@ export class GitHubSimulator {
 
   issue(repo: string, number: number): IssueView {
     return this.state.issueView(this.issueRecord(repo, number))
+  }
+
+  /** How many closes were applied to the issue (also to one already closed): a second is a duplicate. */
+  closesOf(repo: string, number: number): number {
+    return this.issueRecord(repo, number).closes
   }
 
   milestone(repo: string, number: number): MilestoneView {
@@ -462,7 +490,13 @@ export class GitHubSimulator {
     if (this.closed) return
 
     const bucket = this.bucket(route.kind === 'graphql' ? 'graphql' : 'core')
+    // An `applied-then-lost` fault lets the request be handled, then loses its answer.
+    let losing: FaultSpec | undefined
     const send = (answer: Answer, headers: Record<string, string> = {}): void => {
+      if (losing !== undefined) {
+        this.loseAnswer(losing, req, res, entry, answer)
+        return
+      }
       entry.status = answer.status
       this.respond(res, entry, answer, { ...this.rateHeaders(bucket), ...headers })
     }
@@ -481,8 +515,11 @@ export class GitHubSimulator {
     if (fault) {
       entry.fault = fault.kind
       this.faultsInjected++
-      const handled = await this.serveFault(fault, req, res, entry, bucket)
-      if (handled || this.closed) return
+      if (fault.kind === 'applied-then-lost') losing = fault
+      else {
+        const handled = await this.serveFault(fault, req, res, entry, bucket)
+        if (handled || this.closed) return
+      }
     }
 
     if (target.pathname.replace(/\/$/, '') === this.restPrefix() + '/rate_limit') {
@@ -660,6 +697,19 @@ export class GitHubSimulator {
           }
         )
       }
+      case 'too-many-requests':
+        // A 429 with nothing but its retry-after: no "secondary rate" wording, budget left.
+        return send(
+          { status: 429, body: errorBody(429, 'Too Many Requests') },
+          { 'retry-after': String(fault.retryAfter ?? 60) }
+        )
+      case 'malformed':
+        entry.status = 200
+        this.respondRaw(res, entry, 200, malformedAnswer(fault.body, entry, undefined))
+        return true
+      case 'applied-then-lost':
+        // Served by loseAnswer, after the request was handled.
+        return false
       case 'graphql-rate-limited': {
         const message = `API rate limit exceeded for installation ID ${INSTALLATION_ID}.`
         const reset = Math.floor(Date.now() / 1000) + (fault.resetInSeconds ?? 60)
@@ -673,6 +723,49 @@ export class GitHubSimulator {
         )
       }
     }
+  }
+
+  /** The request was handled (the write made); now its answer goes missing. */
+  private loseAnswer(
+    fault: FaultSpec,
+    req: IncomingMessage,
+    res: ServerResponse,
+    entry: MutableLogged,
+    answer: Answer
+  ): void {
+    switch (fault.lost ?? 'reset') {
+      case 'reset':
+        req.socket.destroy()
+        return
+      case 'timeout': {
+        const wait = Math.min(fault.delayMs ?? MAX_HANG_MS, MAX_HANG_MS)
+        const release = this.sleepHandle(wait, () => req.socket.destroy())
+        req.socket.once('close', () => release())
+        return
+      }
+      case 'server-error': {
+        const status = fault.status ?? 502
+        entry.status = status
+        this.respond(res, entry, { status, body: { message: 'Server Error' } }, {})
+        return
+      }
+      case 'malformed':
+        entry.status = 200
+        this.respondRaw(res, entry, 200, malformedAnswer(fault.body, entry, answer))
+    }
+  }
+
+  /** Sends a body as is (not JSON-encoded): for answers a client cannot read. */
+  private respondRaw(
+    res: ServerResponse,
+    entry: LoggedRequest,
+    status: number,
+    answer: { readonly contentType: string; readonly text: string }
+  ): void {
+    if (res.destroyed || this.closed) return
+    this.stampRequestId(res)
+    res.writeHead(status, { 'content-type': answer.contentType })
+    res.end(entry.method === 'HEAD' || answer.text === '' ? undefined : answer.text)
   }
 
   private stampRequestId(res: ServerResponse): void {
@@ -807,6 +900,32 @@ function matches(spec: FaultSpec, entry: LoggedRequest): boolean {
     pattern.lastIndex = 0
     return pattern.test(candidate)
   })
+}
+
+/**
+ * A 200 body a client cannot use. `no-data`: GraphQL's `{}` (no `data`, no
+ * `errors`), an empty body for REST; `html`: a proxy's page; `truncated`: the
+ * real answer (or a mutation's) cut in half.
+ */
+function malformedAnswer(
+  kind: MalformedBody | undefined,
+  entry: LoggedRequest,
+  answer: Answer | undefined
+): { contentType: string; text: string } {
+  const json = 'application/json; charset=utf-8'
+  switch (kind ?? 'no-data') {
+    case 'no-data':
+      return { contentType: json, text: entry.kind === 'graphql' ? '{}' : '' }
+    case 'html':
+      return {
+        contentType: 'text/html; charset=utf-8',
+        text: '<!DOCTYPE html><html><body><h1>Unicorn!</h1><p>This page is taking too long to load.</p></body></html>'
+      }
+    case 'truncated': {
+      const whole = JSON.stringify(answer?.body ?? { data: { m0: { clientMutationId: null } } })
+      return { contentType: json, text: whole.slice(0, Math.max(1, Math.floor(whole.length / 2))) }
+    }
+  }
 }
 
 function safeDecode(text: string): string {

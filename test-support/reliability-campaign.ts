@@ -3,8 +3,10 @@
  * from a seed: a repository in some state, one event, up to five faults
  * (5xx, resets, slow answers, hangs, both kinds of rate limit, sometimes a
  * primary limit that resets an hour later), sometimes one more aimed at a
- * particular mutation (the comment, the close, a label change), and sometimes
- * a person who changes GitHub between the action's read and its write. The event runs in process;
+ * particular mutation (the comment, the close, a label change), one to three
+ * writes that GitHub makes but whose answer is lost (reset, timeout, 502, an
+ * unreadable 200), and sometimes a person who changes GitHub between the
+ * action's read and its write. The event runs in process;
  * a failed step is re-run at most twice, as a user re-runs a job; then GitHub
  * must be where a fault-free run would have left it.
  */
@@ -26,7 +28,9 @@ import {
   startSimulator,
   type FaultSpec,
   type GitHubSimulator,
-  type LoggedRequest
+  type LoggedRequest,
+  type LostAnswer,
+  type MalformedBody
 } from './github-simulator.js'
 import { cleanup, makeWorkspace } from './run-action.js'
 import { FAST_TIMING, type InProcessResult } from './run-in-process.js'
@@ -46,6 +50,15 @@ const UNIT_MS = FAST_TIMING.retryUnitMs
 /** Mutation fields the action sends, which a fault can be aimed at. */
 export type MutationField =
   'addComment' | 'closeIssue' | 'addLabelsToLabelable' | 'removeLabelsFromLabelable'
+
+/** Every kind of write the action makes, which an applied-then-lost fault can hit. */
+export type WriteKind = MutationField | 'milestonePatch' | 'createLabel'
+
+/** A write GitHub makes, whose answer is then lost. */
+export interface LostWrite {
+  readonly at: WriteKind
+  readonly fault: FaultSpec
+}
 
 export type InterferenceKind =
   | 'person-adds-label'
@@ -82,6 +95,8 @@ export interface TrialSpec {
   readonly aimed: { readonly at: MutationField; readonly fault: FaultSpec } | undefined
   readonly interferences: readonly InterferenceKind[]
   readonly debug: boolean
+  /** Writes made whose answers are lost, each armed by the first request of its kind. */
+  readonly lostWrites: readonly LostWrite[]
 }
 
 /** Draws one trial from its seed: the same seed gives the same trial. */
@@ -215,19 +230,89 @@ export function drawTrial(seed: number): TrialSpec {
       ])
     )
   }
+  const stateLabelsExist = issues.some((i) => i.states.length > 0) || random.chance(0.5)
+  const debug = random.chance(0.25)
+  // Drawn last, so that the draws above stay what they were before these faults existed.
+  const lostCount = random.weighted([
+    [1, 15],
+    [2, 45],
+    [3, 40]
+  ])
+  const closing = kind === 'plan_completed' && event.auto_close === true
+  const lostWrites: LostWrite[] = []
+  for (let i = 0; i < lostCount; i++) lostWrites.push(drawLostWrite(random, closing))
   return {
     seed,
     issues,
     milestone,
-    stateLabelsExist: issues.some((i) => i.states.length > 0) || random.chance(0.5),
+    stateLabelsExist,
     previous,
     event,
     faults,
     longReset,
     aimed,
     interferences,
-    debug: random.chance(0.25)
+    debug,
+    lostWrites
   }
+}
+
+/** Which write, and how its answer is lost after GitHub made it. */
+function drawLostWrite(random: Random, closing: boolean): LostWrite {
+  // The comment and the close come only with plan_completed and auto-close: aimed there then.
+  const at = random.weighted<WriteKind>([
+    ['addComment', closing ? 6 : 0],
+    ['closeIssue', closing ? 5 : 0],
+    ['addLabelsToLabelable', 4],
+    ['removeLabelsFromLabelable', 2],
+    ['milestonePatch', 3],
+    ['createLabel', 2]
+  ])
+  const lost = random.weighted<LostAnswer>([
+    ['reset', 4],
+    ['timeout', 2],
+    ['server-error', 3],
+    ['malformed', 3]
+  ])
+  const match =
+    at === 'milestonePatch'
+      ? FAULT_CLASSES.milestonePatch
+      : at === 'createLabel'
+        ? FAULT_CLASSES.createLabel
+        : FAULT_CLASSES.mutation
+  return {
+    at,
+    fault: {
+      kind: 'applied-then-lost',
+      match,
+      lost,
+      times: 1,
+      ...(lost === 'server-error' ? { status: random.pick([500, 502, 503, 504]) } : {}),
+      ...(lost === 'malformed'
+        ? { body: random.pick<MalformedBody>(['no-data', 'html', 'truncated']) }
+        : {}),
+      ...(lost === 'timeout' ? { delayMs: random.int(600, 900) } : {})
+    }
+  }
+}
+
+/** The kinds of write a logged request carries (a label mutation may add and remove at once). */
+export function writeKindsOf(request: LoggedRequest): WriteKind[] {
+  if (request.operation === 'mutation') {
+    const query = (request.body as { query?: unknown } | undefined)?.query
+    const text = typeof query === 'string' ? query : ''
+    const fields: MutationField[] = [
+      'addComment',
+      'closeIssue',
+      'addLabelsToLabelable',
+      'removeLabelsFromLabelable'
+    ]
+    return fields.filter((field) => text.includes(`${field}(`))
+  }
+  if (request.method === 'PATCH' && /\/milestones\/\d+$/.test(request.path))
+    return ['milestonePatch']
+  if (request.method === 'POST' && /\/labels$/.test(request.path)) return ['createLabel']
+  return []
 }
 
 function drawFault(random: Random): FaultSpec {
@@ -620,6 +705,16 @@ export async function runTrial(spec: TrialSpec, tally: Tally): Promise<TrialOutc
       sim.injectFault({ ...aimedFault.fault, times: 1 })
       aimedFault = undefined
     })
+    // Each lost write is armed by the first request of its kind, in the first run.
+    const lostPending = [...spec.lostWrites]
+    const unlose = sim.onRequest((request) => {
+      const kinds = writeKindsOf(request)
+      const index = lostPending.findIndex((lost) => kinds.includes(lost.at))
+      const lost = lostPending[index]
+      if (lost === undefined) return
+      lostPending.splice(index, 1)
+      sim.injectFault(lost.fault)
+    })
 
     const problems: string[] = []
     const protocol: string[] = []
@@ -659,7 +754,13 @@ export async function runTrial(spec: TrialSpec, tally: Tally): Promise<TrialOutc
     }
     unhook()
     unaim()
+    unlose()
     await settled(sim)
+    for (const request of sim.requests) {
+      if (request.fault !== 'applied-then-lost') continue
+      tally.add('lostAnswer.injected')
+      for (const kind of writeKindsOf(request)) tally.add(`lostAnswer.${kind}`)
+    }
     const last = results[results.length - 1]
     if (last?.failed === true) {
       problems.push(
@@ -786,6 +887,17 @@ function checkConvergence(
 
     const completions = view.comments.filter((c) => c.includes('debussy-issue-sync:completed'))
     const commentsBefore = before.issues[index]?.comments.length ?? 0
+    // Seen by people: a comment or a close made twice is counted, whatever else the trial wanted.
+    const extraComments = Math.max(0, completions.length - 1)
+    const extraCloses = Math.max(0, sim.closesOf(REPO, issue.number) - 1)
+    if (extraComments > 0) {
+      tally.add('duplicates.comments', extraComments)
+      problems.push(`${issue.ref}: ${completions.length} completion comments posted`)
+    }
+    if (extraCloses > 0) {
+      tally.add('duplicates.closes', extraCloses)
+      problems.push(`${issue.ref}: closed ${extraCloses + 1} times`)
+    }
     if (issue.spec.pullRequest || issue.spec.closed || !closeExpected) {
       const want = issue.spec.closed ? 'closed' : 'open'
       if (view.state !== want) problems.push(`${issue.ref}: ${view.state}, want ${want}`)
@@ -880,7 +992,11 @@ export function campaignShard(shard: number, name: string): void {
       // Half of the suite's 500 faults; the seeds are fixed, so this holds run after run.
       if (process.env.RELIABILITY_TRIAL === undefined && trials >= 110) {
         expect(tally.counts['faults.injected']).toBeGreaterThanOrEqual(250)
+        // Half of the suite's 200 writes made whose answers were lost.
+        expect(tally.counts['lostAnswer.injected']).toBeGreaterThanOrEqual(100)
       }
+      expect(tally.counts['duplicates.comments'] ?? 0).toBe(0)
+      expect(tally.counts['duplicates.closes'] ?? 0).toBe(0)
     }, 600_000)
   })
 }

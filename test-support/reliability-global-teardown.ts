@@ -18,6 +18,14 @@ const ROWS: readonly (readonly [section: string, label: string, key: string])[] 
   ['', 'faults survived (trial converged)', 'faults.survived'],
   ['', 'trials converged', 'campaign.converged'],
   ['', 'lost updates (trials not converged)', 'campaign.lostUpdates'],
+  ['', 'writes made, then answer lost (applied-then-lost)', 'lostAnswer.injected'],
+  [
+    '',
+    '  hitting comment / close / label add / label remove / milestone / label creation',
+    'lostAnswer.addComment|lostAnswer.closeIssue|lostAnswer.addLabelsToLabelable|lostAnswer.removeLabelsFromLabelable|lostAnswer.milestonePatch|lostAnswer.createLabel'
+  ],
+  ['', 'duplicate comments (a completion comment posted twice)', 'duplicates.comments'],
+  ['', 'duplicate closes (an issue closed twice)', 'duplicates.closes'],
   ['', 'runs that failed and were re-run', 'campaign.reruns'],
   ['', 'failed runs explained (::error::, no stack)', 'campaign.failuresExplained'],
   ['', 'failed runs not explained', 'campaign.failuresUnexplained'],

@@ -82,6 +82,8 @@ export interface IssueRecord {
   updatedAt: string
   closedAt: string | null
   deleted: boolean
+  /** Closes applied to it (an issue created closed counts none): more than one is a close sent twice. */
+  closes: number
 }
 
 export type Tombstone =
@@ -329,7 +331,8 @@ export class SimulatorState {
       createdAt: created,
       updatedAt: created,
       closedAt: state === 'closed' ? created : null,
-      deleted: false
+      deleted: false,
+      closes: 0
     }
     for (const name of input.labels ?? []) this.addIssueLabel(issue, name)
     repo.issues.set(number, issue)
@@ -356,6 +359,7 @@ export class SimulatorState {
 
   setIssueState(issue: IssueRecord, state: IssueState, reason: StateReason | null): void {
     if (state === 'closed') {
+      issue.closes++
       issue.stateReason = issue.pullRequest ? null : (reason ?? 'completed')
       if (issue.state !== 'closed') issue.closedAt = now()
     } else {

@@ -351,6 +351,44 @@ describe('SPEC §7: transient failures and rate limits are waited out', () => {
   })
 })
 
+describe('SPEC §7: a write whose answer was lost', () => {
+  // The comment reaches GitHub, then the kept-alive connection is reset before
+  // the answer: the transport must not send it again 10 ms later, nor the retry
+  // plugin after its backoff; the action reads the issue and finds it posted.
+  it('a completion comment made, then its connection reset: posted once, read back, issue closed, step green', async () => {
+    const sample = seedSample(sim, { issues: 2, stateLabels: true })
+    const workspace = makeWorkspace(sample.files)
+    let armed = false
+    sim.onRequest((request) => {
+      const query = (request.body as { query?: unknown } | undefined)?.query
+      if (armed || typeof query !== 'string' || !query.includes('addComment(')) return
+      armed = true
+      sim.injectFault({ kind: 'applied-then-lost', lost: 'reset' })
+    })
+
+    const result = await runAction({
+      sim,
+      workspace,
+      eventName: 'repository_dispatch',
+      eventPayload: dispatch({ event: 'plan_completed', plan: PLAN_PATH, auto_close: true }),
+      repository: REPO,
+      // The read waits as long as an attempt may take (8 s) before it looks.
+      timeoutMs: 25_000
+    })
+
+    expectExit(result, 0)
+    const comments = sim.requests.filter((r) =>
+      JSON.stringify(r.body ?? '').includes('addComment(')
+    )
+    expect(comments).toHaveLength(1)
+    expect(comments[0]?.fault).toBe('applied-then-lost')
+    for (const n of sample.issueNumbers) {
+      expect(sim.issue(REPO, n).comments).toHaveLength(1)
+      expect(sim.issue(REPO, n).state).toBe('closed')
+    }
+  }, 30_000)
+})
+
 describe('SPEC §7: a write that keeps failing', () => {
   it('fails the step after every other issue is synced, naming the issue as owner/repo#N', async () => {
     const sample = seedSample(sim, { stateLabels: true, milestone: false })

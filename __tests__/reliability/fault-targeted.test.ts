@@ -14,6 +14,8 @@ import {
   sleep
 } from '../../test-support/reliability-harness.js'
 import { FAULT_CLASSES, STATE_LABELS } from '../../test-support/reliability-model.js'
+import { writeKindsOf, type WriteKind } from '../../test-support/reliability-campaign.js'
+import type { LostAnswer } from '../../test-support/github-simulator.js'
 import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
 import { FAST_TIMING, type InProcessResult } from '../../test-support/run-in-process.js'
 import {
@@ -262,4 +264,66 @@ describeReliability('targeted faults', () => {
       }
     }
   )
+
+  // SPEC §7: every kind of write, made by GitHub, then its answer lost in every way.
+  const WRITES: readonly WriteKind[] = [
+    'createLabel',
+    'addLabelsToLabelable',
+    'removeLabelsFromLabelable',
+    'milestonePatch',
+    'addComment',
+    'closeIssue'
+  ]
+  const LOSSES: readonly LostAnswer[] = ['reset', 'timeout', 'server-error', 'malformed']
+  for (const write of WRITES) {
+    for (const lost of LOSSES) {
+      targeted(
+        `SPEC §7: ${write} made, then its answer lost (${lost}): labels and milestone converge, no comment or close twice`,
+        async () => {
+          await setup()
+          // A state label to remove, and its label created, before the event under test.
+          await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+          let armed = false
+          sim.onRequest((request) => {
+            if (armed || !writeKindsOf(request).includes(write)) return
+            armed = true
+            sim.injectFault({ kind: 'applied-then-lost', lost, delayMs: 900 })
+          })
+          const results = await fireWithReruns({
+            event: 'plan_completed',
+            plan: PLAN_PATH,
+            auto_close: true
+          })
+          expect(sim.requests.filter((r) => r.fault === 'applied-then-lost')).toHaveLength(1)
+          tally.add('lostAnswer.injected')
+          tally.add(`lostAnswer.${write}`)
+          expect(results.at(-1)?.failed).toBe(false)
+          if (write === 'addComment' || write === 'closeIssue') {
+            // Read back, found made: never sent again.
+            expect(sim.requests.filter((r) => writeKindsOf(r).includes(write))).toHaveLength(1)
+            expect(results).toHaveLength(1)
+          }
+          for (const n of sample.issueNumbers) {
+            const issue = sim.issue(REPO, n)
+            expect({
+              issue: n,
+              labels: stateLabelsOf(n),
+              state: issue.state,
+              comments: issue.comments.length,
+              closes: sim.closesOf(REPO, n)
+            }).toEqual({
+              issue: n,
+              labels: ['debussy:completed'],
+              state: 'closed',
+              comments: 1,
+              closes: 1
+            })
+          }
+          const description = sim.milestone(REPO, sample.milestone ?? 0).description
+          expect(description.split('📊 **Debussy Progress:** 100% (4/4 phases)')).toHaveLength(2)
+          expect(sim.label(REPO, 'debussy:completed')?.color.toUpperCase()).toBe('0E8A16')
+        }
+      )
+    }
+  }
 })

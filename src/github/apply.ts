@@ -8,7 +8,7 @@
 import type { ObservedIssue, Operation, Snapshot } from '../domain.js'
 import { formatIssueRef, parseRepo, repoKey } from '../issue-ref.js'
 import type { MilestoneOutcome } from '../reconcile.js'
-import { TIMED_OUT, type GitHub } from './client.js'
+import type { GitHub } from './client.js'
 import { graphqlPartial, type GqlError } from './observe.js'
 
 /**
@@ -181,17 +181,10 @@ export async function applyOperations(
   }
   // An issue is closed only once its completion comment is there: a re-run
   // then still posts the comment that a failed request left out.
-  // Comments are not retried: one GitHub applied after a timeout would be posted
-  // twice. A failed one fails the step; the re-run finds it by its marker.
-  const commented = await confirmTimedOut(
-    github,
-    await runMutations(github, commentMutations, {
-      perRequest: Math.min(CLOSE_MUTATIONS_PER_REQUEST, github.contentPerRequest),
-      once: true,
-      createsContent: true
-    }),
-    issues
-  )
+  const commented = await writeOnce(github, commentMutations, issues, {
+    perRequest: Math.min(CLOSE_MUTATIONS_PER_REQUEST, github.contentPerRequest),
+    createsContent: true
+  })
   results.push(...commented)
   const uncommented = issuesOf(commented, (status) => status !== 'applied')
   const closable = closeMutations.filter((m) => {
@@ -211,7 +204,7 @@ export async function applyOperations(
     return false
   })
   results.push(
-    ...(await runMutations(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST }))
+    ...(await writeOnce(github, closable, issues, { perRequest: CLOSE_MUTATIONS_PER_REQUEST }))
   )
   return results
 }
@@ -315,13 +308,38 @@ interface Batching {
   readonly createsContent?: boolean
 }
 
+/** A result, and whether its request's answer was lost (the write may have been made). */
+interface Sent extends OperationResult {
+  readonly lost: boolean
+}
+
+/**
+ * A request whose answer was lost after it left: a reset, a timeout, a 5xx
+ * or an answer that could not be read (all reported with a 5xx status). A
+ * 4xx is GitHub's own answer: the write was not made.
+ */
+function answerLost(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status
+  return typeof status === 'number' && status >= 500
+}
+
 /** Sends mutations in batches, one request at a time, mapping each field's error to its operations. */
 async function runMutations(
   github: GitHub,
   mutations: readonly Mutation[],
-  { perRequest, once = false, createsContent = false }: Batching
+  batching: Batching
 ): Promise<OperationResult[]> {
-  const results: OperationResult[] = []
+  return (await sendMutations(github, mutations, batching)).map(
+    ({ operation, status, detail }) => ({ operation, status, detail })
+  )
+}
+
+async function sendMutations(
+  github: GitHub,
+  mutations: readonly Mutation[],
+  { perRequest, once = false, createsContent = false }: Batching
+): Promise<Sent[]> {
+  const results: Sent[] = []
   for (let start = 0; start < mutations.length; start += perRequest) {
     const batch = mutations.slice(start, start + perRequest)
     if (createsContent) await github.reserveContent(batch.length)
@@ -338,12 +356,24 @@ async function runMutations(
     let errors: readonly GqlError[] = []
     let data: Record<string, unknown> = {}
     let failure: string | undefined
+    let lost = false
     try {
-      data = await github.graphql<Record<string, unknown>>(query, variables, once)
+      const answer = await github.graphql<Record<string, unknown> | undefined>(
+        query,
+        variables,
+        once
+      )
+      // client.ts refuses a body without data; this guard keeps a crash out whatever the transport.
+      if (typeof answer === 'object' && answer !== null) data = answer
+      else {
+        failure = 'GitHub answered without data'
+        lost = true
+      }
     } catch (error) {
       const partial = graphqlPartial(error)
       if (partial === undefined || partial.errors.some((e) => (e.path ?? []).length === 0)) {
         failure = describeError(error)
+        lost = answerLost(error)
       } else {
         errors = partial.errors
         data = partial.data
@@ -362,55 +392,132 @@ async function runMutations(
           : error !== undefined
             ? fieldError(mutation, error)
             : fieldAnswer(mutation, data[`m${i}`])
-      for (const operation of mutation.operations) results.push({ operation, status, detail })
+      for (const operation of mutation.operations) {
+        results.push({ operation, status, detail, lost: failure !== undefined && lost })
+      }
     })
   }
   return results
 }
 
+/** Rounds of "read, then send again what is not there" after a lost answer. */
+const SETTLE_ROUNDS = 2
+
 /**
- * A comment whose request timed out may still be applied by GitHub a moment
- * later; a re-run that did not see it would post it again. So wait as long as
- * an attempt may take, read the issues' latest comments once, and count a
- * comment that is there as posted.
+ * Comments and closes, which people see: each is sent once, never retried
+ * blindly by the client. When its answer is lost (a reset, a timeout, a 5xx,
+ * an unreadable answer) GitHub may have made it, even a moment later; so wait
+ * as long as an attempt may take, read the issues, and count what is there
+ * (the comment's marker, the issue closed) as made. Only what the read shows
+ * missing is sent again; what no read could settle fails, and the re-run
+ * reads before it writes (observe finds the comment by its marker).
  */
-async function confirmTimedOut(
+async function writeOnce(
   github: GitHub,
-  results: OperationResult[],
-  issues: ReadonlyMap<string, Extract<ObservedIssue, { found: true }>>
+  mutations: readonly Mutation[],
+  issues: ReadonlyMap<string, Extract<ObservedIssue, { found: true }>>,
+  batching: Omit<Batching, 'once'>
 ): Promise<OperationResult[]> {
-  const doubtful = results.filter(
-    (r) =>
-      r.status === 'failed' && r.operation.op === 'comment' && (r.detail ?? '').includes(TIMED_OUT)
-  )
-  if (doubtful.length === 0) return results
-  await new Promise((resolve) => setTimeout(resolve, github.attemptTimeoutMs))
-  const ids = doubtful.flatMap((r) =>
-    'issue' in r.operation ? [issues.get(r.operation.issue.toLowerCase())?.id ?? ''] : []
-  )
-  let bodies: string[][]
+  const final = new Map<Mutation, OperationResult>()
+  let pending = mutations
+  for (let round = 0; pending.length > 0; round++) {
+    const sent = await sendMutations(github, pending, { ...batching, once: true })
+    // One operation per mutation here: results come back in mutation order.
+    const doubtful: Mutation[] = []
+    pending.forEach((mutation, i) => {
+      const result = sent[i]
+      if (result === undefined) return
+      if (result.lost) doubtful.push(mutation)
+      final.set(mutation, {
+        operation: result.operation,
+        status: result.status,
+        detail: result.detail
+      })
+    })
+    if (doubtful.length === 0) break
+    await new Promise((resolve) => setTimeout(resolve, github.attemptTimeoutMs))
+    const seen = await readBack(github, doubtful, issues)
+    const missing: Mutation[] = []
+    for (const mutation of doubtful) {
+      const operation = mutation.operations[0]
+      const before = final.get(mutation)
+      if (operation === undefined || before === undefined) continue
+      const found = seen?.get(mutation)
+      if (found === 'made') {
+        final.set(mutation, {
+          operation,
+          status: 'applied',
+          detail: `made, though its answer was lost (${before.detail ?? 'no answer'})`
+        })
+      } else if (found === 'gone') {
+        final.set(mutation, { operation, status: 'gone', detail: 'the issue is no longer there' })
+      } else if (found === 'missing' && round + 1 < SETTLE_ROUNDS) {
+        missing.push(mutation)
+      } else {
+        final.set(mutation, {
+          operation,
+          status: 'failed',
+          detail:
+            found === 'missing'
+              ? `not made: its answer was lost (${before.detail ?? 'no answer'}) and a read shows it missing; re-run the job`
+              : `outcome unknown: its answer was lost (${before.detail ?? 'no answer'}) and the read to check it failed; a re-run reads before repeating it`
+        })
+      }
+    }
+    pending = missing
+  }
+  return mutations.flatMap((mutation) => {
+    const result = final.get(mutation)
+    return result === undefined ? [] : [result]
+  })
+}
+
+/**
+ * Reads back the issues of comments and closes whose answers were lost:
+ * whether each comment (found by its last line, the marker) or close is
+ * there. Undefined when the read itself fails.
+ */
+async function readBack(
+  github: GitHub,
+  mutations: readonly Mutation[],
+  issues: ReadonlyMap<string, Extract<ObservedIssue, { found: true }>>
+): Promise<Map<Mutation, 'made' | 'missing' | 'gone'> | undefined> {
+  const ids = mutations.map((m) => {
+    const operation = m.operations[0]
+    return operation !== undefined && 'issue' in operation
+      ? (issues.get(operation.issue.toLowerCase())?.id ?? m.subjectId)
+      : m.subjectId
+  })
+  let nodes: ({ state?: string; comments?: { nodes: ({ body: string } | null)[] } } | null)[]
   try {
-    const data = await github.graphql<{
-      nodes: ({ comments?: { nodes: ({ body: string } | null)[] } } | null)[]
-    }>(
-      'query DebussyConfirm($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { comments(last: 30) { nodes { body } } } } }',
+    const data = await github.graphql<{ nodes?: typeof nodes }>(
+      'query DebussyConfirm($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { state comments(last: 50) { nodes { body } } } } }',
       { ids }
     )
-    bodies = data.nodes.map((node) =>
-      (node?.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []))
-    )
-  } catch {
-    return results
+    if (!Array.isArray(data?.nodes)) return undefined
+    nodes = data.nodes
+  } catch (error) {
+    // A node deleted meanwhile comes back as a NOT_FOUND beside the others.
+    const partial = graphqlPartial(error)
+    const list = (partial?.data as { nodes?: unknown } | undefined)?.nodes
+    if (partial === undefined || !Array.isArray(list)) return undefined
+    nodes = list as typeof nodes
   }
-  return results.map((result) => {
-    const index = doubtful.indexOf(result)
-    if (index < 0 || result.operation.op !== 'comment') return result
-    const marker = result.operation.body.split('\n').at(-1) ?? result.operation.body
-    const posted = (bodies[index] ?? []).some((body) => body.includes(marker))
-    return posted
-      ? { ...result, status: 'applied', detail: 'posted, though its answer timed out' }
-      : result
+  const seen = new Map<Mutation, 'made' | 'missing' | 'gone'>()
+  mutations.forEach((mutation, i) => {
+    const node = nodes[i]
+    const operation = mutation.operations[0]
+    if (node === null || node === undefined || operation === undefined) {
+      seen.set(mutation, 'gone')
+    } else if (operation.op === 'close_issue') {
+      seen.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing')
+    } else if (operation.op === 'comment') {
+      const marker = operation.body.split('\n').at(-1) ?? operation.body
+      const bodies = (node.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []))
+      seen.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing')
+    }
   })
+  return seen
 }
 
 /** A field's error: the issue gone (a warning), a label gone, or a failure. */

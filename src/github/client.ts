@@ -35,6 +35,15 @@ export interface ClientTiming {
 /** How a timed-out attempt's error begins. */
 export const TIMED_OUT = 'GitHub did not answer within'
 
+/** How the error of an answer that could not be read begins (a 200 without data, an HTML page). */
+export const MALFORMED = 'GitHub answered, but its answer could not be read'
+
+/**
+ * The status an answer that could not be read is reported with: like a 502
+ * from a proxy, it says nothing of whether the request was applied.
+ */
+const MALFORMED_STATUS = 502
+
 export const DEFAULT_TIMING: ClientTiming = {
   attemptTimeoutMs: 8_000,
   retryUnitMs: 1_000,
@@ -65,8 +74,9 @@ export interface GitHub {
   readonly octokit: GitHubClient
   /**
    * GraphQL at the configured endpoint (`GITHUB_GRAPHQL_URL` when set).
-   * `once`: not retried after a timeout or 5xx, for a mutation that would
-   * repeat itself if GitHub had applied it after all (a comment).
+   * `once`: not retried after a timeout, a 5xx, a reset or an unreadable
+   * answer, for a mutation that would repeat itself if GitHub had applied it
+   * after all (a comment, a close): apply.ts reads before repeating it.
    */
   graphql<T>(query: string, variables: Record<string, unknown>, once?: boolean): Promise<T>
   /** When a primary rate limit stopped the run: the time its budget resets. */
@@ -101,45 +111,137 @@ function graphqlRateLimited(data: unknown): boolean {
 }
 
 /**
+ * What is wrong with a successful answer's body, if anything: every answer
+ * the action asks for is a JSON object or array, and a GraphQL one carries
+ * `data` or `errors`. An HTML page, JSON cut short or a body without `data`
+ * must not be read as "nothing there" (a milestone's description wiped, a
+ * crash on the missing field).
+ */
+export function malformedAnswer(
+  status: number,
+  data: unknown,
+  graphql: boolean
+): string | undefined {
+  if (status === 204 || status === 205 || status < 200 || status >= 300) return undefined
+  if (typeof data !== 'object' || data === null || data instanceof ArrayBuffer) {
+    const text = typeof data === 'string' ? data.trim() : ''
+    return text === '' ? 'an empty body' : `not JSON (${JSON.stringify(text.slice(0, 40))}…)`
+  }
+  if (graphql && !Array.isArray(data) && !('data' in data) && !('errors' in data)) {
+    return 'no data'
+  }
+  return undefined
+}
+
+/** The seconds a 429 asks to wait (`retry-after`: seconds or an HTTP date), if it says. */
+function retryAfterSeconds(value: unknown, now: number): number | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds))
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000))
+}
+
+/**
+ * A 429 that the throttling plugin does not take for a rate limit: neither
+ * `secondary rate` in its message nor `x-ratelimit-remaining: 0` (the plugin
+ * handles those). Undefined when the plugin does.
+ */
+function plainTooManyRequests(error: unknown): { retryAfter: string | undefined } | undefined {
+  const e = error as {
+    status?: unknown
+    message?: unknown
+    response?: { headers?: Record<string, unknown> }
+  } | null
+  if (e?.status !== 429) return undefined
+  const headers = e.response?.headers ?? {}
+  if (typeof e.message === 'string' && /\bsecondary rate\b/i.test(e.message)) return undefined
+  if (headers['x-ratelimit-remaining'] === '0') return undefined
+  const after = headers['retry-after']
+  return { retryAfter: typeof after === 'string' ? after : undefined }
+}
+
+interface GuardOptions {
+  readonly timing: ClientTiming
+  readonly exhaustedUntil: () => Date | undefined
+  readonly graphqlUrl: string
+  readonly onWait: (message: string) => void
+}
+
+/**
  * Guards each attempt, inside the retry and throttling plugins (it is
  * registered first): an attempt GitHub does not answer in time is aborted and
  * turned into a retryable RequestError (an AbortError alone is not retried);
- * a GraphQL RATE_LIMITED answer becomes the 403 the throttling plugin waits
+ * an answer whose body cannot be read becomes a 502 (retried, and for a
+ * comment or a close settled by a read in apply.ts); a plain 429 is waited
+ * out for the `retry-after` it names (bounded like every wait), which the
+ * throttling plugin does only when the message says "secondary rate"; a
+ * GraphQL RATE_LIMITED answer becomes the 403 the throttling plugin waits
  * out, also on GHES, whose /api/graphql path the plugin does not recognise.
  */
-function attemptGuard(timeoutMs: number, exhaustedUntil: () => Date | undefined) {
+function attemptGuard({ timing, exhaustedUntil, graphqlUrl, onWait }: GuardOptions) {
+  const timeoutMs = timing.attemptTimeoutMs
   return (octokit: Octokit): void => {
     octokit.hook.wrap('request', async (request, options) => {
-      // After a rate limit that is not waited for, nothing more is sent before it resets.
-      const until = exhaustedUntil()
-      if (until !== undefined && until.getTime() > Date.now()) {
-        throw new Error(
-          `not sent: the GitHub API rate limit is exhausted until ${until.toISOString()}`
-        )
-      }
-      const signal = AbortSignal.timeout(timeoutMs)
-      let response
-      try {
-        // The hooks inside this one (token auth among them) are bound to this
-        // very options object: the signal must be set on it, not on a copy.
-        options.request = { ...options.request, signal }
-        response = await request(options)
-      } catch (error) {
-        if (signal.aborted) {
-          throw new RequestError(`${TIMED_OUT} ${timeoutMs / 1000} s`, 504, {
-            // The retry plugin keeps its count in request.request: hand the options back whole.
-            request: options
+      const attempt = async () => {
+        // After a rate limit that is not waited for, nothing more is sent before it resets.
+        const until = exhaustedUntil()
+        if (until !== undefined && until.getTime() > Date.now()) {
+          throw new Error(
+            `not sent: the GitHub API rate limit is exhausted until ${until.toISOString()}`
+          )
+        }
+        const signal = AbortSignal.timeout(timeoutMs)
+        let response
+        try {
+          // The hooks inside this one (token auth among them) are bound to this
+          // very options object: the signal must be set on it, not on a copy.
+          options.request = { ...options.request, signal }
+          response = await request(options)
+        } catch (error) {
+          if (signal.aborted) {
+            throw new RequestError(`${TIMED_OUT} ${timeoutMs / 1000} s`, 504, {
+              // The retry plugin keeps its count in request.request: hand the options back whole.
+              request: options
+            })
+          }
+          throw error
+        }
+        const graphql = options.url === graphqlUrl || /\/graphql$/.test(options.url)
+        const malformed = malformedAnswer(response.status, response.data, graphql)
+        if (malformed !== undefined) {
+          throw new RequestError(
+            `${MALFORMED} (HTTP ${response.status}, ${malformed})`,
+            MALFORMED_STATUS,
+            { request: options, response }
+          )
+        }
+        if (graphqlRateLimited(response.data)) {
+          throw new RequestError('GraphQL API rate limit exceeded', 403, {
+            request: options,
+            response: {
+              ...response,
+              headers: { ...response.headers, 'x-ratelimit-remaining': '0' }
+            }
           })
         }
-        throw error
+        return response
       }
-      if (graphqlRateLimited(response.data)) {
-        throw new RequestError('GraphQL API rate limit exceeded', 403, {
-          request: options,
-          response: { ...response, headers: { ...response.headers, 'x-ratelimit-remaining': '0' } }
-        })
+      for (let waited = 0; ; waited++) {
+        try {
+          return await attempt()
+        } catch (error) {
+          const limited = plainTooManyRequests(error)
+          if (limited === undefined || waited >= timing.retries) throw error
+          // No retry-after: a transient refusal, waited like a 5xx (1, 4, 9 units).
+          const seconds = retryAfterSeconds(limited.retryAfter, Date.now()) ?? (waited + 1) ** 2
+          if (seconds > timing.maxRateLimitWaitSeconds) throw error
+          onWait(
+            `GitHub answered 429 (too many requests) on ${options.method} ${options.url}; waiting ${seconds} s before retrying.`
+          )
+          await new Promise((resolve) => setTimeout(resolve, seconds * timing.retryUnitMs))
+        }
       }
-      return response
     })
   }
 }
@@ -193,7 +295,7 @@ export function createGitHub(options: ClientOptions): GitHub {
 
   const baseUrl = options.apiUrl.replace(/\/+$/, '')
   const Client = Octokit.plugin(
-    attemptGuard(timing.attemptTimeoutMs, () => resetAt),
+    attemptGuard({ timing, exhaustedUntil: () => resetAt, graphqlUrl: options.graphqlUrl, onWait }),
     retry,
     throttling
   )
@@ -240,7 +342,7 @@ export function createGitHub(options: ClientOptions): GitHub {
     retry: {
       retries: timing.retries,
       retryAfterBaseValue: timing.retryUnitMs,
-      // 429 is a rate limit: the throttling plugin waits the retry-after it names.
+      // 429 is a rate limit: the throttling plugin or attemptGuard waits the retry-after it names.
       doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
     }
   })

@@ -10,7 +10,8 @@
  * whole answer buffered (GitHub's answers here are small JSON), redirects
  * followed as fetch follows them (the Authorization header dropped when one
  * leaves the origin), an AbortSignal, and kept-alive connections handled as
- * undici handles them (closed after 4 s idle; one found closed is replaced).
+ * undici handles them (closed after 4 s idle; one found closed is replaced,
+ * for a request that changes nothing).
  * A proxy goes through proxy-transport.ts instead.
  */
 import type http from 'node:http'
@@ -39,6 +40,14 @@ const IDLE_SOCKET_MS = 4_000
 
 /** A kept-alive connection the server had already closed is retried on a fresh one, this often. */
 const STALE_SOCKET_RETRIES = 2
+
+/**
+ * The methods sent again by themselves after a reused connection was reset:
+ * those that change nothing, as undici decides. A POST or PATCH may have
+ * reached GitHub and been applied before the connection went (a comment
+ * posted twice); its caller finds out by reading (apply.ts), never here.
+ */
+const RESENDABLE = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 type HttpModule = Pick<typeof http, 'request' | 'Agent'>
 
@@ -188,9 +197,11 @@ function send(
     )
     request.on('error', (error: Error & { code?: string }) => {
       // Node's advice for keep-alive: a reused connection reset before any
-      // answer was closed by the server while idle; send again on a new one.
+      // answer was likely closed by the server while idle; send again on a
+      // new one, when sending twice can do no harm.
       if (
         request.reusedSocket &&
+        RESENDABLE.has(attempt.method) &&
         !answered &&
         error.code === 'ECONNRESET' &&
         staleRetries > 0 &&
