@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { DEFAULT_CONFIG, githubConfigSchema, loadConfig, parseConfig } from '../src/config.js'
 import type { SyncConfig } from '../src/domain.js'
@@ -9,13 +10,24 @@ import { InputError } from '../src/errors.js'
 
 const SOURCE = '.debussy/config.yaml'
 
+/** `.debussy/config.yaml` exactly as `debussy init` writes it (`.txt`: prettier keeps it as written). */
+const DEBUSSY_INIT = readFileSync(
+  path.join(
+    path.dirname(fileURLToPath(import.meta.url)),
+    'fixtures',
+    'config',
+    'config.debussy-init.yaml.txt'
+  ),
+  'utf8'
+)
+
 /** The example config (SPEC examples/config.yaml): Debussy's own keys beside `github:`. */
 const EXAMPLE = `# .debussy/config.yaml as Debussy writes it: only the github: section concerns the action.
 timeout: 1800
 max_retries: 2
 model: sonnet
 github:
-  enabled: true
+  enabled: false
   auto_close: false
   create_labels_if_missing: true
   dry_run: false
@@ -50,7 +62,7 @@ describe('parseConfig', () => {
 
   it('has the defaults of SPEC §5', () => {
     expect(DEFAULT_CONFIG).toEqual({
-      enabled: true,
+      enabled: false,
       autoClose: false,
       createLabelsIfMissing: true,
       dryRun: false,
@@ -81,6 +93,7 @@ describe('parseConfig', () => {
 
   it.each<[string, string, Partial<SyncConfig>]>([
     ['enabled: false', 'enabled: false', { enabled: false }],
+    ['enabled: no', 'enabled: no', { enabled: false }],
     ['auto_close: true', 'auto_close: true', { autoClose: true }],
     [
       'create_labels_if_missing: false',
@@ -89,7 +102,6 @@ describe('parseConfig', () => {
     ],
     ['dry_run: true', 'dry_run: true', { dryRun: true }],
     // Debussy reads the file as YAML 1.1 (PyYAML): these mean what they mean to it.
-    ['enabled: off', 'enabled: off', { enabled: false }],
     ['dry_run: yes', 'dry_run: yes', { dryRun: true }],
     ['auto_close: True', 'auto_close: True', { autoClose: true }],
     [
@@ -147,8 +159,8 @@ describe('parseConfig', () => {
   })
 
   it('warns about a github: section spelt with other case, which it does not read', () => {
-    const result = parseConfig('GitHub:\n  enabled: false\n', SOURCE)
-    expect(result.config.enabled).toBe(true)
+    const result = parseConfig('GitHub:\n  dry_run: true\n', SOURCE)
+    expect(result.config.dryRun).toBe(false)
     expect(result.findings[0]?.message).toContain('GitHub is not a setting the action knows')
     expect(result.findings[0]?.message).toContain('did you mean github?')
   })
@@ -394,6 +406,40 @@ describe('parseConfig', () => {
     for (const property of [...Object.values(json.properties), ...Object.values(labels)]) {
       expect(property.description).toMatch(/\w/)
     }
+  })
+})
+
+describe("github.enabled: Debussy's own sync, never the action's switch (SPEC §5)", () => {
+  it('reads the config exactly as `debussy init` writes it (enabled: false) without a finding', () => {
+    const result = parseConfig(DEBUSSY_INIT, SOURCE)
+    expect(result).toEqual({ config: { ...DEFAULT_CONFIG, enabled: false }, findings: [] })
+  })
+
+  it.each([
+    ['enabled: true', 'github:\n  enabled: true\n'],
+    ['enabled: on (YAML 1.1)', 'github:\n  enabled: on\n'],
+    [
+      'debussy init with enabled flipped to true',
+      DEBUSSY_INIT.replace('enabled: false\n  labels', 'enabled: true\n  labels')
+    ]
+  ])('warns that %s makes two writers, and still reads every other key', (_what, text) => {
+    const result = parseConfig(text, SOURCE)
+    expect(result.config).toEqual({ ...DEFAULT_CONFIG, enabled: true })
+    expect(result.findings).toEqual([
+      {
+        level: 'warning',
+        message: `${SOURCE}: github.enabled is true, so Debussy's own in-process sync also writes to these issues (two writers: labels and the milestone may flip between them). This action does the sync whatever the value; set github.enabled: false to leave it to the action and the watcher.`
+      }
+    ])
+  })
+
+  it.each([
+    ['a word', 'github:\n  enabled: "yes please"\n', 'got "yes please", expected true or false'],
+    ['a number', 'github:\n  enabled: 1\n', 'got 1, expected true or false']
+  ])('validates enabled as a boolean: %s is refused', (_what, text, problem) => {
+    const error = refusal(() => parseConfig(text, SOURCE))
+    expect(error.field).toBe(`${SOURCE} github.enabled`)
+    expect(error.problem).toBe(problem)
   })
 })
 

@@ -4,6 +4,9 @@
  * The same scenarios run against the bundle in __tests__/e2e/.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
 import { cleanup, makeWorkspace } from '../test-support/run-action.js'
 import { runInProcess, type InProcessResult } from '../test-support/run-in-process.js'
@@ -15,6 +18,17 @@ import {
   seedSample,
   type Sample
 } from '../test-support/sample-repo.js'
+
+/** `.debussy/config.yaml` exactly as `debussy init` writes it. */
+const DEBUSSY_INIT_CONFIG = readFileSync(
+  path.join(
+    path.dirname(fileURLToPath(import.meta.url)),
+    'fixtures',
+    'config',
+    'config.debussy-init.yaml.txt'
+  ),
+  'utf8'
+)
 
 let sim: GitHubSimulator
 let sample: Sample
@@ -259,12 +273,23 @@ describe('SPEC §7: failures', () => {
     expect(sim.requests).toEqual([])
   })
 
-  it('github.enabled false writes nothing and says so', async () => {
-    await setup({}, { '.debussy/config.yaml': 'github:\n  enabled: false\n' })
+  it('the config exactly as `debussy init` writes it (github.enabled: false) does not switch the action off', async () => {
+    await setup({}, { '.debussy/config.yaml': DEBUSSY_INIT_CONFIG })
     const result = await fire({ event: 'phase_failed', plan: PLAN_PATH, phase: '1' })
     expect(result.failed).toBe(false)
-    expect(result.stdout).toContain('GitHub sync is off')
-    expect(sim.requests).toEqual([])
+    for (const n of sample.issueNumbers) {
+      expect(labelsOf(n).filter((l) => STATE.test(l))).toEqual(['debussy:failed'])
+    }
+    expect(result.outputs.state).toBe('failed')
+    expect(result.stdout).not.toContain('::warning::')
+  })
+
+  it("github.enabled: true still syncs, with a warning that Debussy's own sync is a second writer", async () => {
+    await setup({}, { '.debussy/config.yaml': 'github:\n  enabled: true\n' })
+    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(false)
+    expect(result.stdout).toMatch(/::warning::.*github\.enabled is true.*two writers/)
+    for (const n of sample.issueNumbers) expect(labelsOf(n)).toContain('debussy:in-progress')
   })
 
   it('a missing (404) or deleted (410) issue is a warning; the others are synced', async () => {

@@ -104,14 +104,6 @@ export async function sync(request: SyncRequest, log: SyncLog): Promise<SyncResu
     dryRun
   }
 
-  if (!config.enabled) {
-    emit(log, findings)
-    log.notice(
-      `GitHub sync is off (github.enabled: false in ${request.config}): nothing is written.`
-    )
-    return { ...nothing, outputs: emptyOutputs(dryRun), plan: undefined }
-  }
-
   const loadedPlan = await loadPlan(
     request.workspace,
     event.plan,
