@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import fc from 'fast-check'
 import type {
   EventKind,
   IssueRef,
@@ -13,6 +14,12 @@ import type {
 } from '../src/domain.js'
 import { upsertProgressBlock } from '../src/progress.js'
 import { reconcile, type ReconcileInput } from '../src/reconcile.js'
+import {
+  BARE_PHASES,
+  type BareEvent,
+  bareScenarioArb,
+  describeBare
+} from '../test-support/bare-events.js'
 
 const config: SyncConfig = {
   enabled: true,
@@ -434,5 +441,80 @@ describe('reconcile: idempotence and order', () => {
       level: 'notice',
       message: expect.stringContaining('arrival order')
     })
+  })
+})
+
+describe('reconcile: a run of bare events (no completed_phases), in any order', () => {
+  const STATES = ['debussy:in-progress', 'debussy:completed', 'debussy:failed']
+  const bare = (e: BareEvent): PhaseEvent =>
+    event(e.kind, { phase: e.phase, runId: e.run, sequence: e.sequence })
+  const barePlan = plan({
+    phases: BARE_PHASES.map((id) => ({ id, title: `Phase ${id}`, done: false }))
+  })
+
+  /** Delivers events one by one to an in-memory GitHub: each reconcile reads what the last wrote. */
+  function deliver(events: readonly BareEvent[]): { labels: string[][]; progress: string[] } {
+    const labels = new Map<number, string[]>([
+      [10, ['bug']],
+      [11, ['team:payments']]
+    ])
+    let description = 'Human text.'
+    for (const e of events) {
+      const observed = [...labels].map(([n, names]) =>
+        issue(n, names, { milestone: milestone(description) })
+      )
+      const result = reconcile(
+        input({ event: bare(e), plan: barePlan, snapshot: snapshot(observed) })
+      )
+      for (const op of result.operations) {
+        const n = 'issue' in op ? Number(op.issue.split('#')[1]) : 0
+        const names = labels.get(n) ?? []
+        if (op.op === 'add_label') labels.set(n, [...names, op.label])
+        if (op.op === 'remove_label')
+          labels.set(
+            n,
+            names.filter((l) => l !== op.label)
+          )
+        if (op.op === 'update_milestone') description = op.description
+      }
+    }
+    return {
+      labels: [...labels.values()].map((names) => names.filter((l) => STATES.includes(l))),
+      progress: description.match(/📊 \*\*Debussy Progress:\*\* .*/g) ?? []
+    }
+  }
+
+  /** Written out from SPEC §6/§8, not from src/: each phase's latest state by sequence. */
+  function expectedProgress(stream: readonly BareEvent[]): number {
+    if (stream.some((e) => e.kind === 'plan_completed')) return BARE_PHASES.length
+    const latest = new Map<string, EventKind>()
+    for (const e of stream) if (e.phase !== undefined) latest.set(e.phase, e.kind)
+    return [...latest.values()].filter((kind) => kind === 'phase_completed').length
+  }
+
+  it('ends with the labels and progress of the in-order run (400 seeded trials)', () => {
+    let trials = 0
+    fc.assert(
+      fc.property(bareScenarioArb, ({ stream, deliveries }) => {
+        trials += 1
+        const inOrder = deliver(stream)
+        const disordered = deliver(deliveries)
+        const why = `delivered ${describeBare(deliveries)}`
+        expect({ why, ...disordered }).toEqual({ why, ...inOrder })
+        // And the in-order run is right: the newest event's state, the ledger's count.
+        const last = stream.at(-1) as BareEvent
+        const state = { phase_started: 0, phase_completed: 1, phase_failed: 2, plan_completed: 1 }[
+          last.kind
+        ]
+        expect(inOrder.labels).toEqual([[STATES[state]], [STATES[state]]])
+        const done = expectedProgress(stream)
+        const percent = Math.round((100 * done) / BARE_PHASES.length)
+        expect(inOrder.progress).toEqual([
+          `📊 **Debussy Progress:** ${percent}% (${done}/${BARE_PHASES.length} phases)`
+        ])
+      }),
+      { numRuns: 400, seed: 20261207 }
+    )
+    expect(trials).toBeGreaterThanOrEqual(400)
   })
 })
