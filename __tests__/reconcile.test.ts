@@ -18,7 +18,9 @@ import {
   BARE_PHASES,
   type BareEvent,
   bareScenarioArb,
-  describeBare
+  describeBare,
+  expectedProgressLine,
+  expectedStateLabel
 } from '../test-support/bare-events.js'
 
 const config: SyncConfig = {
@@ -484,14 +486,6 @@ describe('reconcile: a run of bare events (no completed_phases), in any order', 
     }
   }
 
-  /** Written out from SPEC §6/§8, not from src/: each phase's latest state by sequence. */
-  function expectedProgress(stream: readonly BareEvent[]): number {
-    if (stream.some((e) => e.kind === 'plan_completed')) return BARE_PHASES.length
-    const latest = new Map<string, EventKind>()
-    for (const e of stream) if (e.phase !== undefined) latest.set(e.phase, e.kind)
-    return [...latest.values()].filter((kind) => kind === 'phase_completed').length
-  }
-
   it('ends with the labels and progress of the in-order run (400 seeded trials)', () => {
     let trials = 0
     fc.assert(
@@ -502,16 +496,9 @@ describe('reconcile: a run of bare events (no completed_phases), in any order', 
         const why = `delivered ${describeBare(deliveries)}`
         expect({ why, ...disordered }).toEqual({ why, ...inOrder })
         // And the in-order run is right: the newest event's state, the ledger's count.
-        const last = stream.at(-1) as BareEvent
-        const state = { phase_started: 0, phase_completed: 1, phase_failed: 2, plan_completed: 1 }[
-          last.kind
-        ]
-        expect(inOrder.labels).toEqual([[STATES[state]], [STATES[state]]])
-        const done = expectedProgress(stream)
-        const percent = Math.round((100 * done) / BARE_PHASES.length)
-        expect(inOrder.progress).toEqual([
-          `📊 **Debussy Progress:** ${percent}% (${done}/${BARE_PHASES.length} phases)`
-        ])
+        const state = expectedStateLabel(stream)
+        expect(inOrder.labels).toEqual([[state], [state]])
+        expect(inOrder.progress).toEqual([expectedProgressLine(stream)])
       }),
       { numRuns: 400, seed: 20261207 }
     )

@@ -65,6 +65,36 @@ export const bareScenarioArb: fc.Arbitrary<BareScenario> = bareStreamArb.chain((
     .map((deliveries) => ({ stream, deliveries }))
 )
 
+/**
+ * What the milestone must show after the whole run, written out from SPEC §6
+ * and §8 (not taken from src/): plan_completed means every phase; else the
+ * phases whose latest state by sequence is completed.
+ */
+export function expectedProgressLine(stream: readonly BareEvent[]): string {
+  const total = BARE_PHASES.length
+  const latest = new Map<string, BareEvent>()
+  for (const e of stream) {
+    const known = e.phase === undefined ? undefined : latest.get(e.phase)
+    if (e.phase !== undefined && (known === undefined || known.sequence < e.sequence)) {
+      latest.set(e.phase, e)
+    }
+  }
+  const done = stream.some((e) => e.kind === 'plan_completed')
+    ? total
+    : [...latest.values()].filter((e) => e.kind === 'phase_completed').length
+  return `📊 **Debussy Progress:** ${Math.round((100 * done) / total)}% (${done}/${total} phases)`
+}
+
+/** The state label the newest event of the run leaves (SPEC §6), default label names. */
+export function expectedStateLabel(stream: readonly BareEvent[]): string {
+  const newest = stream.reduce((a, b) => (b.sequence > a.sequence ? b : a))
+  return newest.kind === 'phase_started'
+    ? 'debussy:in-progress'
+    : newest.kind === 'phase_failed'
+      ? 'debussy:failed'
+      : 'debussy:completed'
+}
+
 /** The version-1 client_payload of a bare event: no counts. */
 export function barePayload(event: BareEvent, plan: string): Record<string, unknown> {
   return {
