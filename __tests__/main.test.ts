@@ -292,6 +292,45 @@ describe('SPEC §7: failures', () => {
     for (const n of sample.issueNumbers) expect(labelsOf(n)).toContain('debussy:in-progress')
   })
 
+  it('a plan that links no issue at all says so in a notice, and makes no request', async () => {
+    await setup(
+      {},
+      { [PLAN_PATH]: '# Plan\n\n## Phases\n\n| Phase | Title |\n|---|---|\n| 1 | One |\n' }
+    )
+    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(false)
+    expect(result.stdout).toContain(
+      `::notice::plan ${PLAN_PATH} links no issues, so there is nothing to sync.`
+    )
+    expect(result.outputs.issues).toBe('[]')
+    expect(sim.requests).toEqual([])
+  })
+
+  it('a plan line that looks like an issue list but names none is a warning quoting it, never silent', async () => {
+    await setup({}, { [PLAN_PATH]: '# Plan\n\nGitHub Issues: tracked in Jira\n' })
+    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(false)
+    expect(result.stdout).toContain(
+      `::warning::plan ${PLAN_PATH} line 3: "GitHub Issues: tracked in Jira" looks like an issue list but names no issue reference`
+    )
+    expect(result.stdout).toContain('links no issues')
+    expect(sim.requests).toEqual([])
+  })
+
+  it("Debussy's plain and bracketed forms link the issues (GitHub Issues: [a, b])", async () => {
+    await setup()
+    const [a, b, c] = sample.issueNumbers as [number, number, number]
+    const plan = (sample.files[PLAN_PATH] ?? '').replace(
+      /^\*\*GitHub Issues:\*\* .*$/m,
+      `github_issues: [${a}, ${b}, ${c}]`
+    )
+    expect(plan).toContain(`github_issues: [${a}, ${b}, ${c}]`)
+    workspace = makeWorkspace({ ...sample.files, [PLAN_PATH]: plan })
+    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(false)
+    for (const n of sample.issueNumbers) expect(labelsOf(n)).toContain('debussy:in-progress')
+  })
+
   it('a missing (404) or deleted (410) issue is a warning; the others are synced', async () => {
     await setup()
     const [a, b, c] = sample.issueNumbers as [number, number, number]
