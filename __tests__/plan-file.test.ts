@@ -550,6 +550,7 @@ describe("Debussy's bold lines", () => {
     ],
     ['**GitHub Issues:** Issue 41', 'plan "**GitHub Issues:**" line 3', '"Issue" is not an issue'],
     ['GitHub Issues: #41, #4two', 'plan "GitHub Issues:" line 3', '"#4two" is not an issue'],
+    ['**GitHub Issues:** #abc', 'plan "**GitHub Issues:**" line 3', '"#abc" is not an issue'],
     ['**GitHub Issues:** #1\u0007', 'plan "**GitHub Issues:**" line 3', '"#1\\u0007" is not'],
     ['**GitHub Issues:** #1\n**GitHub Repo:** acme', 'plan "**GitHub Repo:**" line 4', 'owner/repo']
   ])('refuses %j, naming the line', (line, field, problem) => {

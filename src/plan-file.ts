@@ -490,9 +490,9 @@ function issueTokens(value: string): string[] {
     .filter((token) => token !== '' && !JOINING_WORDS.has(token.toLowerCase()))
 }
 
-/** A token with a digit is meant as a ref (and refused by name if it is not one). */
+/** A token with a digit or a `#` is meant as a ref (and refused by name if it is not one). */
 function namesRefs(value: string): boolean {
-  return issueTokens(value).some((token) => /\d/.test(token))
+  return issueTokens(value).some((token) => /[\d#]/.test(token))
 }
 
 /** An ATX heading (`## Phases ##`): its level and text. */
