@@ -1,25 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { DEFAULT_CONFIG, githubConfigSchema, loadConfig, parseConfig } from '../src/config.js'
 import type { SyncConfig } from '../src/domain.js'
 import { InputError } from '../src/errors.js'
+import { DEBUSSY_INIT_CONFIG } from '../test-support/fixtures.js'
 
 const SOURCE = '.debussy/config.yaml'
-
-/** `.debussy/config.yaml` exactly as `debussy init` writes it (`.txt`: prettier keeps it as written). */
-const DEBUSSY_INIT = readFileSync(
-  path.join(
-    path.dirname(fileURLToPath(import.meta.url)),
-    'fixtures',
-    'config',
-    'config.debussy-init.yaml.txt'
-  ),
-  'utf8'
-)
 
 /** The example config (SPEC examples/config.yaml): Debussy's own keys beside `github:`. */
 const EXAMPLE = `# .debussy/config.yaml as Debussy writes it: only the github: section concerns the action.
@@ -411,7 +400,7 @@ describe('parseConfig', () => {
 
 describe("github.enabled: Debussy's own sync, never the action's switch (SPEC §5)", () => {
   it('reads the config exactly as `debussy init` writes it (enabled: false) without a finding', () => {
-    const result = parseConfig(DEBUSSY_INIT, SOURCE)
+    const result = parseConfig(DEBUSSY_INIT_CONFIG, SOURCE)
     expect(result).toEqual({ config: { ...DEFAULT_CONFIG, enabled: false }, findings: [] })
   })
 
@@ -420,7 +409,7 @@ describe("github.enabled: Debussy's own sync, never the action's switch (SPEC §
     ['enabled: on (YAML 1.1)', 'github:\n  enabled: on\n'],
     [
       'debussy init with enabled flipped to true',
-      DEBUSSY_INIT.replace('enabled: false\n  labels', 'enabled: true\n  labels')
+      DEBUSSY_INIT_CONFIG.replace('enabled: false\n  labels', 'enabled: true\n  labels')
     ]
   ])('warns that %s makes two writers, and still reads every other key', (_what, text) => {
     const result = parseConfig(text, SOURCE)

@@ -4,9 +4,7 @@
  * The same scenarios run against the bundle in __tests__/e2e/.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { DEBUSSY_INIT_CONFIG } from '../test-support/fixtures.js'
 import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
 import { cleanup, makeWorkspace } from '../test-support/run-action.js'
 import { runInProcess, type InProcessResult } from '../test-support/run-in-process.js'
@@ -18,17 +16,6 @@ import {
   seedSample,
   type Sample
 } from '../test-support/sample-repo.js'
-
-/** `.debussy/config.yaml` exactly as `debussy init` writes it. */
-const DEBUSSY_INIT_CONFIG = readFileSync(
-  path.join(
-    path.dirname(fileURLToPath(import.meta.url)),
-    'fixtures',
-    'config',
-    'config.debussy-init.yaml.txt'
-  ),
-  'utf8'
-)
 
 let sim: GitHubSimulator
 let sample: Sample

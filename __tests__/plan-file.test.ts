@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { Finding, IssueRef, MasterPlan } from '../src/domain.js'
 import { InputError } from '../src/errors.js'
 import {
@@ -13,11 +12,10 @@ import {
   parsePlan,
   type PlanContext
 } from '../src/plan-file.js'
+import { readFixture } from '../test-support/fixtures.js'
 
 // Verbatim copies of the shared example plans; `.txt` so that prettier keeps them as written.
-const here = path.dirname(fileURLToPath(import.meta.url))
-const fixture = (name: string): string =>
-  readFileSync(path.join(here, 'fixtures', 'plans', name), 'utf8')
+const fixture = (name: string): string => readFixture('plans', name)
 
 const context: PlanContext = {
   defaultRepo: { owner: 'octo', repo: 'workflow-repo' },

@@ -4,10 +4,11 @@
  * delivered twice (fast-check, seeded). Each trial delivers the run in order
  * to one repository and disordered to another, through the whole action
  * against the simulator, and asserts that both end with the same state labels
- * and the same milestone progress (SPEC §6 ordering, §8 the run's ledger).
- * The pure counterpart with more trials is in __tests__/reconcile.test.ts.
+ * and the same milestone progress, which are those SPEC §6 and §8 give (the
+ * newest event's state; each phase's latest state by sequence). The pure
+ * counterpart with more trials is in __tests__/reconcile.test.ts.
  */
-import { afterAll, beforeAll, expect, it } from '@jest/globals'
+import { expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import {
   BARE_PHASES,
@@ -18,51 +19,32 @@ import {
   expectedProgressLine,
   expectedStateLabel
 } from '../../test-support/bare-events.js'
-import { startSimulator, type GitHubSimulator } from '../../test-support/github-simulator.js'
-import {
-  SEED,
-  TOKEN,
-  Tally,
-  describeReliability,
-  runScanned
-} from '../../test-support/reliability-harness.js'
-import { STATE_LABELS } from '../../test-support/reliability-model.js'
+import type { GitHubSimulator } from '../../test-support/github-simulator.js'
+import { deliverDispatch, seedDisorderRepo } from '../../test-support/reliability-disorder.js'
+import { simulatorSuite } from '../../test-support/reliability-disorder-suite.js'
+import { SEED, type Tally } from '../../test-support/reliability-harness.js'
 import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
-import { MILESTONE_TEXT, PLAN_PATH, debussyPlan, dispatch } from '../../test-support/sample-repo.js'
+import { PLAN_PATH, debussyPlan } from '../../test-support/sample-repo.js'
 
 const RUNS = Number(process.env.RELIABILITY_BARE_RUNS ?? 100)
 const PROGRESS_LINE = /📊 \*\*Debussy Progress:\*\* \d+% \(\d+\/\d+ phases\)/g
-const tally = new Tally('disorder-bare-events')
-let sim: GitHubSimulator
-let repos = 0
 
-interface EndState {
-  readonly labels: string[][]
-  readonly progress: string[]
-}
-
-/** A fresh repository with two issues in one milestone; the events delivered one by one. */
-async function deliver(events: readonly BareEvent[]): Promise<EndState> {
-  const repo = `acme/bare-${++repos}`
-  sim.addRepo(repo)
-  for (const label of Object.values(STATE_LABELS)) sim.addLabel(repo, label)
-  const milestone = sim.addMilestone(repo, { title: 'Q4 reliability', description: MILESTONE_TEXT })
-  const numbers = [
-    sim.addIssue(repo, { labels: ['bug'], milestone }),
-    sim.addIssue(repo, { labels: ['team:payments'], milestone })
-  ]
+/** A fresh repository; the events delivered one by one; its state labels and progress lines. */
+async function deliver(
+  sim: GitHubSimulator,
+  tally: Tally,
+  events: readonly BareEvent[]
+): Promise<{ labels: string[][]; progress: string[] }> {
+  const { repo, milestone, numbers } = seedDisorderRepo(sim, 'bare')
   const workspace = makeWorkspace({ [PLAN_PATH]: debussyPlan(numbers, BARE_PHASES, repo) })
   try {
     for (const event of events) {
-      const result = await runScanned(tally, {
-        apiUrl: sim.apiUrl,
-        graphqlUrl: sim.graphqlUrl,
-        token: TOKEN,
-        workspace,
-        repository: repo,
-        eventName: 'repository_dispatch',
-        eventPayload: dispatch(barePayload(event, PLAN_PATH))
-      })
+      const result = await deliverDispatch(
+        sim,
+        tally,
+        { repo, workspace },
+        barePayload(event, PLAN_PATH)
+      )
       tally.add('disorder.deliveries')
       expect({ failed: result.failed, leaks: result.leaks }).toEqual({ failed: false, leaks: [] })
     }
@@ -75,22 +57,13 @@ async function deliver(events: readonly BareEvent[]): Promise<EndState> {
   }
 }
 
-describeReliability('disorder-bare-events', () => {
-  beforeAll(async () => {
-    sim = await startSimulator({ token: TOKEN })
-  })
-  afterAll(async () => {
-    await sim.close()
-    cleanup()
-    tally.save()
-  })
-
+simulatorSuite('disorder-bare-events', ({ sim, tally }) => {
   it(`${RUNS} runs of bare events, permuted and duplicated, end with the in-order run's labels and progress`, async () => {
     await fc.assert(
       fc.asyncProperty(bareScenarioArb, async ({ stream, deliveries }) => {
         tally.add('disorder.trials')
-        const inOrder = await deliver(stream)
-        const disordered = await deliver(deliveries)
+        const inOrder = await deliver(sim(), tally, stream)
+        const disordered = await deliver(sim(), tally, deliveries)
         const why = `delivered ${describeBare(deliveries)}`
         expect({ why, ...disordered }).toEqual({ why, ...inOrder })
         // And the in-order run is right: the newest event's state, each phase's latest state.
