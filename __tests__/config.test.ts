@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { DEFAULT_CONFIG, githubConfigSchema, loadConfig, parseConfig } from '../src/config.js'
 import type { SyncConfig } from '../src/domain.js'
 import { InputError } from '../src/errors.js'
+import { DEBUSSY_INIT_CONFIG } from '../test-support/fixtures.js'
 
 const SOURCE = '.debussy/config.yaml'
 
@@ -15,7 +16,7 @@ timeout: 1800
 max_retries: 2
 model: sonnet
 github:
-  enabled: true
+  enabled: false
   auto_close: false
   create_labels_if_missing: true
   dry_run: false
@@ -50,7 +51,7 @@ describe('parseConfig', () => {
 
   it('has the defaults of SPEC §5', () => {
     expect(DEFAULT_CONFIG).toEqual({
-      enabled: true,
+      enabled: false,
       autoClose: false,
       createLabelsIfMissing: true,
       dryRun: false,
@@ -83,6 +84,7 @@ describe('parseConfig', () => {
 
   it.each<[string, string, Partial<SyncConfig>]>([
     ['enabled: false', 'enabled: false', { enabled: false }],
+    ['enabled: no', 'enabled: no', { enabled: false }],
     ['auto_close: true', 'auto_close: true', { autoClose: true }],
     [
       'create_labels_if_missing: false',
@@ -91,7 +93,6 @@ describe('parseConfig', () => {
     ],
     ['dry_run: true', 'dry_run: true', { dryRun: true }],
     // Debussy reads the file as YAML 1.1 (PyYAML): these mean what they mean to it.
-    ['enabled: off', 'enabled: off', { enabled: false }],
     ['dry_run: yes', 'dry_run: yes', { dryRun: true }],
     ['auto_close: True', 'auto_close: True', { autoClose: true }],
     [
@@ -163,8 +164,8 @@ describe('parseConfig', () => {
   })
 
   it('warns about a github: section spelt with other case, which it does not read', () => {
-    const result = parseConfig('GitHub:\n  enabled: false\n', SOURCE)
-    expect(result.config.enabled).toBe(true)
+    const result = parseConfig('GitHub:\n  dry_run: true\n', SOURCE)
+    expect(result.config.dryRun).toBe(false)
     expect(result.findings[0]?.message).toContain('GitHub is not a setting the action knows')
     expect(result.findings[0]?.message).toContain('did you mean github?')
   })
@@ -452,6 +453,40 @@ describe('parseConfig', () => {
     for (const property of [...Object.values(json.properties), ...Object.values(labels)]) {
       expect(property.description).toMatch(/\w/)
     }
+  })
+})
+
+describe("github.enabled: Debussy's own sync, never the action's switch (SPEC §5)", () => {
+  it('reads the config exactly as `debussy init` writes it (enabled: false) without a finding', () => {
+    const result = parseConfig(DEBUSSY_INIT_CONFIG, SOURCE)
+    expect(result).toEqual({ config: { ...DEFAULT_CONFIG, enabled: false }, findings: [] })
+  })
+
+  it.each([
+    ['enabled: true', 'github:\n  enabled: true\n'],
+    ['enabled: on (YAML 1.1)', 'github:\n  enabled: on\n'],
+    [
+      'debussy init with enabled flipped to true',
+      DEBUSSY_INIT_CONFIG.replace('enabled: false\n  labels', 'enabled: true\n  labels')
+    ]
+  ])('warns that %s makes two writers, and still reads every other key', (_what, text) => {
+    const result = parseConfig(text, SOURCE)
+    expect(result.config).toEqual({ ...DEFAULT_CONFIG, enabled: true })
+    expect(result.findings).toEqual([
+      {
+        level: 'warning',
+        message: `${SOURCE}: github.enabled is true, so Debussy's own in-process sync also writes to these issues (two writers: labels and the milestone may flip between them). This action does the sync whatever the value; set github.enabled: false to leave it to the action and the watcher.`
+      }
+    ])
+  })
+
+  it.each([
+    ['a word', 'github:\n  enabled: "yes please"\n', 'got "yes please", expected true or false'],
+    ['a number', 'github:\n  enabled: 1\n', 'got 1, expected true or false']
+  ])('validates enabled as a boolean: %s is refused', (_what, text, problem) => {
+    const error = refusal(() => parseConfig(text, SOURCE))
+    expect(error.field).toBe(`${SOURCE} github.enabled`)
+    expect(error.problem).toBe(problem)
   })
 })
 

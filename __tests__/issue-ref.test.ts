@@ -91,6 +91,11 @@ describe('parseIssueRef', () => {
     ['#10', ref('acme', 'payments', 10)],
     ['gh#10', ref('acme', 'payments', 10)],
     ['GH#10', ref('acme', 'payments', 10)],
+    // Debussy's sync/github_sync.py ISSUE_PATTERN: (?:gh|github)#?(\d+) or #(\d+).
+    ['github#10', ref('acme', 'payments', 10)],
+    ['GitHub#10', ref('acme', 'payments', 10)],
+    ['gh10', ref('acme', 'payments', 10)],
+    ['github10', ref('acme', 'payments', 10)],
     ['  #10\t', ref('acme', 'payments', 10)],
     ['#007', ref('acme', 'payments', 7)],
     ['#1', ref('acme', 'payments', 1)],

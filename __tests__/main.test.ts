@@ -4,6 +4,7 @@
  * The same scenarios run against the bundle in __tests__/e2e/.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { DEBUSSY_INIT_CONFIG } from '../test-support/fixtures.js'
 import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
 import { cleanup, makeWorkspace } from '../test-support/run-action.js'
 import { runInProcess, type InProcessResult } from '../test-support/run-in-process.js'
@@ -260,12 +261,62 @@ describe('SPEC §7: failures', () => {
     expect(sim.requests).toEqual([])
   })
 
-  it('github.enabled false writes nothing and says so', async () => {
-    await setup({}, { '.debussy/config.yaml': 'github:\n  enabled: false\n' })
+  it('the config exactly as `debussy init` writes it (github.enabled: false) does not switch the action off', async () => {
+    await setup({}, { '.debussy/config.yaml': DEBUSSY_INIT_CONFIG })
     const result = await fire({ event: 'phase_failed', plan: PLAN_PATH, phase: '1' })
     expect(result.failed).toBe(false)
-    expect(result.stdout).toContain('GitHub sync is off')
+    for (const n of sample.issueNumbers) {
+      expect(labelsOf(n).filter((l) => STATE.test(l))).toEqual(['debussy:failed'])
+    }
+    expect(result.outputs.state).toBe('failed')
+    expect(result.stdout).not.toContain('::warning::')
+  })
+
+  it("github.enabled: true still syncs, with a warning that Debussy's own sync is a second writer", async () => {
+    await setup({}, { '.debussy/config.yaml': 'github:\n  enabled: true\n' })
+    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(false)
+    expect(result.stdout).toMatch(/::warning::.*github\.enabled is true.*two writers/)
+    for (const n of sample.issueNumbers) expect(labelsOf(n)).toContain('debussy:in-progress')
+  })
+
+  it('a plan that links no issue at all says so in a notice, and makes no request', async () => {
+    await setup(
+      {},
+      { [PLAN_PATH]: '# Plan\n\n## Phases\n\n| Phase | Title |\n|---|---|\n| 1 | One |\n' }
+    )
+    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(false)
+    expect(result.stdout).toContain(
+      `::notice::plan ${PLAN_PATH} links no issues, so there is nothing to sync.`
+    )
+    expect(result.outputs.issues).toBe('[]')
     expect(sim.requests).toEqual([])
+  })
+
+  it('a plan line that looks like an issue list but names none is a warning quoting it, never silent', async () => {
+    await setup({}, { [PLAN_PATH]: '# Plan\n\nGitHub Issues: tracked in Jira\n' })
+    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(false)
+    expect(result.stdout).toContain(
+      `::warning::plan ${PLAN_PATH} line 3: "GitHub Issues: tracked in Jira" looks like an issue list but names no issue reference`
+    )
+    expect(result.stdout).toContain('links no issues')
+    expect(sim.requests).toEqual([])
+  })
+
+  it("Debussy's plain and bracketed forms link the issues (GitHub Issues: [a, b])", async () => {
+    await setup()
+    const [a, b, c] = sample.issueNumbers as [number, number, number]
+    const plan = (sample.files[PLAN_PATH] ?? '').replace(
+      /^\*\*GitHub Issues:\*\* .*$/m,
+      `github_issues: [${a}, ${b}, ${c}]`
+    )
+    expect(plan).toContain(`github_issues: [${a}, ${b}, ${c}]`)
+    workspace = makeWorkspace({ ...sample.files, [PLAN_PATH]: plan })
+    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+    expect(result.failed).toBe(false)
+    for (const n of sample.issueNumbers) expect(labelsOf(n)).toContain('debussy:in-progress')
   })
 
   it('a missing (404) or deleted (410) issue is a warning; the others are synced', async () => {

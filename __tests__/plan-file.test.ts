@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { Finding, IssueRef, MasterPlan } from '../src/domain.js'
 import { InputError } from '../src/errors.js'
 import {
@@ -13,11 +12,10 @@ import {
   parsePlan,
   type PlanContext
 } from '../src/plan-file.js'
+import { readFixture } from '../test-support/fixtures.js'
 
 // Verbatim copies of the shared example plans; `.txt` so that prettier keeps them as written.
-const here = path.dirname(fileURLToPath(import.meta.url))
-const fixture = (name: string): string =>
-  readFileSync(path.join(here, 'fixtures', 'plans', name), 'utf8')
+const fixture = (name: string): string => readFixture('plans', name)
 
 const context: PlanContext = {
   defaultRepo: { owner: 'octo', repo: 'workflow-repo' },
@@ -270,7 +268,7 @@ describe('the frontmatter block', () => {
     ['an empty block', '---\n---\n# Plan\n'],
     ['a block of comments', '---\n# github_issues: ["#10"]\n#\n---\n# Plan\n'],
     ['a null document', '---\n~\n---\n# Plan\n'],
-    ['four dashes (a rule, not frontmatter)', '----\ngithub_issues: 5\n---\n# Plan\n'],
+    ['four dashes (a rule, not frontmatter)', '----\ngithub_milestone: 5\n---\n# Plan\n'],
     ['no frontmatter', '# Plan\n']
   ])('reads %s as no keys', (_name, text) => {
     const { plan, findings } = parse(text)
@@ -495,10 +493,39 @@ describe("Debussy's bold lines", () => {
     ['n/a', '- **GitHub Issues:** n/a'],
     ['(none)', '**GitHub Issues:** _(none)_'],
     ['a dash', '**GitHub Issues:** —'],
+    ['N/A on a plain line', 'GitHub Issues: N/A']
+  ])('reads %s as no links, with a notice that quotes the line', (_name, line) => {
+    const { plan, findings } = parse(`# Plan\n\n${line}\n`, 'plans/x.md')
+    expect(plan.issues).toEqual([])
+    expect(findings).toEqual([
+      {
+        level: 'notice',
+        message: `plan plans/x.md line 3: "${line}" says the plan links no issues, so there is nothing to sync.`
+      }
+    ])
+  })
+
+  it('reads github_issues on a body line after a rule of four dashes (not frontmatter) as Debussy does', () => {
+    expect(parse('----\ngithub_issues: 5\n---\n# Plan\n').plan.issues).toEqual([
+      ref('octo', 'workflow-repo', 5)
+    ])
+  })
+
+  it('warns about a line inside a tilde fence, which is an example', () => {
+    const { plan, findings } = parse('# Plan\n\n~~~~\n**GitHub Issues:** #10\n~~~\n~~~~\n', 'p.md')
+    expect(plan.issues).toEqual([])
+    expect(findings[0]).toEqual({
+      level: 'warning',
+      message: expect.stringContaining(
+        'line 4: "**GitHub Issues:** #10" looks like an issue list but is not read: it is inside a fenced code block'
+      )
+    })
+    expect(findings).toHaveLength(2)
+  })
+
+  it.each([
     ['an empty value', '**GitHub Issues:**'],
     ['no line at all', 'Some text.'],
-    ['only a line inside a code block', '```markdown\n**GitHub Issues:** #10\n```'],
-    ['only a line inside a tilde fence', '~~~~\n**GitHub Issues:** #10\n~~~\n~~~~'],
     ['a bold line about something else', '**Status:** #10'],
     ['bold text without a colon', '**GitHub Issues** are tracked elsewhere, see #10']
   ])('reads %s as no links, with a notice saying how to link them', (_name, line) => {
@@ -520,7 +547,8 @@ describe("Debussy's bold lines", () => {
       '"#4two" is not an issue'
     ],
     ['**GitHub Issues:** Issue 41', 'plan "**GitHub Issues:**" line 3', '"Issue" is not an issue'],
-    ['**GitHub Issues:** , ,', 'plan "**GitHub Issues:**" line 3', '", ," lists no issues'],
+    ['GitHub Issues: #41, #4two', 'plan "GitHub Issues:" line 3', '"#4two" is not an issue'],
+    ['**GitHub Issues:** #abc', 'plan "**GitHub Issues:**" line 3', '"#abc" is not an issue'],
     ['**GitHub Issues:** #1\u0007', 'plan "**GitHub Issues:**" line 3', '"#1\\u0007" is not'],
     ['**GitHub Issues:** #1\n**GitHub Repo:** acme', 'plan "**GitHub Repo:**" line 4', 'owner/repo']
   ])('refuses %j, naming the line', (line, field, problem) => {
@@ -551,6 +579,309 @@ describe("Debussy's bold lines", () => {
           'plan p.md line 4: a second **GitHub Repo:** line is ignored; the one on line 2 is used'
       }
     ])
+  })
+})
+
+/**
+ * Every form in which Debussy's master plan names its issues and repository, as
+ * Debussy's parser reads it (`src/debussy/parsers/master.py`, `_parse_github_issues`,
+ * `_parse_github_repo`: the key in any case, bold or not, colon inside or after
+ * the bold), the ref forms of its sync (`src/debussy/sync/github_sync.py`,
+ * ISSUE_PATTERN) and the examples of its docs. Where Debussy reads less than it
+ * documents, the action reads what the user meant (SPEC §4).
+ */
+describe('every plan form Debussy reads (SPEC §4)', () => {
+  const acme = (n: number): IssueRef => ref('acme', 'payments', n)
+  const owner = (n: number): IssueRef => ref('owner', 'repo', n)
+
+  it.each<[form: string, documentedIn: string, line: string, issues: IssueRef[]]>([
+    // The key line: forms of the label.
+    [
+      'bold, colon inside',
+      'docs/GITHUB_SYNC.md; parsers/master.py docstring',
+      '**GitHub Issues:** #10, #11',
+      [here10, here11]
+    ],
+    [
+      'bold, colon after the bold',
+      'parsers/master.py, first pattern \\*\\*(…)\\*\\*:',
+      '**GitHub Issues**: #10, #11',
+      [here10, here11]
+    ],
+    [
+      'the plain line',
+      'parsers/master.py docstring "GitHub Issues: #10"',
+      'GitHub Issues: #10',
+      [here10]
+    ],
+    [
+      'the plain line, as a list item',
+      'parsers/master.py second pattern (unanchored)',
+      '- GitHub Issues: #10, #11',
+      [here10, here11]
+    ],
+    [
+      'github_issues, bold',
+      'parsers/master.py docstring "**github_issues:** [10, 11]"',
+      '**github_issues:** #10',
+      [here10]
+    ],
+    [
+      'github_issues, bold, colon after',
+      'parsers/master.py, first pattern',
+      '**github_issues**: #10',
+      [here10]
+    ],
+    [
+      'github_issues, plain',
+      'parsers/master.py second pattern',
+      'github_issues: #10, #11',
+      [here10, here11]
+    ],
+    [
+      'the singular GitHub Issue',
+      'parsers/master.py GitHub\\s*Issues?',
+      '**GitHub Issue:** #10',
+      [here10]
+    ],
+    [
+      'GitHubIssues, no space',
+      'parsers/master.py GitHub\\s*Issues?',
+      '**GitHubIssues:** #10',
+      [here10]
+    ],
+    [
+      'GitHubIssue, plain, no space',
+      'parsers/master.py GitHub\\s*Issues?',
+      'GitHubIssue: #11',
+      [here11]
+    ],
+    ['any case', 'parsers/master.py re.IGNORECASE', '**GITHUB ISSUES:** #10', [here10]],
+    ['any case, plain', 'parsers/master.py re.IGNORECASE', 'github issues: #11', [here11]],
+    // The list: forms of the separators.
+    [
+      'a list with commas',
+      'docs/GITHUB_SYNC.md "**GitHub Issues:** #10, #11, #12"',
+      '**GitHub Issues:** #10, #11, #12',
+      [here10, here11, ref('octo', 'workflow-repo', 12)]
+    ],
+    [
+      'a list with spaces',
+      'SPEC §4; Debussy reads it (ISSUE_PATTERN finditer)',
+      '**GitHub Issues:** #10 #11',
+      [here10, here11]
+    ],
+    [
+      'a bracketed list of numbers',
+      'parsers/master.py docstring "[10, 11]" (Debussy reads nothing)',
+      '**github_issues:** [10, 11]',
+      [here10, here11]
+    ],
+    [
+      'a bracketed list of #refs',
+      'docs/plans/phase8/phase-1.md "github_issues: [#10, #11]"',
+      'github_issues: [#10, #11]',
+      [here10, here11]
+    ],
+    [
+      'URLs joined by "and"',
+      'tests/test_sync_github.py test_parse_github_issues_urls',
+      '**GitHub Issues:** https://github.com/owner/repo/issues/10 and https://github.com/owner/repo/issues/11',
+      [owner(10), owner(11)]
+    ],
+    // The refs.
+    [
+      'a bare number',
+      'SPEC §4; sync/github_sync.py parse_github_issues (lists of numbers)',
+      '**GitHub Issues:** 10',
+      [here10]
+    ],
+    [
+      'gh# refs',
+      'docs/GITHUB_SYNC.md "**github_issues:** gh#10, gh#11"',
+      '**github_issues:** gh#10, gh#11',
+      [here10, here11]
+    ],
+    [
+      'github# refs',
+      'sync/github_sync.py ISSUE_PATTERN (?:gh|github)#?',
+      '**GitHub Issues:** github#10, github#11',
+      [here10, here11]
+    ],
+    [
+      "owner/repo#N (Debussy reads #4 of the plan's repo)",
+      'SPEC §4',
+      '**GitHub Issues:** acme/payments#4',
+      [acme(4)]
+    ],
+    [
+      'an issue URL',
+      'docs/GITHUB_SYNC.md "Or with full URLs"',
+      '**GitHub Issues:** https://github.com/owner/repo/issues/10',
+      [owner(10)]
+    ],
+    [
+      'a pull request URL',
+      'SPEC §4',
+      '**GitHub Issues:** https://github.com/owner/repo/pull/10',
+      [owner(10)]
+    ],
+    [
+      'mixed forms',
+      'tests/test_sync_github.py test_parse_github_issues_mixed',
+      '**GitHub Issues:** #10, gh#11, https://github.com/owner/repo/issues/12',
+      [here10, here11, owner(12)]
+    ]
+  ])('%s (%s)', (_form, _where, line, issues) => {
+    const { plan, findings } = parse(`# Plan\n\n${line}\n`)
+    expect(plan.issues).toEqual(issues)
+    expect(findings).toEqual([])
+  })
+
+  it.each<[form: string, documentedIn: string, line: string]>([
+    [
+      'bold, colon inside',
+      'docs/GITHUB_SYNC.md; parsers/master.py docstring',
+      '**GitHub Repo:** acme/payments'
+    ],
+    [
+      'bold, colon after the bold',
+      'parsers/master.py, first pattern',
+      '**GitHub Repo**: acme/payments'
+    ],
+    [
+      'the plain line',
+      'parsers/master.py docstring "GitHub Repo: owner/repo"',
+      'GitHub Repo: acme/payments'
+    ],
+    [
+      'github_repo, bold',
+      'parsers/master.py docstring "**github_repo:** owner/repo"',
+      '**github_repo:** acme/payments'
+    ],
+    ['github_repo, plain', 'parsers/master.py second pattern', 'github_repo: acme/payments'],
+    [
+      'GitHubRepo, no space, any case',
+      'parsers/master.py GitHub\\s*Repo, re.IGNORECASE',
+      '**GITHUBREPO:** acme/payments'
+    ]
+  ])('reads the repo line: %s (%s)', (_form, _where, line) => {
+    const { plan, findings } = parse(`# Plan\n\n**GitHub Issues:** #5\n${line}\n`)
+    expect(plan.repo).toEqual({ owner: 'acme', repo: 'payments' })
+    expect(plan.issues).toEqual([acme(5)])
+    expect(findings).toEqual([])
+  })
+
+  it("reads the example of Debussy's parser docstring (parsers/master.py), table included", () => {
+    const text = [
+      '# Feature Name - Master Plan',
+      '',
+      '**GitHub Issues:** #10, #11',
+      '**GitHub Repo:** owner/repo',
+      '',
+      '## Phases',
+      '',
+      '| Phase | Title | Focus | Risk | Status |',
+      '|-------|-------|-------|------|--------|',
+      '| 1 | [Unit of Work](feature-phase1.md) | ... | Low | Pending |',
+      '| 2 | [State Model](feature-phase2.md) | ... | Low | Pending |'
+    ].join('\n')
+    const { plan, findings } = parse(text)
+    expect(plan.issues).toEqual([owner(10), owner(11)])
+    expect(plan.repo).toEqual({ owner: 'owner', repo: 'repo' })
+    expect(plan.phases.map((phase) => phase.id)).toEqual(['1', '2'])
+    expect(findings).toEqual([])
+  })
+
+  it("reads the Quick Start plan of Debussy's docs/GITHUB_SYNC.md", () => {
+    const text =
+      '# My Feature - Master Plan\n\n**GitHub Issues:** #10, #11, #12\n**GitHub Repo:** owner/repo\n\n## Phases\n...\n'
+    expect(parse(text).plan.issues).toEqual([owner(10), owner(11), owner(12)])
+  })
+
+  it("reads a phase file of Debussy's own plans (docs/plans/v0.7.0/phase-1.md)", () => {
+    const text =
+      '# Issue Tracker Enhancements Phase 1: Add pipe mechanism for plan-from-issues Q&A\n\n**Status:** Pending\n**Master Plan:** [Issue Tracker Enhancements-MASTER_PLAN.md](issue-tracker-enhancements-MASTER_PLAN.md)\n**Depends On:** N/A\n**GitHub Issues:** #17\n\n---\n'
+    expect(parse(text).plan.issues).toEqual([ref('octo', 'workflow-repo', 17)])
+  })
+
+  it('reads a plain key line written in the frontmatter, as Debussy (which reads the whole text) does', () => {
+    const text = '---\ntitle: Plan\nGitHub Issues: #10, #11\n---\n# Plan\n'
+    expect(parse(text).plan.issues).toEqual([here10, here11])
+  })
+})
+
+describe('a line that looks like an issue list but yields no issue: a warning that quotes it', () => {
+  const linksNone = (planPath: string): Finding => ({
+    level: 'notice',
+    message: `plan ${planPath} links no issues, so there is nothing to sync. Link them in its YAML frontmatter (github_issues: ["#10", "#11"]) or with a body line **GitHub Issues:** #10, #11`
+  })
+
+  it.each<[string, string, number, string]>([
+    ['a list of separators only', '**GitHub Issues:** , ,', 3, 'names no issue reference'],
+    ['words, no ref', 'GitHub Issues: tracked in Jira', 3, 'names no issue reference'],
+    ['an empty bracketed list', '**github_issues:** []', 3, 'names no issue reference'],
+    [
+      'a line inside a code block',
+      '```markdown\n**GitHub Issues:** #10\n```',
+      4,
+      'inside a fenced code block'
+    ],
+    ['a heading', '## GitHub Issues: #10', 3, 'a heading'],
+    [
+      'the label inside a sentence',
+      'Related GitHub Issues: #10, #11',
+      3,
+      'not at the start of the line'
+    ]
+  ])('%s', (_name, lines, line, reason) => {
+    const { plan, findings } = parse(`# Plan\n\n${lines}\n`, 'plans/x.md')
+    expect(plan.issues).toEqual([])
+    const quoted = lines.split('\n').find((l) => /github/i.test(l)) ?? ''
+    expect(findings).toEqual([
+      {
+        level: 'warning',
+        message: expect.stringContaining(`plan plans/x.md line ${line}: "${quoted}"`)
+      },
+      linksNone('plans/x.md')
+    ])
+    expect(findings[0]?.message).toContain(reason)
+  })
+
+  it('says so for a "none" line too, quoting it, as a notice', () => {
+    const { findings } = parse('# Plan\n\n**GitHub Issues:** None\n', 'plans/x.md')
+    expect(findings).toEqual([
+      {
+        level: 'notice',
+        message:
+          'plan plans/x.md line 3: "**GitHub Issues:** None" says the plan links no issues, so there is nothing to sync.'
+      }
+    ])
+  })
+
+  it('uses the first line that names refs, and warns about an earlier line that names none', () => {
+    const { plan, findings } = parse(
+      '# Plan\n\nGitHub issues: see below\n\n**GitHub Issues:** #10\n',
+      'p.md'
+    )
+    expect(plan.issues).toEqual([here10])
+    expect(findings).toEqual([
+      {
+        level: 'warning',
+        message: expect.stringContaining(
+          'plan p.md line 3: "GitHub issues: see below" looks like an issue list but names no issue reference'
+        )
+      }
+    ])
+  })
+
+  it('does not warn about look-alike lines when the plan links issues', () => {
+    const { plan, findings } = parse(
+      '# Plan\n\n**GitHub Issues:** #10\n\n```\nGitHub Issues: #99\n```\n',
+      'p.md'
+    )
+    expect(plan.issues).toEqual([here10])
+    expect(findings).toEqual([])
   })
 })
 
@@ -689,6 +1020,11 @@ describe('hostile input', () => {
     ['a huge bold line of links', `**GitHub Issues:** ${'[]('.repeat(MEGABYTE / 3)}`],
     ['a huge bold line of spaces', `**GitHub Issues:** #1${' '.repeat(MEGABYTE)}x`],
     ['a huge bold label', `**${'GitHub '.repeat(MEGABYTE / 7)}`],
+    ['a huge look-alike line', `See GitHub${' '.repeat(MEGABYTE)}x`],
+    ['many look-alike keys', `See ${'GitHub issues '.repeat(MEGABYTE / 14)}`],
+    ['a huge plain key line', `GitHub Issues: #1${' '.repeat(MEGABYTE)}x`],
+    ['many key lines naming no ref', 'GitHub Issues: x\n'.repeat(MEGABYTE / 17)],
+    ['a huge code block of look-alikes', `\`\`\`\n${'GitHub Issues: #1\n'.repeat(MEGABYTE / 18)}`],
     ['a huge table row', `## Phases\n| a | b |\n|---|---|\n| 1 | ${'[]('.repeat(MEGABYTE / 3)} |`],
     ['a huge status', `## Phases\n| a | b |\n|---|---|\n| 1 | ${'🚧 '.repeat(MEGABYTE / 3)} |`],
     ['a huge heading', `# ${'#'.repeat(MEGABYTE)} x ${' #'.repeat(MEGABYTE / 2)}`],

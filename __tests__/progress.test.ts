@@ -1,12 +1,19 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Finding, MasterPlan, PhaseEvent } from '../src/domain.js'
 import {
+  MAX_LEDGER_PHASES,
   MAX_RUNS,
   appliedOrder,
   type AppliedRuns,
   computeProgress,
+  findProgressBlock,
+  judgeLedger,
   judgeOrder,
+  type LedgerEntry,
   progressLine,
+  recordInLedger,
+  recordedLedger,
+  type RunLedger,
   upsertProgressBlock
 } from '../src/progress.js'
 
@@ -258,5 +265,325 @@ describe('the order in the marker', () => {
     const old =
       '<!-- debussy-issue-sync:begin plan="p.md" run="r1" seq="4" -->\nx\n<!-- debussy-issue-sync:end plan="p.md" -->'
     expect(appliedOrder(old, 'p.md')).toEqual([{ runId: 'r1', sequence: 4 }])
+  })
+})
+
+const ledger = (
+  entries: Record<string, string>,
+  planCompleted?: number,
+  runId = 'r1'
+): RunLedger => ({
+  runId,
+  phases: new Map(
+    Object.entries(entries).map(([id, text]): [string, LedgerEntry] => {
+      const state = ({ s: 'started', c: 'completed', f: 'failed' } as const)[
+        text[0] as 's' | 'c' | 'f'
+      ]
+      return [id, { state, sequence: Number(text.slice(1)) }]
+    })
+  ),
+  planCompleted
+})
+
+describe('the run ledger: recordInLedger', () => {
+  const table = plan([false, false, false, false]) // phases 1, 2, 2.5, 4
+  const bare = (kind: PhaseEvent['kind'], phase: string | undefined, sequence: number) =>
+    event({ kind, phase, runId: 'r1', sequence })
+
+  it.each<[string, RunLedger | undefined, PhaseEvent, RunLedger, boolean]>([
+    [
+      'a first event starts the ledger',
+      undefined,
+      bare('phase_started', '1', 1),
+      ledger({ 1: 's1' }),
+      true
+    ],
+    [
+      'a newer state of a phase replaces it',
+      ledger({ 1: 's1' }),
+      bare('phase_completed', '1', 2),
+      ledger({ 1: 'c2' }),
+      true
+    ],
+    [
+      'an older state of a phase does not',
+      ledger({ 1: 'c2' }),
+      bare('phase_started', '1', 1),
+      ledger({ 1: 'c2' }),
+      false
+    ],
+    [
+      'a late event of another phase is added',
+      ledger({ 2: 's3' }),
+      bare('phase_completed', '1', 2),
+      ledger({ 1: 'c2', 2: 's3' }),
+      true
+    ],
+    [
+      'a retry after completion (newer start) undoes the completion',
+      ledger({ 1: 'c2' }),
+      bare('phase_started', '1', 5),
+      ledger({ 1: 's5' }),
+      true
+    ],
+    [
+      'a redelivery changes nothing',
+      ledger({ 1: 'c2' }),
+      bare('phase_completed', '1', 2),
+      ledger({ 1: 'c2' }),
+      false
+    ],
+    [
+      'one sequence with two states (a sender bug): completed wins either way',
+      ledger({ 1: 'c2' }),
+      bare('phase_started', '1', 2),
+      ledger({ 1: 'c2' }),
+      false
+    ],
+    [
+      'phase ids are normalised (02 is 2)',
+      undefined,
+      bare('phase_failed', '02', 1),
+      ledger({ 2: 'f1' }),
+      true
+    ],
+    [
+      'plan_completed is kept apart',
+      ledger({ 1: 'c2' }),
+      bare('plan_completed', undefined, 9),
+      ledger({ 1: 'c2' }, 9),
+      true
+    ],
+    [
+      'an older plan_completed changes nothing',
+      ledger({}, 9),
+      bare('plan_completed', undefined, 8),
+      ledger({}, 9),
+      false
+    ],
+    [
+      'a phase that is not in the table is not kept (it never counts)',
+      ledger({ 1: 's1' }),
+      bare('phase_completed', '7', 2),
+      ledger({ 1: 's1' }),
+      false
+    ],
+    [
+      'another run starts a fresh ledger',
+      ledger({ 1: 'c2' }, undefined, 'r0'),
+      bare('phase_started', '1', 1),
+      ledger({ 1: 's1' }),
+      true
+    ]
+  ])('%s', (_name, before, e, after, changed) => {
+    expect(recordInLedger(before, e, table, [])).toEqual({ ledger: after, changed })
+  })
+
+  it('gives the same ledger for any arrival order of the same events', () => {
+    const events = [
+      bare('phase_started', '1', 1),
+      bare('phase_completed', '1', 2),
+      bare('phase_started', '2', 3),
+      bare('phase_failed', '2', 4),
+      bare('phase_started', '2', 5)
+    ]
+    const fold = (list: PhaseEvent[]) =>
+      list.reduce<RunLedger | undefined>(
+        (l, e) => recordInLedger(l, e, table, []).ledger,
+        undefined
+      )
+    const want = ledger({ 1: 'c2', 2: 's5' })
+    expect(fold(events)).toEqual(want)
+    expect(fold([...events].reverse())).toEqual(want)
+    expect(
+      fold([events[4], events[0], events[2], events[1], events[3], events[4]] as PhaseEvent[])
+    ).toEqual(want)
+  })
+
+  it(`holds at most ${MAX_LEDGER_PHASES} phases, warning about the first one it cannot keep`, () => {
+    const big: MasterPlan = {
+      ...table,
+      phases: Array.from({ length: MAX_LEDGER_PHASES + 1 }, (_, i) => ({
+        id: String(i + 1),
+        title: '',
+        done: false
+      }))
+    }
+    let l: RunLedger | undefined
+    for (let i = 1; i <= MAX_LEDGER_PHASES; i += 1) {
+      l = recordInLedger(l, bare('phase_completed', String(i), i), big, []).ledger
+    }
+    const findings: Finding[] = []
+    const update = recordInLedger(
+      l,
+      bare('phase_completed', String(MAX_LEDGER_PHASES + 1), 999),
+      big,
+      findings
+    )
+    expect(update.changed).toBe(false)
+    expect(update.ledger.phases.size).toBe(MAX_LEDGER_PHASES)
+    expect(findings[0]?.message).toContain('completed_phases')
+    // Its own event still counts it.
+    const progress = computeProgress(
+      bare('phase_completed', String(MAX_LEDGER_PHASES + 1), 999),
+      big,
+      [],
+      update.ledger
+    )
+    expect(progress?.completed).toBe(MAX_LEDGER_PHASES + 1)
+    // The whole block stays a few kilobytes.
+    const block = upsertProgressBlock(
+      '',
+      'p.md',
+      { completed: 1, total: 1, percent: 100 },
+      [{ runId: 'r1', sequence: 999 }],
+      update.ledger
+    )
+    expect(block.length).toBeLessThan(4096)
+  })
+})
+
+describe('the run ledger: progress without counts (SPEC §6, §8)', () => {
+  const table = plan([true, false, false, false]) // phase 1 done in the table
+  it.each<[string, PhaseEvent, RunLedger | undefined, number]>([
+    [
+      "the ledger's completed phases count with the table's",
+      event({ kind: 'phase_started', phase: '2.5' }),
+      ledger({ 2: 'c4', '2.5': 's5' }),
+      2
+    ],
+    [
+      'a phase completed and then restarted does not count',
+      event({ kind: 'phase_started', phase: '2' }),
+      ledger({ 2: 's6' }),
+      1
+    ],
+    [
+      'a phase_completed superseded by a newer state in the ledger is not added',
+      event({ kind: 'phase_completed', phase: '2' }),
+      ledger({ 2: 's6' }),
+      1
+    ],
+    [
+      'a failed phase does not count',
+      event({ kind: 'phase_failed', phase: '2' }),
+      ledger({ 2: 'f3', 4: 'c2' }),
+      2
+    ],
+    [
+      'plan_completed in the ledger means every phase, whatever event is shown',
+      event({ kind: 'phase_started', phase: '2' }),
+      ledger({}, 9),
+      4
+    ],
+    [
+      'completed_phases from the payload still wins',
+      event({ kind: 'phase_started', completedPhases: 3 }),
+      ledger({ 2: 'c2' }),
+      3
+    ],
+    [
+      'without a ledger: the table plus this phase on phase_completed',
+      event({ kind: 'phase_completed', phase: '2' }),
+      undefined,
+      2
+    ]
+  ])('%s', (_name, e, l, completed) => {
+    expect(computeProgress(e, table, [], l)?.completed).toBe(completed)
+  })
+
+  it('without a table (total from the payload), every phase the run completed counts', () => {
+    const noTable: MasterPlan = { ...table, phases: [] }
+    const e = event({ kind: 'phase_started', phase: '9', totalPhases: 5 })
+    expect(computeProgress(e, noTable, [], ledger({ 7: 'c1', 8: 'c2', 9: 's3' }))).toEqual({
+      completed: 2,
+      total: 5,
+      percent: 40
+    })
+  })
+})
+
+describe('the run ledger in the marker', () => {
+  const p = { completed: 1, total: 4, percent: 25 }
+  it('round-trips beside the order of its run, phase ids with any characters', () => {
+    const l = ledger({ 1: 'c2', '2.5': 's7', 'a,b:"c" -->': 'f9' }, 12)
+    const text = upsertProgressBlock(
+      'Human.',
+      'p.md',
+      p,
+      [
+        { runId: 'r0', sequence: 3 },
+        { runId: 'r1', sequence: 12 }
+      ],
+      l
+    )
+    expect(text).toContain('ledger="1:c2,2.5:s7,a%2Cb%3A%22c%22%20--%3E:f9,$:c12"')
+    expect(text.split('-->')).toHaveLength(3)
+    expect(recordedLedger(text, 'p.md')).toEqual(l)
+    expect(appliedOrder(text, 'p.md')).toEqual([
+      { runId: 'r0', sequence: 3 },
+      { runId: 'r1', sequence: 12 }
+    ])
+  })
+
+  it("is not written beside another run's order", () => {
+    const text = upsertProgressBlock(
+      '',
+      'p.md',
+      p,
+      [{ runId: 'r2', sequence: 1 }],
+      ledger({ 1: 'c2' })
+    )
+    expect(text).not.toContain('ledger=')
+  })
+
+  it('reads an old marker (no ledger) as having none, and its order as before', () => {
+    const old =
+      '<!-- debussy-issue-sync:begin plan="p.md" run="r1" seq="4" runs="r1:4" -->\nx\n<!-- debussy-issue-sync:end plan="p.md" -->'
+    expect(findProgressBlock(old, 'p.md')?.ledger).toBeUndefined()
+    expect(appliedOrder(old, 'p.md')).toEqual([{ runId: 'r1', sequence: 4 }])
+  })
+
+  it('drops damaged entries and keeps the others', () => {
+    const text =
+      '<!-- debussy-issue-sync:begin plan="p.md" run="r1" seq="4" runs="r1:4" ledger="1:c2,2:x3,%E0%A4%A:c3,3:s,4:f4" -->\nx\n<!-- debussy-issue-sync:end plan="p.md" -->'
+    expect(recordedLedger(text, 'p.md')).toEqual(ledger({ 1: 'c2', 4: 'f4' }))
+  })
+})
+
+describe('the run ledger: judgeLedger', () => {
+  const table = plan([false, false, false, false])
+  const late = event({ kind: 'phase_completed', phase: '1', runId: 'r1', sequence: 2 })
+  const skipped = { apply: false, applied: { runId: 'r1', sequence: 5 } } as const
+
+  it("adds a late (skipped) bare event to its run's ledger", () => {
+    const decision = judgeLedger(late, skipped, ledger({ 2: 's5' }), table, [])
+    expect(decision).toEqual({
+      keep: ledger({ 1: 'c2', 2: 's5' }),
+      forProgress: ledger({ 1: 'c2', 2: 's5' }),
+      changed: true
+    })
+  })
+
+  it.each<[string, PhaseEvent, RunLedger | undefined]>([
+    [
+      'a late event with completed_phases (the newer snapshot says more)',
+      { ...late, completedPhases: 1 },
+      ledger({ 2: 's5' })
+    ],
+    ['a late event when the marker predates ledgers', late, undefined],
+    ['a late event of a run that is not the newest', late, ledger({ 2: 's5' }, undefined, 'r2')]
+  ])('leaves the ledger alone for %s', (_name, e, recorded) => {
+    expect(judgeLedger(e, skipped, recorded, table, [])).toEqual({
+      keep: recorded,
+      forProgress: undefined,
+      changed: false
+    })
+  })
+
+  it('keeps the ledger for an event without run_id and sequence, and does not use it', () => {
+    const recorded = ledger({ 1: 'c2' })
+    const decision = judgeLedger(event({}), { apply: true, record: [] }, recorded, table, [])
+    expect(decision).toEqual({ keep: recorded, forProgress: undefined, changed: false })
   })
 })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import fc from 'fast-check'
 import type {
   EventKind,
   IssueRef,
@@ -13,6 +14,14 @@ import type {
 } from '../src/domain.js'
 import { upsertProgressBlock } from '../src/progress.js'
 import { reconcile, type ReconcileInput } from '../src/reconcile.js'
+import {
+  BARE_PHASES,
+  type BareEvent,
+  bareScenarioArb,
+  describeBare,
+  expectedProgressLine,
+  expectedStateLabel
+} from '../test-support/bare-events.js'
 
 const config: SyncConfig = {
   enabled: true,
@@ -436,5 +445,65 @@ describe('reconcile: idempotence and order', () => {
       level: 'notice',
       message: expect.stringContaining('arrival order')
     })
+  })
+})
+
+describe('reconcile: a run of bare events (no completed_phases), in any order', () => {
+  const STATES = ['debussy:in-progress', 'debussy:completed', 'debussy:failed']
+  const bare = (e: BareEvent): PhaseEvent =>
+    event(e.kind, { phase: e.phase, runId: e.run, sequence: e.sequence })
+  const barePlan = plan({
+    phases: BARE_PHASES.map((id) => ({ id, title: `Phase ${id}`, done: false }))
+  })
+
+  /** Delivers events one by one to an in-memory GitHub: each reconcile reads what the last wrote. */
+  function deliver(events: readonly BareEvent[]): { labels: string[][]; progress: string[] } {
+    const labels = new Map<number, string[]>([
+      [10, ['bug']],
+      [11, ['team:payments']]
+    ])
+    let description = 'Human text.'
+    for (const e of events) {
+      const observed = [...labels].map(([n, names]) =>
+        issue(n, names, { milestone: milestone(description) })
+      )
+      const result = reconcile(
+        input({ event: bare(e), plan: barePlan, snapshot: snapshot(observed) })
+      )
+      for (const op of result.operations) {
+        const n = 'issue' in op ? Number(op.issue.split('#')[1]) : 0
+        const names = labels.get(n) ?? []
+        if (op.op === 'add_label') labels.set(n, [...names, op.label])
+        if (op.op === 'remove_label')
+          labels.set(
+            n,
+            names.filter((l) => l !== op.label)
+          )
+        if (op.op === 'update_milestone') description = op.description
+      }
+    }
+    return {
+      labels: [...labels.values()].map((names) => names.filter((l) => STATES.includes(l))),
+      progress: description.match(/📊 \*\*Debussy Progress:\*\* .*/g) ?? []
+    }
+  }
+
+  it('ends with the labels and progress of the in-order run (400 seeded trials)', () => {
+    let trials = 0
+    fc.assert(
+      fc.property(bareScenarioArb, ({ stream, deliveries }) => {
+        trials += 1
+        const inOrder = deliver(stream)
+        const disordered = deliver(deliveries)
+        const why = `delivered ${describeBare(deliveries)}`
+        expect({ why, ...disordered }).toEqual({ why, ...inOrder })
+        // And the in-order run is right: the newest event's state, the ledger's count.
+        const state = expectedStateLabel(stream)
+        expect(inOrder.labels).toEqual([[state], [state]])
+        expect(inOrder.progress).toEqual([expectedProgressLine(stream)])
+      }),
+      { numRuns: 400, seed: 20261207 }
+    )
+    expect(trials).toBeGreaterThanOrEqual(400)
   })
 })

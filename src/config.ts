@@ -7,7 +7,8 @@ import { readWorkspaceFile } from './workspace-file.js'
 
 /** The `github:` section Debussy writes by default; a missing file means these. */
 export const DEFAULT_CONFIG: SyncConfig = Object.freeze({
-  enabled: true,
+  // Debussy's own in-process sync, off as `debussy init` writes it; the action does not act on it.
+  enabled: false,
   autoClose: false,
   createLabelsIfMissing: true,
   dryRun: false,
@@ -72,7 +73,9 @@ export const githubConfigSchema = z
     enabled: z
       .boolean()
       .default(DEFAULT_CONFIG.enabled)
-      .describe('false: the action logs that sync is off and writes nothing.'),
+      .describe(
+        "Debussy's own in-process sync (debussy init writes false). The action syncs whatever the value (the workflow is the opt-in); true: a warning that two writers touch the same issues."
+      ),
     auto_close: z
       .boolean()
       .default(DEFAULT_CONFIG.autoClose)
@@ -202,6 +205,7 @@ export function parseConfig(
     maxIssues: parsed.data.max_issues
   }
   checkDistinct(labels, source)
+  if (config.enabled) findings.push(twoWriters(source))
   return { config, findings }
 }
 
@@ -282,6 +286,18 @@ function errorMessage(thrown: unknown): string {
   const message: unknown =
     typeof thrown === 'object' && thrown !== null ? Reflect.get(thrown, 'message') : thrown
   return String(message)
+}
+
+/**
+ * `enabled` switches Debussy's built-in sync, which writes to the same issues
+ * from the orchestrator's process; with the action running too, each event is
+ * applied twice, by two writers that do not see each other's order.
+ */
+function twoWriters(source: string): Finding {
+  return {
+    level: 'warning',
+    message: `${source}: github.enabled is true, so Debussy's own in-process sync also writes to these issues (two writers: labels and the milestone may flip between them). This action does the sync whatever the value; set github.enabled: false to leave it to the action and the watcher.`
+  }
 }
 
 function unknownKeys(

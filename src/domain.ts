@@ -58,6 +58,7 @@ export interface LabelColors {
 
 /** The `github:` section of `.debussy/config.yaml`, defaults applied. */
 export interface SyncConfig {
+  /** Debussy's own in-process sync (`github.enabled`); the action warns when it is on, never stops. */
   readonly enabled: boolean
   readonly autoClose: boolean
   readonly createLabelsIfMissing: boolean

@@ -1,6 +1,6 @@
 /**
  * Issue references as people write them in a plan (`10`, `#10`, `gh#10`,
- * `owner/repo#10`, an issue or pull request URL) and as the action prints them
+ * `github#10`, `owner/repo#10`, an issue or pull request URL) and as the action prints them
  * (`owner/repo#10`). Everything that is not clearly one of these is refused with
  * a message that quotes it, so a typo never turns into a sync of the wrong issue.
  */
@@ -23,6 +23,8 @@ const MAX_REPO_LENGTH = 100
 const OWNER_PATTERN = /^[A-Za-z0-9](?:-?[A-Za-z0-9])*$/
 const REPO_PATTERN = /^[A-Za-z0-9._-]+$/
 const DIGITS = /^\d+$/
+/** Debussy's own shorthand (`sync/github_sync.py`, ISSUE_PATTERN): `gh#10`, `github#10`, also without `#`. */
+const SHORTHAND = /^(?:gh|github)#?(\d+)$/i
 // Trailing pages of a pull request URL that still clearly mean the pull request.
 const PULL_REQUEST_PAGES = new Set(['files', 'commits', 'checks'])
 
@@ -70,12 +72,16 @@ function repoProblem(text: string): string | undefined {
 export function parseIssueRef(text: string, context: RefContext, field: string): IssueRef {
   const trimmed = text.trim()
   if (/^https?:\/\//i.test(trimmed)) return parseIssueUrl(trimmed, context, field)
+  const shorthand = SHORTHAND.exec(trimmed)?.[1]
+  if (shorthand !== undefined) {
+    return { ...context.defaultRepo, number: issueNumber(shorthand, trimmed, field) }
+  }
 
   const hash = trimmed.lastIndexOf('#')
   const head = hash < 0 ? '' : trimmed.slice(0, hash)
   const digits = hash < 0 ? trimmed : trimmed.slice(hash + 1)
   if (!DIGITS.test(digits)) throw notARef(trimmed, context, field)
-  if (hash < 0 || head === '' || head.toLowerCase() === 'gh') {
+  if (hash < 0 || head === '') {
     return { ...context.defaultRepo, number: issueNumber(digits, trimmed, field) }
   }
   if (!head.includes('/')) throw notARef(trimmed, context, field)

@@ -322,21 +322,41 @@ function seedNotice(line: number, items: readonly string[]): Finding {
 // ---------------------------------------------------------------------------
 // Body
 
-interface BoldLine {
+/** A key line of Debussy's format: `**GitHub Issues:** …`, `GitHub Repo: …` and their variants. */
+interface KeyLine {
   /** 1-based file line. */
   readonly line: number
   readonly value: string
+  /** The whole line, trimmed, for messages. */
+  readonly text: string
+  readonly bold: boolean
+}
+
+/** A line that mentions the issues key with refs after it, but that is not read as a key line. */
+interface LookAlike {
+  readonly line: number
+  readonly text: string
+  readonly reason: string
 }
 
 interface BodyScan {
   readonly title: string | undefined
-  readonly issuesLine: BoldLine | undefined
-  readonly repoLine: BoldLine | undefined
+  /** The issues line used: the first that names a ref, else the first. */
+  readonly issuesLine: KeyLine | undefined
+  readonly repoLine: KeyLine | undefined
+  readonly lookAlikes: readonly LookAlike[]
   readonly phases: PlanPhase[]
 }
 
-const ISSUES_LABELS = new Set(['github issues', 'github issue'])
-const REPO_LABELS = new Set(['github repo', 'github repository'])
+// Labels compared lower-cased without spaces or underscores, as Debussy's
+// `GitHub\s*Issues?|github_issues` (re.IGNORECASE) reads them.
+const ISSUES_LABELS = new Set(['githubissues', 'githubissue'])
+const REPO_LABELS = new Set(['githubrepo', 'githubrepository'])
+/** The key without bold, at the start of a line (Debussy's second pattern). */
+const PLAIN_KEY = /^(github(?:[ \t]*|_)(?:issues?|repo(?:sitory)?))[ \t]*:/i
+/** The issues key anywhere in a line, bold or not, followed by a colon. */
+const LOOSE_ISSUES_KEY = /github(?:[ \t]*|_)issues?(?:\*\*)?[ \t]*:(.*)$/i
+const MAX_LOOK_ALIKES = 3
 
 function scanBody(
   lines: readonly string[],
@@ -345,12 +365,46 @@ function scanBody(
   findings: Finding[]
 ): BodyScan {
   let title: string | undefined
-  let issuesLine: BoldLine | undefined
-  let repoLine: BoldLine | undefined
+  const issuesLines: KeyLine[] = []
+  /** The first issues line that names a ref: the one used. */
+  let namedLine: KeyLine | undefined
+  let repoLine: KeyLine | undefined
+  const lookAlikes: LookAlike[] = []
   let phases: PlanPhase[] = []
   let inPhases = false
   let tableRead = false
   let fence: string | undefined
+
+  const lookAlike = (index: number, text: string, reason: string): void => {
+    const after = LOOSE_ISSUES_KEY.exec(text)?.[1]
+    if (after !== undefined && /\d/.test(after) && lookAlikes.length < MAX_LOOK_ALIKES) {
+      lookAlikes.push({ line: index + 1, text: text.trim(), reason })
+    }
+  }
+  const keyLine = (index: number, text: string): boolean => {
+    const key = parseKeyLine(text)
+    if (key === undefined) return false
+    const found: KeyLine = { line: index + 1, value: key.value, text: text.trim(), bold: key.bold }
+    if (ISSUES_LABELS.has(key.label)) {
+      if (namesRefs(found.value)) {
+        if (namedLine === undefined) namedLine = found
+        else findings.push(extraKeyLine(planPath, found.line, 'GitHub Issues', namedLine.line))
+      }
+      issuesLines.push(found)
+    } else if (REPO_LABELS.has(key.label)) {
+      if (repoLine === undefined) repoLine = found
+      else findings.push(extraKeyLine(planPath, found.line, 'GitHub Repo', repoLine.line))
+    }
+    return true
+  }
+
+  // Debussy reads its keys anywhere in the text, the frontmatter too: there, a
+  // variant such as `GitHub Issues: #10` (which YAML reads as a comment) is read
+  // like a body line. `github_issues` and `github_repo` themselves are YAML's.
+  for (let index = 1; index < bodyStart - 1; index += 1) {
+    const text = lines[index] ?? ''
+    if (!/^github_(?:issues|repo)[ \t]*:/.test(text)) keyLine(index, text)
+  }
 
   for (let index = bodyStart; index < lines.length; index += 1) {
     const text = lines[index] ?? ''
@@ -363,6 +417,8 @@ function scanBody(
         fenceMark.length >= fence.length
       ) {
         fence = undefined
+      } else {
+        lookAlike(index, text, 'it is inside a fenced code block, where lines are examples')
       }
       continue
     }
@@ -376,21 +432,12 @@ function scanBody(
       if (heading.level === 1 && title === undefined && heading.text !== '') title = heading.text
       // The Phases section runs to the next heading of level 1 or 2.
       if (heading.level <= 2) inPhases = heading.level === 2 && isPhasesHeading(heading.text)
+      lookAlike(index, text, 'it is a heading')
       continue
     }
 
-    const bold = boldField(text)
-    if (bold !== undefined) {
-      const found: BoldLine = { line: index + 1, value: bold.value }
-      if (ISSUES_LABELS.has(bold.label)) {
-        if (issuesLine === undefined) issuesLine = found
-        else findings.push(extraBoldLine(planPath, found.line, 'GitHub Issues', issuesLine.line))
-      } else if (REPO_LABELS.has(bold.label)) {
-        if (repoLine === undefined) repoLine = found
-        else findings.push(extraBoldLine(planPath, found.line, 'GitHub Repo', repoLine.line))
-      }
-      continue
-    }
+    if (keyLine(index, text)) continue
+    lookAlike(index, text, 'the label is not at the start of the line')
 
     if (inPhases && !tableRead && text.trimStart().startsWith('|')) {
       const separator = lines[index + 1]
@@ -402,14 +449,50 @@ function scanBody(
       index = end - 1
     }
   }
-  return { title, issuesLine, repoLine, phases }
+  // The first line that names a ref is used; an earlier one that names none is not silent.
+  const issuesLine = namedLine ?? issuesLines[0]
+  for (const line of issuesLines.slice(0, MAX_LOOK_ALIKES + 1)) {
+    if (line !== issuesLine && !namesRefs(line.value) && !isNoneValue(line.value)) {
+      findings.push(namesNoIssue(planPath, line))
+    }
+  }
+  return { title, issuesLine, repoLine, lookAlikes, phases }
 }
 
-function extraBoldLine(planPath: string, line: number, label: string, first: number): Finding {
+function extraKeyLine(planPath: string, line: number, label: string, first: number): Finding {
   return {
     level: 'warning',
     message: `plan ${printable(planPath)} line ${line}: a second **${label}:** line is ignored; the one on line ${first} is used`
   }
+}
+
+function namesNoIssue(planPath: string, line: KeyLine): Finding {
+  return {
+    level: 'warning',
+    message: `plan ${printable(planPath)} line ${line.line}: "${printable(line.text)}" looks like an issue list but names no issue reference, so it links no issues. Write the refs after the label, such as **GitHub Issues:** #10, #11`
+  }
+}
+
+/** Words that join refs in prose (`… issues/10 and … issues/11`), skipped as Debussy's ISSUE_PATTERN skips them. */
+const JOINING_WORDS = new Set(['and', '&'])
+
+/**
+ * The tokens of an issues line: separated by commas and/or whitespace, a
+ * bracketed list (`[10, 11]`, `[#10, #11]`) opened, backticks and quotes
+ * dropped, a markdown link or autolink taken as its URL.
+ */
+function issueTokens(value: string): string[] {
+  let text = value.replace(/`/g, '').trim()
+  if (text.startsWith('[') && text.endsWith(']') && !text.includes('](')) text = text.slice(1, -1)
+  return text
+    .split(/[\s,]+/)
+    .map((token) => linkTarget(token).replace(/^(["'])(.*)\1$/, '$2'))
+    .filter((token) => token !== '' && !JOINING_WORDS.has(token.toLowerCase()))
+}
+
+/** A token with a digit or a `#` is meant as a ref (and refused by name if it is not one). */
+function namesRefs(value: string): boolean {
+  return issueTokens(value).some((token) => /[\d#]/.test(token))
 }
 
 /** An ATX heading (`## Phases ##`): its level and text. */
@@ -431,11 +514,20 @@ function isPhasesHeading(text: string): boolean {
   return /^phases\b/.test(stripEmphasis(text).toLowerCase())
 }
 
-/** `**GitHub Issues:** value` (or `**GitHub Issues**: value`), optionally a list item. */
-function boldField(text: string): { label: string; value: string } | undefined {
+/**
+ * `**GitHub Issues:** value` (or `**GitHub Issues**: value`), any bold label,
+ * or one of the keys without bold (`GitHub Issues: value`), optionally a list
+ * item. The label comes back lower-cased without spaces or underscores.
+ */
+function parseKeyLine(text: string): { label: string; value: string; bold: boolean } | undefined {
   let rest = text.trim()
   if (/^[-*+][ \t]/.test(rest)) rest = rest.slice(1).trimStart()
-  if (!rest.startsWith('**')) return undefined
+  const compact = (label: string): string => label.toLowerCase().replace(/[\s_]+/g, '')
+  if (!rest.startsWith('**')) {
+    const plain = PLAIN_KEY.exec(rest)
+    if (plain?.[1] === undefined) return undefined
+    return { label: compact(plain[1]), value: rest.slice(plain[0].length).trim(), bold: false }
+  }
   const close = rest.indexOf('**', 2)
   if (close < 0) return undefined
   let label = rest.slice(2, close).trim()
@@ -443,7 +535,7 @@ function boldField(text: string): { label: string; value: string } | undefined {
   if (label.endsWith(':')) label = label.slice(0, -1)
   else if (value.startsWith(':')) value = value.slice(1)
   else return undefined
-  return { label: label.trim().toLowerCase().split(/\s+/).join(' '), value: value.trim() }
+  return { label: compact(label), value: value.trim(), bold: true }
 }
 
 /** What people write on a bold line to say "none": treated like a missing line. */
@@ -570,8 +662,8 @@ function keyField(front: Frontmatter, key: string): string {
   return line === undefined ? `plan ${key}` : `plan ${key} (line ${line})`
 }
 
-function boldFieldName(label: string, line: number): string {
-  return `plan "**${label}:**" line ${line}`
+function keyLineField(label: string, line: KeyLine): string {
+  return line.bold ? `plan "**${label}:**" line ${line.line}` : `plan "${label}:" line ${line.line}`
 }
 
 function has(front: Frontmatter, key: string): boolean {
@@ -601,10 +693,7 @@ function resolveRepo(front: Frontmatter, body: BodyScan, context: PlanContext): 
   const bold = body.repoLine
   if (bold !== undefined && !isNoneValue(bold.value)) {
     const link = /^\[([^\]]*)\]\([^)]*\)$/.exec(bold.value)
-    return parseRepo(
-      stripEmphasis(link?.[1] ?? bold.value),
-      boldFieldName('GitHub Repo', bold.line)
-    )
+    return parseRepo(stripEmphasis(link?.[1] ?? bold.value), keyLineField('GitHub Repo', bold))
   }
   return context.defaultRepo
 }
@@ -631,22 +720,28 @@ function resolveIssues(
     }
     return refs
   }
-  const bold = body.issuesLine
-  if (bold !== undefined && !isNoneValue(bold.value)) {
-    const field = boldFieldName('GitHub Issues', bold.line)
-    const tokens = bold.value
-      .split(/[\s,]+/)
-      .map((token) => linkTarget(token.replace(/`/g, '')))
-      .filter((token) => token !== '')
-    const refs = parseIssueRefs(tokens.join(' '), context, field)
-    if (refs.length === 0) {
-      throw new InputError(
-        field,
-        `"${printable(bold.value)}" lists no issues`,
-        'Write the refs after the label, such as **GitHub Issues:** #10, #11'
-      )
-    }
-    return refs
+  const line = body.issuesLine
+  if (line !== undefined && namesRefs(line.value)) {
+    // Every token is a ref or is refused by name, so at least one issue comes back.
+    return parseIssueRefs(
+      issueTokens(line.value).join(' '),
+      context,
+      keyLineField('GitHub Issues', line)
+    )
+  }
+  if (line !== undefined && isNoneValue(line.value) && line.value.trim() !== '') {
+    findings.push({
+      level: 'notice',
+      message: `plan ${printable(planPath)} line ${line.line}: "${printable(line.text)}" says the plan links no issues, so there is nothing to sync.`
+    })
+    return []
+  }
+  if (line !== undefined && !isNoneValue(line.value)) findings.push(namesNoIssue(planPath, line))
+  for (const look of body.lookAlikes) {
+    findings.push({
+      level: 'warning',
+      message: `plan ${printable(planPath)} line ${look.line}: "${printable(look.text)}" looks like an issue list but is not read: ${look.reason}. Write it as a line of its own, outside code blocks, such as **GitHub Issues:** #10, #11`
+    })
   }
   findings.push({
     level: 'notice',

@@ -28,6 +28,37 @@ export type AppliedRuns = readonly AppliedOrder[]
 /** Runs remembered per plan. */
 export const MAX_RUNS = 5
 
+/** A phase's state as the run's events last said it. */
+export type PhaseState = 'started' | 'completed' | 'failed'
+
+export interface LedgerEntry {
+  readonly state: PhaseState
+  /** The sequence of the event that said it: the newest wins, whatever the arrival order. */
+  readonly sequence: number
+}
+
+/**
+ * The run's ledger (SPEC §8): each phase's latest state by `sequence`, and the
+ * sequence of `plan_completed` if it came. Merging an event keeps, per phase,
+ * the entry with the higher sequence, so the ledger after a set of events is
+ * the same in any arrival order and with any duplicates; progress for payloads
+ * without `completed_phases` is computed from it. Kept for the run of the
+ * newest applied event only (the marker's `run`).
+ */
+export interface RunLedger {
+  readonly runId: string
+  /** Keyed by normalised phase id. */
+  readonly phases: ReadonlyMap<string, LedgerEntry>
+  readonly planCompleted: number | undefined
+}
+
+/**
+ * Phases a ledger holds: a milestone description is a few kilobytes of the
+ * user's text plus this block; 200 entries are about 2.5 kB. Past it, a new
+ * phase is not recorded (with a warning) and counts only on its own event.
+ */
+export const MAX_LEDGER_PHASES = 200
+
 /**
  * `total` is the payload's `total_phases`, else the rows of the Phases table;
  * `completed` is the payload's `completed_phases`, else the rows marked done
@@ -36,7 +67,8 @@ export const MAX_RUNS = 5
 export function computeProgress(
   event: PhaseEvent,
   plan: MasterPlan,
-  findings: Finding[]
+  findings: Finding[],
+  ledger?: RunLedger
 ): Progress | undefined {
   const phaseIds = plan.phases.map((phase) => normalisePhaseId(phase.id))
   const eventPhase = event.phase === undefined ? undefined : normalisePhaseId(event.phase)
@@ -61,16 +93,23 @@ export function computeProgress(
   let completed: number
   if (event.completedPhases !== undefined) {
     completed = event.completedPhases
-  } else if (event.kind === 'plan_completed') {
+  } else if (event.kind === 'plan_completed' || ledger?.planCompleted !== undefined) {
     completed = total
   } else {
     const done = new Set(
       plan.phases.filter((phase) => phase.done).map((p) => normalisePhaseId(p.id))
     )
+    // Without a table, every phase the run reports counts (total is the payload's).
+    const counts = (id: string): boolean => phaseIds.length === 0 || phaseIds.includes(id)
+    for (const [id, entry] of ledger?.phases ?? []) {
+      if (entry.state === 'completed' && counts(id)) done.add(id)
+    }
+    // The ledger already holds this event unless a newer state of the phase superseded it.
     if (
       event.kind === 'phase_completed' &&
       eventPhase !== undefined &&
-      phaseIds.includes(eventPhase)
+      counts(eventPhase) &&
+      ledger?.phases.has(eventPhase) !== true
     ) {
       done.add(eventPhase)
     }
@@ -105,6 +144,8 @@ interface BlockLocation {
   readonly start: number
   readonly end: number
   readonly applied: AppliedRuns
+  /** The ledger of the newest applied run; undefined in a marker written before ledgers. */
+  readonly ledger: RunLedger | undefined
 }
 
 /** Marker attribute values are URI-encoded: a plan path cannot close the comment. */
@@ -132,7 +173,8 @@ export function findProgressBlock(description: string, planKey: string): BlockLo
     const endClose = description.indexOf('-->', endStart)
     if (endClose < 0) return undefined
     if (attribute(marker, 'plan') === planKey) {
-      return { start, end: endClose + 3, applied: readRuns(marker) }
+      const applied = readRuns(marker)
+      return { start, end: endClose + 3, applied, ledger: readLedger(marker, applied.at(-1)) }
     }
     from = endClose + 3
   }
@@ -164,19 +206,76 @@ function readRuns(marker: string): AppliedRuns {
   return runId !== undefined && Number.isSafeInteger(sequence) ? [{ runId, sequence }] : []
 }
 
+const STATE_CODES: Readonly<Record<PhaseState, string>> = {
+  started: 's',
+  completed: 'c',
+  failed: 'f'
+}
+const CODE_STATES: Readonly<Record<string, PhaseState>> = {
+  s: 'started',
+  c: 'completed',
+  f: 'failed'
+}
+/** `encodeURIComponent` always encodes `$`, so no phase id can be this key. */
+const PLAN_KEY = '$'
+
+/**
+ * `ledger="1:c3,2:s5,$:c9"`: each phase id URI-encoded, its state (`s`tarted,
+ * `c`ompleted, `f`ailed) and the sequence that said it; `$` is plan_completed.
+ * It belongs to the marker's `run` (the newest applied run). A damaged entry
+ * is dropped; a marker without `ledger` has none (written before ledgers).
+ */
+function readLedger(marker: string, last: AppliedOrder | undefined): RunLedger | undefined {
+  const list = /\bledger="([^"]*)"/.exec(marker)?.[1]
+  if (list === undefined || last === undefined) return undefined
+  const phases = new Map<string, LedgerEntry>()
+  let planCompleted: number | undefined
+  for (const entry of list.split(',')) {
+    const match = /^([^:]+):([scf])(\d{1,16})$/.exec(entry)
+    const state = CODE_STATES[match?.[2] ?? '']
+    const sequence = Number(match?.[3])
+    if (match?.[1] === undefined || state === undefined || !Number.isSafeInteger(sequence)) continue
+    if (match[1] === PLAN_KEY) {
+      planCompleted = sequence
+      continue
+    }
+    try {
+      if (phases.size < MAX_LEDGER_PHASES)
+        phases.set(decodeURIComponent(match[1]), { state, sequence })
+    } catch {
+      // A damaged id is dropped; the other entries still count.
+    }
+  }
+  return { runId: last.runId, phases, planCompleted }
+}
+
+function renderLedger(ledger: RunLedger): string {
+  const entries = [...ledger.phases].map(
+    ([id, entry]) => `${encodeURIComponent(id)}:${STATE_CODES[entry.state]}${entry.sequence}`
+  )
+  if (ledger.planCompleted !== undefined) entries.push(`${PLAN_KEY}:c${ledger.planCompleted}`)
+  return entries.join(',')
+}
+
 export function renderProgressBlock(
   planKey: string,
   progress: Progress,
   applied: AppliedRuns,
-  eol: string
+  eol: string,
+  ledger?: RunLedger
 ): string {
   const last = applied.at(-1)
+  // The ledger is written only beside the order of its own run.
+  const ledgerText =
+    ledger === undefined || last === undefined || ledger.runId !== last.runId
+      ? ''
+      : ` ledger="${renderLedger(ledger)}"`
   const order =
     last === undefined
       ? ''
       : ` run="${encodeURIComponent(last.runId)}" seq="${last.sequence}" runs="${applied
           .map((run) => `${encodeURIComponent(run.runId)}:${run.sequence}`)
-          .join(',')}"`
+          .join(',')}"${ledgerText}`
   return [
     `${BEGIN} plan="${encodeURIComponent(planKey)}"${order} -->`,
     progressLine(progress),
@@ -193,10 +292,11 @@ export function upsertProgressBlock(
   description: string,
   planKey: string,
   progress: Progress,
-  applied: AppliedRuns
+  applied: AppliedRuns,
+  ledger?: RunLedger
 ): string {
   const eol = description.includes('\r\n') ? '\r\n' : '\n'
-  const block = renderProgressBlock(planKey, progress, applied, eol)
+  const block = renderProgressBlock(planKey, progress, applied, eol, ledger)
   const existing = findProgressBlock(description, planKey)
   if (existing !== undefined) {
     return description.slice(0, existing.start) + block + description.slice(existing.end)
@@ -244,4 +344,108 @@ export function judgeOrder(event: PhaseEvent, recorded: AppliedRuns): OrderVerdi
   // This run moves to the end (most recent), and the oldest runs fall off.
   const others = recorded.filter((run) => run.runId !== runId)
   return { apply: true, record: [...others, { runId, sequence }].slice(-MAX_RUNS) }
+}
+
+const STATE_OF_EVENT: Readonly<Record<PhaseEvent['kind'], PhaseState>> = {
+  phase_started: 'started',
+  phase_completed: 'completed',
+  phase_failed: 'failed',
+  plan_completed: 'completed'
+}
+
+/** Ties (one sequence, two states: a sender's bug) resolve the same in any arrival order. */
+const STATE_RANK: Readonly<Record<PhaseState, number>> = { started: 0, failed: 1, completed: 2 }
+
+function newer(entry: LedgerEntry, than: LedgerEntry | undefined): boolean {
+  if (than === undefined || entry.sequence > than.sequence) return true
+  return entry.sequence === than.sequence && STATE_RANK[entry.state] > STATE_RANK[than.state]
+}
+
+export interface LedgerUpdate {
+  readonly ledger: RunLedger
+  readonly changed: boolean
+}
+
+/**
+ * Merges an event that carries `run_id` and `sequence` into its run's ledger
+ * (a fresh one when `ledger` is another run's or missing): per phase the entry
+ * with the higher sequence stays. With a Phases table only its phases are kept
+ * (others never count); past {@link MAX_LEDGER_PHASES} a new phase is not
+ * recorded, with a warning.
+ */
+export function recordInLedger(
+  ledger: RunLedger | undefined,
+  event: PhaseEvent,
+  plan: MasterPlan,
+  findings: Finding[]
+): LedgerUpdate {
+  const { runId, sequence } = event
+  if (runId === undefined || sequence === undefined) {
+    throw new Error('recordInLedger needs an event with run_id and sequence')
+  }
+  const base: RunLedger =
+    ledger?.runId === runId ? ledger : { runId, phases: new Map(), planCompleted: undefined }
+  if (event.kind === 'plan_completed') {
+    if (base.planCompleted !== undefined && base.planCompleted >= sequence) {
+      return { ledger: base, changed: ledger !== base }
+    }
+    return { ledger: { ...base, planCompleted: sequence }, changed: true }
+  }
+  if (event.phase === undefined) return { ledger: base, changed: ledger !== base }
+  const id = normalisePhaseId(event.phase)
+  const phaseIds = plan.phases.map((phase) => normalisePhaseId(phase.id))
+  const entry: LedgerEntry = { state: STATE_OF_EVENT[event.kind], sequence }
+  const known = base.phases.get(id)
+  if ((phaseIds.length > 0 && !phaseIds.includes(id)) || !newer(entry, known)) {
+    return { ledger: base, changed: ledger !== base }
+  }
+  if (known === undefined && base.phases.size >= MAX_LEDGER_PHASES) {
+    findings.push({
+      level: 'warning',
+      message: `The run's ledger in the milestone already holds ${MAX_LEDGER_PHASES} phases: phase ${event.phase} is not recorded, so progress may undercount. Send completed_phases in the payload for plans this large.`
+    })
+    return { ledger: base, changed: ledger !== base }
+  }
+  const phases = new Map(base.phases)
+  phases.set(id, entry)
+  return { ledger: { ...base, phases }, changed: true }
+}
+
+/** The ledger recorded in this plan's block, if the block has one. */
+export function recordedLedger(description: string, planKey: string): RunLedger | undefined {
+  return findProgressBlock(description, planKey)?.ledger
+}
+
+export interface LedgerDecision {
+  /** The ledger the block keeps beside the order (undefined: none). */
+  readonly keep: RunLedger | undefined
+  /** The ledger of this event's run that progress is computed from, if any. */
+  readonly forProgress: RunLedger | undefined
+  /** Whether the block's ledger changes, so the milestone must be written. */
+  readonly changed: boolean
+}
+
+/**
+ * What an event does to the run's ledger. An applied event with `run_id` and
+ * `sequence` is merged (a new run starts a fresh ledger). A skipped (older)
+ * event still adds its phase's state when it is newer for that phase: that
+ * never undoes a newer state, and it is how the final progress of a run
+ * without counts is the same in any arrival order. Not for a skipped event
+ * with `completed_phases` (the newer event's snapshot already says more), nor
+ * for a marker written before ledgers (there is nothing to add it to).
+ */
+export function judgeLedger(
+  event: PhaseEvent,
+  verdict: OrderVerdict,
+  recorded: RunLedger | undefined,
+  plan: MasterPlan,
+  findings: Finding[]
+): LedgerDecision {
+  const unchanged: LedgerDecision = { keep: recorded, forProgress: undefined, changed: false }
+  if (event.runId === undefined || event.sequence === undefined) return unchanged
+  if (!verdict.apply && (recorded?.runId !== event.runId || event.completedPhases !== undefined)) {
+    return unchanged
+  }
+  const update = recordInLedger(recorded, event, plan, findings)
+  return { keep: update.ledger, forProgress: update.ledger, changed: update.changed }
 }

@@ -25,10 +25,11 @@ import {
   type AppliedOrder,
   type AppliedRuns,
   type Progress,
-  appliedOrder,
+  type RunLedger,
   computeProgress,
   findProgressBlock,
   formatProgress,
+  judgeLedger,
   judgeOrder,
   upsertProgressBlock
 } from './progress.js'
@@ -116,24 +117,36 @@ export function reconcile(input: ReconcileInput): SyncPlan {
     .filter((s) => s !== state)
     .map((s) => stateLabel(config.labels, s))
 
-  const progress = computeProgress(event, plan, findings)
   const milestone = chooseMilestone(plan, snapshot, findings)
 
-  // The order check comes first: an out-of-order event changes nothing at all.
-  const recorded = milestone === undefined ? [] : appliedOrder(milestone.description, plan.path)
+  // The order check comes first: an out-of-order event changes no label and closes nothing.
+  const block =
+    milestone === undefined ? undefined : findProgressBlock(milestone.description, plan.path)
+  const recorded = block?.applied ?? []
   const verdict = judgeOrder(event, recorded)
+  const ledger = judgeLedger(event, verdict, block?.ledger, plan, findings)
+  const progress = computeProgress(event, plan, findings, ledger.forProgress)
   if (!verdict.apply) {
+    // Only the run's ledger may still learn from it (a phase state newer for that phase).
+    const milestoneOutcome =
+      ledger.changed && milestone !== undefined && progress !== undefined
+        ? planMilestone(milestone, plan.path, progress, recorded, ledger.keep)
+        : undefined
     findings.push({
       level: 'notice',
-      message: `Skipped as out of order: this ${event.kind} event is sequence ${event.sequence} of run ${event.runId}, and sequence ${verdict.applied.sequence} of that run was already applied to ${plan.path}.`
+      message: `Skipped as out of order: this ${event.kind} event is sequence ${event.sequence} of run ${event.runId}, and sequence ${verdict.applied.sequence} of that run was already applied to ${plan.path}.${
+        milestoneOutcome === undefined
+          ? ''
+          : ` Its phase state was added to the run's ledger, so the milestone's progress counts it.`
+      }`
     })
     return {
       state,
       label: target,
       progress,
-      operations: [],
+      operations: milestoneOperations(milestoneOutcome, progress),
       issues: snapshot.issues.map((observed) => unchanged(observed, 'skipped: event out of order')),
-      milestone: undefined,
+      milestone: milestoneOutcome,
       closing: [],
       findings,
       outOfOrder: verdict.applied
@@ -240,20 +253,8 @@ export function reconcile(input: ReconcileInput): SyncPlan {
   const milestoneOutcome =
     milestone === undefined || progress === undefined
       ? undefined
-      : planMilestone(milestone, plan.path, progress, verdict.record)
-  const milestoneOps: Operation[] =
-    milestoneOutcome?.changed === true && progress !== undefined
-      ? [
-          {
-            op: 'update_milestone',
-            repo: formatRepo(milestoneOutcome.milestone.repo),
-            milestone: milestoneOutcome.milestone.number,
-            title: milestoneOutcome.milestone.title,
-            progress: `${formatProgress(progress)} (${progress.percent}%)`,
-            description: milestoneOutcome.rewrite(milestoneOutcome.milestone.description)
-          }
-        ]
-      : []
+      : planMilestone(milestone, plan.path, progress, verdict.record, ledger.keep)
+  const milestoneOps = milestoneOperations(milestoneOutcome, progress)
 
   return {
     state,
@@ -377,9 +378,27 @@ function planMilestone(
   milestone: ObservedMilestone,
   planKey: string,
   progress: Progress,
-  record: AppliedRuns
+  record: AppliedRuns,
+  ledger: RunLedger | undefined
 ): MilestoneOutcome {
   const rewrite = (description: string): string =>
-    upsertProgressBlock(description, planKey, progress, record)
+    upsertProgressBlock(description, planKey, progress, record, ledger)
   return { milestone, rewrite, changed: rewrite(milestone.description) !== milestone.description }
+}
+
+function milestoneOperations(
+  outcome: MilestoneOutcome | undefined,
+  progress: Progress | undefined
+): Operation[] {
+  if (outcome?.changed !== true || progress === undefined) return []
+  return [
+    {
+      op: 'update_milestone',
+      repo: formatRepo(outcome.milestone.repo),
+      milestone: outcome.milestone.number,
+      title: outcome.milestone.title,
+      progress: `${formatProgress(progress)} (${progress.percent}%)`,
+      description: outcome.rewrite(outcome.milestone.description)
+    }
+  ]
 }

@@ -123,14 +123,6 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
     dryRun
   }
 
-  if (!config.enabled) {
-    emit(log, findings)
-    log.notice(
-      `GitHub sync is off (github.enabled: false in ${request.config}): nothing is written.`
-    )
-    return { ...nothing, outputs: emptyOutputs(dryRun), plan: undefined }
-  }
-
   const loadedPlan = await loadPlan(
     request.workspace,
     event.plan,

@@ -1204,8 +1204,8 @@ export const CORPUS: readonly CorpusCase[] = [
   ),
   planCase(
     'pl-body-issues-word',
-    '**GitHub Issues:** abc',
-    '# Plan\n\n**GitHub Issues:** abc\n',
+    '**GitHub Issues:** #1, abc (a word among refs)',
+    '# Plan\n\n**GitHub Issues:** #1, abc\n',
     /GitHub Issues:\*\*" line \d+/,
     REF_FIX
   ),
@@ -1356,6 +1356,16 @@ export const CORPUS: readonly CorpusCase[] = [
     title: 'the seed format github_issues: [#1, #2] (invalid YAML, read as meant)',
     files: { [PLAN_PATH]: front('github_issues: [#1, #2]') },
     expect: { refused: false }
+  },
+  {
+    id: 'ok-body-issues-no-ref',
+    area: 'plan',
+    title: '**GitHub Issues:** abc (no ref at all: a warning that quotes the line, SPEC §4)',
+    files: { [PLAN_PATH]: '# Plan\n\n**GitHub Issues:** abc\n' },
+    expect: {
+      refused: false,
+      warning: /line 3: "\*\*GitHub Issues:\*\* abc" looks like an issue list/
+    }
   },
   {
     id: 'ok-symlink-inside',

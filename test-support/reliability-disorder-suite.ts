@@ -9,13 +9,13 @@ import { describeDeliveries, runDisorderTrial, type Scenario } from './reliabili
 import { SEED, TOKEN, Tally, describeReliability } from './reliability-harness.js'
 import { cleanup } from './run-action.js'
 
-export function disorderSuite(
-  name: string,
-  arbitrary: fc.Arbitrary<Scenario>,
-  numRuns: number,
-  seedOffset: number,
-  extra?: (context: { sim: () => GitHubSimulator; tally: Tally }) => void
-): void {
+export interface SuiteContext {
+  readonly sim: () => GitHubSimulator
+  readonly tally: Tally
+}
+
+/** A reliability describe block with one simulator and one tally, saved for the report. */
+export function simulatorSuite(name: string, body: (context: SuiteContext) => void): void {
   const tally = new Tally(name)
   let sim: GitHubSimulator
 
@@ -28,7 +28,18 @@ export function disorderSuite(
       cleanup()
       tally.save()
     })
+    body({ sim: () => sim, tally })
+  })
+}
 
+export function disorderSuite(
+  name: string,
+  arbitrary: fc.Arbitrary<Scenario>,
+  numRuns: number,
+  seedOffset: number,
+  extra?: (context: SuiteContext) => void
+): void {
+  simulatorSuite(name, ({ sim: currentSim, tally }) => {
     it(`${numRuns} disordered deliveries end as the in-order model says, and no person's label is lost`, async () => {
       const divergent: { scenario: Scenario; divergence: string }[] = []
       const seed = SEED + seedOffset
@@ -36,7 +47,7 @@ export function disorderSuite(
       // the report counts all of them. fast-check supplies the seeded scenarios.
       await fc.assert(
         fc.asyncProperty(arbitrary, async (scenario) => {
-          const result = await runDisorderTrial(sim, scenario, tally)
+          const result = await runDisorderTrial(currentSim(), scenario, tally)
           tally.add('disorder.trials')
           if (result.converged) tally.add('disorder.converged')
           if (result.divergence !== undefined) {
@@ -57,6 +68,6 @@ export function disorderSuite(
           .map((d) => `${describeDeliveries(d.scenario.deliveries)}\n    → ${d.divergence}`)
       ).toEqual([])
     }, 600_000)
-    extra?.({ sim: () => sim, tally })
+    extra?.({ sim: currentSim, tally })
   })
 }

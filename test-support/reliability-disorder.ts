@@ -227,13 +227,12 @@ export interface TrialResult {
 
 let trialCounter = 0
 
-/** Delivers a scenario to a fresh repository of the simulator and compares with the model. */
-export async function runDisorderTrial(
+/** A fresh repository of the simulator: the state labels, a milestone, two issues in it. */
+export function seedDisorderRepo(
   sim: GitHubSimulator,
-  scenario: Scenario,
-  tally: Tally
-): Promise<TrialResult> {
-  const repo = `acme/disorder-${++trialCounter}`
+  prefix = 'disorder'
+): { repo: string; milestone: number; numbers: number[] } {
+  const repo = `acme/${prefix}-${++trialCounter}`
   sim.addRepo(repo)
   for (const label of Object.values(STATE_LABELS)) sim.addLabel(repo, label)
   const milestone = sim.addMilestone(repo, { title: 'Q4 reliability', description: MILESTONE_TEXT })
@@ -241,6 +240,34 @@ export async function runDisorderTrial(
     sim.addIssue(repo, { labels: ['bug'], milestone }),
     sim.addIssue(repo, { labels: ['team:payments', 'needs-review'], milestone })
   ]
+  return { repo, milestone, numbers }
+}
+
+/** Runs the action in process for one repository_dispatch, scanned for the token. */
+export function deliverDispatch(
+  sim: GitHubSimulator,
+  tally: Tally,
+  target: { repo: string; workspace: string },
+  payload: Record<string, unknown>
+): ReturnType<typeof runScanned> {
+  return runScanned(tally, {
+    apiUrl: sim.apiUrl,
+    graphqlUrl: sim.graphqlUrl,
+    token: TOKEN,
+    workspace: target.workspace,
+    repository: target.repo,
+    eventName: 'repository_dispatch',
+    eventPayload: dispatch(payload)
+  })
+}
+
+/** Delivers a scenario to a fresh repository of the simulator and compares with the model. */
+export async function runDisorderTrial(
+  sim: GitHubSimulator,
+  scenario: Scenario,
+  tally: Tally
+): Promise<TrialResult> {
+  const { repo, milestone, numbers } = seedDisorderRepo(sim)
   const people = [new Set(['bug']), new Set(['team:payments', 'needs-review'])]
   const removed = [new Set<string>(), new Set<string>()]
   const workspace = makeWorkspace({ [PLAN_PATH]: debussyPlan(numbers, PHASES, repo) })
@@ -274,15 +301,12 @@ export async function runDisorderTrial(
         act()
         acted = true
       }
-      const result = await runScanned(tally, {
-        apiUrl: sim.apiUrl,
-        graphqlUrl: sim.graphqlUrl,
-        token: TOKEN,
-        workspace,
-        repository: repo,
-        eventName: 'repository_dispatch',
-        eventPayload: dispatch(payloadOf(delivery.event))
-      })
+      const result = await deliverDispatch(
+        sim,
+        tally,
+        { repo, workspace },
+        payloadOf(delivery.event)
+      )
       unhook()
       if (!acted) act()
       tally.add('disorder.deliveries')
