@@ -400,7 +400,10 @@ describe('SPEC §7: a write that keeps failing', () => {
       `**GitHub Issues:** #${a}, #${b}`,
       `**GitHub Issues:** #${a}, ${BILLING}#7, #${b}`
     )
-    const workspace = makeWorkspace({ [PLAN_PATH]: plan })
+    const workspace = makeWorkspace({
+      [PLAN_PATH]: plan,
+      '.debussy/config.yaml': `github:\n  repositories: [${BILLING}]\n`
+    })
     // The token may not create labels in the billing repository: 403, not retried.
     sim.injectFault({
       kind: 'server-error',
