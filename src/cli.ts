@@ -112,13 +112,6 @@ every warning the action would give.
   --workspace DIR          repository root (default: current directory)
   -h, --help               this text`
 
-const USAGES: Record<Command, string> = {
-  plan: PLAN_USAGE,
-  check: CHECK_USAGE,
-  watch: WATCH_USAGE,
-  dispatch: DISPATCH_USAGE
-}
-
 export interface CliIO {
   readonly env: NodeJS.ProcessEnv
   readonly cwd: string
@@ -714,6 +707,7 @@ async function watchCommand(argv: readonly string[], io: CliIO): Promise<number>
       pollMs,
       send,
       log,
+      dryRun: values['dry-run'] === true,
       signal: controller.signal,
       sleep: abortableSleep,
       ...(ignoreRuns === undefined ? {} : { ignoreRuns }),

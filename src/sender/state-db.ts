@@ -18,6 +18,7 @@ import { open } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type initSqlJs from 'sql.js'
 import type { Database, SqlJsStatic, SqlValue } from 'sql.js'
 import { z } from 'zod'
 
@@ -82,18 +83,32 @@ const phaseRow = z.object({
 let sqlJs: Promise<SqlJsStatic> | undefined
 
 /**
- * The WASM file: beside the bundle (scripts/bundle.mjs copies it to
- * dist/cli/), else in node_modules when running from source.
+ * sql.js's loader and its WASM: beside the bundle (scripts/bundle.mjs copies
+ * them to dist/cli/sql.js/, the loader as .cjs), else from node_modules when
+ * running from source. The loader is CommonJS that webpack would mangle, so
+ * it is loaded by Node's own require, never bundled.
  */
-function wasmPath(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url))
-  const bundled = path.join(here, 'sql-wasm.wasm')
-  if (existsSync(bundled)) return bundled
-  return createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm')
+function sqlJsFiles(): { loader: string; wasm: string } {
+  const bundled = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sql.js')
+  if (existsSync(path.join(bundled, 'sql-wasm.cjs'))) {
+    return {
+      loader: path.join(bundled, 'sql-wasm.cjs'),
+      wasm: path.join(bundled, 'sql-wasm.wasm')
+    }
+  }
+  const require = createRequire(import.meta.url)
+  return {
+    loader: require.resolve('sql.js/dist/sql-wasm.js'),
+    wasm: require.resolve('sql.js/dist/sql-wasm.wasm')
+  }
 }
 
 function loadSqlJs(): Promise<SqlJsStatic> {
-  sqlJs ??= import('sql.js').then((m) => m.default({ wasmBinary: readFileSync(wasmPath()) }))
+  sqlJs ??= (() => {
+    const files = sqlJsFiles()
+    const init = createRequire(import.meta.url)(files.loader) as typeof initSqlJs
+    return init({ wasmBinary: readFileSync(files.wasm) })
+  })()
   return sqlJs
 }
 
@@ -234,7 +249,8 @@ export async function parseState(copy: Uint8Array, file: string): Promise<StateR
       throw new Error(
         `${file} does not hold Debussy's runs and phase_executions as expected: ${error.issues
           .map((i) => `${i.path.join('.')}: ${i.message}`)
-          .join('; ')}`
+          .join('; ')}`,
+        { cause: error }
       )
     }
     if (/malformed|not a database|disk image/i.test(String(error))) {

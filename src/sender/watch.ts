@@ -3,6 +3,7 @@
  * what changed, send it, sleep, again. It keeps in memory only the rows it
  * last sent from; the sequence comes from the rows, so a restart carries on.
  */
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { loadPlan } from '../plan-file.js'
 import type { RepoRef } from '../domain.js'
@@ -44,6 +45,8 @@ export interface WatchOptions {
   readonly pollMs: number
   readonly send: Sender
   readonly log: (line: string) => void
+  /** Payloads are printed, not sent: the log says so. */
+  readonly dryRun?: boolean
   readonly signal: AbortSignal
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>
   /**
@@ -76,17 +79,30 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   })
 }
 
-/** Debussy's absolute master_plan_path, relative to the repository root. */
-export function planRelative(workspace: string, masterPlanPath: string): string {
+/**
+ * Debussy's absolute master_plan_path, relative to the repository root. A
+ * path from elsewhere (Debussy in a container, a copied state.db) is matched
+ * by its longest tail that names a file in the checkout.
+ */
+export function planRelative(
+  workspace: string,
+  masterPlanPath: string,
+  exists: (file: string) => boolean = existsSync
+): string {
   const relative = path.relative(workspace, path.resolve(workspace, masterPlanPath))
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
-    throw new InputError(
-      '--plan',
-      `the run's plan "${printable(masterPlanPath)}" is not inside the repository ${workspace}`,
-      "Run watch in the plan's checkout (or pass --workspace DIR), or name the plan with --plan PATH relative to the repository root"
-    )
+  if (relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)) {
+    return relative.split(path.sep).join('/')
   }
-  return relative.split(path.sep).join('/')
+  const parts = masterPlanPath.split(/[\\/]+/).filter((p) => p !== '')
+  for (let i = 0; i < parts.length; i++) {
+    const tail = parts.slice(i).join('/')
+    if (exists(path.join(workspace, tail))) return tail
+  }
+  throw new InputError(
+    '--plan',
+    `the run's plan "${printable(masterPlanPath)}" is not inside the repository ${workspace}`,
+    "Run watch in the plan's checkout (or pass --workspace DIR), or name the plan with --plan PATH relative to the repository root"
+  )
 }
 
 function describe(payload: DispatchPayload): string {
@@ -131,6 +147,11 @@ export async function watch(options: WatchOptions): Promise<WatchResult> {
   }
 
   for (;;) {
+    // Ctrl-C: stop between looks, never in the middle of a send.
+    if (options.signal.aborted) {
+      options.log('stopped')
+      return { sent, failed }
+    }
     // Read the exit first: a look taken after it sees the child's last write.
     const finalLook = childDone
     let rows: StateRows | undefined
@@ -183,7 +204,9 @@ export async function watch(options: WatchOptions): Promise<WatchResult> {
         try {
           await options.send(payload)
           sent++
-          options.log(`sent ${describe(payload)}`)
+          options.log(
+            `${options.dryRun === true ? '[dry-run] would send' : 'sent'} ${describe(payload)}`
+          )
         } catch (error) {
           if (error instanceof SendError && error.permanent) throw error
           failed++
@@ -201,7 +224,7 @@ export async function watch(options: WatchOptions): Promise<WatchResult> {
       if (options.once) return { sent, failed }
       if (ok && view.run.status === 'paused') say(`run ${view.run.id} paused; still watching`)
     }
-    if (finalLook || options.signal.aborted) return { sent, failed }
+    if (finalLook) return { sent, failed }
     await options.sleep(options.pollMs, options.signal)
   }
 }
