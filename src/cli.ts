@@ -336,6 +336,9 @@ async function plan(argv: readonly string[], io: CliIO): Promise<number> {
   }
   if (values.repo === undefined) throw usageError('--repo OWNER/REPO is required', 'plan')
   if (values.event !== undefined) eventOf(values.event)
+  // Checked here so that a message names the flag, not the workflow input they are passed as.
+  integerFlag(values['completed-phases'], '--completed-phases')
+  integerFlag(values['total-phases'], '--total-phases')
 
   const apiUrl = values['api-url'] ?? 'https://api.github.com'
   const host = serverHostOf(apiUrl)
