@@ -3,6 +3,8 @@
  * prints a table, and writes nothing without --apply); `check` offline; what
  * every command says about a typo, a bad flag or an unreachable GitHub.
  */
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { cli, parseRemote, type CliIO } from '../src/cli.js'
 import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
@@ -298,5 +300,53 @@ describe('parseRemote', () => {
 
   it('is undefined for a path that names no repository', () => {
     expect(parseRemote('/srv/git/payments')).toBeUndefined()
+  })
+})
+
+describe('debussy-issue-sync watch --once --dry-run', () => {
+  it('prints where a run Debussy finished elsewhere is: one plan_completed snapshot from its rows, no token needed', async () => {
+    const fixtures = path.join(import.meta.dirname, 'fixtures', 'debussy-run')
+    workspace = makeWorkspace({
+      'docs/plan/MASTER_PLAN.md': readFileSync(path.join(fixtures, 'MASTER_PLAN.md'), 'utf8')
+    })
+    mkdirSync(path.join(workspace, '.debussy'))
+    copyFileSync(path.join(fixtures, 'state.db'), path.join(workspace, '.debussy', 'state.db'))
+    const captured = io({})
+    expect(
+      await cli(
+        ['watch', '--once', '--dry-run', '--repo', 'acme/widgets', '--workspace', workspace],
+        captured
+      )
+    ).toBe(0)
+    // master_plan_path was /home/dev/acme-widgets/docs/plan/MASTER_PLAN.md: matched by its tail.
+    expect(captured.stdout.trim().split('\n')).toEqual([
+      '[dry-run] POST /repos/acme/widgets/dispatches ' +
+        JSON.stringify({
+          event_type: 'debussy-plan-completed',
+          client_payload: {
+            event: 'plan_completed',
+            plan: 'docs/plan/MASTER_PLAN.md',
+            run_id: '49deae5b',
+            sequence: 21,
+            completed_phases: 4,
+            total_phases: 4
+          }
+        })
+    ])
+    expect(captured.stderr).toContain(
+      '[dry-run] would send plan_completed (run 49deae5b, #21, 4/4)'
+    )
+    expect(sim.requests).toEqual([])
+  })
+
+  it('says where state.db was looked for when there is none', async () => {
+    const captured = io({})
+    expect(
+      await cli(
+        ['watch', '--once', '--dry-run', '--repo', REPO, '--workspace', workspace],
+        captured
+      )
+    ).toBe(1)
+    expect(captured.stderr).toMatch(/error: --db: .*\.debussy\/state\.db does not exist/)
   })
 })

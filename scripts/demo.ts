@@ -10,10 +10,10 @@
  *
  * Run `npm run bundle` first when src/ has changed: the demo runs dist/.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { DebussyState, hasPython } from '../test-support/debussy-state.js'
+import { CLI, startWatcher, type Watcher } from '../test-support/watcher.js'
 import {
   startSimulator,
   type GitHubSimulator,
@@ -37,7 +37,6 @@ import {
 } from '../test-support/sample-repo.js'
 
 const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js')
-const CLI = path.join(REPO_ROOT, 'dist', 'cli', 'index.js')
 const PHASES = ['1', '2', '2.5', '3'] as const
 /** How long the watcher may take to notice a change (it polls every 100 ms here). */
 const NOTICE_MS = 10_000
@@ -138,44 +137,6 @@ function debussyRun(): DebussyStep[] {
     act: (d, run) => d.updateRunStatus(run, 'completed')
   })
   return steps
-}
-
-interface Watcher {
-  readonly proc: ChildProcess
-  readonly exited: Promise<number | null>
-  /** The watcher's log lines not yet shown. */
-  take(): string[]
-}
-
-/** `debussy-issue-sync watch`, as a user runs it beside `debussy run`. */
-function startWatcher(sim: GitHubSimulator, workspace: string): Watcher {
-  const proc = spawn(
-    process.execPath,
-    [
-      CLI,
-      'watch',
-      '--repo',
-      REPO,
-      '--api-url',
-      sim.apiUrl,
-      '--workspace',
-      workspace,
-      '--poll-ms',
-      '100',
-      '--auto-close'
-    ],
-    { cwd: workspace, env: { PATH: process.env.PATH ?? '', GITHUB_TOKEN: sim.token } }
-  )
-  let pending = ''
-  const lines: string[] = []
-  proc.stderr.on('data', (chunk: Buffer) => {
-    pending += chunk.toString()
-    const parts = pending.split('\n')
-    pending = parts.pop() ?? ''
-    lines.push(...parts)
-  })
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
-  return { proc, exited, take: () => lines.splice(0) }
 }
 
 async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
@@ -393,7 +354,7 @@ async function demo(): Promise<void> {
       say(`  milestone   #${milestone.number} "${milestone.title}":`)
       say(indent(milestone.description))
     }
-    watcher = startWatcher(sim, workspace)
+    watcher = startWatcher(sim, workspace, ['--auto-close'])
 
     const rows: Row[] = []
     let preview: string[] | undefined

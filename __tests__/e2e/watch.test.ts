@@ -5,7 +5,7 @@
  * (dist/index.js) as a workflow would run it. Nothing in a payload is typed
  * here: what GitHub ends with comes from the rows alone.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -19,8 +19,8 @@ import {
 } from '../../test-support/github-simulator.js'
 import { REPO_ROOT, cleanup, makeWorkspace } from '../../test-support/run-action.js'
 import { PLAN_PATH, REPO, seedSample, type Sample } from '../../test-support/sample-repo.js'
+import { startWatcher as startSharedWatcher, type Watcher } from '../../test-support/watcher.js'
 
-const CLI = path.join(REPO_ROOT, 'dist', 'cli', 'index.js')
 const PHASES = ['1', '2', '3', '4']
 /** Every wait in this file ends by then. */
 const WAIT_MS = 20_000
@@ -32,41 +32,11 @@ let db: string
 let planFile: string
 const watchers = new Set<ChildProcess>()
 
-interface Watcher {
-  readonly proc: ChildProcess
-  readonly exited: Promise<number | null>
-  log(): string
-}
-
 function startWatcher(...extra: string[]): Watcher {
-  let log = ''
-  const proc = spawn(
-    process.execPath,
-    [
-      CLI,
-      'watch',
-      '--repo',
-      REPO,
-      '--api-url',
-      sim.apiUrl,
-      '--workspace',
-      workspace,
-      '--poll-ms',
-      '100',
-      ...extra
-    ],
-    { cwd: workspace, env: { PATH: process.env.PATH ?? '', GITHUB_TOKEN: sim.token } }
-  )
-  watchers.add(proc)
-  proc.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()))
-  proc.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()))
-  const exited = new Promise<number | null>((resolve) =>
-    proc.once('exit', (code) => {
-      watchers.delete(proc)
-      resolve(code)
-    })
-  )
-  return { proc, exited, log: () => log }
+  const watcher = startSharedWatcher(sim, workspace, extra)
+  watchers.add(watcher.proc)
+  void watcher.exited.then(() => watchers.delete(watcher.proc))
+  return watcher
 }
 
 async function until(what: string, condition: () => boolean, watcher?: Watcher): Promise<void> {
@@ -103,7 +73,7 @@ const labels = (n: number): string[] => sim.issue(REPO, n).labels
 const sent = (): string[] =>
   sim.dispatches().map((d) => {
     const p = d.clientPayload
-    return `${String(p.event)}${p.phase === undefined ? '' : ` ${String(p.phase)}`}`
+    return `${p.event as string}${p.phase === undefined ? '' : ` ${p.phase as string}`}`
   })
 
 beforeEach(async () => {
