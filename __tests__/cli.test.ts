@@ -182,6 +182,7 @@ describe('debussy-issue-sync plan: input errors name the flags', () => {
     ).toBe(1)
     expect(captured.stderr).toMatch(/^error: --plan: "nope.md" was not found/)
     expect(captured.stderr).not.toContain('input plan')
+    expect(captured.stderr).not.toContain('actions/checkout')
     expect(sim.requests).toEqual([])
   })
 })

@@ -193,7 +193,14 @@ export function cliField(field: string): string {
 }
 
 function describeCliError(error: unknown, apiUrl: string): string {
-  if (error instanceof InputError) return `${cliField(error.field)}: ${error.problem}. ${error.fix}`
+  if (error instanceof InputError) {
+    // The action's advice about its checkout step means --workspace here.
+    const fix = error.fix.replace(
+      ', and that actions/checkout ran before this step',
+      ' (see --workspace)'
+    )
+    return `${cliField(error.field)}: ${error.problem}. ${fix}`
+  }
   return describeFailure(error, apiUrl)
 }
 
