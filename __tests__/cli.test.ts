@@ -268,13 +268,16 @@ describe('debussy-issue-sync dispatch', () => {
   })
 
   it('sends to GitHub, reading the repository from the origin remote', async () => {
-    const captured: Captured = { ...io(), originUrl: () => 'git@github.com:acme/payments.git' }
+    const captured: Captured = Object.assign(io(), {
+      originUrl: () => 'git@github.com:acme/payments.git'
+    })
     expect(
       await cli(
         ['dispatch', '--event', 'plan_completed', '--plan', PLAN_PATH, '--api-url', sim.apiUrl],
         captured
       )
     ).toBe(0)
+    expect(captured.stderr).toBe(`sent debussy-plan-completed to ${REPO}\n`)
     expect(sim.dispatches()).toEqual([
       {
         repo: REPO,
@@ -349,5 +352,70 @@ describe('debussy-issue-sync watch --once --dry-run', () => {
       )
     ).toBe(1)
     expect(captured.stderr).toMatch(/error: --db: .*\.debussy\/state\.db does not exist/)
+  })
+})
+
+describe('debussy-issue-sync watch -- COMMAND (in process)', () => {
+  it("exits with the command's exit code, leaving runs that were there before alone", async () => {
+    mkdirSync(path.join(workspace, '.debussy'))
+    const fixtures = path.join(import.meta.dirname, 'fixtures', 'debussy-run')
+    copyFileSync(path.join(fixtures, 'state.db'), path.join(workspace, '.debussy', 'state.db'))
+    const captured = io({})
+    const argv = ['watch', '--dry-run', '--repo', REPO, '--workspace', workspace, '--poll-ms', '50']
+    expect(await cli([...argv, '--', process.execPath, '-e', 'process.exit(3)'], captured)).toBe(3)
+    expect(captured.stderr).toContain('waiting for a Debussy run to start')
+    // The finished run already in state.db is not this command's: nothing was sent for it.
+    expect(captured.stdout).toBe('')
+  })
+
+  it('passes Ctrl-C and SIGTERM on to the command', async () => {
+    let signal: ((s: NodeJS.Signals) => void) | undefined
+    const captured: Captured = Object.assign(io({}), {
+      onSignal: (handler: (s: NodeJS.Signals) => void) => {
+        signal = handler
+        setTimeout(() => handler('SIGTERM'), 300)
+        return () => (signal = undefined)
+      }
+    })
+    const code = await cli(
+      [
+        'watch',
+        '--dry-run',
+        '--repo',
+        REPO,
+        '--workspace',
+        workspace,
+        '--poll-ms',
+        '50',
+        '--',
+        process.execPath,
+        '-e',
+        'setTimeout(() => {}, 20000)'
+      ],
+      captured
+    )
+    expect(code).toBe(143)
+    expect(captured.stderr).toContain('passing SIGTERM to the command')
+    expect(signal).toBeUndefined()
+  })
+
+  it('a command that cannot start is said so, exit 127', async () => {
+    const captured = io({})
+    expect(
+      await cli(
+        [
+          'watch',
+          '--dry-run',
+          '--repo',
+          REPO,
+          '--workspace',
+          workspace,
+          '--',
+          'no-such-command-xyz'
+        ],
+        captured
+      )
+    ).toBe(127)
+    expect(captured.stderr).toContain('could not start no-such-command-xyz')
   })
 })
