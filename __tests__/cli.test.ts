@@ -1,9 +1,12 @@
 /**
- * The local preview CLI against the simulator: it shares sync() with the
- * action, prints a table, and writes nothing without --apply.
+ * The CLI: `plan` against the simulator (it shares sync() with the action,
+ * prints a table, and writes nothing without --apply); `check` offline; what
+ * every command says about a typo, a bad flag or an unreachable GitHub.
  */
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { cli, type CliIO } from '../src/cli.js'
+import { cli, parseRemote, type CliIO } from '../src/cli.js'
 import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
 import { cleanup, makeWorkspace } from '../test-support/run-action.js'
 import {
@@ -115,7 +118,9 @@ describe('debussy-issue-sync plan', () => {
     expect(captured.stdout).toContain('progress 3/4 (75%)')
     const bad = io()
     expect(await cli(args('--completed-phases', 'three'), bad)).toBe(1)
-    expect(bad.stderr).toContain('workflow_dispatch inputs.completed_phases')
+    // Named as the flag the user typed, not as the action's workflow input.
+    expect(bad.stderr).toContain('error: --completed-phases:')
+    expect(bad.stderr).not.toContain('workflow_dispatch')
     expect(sim.requests).toHaveLength(1)
   })
 
@@ -127,11 +132,35 @@ describe('debussy-issue-sync plan', () => {
   })
 
   it.each([
-    [[], 1, 'Usage: debussy-issue-sync plan'],
-    [['--help'], 0, 'Usage: debussy-issue-sync plan'],
+    [[], 1, 'Usage: debussy-issue-sync COMMAND'],
+    [['--help'], 0, 'Usage: debussy-issue-sync COMMAND'],
+    [['plan', '--help'], 0, 'Usage: debussy-issue-sync plan'],
+    [['watch', '--help'], 0, 'Usage: debussy-issue-sync watch'],
     [['apply'], 1, 'unknown command "apply"'],
+    [['wacth'], 1, 'unknown command "wacth" (did you mean watch?)'],
+    [['chek', '--plan', 'x.md'], 1, '(did you mean check?)'],
     [['plan', '--plan', 'x.md'], 1, '--repo OWNER/REPO is required'],
-    [['plan', '--nope'], 1, "Unknown option '--nope'"]
+    [['plan', '--nope'], 1, "Unknown option '--nope'"],
+    [['plan', '--evnt', 'phase_started'], 1, '(did you mean --event?)'],
+    [
+      ['plan', '--repo', REPO, '--plan', PLAN_PATH, '--event', 'phase_strated'],
+      1,
+      '--event: "phase_strated" is not an event (did you mean phase_started?)'
+    ],
+    [
+      [
+        'dispatch',
+        '--event',
+        'debussy-phase-complete',
+        '--plan',
+        'p.md',
+        '--repo',
+        REPO,
+        '--dry-run'
+      ],
+      1,
+      '(did you mean phase_completed?)'
+    ]
   ])('%j exits %i with %j', async (argv, code, message) => {
     const captured = io()
     expect(await cli(argv, captured)).toBe(code)
@@ -146,5 +175,266 @@ describe('debussy-issue-sync plan', () => {
     })
     expect(await cli(args('--apply'), io())).toBe(0)
     expect(sim.writes()).toEqual([])
+  })
+})
+
+describe('debussy-issue-sync plan: input errors name the flags', () => {
+  it('a plan that is not there is named --plan, not the action input', async () => {
+    const captured = io()
+    expect(
+      await cli(
+        [
+          'plan',
+          '--repo',
+          REPO,
+          '--plan',
+          'nope.md',
+          '--event',
+          'phase_started',
+          '--phase',
+          '1',
+          '--api-url',
+          sim.apiUrl
+        ],
+        captured
+      )
+    ).toBe(1)
+    expect(captured.stderr).toMatch(/^error: --plan: "nope.md" was not found/)
+    expect(captured.stderr).not.toContain('input plan')
+    expect(captured.stderr).not.toContain('actions/checkout')
+    expect(sim.requests).toEqual([])
+  })
+})
+
+describe('debussy-issue-sync check (offline)', () => {
+  it('prints the linked issues, the phases, the milestone rule and every warning, with no token and no network', async () => {
+    workspace = makeWorkspace({
+      [PLAN_PATH]: `${sample.files[PLAN_PATH] ?? ''}\n**GitHub Issues:** see the tracker\n`,
+      '.debussy/config.yaml': 'github:\n  auto_close: true\n  colour: red\n'
+    })
+    // No token anywhere, and an API no one listens on: check must need neither.
+    const captured = io({}, undefined)
+    const code = await cli(
+      ['check', '--plan', PLAN_PATH, '--repo', REPO, '--api-url', 'http://127.0.0.1:9'],
+      captured
+    ).catch(() => -1)
+    // --api-url is not an option of check: it is refused before anything else.
+    expect(code).toBe(1)
+    expect(captured.stderr).toContain("Unknown option '--api-url'")
+
+    const offline = io({}, undefined)
+    expect(await cli(['check', '--plan', PLAN_PATH, '--repo', REPO], offline)).toBe(0)
+    const [a, b, c] = sample.issueNumbers
+    expect(offline.stdout).toContain(
+      `Linked issues (3):\n  ${REPO}#${a}\n  ${REPO}#${b}\n  ${REPO}#${c}`
+    )
+    expect(offline.stdout).toMatch(/Phases \(4\):\n\s+id\s+title\s+done\n\s+1\s+Phase 1\s+no/)
+    expect(offline.stdout).toMatch(/\n\s+2\.5\s+Phase 2\.5\s+no/)
+    expect(offline.stdout).toContain(
+      'Milestone: the milestone of the first linked issue that has one'
+    )
+    expect(offline.stdout).toContain('auto_close true')
+    expect(offline.stdout).toMatch(/Warnings \(\d+\):/)
+    expect(offline.stdout).toContain('github.colour')
+    expect(offline.stdout).toContain('a second **GitHub Issues:** line is ignored')
+    expect(offline.stderr).toBe('')
+    expect(sim.requests).toEqual([])
+  })
+
+  it('needs --plan, and says so by its flag', async () => {
+    const captured = io({})
+    expect(await cli(['check'], captured)).toBe(1)
+    expect(captured.stderr).toContain('--plan PATH is required')
+  })
+})
+
+describe('debussy-issue-sync dispatch', () => {
+  it('--dry-run prints the request it would send, validated as the action validates it', async () => {
+    const captured = io({})
+    expect(
+      await cli(
+        [
+          'dispatch',
+          '--event',
+          'phase-completed',
+          '--plan',
+          PLAN_PATH,
+          '--phase',
+          '2',
+          '--completed-phases',
+          '2',
+          '--total-phases',
+          '4',
+          '--repo',
+          REPO,
+          '--dry-run'
+        ],
+        captured
+      )
+    ).toBe(0)
+    expect(captured.stdout).toBe(
+      `[dry-run] POST /repos/${REPO}/dispatches {"event_type":"debussy-phase-completed","client_payload":{"event":"phase_completed","plan":"${PLAN_PATH}","phase":"2","completed_phases":2,"total_phases":4}}\n`
+    )
+    const bad = io({})
+    expect(
+      await cli(
+        ['dispatch', '--event', 'phase_started', '--plan', PLAN_PATH, '--repo', REPO, '--dry-run'],
+        bad
+      )
+    ).toBe(1)
+    expect(bad.stderr).toContain('--phase: is required for phase_started')
+    expect(sim.requests).toEqual([])
+  })
+
+  it('sends to GitHub, reading the repository from the origin remote', async () => {
+    const captured: Captured = Object.assign(io(), {
+      originUrl: () => 'git@github.com:acme/payments.git'
+    })
+    expect(
+      await cli(
+        ['dispatch', '--event', 'plan_completed', '--plan', PLAN_PATH, '--api-url', sim.apiUrl],
+        captured
+      )
+    ).toBe(0)
+    expect(captured.stderr).toBe(`sent debussy-plan-completed to ${REPO}\n`)
+    expect(sim.dispatches()).toEqual([
+      {
+        repo: REPO,
+        eventType: 'debussy-plan-completed',
+        clientPayload: { event: 'plan_completed', plan: PLAN_PATH }
+      }
+    ])
+  })
+})
+
+describe('parseRemote', () => {
+  it.each([
+    ['https://github.com/acme/payments.git', 'github.com', 'acme/payments'],
+    ['https://github.com/acme/payments', 'github.com', 'acme/payments'],
+    ['git@github.com:acme/payments.git', 'github.com', 'acme/payments'],
+    ['ssh://git@ghe.example.com:2222/acme/payments.git', 'ghe.example.com', 'acme/payments'],
+    ['https://user@ghe.example.com/acme/payments/', 'ghe.example.com', 'acme/payments']
+  ])('%s', (url, host, repo) => {
+    const remote = parseRemote(url)
+    expect(remote && `${remote.host} ${remote.repo.owner}/${remote.repo.repo}`).toBe(
+      `${host} ${repo}`
+    )
+  })
+
+  it('is undefined for a path that names no repository', () => {
+    expect(parseRemote('/srv/git/payments')).toBeUndefined()
+  })
+})
+
+describe('debussy-issue-sync watch --once --dry-run', () => {
+  it('prints where a run Debussy finished elsewhere is: one plan_completed snapshot from its rows, no token needed', async () => {
+    const fixtures = path.join(import.meta.dirname, 'fixtures', 'debussy-run')
+    workspace = makeWorkspace({
+      'docs/plan/MASTER_PLAN.md': readFileSync(path.join(fixtures, 'MASTER_PLAN.md'), 'utf8')
+    })
+    mkdirSync(path.join(workspace, '.debussy'))
+    copyFileSync(path.join(fixtures, 'state.db'), path.join(workspace, '.debussy', 'state.db'))
+    const captured = io({})
+    expect(
+      await cli(
+        ['watch', '--once', '--dry-run', '--repo', 'acme/widgets', '--workspace', workspace],
+        captured
+      )
+    ).toBe(0)
+    // master_plan_path was /home/dev/acme-widgets/docs/plan/MASTER_PLAN.md: matched by its tail.
+    expect(captured.stdout.trim().split('\n')).toEqual([
+      '[dry-run] POST /repos/acme/widgets/dispatches ' +
+        JSON.stringify({
+          event_type: 'debussy-plan-completed',
+          client_payload: {
+            event: 'plan_completed',
+            plan: 'docs/plan/MASTER_PLAN.md',
+            run_id: '49deae5b',
+            sequence: 21,
+            completed_phases: 4,
+            total_phases: 4
+          }
+        })
+    ])
+    expect(captured.stderr).toContain(
+      '[dry-run] would send plan_completed (run 49deae5b, #21, 4/4)'
+    )
+    expect(sim.requests).toEqual([])
+  })
+
+  it('says where state.db was looked for when there is none', async () => {
+    const captured = io({})
+    expect(
+      await cli(
+        ['watch', '--once', '--dry-run', '--repo', REPO, '--workspace', workspace],
+        captured
+      )
+    ).toBe(1)
+    expect(captured.stderr).toMatch(/error: --db: .*\.debussy\/state\.db does not exist/)
+  })
+})
+
+describe('debussy-issue-sync watch -- COMMAND (in process)', () => {
+  it("exits with the command's exit code, leaving runs that were there before alone", async () => {
+    mkdirSync(path.join(workspace, '.debussy'))
+    const fixtures = path.join(import.meta.dirname, 'fixtures', 'debussy-run')
+    copyFileSync(path.join(fixtures, 'state.db'), path.join(workspace, '.debussy', 'state.db'))
+    const captured = io({})
+    const argv = ['watch', '--dry-run', '--repo', REPO, '--workspace', workspace, '--poll-ms', '50']
+    expect(await cli([...argv, '--', process.execPath, '-e', 'process.exit(3)'], captured)).toBe(3)
+    expect(captured.stderr).toContain('waiting for a Debussy run to start')
+    // The finished run already in state.db is not this command's: nothing was sent for it.
+    expect(captured.stdout).toBe('')
+  })
+
+  it('passes Ctrl-C and SIGTERM on to the command', async () => {
+    let signal: ((s: NodeJS.Signals) => void) | undefined
+    const captured: Captured = Object.assign(io({}), {
+      onSignal: (handler: (s: NodeJS.Signals) => void) => {
+        signal = handler
+        setTimeout(() => handler('SIGTERM'), 300)
+        return () => (signal = undefined)
+      }
+    })
+    const code = await cli(
+      [
+        'watch',
+        '--dry-run',
+        '--repo',
+        REPO,
+        '--workspace',
+        workspace,
+        '--poll-ms',
+        '50',
+        '--',
+        process.execPath,
+        '-e',
+        'setTimeout(() => {}, 20000)'
+      ],
+      captured
+    )
+    expect(code).toBe(143)
+    expect(captured.stderr).toContain('passing SIGTERM to the command')
+    expect(signal).toBeUndefined()
+  })
+
+  it('a command that cannot start is said so, exit 127', async () => {
+    const captured = io({})
+    expect(
+      await cli(
+        [
+          'watch',
+          '--dry-run',
+          '--repo',
+          REPO,
+          '--workspace',
+          workspace,
+          '--',
+          'no-such-command-xyz'
+        ],
+        captured
+      )
+    ).toBe(127)
+    expect(captured.stderr).toContain('could not start no-such-command-xyz')
   })
 })

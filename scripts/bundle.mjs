@@ -1,12 +1,25 @@
 // `npm run bundle`: dist/ from scratch. The action (src/index.ts → dist/)
-// and the preview CLI (src/bin.ts → dist/cli/), each with the chunk ncc
-// splits off for the proxy transport, and dist/licenses.txt.
+// and the CLI (src/bin.ts → dist/cli/), each with the chunk ncc splits off
+// for the proxy transport, and dist/licenses.txt. The CLI's sender reads
+// state.db with sql.js: its CommonJS loader (which webpack would mangle) and
+// its SQLite .wasm are copied beside the CLI as dist/cli/sql.js/, where
+// src/sender/state-db.ts loads them with Node's require.
+// The action's bundle never holds sql.js (__tests__/bundle.test.ts).
 //
 // ncc's own --license writes the licences of the last chunk it emits only,
 // so the notices are gathered here from webpack's stats: every package whose
 // code is in a bundle, in any chunk, with its licence text.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 
@@ -48,6 +61,15 @@ try {
     ...packagesIn(build('src/index.ts', 'dist', 'action')),
     ...packagesIn(build('src/bin.ts', path.join('dist', 'cli'), 'cli'))
   ])
+  const sqlJs = path.join('dist', 'cli', 'sql.js')
+  mkdirSync(sqlJs)
+  for (const [from, to] of [
+    ['sql-wasm.js', 'sql-wasm.cjs'],
+    ['sql-wasm.wasm', 'sql-wasm.wasm']
+  ]) {
+    copyFileSync(path.join('node_modules', 'sql.js', 'dist', from), path.join(sqlJs, to))
+  }
+  packages.add('sql.js')
   const entries = [...packages].sort().map((name) => {
     const dir = path.join('node_modules', ...name.split('/'))
     if (!existsSync(dir)) throw new Error(`bundled package ${name} is not in node_modules`)

@@ -1,13 +1,19 @@
 /**
- * `npm run demo`: the bundled action (dist/index.js) run as the Actions runner
- * runs it, against a local GitHub simulator on 127.0.0.1, through a whole
- * Debussy plan. No token, no network. Prints, per event, what changed on each
- * issue, the milestone's progress line and the requests it took.
+ * `npm run demo`: a whole Debussy run, end to end, on 127.0.0.1. Debussy's
+ * rows are written into `.debussy/state.db` with Debussy's own SQL (python3,
+ * as Debussy writes them); the sender, `debussy-issue-sync watch`
+ * (dist/cli/index.js), reads them and dispatches each change to a local
+ * GitHub simulator; each dispatch is run through the bundled action
+ * (dist/index.js) as the Actions runner runs it. No token, no network. Prints,
+ * per event, what the watcher sent, what changed on each issue, the
+ * milestone's progress line and the requests it took.
  *
  * Run `npm run bundle` first when src/ has changed: the demo runs dist/.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
+import { DebussyState, hasPython } from '../test-support/debussy-state.js'
+import { CLI, startWatcher, type Watcher } from '../test-support/watcher.js'
 import {
   startSimulator,
   type GitHubSimulator,
@@ -32,7 +38,8 @@ import {
 
 const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js')
 const PHASES = ['1', '2', '2.5', '3'] as const
-const RUN_ID = 'demo-run-1'
+/** How long the watcher may take to notice a change (it polls every 100 ms here). */
+const NOTICE_MS = 10_000
 const PROGRESS_LINE = /📊 \*\*Debussy Progress:\*\*[^\r\n]*/
 
 // ---- output ------------------------------------------------------------------
@@ -73,50 +80,133 @@ type Payload = SnapshotPayload
 interface Step {
   /** What the block's title says. */
   readonly title: string
+  /** What Debussy did that made the watcher send this (empty for the demo's own replays). */
+  readonly cause: string
   readonly payload: Payload
+  readonly eventType: string
   readonly kind: 'dry-run' | 'real' | 'redelivery'
 }
 
-/** The orchestrator's run: each phase started then completed, 2.5 failing once and retried. */
-function scenario(): Step[] {
-  const steps: Step[] = []
-  let sequence = 0
-  let completed = 0
-  const event = (kind: Payload['event'], phase?: string): Payload => ({
-    event: kind,
-    plan: PLAN_PATH,
-    ...(phase === undefined ? {} : { phase }),
-    run_id: RUN_ID,
-    sequence: ++sequence,
-    completed_phases: completed,
-    total_phases: PHASES.length
-  })
-  const real = (payload: Payload, title: string = payload.event): void => {
-    steps.push({ title, payload, kind: 'real' })
-  }
+/** One thing Debussy does to its rows, and whether the watcher sends an event for it. */
+interface DebussyStep {
+  readonly what: string
+  readonly sends: boolean
+  act(debussy: DebussyState, run: string): void
+}
 
-  const first = event('phase_started', PHASES[0])
-  steps.push({
-    title: 'phase_started (dry run)',
-    payload: { ...first, dry_run: true },
-    kind: 'dry-run'
-  })
-  real(first)
+/** The run Debussy makes: each phase started then completed, 2.5 failing once and retried. */
+function debussyRun(): DebussyStep[] {
+  const steps: DebussyStep[] = []
   for (const phase of PHASES) {
-    if (phase !== PHASES[0]) real(event('phase_started', phase))
+    steps.push({
+      what: `phase ${phase} starts (attempt 1)`,
+      sends: true,
+      act: (d, run) => {
+        d.setCurrentPhase(run, phase)
+        d.startAttempt(run, phase, 1)
+      }
+    })
     if (phase === '2.5') {
-      real(event('phase_failed', phase))
-      real(event('phase_started', phase), 'phase_started (retry)')
+      steps.push(
+        {
+          what: 'phase 2.5 fails its gates',
+          sends: true,
+          act: (d, run) => d.updatePhaseStatus(run, phase, 'failed', 'gates failed')
+        },
+        {
+          what: 'phase 2.5 starts again (attempt 2)',
+          sends: true,
+          act: (d, run) => d.startAttempt(run, phase, 2)
+        },
+        {
+          what: 'phase 2.5 is validating',
+          sends: false,
+          act: (d, run) => d.updatePhaseStatus(run, phase, 'validating')
+        }
+      )
     }
-    completed++
-    const done = event('phase_completed', phase)
-    real(done)
-    if (phase === PHASES[0]) {
-      steps.push({ title: 'phase_completed (redelivered)', payload: done, kind: 'redelivery' })
+    steps.push({
+      what: `phase ${phase} completes`,
+      sends: true,
+      act: (d, run) => d.updatePhaseStatus(run, phase, 'completed')
+    })
+  }
+  steps.push({
+    what: 'the run completes',
+    sends: true,
+    act: (d, run) => d.updateRunStatus(run, 'completed')
+  })
+  return steps
+}
+
+async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms
+  while (!condition()) {
+    if (Date.now() > deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  return true
+}
+
+/**
+ * Plays the run into state.db step by step and yields each dispatch the
+ * watcher sends, as the workflow would receive it; the first one is also
+ * previewed (dry_run), and phase 1's completion is delivered twice.
+ */
+async function* watchedRun(
+  sim: GitHubSimulator,
+  workspace: string,
+  watcher: Watcher
+): AsyncGenerator<Step> {
+  const debussy = new DebussyState(path.join(workspace, '.debussy', 'state.db'))
+  const run = debussy.createRun(path.join(workspace, PLAN_PATH))
+  say(`  run_id      ${run} (written by Debussy's SQL into .debussy/state.db)`)
+  let seen = 0
+  const phasesStarted = new Set<string>()
+  for (const step of debussyRun()) {
+    step.act(debussy, run)
+    const arrived = await waitFor(
+      () => sim.dispatches().length > seen,
+      step.sends ? NOTICE_MS : 400
+    )
+    if (arrived !== step.sends) {
+      throw new DemoError(
+        `After "${step.what}" the watcher ${step.sends ? 'sent nothing' : 'sent an event'}:\n${watcher.take().join('\n')}`
+      )
+    }
+    if (!step.sends) {
+      say()
+      say(
+        dim(
+          `    debussy: ${step.what}: the watcher sends nothing (no such state in the action yet)`
+        )
+      )
+      continue
+    }
+    for (const d of sim.dispatches().slice(seen)) {
+      seen++
+      const payload = d.clientPayload as Payload
+      const retry =
+        payload.phase !== undefined &&
+        phasesStarted.has(payload.phase) &&
+        payload.event === 'phase_started'
+      if (payload.event === 'phase_started' && payload.phase !== undefined)
+        phasesStarted.add(payload.phase)
+      const base = { cause: step.what, eventType: d.eventType, payload }
+      if (seen === 1) {
+        yield {
+          ...base,
+          title: `${payload.event} (dry run)`,
+          payload: { ...payload, dry_run: true },
+          kind: 'dry-run'
+        }
+      }
+      yield { ...base, title: retry ? `${payload.event} (retry)` : payload.event, kind: 'real' }
+      if (payload.event === 'phase_completed' && payload.phase === PHASES[0]) {
+        yield { ...base, cause: '', title: `${payload.event} (redelivered)`, kind: 'redelivery' }
+      }
     }
   }
-  real({ ...event('plan_completed'), auto_close: true })
-  return steps
 }
 
 // ---- helpers -----------------------------------------------------------------
@@ -218,15 +308,24 @@ interface Row {
 }
 
 async function demo(): Promise<void> {
-  if (!existsSync(BUNDLE)) {
+  for (const file of [BUNDLE, CLI]) {
+    if (!existsSync(file)) {
+      throw new DemoError(
+        `The bundle ${path.relative(process.cwd(), file) || file} is missing: run \`npm run bundle\` first.`
+      )
+    }
+  }
+  if (!hasPython()) {
     throw new DemoError(
-      `The bundle ${path.relative(process.cwd(), BUNDLE) || BUNDLE} is missing: run \`npm run bundle\` first.`
+      'python3 (with its sqlite3 module) is needed to write state.db as Debussy does.'
     )
   }
   const started = performance.now()
   let sim: GitHubSimulator | undefined
+  let watcher: Watcher | undefined
   const stop = (signal: NodeJS.Signals): void => {
     killActionProcesses()
+    watcher?.proc.kill()
     // The workspace and the run's temporary files: every directory made here.
     cleanup()
     void sim?.close()
@@ -239,9 +338,11 @@ async function demo(): Promise<void> {
     sim = await startSimulator()
     const sample = seedSample(sim, { phases: PHASES })
     const workspace = makeWorkspace(sample.files)
+    mkdirSync(path.join(workspace, '.debussy'))
 
     say(bold('debussy-issue-sync demo'))
     say(`  action      ${path.relative(process.cwd(), BUNDLE)} on Node ${process.version}`)
+    say(`  sender      ${path.relative(process.cwd(), CLI)} watch --auto-close`)
     say(`  GitHub      simulator at ${sim.apiUrl} (REST) and ${sim.graphqlUrl}`)
     say(`  workspace   ${workspace}`)
     say(`  plan        ${PLAN_PATH}, phases ${PHASES.join(', ')}`)
@@ -253,22 +354,25 @@ async function demo(): Promise<void> {
       say(`  milestone   #${milestone.number} "${milestone.title}":`)
       say(indent(milestone.description))
     }
-    say(`  run_id      ${RUN_ID}`)
+    watcher = startWatcher(sim, workspace, ['--auto-close'])
 
     const rows: Row[] = []
     let preview: string[] | undefined
-    const steps = scenario()
-    for (const [index, step] of steps.entries()) {
+    let index = -1
+    for await (const step of watchedRun(sim, workspace, watcher)) {
+      index++
       const before = snapshot(sim, sample)
-      sim.resetLog()
+      // The watcher's own POSTs to /dispatches are not the action's requests.
+      const mark = sim.requests.length
       const result = await runAction({
         sim,
         workspace,
         eventName: 'repository_dispatch',
-        eventPayload: dispatch(step.payload, `debussy-${step.payload.event.replace(/_/g, '-')}`)
+        eventPayload: dispatch(step.payload, step.eventType)
       })
-      const requests = sim.requests.length
-      const writes = sim.writes()
+      const mine = sim.requests.slice(mark).filter((r) => !r.path.includes('/dispatches'))
+      const requests = mine.length
+      const writes = mine.filter((r) => r.write)
       if (result.code !== 0 || result.timedOut) {
         failRun(step, result, `The action failed on event ${index}: ${step.title}.`)
       }
@@ -278,6 +382,8 @@ async function demo(): Promise<void> {
       const phase = step.payload.phase === undefined ? '' : `  phase ${step.payload.phase}`
       say()
       say(bold(`[${index}] ${step.title}${phase}  sequence ${step.payload.sequence}`))
+      if (step.cause !== '') say(dim(`    debussy: ${step.cause}`))
+      for (const line of watcher.take()) say(`    watch:      ${line}`)
       if (step.kind === 'dry-run') {
         say(dim('    payload dry_run: true: the action only reads and previews'))
         for (const line of result.stdout.split(/\r?\n/)) {
@@ -335,6 +441,17 @@ async function demo(): Promise<void> {
       }
     }
 
+    const code = await Promise.race([
+      watcher.exited,
+      new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), NOTICE_MS))
+    ])
+    if (code !== 0) {
+      throw new DemoError(
+        `The watcher did not end with the run (exit ${String(code)}):\n${watcher.take().join('\n')}`
+      )
+    }
+    for (const line of watcher.take()) say(`    watch:      ${line}`)
+
     const totalRequests = rows.reduce((sum, row) => sum + row.requests, 0)
     const totalWrites = rows.reduce((sum, row) => sum + row.writes, 0)
     const totalMs = rows.reduce((sum, row) => sum + row.ms, 0)
@@ -382,6 +499,7 @@ async function demo(): Promise<void> {
   } finally {
     process.off('SIGINT', stop)
     process.off('SIGTERM', stop)
+    if (watcher?.proc.exitCode === null) watcher.proc.kill()
     await sim?.close()
     cleanup()
   }

@@ -41,3 +41,37 @@ export function describeValue(value: unknown, objectWord = 'an object'): string 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
+
+/** Levenshtein distance, for "did you mean" on short words (commands, event names). */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
+      )
+    }
+    previous = current
+  }
+  return previous[b.length] ?? 0
+}
+
+/**
+ * The known name a user probably meant: the same letters and digits in any
+ * case and punctuation (`phase-started` for `phase_started`), else the
+ * nearest within two edits (`wacth` for `watch`).
+ */
+export function closestName(word: string, known: readonly string[]): string | undefined {
+  const compact = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]/g, '')
+  const same = known.find((name) => compact(name) === compact(word))
+  if (same !== undefined) return same
+  let best: { name: string; d: number } | undefined
+  for (const name of known) {
+    const d = distance(compact(word), compact(name))
+    if (d <= 2 && (best === undefined || d < best.d)) best = { name, d }
+  }
+  return best?.name
+}

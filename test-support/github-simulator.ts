@@ -48,6 +48,13 @@ export interface SimulatorOptions {
   readonly seed?: number
 }
 
+/** A `repository_dispatch` the simulator accepted. */
+export interface Dispatch {
+  readonly repo: string
+  readonly eventType: string
+  readonly clientPayload: Record<string, unknown>
+}
+
 export type RequestKind = 'rest' | 'graphql'
 export type OperationType = 'query' | 'mutation'
 
@@ -385,6 +392,22 @@ export class GitHubSimulator {
 
   writes(): LoggedRequest[] {
     return this.log.filter((request) => request.write)
+  }
+
+  /** The repository_dispatch events GitHub accepted (204), in arrival order. */
+  dispatches(): Dispatch[] {
+    return this.log.flatMap((request) => {
+      const m = /^\/repos\/([^/]+)\/([^/?]+)\/dispatches(?:\?|$)/.exec(request.path)
+      if (request.method !== 'POST' || request.status !== 204 || !m) return []
+      const body = request.body as { event_type: string; client_payload?: Record<string, unknown> }
+      return [
+        {
+          repo: `${decodeURIComponent(m[1] ?? '')}/${decodeURIComponent(m[2] ?? '')}`,
+          eventType: body.event_type,
+          clientPayload: body.client_payload ?? {}
+        }
+      ]
+    })
   }
 
   resetLog(): void {

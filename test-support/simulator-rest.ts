@@ -121,6 +121,10 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
     return notFound()
   }
 
+  if (resource === 'dispatches' && id === undefined) {
+    return method === 'POST' ? createDispatch(req.body) : notFound()
+  }
+
   if (resource === 'milestones' && sub === undefined) {
     if (id === undefined) {
       if (method === 'GET') return listMilestones(ctx, repo, req.query)
@@ -718,4 +722,32 @@ function commentJson(ctx: RestContext, comment: CommentRecord): JsonWithUrl {
     updated_at: comment.createdAt,
     author_association: 'NONE'
   }
+}
+
+/**
+ * `POST /repos/{owner}/{repo}/dispatches`: 204 with no body, as GitHub
+ * answers; a body its schema refuses gets GitHub's "Invalid request" 422.
+ * The dispatches are read back from the request log (sim.dispatches()).
+ */
+function createDispatch(body: unknown): RestResponse {
+  const refuse = (why: string): RestResponse => ({
+    status: 422,
+    body: errorBody(422, `Invalid request.\n\n${why}`)
+  })
+  if (!isRecord(body)) return refuse('The request body is not a JSON object.')
+  const type = body.event_type
+  if (typeof type !== 'string') {
+    const shown = type === undefined ? 'nil' : JSON.stringify(type)
+    return refuse(`For 'properties/event_type', ${shown} is not a string.`)
+  }
+  if (type.length < 1 || type.length > 100) {
+    return refuse(`For 'properties/event_type', "${type}" is not 1 to 100 characters long.`)
+  }
+  const payload = body.client_payload
+  if (payload !== undefined) {
+    if (!isRecord(payload)) return refuse("For 'properties/client_payload', it is not an object.")
+    const keys = Object.keys(payload).length
+    if (keys > 10) return refuse(`No more than 10 properties are allowed; ${keys} were supplied.`)
+  }
+  return { status: 204 }
 }

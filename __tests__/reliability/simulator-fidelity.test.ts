@@ -53,7 +53,9 @@ const ROUTES: Record<string, readonly number[]> = {
   'POST /repos/{owner}/{repo}/issues/{issue_number}/labels': [200, 404, 410],
   'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}': [200, 404],
   'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': [201, 403],
-  'PATCH /repos/{owner}/{repo}/issues/{issue_number}': [200, 422]
+  'PATCH /repos/{owner}/{repo}/issues/{issue_number}': [200, 422],
+  // The sender's (src/sender/dispatch.ts).
+  'POST /repos/{owner}/{repo}/dispatches': [204, 422]
 }
 
 /** Mutation fields the action sends (src/github/apply.ts). */
@@ -461,6 +463,38 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
     expect(error.errors).toEqual([
       { resource: 'Issue', code: 'invalid', field: 'state', value: 'shut' }
     ])
+  })
+
+  it('POST dispatches: 204 with no body; 422 for a payload of 11 keys or no event_type', async () => {
+    const start = mark()
+    const send = (body: Record<string, unknown>): Promise<number> =>
+      settle(
+        github.octokit.request('POST /repos/{owner}/{repo}/dispatches', {
+          owner,
+          repo,
+          ...(body as { event_type: string })
+        })
+      )
+    expect(
+      await send({
+        event_type: 'debussy-phase-started',
+        client_payload: { event: 'phase_started' }
+      })
+    ).toBe(204)
+    const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, i]))
+    expect(await send({ event_type: 'debussy-phase-started', client_payload: eleven })).toBe(422)
+    expect(await send({ client_payload: {} })).toBe(422)
+    const [accepted, tooMany] = expectRestFaithful(checker, restSince(sim, start))
+    expect(accepted?.status).toBe(204)
+    expectErrorBody(
+      tooMany as RestAnswer,
+      'Invalid request.\n\nNo more than 10 properties are allowed; 11 were supplied.'
+    )
+    expect(sim.dispatches().at(-1)).toEqual({
+      repo: REPO,
+      eventType: 'debussy-phase-started',
+      clientPayload: { event: 'phase_started' }
+    })
   })
 
   it('rate limits: secondary (403 and 429 with retry-after) and primary (remaining 0, reset) are waited out', async () => {
