@@ -10652,6 +10652,36 @@ function describeValue(value, objectWord = 'an object') {
 function isPlainObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+/** Levenshtein distance, for "did you mean" on short words (commands, event names). */
+function distance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length] ?? 0;
+}
+/**
+ * The known name a user probably meant: the same letters and digits in any
+ * case and punctuation (`phase-started` for `phase_started`), else the
+ * nearest within two edits (`wacth` for `watch`).
+ */
+function closestName(word, known) {
+    const compact = (text) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
+    const same = known.find((name) => compact(name) === compact(word));
+    if (same !== undefined)
+        return same;
+    let best;
+    for (const name of known) {
+        const d = distance(compact(word), compact(name));
+        if (d <= 2 && (best === undefined || d < best.d))
+            best = { name, d };
+    }
+    return best?.name;
+}
 
 ;// CONCATENATED MODULE: ./src/issue-ref.ts
 
@@ -10663,6 +10693,8 @@ const MAX_REPO_LENGTH = 100;
 const OWNER_PATTERN = /^[A-Za-z0-9](?:-?[A-Za-z0-9])*$/;
 const REPO_PATTERN = /^[A-Za-z0-9._-]+$/;
 const DIGITS = /^\d+$/;
+/** Debussy's own shorthand (`sync/github_sync.py`, ISSUE_PATTERN): `gh#10`, `github#10`, also without `#`. */
+const SHORTHAND = /^(?:gh|github)#?(\d+)$/i;
 // Trailing pages of a pull request URL that still clearly mean the pull request.
 const PULL_REQUEST_PAGES = new Set(['files', 'commits', 'checks']);
 function formatRepo(repo) {
@@ -10705,12 +10737,16 @@ function parseIssueRef(text, context, field) {
     const trimmed = text.trim();
     if (/^https?:\/\//i.test(trimmed))
         return parseIssueUrl(trimmed, context, field);
+    const shorthand = SHORTHAND.exec(trimmed)?.[1];
+    if (shorthand !== undefined) {
+        return { ...context.defaultRepo, number: issueNumber(shorthand, trimmed, field) };
+    }
     const hash = trimmed.lastIndexOf('#');
     const head = hash < 0 ? '' : trimmed.slice(0, hash);
     const digits = hash < 0 ? trimmed : trimmed.slice(hash + 1);
     if (!DIGITS.test(digits))
         throw notARef(trimmed, context, field);
-    if (hash < 0 || head === '' || head.toLowerCase() === 'gh') {
+    if (hash < 0 || head === '') {
         return { ...context.defaultRepo, number: issueNumber(digits, trimmed, field) };
     }
     if (!head.includes('/'))
@@ -10836,6 +10872,716 @@ function describe(value) {
     if (typeof value === 'object')
         return 'a mapping';
     return typeof value === 'boolean' ? String(value) : typeof value;
+}
+
+;// CONCATENATED MODULE: ./src/plan-text.ts
+/** A zero-width joiner after `@` and `#` stops mentions and issue links, and reads the same. */
+const ZWJ = '\u200d';
+const HIDDEN_CONTROLS = 
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
+/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * Bidirectional controls (U+202E shows what follows backwards, isolates reorder
+ * runs) make a reader see other text than is there; other control characters
+ * (escape sequences, bell) have no business in a title. Line breaks and tabs
+ * are whitespace, flattened by the callers.
+ */
+function withoutControls(text) {
+    return text.replace(HIDDEN_CONTROLS, '');
+}
+/** `GH-12` is an issue link to GitHub, in any case: a joiner after `GH` stops it. */
+function unlinkGhRefs(text) {
+    return text.replace(/(gh)-(?=\d)/gi, `$1${ZWJ}-`);
+}
+/**
+ * Plan text made inert for GitHub markdown: mentions, issue references (`#12`,
+ * `GH-12`) and bare URLs neutralised, bidirectional and other control characters
+ * removed, markdown and HTML punctuation escaped, newlines flattened.
+ */
+function inertText(text, max = 200) {
+    const flat = withoutControls(text).replace(/\s+/g, ' ').trim();
+    const short = flat.length > max ? `${flat.slice(0, max)}…` : flat;
+    return unlinkGhRefs(short
+        .replace(/[\\`*_{}[\]()<>|!~]/g, (c) => `\\${c}`)
+        .replace(/&/g, '&amp;')
+        .replace(/[@#]/g, (c) => `${c}${ZWJ}`)
+        // Bare URLs are autolinked by GitHub: a joiner inside the scheme or www. stops that.
+        .replace(/:\/\//g, `:${ZWJ}//`)
+        .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWJ}.`));
+}
+/** Marks the action's one comment so that a re-run after a failed close does not post it twice. */
+function completionMarker(planKey) {
+    return `<!-- debussy-issue-sync:completed plan="${encodeURIComponent(planKey)}" -->`;
+}
+function completionComment(plan, progress) {
+    const phases = progress === undefined ? '' : ` (${progress.completed}/${progress.total} phases)`;
+    return [
+        `✅ Debussy completed the plan **${inertText(plan.title)}**${phases}, so this issue is closed as completed.`,
+        '',
+        `Closed by debussy-issue-sync because auto-close is on. Reopen it if there is more to do.`,
+        completionMarker(plan.path)
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/github/observe.ts
+
+
+/** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
+const ISSUES_PER_QUERY = 100;
+const MILESTONE_FIELDS = 'number title description url';
+// Issue.state and PullRequest.state have different types: pull requests alias theirs.
+const LINKED_FIELDS = (comments, state = 'state') => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${comments ? ' comments(last: 30) { nodes { body } }' : ''}`;
+/** Builds one query; names travel as variables, never spliced into the document. */
+function buildObserveQuery(issues, request, withMilestone) {
+    const groups = new Map();
+    const add = (repo) => {
+        const key = repoKey(repo);
+        let group = groups.get(key);
+        if (group === undefined) {
+            group = { repo, issues: [] };
+            groups.set(key, group);
+        }
+        return group;
+    };
+    for (const ref of issues)
+        add(ref).issues.push(ref);
+    const milestoneKey = withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined;
+    if (request.milestone && withMilestone)
+        add(request.milestone.repo);
+    // GitHub refuses a declared variable that no field uses.
+    const withLabel = issues.length > 0;
+    const declarations = withLabel ? ['$label: String!'] : [];
+    const variables = withLabel ? { label: request.stateLabel } : {};
+    const bodies = [];
+    const repos = [];
+    let milestoneRepoAlias;
+    let index = 0;
+    for (const [key, group] of groups) {
+        const alias = `r${index}`;
+        declarations.push(`$${alias}o: String!`, `$${alias}n: String!`);
+        variables[`${alias}o`] = group.repo.owner;
+        variables[`${alias}n`] = group.repo.repo;
+        const fields = ['nameWithOwner'];
+        if (group.issues.length > 0)
+            fields.push('stateLabel: label(name: $label) { id name }');
+        const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }));
+        for (const { alias: issueAlias, ref } of aliased) {
+            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
+        }
+        if (key === milestoneKey && request.milestone) {
+            milestoneRepoAlias = alias;
+            const selector = request.milestone.selector;
+            if (selector.by === 'number') {
+                fields.push(`milestone(number: ${selector.number}) { ${MILESTONE_FIELDS} }`);
+            }
+            else {
+                declarations.push('$milestoneTitle: String!');
+                variables.milestoneTitle = selector.title;
+                fields.push(`milestones(first: 100, query: $milestoneTitle, states: [OPEN, CLOSED]) { nodes { ${MILESTONE_FIELDS} } }`);
+            }
+        }
+        bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`);
+        repos.push({ alias, repo: group.repo, issues: aliased });
+        index++;
+    }
+    return {
+        query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
+        variables,
+        repos,
+        milestoneRepoAlias
+    };
+}
+/** Partial data with per-path errors, as GitHub answers when some objects are missing. */
+function decodeObserve(built, request, data, errors) {
+    // Indexed once: a hundred missing issues must not cost a hundred scans.
+    const byPath = new Map();
+    for (const error of errors) {
+        const path = (error.path ?? []).join('.');
+        if (!byPath.has(path))
+            byPath.set(path, error);
+    }
+    const errorAt = (path) => byPath.get(path);
+    const issues = [];
+    const labels = new Map();
+    let milestone;
+    for (const group of built.repos) {
+        const repository = data[group.alias] ?? null;
+        const repoError = errorAt(group.alias);
+        const stateLabel = repository?.stateLabel;
+        const known = new Map();
+        if (stateLabel)
+            known.set(stateLabel.name.toLowerCase(), { id: stateLabel.id, name: stateLabel.name });
+        labels.set(repoKey(group.repo), known);
+        for (const { alias, ref } of group.issues) {
+            const linked = repository?.[alias];
+            if (repository === null || linked == null) {
+                const error = errorAt(`${group.alias}.${alias}`) ?? repoError;
+                issues.push({ ref, found: false, reason: describeMissing(ref, error) });
+                continue;
+            }
+            issues.push(toObserved(ref, linked, request.completionFor));
+        }
+        if (group.alias === built.milestoneRepoAlias && request.milestone) {
+            milestone = pickMilestone(repository, request.milestone);
+        }
+    }
+    return { issues, labels, milestone };
+}
+function describeMissing(ref, error) {
+    if (error?.type === 'NOT_FOUND')
+        return `not found: it does not exist, was deleted or transferred, or the token cannot see it`;
+    if (error?.type === 'FORBIDDEN')
+        return `the token may not read it`;
+    return error?.message ?? `GitHub returned nothing for ${formatIssueRef(ref)}`;
+}
+function toObserved(ref, linked, completionFor) {
+    const marker = completionFor === undefined ? undefined : completionMarker(completionFor);
+    return {
+        ref,
+        found: true,
+        id: linked.id,
+        kind: linked.__typename === 'PullRequest' ? 'pull_request' : 'issue',
+        state: (linked.state ?? linked.prState) === 'OPEN' ? 'open' : 'closed',
+        locked: linked.locked,
+        title: linked.title,
+        url: linked.url,
+        labels: (linked.labels?.nodes ?? [])
+            .filter((label) => label !== null)
+            .map((label) => ({ id: label.id, name: label.name })),
+        milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
+        hasCompletionComment: marker !== undefined &&
+            (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true)
+    };
+}
+function toMilestone(repo, milestone) {
+    return {
+        repo: { owner: repo.owner, repo: repo.repo },
+        number: milestone.number,
+        title: milestone.title,
+        description: milestone.description ?? '',
+        url: milestone.url
+    };
+}
+function pickMilestone(repository, named) {
+    if (repository === null)
+        return null;
+    if (named.selector.by === 'number') {
+        const found = repository.milestone;
+        return found ? toMilestone(named.repo, found) : null;
+    }
+    const title = named.selector.title;
+    const candidates = repository.milestones?.nodes ?? [];
+    // The search is fuzzy; the title must match exactly (then ignoring case).
+    const found = candidates.find((m) => m?.title === title) ??
+        candidates.find((m) => m?.title.toLowerCase() === title.toLowerCase());
+    return found ? toMilestone(named.repo, found) : null;
+}
+/** Reads GitHub for the event: one query per {@link ISSUES_PER_QUERY} issues. */
+async function observe(github, request) {
+    const issues = [];
+    const labels = new Map();
+    let namedMilestone;
+    const chunks = [];
+    for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
+        chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY));
+    }
+    if (chunks.length === 0)
+        chunks.push([]);
+    for (const [n, chunk] of chunks.entries()) {
+        const built = buildObserveQuery(chunk, request, n === 0);
+        const { data, errors } = await queryAllowingErrors(github, built);
+        const decoded = decodeObserve(built, request, data, errors);
+        // Decoded per repository; the snapshot keeps the plan's order.
+        const byRef = new Map(decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue]));
+        for (const ref of chunk) {
+            const issue = byRef.get(formatIssueRef(ref).toLowerCase());
+            if (issue !== undefined)
+                issues.push(issue);
+        }
+        for (const [key, map] of decoded.labels) {
+            const merged = labels.get(key) ?? new Map();
+            for (const [name, label] of map)
+                merged.set(name, label);
+            labels.set(key, merged);
+        }
+        if (n === 0)
+            namedMilestone = decoded.milestone;
+    }
+    return { issues, labels, namedMilestone };
+}
+/** GitHub answers a query that names a missing object with data and errors: both are kept. */
+async function queryAllowingErrors(github, built) {
+    try {
+        const data = await github.graphql(built.query, built.variables);
+        return { data, errors: [] };
+    }
+    catch (error) {
+        const partial = graphqlPartial(error);
+        if (partial === undefined)
+            throw error;
+        const unexpected = partial.errors.filter((e) => e.type !== 'NOT_FOUND' && e.type !== 'FORBIDDEN');
+        if (unexpected.length > 0 || partial.errors.some((e) => (e.path ?? []).length === 0))
+            throw error;
+        return { data: partial.data, errors: partial.errors };
+    }
+}
+/** The data and errors of @octokit/graphql's GraphqlResponseError, checked structurally. */
+function graphqlPartial(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const candidate = error;
+    if (!Array.isArray(candidate.errors))
+        return undefined;
+    const data = typeof candidate.data === 'object' && candidate.data !== null ? candidate.data : {};
+    return { data, errors: candidate.errors };
+}
+
+;// CONCATENATED MODULE: ./src/github/apply.ts
+
+
+/**
+ * Mutation fields per request. Label changes create no content and notify no
+ * one; a batch this size keeps one request far below GitHub's per-request
+ * limits while a 100-issue event still takes a handful of requests.
+ * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
+ */
+const LABEL_MUTATIONS_PER_REQUEST = 50;
+/**
+ * Comments notify people and count as content creation: smaller batches, and
+ * paced to GitHub's content limit (client.ts, content-pace.ts).
+ */
+const CLOSE_MUTATIONS_PER_REQUEST = 20;
+/** The issues (`owner/repo#N`, lower-cased) of the results whose status matches. */
+function issuesOf(results, match) {
+    const issues = new Set();
+    for (const { operation, status } of results) {
+        if (match(status) && 'issue' in operation)
+            issues.add(operation.issue.toLowerCase());
+    }
+    return issues;
+}
+/** The names an addLabelsToLabelable answer says the issue now has. */
+function answeredLabels(answer) {
+    const nodes = answer?.labelable?.labels?.nodes;
+    return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []));
+}
+async function applyOperations(github, input) {
+    const results = [];
+    const issues = new Map();
+    for (const observed of input.snapshot.issues) {
+        if (observed.found)
+            issues.set(formatIssueRef(observed.ref).toLowerCase(), observed);
+    }
+    // Label ids by repository: the snapshot's, then the ones created here.
+    const labelIds = new Map();
+    for (const [repo, labels] of input.snapshot.labels) {
+        for (const [name, label] of labels)
+            labelIds.set(`${repo}\n${name}`, label.id);
+    }
+    for (const operation of input.operations) {
+        if (operation.op !== 'create_label')
+            continue;
+        results.push(await createLabel(github, operation, labelIds));
+    }
+    const labelMutations = [];
+    const commentMutations = [];
+    const closeMutations = [];
+    const byIssue = groupByIssue(input.operations);
+    for (const [key, ops] of byIssue) {
+        const observed = issues.get(key);
+        if (observed === undefined) {
+            for (const operation of ops)
+                results.push({ operation, status: 'failed', detail: 'issue was not read' });
+            continue;
+        }
+        const repo = repoKey(observed.ref);
+        const adds = ops.filter((op) => op.op === 'add_label');
+        const removes = ops.filter((op) => op.op === 'remove_label');
+        if (adds.length > 0) {
+            const ids = adds.map((op) => labelIds.get(`${repo}\n${op.label.toLowerCase()}`));
+            if (ids.some((id) => id === undefined)) {
+                for (const operation of adds) {
+                    results.push({
+                        operation,
+                        status: 'failed',
+                        detail: `label "${operation.label}" could not be created`
+                    });
+                }
+            }
+            else {
+                const wanted = adds.map((op) => op.label.toLowerCase());
+                labelMutations.push({
+                    operations: adds,
+                    subjectId: observed.id,
+                    labelGone: 'failed',
+                    field: (alias, v) => `${alias}: addLabelsToLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
+                    // A label renamed during the run keeps its id: the name must be checked.
+                    check: (answer) => {
+                        const names = answeredLabels(answer).map((name) => name.toLowerCase());
+                        const missing = wanted.filter((name) => !names.includes(name));
+                        return missing.length === 0
+                            ? undefined
+                            : `label "${missing.join('", "')}" was renamed or deleted during the run; re-run the job to create and apply it`;
+                    }
+                });
+            }
+        }
+        // One field per label: a label deleted during the run fails only its own field.
+        for (const operation of removes) {
+            const ids = observed.labels
+                .filter((l) => l.name.toLowerCase() === operation.label.toLowerCase())
+                .map((l) => l.id);
+            labelMutations.push({
+                operations: [operation],
+                subjectId: observed.id,
+                labelGone: 'applied',
+                field: (alias, v) => `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { clientMutationId }`
+            });
+        }
+        for (const operation of ops) {
+            if (operation.op === 'comment') {
+                commentMutations.push({
+                    operations: [operation],
+                    subjectId: observed.id,
+                    field: (alias, v) => `${alias}: addComment(input: { subjectId: ${v(observed.id, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
+                });
+            }
+            else if (operation.op === 'close_issue') {
+                closeMutations.push({
+                    operations: [operation],
+                    subjectId: observed.id,
+                    field: (alias, v) => `${alias}: closeIssue(input: { issueId: ${v(observed.id, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
+                });
+            }
+        }
+    }
+    results.push(...(await runMutations(github, labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST })));
+    for (const operation of input.operations) {
+        if (operation.op === 'update_milestone' && input.milestone !== undefined) {
+            results.push(await updateMilestone(github, operation, input.milestone));
+        }
+    }
+    // An issue is closed only once its completion comment is there: a re-run
+    // then still posts the comment that a failed request left out.
+    const commented = await writeOnce(github, commentMutations, issues, {
+        perRequest: Math.min(CLOSE_MUTATIONS_PER_REQUEST, github.contentPerRequest),
+        createsContent: true
+    });
+    results.push(...commented);
+    const uncommented = issuesOf(commented, (status) => status !== 'applied');
+    const closable = closeMutations.filter((m) => {
+        const operation = m.operations[0];
+        if (operation === undefined ||
+            !('issue' in operation) ||
+            !uncommented.has(operation.issue.toLowerCase())) {
+            return true;
+        }
+        results.push({
+            operation,
+            status: 'failed',
+            detail: 'not closed: its completion comment failed'
+        });
+        return false;
+    });
+    results.push(...(await writeOnce(github, closable, issues, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })));
+    return results;
+}
+function groupByIssue(operations) {
+    const groups = new Map();
+    for (const operation of operations) {
+        if (!('issue' in operation))
+            continue;
+        const key = operation.issue.toLowerCase();
+        const list = groups.get(key) ?? [];
+        list.push(operation);
+        groups.set(key, list);
+    }
+    return groups;
+}
+async function createLabel(github, operation, labelIds) {
+    const repo = parseRepo(operation.repo, 'create_label');
+    const key = `${repoKey(repo)}\n${operation.label.toLowerCase()}`;
+    try {
+        const created = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
+            owner: repo.owner,
+            repo: repo.repo,
+            name: operation.label,
+            color: operation.color,
+            description: operation.description
+        });
+        labelIds.set(key, created.data.node_id);
+        return { operation, status: 'applied', detail: undefined };
+    }
+    catch (error) {
+        if (isAlreadyExists(error)) {
+            // Another run created it between our read and this write: use theirs.
+            try {
+                const existing = await github.octokit.request('GET /repos/{owner}/{repo}/labels/{name}', {
+                    owner: repo.owner,
+                    repo: repo.repo,
+                    name: operation.label
+                });
+                labelIds.set(key, existing.data.node_id);
+                return { operation, status: 'applied', detail: 'already existed' };
+            }
+            catch (again) {
+                return { operation, status: 'failed', detail: describeError(again) };
+            }
+        }
+        return { operation, status: 'failed', detail: describeError(error) };
+    }
+}
+function isAlreadyExists(error) {
+    const response = error ?? {};
+    return (response.status === 422 &&
+        (response.response?.data?.errors ?? []).some((e) => e.code === 'already_exists'));
+}
+async function updateMilestone(github, operation, outcome) {
+    const repo = parseRepo(operation.repo, 'update_milestone');
+    try {
+        // Re-read just before writing, so that an edit a person made since the
+        // snapshot is kept: the rewrite only touches this plan's block.
+        const fresh = await github.octokit.request('GET /repos/{owner}/{repo}/milestones/{milestone_number}', {
+            owner: repo.owner,
+            repo: repo.repo,
+            milestone_number: operation.milestone
+        });
+        const current = fresh.data.description ?? '';
+        const next = current === outcome.milestone.description ? operation.description : outcome.rewrite(current);
+        if (next !== current) {
+            await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
+                owner: repo.owner,
+                repo: repo.repo,
+                milestone_number: operation.milestone,
+                description: next
+            });
+        }
+        return { operation, status: 'applied', detail: undefined };
+    }
+    catch (error) {
+        return { operation, status: isGone(error) ? 'gone' : 'failed', detail: describeError(error) };
+    }
+}
+/**
+ * A request whose answer was lost after it left: a reset, a timeout, a 5xx
+ * or an answer that could not be read (all reported with a 5xx status). A
+ * 4xx is GitHub's own answer: the write was not made.
+ */
+function answerLost(error) {
+    const status = error?.status;
+    return typeof status === 'number' && status >= 500;
+}
+/** Sends mutations in batches, one request at a time, mapping each field's error to its operations. */
+async function runMutations(github, mutations, batching) {
+    return (await sendMutations(github, mutations, batching)).map(({ operation, status, detail }) => ({ operation, status, detail }));
+}
+async function sendMutations(github, mutations, { perRequest, once = false, createsContent = false }) {
+    const results = [];
+    for (let start = 0; start < mutations.length; start += perRequest) {
+        const batch = mutations.slice(start, start + perRequest);
+        if (createsContent)
+            await github.reserveContent(batch.length);
+        const variables = {};
+        const declarations = [];
+        const bind = (value, type) => {
+            const name = `v${declarations.length}`;
+            declarations.push(`$${name}: ${type}`);
+            variables[name] = value;
+            return `$${name}`;
+        };
+        const fields = batch.map((mutation, i) => mutation.field(`m${i}`, bind));
+        const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`;
+        let errors = [];
+        let data = {};
+        let failure;
+        let lost = false;
+        try {
+            const answer = await github.graphql(query, variables, once);
+            // client.ts refuses a body without data; this guard keeps a crash out whatever the transport.
+            if (typeof answer === 'object' && answer !== null)
+                data = answer;
+            else {
+                failure = 'GitHub answered without data';
+                lost = true;
+            }
+        }
+        catch (error) {
+            const partial = graphqlPartial(error);
+            if (partial === undefined || partial.errors.some((e) => (e.path ?? []).length === 0)) {
+                failure = describeError(error);
+                lost = answerLost(error);
+            }
+            else {
+                errors = partial.errors;
+                data = partial.data;
+            }
+        }
+        const errorByField = new Map();
+        for (const error of errors) {
+            const field = error.path?.[0];
+            if (typeof field === 'string' && !errorByField.has(field))
+                errorByField.set(field, error);
+        }
+        batch.forEach((mutation, i) => {
+            const error = errorByField.get(`m${i}`);
+            const [status, detail] = failure !== undefined
+                ? ['failed', failure]
+                : error !== undefined
+                    ? fieldError(mutation, error)
+                    : fieldAnswer(mutation, data[`m${i}`]);
+            for (const operation of mutation.operations) {
+                results.push({ operation, status, detail, lost: failure !== undefined && lost });
+            }
+        });
+    }
+    return results;
+}
+/** Rounds of "read, then send again what is not there" after a lost answer. */
+const SETTLE_ROUNDS = 2;
+/**
+ * Comments and closes, which people see: each is sent once, never retried
+ * blindly by the client. When its answer is lost (a reset, a timeout, a 5xx,
+ * an unreadable answer) GitHub may have made it, even a moment later; so wait
+ * as long as an attempt may take, read the issues, and count what is there
+ * (the comment's marker, the issue closed) as made. Only what the read shows
+ * missing is sent again; what no read could settle fails, and the re-run
+ * reads before it writes (observe finds the comment by its marker).
+ */
+async function writeOnce(github, mutations, issues, batching) {
+    const final = new Map();
+    let pending = mutations;
+    for (let round = 0; pending.length > 0; round++) {
+        const sent = await sendMutations(github, pending, { ...batching, once: true });
+        // One operation per mutation here: results come back in mutation order.
+        const doubtful = [];
+        pending.forEach((mutation, i) => {
+            const result = sent[i];
+            if (result === undefined)
+                return;
+            if (result.lost)
+                doubtful.push(mutation);
+            final.set(mutation, {
+                operation: result.operation,
+                status: result.status,
+                detail: result.detail
+            });
+        });
+        if (doubtful.length === 0)
+            break;
+        await new Promise((resolve) => setTimeout(resolve, github.attemptTimeoutMs));
+        const seen = await readBack(github, doubtful, issues);
+        const missing = [];
+        for (const mutation of doubtful) {
+            const operation = mutation.operations[0];
+            const before = final.get(mutation);
+            if (operation === undefined || before === undefined)
+                continue;
+            const found = seen?.get(mutation);
+            if (found === 'made') {
+                final.set(mutation, {
+                    operation,
+                    status: 'applied',
+                    detail: `made, though its answer was lost (${before.detail ?? 'no answer'})`
+                });
+            }
+            else if (found === 'gone') {
+                final.set(mutation, { operation, status: 'gone', detail: 'the issue is no longer there' });
+            }
+            else if (found === 'missing' && round + 1 < SETTLE_ROUNDS) {
+                missing.push(mutation);
+            }
+            else {
+                final.set(mutation, {
+                    operation,
+                    status: 'failed',
+                    detail: found === 'missing'
+                        ? `not made: its answer was lost (${before.detail ?? 'no answer'}) and a read shows it missing; re-run the job`
+                        : `outcome unknown: its answer was lost (${before.detail ?? 'no answer'}) and the read to check it failed; a re-run reads before repeating it`
+                });
+            }
+        }
+        pending = missing;
+    }
+    return mutations.flatMap((mutation) => {
+        const result = final.get(mutation);
+        return result === undefined ? [] : [result];
+    });
+}
+/**
+ * Reads back the issues of comments and closes whose answers were lost:
+ * whether each comment (found by its last line, the marker) or close is
+ * there. Undefined when the read itself fails.
+ */
+async function readBack(github, mutations, issues) {
+    const ids = mutations.map((m) => {
+        const operation = m.operations[0];
+        return operation !== undefined && 'issue' in operation
+            ? (issues.get(operation.issue.toLowerCase())?.id ?? m.subjectId)
+            : m.subjectId;
+    });
+    let nodes;
+    try {
+        const data = await github.graphql('query DebussyConfirm($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { state comments(last: 50) { nodes { body } } } } }', { ids });
+        if (!Array.isArray(data?.nodes))
+            return undefined;
+        nodes = data.nodes;
+    }
+    catch (error) {
+        // A node deleted meanwhile comes back as a NOT_FOUND beside the others.
+        const partial = graphqlPartial(error);
+        const list = partial?.data?.nodes;
+        if (partial === undefined || !Array.isArray(list))
+            return undefined;
+        nodes = list;
+    }
+    const seen = new Map();
+    mutations.forEach((mutation, i) => {
+        const node = nodes[i];
+        const operation = mutation.operations[0];
+        if (node === null || node === undefined || operation === undefined) {
+            seen.set(mutation, 'gone');
+        }
+        else if (operation.op === 'close_issue') {
+            seen.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing');
+        }
+        else if (operation.op === 'comment') {
+            const marker = operation.body.split('\n').at(-1) ?? operation.body;
+            const bodies = (node.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []));
+            seen.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing');
+        }
+    });
+    return seen;
+}
+/** A field's error: the issue gone (a warning), a label gone, or a failure. */
+function fieldError(mutation, error) {
+    if (error.type !== 'NOT_FOUND')
+        return ['failed', error.message];
+    if (mutation.labelGone === undefined || error.message.includes(mutation.subjectId)) {
+        return ['gone', error.message];
+    }
+    return mutation.labelGone === 'applied'
+        ? ['applied', 'the label was deleted during the run']
+        : [
+            'failed',
+            `a label was deleted during the run (${error.message}); re-run the job to create and apply it`
+        ];
+}
+function fieldAnswer(mutation, answer) {
+    const problem = mutation.check?.(answer);
+    return problem === undefined ? ['applied', undefined] : ['failed', problem];
+}
+function isGone(error) {
+    const status = error?.status;
+    return status === 404 || status === 410;
+}
+/** GitHub's own message, never request headers (the token is in them). */
+function describeError(error) {
+    if (typeof error === 'object' && error !== null) {
+        const e = error;
+        const status = typeof e.status === 'number' && e.status > 0 ? `HTTP ${e.status}: ` : '';
+        return `${status}${typeof e.message === 'string' ? e.message : 'unknown error'}`;
+    }
+    return String(error);
 }
 
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
@@ -13210,6 +13956,13 @@ const MAX_REDIRECTS = 20;
 const IDLE_SOCKET_MS = 4_000;
 /** A kept-alive connection the server had already closed is retried on a fresh one, this often. */
 const STALE_SOCKET_RETRIES = 2;
+/**
+ * The methods sent again by themselves after a reused connection was reset:
+ * those that change nothing, as undici decides. A POST or PATCH may have
+ * reached GitHub and been applied before the connection went (a comment
+ * posted twice); its caller finds out by reading (apply.ts), never here.
+ */
+const RESENDABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
 const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
 const protocols = new Map();
 /**
@@ -13327,8 +14080,10 @@ function send(attempt, signal, staleRetries = STALE_SOCKET_RETRIES) {
         });
         request.on('error', (error) => {
             // Node's advice for keep-alive: a reused connection reset before any
-            // answer was closed by the server while idle; send again on a new one.
+            // answer was likely closed by the server while idle; send again on a
+            // new one, when sending twice can do no harm.
             if (request.reusedSocket &&
+                RESENDABLE.has(attempt.method) &&
                 !answered &&
                 error.code === 'ECONNRESET' &&
                 staleRetries > 0 &&
@@ -13421,6 +14176,13 @@ const nodeFetch = transportFetch;
 
 /** How a timed-out attempt's error begins. */
 const TIMED_OUT = 'GitHub did not answer within';
+/** How the error of an answer that could not be read begins (a 200 without data, an HTML page). */
+const MALFORMED = 'GitHub answered, but its answer could not be read';
+/**
+ * The status an answer that could not be read is reported with: like a 502
+ * from a proxy, it says nothing of whether the request was applied.
+ */
+const MALFORMED_STATUS = 502;
 const DEFAULT_TIMING = {
     attemptTimeoutMs: 8_000,
     retryUnitMs: 1_000,
@@ -13449,44 +14211,121 @@ function graphqlRateLimited(data) {
         }));
 }
 /**
+ * What is wrong with a successful answer's body, if anything: every answer
+ * the action asks for is a JSON object or array, and a GraphQL one carries
+ * `data` or `errors`. An HTML page, JSON cut short or a body without `data`
+ * must not be read as "nothing there" (a milestone's description wiped, a
+ * crash on the missing field).
+ */
+function malformedAnswer(status, data, graphql) {
+    if (status === 204 || status === 205 || status < 200 || status >= 300)
+        return undefined;
+    if (typeof data !== 'object' || data === null || data instanceof ArrayBuffer) {
+        const text = typeof data === 'string' ? data.trim() : '';
+        return text === '' ? 'an empty body' : `not JSON (${JSON.stringify(text.slice(0, 40))}…)`;
+    }
+    if (graphql && !Array.isArray(data) && !('data' in data) && !('errors' in data)) {
+        return 'no data';
+    }
+    return undefined;
+}
+/** The seconds a 429 asks to wait (`retry-after`: seconds or an HTTP date), if it says. */
+function retryAfterSeconds(value, now) {
+    if (typeof value !== 'string' || value.trim() === '')
+        return undefined;
+    const seconds = Number(value);
+    if (Number.isFinite(seconds))
+        return Math.max(0, Math.ceil(seconds));
+    const at = Date.parse(value);
+    return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+/**
+ * A 429 that the throttling plugin does not take for a rate limit: neither
+ * `secondary rate` in its message nor `x-ratelimit-remaining: 0` (the plugin
+ * handles those). Undefined when the plugin does.
+ */
+function plainTooManyRequests(error) {
+    const e = error;
+    if (e?.status !== 429)
+        return undefined;
+    const headers = e.response?.headers ?? {};
+    if (typeof e.message === 'string' && /\bsecondary rate\b/i.test(e.message))
+        return undefined;
+    if (headers['x-ratelimit-remaining'] === '0')
+        return undefined;
+    const after = headers['retry-after'];
+    return { retryAfter: typeof after === 'string' ? after : undefined };
+}
+/**
  * Guards each attempt, inside the retry and throttling plugins (it is
  * registered first): an attempt GitHub does not answer in time is aborted and
  * turned into a retryable RequestError (an AbortError alone is not retried);
- * a GraphQL RATE_LIMITED answer becomes the 403 the throttling plugin waits
+ * an answer whose body cannot be read becomes a 502 (retried, and for a
+ * comment or a close settled by a read in apply.ts); a plain 429 is waited
+ * out for the `retry-after` it names (bounded like every wait), which the
+ * throttling plugin does only when the message says "secondary rate"; a
+ * GraphQL RATE_LIMITED answer becomes the 403 the throttling plugin waits
  * out, also on GHES, whose /api/graphql path the plugin does not recognise.
  */
-function attemptGuard(timeoutMs, exhaustedUntil) {
+function attemptGuard({ timing, exhaustedUntil, graphqlUrl, onWait }) {
+    const timeoutMs = timing.attemptTimeoutMs;
     return (octokit) => {
         octokit.hook.wrap('request', async (request, options) => {
-            // After a rate limit that is not waited for, nothing more is sent before it resets.
-            const until = exhaustedUntil();
-            if (until !== undefined && until.getTime() > Date.now()) {
-                throw new Error(`not sent: the GitHub API rate limit is exhausted until ${until.toISOString()}`);
-            }
-            const signal = AbortSignal.timeout(timeoutMs);
-            let response;
-            try {
-                // The hooks inside this one (token auth among them) are bound to this
-                // very options object: the signal must be set on it, not on a copy.
-                options.request = { ...options.request, signal };
-                response = await request(options);
-            }
-            catch (error) {
-                if (signal.aborted) {
-                    throw new RequestError(`${TIMED_OUT} ${timeoutMs / 1000} s`, 504, {
-                        // The retry plugin keeps its count in request.request: hand the options back whole.
-                        request: options
+            const attempt = async () => {
+                // After a rate limit that is not waited for, nothing more is sent before it resets.
+                const until = exhaustedUntil();
+                if (until !== undefined && until.getTime() > Date.now()) {
+                    throw new Error(`not sent: the GitHub API rate limit is exhausted until ${until.toISOString()}`);
+                }
+                const signal = AbortSignal.timeout(timeoutMs);
+                let response;
+                try {
+                    // The hooks inside this one (token auth among them) are bound to this
+                    // very options object: the signal must be set on it, not on a copy.
+                    options.request = { ...options.request, signal };
+                    response = await request(options);
+                }
+                catch (error) {
+                    if (signal.aborted) {
+                        throw new RequestError(`${TIMED_OUT} ${timeoutMs / 1000} s`, 504, {
+                            // The retry plugin keeps its count in request.request: hand the options back whole.
+                            request: options
+                        });
+                    }
+                    throw error;
+                }
+                const graphql = options.url === graphqlUrl || /\/graphql$/.test(options.url);
+                const malformed = malformedAnswer(response.status, response.data, graphql);
+                if (malformed !== undefined) {
+                    throw new RequestError(`${MALFORMED} (HTTP ${response.status}, ${malformed})`, MALFORMED_STATUS, { request: options, response });
+                }
+                if (graphqlRateLimited(response.data)) {
+                    throw new RequestError('GraphQL API rate limit exceeded', 403, {
+                        request: options,
+                        response: {
+                            ...response,
+                            headers: { ...response.headers, 'x-ratelimit-remaining': '0' }
+                        }
                     });
                 }
-                throw error;
+                return response;
+            };
+            for (let waited = 0;; waited++) {
+                try {
+                    return await attempt();
+                }
+                catch (error) {
+                    const limited = plainTooManyRequests(error);
+                    if (limited === undefined || waited >= timing.retries)
+                        throw error;
+                    // No retry-after: a transient refusal, waited like a 5xx (1, 4, 9 units).
+                    const seconds = retryAfterSeconds(limited.retryAfter, Date.now()) ?? (waited + 1) ** 2;
+                    if (seconds > timing.maxRateLimitWaitSeconds)
+                        throw error;
+                    onWait(`GitHub answered 429 (too many requests) on ${options.method} ${options.url}; waiting ${seconds} s before retrying.`);
+                    await new Promise((resolve) => setTimeout(resolve, seconds * timing.retryUnitMs));
+                }
             }
-            if (graphqlRateLimited(response.data)) {
-                throw new RequestError('GraphQL API rate limit exceeded', 403, {
-                    request: options,
-                    response: { ...response, headers: { ...response.headers, 'x-ratelimit-remaining': '0' } }
-                });
-            }
-            return response;
         });
     };
 }
@@ -13532,7 +14371,7 @@ function createGitHub(options) {
     // Waits are bounded: a limit that resets later fails the step instead.
     const mayWait = (retryAfter, retryCount) => retryAfter <= timing.maxRateLimitWaitSeconds && retryCount < timing.retries;
     const baseUrl = options.apiUrl.replace(/\/+$/, '');
-    const Client = Octokit.plugin(attemptGuard(timing.attemptTimeoutMs, () => resetAt), retry, throttling);
+    const Client = Octokit.plugin(attemptGuard({ timing, exhaustedUntil: () => resetAt, graphqlUrl: options.graphqlUrl, onWait }), retry, throttling);
     const rest = new Client({
         auth: options.token,
         baseUrl,
@@ -13563,7 +14402,7 @@ function createGitHub(options) {
         retry: {
             retries: timing.retries,
             retryAfterBaseValue: timing.retryUnitMs,
-            // 429 is a rate limit: the throttling plugin waits the retry-after it names.
+            // 429 is a rate limit: the throttling plugin or attemptGuard waits the retry-after it names.
             doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
         }
     });
@@ -13584,596 +14423,6 @@ function createGitHub(options) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/plan-text.ts
-/** A zero-width joiner after `@` and `#` stops mentions and issue links, and reads the same. */
-const ZWJ = '\u200d';
-/**
- * Plan text made inert for GitHub markdown: mentions, issue references and
- * bare URLs neutralised, markdown and HTML punctuation escaped, newlines flattened.
- */
-function inertText(text, max = 200) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    const short = flat.length > max ? `${flat.slice(0, max)}…` : flat;
-    return (short
-        .replace(/[\\`*_{}[\]()<>|!~]/g, (c) => `\\${c}`)
-        .replace(/&/g, '&amp;')
-        .replace(/[@#]/g, (c) => `${c}${ZWJ}`)
-        // Bare URLs are autolinked by GitHub: a joiner inside the scheme or www. stops that.
-        .replace(/:\/\//g, `:${ZWJ}//`)
-        .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWJ}.`));
-}
-/** Marks the action's one comment so that a re-run after a failed close does not post it twice. */
-function completionMarker(planKey) {
-    return `<!-- debussy-issue-sync:completed plan="${encodeURIComponent(planKey)}" -->`;
-}
-function completionComment(plan, progress) {
-    const phases = progress === undefined ? '' : ` (${progress.completed}/${progress.total} phases)`;
-    return [
-        `✅ Debussy completed the plan **${inertText(plan.title)}**${phases}, so this issue is closed as completed.`,
-        '',
-        `Closed by debussy-issue-sync because auto-close is on. Reopen it if there is more to do.`,
-        completionMarker(plan.path)
-    ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/github/observe.ts
-
-
-/** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
-const ISSUES_PER_QUERY = 100;
-const MILESTONE_FIELDS = 'number title description url';
-// Issue.state and PullRequest.state have different types: pull requests alias theirs.
-const LINKED_FIELDS = (comments, state = 'state') => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${comments ? ' comments(last: 30) { nodes { body } }' : ''}`;
-/** Builds one query; names travel as variables, never spliced into the document. */
-function buildObserveQuery(issues, request, withMilestone) {
-    const groups = new Map();
-    const add = (repo) => {
-        const key = repoKey(repo);
-        let group = groups.get(key);
-        if (group === undefined) {
-            group = { repo, issues: [] };
-            groups.set(key, group);
-        }
-        return group;
-    };
-    for (const ref of issues)
-        add(ref).issues.push(ref);
-    const milestoneKey = withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined;
-    if (request.milestone && withMilestone)
-        add(request.milestone.repo);
-    // GitHub refuses a declared variable that no field uses.
-    const withLabel = issues.length > 0;
-    const declarations = withLabel ? ['$label: String!'] : [];
-    const variables = withLabel ? { label: request.stateLabel } : {};
-    const bodies = [];
-    const repos = [];
-    let milestoneRepoAlias;
-    let index = 0;
-    for (const [key, group] of groups) {
-        const alias = `r${index}`;
-        declarations.push(`$${alias}o: String!`, `$${alias}n: String!`);
-        variables[`${alias}o`] = group.repo.owner;
-        variables[`${alias}n`] = group.repo.repo;
-        const fields = ['nameWithOwner'];
-        if (group.issues.length > 0)
-            fields.push('stateLabel: label(name: $label) { id name }');
-        const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }));
-        for (const { alias: issueAlias, ref } of aliased) {
-            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
-        }
-        if (key === milestoneKey && request.milestone) {
-            milestoneRepoAlias = alias;
-            const selector = request.milestone.selector;
-            if (selector.by === 'number') {
-                fields.push(`milestone(number: ${selector.number}) { ${MILESTONE_FIELDS} }`);
-            }
-            else {
-                declarations.push('$milestoneTitle: String!');
-                variables.milestoneTitle = selector.title;
-                fields.push(`milestones(first: 100, query: $milestoneTitle, states: [OPEN, CLOSED]) { nodes { ${MILESTONE_FIELDS} } }`);
-            }
-        }
-        bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`);
-        repos.push({ alias, repo: group.repo, issues: aliased });
-        index++;
-    }
-    return {
-        query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
-        variables,
-        repos,
-        milestoneRepoAlias
-    };
-}
-/** Partial data with per-path errors, as GitHub answers when some objects are missing. */
-function decodeObserve(built, request, data, errors) {
-    // Indexed once: a hundred missing issues must not cost a hundred scans.
-    const byPath = new Map();
-    for (const error of errors) {
-        const path = (error.path ?? []).join('.');
-        if (!byPath.has(path))
-            byPath.set(path, error);
-    }
-    const errorAt = (path) => byPath.get(path);
-    const issues = [];
-    const labels = new Map();
-    let milestone;
-    for (const group of built.repos) {
-        const repository = data[group.alias] ?? null;
-        const repoError = errorAt(group.alias);
-        const stateLabel = repository?.stateLabel;
-        const known = new Map();
-        if (stateLabel)
-            known.set(stateLabel.name.toLowerCase(), { id: stateLabel.id, name: stateLabel.name });
-        labels.set(repoKey(group.repo), known);
-        for (const { alias, ref } of group.issues) {
-            const linked = repository?.[alias];
-            if (repository === null || linked == null) {
-                const error = errorAt(`${group.alias}.${alias}`) ?? repoError;
-                issues.push({ ref, found: false, reason: describeMissing(ref, error) });
-                continue;
-            }
-            issues.push(toObserved(ref, linked, request.completionFor));
-        }
-        if (group.alias === built.milestoneRepoAlias && request.milestone) {
-            milestone = pickMilestone(repository, request.milestone);
-        }
-    }
-    return { issues, labels, milestone };
-}
-function describeMissing(ref, error) {
-    if (error?.type === 'NOT_FOUND')
-        return `not found: it does not exist, was deleted or transferred, or the token cannot see it`;
-    if (error?.type === 'FORBIDDEN')
-        return `the token may not read it`;
-    return error?.message ?? `GitHub returned nothing for ${formatIssueRef(ref)}`;
-}
-function toObserved(ref, linked, completionFor) {
-    const marker = completionFor === undefined ? undefined : completionMarker(completionFor);
-    return {
-        ref,
-        found: true,
-        id: linked.id,
-        kind: linked.__typename === 'PullRequest' ? 'pull_request' : 'issue',
-        state: (linked.state ?? linked.prState) === 'OPEN' ? 'open' : 'closed',
-        locked: linked.locked,
-        title: linked.title,
-        url: linked.url,
-        labels: (linked.labels?.nodes ?? [])
-            .filter((label) => label !== null)
-            .map((label) => ({ id: label.id, name: label.name })),
-        milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
-        hasCompletionComment: marker !== undefined &&
-            (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true)
-    };
-}
-function toMilestone(repo, milestone) {
-    return {
-        repo: { owner: repo.owner, repo: repo.repo },
-        number: milestone.number,
-        title: milestone.title,
-        description: milestone.description ?? '',
-        url: milestone.url
-    };
-}
-function pickMilestone(repository, named) {
-    if (repository === null)
-        return null;
-    if (named.selector.by === 'number') {
-        const found = repository.milestone;
-        return found ? toMilestone(named.repo, found) : null;
-    }
-    const title = named.selector.title;
-    const candidates = repository.milestones?.nodes ?? [];
-    // The search is fuzzy; the title must match exactly (then ignoring case).
-    const found = candidates.find((m) => m?.title === title) ??
-        candidates.find((m) => m?.title.toLowerCase() === title.toLowerCase());
-    return found ? toMilestone(named.repo, found) : null;
-}
-/** Reads GitHub for the event: one query per {@link ISSUES_PER_QUERY} issues. */
-async function observe(github, request) {
-    const issues = [];
-    const labels = new Map();
-    let namedMilestone;
-    const chunks = [];
-    for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
-        chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY));
-    }
-    if (chunks.length === 0)
-        chunks.push([]);
-    for (const [n, chunk] of chunks.entries()) {
-        const built = buildObserveQuery(chunk, request, n === 0);
-        const { data, errors } = await queryAllowingErrors(github, built);
-        const decoded = decodeObserve(built, request, data, errors);
-        // Decoded per repository; the snapshot keeps the plan's order.
-        const byRef = new Map(decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue]));
-        for (const ref of chunk) {
-            const issue = byRef.get(formatIssueRef(ref).toLowerCase());
-            if (issue !== undefined)
-                issues.push(issue);
-        }
-        for (const [key, map] of decoded.labels) {
-            const merged = labels.get(key) ?? new Map();
-            for (const [name, label] of map)
-                merged.set(name, label);
-            labels.set(key, merged);
-        }
-        if (n === 0)
-            namedMilestone = decoded.milestone;
-    }
-    return { issues, labels, namedMilestone };
-}
-/** GitHub answers a query that names a missing object with data and errors: both are kept. */
-async function queryAllowingErrors(github, built) {
-    try {
-        const data = await github.graphql(built.query, built.variables);
-        return { data, errors: [] };
-    }
-    catch (error) {
-        const partial = graphqlPartial(error);
-        if (partial === undefined)
-            throw error;
-        const unexpected = partial.errors.filter((e) => e.type !== 'NOT_FOUND' && e.type !== 'FORBIDDEN');
-        if (unexpected.length > 0 || partial.errors.some((e) => (e.path ?? []).length === 0))
-            throw error;
-        return { data: partial.data, errors: partial.errors };
-    }
-}
-/** The data and errors of @octokit/graphql's GraphqlResponseError, checked structurally. */
-function graphqlPartial(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const candidate = error;
-    if (!Array.isArray(candidate.errors))
-        return undefined;
-    const data = typeof candidate.data === 'object' && candidate.data !== null ? candidate.data : {};
-    return { data, errors: candidate.errors };
-}
-
-;// CONCATENATED MODULE: ./src/github/apply.ts
-
-
-
-/**
- * Mutation fields per request. Label changes create no content and notify no
- * one; a batch this size keeps one request far below GitHub's per-request
- * limits while a 100-issue event still takes a handful of requests.
- * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
- */
-const LABEL_MUTATIONS_PER_REQUEST = 50;
-/**
- * Comments notify people and count as content creation: smaller batches, and
- * paced to GitHub's content limit (client.ts, content-pace.ts).
- */
-const CLOSE_MUTATIONS_PER_REQUEST = 20;
-/** The issues (`owner/repo#N`, lower-cased) of the results whose status matches. */
-function issuesOf(results, match) {
-    const issues = new Set();
-    for (const { operation, status } of results) {
-        if (match(status) && 'issue' in operation)
-            issues.add(operation.issue.toLowerCase());
-    }
-    return issues;
-}
-/** The names an addLabelsToLabelable answer says the issue now has. */
-function answeredLabels(answer) {
-    const nodes = answer?.labelable?.labels?.nodes;
-    return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []));
-}
-async function applyOperations(github, input) {
-    const results = [];
-    const issues = new Map();
-    for (const observed of input.snapshot.issues) {
-        if (observed.found)
-            issues.set(formatIssueRef(observed.ref).toLowerCase(), observed);
-    }
-    // Label ids by repository: the snapshot's, then the ones created here.
-    const labelIds = new Map();
-    for (const [repo, labels] of input.snapshot.labels) {
-        for (const [name, label] of labels)
-            labelIds.set(`${repo}\n${name}`, label.id);
-    }
-    for (const operation of input.operations) {
-        if (operation.op !== 'create_label')
-            continue;
-        results.push(await createLabel(github, operation, labelIds));
-    }
-    const labelMutations = [];
-    const commentMutations = [];
-    const closeMutations = [];
-    const byIssue = groupByIssue(input.operations);
-    for (const [key, ops] of byIssue) {
-        const observed = issues.get(key);
-        if (observed === undefined) {
-            for (const operation of ops)
-                results.push({ operation, status: 'failed', detail: 'issue was not read' });
-            continue;
-        }
-        const repo = repoKey(observed.ref);
-        const adds = ops.filter((op) => op.op === 'add_label');
-        const removes = ops.filter((op) => op.op === 'remove_label');
-        if (adds.length > 0) {
-            const ids = adds.map((op) => labelIds.get(`${repo}\n${op.label.toLowerCase()}`));
-            if (ids.some((id) => id === undefined)) {
-                for (const operation of adds) {
-                    results.push({
-                        operation,
-                        status: 'failed',
-                        detail: `label "${operation.label}" could not be created`
-                    });
-                }
-            }
-            else {
-                const wanted = adds.map((op) => op.label.toLowerCase());
-                labelMutations.push({
-                    operations: adds,
-                    subjectId: observed.id,
-                    labelGone: 'failed',
-                    field: (alias, v) => `${alias}: addLabelsToLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
-                    // A label renamed during the run keeps its id: the name must be checked.
-                    check: (answer) => {
-                        const names = answeredLabels(answer).map((name) => name.toLowerCase());
-                        const missing = wanted.filter((name) => !names.includes(name));
-                        return missing.length === 0
-                            ? undefined
-                            : `label "${missing.join('", "')}" was renamed or deleted during the run; re-run the job to create and apply it`;
-                    }
-                });
-            }
-        }
-        // One field per label: a label deleted during the run fails only its own field.
-        for (const operation of removes) {
-            const ids = observed.labels
-                .filter((l) => l.name.toLowerCase() === operation.label.toLowerCase())
-                .map((l) => l.id);
-            labelMutations.push({
-                operations: [operation],
-                subjectId: observed.id,
-                labelGone: 'applied',
-                field: (alias, v) => `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { clientMutationId }`
-            });
-        }
-        for (const operation of ops) {
-            if (operation.op === 'comment') {
-                commentMutations.push({
-                    operations: [operation],
-                    subjectId: observed.id,
-                    field: (alias, v) => `${alias}: addComment(input: { subjectId: ${v(observed.id, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
-                });
-            }
-            else if (operation.op === 'close_issue') {
-                closeMutations.push({
-                    operations: [operation],
-                    subjectId: observed.id,
-                    field: (alias, v) => `${alias}: closeIssue(input: { issueId: ${v(observed.id, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
-                });
-            }
-        }
-    }
-    results.push(...(await runMutations(github, labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST })));
-    for (const operation of input.operations) {
-        if (operation.op === 'update_milestone' && input.milestone !== undefined) {
-            results.push(await updateMilestone(github, operation, input.milestone));
-        }
-    }
-    // An issue is closed only once its completion comment is there: a re-run
-    // then still posts the comment that a failed request left out.
-    // Comments are not retried: one GitHub applied after a timeout would be posted
-    // twice. A failed one fails the step; the re-run finds it by its marker.
-    const commented = await confirmTimedOut(github, await runMutations(github, commentMutations, {
-        perRequest: Math.min(CLOSE_MUTATIONS_PER_REQUEST, github.contentPerRequest),
-        once: true,
-        createsContent: true
-    }), issues);
-    results.push(...commented);
-    const uncommented = issuesOf(commented, (status) => status !== 'applied');
-    const closable = closeMutations.filter((m) => {
-        const operation = m.operations[0];
-        if (operation === undefined ||
-            !('issue' in operation) ||
-            !uncommented.has(operation.issue.toLowerCase())) {
-            return true;
-        }
-        results.push({
-            operation,
-            status: 'failed',
-            detail: 'not closed: its completion comment failed'
-        });
-        return false;
-    });
-    results.push(...(await runMutations(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })));
-    return results;
-}
-function groupByIssue(operations) {
-    const groups = new Map();
-    for (const operation of operations) {
-        if (!('issue' in operation))
-            continue;
-        const key = operation.issue.toLowerCase();
-        const list = groups.get(key) ?? [];
-        list.push(operation);
-        groups.set(key, list);
-    }
-    return groups;
-}
-async function createLabel(github, operation, labelIds) {
-    const repo = parseRepo(operation.repo, 'create_label');
-    const key = `${repoKey(repo)}\n${operation.label.toLowerCase()}`;
-    try {
-        const created = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
-            owner: repo.owner,
-            repo: repo.repo,
-            name: operation.label,
-            color: operation.color,
-            description: operation.description
-        });
-        labelIds.set(key, created.data.node_id);
-        return { operation, status: 'applied', detail: undefined };
-    }
-    catch (error) {
-        if (isAlreadyExists(error)) {
-            // Another run created it between our read and this write: use theirs.
-            try {
-                const existing = await github.octokit.request('GET /repos/{owner}/{repo}/labels/{name}', {
-                    owner: repo.owner,
-                    repo: repo.repo,
-                    name: operation.label
-                });
-                labelIds.set(key, existing.data.node_id);
-                return { operation, status: 'applied', detail: 'already existed' };
-            }
-            catch (again) {
-                return { operation, status: 'failed', detail: describeError(again) };
-            }
-        }
-        return { operation, status: 'failed', detail: describeError(error) };
-    }
-}
-function isAlreadyExists(error) {
-    const response = error ?? {};
-    return (response.status === 422 &&
-        (response.response?.data?.errors ?? []).some((e) => e.code === 'already_exists'));
-}
-async function updateMilestone(github, operation, outcome) {
-    const repo = parseRepo(operation.repo, 'update_milestone');
-    try {
-        // Re-read just before writing, so that an edit a person made since the
-        // snapshot is kept: the rewrite only touches this plan's block.
-        const fresh = await github.octokit.request('GET /repos/{owner}/{repo}/milestones/{milestone_number}', {
-            owner: repo.owner,
-            repo: repo.repo,
-            milestone_number: operation.milestone
-        });
-        const current = fresh.data.description ?? '';
-        const next = current === outcome.milestone.description ? operation.description : outcome.rewrite(current);
-        if (next !== current) {
-            await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
-                owner: repo.owner,
-                repo: repo.repo,
-                milestone_number: operation.milestone,
-                description: next
-            });
-        }
-        return { operation, status: 'applied', detail: undefined };
-    }
-    catch (error) {
-        return { operation, status: isGone(error) ? 'gone' : 'failed', detail: describeError(error) };
-    }
-}
-/** Sends mutations in batches, one request at a time, mapping each field's error to its operations. */
-async function runMutations(github, mutations, { perRequest, once = false, createsContent = false }) {
-    const results = [];
-    for (let start = 0; start < mutations.length; start += perRequest) {
-        const batch = mutations.slice(start, start + perRequest);
-        if (createsContent)
-            await github.reserveContent(batch.length);
-        const variables = {};
-        const declarations = [];
-        const bind = (value, type) => {
-            const name = `v${declarations.length}`;
-            declarations.push(`$${name}: ${type}`);
-            variables[name] = value;
-            return `$${name}`;
-        };
-        const fields = batch.map((mutation, i) => mutation.field(`m${i}`, bind));
-        const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`;
-        let errors = [];
-        let data = {};
-        let failure;
-        try {
-            data = await github.graphql(query, variables, once);
-        }
-        catch (error) {
-            const partial = graphqlPartial(error);
-            if (partial === undefined || partial.errors.some((e) => (e.path ?? []).length === 0)) {
-                failure = describeError(error);
-            }
-            else {
-                errors = partial.errors;
-                data = partial.data;
-            }
-        }
-        const errorByField = new Map();
-        for (const error of errors) {
-            const field = error.path?.[0];
-            if (typeof field === 'string' && !errorByField.has(field))
-                errorByField.set(field, error);
-        }
-        batch.forEach((mutation, i) => {
-            const error = errorByField.get(`m${i}`);
-            const [status, detail] = failure !== undefined
-                ? ['failed', failure]
-                : error !== undefined
-                    ? fieldError(mutation, error)
-                    : fieldAnswer(mutation, data[`m${i}`]);
-            for (const operation of mutation.operations)
-                results.push({ operation, status, detail });
-        });
-    }
-    return results;
-}
-/**
- * A comment whose request timed out may still be applied by GitHub a moment
- * later; a re-run that did not see it would post it again. So wait as long as
- * an attempt may take, read the issues' latest comments once, and count a
- * comment that is there as posted.
- */
-async function confirmTimedOut(github, results, issues) {
-    const doubtful = results.filter((r) => r.status === 'failed' && r.operation.op === 'comment' && (r.detail ?? '').includes(TIMED_OUT));
-    if (doubtful.length === 0)
-        return results;
-    await new Promise((resolve) => setTimeout(resolve, github.attemptTimeoutMs));
-    const ids = doubtful.flatMap((r) => 'issue' in r.operation ? [issues.get(r.operation.issue.toLowerCase())?.id ?? ''] : []);
-    let bodies;
-    try {
-        const data = await github.graphql('query DebussyConfirm($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { comments(last: 30) { nodes { body } } } } }', { ids });
-        bodies = data.nodes.map((node) => (node?.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : [])));
-    }
-    catch {
-        return results;
-    }
-    return results.map((result) => {
-        const index = doubtful.indexOf(result);
-        if (index < 0 || result.operation.op !== 'comment')
-            return result;
-        const marker = result.operation.body.split('\n').at(-1) ?? result.operation.body;
-        const posted = (bodies[index] ?? []).some((body) => body.includes(marker));
-        return posted
-            ? { ...result, status: 'applied', detail: 'posted, though its answer timed out' }
-            : result;
-    });
-}
-/** A field's error: the issue gone (a warning), a label gone, or a failure. */
-function fieldError(mutation, error) {
-    if (error.type !== 'NOT_FOUND')
-        return ['failed', error.message];
-    if (mutation.labelGone === undefined || error.message.includes(mutation.subjectId)) {
-        return ['gone', error.message];
-    }
-    return mutation.labelGone === 'applied'
-        ? ['applied', 'the label was deleted during the run']
-        : [
-            'failed',
-            `a label was deleted during the run (${error.message}); re-run the job to create and apply it`
-        ];
-}
-function fieldAnswer(mutation, answer) {
-    const problem = mutation.check?.(answer);
-    return problem === undefined ? ['applied', undefined] : ['failed', problem];
-}
-function isGone(error) {
-    const status = error?.status;
-    return status === 404 || status === 410;
-}
-/** GitHub's own message, never request headers (the token is in them). */
-function describeError(error) {
-    if (typeof error === 'object' && error !== null) {
-        const e = error;
-        const status = typeof e.status === 'number' && e.status > 0 ? `HTTP ${e.status}: ` : '';
-        return `${status}${typeof e.message === 'string' ? e.message : 'unknown error'}`;
-    }
-    return String(error);
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:os"
@@ -14186,7 +14435,8 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
  * "Workflow commands for GitHub Actions".
  *
  * These few functions write exactly what `@actions/core` writes for the same
- * calls (a test compares the two). The action does not import `@actions/core`
+ * calls (a test compares the two), except that they defuse the runner's older
+ * `##[name]` command form inside command data. The action does not import `@actions/core`
  * itself because its module graph loads `@actions/http-client` and undici for
  * OIDC tokens, about 1 MB of code that every run would compile before its
  * first request and that this action never calls.
@@ -14202,8 +14452,28 @@ function getInput(name) {
 function escapeData(text) {
     return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
+/**
+ * The runner also reads the older form `##[name]data` anywhere in a line, also
+ * inside another command's data: a percent-encoded `[` stops it. @actions/core
+ * does not do this; it is the one place where this module writes otherwise.
+ */
+function defuseLegacyCommand(text) {
+    return text.replace(/##\[/g, '##%5B');
+}
+/**
+ * Text that the runner reads as one plain log line and never as a workflow
+ * command, however it was made: CR and LF escaped as command data escapes them
+ * (`%0D`, `%0A`), a leading `::` and any `##[` broken. `%` itself is kept: the
+ * runner decodes nothing in a plain line, so "50%" reads as written.
+ */
+function plainLine(text) {
+    return defuseLegacyCommand(text
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/^(\s*):/, '$1%3A'));
+}
 function command(name, message) {
-    process.stdout.write(`::${name}::${escapeData(message)}${external_node_os_namespaceObject.EOL}`);
+    process.stdout.write(`::${name}::${defuseLegacyCommand(escapeData(message))}${external_node_os_namespaceObject.EOL}`);
 }
 function info(message) {
     process.stdout.write(message + external_node_os_namespaceObject.EOL);
@@ -23860,9 +24130,11 @@ function isErrno(error, code) {
 
 
 
+
 /** The `github:` section Debussy writes by default; a missing file means these. */
 const DEFAULT_CONFIG = Object.freeze({
-    enabled: true,
+    // Debussy's own in-process sync, off as `debussy init` writes it; the action does not act on it.
+    enabled: false,
     autoClose: false,
     createLabelsIfMissing: true,
     dryRun: false,
@@ -23871,7 +24143,9 @@ const DEFAULT_CONFIG = Object.freeze({
         completed: 'debussy:completed',
         failed: 'debussy:failed'
     }),
-    colors: Object.freeze({ inProgress: '1D76DB', completed: '0E8A16', failed: 'D93F0B' })
+    colors: Object.freeze({ inProgress: '1D76DB', completed: '0E8A16', failed: 'D93F0B' }),
+    repositories: Object.freeze([]),
+    maxIssues: 500
 });
 /** A config has no use for aliases beyond a few; more is an expansion bomb. */
 const MAX_ALIAS_COUNT = 20;
@@ -23909,7 +24183,7 @@ const labelsSchema = object({
 const githubConfigSchema = object({
     enabled: schemas_boolean()
         .default(DEFAULT_CONFIG.enabled)
-        .describe('false: the action logs that sync is off and writes nothing.'),
+        .describe("Debussy's own in-process sync (debussy init writes false). The action syncs whatever the value (the workflow is the opt-in); true: a warning that two writers touch the same issues."),
     auto_close: schemas_boolean()
         .default(DEFAULT_CONFIG.autoClose)
         .describe('Close the linked issues when the plan completes with every phase done, unless the payload or the auto-close input says otherwise.'),
@@ -23920,7 +24194,26 @@ const githubConfigSchema = object({
         .default(DEFAULT_CONFIG.dryRun)
         .describe('Preview only: read, and list the writes that would be made.'),
     // Parsed from {}, so that each label key takes its own default.
-    labels: labelsSchema.prefault({})
+    labels: labelsSchema.prefault({}),
+    repositories: array(schemas_string()
+        .regex(/^\s*[^/\s]+\/[^/\s]+\s*$/)
+        // GitHub's naming rules, as for every other owner/repo the action reads.
+        .transform((text, ctx) => {
+        try {
+            return parseRepo(text, 'github.repositories');
+        }
+        catch {
+            ctx.addIssue({ code: 'custom', message: 'not owner/repo', input: text });
+            return NEVER;
+        }
+    }))
+        // Parsed from [], so that the JSON Schema of the input shows the default.
+        .prefault([])
+        .describe("Repositories the action may write to besides the workflow's own and the plan's github_repo, as owner/repo. A linked issue elsewhere is skipped with a warning."),
+    max_issues: schemas_int()
+        .min(1)
+        .default(DEFAULT_CONFIG.maxIssues)
+        .describe('At most this many linked issues: a plan that links more fails the step before any request.')
 })
     .describe("The github: section of Debussy's .debussy/config.yaml, as the action reads it.");
 const GITHUB_KEYS = Object.keys(githubConfigSchema.shape);
@@ -23963,6 +24256,8 @@ function parseConfig(text, source) {
     const raw = { ...section };
     if (raw.labels === null)
         delete raw.labels;
+    if (raw.repositories === null)
+        delete raw.repositories;
     findings.push(...unknownKeys(source, 'github', raw, GITHUB_KEYS));
     if (isPlainObject(raw.labels)) {
         findings.push(...unknownKeys(source, 'github.labels', raw.labels, LABELS_KEYS));
@@ -23981,9 +24276,13 @@ function parseConfig(text, source) {
             inProgress: labels.color_in_progress,
             completed: labels.color_completed,
             failed: labels.color_failed
-        }
+        },
+        repositories: parsed.data.repositories,
+        maxIssues: parsed.data.max_issues
     };
     checkDistinct(labels, source);
+    if (config.enabled)
+        findings.push(twoWriters(source));
     return { config, findings };
 }
 /**
@@ -24052,6 +24351,17 @@ function errorMessage(thrown) {
     const message = typeof thrown === 'object' && thrown !== null ? Reflect.get(thrown, 'message') : thrown;
     return String(message);
 }
+/**
+ * `enabled` switches Debussy's built-in sync, which writes to the same issues
+ * from the orchestrator's process; with the action running too, each event is
+ * applied twice, by two writers that do not see each other's order.
+ */
+function twoWriters(source) {
+    return {
+        level: 'warning',
+        message: `${source}: github.enabled is true, so Debussy's own in-process sync also writes to these issues (two writers: labels and the milestone may flip between them). This action does the sync whatever the value; set github.enabled: false to leave it to the action and the watcher.`
+    };
+}
 function unknownKeys(source, section, raw, known) {
     const compact = (text) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
     return Object.keys(raw)
@@ -24093,7 +24403,15 @@ const FORMS = {
     failed: nameForm(DEFAULT_CONFIG.labels.failed),
     color_in_progress: colorForm(DEFAULT_CONFIG.colors.inProgress),
     color_completed: colorForm(DEFAULT_CONFIG.colors.completed),
-    color_failed: colorForm(DEFAULT_CONFIG.colors.failed)
+    color_failed: colorForm(DEFAULT_CONFIG.colors.failed),
+    repositories: {
+        expected: 'a list of repositories written owner/repo',
+        fix: 'Write each as owner/repo, such as "acme/billing-service", in a list: repositories: [acme/billing-service]'
+    },
+    max_issues: {
+        expected: 'a whole number of at least 1',
+        fix: `Write "max_issues: ${DEFAULT_CONFIG.maxIssues}" or another whole number, without quotes`
+    }
 };
 function booleanForm(key) {
     return { expected: 'true or false', fix: `Write "${key}: true" or "${key}: false"` };
@@ -24110,11 +24428,20 @@ function colorForm(example) {
 /** One message for a failed parse: the first bad key, and the others to check too. */
 function fromIssues(issues, raw, source) {
     // Every issue of these object schemas sits under one of their keys, and a failed parse has one.
-    const paths = [...new Set(issues.map((issue) => issue.path.slice(0, 2).map(String).join('.')))];
+    // A key is `labels.<name>` or a top-level one; an index into a list names its item's value.
+    const keyOf = (path) => path
+        .slice(0, path[0] === 'labels' ? 2 : 1)
+        .map(String)
+        .join('.');
+    const paths = [...new Set(issues.map((issue) => keyOf(issue.path)))];
     const [first = '', ...others] = paths;
     const segments = first.split('.');
     const key = segments[segments.length - 1];
-    const value = segments.reduce((node, segment) => (isPlainObject(node) ? node[segment] : undefined), raw);
+    const firstIssue = issues.find((issue) => keyOf(issue.path) === first);
+    const valuePath = (firstIssue?.path ?? []).slice(0, 2).map(String);
+    const value = valuePath.reduce((node, segment) => isPlainObject(node) || Array.isArray(node)
+        ? node[segment]
+        : undefined, raw);
     const also = others.length === 0 ? '' : `. Also check ${others.map((path) => `github.${path}`).join(', ')}`;
     // `color_failed: #D93F0B` unquoted is a comment to YAML, which leaves null.
     const hint = value === null && key.startsWith('color_')
@@ -24249,7 +24576,7 @@ function resolveEvent(inputs, runner) {
         : runner.name === 'workflow_dispatch'
             ? readWorkflowDispatch(runner.payload)
             : undefined;
-    const kind = resolveKind(inputs.event, dispatch, runner.name, findings);
+    const kind = resolveKind(inputs.event, dispatch, runner.name);
     const { plan, planField } = resolvePlan(inputs.plan, dispatch, runner.name);
     const phase = kind === 'plan_completed' ? undefined : resolvePhase(inputs.phase, dispatch, kind);
     const event = {
@@ -24259,12 +24586,22 @@ function resolveEvent(inputs, runner) {
         phase,
         completedPhases: dispatch?.completedPhases,
         totalPhases: dispatch?.totalPhases,
-        autoClose: dispatch?.autoClose ?? autoCloseInput,
+        autoClose: autoCloseOf(dispatch?.autoClose, autoCloseInput),
         dryRun: anyTrue([dispatch?.dryRun, dryRunInput]),
         runId: dispatch?.runId,
         sequence: dispatch?.sequence
     };
     return { event, findings };
+}
+/**
+ * A `false` from the payload or the input is a veto (a job can be made unable to
+ * close, the orchestrator can decline at run time); else a `true` from either
+ * turns it on; undefined lets the config decide.
+ */
+function autoCloseOf(payload, input) {
+    if (payload === false || input === false)
+        return false;
+    return payload === true || input === true ? true : undefined;
 }
 /** A preview asked for by one source is never turned into a real run by another. */
 function anyTrue(values) {
@@ -24283,18 +24620,17 @@ function booleanInput(raw, name) {
         return false;
     throw new InputError(`input ${name}`, `got "${printable(value)}", expected true or false`, `Set ${name} to true or false, or leave it empty so that the payload or the config decides`);
 }
-function resolveKind(input, dispatch, runnerEventName, findings) {
+function resolveKind(input, dispatch, runnerEventName) {
     if (input.trim() !== '')
         return eventKind(input, 'input event');
     if (dispatch?.event !== undefined) {
         const kind = eventKind(dispatch.event, dispatch.name('event'));
         const eventType = dispatch.eventType ?? '';
         const typed = normaliseEventType(eventType);
+        // A workflow routes on event_type (an approval gate sends plan_completed to a
+        // protected job): a payload naming another event would run where it was not routed.
         if (typed !== undefined && typed !== kind) {
-            findings.push({
-                level: 'warning',
-                message: `${dispatch.name('event')} says ${kind} but the dispatch's event_type "${printable(eventType)}" says ${typed}; using ${kind}`
-            });
+            throw new InputError(dispatch.name('event'), `says ${kind} but the dispatch's event_type "${printable(eventType)}" says ${typed}`, `Send the same event in both (event_type debussy-${kind.replace(/_/g, '-')}), or leave client_payload.event out`);
         }
         return kind;
     }
@@ -24711,16 +25047,62 @@ function seedNotice(line, items) {
         message: `plan github_issues (line ${line}): read ${printable(refs.join(', '))} as issue refs, but in YAML an unquoted # starts a comment, so other YAML tools read no issues there. Quote them: github_issues: [${printable(quoted)}]`
     };
 }
-const ISSUES_LABELS = new Set(['github issues', 'github issue']);
-const REPO_LABELS = new Set(['github repo', 'github repository']);
+// Labels compared lower-cased without spaces or underscores, as Debussy's
+// `GitHub\s*Issues?|github_issues` (re.IGNORECASE) reads them.
+const ISSUES_LABELS = new Set(['githubissues', 'githubissue']);
+const REPO_LABELS = new Set(['githubrepo', 'githubrepository']);
+/** The key without bold, at the start of a line (Debussy's second pattern). */
+const PLAIN_KEY = /^(github(?:[ \t]*|_)(?:issues?|repo(?:sitory)?))[ \t]*:/i;
+/** The issues key anywhere in a line, bold or not, followed by a colon. */
+const LOOSE_ISSUES_KEY = /github(?:[ \t]*|_)issues?(?:\*\*)?[ \t]*:(.*)$/i;
+const MAX_LOOK_ALIKES = 3;
 function scanBody(lines, bodyStart, planPath, findings) {
     let title;
-    let issuesLine;
+    const issuesLines = [];
+    /** The first issues line that names a ref: the one used. */
+    let namedLine;
     let repoLine;
+    const lookAlikes = [];
     let phases = [];
     let inPhases = false;
     let tableRead = false;
     let fence;
+    const lookAlike = (index, text, reason) => {
+        const after = LOOSE_ISSUES_KEY.exec(text)?.[1];
+        if (after !== undefined && /\d/.test(after) && lookAlikes.length < MAX_LOOK_ALIKES) {
+            lookAlikes.push({ line: index + 1, text: text.trim(), reason });
+        }
+    };
+    const keyLine = (index, text) => {
+        const key = parseKeyLine(text);
+        if (key === undefined)
+            return false;
+        const found = { line: index + 1, value: key.value, text: text.trim(), bold: key.bold };
+        if (ISSUES_LABELS.has(key.label)) {
+            if (namesRefs(found.value)) {
+                if (namedLine === undefined)
+                    namedLine = found;
+                else
+                    findings.push(extraKeyLine(planPath, found.line, 'GitHub Issues', namedLine.line));
+            }
+            issuesLines.push(found);
+        }
+        else if (REPO_LABELS.has(key.label)) {
+            if (repoLine === undefined)
+                repoLine = found;
+            else
+                findings.push(extraKeyLine(planPath, found.line, 'GitHub Repo', repoLine.line));
+        }
+        return true;
+    };
+    // Debussy reads its keys anywhere in the text, the frontmatter too: there, a
+    // variant such as `GitHub Issues: #10` (which YAML reads as a comment) is read
+    // like a body line. `github_issues` and `github_repo` themselves are YAML's.
+    for (let index = 1; index < bodyStart - 1; index += 1) {
+        const text = lines[index] ?? '';
+        if (!/^github_(?:issues|repo)[ \t]*:/.test(text))
+            keyLine(index, text);
+    }
     for (let index = bodyStart; index < lines.length; index += 1) {
         const text = lines[index] ?? '';
         // Lines inside fenced code blocks are examples, not the plan's own fields.
@@ -24730,6 +25112,9 @@ function scanBody(lines, bodyStart, planPath, findings) {
                 fenceMark[0] === fence[0] &&
                 fenceMark.length >= fence.length) {
                 fence = undefined;
+            }
+            else {
+                lookAlike(index, text, 'it is inside a fenced code block, where lines are examples');
             }
             continue;
         }
@@ -24744,25 +25129,12 @@ function scanBody(lines, bodyStart, planPath, findings) {
             // The Phases section runs to the next heading of level 1 or 2.
             if (heading.level <= 2)
                 inPhases = heading.level === 2 && isPhasesHeading(heading.text);
+            lookAlike(index, text, 'it is a heading');
             continue;
         }
-        const bold = boldField(text);
-        if (bold !== undefined) {
-            const found = { line: index + 1, value: bold.value };
-            if (ISSUES_LABELS.has(bold.label)) {
-                if (issuesLine === undefined)
-                    issuesLine = found;
-                else
-                    findings.push(extraBoldLine(planPath, found.line, 'GitHub Issues', issuesLine.line));
-            }
-            else if (REPO_LABELS.has(bold.label)) {
-                if (repoLine === undefined)
-                    repoLine = found;
-                else
-                    findings.push(extraBoldLine(planPath, found.line, 'GitHub Repo', repoLine.line));
-            }
+        if (keyLine(index, text))
             continue;
-        }
+        lookAlike(index, text, 'the label is not at the start of the line');
         if (inPhases && !tableRead && text.trimStart().startsWith('|')) {
             const separator = lines[index + 1];
             if (separator === undefined || !isSeparatorRow(separator))
@@ -24775,13 +25147,46 @@ function scanBody(lines, bodyStart, planPath, findings) {
             index = end - 1;
         }
     }
-    return { title, issuesLine, repoLine, phases };
+    // The first line that names a ref is used; an earlier one that names none is not silent.
+    const issuesLine = namedLine ?? issuesLines[0];
+    for (const line of issuesLines.slice(0, MAX_LOOK_ALIKES + 1)) {
+        if (line !== issuesLine && !namesRefs(line.value) && !isNoneValue(line.value)) {
+            findings.push(namesNoIssue(planPath, line));
+        }
+    }
+    return { title, issuesLine, repoLine, lookAlikes, phases };
 }
-function extraBoldLine(planPath, line, label, first) {
+function extraKeyLine(planPath, line, label, first) {
     return {
         level: 'warning',
         message: `plan ${printable(planPath)} line ${line}: a second **${label}:** line is ignored; the one on line ${first} is used`
     };
+}
+function namesNoIssue(planPath, line) {
+    return {
+        level: 'warning',
+        message: `plan ${printable(planPath)} line ${line.line}: "${printable(line.text)}" looks like an issue list but names no issue reference, so it links no issues. Write the refs after the label, such as **GitHub Issues:** #10, #11`
+    };
+}
+/** Words that join refs in prose (`… issues/10 and … issues/11`), skipped as Debussy's ISSUE_PATTERN skips them. */
+const JOINING_WORDS = new Set(['and', '&']);
+/**
+ * The tokens of an issues line: separated by commas and/or whitespace, a
+ * bracketed list (`[10, 11]`, `[#10, #11]`) opened, backticks and quotes
+ * dropped, a markdown link or autolink taken as its URL.
+ */
+function issueTokens(value) {
+    let text = value.replace(/`/g, '').trim();
+    if (text.startsWith('[') && text.endsWith(']') && !text.includes(']('))
+        text = text.slice(1, -1);
+    return text
+        .split(/[\s,]+/)
+        .map((token) => linkTarget(token).replace(/^(["'])(.*)\1$/, '$2'))
+        .filter((token) => token !== '' && !JOINING_WORDS.has(token.toLowerCase()));
+}
+/** A token with a digit or a `#` is meant as a ref (and refused by name if it is not one). */
+function namesRefs(value) {
+    return issueTokens(value).some((token) => /[\d#]/.test(token));
 }
 /** An ATX heading (`## Phases ##`): its level and text. */
 function atxHeading(text) {
@@ -24802,13 +25207,22 @@ function isPhasesHeading(text) {
     // `Phases`, also `Phases (4)` or `Phases overview`; not `Phase 1` or `Phaseout`.
     return /^phases\b/.test(stripEmphasis(text).toLowerCase());
 }
-/** `**GitHub Issues:** value` (or `**GitHub Issues**: value`), optionally a list item. */
-function boldField(text) {
+/**
+ * `**GitHub Issues:** value` (or `**GitHub Issues**: value`), any bold label,
+ * or one of the keys without bold (`GitHub Issues: value`), optionally a list
+ * item. The label comes back lower-cased without spaces or underscores.
+ */
+function parseKeyLine(text) {
     let rest = text.trim();
     if (/^[-*+][ \t]/.test(rest))
         rest = rest.slice(1).trimStart();
-    if (!rest.startsWith('**'))
-        return undefined;
+    const compact = (label) => label.toLowerCase().replace(/[\s_]+/g, '');
+    if (!rest.startsWith('**')) {
+        const plain = PLAIN_KEY.exec(rest);
+        if (plain?.[1] === undefined)
+            return undefined;
+        return { label: compact(plain[1]), value: rest.slice(plain[0].length).trim(), bold: false };
+    }
     const close = rest.indexOf('**', 2);
     if (close < 0)
         return undefined;
@@ -24820,7 +25234,7 @@ function boldField(text) {
         value = value.slice(1);
     else
         return undefined;
-    return { label: label.trim().toLowerCase().split(/\s+/).join(' '), value: value.trim() };
+    return { label: compact(label), value: value.trim(), bold: true };
 }
 /** What people write on a bold line to say "none": treated like a missing line. */
 const NONE_VALUES = new Set(['', 'none', 'n/a', 'na', '-', '\u2013', '\u2014', 'tbd']);
@@ -24935,8 +25349,8 @@ function keyField(front, key) {
     const line = front.lineOf(key);
     return line === undefined ? `plan ${key}` : `plan ${key} (line ${line})`;
 }
-function boldFieldName(label, line) {
-    return `plan "**${label}:**" line ${line}`;
+function keyLineField(label, line) {
+    return line.bold ? `plan "**${label}:**" line ${line.line}` : `plan "${label}:" line ${line.line}`;
 }
 function has(front, key) {
     return Object.prototype.hasOwnProperty.call(front.data, key);
@@ -24958,7 +25372,7 @@ function resolveRepo(front, body, context) {
     const bold = body.repoLine;
     if (bold !== undefined && !isNoneValue(bold.value)) {
         const link = /^\[([^\]]*)\]\([^)]*\)$/.exec(bold.value);
-        return parseRepo(stripEmphasis(link?.[1] ?? bold.value), boldFieldName('GitHub Repo', bold.line));
+        return parseRepo(stripEmphasis(link?.[1] ?? bold.value), keyLineField('GitHub Repo', bold));
     }
     return context.defaultRepo;
 }
@@ -24974,18 +25388,25 @@ function resolveIssues(front, body, context, planPath, findings) {
         }
         return refs;
     }
-    const bold = body.issuesLine;
-    if (bold !== undefined && !isNoneValue(bold.value)) {
-        const field = boldFieldName('GitHub Issues', bold.line);
-        const tokens = bold.value
-            .split(/[\s,]+/)
-            .map((token) => linkTarget(token.replace(/`/g, '')))
-            .filter((token) => token !== '');
-        const refs = parseIssueRefs(tokens.join(' '), context, field);
-        if (refs.length === 0) {
-            throw new InputError(field, `"${printable(bold.value)}" lists no issues`, 'Write the refs after the label, such as **GitHub Issues:** #10, #11');
-        }
-        return refs;
+    const line = body.issuesLine;
+    if (line !== undefined && namesRefs(line.value)) {
+        // Every token is a ref or is refused by name, so at least one issue comes back.
+        return parseIssueRefs(issueTokens(line.value).join(' '), context, keyLineField('GitHub Issues', line));
+    }
+    if (line !== undefined && isNoneValue(line.value) && line.value.trim() !== '') {
+        findings.push({
+            level: 'notice',
+            message: `plan ${printable(planPath)} line ${line.line}: "${printable(line.text)}" says the plan links no issues, so there is nothing to sync.`
+        });
+        return [];
+    }
+    if (line !== undefined && !isNoneValue(line.value))
+        findings.push(namesNoIssue(planPath, line));
+    for (const look of body.lookAlikes) {
+        findings.push({
+            level: 'warning',
+            message: `plan ${printable(planPath)} line ${look.line}: "${printable(look.text)}" looks like an issue list but is not read: ${look.reason}. Write it as a line of its own, outside code blocks, such as **GitHub Issues:** #10, #11`
+        });
     }
     findings.push({
         level: 'notice',
@@ -25038,11 +25459,17 @@ function readMilestone(front) {
 /** Runs remembered per plan. */
 const MAX_RUNS = 5;
 /**
+ * Phases a ledger holds: a milestone description is a few kilobytes of the
+ * user's text plus this block; 200 entries are about 2.5 kB. Past it, a new
+ * phase is not recorded (with a warning) and counts only on its own event.
+ */
+const MAX_LEDGER_PHASES = 200;
+/**
  * `total` is the payload's `total_phases`, else the rows of the Phases table;
  * `completed` is the payload's `completed_phases`, else the rows marked done
  * (plus this phase on `phase_completed`), and every phase on `plan_completed`.
  */
-function computeProgress(event, plan, findings) {
+function computeProgress(event, plan, findings, ledger) {
     const phaseIds = plan.phases.map((phase) => normalisePhaseId(phase.id));
     const eventPhase = event.phase === undefined ? undefined : normalisePhaseId(event.phase);
     if (eventPhase !== undefined && event.kind !== 'plan_completed' && plan.phases.length > 0) {
@@ -25065,14 +25492,22 @@ function computeProgress(event, plan, findings) {
     if (event.completedPhases !== undefined) {
         completed = event.completedPhases;
     }
-    else if (event.kind === 'plan_completed') {
+    else if (event.kind === 'plan_completed' || ledger?.planCompleted !== undefined) {
         completed = total;
     }
     else {
         const done = new Set(plan.phases.filter((phase) => phase.done).map((p) => normalisePhaseId(p.id)));
+        // Without a table, every phase the run reports counts (total is the payload's).
+        const counts = (id) => phaseIds.length === 0 || phaseIds.includes(id);
+        for (const [id, entry] of ledger?.phases ?? []) {
+            if (entry.state === 'completed' && counts(id))
+                done.add(id);
+        }
+        // The ledger already holds this event unless a newer state of the phase superseded it.
         if (event.kind === 'phase_completed' &&
             eventPhase !== undefined &&
-            phaseIds.includes(eventPhase)) {
+            counts(eventPhase) &&
+            ledger?.phases.has(eventPhase) !== true) {
             done.add(eventPhase);
         }
         completed = done.size;
@@ -25127,7 +25562,8 @@ function findProgressBlock(description, planKey) {
         if (endClose < 0)
             return undefined;
         if (attribute(marker, 'plan') === planKey) {
-            return { start, end: endClose + 3, applied: readRuns(marker) };
+            const applied = readRuns(marker);
+            return { start, end: endClose + 3, applied, ledger: readLedger(marker, applied.at(-1)) };
         }
         from = endClose + 3;
     }
@@ -25159,13 +25595,67 @@ function readRuns(marker) {
     const sequence = Number(attribute(marker, 'seq'));
     return runId !== undefined && Number.isSafeInteger(sequence) ? [{ runId, sequence }] : [];
 }
-function renderProgressBlock(planKey, progress, applied, eol) {
+const STATE_CODES = {
+    started: 's',
+    completed: 'c',
+    failed: 'f'
+};
+const CODE_STATES = {
+    s: 'started',
+    c: 'completed',
+    f: 'failed'
+};
+/** `encodeURIComponent` always encodes `$`, so no phase id can be this key. */
+const PLAN_KEY = '$';
+/**
+ * `ledger="1:c3,2:s5,$:c9"`: each phase id URI-encoded, its state (`s`tarted,
+ * `c`ompleted, `f`ailed) and the sequence that said it; `$` is plan_completed.
+ * It belongs to the marker's `run` (the newest applied run). A damaged entry
+ * is dropped; a marker without `ledger` has none (written before ledgers).
+ */
+function readLedger(marker, last) {
+    const list = /\bledger="([^"]*)"/.exec(marker)?.[1];
+    if (list === undefined || last === undefined)
+        return undefined;
+    const phases = new Map();
+    let planCompleted;
+    for (const entry of list.split(',')) {
+        const match = /^([^:]+):([scf])(\d{1,16})$/.exec(entry);
+        const state = CODE_STATES[match?.[2] ?? ''];
+        const sequence = Number(match?.[3]);
+        if (match?.[1] === undefined || state === undefined || !Number.isSafeInteger(sequence))
+            continue;
+        if (match[1] === PLAN_KEY) {
+            planCompleted = sequence;
+            continue;
+        }
+        try {
+            if (phases.size < MAX_LEDGER_PHASES)
+                phases.set(decodeURIComponent(match[1]), { state, sequence });
+        }
+        catch {
+            // A damaged id is dropped; the other entries still count.
+        }
+    }
+    return { runId: last.runId, phases, planCompleted };
+}
+function renderLedger(ledger) {
+    const entries = [...ledger.phases].map(([id, entry]) => `${encodeURIComponent(id)}:${STATE_CODES[entry.state]}${entry.sequence}`);
+    if (ledger.planCompleted !== undefined)
+        entries.push(`${PLAN_KEY}:c${ledger.planCompleted}`);
+    return entries.join(',');
+}
+function renderProgressBlock(planKey, progress, applied, eol, ledger) {
     const last = applied.at(-1);
+    // The ledger is written only beside the order of its own run.
+    const ledgerText = ledger === undefined || last === undefined || ledger.runId !== last.runId
+        ? ''
+        : ` ledger="${renderLedger(ledger)}"`;
     const order = last === undefined
         ? ''
         : ` run="${encodeURIComponent(last.runId)}" seq="${last.sequence}" runs="${applied
             .map((run) => `${encodeURIComponent(run.runId)}:${run.sequence}`)
-            .join(',')}"`;
+            .join(',')}"${ledgerText}`;
     return [
         `${BEGIN} plan="${encodeURIComponent(planKey)}"${order} -->`,
         progressLine(progress),
@@ -25177,9 +25667,9 @@ function renderProgressBlock(planKey, progress, applied, eol) {
  * else in place of Debussy's legacy line, else appended. Every other character,
  * line endings included, is kept.
  */
-function upsertProgressBlock(description, planKey, progress, applied) {
+function upsertProgressBlock(description, planKey, progress, applied, ledger) {
     const eol = description.includes('\r\n') ? '\r\n' : '\n';
-    const block = renderProgressBlock(planKey, progress, applied, eol);
+    const block = renderProgressBlock(planKey, progress, applied, eol, ledger);
     const existing = findProgressBlock(description, planKey);
     if (existing !== undefined) {
         return description.slice(0, existing.start) + block + description.slice(existing.end);
@@ -25223,6 +25713,81 @@ function judgeOrder(event, recorded) {
     const others = recorded.filter((run) => run.runId !== runId);
     return { apply: true, record: [...others, { runId, sequence }].slice(-MAX_RUNS) };
 }
+const STATE_OF_EVENT = {
+    phase_started: 'started',
+    phase_completed: 'completed',
+    phase_failed: 'failed',
+    plan_completed: 'completed'
+};
+/** Ties (one sequence, two states: a sender's bug) resolve the same in any arrival order. */
+const STATE_RANK = { started: 0, failed: 1, completed: 2 };
+function newer(entry, than) {
+    if (than === undefined || entry.sequence > than.sequence)
+        return true;
+    return entry.sequence === than.sequence && STATE_RANK[entry.state] > STATE_RANK[than.state];
+}
+/**
+ * Merges an event that carries `run_id` and `sequence` into its run's ledger
+ * (a fresh one when `ledger` is another run's or missing): per phase the entry
+ * with the higher sequence stays. With a Phases table only its phases are kept
+ * (others never count); past {@link MAX_LEDGER_PHASES} a new phase is not
+ * recorded, with a warning.
+ */
+function recordInLedger(ledger, event, plan, findings) {
+    const { runId, sequence } = event;
+    if (runId === undefined || sequence === undefined) {
+        throw new Error('recordInLedger needs an event with run_id and sequence');
+    }
+    const base = ledger?.runId === runId ? ledger : { runId, phases: new Map(), planCompleted: undefined };
+    if (event.kind === 'plan_completed') {
+        if (base.planCompleted !== undefined && base.planCompleted >= sequence) {
+            return { ledger: base, changed: ledger !== base };
+        }
+        return { ledger: { ...base, planCompleted: sequence }, changed: true };
+    }
+    if (event.phase === undefined)
+        return { ledger: base, changed: ledger !== base };
+    const id = normalisePhaseId(event.phase);
+    const phaseIds = plan.phases.map((phase) => normalisePhaseId(phase.id));
+    const entry = { state: STATE_OF_EVENT[event.kind], sequence };
+    const known = base.phases.get(id);
+    if ((phaseIds.length > 0 && !phaseIds.includes(id)) || !newer(entry, known)) {
+        return { ledger: base, changed: ledger !== base };
+    }
+    if (known === undefined && base.phases.size >= MAX_LEDGER_PHASES) {
+        findings.push({
+            level: 'warning',
+            message: `The run's ledger in the milestone already holds ${MAX_LEDGER_PHASES} phases: phase ${event.phase} is not recorded, so progress may undercount. Send completed_phases in the payload for plans this large.`
+        });
+        return { ledger: base, changed: ledger !== base };
+    }
+    const phases = new Map(base.phases);
+    phases.set(id, entry);
+    return { ledger: { ...base, phases }, changed: true };
+}
+/** The ledger recorded in this plan's block, if the block has one. */
+function recordedLedger(description, planKey) {
+    return findProgressBlock(description, planKey)?.ledger;
+}
+/**
+ * What an event does to the run's ledger. An applied event with `run_id` and
+ * `sequence` is merged (a new run starts a fresh ledger). A skipped (older)
+ * event still adds its phase's state when it is newer for that phase: that
+ * never undoes a newer state, and it is how the final progress of a run
+ * without counts is the same in any arrival order. Not for a skipped event
+ * with `completed_phases` (the newer event's snapshot already says more), nor
+ * for a marker written before ledgers (there is nothing to add it to).
+ */
+function judgeLedger(event, verdict, recorded, plan, findings) {
+    const unchanged = { keep: recorded, forProgress: undefined, changed: false };
+    if (event.runId === undefined || event.sequence === undefined)
+        return unchanged;
+    if (!verdict.apply && (recorded?.runId !== event.runId || event.completedPhases !== undefined)) {
+        return unchanged;
+    }
+    const update = recordInLedger(recorded, event, plan, findings);
+    return { keep: update.ledger, forProgress: update.ledger, changed: update.changed };
+}
 
 ;// CONCATENATED MODULE: ./src/reconcile.ts
 
@@ -25260,23 +25825,31 @@ function reconcile(input) {
     const others = ['in-progress', 'completed', 'failed']
         .filter((s) => s !== state)
         .map((s) => stateLabel(config.labels, s));
-    const progress = computeProgress(event, plan, findings);
     const milestone = chooseMilestone(plan, snapshot, findings);
-    // The order check comes first: an out-of-order event changes nothing at all.
-    const recorded = milestone === undefined ? [] : appliedOrder(milestone.description, plan.path);
+    // The order check comes first: an out-of-order event changes no label and closes nothing.
+    const block = milestone === undefined ? undefined : findProgressBlock(milestone.description, plan.path);
+    const recorded = block?.applied ?? [];
     const verdict = judgeOrder(event, recorded);
+    const ledger = judgeLedger(event, verdict, block?.ledger, plan, findings);
+    const progress = computeProgress(event, plan, findings, ledger.forProgress);
     if (!verdict.apply) {
+        // Only the run's ledger may still learn from it (a phase state newer for that phase).
+        const milestoneOutcome = ledger.changed && milestone !== undefined && progress !== undefined
+            ? planMilestone(milestone, plan.path, progress, recorded, ledger.keep)
+            : undefined;
         findings.push({
             level: 'notice',
-            message: `Skipped as out of order: this ${event.kind} event is sequence ${event.sequence} of run ${event.runId}, and sequence ${verdict.applied.sequence} of that run was already applied to ${plan.path}.`
+            message: `Skipped as out of order: this ${event.kind} event is sequence ${event.sequence} of run ${event.runId}, and sequence ${verdict.applied.sequence} of that run was already applied to ${plan.path}.${milestoneOutcome === undefined
+                ? ''
+                : ` Its phase state was added to the run's ledger, so the milestone's progress counts it.`}`
         });
         return {
             state,
             label: target,
             progress,
-            operations: [],
+            operations: milestoneOperations(milestoneOutcome, progress),
             issues: snapshot.issues.map((observed) => unchanged(observed, 'skipped: event out of order')),
-            milestone: undefined,
+            milestone: milestoneOutcome,
             closing: [],
             findings,
             outOfOrder: verdict.applied
@@ -25380,19 +25953,8 @@ function reconcile(input) {
     }
     const milestoneOutcome = milestone === undefined || progress === undefined
         ? undefined
-        : planMilestone(milestone, plan.path, progress, verdict.record);
-    const milestoneOps = milestoneOutcome?.changed === true && progress !== undefined
-        ? [
-            {
-                op: 'update_milestone',
-                repo: formatRepo(milestoneOutcome.milestone.repo),
-                milestone: milestoneOutcome.milestone.number,
-                title: milestoneOutcome.milestone.title,
-                progress: `${formatProgress(progress)} (${progress.percent}%)`,
-                description: milestoneOutcome.rewrite(milestoneOutcome.milestone.description)
-            }
-        ]
-        : [];
+        : planMilestone(milestone, plan.path, progress, verdict.record, ledger.keep);
+    const milestoneOps = milestoneOperations(milestoneOutcome, progress);
     return {
         state,
         label: target,
@@ -25442,8 +26004,11 @@ function unchanged(observed, note) {
     };
 }
 /**
- * `github_milestone` when the plan names one, else the first linked issue (in
- * plan order) that has a milestone; a different milestone elsewhere is a warning.
+ * `github_milestone` when the plan names one, else the milestone of a linked
+ * issue that already carries this plan's block (its order guard and ledger),
+ * else the first linked issue (in plan order) that has a milestone: a person
+ * moving the first issue elsewhere neither loses the order nor gets progress
+ * written into the other milestone. A different milestone elsewhere is a warning.
  */
 function chooseMilestone(plan, snapshot, findings) {
     if (plan.milestone !== undefined) {
@@ -25459,20 +26024,16 @@ function chooseMilestone(plan, snapshot, findings) {
         }
         return snapshot.namedMilestone;
     }
-    let chosen;
-    let chosenFrom;
-    const differing = [];
-    for (const observed of snapshot.issues) {
-        if (!observed.found || observed.milestone === undefined)
-            continue;
-        if (chosen === undefined) {
-            chosen = observed.milestone;
-            chosenFrom = formatIssueRef(observed.ref);
-        }
-        else if (!sameMilestone(chosen, observed.milestone)) {
-            differing.push(`${formatIssueRef(observed.ref)} (${observed.milestone.title})`);
-        }
-    }
+    const linked = snapshot.issues.flatMap((observed) => observed.found && observed.milestone !== undefined
+        ? [{ issue: formatIssueRef(observed.ref), milestone: observed.milestone }]
+        : []);
+    const source = linked.find((l) => findProgressBlock(l.milestone.description, plan.path) !== undefined) ??
+        linked[0];
+    const chosen = source?.milestone;
+    const chosenFrom = source?.issue;
+    const differing = linked
+        .filter((l) => chosen !== undefined && !sameMilestone(chosen, l.milestone))
+        .map((l) => `${l.issue} (${l.milestone.title})`);
     if (chosen === undefined) {
         findings.push({
             level: 'notice',
@@ -25491,12 +26052,27 @@ function chooseMilestone(plan, snapshot, findings) {
 function sameMilestone(a, b) {
     return repoKey(a.repo) === repoKey(b.repo) && a.number === b.number;
 }
-function planMilestone(milestone, planKey, progress, record) {
-    const rewrite = (description) => upsertProgressBlock(description, planKey, progress, record);
+function planMilestone(milestone, planKey, progress, record, ledger) {
+    const rewrite = (description) => upsertProgressBlock(description, planKey, progress, record, ledger);
     return { milestone, rewrite, changed: rewrite(milestone.description) !== milestone.description };
+}
+function milestoneOperations(outcome, progress) {
+    if (outcome?.changed !== true || progress === undefined)
+        return [];
+    return [
+        {
+            op: 'update_milestone',
+            repo: formatRepo(outcome.milestone.repo),
+            milestone: outcome.milestone.number,
+            title: outcome.milestone.title,
+            progress: `${formatProgress(progress)} (${progress.percent}%)`,
+            description: outcome.rewrite(outcome.milestone.description)
+        }
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
+
 
 
 /** How an operation is named in logs: the same targets as the `operations` output. */
@@ -25557,7 +26133,7 @@ function issueLines(plan, results) {
 }
 /** A table cell that cannot break the table or render markup. */
 function cell(text) {
-    return (text
+    return unlinkGhRefs(withoutControls(text)
         .replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`)
         .replace(/\r?\n/g, ' ')
         // Names and messages can carry text from the plan: no @mention comes alive.
@@ -25644,6 +26220,39 @@ function renderSummary(input) {
     return `${lines.join('\n')}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/write-scope.ts
+
+
+/**
+ * The plan with only the refs the action may write to. Each skipped ref is
+ * named in one warning, with the key that would allow its repository.
+ */
+function limitToWritableRepos(plan, scope) {
+    const allowed = [scope.workflowRepo, plan.repo, ...scope.repositories];
+    const keys = new Set(allowed.map(repoKey));
+    const kept = plan.issues.filter((ref) => keys.has(repoKey(ref)));
+    if (kept.length === plan.issues.length)
+        return { plan, findings: [] };
+    const skipped = plan.issues.filter((ref) => !keys.has(repoKey(ref)));
+    const names = [...new Map(allowed.map((repo) => [repoKey(repo), formatRepo(repo)])).values()];
+    return {
+        plan: { ...plan, issues: kept },
+        findings: [
+            {
+                level: 'warning',
+                message: `Skipped ${skipped.map(formatIssueRef).join(', ')}: the action writes only to ${names.join(', ')} (the workflow's repository, the plan's github_repo and github.repositories in ${scope.configPath}). Add a repository to github.repositories to sync its issues.`
+            }
+        ]
+    };
+}
+/** A plan that links more than `maxIssues` issues fails the step before any request. */
+function checkIssueCount(plan, maxIssues, configPath, planField) {
+    const count = plan.issues.length;
+    if (count <= maxIssues)
+        return;
+    throw new InputError(planField, `the plan ${plan.path} links ${count} issues; at most ${maxIssues} may be linked`, `Link fewer issues, or raise github.max_issues in ${configPath} to ${count} or more`);
+}
+
 ;// CONCATENATED MODULE: ./src/sync.ts
 /**
  * One sync, in the order of docs/DEVELOPING.md: resolve the event, load config
@@ -25651,6 +26260,8 @@ function renderSummary(input) {
  * by the action (main.ts) and the local preview CLI (cli.ts); each gives it
  * its inputs and a place to log, and does its own presenting.
  */
+
+
 
 
 
@@ -25668,6 +26279,18 @@ function emptyOutputs(dryRun) {
         closed: '[]',
         operations: '[]',
         'dry-run': String(dryRun)
+    };
+}
+/**
+ * Every message of a sync as one plain line: milestone titles, label names and
+ * GitHub's error texts reach the log, and a line break in one of them followed
+ * by `::error::` or `::add-mask::` would be a workflow command to the runner.
+ */
+function plainLog(output) {
+    return {
+        info: (message) => output.info(plainLine(message)),
+        warning: (message) => output.warning(plainLine(message)),
+        notice: (message) => output.notice(plainLine(message))
     };
 }
 function emit(log, findings) {
@@ -25690,7 +26313,8 @@ function failureReason(detail, resetAt) {
  * read throws; failed writes are collected into `failure` after every other
  * write was made.
  */
-async function sync(request, log) {
+async function sync(request, output) {
+    const log = plainLog(output);
     const findings = [];
     const resolved = resolveEvent(request.inputs, request.event);
     findings.push(...resolved.findings);
@@ -25707,14 +26331,17 @@ async function sync(request, log) {
         operations: [],
         dryRun
     };
-    if (!config.enabled) {
-        emit(log, findings);
-        log.notice(`GitHub sync is off (github.enabled: false in ${request.config}): nothing is written.`);
-        return { ...nothing, outputs: emptyOutputs(dryRun), plan: undefined };
-    }
     const loadedPlan = await loadPlan(request.workspace, event.plan, { defaultRepo: request.repository, serverHost: request.serverHost }, event.planField ?? 'plan');
     findings.push(...loadedPlan.findings);
-    const plan = loadedPlan.plan;
+    // Bounded and confined before anything is read from GitHub.
+    checkIssueCount(loadedPlan.plan, config.maxIssues, request.config, event.planField ?? 'plan');
+    const scoped = limitToWritableRepos(loadedPlan.plan, {
+        workflowRepo: request.repository,
+        repositories: config.repositories,
+        configPath: request.config
+    });
+    findings.push(...scoped.findings);
+    const plan = scoped.plan;
     if (plan.issues.length === 0) {
         emit(log, findings);
         return { ...nothing, outputs: emptyOutputs(dryRun), plan };
@@ -25772,7 +26399,7 @@ async function sync(request, log) {
     let failure;
     if (failures.length > 0) {
         const reset = github.rateLimitResetAt();
-        const lines = failures.map((f) => `- ${describeOperation(f.operation)}: ${failureReason(f.detail, reset)}`);
+        const lines = failures.map((f) => `- ${plainLine(describeOperation(f.operation))}: ${plainLine(failureReason(f.detail, reset))}`);
         failure = `${failures.length} of ${syncPlan.operations.length} write(s) failed; the rest were applied. Re-run the job to finish:\n${lines.join('\n')}`;
     }
     return {

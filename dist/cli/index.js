@@ -10608,3653 +10608,11 @@ var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./src/errors.ts
-/**
- * A problem with what the user gave the action (payload, inputs, config, plan).
- * It names the field, says what is wrong with the value and how to fix it, and
- * is raised before any write request is made.
- */
-class errors_InputError extends Error {
-    field;
-    problem;
-    fix;
-    constructor(
-    /** Where the bad value is: `client_payload.phase`, `input auto-close`, `plan github_issues (line 3)`. */
-    field, 
-    /** What is wrong with the value. */
-    problem, 
-    /** What to write instead. */
-    fix) {
-        super(`${field}: ${problem}. ${fix}`);
-        this.field = field;
-        this.problem = problem;
-        this.fix = fix;
-        this.name = 'InputError';
-    }
-}
-// eslint-disable-next-line no-control-regex -- control characters are what this escapes
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
-/** Shows a user's value in a message without letting control characters through. */
-function printable(value, max = 120) {
-    const safe = value.replace(CONTROL_CHARACTERS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    return safe.length > max ? `${safe.slice(0, max)}…` : safe;
-}
-/** How a user's value is named in a message: strings quoted and made printable. */
-function describeValue(value, objectWord = 'an object') {
-    if (typeof value === 'string')
-        return `"${printable(value, 60)}"`;
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object' && value !== null)
-        return objectWord;
-    return String(value);
-}
-/** A JSON object or YAML mapping, as parsed from untrusted input. */
-function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./src/issue-ref.ts
-
-/** GitHub stores issue numbers as 32-bit signed integers; anything larger is a typo. */
-const MAX_ISSUE_NUMBER = 2147483647;
-const MAX_OWNER_LENGTH = 39;
-const MAX_REPO_LENGTH = 100;
-// Alphanumerics joined by single hyphens; each repetition consumes an alphanumeric, so it is linear.
-const OWNER_PATTERN = /^[A-Za-z0-9](?:-?[A-Za-z0-9])*$/;
-const REPO_PATTERN = /^[A-Za-z0-9._-]+$/;
-const DIGITS = /^\d+$/;
-// Trailing pages of a pull request URL that still clearly mean the pull request.
-const PULL_REQUEST_PAGES = new Set(['files', 'commits', 'checks']);
-function formatRepo(repo) {
-    return `${repo.owner}/${repo.repo}`;
-}
-function formatIssueRef(ref) {
-    return `${formatRepo(ref)}#${ref.number}`;
-}
-/** GitHub compares owner and repository names case-insensitively; so do maps keyed by this. */
-function repoKey(repo) {
-    return formatRepo(repo).toLowerCase();
-}
-/** Parses `owner/repo`, checked against GitHub's naming rules. */
-function issue_ref_parseRepo(text, field) {
-    const trimmed = text.trim();
-    const problem = repoProblem(trimmed);
-    if (problem !== undefined) {
-        throw new errors_InputError(field, `"${printable(trimmed)}" ${problem}`, REPO_FIX);
-    }
-    const slash = trimmed.indexOf('/');
-    return { owner: trimmed.slice(0, slash), repo: trimmed.slice(slash + 1) };
-}
-const REPO_FIX = 'Write the repository as owner/repo, such as acme/payments';
-/** Why `text` is not `owner/repo`, or undefined when it is. */
-function repoProblem(text) {
-    const parts = text.split('/');
-    if (parts.length !== 2)
-        return 'is not a repository in the form owner/repo';
-    const [owner = '', repo = ''] = parts;
-    if (owner.length > MAX_OWNER_LENGTH || !OWNER_PATTERN.test(owner)) {
-        return `has an invalid owner "${printable(owner)}": an owner is 1 to ${MAX_OWNER_LENGTH} letters, digits or single hyphens, and does not start or end with a hyphen`;
-    }
-    if (repo.length > MAX_REPO_LENGTH || !REPO_PATTERN.test(repo) || repo === '.' || repo === '..') {
-        return `has an invalid repository name "${printable(repo)}": a name is 1 to ${MAX_REPO_LENGTH} letters, digits, ".", "-" or "_", and is not "." or ".."`;
-    }
-    return undefined;
-}
-/** Parses one ref; bare numbers belong to `context.defaultRepo`. */
-function parseIssueRef(text, context, field) {
-    const trimmed = text.trim();
-    if (/^https?:\/\//i.test(trimmed))
-        return parseIssueUrl(trimmed, context, field);
-    const hash = trimmed.lastIndexOf('#');
-    const head = hash < 0 ? '' : trimmed.slice(0, hash);
-    const digits = hash < 0 ? trimmed : trimmed.slice(hash + 1);
-    if (!DIGITS.test(digits))
-        throw notARef(trimmed, context, field);
-    if (hash < 0 || head === '' || head.toLowerCase() === 'gh') {
-        return { ...context.defaultRepo, number: issueNumber(digits, trimmed, field) };
-    }
-    if (!head.includes('/'))
-        throw notARef(trimmed, context, field);
-    const problem = repoProblem(head);
-    if (problem !== undefined) {
-        throw new errors_InputError(field, `"${printable(trimmed)}" ${problem}`, 'Write a ref to another repository as owner/repo#10, such as acme/payments#10');
-    }
-    const slash = head.indexOf('/');
-    return {
-        owner: head.slice(0, slash),
-        repo: head.slice(slash + 1),
-        number: issueNumber(digits, trimmed, field)
-    };
-}
-/** `https://<serverHost>/owner/repo/issues/10` or `/pull/10`, with an optional slash, query or fragment. */
-function parseIssueUrl(text, context, field) {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw notARef(text, context, field);
-    }
-    const serverHost = context.serverHost.toLowerCase();
-    const host = url.host.toLowerCase();
-    if (host !== serverHost && host !== `www.${serverHost}`) {
-        throw new errors_InputError(field, `"${printable(text)}" refers to another host ${printable(host)}; this action syncs issues on ${printable(serverHost)}`, `Link issues on ${printable(serverHost)}, such as https://${printable(serverHost)}/owner/repo/issues/10 or owner/repo#10`);
-    }
-    if (url.username !== '' || url.password !== '') {
-        // Never echo credentials, even ones pasted into a plan by mistake.
-        throw new errors_InputError(field, `"${printable(`${url.protocol}//***@${url.host}${url.pathname}`)}" carries a user name or password`, `Link the issue without credentials, such as https://${printable(serverHost)}/owner/repo/issues/10`);
-    }
-    // A trailing slash leaves an empty last segment.
-    const segments = url.pathname.split('/').slice(1);
-    if (segments.at(-1) === '')
-        segments.pop();
-    const [owner = '', repo = '', kind = '', number = '', page, ...rest] = segments;
-    const pageOk = page === undefined || (kind === 'pull' && PULL_REQUEST_PAGES.has(page) && rest.length === 0);
-    if ((kind !== 'issues' && kind !== 'pull') || !DIGITS.test(number) || !pageOk) {
-        throw notARef(text, context, field);
-    }
-    const problem = repoProblem(`${owner}/${repo}`);
-    if (problem !== undefined) {
-        throw new errors_InputError(field, `"${printable(text)}" ${problem}`, `Link an issue as https://${printable(serverHost)}/owner/repo/issues/10`);
-    }
-    return { owner, repo, number: issueNumber(number, text, field) };
-}
-function issueNumber(digits, text, field) {
-    // Leading zeros are harmless (`#007`); the length check keeps Number() exact.
-    const significant = digits.replace(/^0+/, '');
-    const value = significant.length > 10 ? Infinity : Number(significant);
-    if (value < 1 || value > MAX_ISSUE_NUMBER) {
-        throw new errors_InputError(field, `"${printable(text)}" has issue number ${printable(digits, 24)}, which no GitHub issue can have`, `Issue numbers run from 1 to ${MAX_ISSUE_NUMBER}; check the ref`);
-    }
-    return value;
-}
-function notARef(text, context, field) {
-    return new errors_InputError(field, `"${printable(text)}" is not an issue reference`, `Write an issue as 10, #10, gh#10, owner/repo#10 or https://${printable(context.serverHost)}/owner/repo/issues/10`);
-}
-/**
- * Parses a list of refs: a string such as `"#10, #11 gh#12"` (commas and/or
- * whitespace between refs), a number, or an array of these. Duplicates
- * (repository compared case-insensitively) are dropped, first occurrence kept.
- */
-function parseIssueRefs(value, context, field) {
-    const refs = [];
-    const seen = new Set();
-    const add = (ref) => {
-        const key = `${repoKey(ref)}#${ref.number}`;
-        if (seen.has(key))
-            return;
-        seen.add(key);
-        refs.push(ref);
-    };
-    if (typeof value === 'string') {
-        for (const token of splitRefs(value))
-            add(parseIssueRef(token, context, field));
-    }
-    else if (typeof value === 'number') {
-        add(refFromNumber(value, context, field));
-    }
-    else if (Array.isArray(value)) {
-        value.forEach((item, index) => {
-            const itemField = `${field} item ${index + 1}`;
-            const tokens = typeof item === 'string' ? splitRefs(item) : [];
-            if (typeof item === 'number') {
-                add(refFromNumber(item, context, itemField));
-            }
-            else if (tokens.length > 0) {
-                // An item may itself hold several refs ("#10, #11"): read it like a string value.
-                for (const token of tokens)
-                    add(parseIssueRef(token, context, itemField));
-            }
-            else if (item === null || item === undefined || typeof item === 'string') {
-                throw new errors_InputError(itemField, 'is empty (in YAML, an unquoted #10 is a comment, so the item reads as nothing)', 'Quote each ref, such as - "#10", or write the list as ["#10", "#11"]');
-            }
-            else {
-                throw new errors_InputError(itemField, `${describe(item)} is not an issue reference`, `Write each item as a ref, such as "#10" or "owner/repo#10"`);
-            }
-        });
-    }
-    else {
-        throw new errors_InputError(field, `${describe(value)} is not a list of issue references`, 'Write a list such as ["#10", "#11"], or a string such as "#10, #11"');
-    }
-    return refs;
-}
-function splitRefs(text) {
-    return text.split(/[\s,]+/).filter((token) => token !== '');
-}
-function refFromNumber(value, context, field) {
-    if (!Number.isInteger(value) || value < 1 || value > MAX_ISSUE_NUMBER) {
-        throw new errors_InputError(field, `${value} is not an issue number`, `Issue numbers are whole numbers from 1 to ${MAX_ISSUE_NUMBER}, such as 10 or "#10"`);
-    }
-    return { ...context.defaultRepo, number: value };
-}
-/** Names a YAML value in a message without dumping it. */
-function describe(value) {
-    if (value === null || value === undefined)
-        return 'an empty value';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    return typeof value === 'boolean' ? String(value) : typeof value;
-}
-
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-var proxy = __nccwpck_require__(9783);
-;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
-function getUserAgent() {
-  if (typeof navigator === "object" && "userAgent" in navigator) {
-    return navigator.userAgent;
-  }
-
-  if (typeof process === "object" && process.version !== undefined) {
-    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
-      process.arch
-    })`;
-  }
-
-  return "<environment undetectable>";
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
-// @ts-check
-
-function register(state, name, method, options) {
-  if (typeof method !== "function") {
-    throw new Error("method for before hook must be a function");
-  }
-
-  if (!options) {
-    options = {};
-  }
-
-  if (Array.isArray(name)) {
-    return name.reverse().reduce((callback, name) => {
-      return register.bind(null, state, name, callback, options);
-    }, method)();
-  }
-
-  return Promise.resolve().then(() => {
-    if (!state.registry[name]) {
-      return method(options);
-    }
-
-    return state.registry[name].reduce((method, registered) => {
-      return registered.hook.bind(null, method, options);
-    }, method)();
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
-// @ts-check
-
-function addHook(state, kind, name, hook) {
-  const orig = hook;
-  if (!state.registry[name]) {
-    state.registry[name] = [];
-  }
-
-  if (kind === "before") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(orig.bind(null, options))
-        .then(method.bind(null, options));
-    };
-  }
-
-  if (kind === "after") {
-    hook = (method, options) => {
-      let result;
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .then((result_) => {
-          result = result_;
-          return orig(result, options);
-        })
-        .then(() => {
-          return result;
-        });
-    };
-  }
-
-  if (kind === "error") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .catch((error) => {
-          return orig(error, options);
-        });
-    };
-  }
-
-  state.registry[name].push({
-    hook: hook,
-    orig: orig,
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
-// @ts-check
-
-function removeHook(state, name, method) {
-  if (!state.registry[name]) {
-    return;
-  }
-
-  const index = state.registry[name]
-    .map((registered) => {
-      return registered.orig;
-    })
-    .indexOf(method);
-
-  if (index === -1) {
-    return;
-  }
-
-  state.registry[name].splice(index, 1);
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
-// @ts-check
-
-
-
-
-
-// bind with array of arguments: https://stackoverflow.com/a/21792913
-const bind = Function.bind;
-const bindable = bind.bind(bind);
-
-function bindApi(hook, state, name) {
-  const removeHookRef = bindable(removeHook, null).apply(
-    null,
-    name ? [state, name] : [state]
-  );
-  hook.api = { remove: removeHookRef };
-  hook.remove = removeHookRef;
-  ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
-    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
-  });
-}
-
-function Singular() {
-  const singularHookName = Symbol("Singular");
-  const singularHookState = {
-    registry: {},
-  };
-  const singularHook = register.bind(null, singularHookState, singularHookName);
-  bindApi(singularHook, singularHookState, singularHookName);
-  return singularHook;
-}
-
-function Collection() {
-  const state = {
-    registry: {},
-  };
-
-  const hook = register.bind(null, state);
-  bindApi(hook, state);
-
-  return hook;
-}
-
-/* harmony default export */ const before_after_hook = ({ Singular, Collection });
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
-
-// pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
-var DEFAULTS = {
-  method: "GET",
-  baseUrl: "https://api.github.com",
-  headers: {
-    accept: "application/vnd.github.v3+json",
-    "user-agent": userAgent
-  },
-  mediaType: {
-    format: ""
-  }
-};
-
-// pkg/dist-src/util/lowercase-keys.js
-function lowercaseKeys(object) {
-  if (!object) {
-    return {};
-  }
-  return Object.keys(object).reduce((newObj, key) => {
-    newObj[key.toLowerCase()] = object[key];
-    return newObj;
-  }, {});
-}
-
-// pkg/dist-src/util/is-plain-object.js
-function dist_bundle_isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/util/merge-deep.js
-function mergeDeep(defaults, options) {
-  const result = Object.assign({}, defaults);
-  Object.keys(options).forEach((key) => {
-    if (dist_bundle_isPlainObject(options[key])) {
-      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
-      else result[key] = mergeDeep(defaults[key], options[key]);
-    } else {
-      Object.assign(result, { [key]: options[key] });
-    }
-  });
-  return result;
-}
-
-// pkg/dist-src/util/remove-undefined-properties.js
-function removeUndefinedProperties(obj) {
-  for (const key in obj) {
-    if (obj[key] === void 0) {
-      delete obj[key];
-    }
-  }
-  return obj;
-}
-
-// pkg/dist-src/merge.js
-function merge(defaults, route, options) {
-  if (typeof route === "string") {
-    let [method, url] = route.split(" ");
-    options = Object.assign(url ? { method, url } : { url: method }, options);
-  } else {
-    options = Object.assign({}, route);
-  }
-  options.headers = lowercaseKeys(options.headers);
-  removeUndefinedProperties(options);
-  removeUndefinedProperties(options.headers);
-  const mergedOptions = mergeDeep(defaults || {}, options);
-  if (options.url === "/graphql") {
-    if (defaults && defaults.mediaType.previews?.length) {
-      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
-        (preview) => !mergedOptions.mediaType.previews.includes(preview)
-      ).concat(mergedOptions.mediaType.previews);
-    }
-    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
-  }
-  return mergedOptions;
-}
-
-// pkg/dist-src/util/add-query-parameters.js
-function addQueryParameters(url, parameters) {
-  const separator = /\?/.test(url) ? "&" : "?";
-  const names = Object.keys(parameters);
-  if (names.length === 0) {
-    return url;
-  }
-  return url + separator + names.map((name) => {
-    if (name === "q") {
-      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
-    }
-    return `${name}=${encodeURIComponent(parameters[name])}`;
-  }).join("&");
-}
-
-// pkg/dist-src/util/extract-url-variable-names.js
-var urlVariableRegex = /\{[^{}}]+\}/g;
-function removeNonChars(variableName) {
-  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
-}
-function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
-    return [];
-  }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
-}
-
-// pkg/dist-src/util/omit.js
-function omit(object, keysToOmit) {
-  const result = { __proto__: null };
-  for (const key of Object.keys(object)) {
-    if (keysToOmit.indexOf(key) === -1) {
-      result[key] = object[key];
-    }
-  }
-  return result;
-}
-
-// pkg/dist-src/util/url-template.js
-function encodeReserved(str) {
-  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
-    if (!/%[0-9A-Fa-f]/.test(part)) {
-      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
-    }
-    return part;
-  }).join("");
-}
-function encodeUnreserved(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
-    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
-  });
-}
-function encodeValue(operator, value, key) {
-  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
-  if (key) {
-    return encodeUnreserved(key) + "=" + value;
-  } else {
-    return value;
-  }
-}
-function isDefined(value) {
-  return value !== void 0 && value !== null;
-}
-function isKeyOperator(operator) {
-  return operator === ";" || operator === "&" || operator === "?";
-}
-function getValues(context, operator, key, modifier) {
-  var value = context[key], result = [];
-  if (isDefined(value) && value !== "") {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-      value = value.toString();
-      if (modifier && modifier !== "*") {
-        value = value.substring(0, parseInt(modifier, 10));
-      }
-      result.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
-      );
-    } else {
-      if (modifier === "*") {
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            result.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
-            );
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              result.push(encodeValue(operator, value[k], k));
-            }
-          });
-        }
-      } else {
-        const tmp = [];
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            tmp.push(encodeValue(operator, value2));
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value[k].toString()));
-            }
-          });
-        }
-        if (isKeyOperator(operator)) {
-          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
-        } else if (tmp.length !== 0) {
-          result.push(tmp.join(","));
-        }
-      }
-    }
-  } else {
-    if (operator === ";") {
-      if (isDefined(value)) {
-        result.push(encodeUnreserved(key));
-      }
-    } else if (value === "" && (operator === "&" || operator === "?")) {
-      result.push(encodeUnreserved(key) + "=");
-    } else if (value === "") {
-      result.push("");
-    }
-  }
-  return result;
-}
-function parseUrl(template) {
-  return {
-    expand: expand.bind(null, template)
-  };
-}
-function expand(template, context) {
-  var operators = ["+", "#", ".", "/", ";", "?", "&"];
-  template = template.replace(
-    /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal) {
-      if (expression) {
-        let operator = "";
-        const values = [];
-        if (operators.indexOf(expression.charAt(0)) !== -1) {
-          operator = expression.charAt(0);
-          expression = expression.substr(1);
-        }
-        expression.split(/,/g).forEach(function(variable) {
-          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
-        });
-        if (operator && operator !== "+") {
-          var separator = ",";
-          if (operator === "?") {
-            separator = "&";
-          } else if (operator !== "#") {
-            separator = operator;
-          }
-          return (values.length !== 0 ? operator : "") + values.join(separator);
-        } else {
-          return values.join(",");
-        }
-      } else {
-        return encodeReserved(literal);
-      }
-    }
-  );
-  if (template === "/") {
-    return template;
-  } else {
-    return template.replace(/\/$/, "");
-  }
-}
-
-// pkg/dist-src/parse.js
-function dist_bundle_parse(options) {
-  let method = options.method.toUpperCase();
-  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
-  let headers = Object.assign({}, options.headers);
-  let body;
-  let parameters = omit(options, [
-    "method",
-    "baseUrl",
-    "url",
-    "headers",
-    "request",
-    "mediaType"
-  ]);
-  const urlVariableNames = extractUrlVariableNames(url);
-  url = parseUrl(url).expand(parameters);
-  if (!/^http/.test(url)) {
-    url = options.baseUrl + url;
-  }
-  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
-  const remainingParameters = omit(parameters, omittedParameters);
-  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
-  if (!isBinaryRequest) {
-    if (options.mediaType.format) {
-      headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
-          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
-          `application/vnd$1$2.${options.mediaType.format}`
-        )
-      ).join(",");
-    }
-    if (url.endsWith("/graphql")) {
-      if (options.mediaType.previews?.length) {
-        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
-        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
-        }).join(",");
-      }
-    }
-  }
-  if (["GET", "HEAD"].includes(method)) {
-    url = addQueryParameters(url, remainingParameters);
-  } else {
-    if ("data" in remainingParameters) {
-      body = remainingParameters.data;
-    } else {
-      if (Object.keys(remainingParameters).length) {
-        body = remainingParameters;
-      }
-    }
-  }
-  if (!headers["content-type"] && typeof body !== "undefined") {
-    headers["content-type"] = "application/json; charset=utf-8";
-  }
-  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
-    body = "";
-  }
-  return Object.assign(
-    { method, url, headers },
-    typeof body !== "undefined" ? { body } : null,
-    options.request ? { request: options.request } : null
-  );
-}
-
-// pkg/dist-src/endpoint-with-defaults.js
-function endpointWithDefaults(defaults, route, options) {
-  return dist_bundle_parse(merge(defaults, route, options));
-}
-
-// pkg/dist-src/with-defaults.js
-function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = merge(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
-  return Object.assign(endpoint2, {
-    DEFAULTS: DEFAULTS2,
-    defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: merge.bind(null, DEFAULTS2),
-    parse: dist_bundle_parse
-  });
-}
-
-// pkg/dist-src/index.js
-var endpoint = withDefaults(null, DEFAULTS);
-
-
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
-const intRegex = /^-?\d+$/;
-const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
-const originalStringify = JSON.stringify;
-const originalParse = JSON.parse;
-const customFormat = /^-?\d+n$/;
-
-const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
-const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
-
-/**
- * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
- * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
- */
-
-/**
- * Checks if a value is unstringifiable according to native JSON.stringify rules.
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is undefined, a function, or a symbol.
- */
-const isUnstringifiable = (val) =>
-  val === undefined || typeof val === "function" || typeof val === "symbol";
-
-/**
- * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is a RawJSON instance.
- */
-const isRawJSON = (val) =>
-  val !== null &&
-  typeof val === "object" &&
-  val.constructor &&
-  val.constructor.name === "RawJSON";
-
-/**
- * Iteratively converts a JS value to a JSON string.
- * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
- * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
- *
- * @param {any} rootValue The value to stringify.
- * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
- * @param {string | number} [spaceParam] Indentation for pretty-printing.
- * @returns {string | undefined} The generated JSON string.
- */
-const stringifyIteratively = (rootValue, replacer, spaceParam) => {
-  let space = "";
-
-  if (typeof spaceParam === "number") {
-    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
-  } else if (typeof spaceParam === "string") {
-    space = spaceParam.slice(0, 10);
-  }
-
-  const isFunctionReplacer = typeof replacer === "function";
-  const propertyList = Array.isArray(replacer)
-    ? new Set(replacer.map(String))
-    : null;
-
-  /**
-   * Prepares a value for stringification by resolving toJSON, handling BigInts,
-   * applying custom replacers, and unwrapping primitive objects.
-   *
-   * @param {object|Array} parent The parent object or array holding the value.
-   * @param {string} key The key associated with the value.
-   * @param {any} val The raw value to process.
-   * @returns {any} The processed value ready for stringification.
-   */
-  const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
-
-    if (hasToJSON) {
-      val = val.toJSON(key);
-    }
-
-    const isNoise = typeof val === "string" && noiseValue.test(val);
-
-    if (isNoise) return val + "n";
-
-    const isBigInt = typeof val === "bigint";
-
-    if (isBigInt) {
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return JSON.rawJSON(val.toString());
-
-      return val.toString() + "n";
-    }
-
-    if (isFunctionReplacer) {
-      val = replacer.call(parent, key, val);
-    }
-
-    const isPostReplacerObject = val !== null && typeof val === "object";
-
-    if (isPostReplacerObject) {
-      const isPrimitiveWrapper =
-        val instanceof Number ||
-        val instanceof String ||
-        val instanceof Boolean;
-
-      if (isPrimitiveWrapper) {
-        val = val.valueOf();
-      }
-    }
-
-    return val;
-  };
-
-  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
-
-  if (isUnstringifiable(rootProcessed)) {
-    return undefined;
-  }
-
-  const isRootPrimitive =
-    rootProcessed === null || typeof rootProcessed !== "object";
-  const isRootNativeRawJSON = isRawJSON(rootProcessed);
-
-  if (isRootPrimitive || isRootNativeRawJSON) {
-    return originalStringify(rootProcessed);
-  }
-
-  const chunks = [];
-  let level = 0;
-
-  const stack = [
-    {
-      parent: { "": rootProcessed },
-      key: "",
-      val: rootProcessed,
-      isArray: Array.isArray(rootProcessed),
-      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
-      index: 0,
-      first: true,
-    },
-  ];
-
-  const visited = new WeakSet([rootProcessed]);
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (node.index === 0) {
-      chunks.push(node.isArray ? "[" : "{");
-      level++;
-    }
-
-    let isDone = false;
-
-    if (node.isArray) {
-      if (node.index < node.val.length) {
-        if (!node.first) chunks.push(",");
-
-        if (space) chunks.push("\n" + space.repeat(level));
-
-        const childRaw = node.val[node.index];
-        const childVal = prepareVal(node.val, String(node.index), childRaw);
-
-        if (isUnstringifiable(childVal)) {
-          chunks.push("null");
-          node.first = false;
-          node.index++;
-        } else {
-          const isComplexObject =
-            childVal !== null && typeof childVal === "object";
-          const isNativeRaw = isRawJSON(childVal);
-
-          if (isComplexObject && !isNativeRaw) {
-            if (visited.has(childVal)) {
-              throw new TypeError("Converting circular structure to JSON");
-            }
-
-            visited.add(childVal);
-
-            stack.push({
-              parent: node.val,
-              key: String(node.index),
-              val: childVal,
-              isArray: Array.isArray(childVal),
-              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-              index: 0,
-              first: true,
-            });
-
-            node.first = false;
-            node.index++;
-          } else {
-            chunks.push(originalStringify(childVal));
-            node.first = false;
-            node.index++;
-          }
-        }
-      } else {
-        isDone = true;
-      }
-    } else {
-      while (node.index < node.keys.length) {
-        const k = node.keys[node.index++];
-
-        const isFilteredOutByArray = propertyList && !propertyList.has(k);
-
-        if (isFilteredOutByArray) continue;
-
-        const childRaw = node.val[k];
-        const childVal = prepareVal(node.val, k, childRaw);
-
-        if (isUnstringifiable(childVal)) continue;
-
-        if (!node.first) chunks.push(",");
-
-        if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
-        } else {
-          chunks.push(originalStringify(k) + ":");
-        }
-
-        const isComplexObject =
-          childVal !== null && typeof childVal === "object";
-        const isNativeRaw = isRawJSON(childVal);
-
-        if (isComplexObject && !isNativeRaw) {
-          if (visited.has(childVal)) {
-            throw new TypeError("Converting circular structure to JSON");
-          }
-
-          visited.add(childVal);
-
-          stack.push({
-            parent: node.val,
-            key: k,
-            val: childVal,
-            isArray: Array.isArray(childVal),
-            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-            index: 0,
-            first: true,
-          });
-
-          node.first = false;
-
-          break; // Stop current loop level to process the newly pushed stack node
-        } else {
-          chunks.push(originalStringify(childVal));
-          node.first = false;
-        }
-      }
-
-      const isNodeFullyProcessed =
-        node.index >= node.keys.length && stack[stack.length - 1] === node;
-
-      if (isNodeFullyProcessed) {
-        isDone = true;
-      }
-    }
-
-    if (isDone) {
-      level--;
-
-      if (!node.first && space) chunks.push("\n" + space.repeat(level));
-
-      chunks.push(node.isArray ? "]" : "}");
-      visited.delete(node.val);
-      stack.pop();
-    }
-  }
-
-  return chunks.join("");
-};
-
-/**
- * Converts a JavaScript value to a JSON string.
- *
- * Supports serialization of BigInt values using two strategies:
- * 1. Custom format "123n" → "123" (universal fallback)
- * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
- *
- * All other values are serialized exactly like native JSON.stringify().
- *
- * @param {*} value The value to convert to a JSON string.
- * @param {Replacer | Array<string | number> | null} [replacer]
- * A function that alters the behavior of the stringification process,
- * or an array of strings/numbers to indicate properties to exclude.
- * @param {string | number} [space]
- * A string or number to specify indentation or pretty-printing.
- * @returns {string} The JSON string representation.
- */
-const JSONStringify = (value, replacer, space) => {
-  try {
-    const supportsRawJSON = "rawJSON" in JSON;
-
-    if (supportsRawJSON) {
-      return originalStringify(
-        value,
-        (key, val) => {
-          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
-
-          const hasFunctionReplacer = typeof replacer === "function";
-
-          if (hasFunctionReplacer) return replacer(key, val);
-
-          const isKeyInArrayReplacer =
-            Array.isArray(replacer) && replacer.includes(key);
-
-          if (isKeyInArrayReplacer) return val;
-
-          return val;
-        },
-        space,
-      );
-    }
-
-    if (!value) return originalStringify(value, replacer, space);
-
-    const convertedToCustomJSON = originalStringify(
-      value,
-      (key, val) => {
-        const isNoise = typeof val === "string" && noiseValue.test(val);
-
-        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-        if (typeof val === "bigint") return val.toString() + "n";
-
-        const hasFunctionReplacer = typeof replacer === "function";
-
-        if (hasFunctionReplacer) return replacer(key, val);
-
-        const isKeyInArrayReplacer =
-          Array.isArray(replacer) && replacer.includes(key);
-
-        if (isKeyInArrayReplacer) return val;
-
-        return val;
-      },
-      space,
-    );
-
-    const processedJSON = convertedToCustomJSON.replace(
-      bigIntsStringify,
-      "$1$2$3",
-    ); // Delete one "n" off the end of every BigInt value
-
-    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
-
-    return denoisedJSON;
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value, replacer, space);
-
-      if (convertedJSON === undefined) return undefined;
-
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return convertedJSON;
-
-      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
-
-      return processedJSON.replace(noiseStringify, "$1$2$3");
-    }
-
-    throw error;
-  }
-};
-
-const featureCache = new Map();
-
-/**
- * Detects if the current JSON.parse implementation supports the context.source feature.
- *
- * Uses toString() fingerprinting to cache results and automatically detect runtime
- * replacements of JSON.parse (polyfills, mocks, etc.).
- *
- * @returns {boolean} true if context.source is supported, false otherwise.
- */
-const isContextSourceSupported = () => {
-  const parseFingerprint = JSON.parse.toString();
-
-  if (featureCache.has(parseFingerprint)) {
-    return featureCache.get(parseFingerprint);
-  }
-
-  try {
-    const result = JSON.parse(
-      "1",
-      (_, __, context) => !!context?.source && context.source === "1",
-    );
-    featureCache.set(parseFingerprint, result);
-
-    return result;
-  } catch {
-    featureCache.set(parseFingerprint, false);
-
-    return false;
-  }
-};
-
-/**
- * Reviver function that converts custom-format BigInt strings back to BigInt values.
- * Also handles "noise" strings that accidentally match the BigInt format.
- *
- * @param {string | number | undefined} key The object key.
- * @param {*} value The value being parsed.
- * @param {object} [context] Parse context (if supported by JSON.parse).
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The transformed value.
- */
-const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
-  const isCustomFormatBigInt =
-    typeof value === "string" && customFormat.test(value);
-
-  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
-
-  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
-  if (isNoiseValue) return value.slice(0, -1);
-
-  const hasUserReviver = typeof userReviver === "function";
-
-  if (!hasUserReviver) return value;
-
-  return userReviver(key, value, context);
-};
-
-/**
- * Fast JSON.parse implementation (~2x faster than classic fallback).
- * Uses JSON.parse's context.source feature to detect integers and convert
- * large numbers directly to BigInt without string manipulation.
- *
- * Does not support legacy custom format from v1 of this library.
- *
- * @param {string} text JSON string to parse.
- * @param {Reviver} [reviver] Transform function to apply to each value.
- * @returns {any} Parsed JavaScript value.
- */
-const JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
-    const isNumber = typeof value === "number";
-    const isOutOfBounds =
-      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
-    const isBigNumber = isNumber && isOutOfBounds;
-    const isInt = context && intRegex.test(context.source);
-    const isBigInt = isBigNumber && isInt;
-
-    if (isBigInt) return BigInt(context.source);
-
-    const hasCustomReviver = typeof reviver === "function";
-
-    if (!hasCustomReviver) return value;
-
-    return reviver(key, value, context);
-  });
-};
-
-const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
-const MAX_DIGITS = MAX_INT.length;
-const stringsOrLargeNumbers =
-  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
-const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
-
-/**
- * Iteratively traverses the parsed object bottom-up (post-order),
- * emulating the native JSON.parse reviver behavior.
- * This avoids Call Stack overflows (RangeError) on deeply nested structures.
- *
- * @param {any} parsed The natively parsed JSON object.
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The fully processed object.
- */
-const applyReviverIteratively = (parsed, userReviver) => {
-  const rootHolder = { "": parsed };
-  const stack = [{ parent: rootHolder, key: "", visited: false }];
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (!node.visited) {
-      node.visited = true;
-
-      const value = node.parent[node.key];
-      const isComplexObject = value !== null && typeof value === "object";
-
-      if (isComplexObject) {
-        const keys = Object.keys(value);
-
-        for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
-        }
-      }
-    } else {
-      const { parent, key } = node;
-      let value = parent[key];
-
-      if (typeof value === "string") {
-        const isCustomFormatBigInt = customFormat.test(value);
-
-        if (isCustomFormatBigInt) {
-          value = BigInt(value.slice(0, -1));
-        } else {
-          const isNoise = noiseValue.test(value);
-
-          if (isNoise) value = value.slice(0, -1);
-        }
-      }
-
-      const hasUserReviver = typeof userReviver === "function";
-
-      if (hasUserReviver) {
-        value = userReviver.call(parent, key, value);
-      }
-
-      const isDeleted = value === undefined;
-
-      if (isDeleted) {
-        delete parent[key];
-      } else {
-        parent[key] = value;
-      }
-
-      stack.pop();
-    }
-  }
-
-  return rootHolder[""];
-};
-
-/**
- * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
- *
- * @param {string} text The raw JSON string.
- * @returns {string} The serialized string with marked BigInts.
- */
-const serializeBigInts = (text) => {
-  return text.replace(
-    stringsOrLargeNumbers,
-    (match, digits, fractional, exponential) => {
-      const isString = match[0] === '"';
-      const isNoise = isString && noiseValueWithQuotes.test(match);
-
-      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-      const hasFractionalOrExponential = fractional || exponential;
-
-      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
-      const isLessThanMaxSafeInt =
-        digits &&
-        (digits.length < MAX_DIGITS ||
-          (digits.length === MAX_DIGITS && digits <= MAX_INT));
-
-      const isStandardValue =
-        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
-
-      if (isStandardValue) return match;
-
-      return '"' + match + 'n"';
-    },
-  );
-};
-
-/**
- * Converts a JSON string into a JavaScript value.
- *
- * Supports parsing of large integers using two strategies:
- * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
- * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
- *
- * All other JSON values are parsed exactly like native JSON.parse().
- *
- * @param {string} text A valid JSON string.
- * @param {Reviver} [reviver]
- * A function that transforms the results. This function is called for each member
- * of the object. If a member contains nested objects, the nested objects are
- * transformed before the parent object is.
- * @returns {any} The parsed JavaScript value.
- * @throws {SyntaxError} If text is not valid JSON.
- */
-const JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
-
-  try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
-
-    // Find and mark big numbers with "n"
-    const serializedData = serializeBigInts(text);
-
-    return originalParse(serializedData, (key, value, context) =>
-      convertMarkedBigIntsReviver(key, value, context, reviver),
-    );
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
-      const parsed = originalParse(serializedData);
-
-      return applyReviverIteratively(parsed, reviver);
-    }
-
-    throw error;
-  }
-};
-
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-class RequestError extends Error {
-  name;
-  /**
-   * http status code
-   */
-  status;
-  /**
-   * Request options that lead to the error.
-   */
-  request;
-  /**
-   * Response object if a response was received
-   */
-  response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
-    this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
-    if (Number.isNaN(this.status)) {
-      this.status = 0;
-    }
-    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
-    if ("response" in options) {
-      this.response = options.response;
-    }
-    const requestCopy = Object.assign({}, options.request);
-    if (options.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options.request.headers, {
-        authorization: options.request.headers.authorization.replace(
-          /(?<! ) .*$/,
-          " [REDACTED]"
-        )
-      });
-    }
-    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
-    this.request = requestCopy;
-  }
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
-
-// pkg/dist-src/defaults.js
-var defaults_default = {
-  headers: {
-    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
-  }
-};
-
-// pkg/dist-src/fetch-wrapper.js
-
-
-
-// pkg/dist-src/is-plain-object.js
-function request_dist_bundle_isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/fetch-wrapper.js
-
-var noop = () => "";
-async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
-    throw new Error(
-      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
-    );
-  }
-  const log = requestOptions.request?.log || console;
-  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = request_dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
-  const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value]) => [
-      name,
-      String(value)
-    ])
-  );
-  let fetchResponse;
-  try {
-    fetchResponse = await fetch(requestOptions.url, {
-      method: requestOptions.method,
-      body,
-      redirect: requestOptions.request?.redirect,
-      headers: requestHeaders,
-      signal: requestOptions.request?.signal,
-      // duplex must be set if request.body is ReadableStream or Async Iterables.
-      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
-      ...requestOptions.body && { duplex: "half" }
-    });
-  } catch (error) {
-    let message = "Unknown Error";
-    if (error instanceof Error) {
-      if (error.name === "AbortError") {
-        error.status = 500;
-        throw error;
-      }
-      message = error.message;
-      if (error.name === "TypeError" && "cause" in error) {
-        if (error.cause instanceof Error) {
-          message = error.cause.message;
-        } else if (typeof error.cause === "string") {
-          message = error.cause;
-        }
-      }
-    }
-    const requestError = new RequestError(message, 500, {
-      request: requestOptions
-    });
-    requestError.cause = error;
-    throw requestError;
-  }
-  const status = fetchResponse.status;
-  const url = fetchResponse.url;
-  const responseHeaders = {};
-  for (const [key, value] of fetchResponse.headers) {
-    responseHeaders[key] = value;
-  }
-  const octokitResponse = {
-    url,
-    status,
-    headers: responseHeaders,
-    data: ""
-  };
-  if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
-    log.warn(
-      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
-    );
-  }
-  if (status === 204 || status === 205) {
-    return octokitResponse;
-  }
-  if (requestOptions.method === "HEAD") {
-    if (status < 400) {
-      return octokitResponse;
-    }
-    throw new RequestError(fetchResponse.statusText, status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status === 304) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status >= 400) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
-  return octokitResponse;
-}
-async function getResponseData(response) {
-  const contentType = response.headers.get("content-type");
-  if (!contentType) {
-    return response.text().catch(noop);
-  }
-  const mimetype = dist_parse(contentType);
-  if (isJSONResponse(mimetype)) {
-    let text = "";
-    try {
-      text = await response.text();
-      return JSONParse(text);
-    } catch (err) {
-      return text;
-    }
-  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
-  // (RFC 2046) and must never be decoded as text, even when the response
-  // carries a (misleading) `charset=utf-8` parameter — see #751.
-  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
-    return response.text().catch(noop);
-  } else {
-    return response.arrayBuffer().catch(
-      /* v8 ignore next -- @preserve */
-      () => new ArrayBuffer(0)
-    );
-  }
-}
-function isJSONResponse(mimetype) {
-  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
-}
-function toErrorMessage(data) {
-  if (typeof data === "string") {
-    return data;
-  }
-  if (data instanceof ArrayBuffer) {
-    return "Unknown error";
-  }
-  if (typeof data === "object" && data !== null && "message" in data) {
-    const objectData = data;
-    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
-    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
-  }
-  return `Unknown error: ${JSON.stringify(data)}`;
-}
-
-// pkg/dist-src/with-defaults.js
-function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
-  const endpoint2 = oldEndpoint.defaults(newDefaults);
-  const newApi = function(route, parameters) {
-    const endpointOptions = endpoint2.merge(route, parameters);
-    if (!endpointOptions.request || !endpointOptions.request.hook) {
-      return fetchWrapper(endpoint2.parse(endpointOptions));
-    }
-    const request2 = (route2, parameters2) => {
-      return fetchWrapper(
-        endpoint2.parse(endpoint2.merge(route2, parameters2))
-      );
-    };
-    Object.assign(request2, {
-      endpoint: endpoint2,
-      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-    });
-    return endpointOptions.request.hook(request2, endpointOptions);
-  };
-  return Object.assign(newApi, {
-    endpoint: endpoint2,
-    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-  });
-}
-
-// pkg/dist-src/index.js
-var request = dist_bundle_withDefaults(endpoint, defaults_default);
-
-/* v8 ignore next -- @preserve */
-/* v8 ignore else -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/version.js
-var graphql_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/with-defaults.js
-
-
-// pkg/dist-src/graphql.js
-
-
-// pkg/dist-src/error.js
-function _buildMessageForResponseErrors(data) {
-  return `Request failed due to following response errors:
-` + data.errors.map((e) => ` - ${e.message}`).join("\n");
-}
-var GraphqlResponseError = class extends Error {
-  constructor(request2, headers, response) {
-    super(_buildMessageForResponseErrors(response));
-    this.request = request2;
-    this.headers = headers;
-    this.response = response;
-    this.errors = response.errors;
-    this.data = response.data;
-    if (Error.captureStackTrace) {
-      Error.captureStackTrace(this, this.constructor);
-    }
-  }
-  request;
-  headers;
-  response;
-  name = "GraphqlResponseError";
-  errors;
-  data;
-};
-
-// pkg/dist-src/graphql.js
-var NON_VARIABLE_OPTIONS = [
-  "method",
-  "baseUrl",
-  "url",
-  "headers",
-  "request",
-  "query",
-  "mediaType",
-  "operationName"
-];
-var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
-var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options) {
-  if (options) {
-    if (typeof query === "string" && "query" in options) {
-      return Promise.reject(
-        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
-      );
-    }
-    for (const key in options) {
-      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
-      return Promise.reject(
-        new Error(
-          `[@octokit/graphql] "${key}" cannot be used as variable name`
-        )
-      );
-    }
-  }
-  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
-  const requestOptions = Object.keys(
-    parsedOptions
-  ).reduce((result, key) => {
-    if (NON_VARIABLE_OPTIONS.includes(key)) {
-      result[key] = parsedOptions[key];
-      return result;
-    }
-    if (!result.variables) {
-      result.variables = {};
-    }
-    result.variables[key] = parsedOptions[key];
-    return result;
-  }, {});
-  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
-  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
-    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
-  }
-  return request2(requestOptions).then((response) => {
-    if (response.data.errors) {
-      const headers = {};
-      for (const key of Object.keys(response.headers)) {
-        headers[key] = response.headers[key];
-      }
-      throw new GraphqlResponseError(
-        requestOptions,
-        headers,
-        response.data
-      );
-    }
-    return response.data.data;
-  });
-}
-
-// pkg/dist-src/with-defaults.js
-function graphql_dist_bundle_withDefaults(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
-  const newApi = (query, options) => {
-    return graphql(newRequest, query, options);
-  };
-  return Object.assign(newApi, {
-    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
-    endpoint: newRequest.endpoint
-  });
-}
-
-// pkg/dist-src/index.js
-var graphql2 = graphql_dist_bundle_withDefaults(request, {
-  headers: {
-    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
-  },
-  method: "POST",
-  url: "/graphql"
-});
-function withCustomRequest(customRequest) {
-  return graphql_dist_bundle_withDefaults(customRequest, {
-    method: "POST",
-    url: "/graphql"
-  });
-}
-
-/* v8 ignore if -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
-// pkg/dist-src/is-jwt.js
-var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
-var isJWT = jwtRE.test.bind(jwtRE);
-
-// pkg/dist-src/auth.js
-async function auth(token) {
-  const isApp = isJWT(token);
-  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
-  const isUserToServer = token.startsWith("ghu_");
-  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
-  return {
-    type: "token",
-    token,
-    tokenType
-  };
-}
-
-// pkg/dist-src/with-authorization-prefix.js
-function withAuthorizationPrefix(token) {
-  if (token.split(/\./).length === 3) {
-    return `bearer ${token}`;
-  }
-  return `token ${token}`;
-}
-
-// pkg/dist-src/hook.js
-async function hook(token, request, route, parameters) {
-  const endpoint = request.endpoint.merge(
-    route,
-    parameters
-  );
-  endpoint.headers.authorization = withAuthorizationPrefix(token);
-  return request(endpoint);
-}
-
-// pkg/dist-src/index.js
-var createTokenAuth = function createTokenAuth2(token) {
-  if (!token) {
-    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
-  }
-  if (typeof token !== "string") {
-    throw new Error(
-      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
-    );
-  }
-  token = token.replace(/^(token|bearer) +/i, "");
-  return Object.assign(auth.bind(null, token), {
-    hook: hook.bind(null, token)
-  });
-};
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
-const version_VERSION = "7.0.8";
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
-
-
-
-
-
-
-const dist_src_noop = () => {
-};
-const consoleWarn = console.warn.bind(console);
-const consoleError = console.error.bind(console);
-function createLogger(logger = {}) {
-  if (typeof logger.debug !== "function") {
-    logger.debug = dist_src_noop;
-  }
-  if (typeof logger.info !== "function") {
-    logger.info = dist_src_noop;
-  }
-  if (typeof logger.warn !== "function") {
-    logger.warn = consoleWarn;
-  }
-  if (typeof logger.error !== "function") {
-    logger.error = consoleError;
-  }
-  return logger;
-}
-const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
-class Octokit {
-  static VERSION = version_VERSION;
-  static defaults(defaults) {
-    const OctokitWithDefaults = class extends this {
-      constructor(...args) {
-        const options = args[0] || {};
-        if (typeof defaults === "function") {
-          super(defaults(options));
-          return;
-        }
-        super(
-          Object.assign(
-            {},
-            defaults,
-            options,
-            options.userAgent && defaults.userAgent ? {
-              userAgent: `${options.userAgent} ${defaults.userAgent}`
-            } : null
-          )
-        );
-      }
-    };
-    return OctokitWithDefaults;
-  }
-  static plugins = [];
-  /**
-   * Attach a plugin (or many) to your Octokit instance.
-   *
-   * @example
-   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
-   */
-  static plugin(...newPlugins) {
-    const currentPlugins = this.plugins;
-    const NewOctokit = class extends this {
-      static plugins = currentPlugins.concat(
-        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
-      );
-    };
-    return NewOctokit;
-  }
-  constructor(options = {}) {
-    const hook = new before_after_hook.Collection();
-    const requestDefaults = {
-      baseUrl: request.endpoint.DEFAULTS.baseUrl,
-      headers: {},
-      request: Object.assign({}, options.request, {
-        // @ts-ignore internal usage only, no need to type
-        hook: hook.bind(null, "request")
-      }),
-      mediaType: {
-        previews: [],
-        format: ""
-      }
-    };
-    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
-    if (options.baseUrl) {
-      requestDefaults.baseUrl = options.baseUrl;
-    }
-    if (options.previews) {
-      requestDefaults.mediaType.previews = options.previews;
-    }
-    if (options.timeZone) {
-      requestDefaults.headers["time-zone"] = options.timeZone;
-    }
-    this.request = request.defaults(requestDefaults);
-    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
-    this.log = createLogger(options.log);
-    this.hook = hook;
-    if (!options.authStrategy) {
-      if (!options.auth) {
-        this.auth = async () => ({
-          type: "unauthenticated"
-        });
-      } else {
-        const auth = createTokenAuth(options.auth);
-        hook.wrap("request", auth.hook);
-        this.auth = auth;
-      }
-    } else {
-      const { authStrategy, ...otherOptions } = options;
-      const auth = authStrategy(
-        Object.assign(
-          {
-            request: this.request,
-            log: this.log,
-            // we pass the current octokit instance as well as its constructor options
-            // to allow for authentication strategies that return a new octokit instance
-            // that shares the same internal state as the current one. The original
-            // requirement for this was the "event-octokit" authentication strategy
-            // of https://github.com/probot/octokit-auth-probot.
-            octokit: this,
-            octokitOptions: otherOptions
-          },
-          options.auth
-        )
-      );
-      hook.wrap("request", auth.hook);
-      this.auth = auth;
-    }
-    const classConstructor = this.constructor;
-    for (let i = 0; i < classConstructor.plugins.length; ++i) {
-      Object.assign(this, classConstructor.plugins[i](this, options));
-    }
-  }
-  // assigned during constructor
-  request;
-  graphql;
-  log;
-  hook;
-  // TODO: type `octokit.auth` based on passed options.authStrategy
-  auth;
-}
-
-
-// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
-var light = __nccwpck_require__(3251);
-var light_default = /*#__PURE__*/__nccwpck_require__.n(light);
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/error-request.js
-function isRequestError(error) {
-  return error.request !== void 0;
-}
-async function errorRequest(state, octokit, error, options) {
-  if (!isRequestError(error) || !error?.request.request) {
-    throw error;
-  }
-  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
-    const retries = options.request.retries != null ? options.request.retries : state.retries;
-    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
-    throw octokit.retry.retryRequest(error, retries, retryAfter);
-  }
-  throw error;
-}
-
-// pkg/dist-src/wrap-request.js
-
-
-async function wrapRequest(state, octokit, request, options) {
-  const limiter = new light();
-  limiter.on("failed", function(error, info) {
-    const maxRetries = ~~error.request.request?.retries;
-    const after = ~~error.request.request?.retryAfter;
-    options.request.retryCount = info.retryCount + 1;
-    if (maxRetries > info.retryCount) {
-      return after * state.retryAfterBaseValue;
-    }
-  });
-  return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
-    options
-  );
-}
-async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
-  const response = await request(options);
-  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
-    response.data.errors[0].message
-  )) {
-    const error = new RequestError(response.data.errors[0].message, 500, {
-      request: options,
-      response
-    });
-    return errorRequest(state, octokit, error, options);
-  }
-  return response;
-}
-
-// pkg/dist-src/index.js
-function retry(octokit, octokitOptions) {
-  const state = Object.assign(
-    {
-      enabled: true,
-      retryAfterBaseValue: 1e3,
-      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
-      retries: 3
-    },
-    octokitOptions.retry
-  );
-  const retryPlugin = {
-    retry: {
-      retryRequest: (error, retries, retryAfter) => {
-        error.request.request = Object.assign({}, error.request.request, {
-          retries,
-          retryAfter
-        });
-        return error;
-      }
-    }
-  };
-  if (state.enabled) {
-    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
-    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
-  }
-  return retryPlugin;
-}
-retry.VERSION = plugin_retry_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/version.js
-var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/wrap-request.js
-var dist_bundle_noop = () => Promise.resolve();
-function dist_bundle_wrapRequest(state, request, options) {
-  return state.retryLimiter.schedule(doRequest, state, request, options);
-}
-async function doRequest(state, request, options) {
-  const { pathname } = new URL(options.url, "http://github.test");
-  const isAuth = isAuthRequest(options.method, pathname);
-  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
-  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
-  const isGraphQL = pathname.startsWith("/graphql");
-  const retryCount = ~~request.retryCount;
-  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
-  if (state.clustering) {
-    jobOptions.expiration = 1e3 * 60;
-  }
-  if (isWrite || isGraphQL) {
-    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  if (isWrite && state.triggersNotification(pathname)) {
-    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  if (isSearch) {
-    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
-  if (isGraphQL) {
-    const res = await req;
-    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
-      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
-        response: res,
-        data: res.data
-      });
-      throw error;
-    }
-  }
-  return req;
-}
-function isAuthRequest(method, pathname) {
-  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
-  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
-  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
-  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
-  pathname === "/login/oauth/access_token");
-}
-
-// pkg/dist-src/generated/triggers-notification-paths.js
-var triggers_notification_paths_default = [
-  "/orgs/{org}/invitations",
-  "/orgs/{org}/invitations/{invitation_id}",
-  "/orgs/{org}/teams/{team_slug}/discussions",
-  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "/repos/{owner}/{repo}/collaborators/{username}",
-  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "/repos/{owner}/{repo}/issues",
-  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
-  "/repos/{owner}/{repo}/pulls",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "/repos/{owner}/{repo}/releases",
-  "/teams/{team_id}/discussions",
-  "/teams/{team_id}/discussions/{discussion_number}/comments"
-];
-
-// pkg/dist-src/route-matcher.js
-function routeMatcher(paths) {
-  const regexes = paths.map(
-    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
-  );
-  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
-  return new RegExp(regex2, "i");
-}
-
-// pkg/dist-src/index.js
-var regex = routeMatcher(triggers_notification_paths_default);
-var triggersNotification = regex.test.bind(regex);
-var groups = {};
-var createGroups = function(Bottleneck, common) {
-  groups.global = new Bottleneck.Group({
-    id: "octokit-global",
-    maxConcurrent: 10,
-    ...common
-  });
-  groups.auth = new Bottleneck.Group({
-    id: "octokit-auth",
-    maxConcurrent: 1,
-    ...common
-  });
-  groups.search = new Bottleneck.Group({
-    id: "octokit-search",
-    maxConcurrent: 1,
-    minTime: 2e3,
-    ...common
-  });
-  groups.write = new Bottleneck.Group({
-    id: "octokit-write",
-    maxConcurrent: 1,
-    minTime: 1e3,
-    ...common
-  });
-  groups.notifications = new Bottleneck.Group({
-    id: "octokit-notifications",
-    maxConcurrent: 1,
-    minTime: 3e3,
-    ...common
-  });
-};
-function throttling(octokit, octokitOptions) {
-  const {
-    enabled = true,
-    Bottleneck = light,
-    id = "no-id",
-    timeout = 1e3 * 60 * 2,
-    // Redis TTL: 2 minutes
-    connection
-  } = octokitOptions.throttle || {};
-  if (!enabled) {
-    return {};
-  }
-  const common = { timeout };
-  if (typeof connection !== "undefined") {
-    common.connection = connection;
-  }
-  const state = Object.assign(
-    {
-      clustering: connection != null,
-      triggersNotification,
-      fallbackSecondaryRateRetryAfter: 60,
-      retryAfterBaseValue: 1e3,
-      id
-    },
-    octokitOptions.throttle
-  );
-  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
-    throw new Error(`octokit/plugin-throttling error:
-        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
-        See https://octokit.github.io/rest.js/#throttling
-
-        const octokit = new Octokit({
-          throttle: {
-            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
-            onRateLimit: (retryAfter, options) => {/* ... */}
-          }
-        })
-    `);
-  }
-  let initialized = false;
-  const initializeBottleneck = () => {
-    if (initialized) {
-      return;
-    }
-    initialized = true;
-    if (groups.global == null) {
-      createGroups(Bottleneck, common);
-    }
-    state.global = state.global ?? groups.global;
-    state.auth = state.auth ?? groups.auth;
-    state.search = state.search ?? groups.search;
-    state.write = state.write ?? groups.write;
-    state.notifications = state.notifications ?? groups.notifications;
-    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
-    const events = {};
-    const emitter = new Bottleneck.Events(events);
-    events.on("secondary-limit", state.onSecondaryRateLimit);
-    events.on("rate-limit", state.onRateLimit);
-    events.on(
-      "error",
-      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
-    );
-    state.retryLimiter.on("failed", async function(error, info) {
-      const [state2, request, options] = info.args;
-      const { pathname } = new URL(options.url, "http://github.test");
-      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
-      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
-        return;
-      }
-      const retryCount = ~~request.retryCount;
-      request.retryCount = retryCount;
-      options.request.retryCount = retryCount;
-      const { wantRetry, retryAfter = 0 } = await (async function() {
-        if (/\bsecondary rate\b/i.test(error.message)) {
-          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
-          const wantRetry2 = await emitter.trigger(
-            "secondary-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
-          (error2) => error2.type === "RATE_LIMITED"
-        )) {
-          const rateLimitReset = new Date(
-            ~~error.response.headers["x-ratelimit-reset"] * 1e3
-          ).getTime();
-          const retryAfter2 = Math.max(
-            // Add one second so we retry _after_ the reset time
-            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
-            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
-            0
-          );
-          const wantRetry2 = await emitter.trigger(
-            "rate-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        return {};
-      })();
-      if (wantRetry) {
-        request.retryCount++;
-        return retryAfter * state2.retryAfterBaseValue;
-      }
-    });
-  };
-  octokit.hook.wrap("request", (request, options) => {
-    initializeBottleneck();
-    return dist_bundle_wrapRequest(state, request, options);
-  });
-  return {};
-}
-throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
-throttling.triggersNotification = triggersNotification;
-
-
-;// CONCATENATED MODULE: ./src/github/content-pace.ts
-/**
- * GitHub's secondary limit on content creation: "no more than 80
- * content-generating requests per minute" (REST and GraphQL docs, "About
- * secondary rate limits"), where each comment an aliased mutation posts
- * counts. The action paces its completion comments so as never to meet that
- * limit, rather than meet it and wait out the retry-after.
- */
-/** What the docs allow per window. */
-const CONTENT_PER_MINUTE = 80;
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** A sliding window of the content items sent: reserve() waits until `count` more fit. */
-class ContentPace {
-    options;
-    sent = [];
-    now;
-    sleep;
-    constructor(options) {
-        this.options = options;
-        this.now = options.now ?? Date.now;
-        this.sleep = options.sleep ?? realSleep;
-    }
-    /** The most one request may carry: one window's worth. */
-    get perWindow() {
-        return this.options.perWindow;
-    }
-    /** How long `count` more items must wait for the window to make room for them (0: none). */
-    waitFor(count) {
-        const { perWindow, windowMs } = this.options;
-        const now = this.now();
-        while (this.sent.length > 0 && (this.sent[0] ?? 0) <= now - windowMs)
-            this.sent.shift();
-        const excess = this.sent.length + Math.min(count, perWindow) - perWindow;
-        if (excess <= 0)
-            return 0;
-        // The oldest `excess` items must leave the window first.
-        return (this.sent[excess - 1] ?? now) + windowMs - now;
-    }
-    /** Waits until `count` items fit in the window (calling `onWait` first), then counts them sent. */
-    async reserve(count, onWait = () => undefined) {
-        for (let wait = this.waitFor(count); wait > 0; wait = this.waitFor(count)) {
-            onWait(wait);
-            await this.sleep(wait);
-        }
-        const at = this.now();
-        for (let i = 0; i < Math.min(count, this.options.perWindow); i++)
-            this.sent.push(at);
-    }
-}
-
-;// CONCATENATED MODULE: external "node:module"
-const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
-;// CONCATENATED MODULE: ./src/github/http-transport.ts
-
-/** fetch's limit on redirects in a row. */
-const MAX_REDIRECTS = 20;
-/**
- * An idle kept-alive connection is closed after this long (a server's shorter
- * `Keep-Alive: timeout` wins), as undici does: one a NAT or load balancer has
- * silently dropped during a rate-limit wait must not be reused.
- */
-const IDLE_SOCKET_MS = 4_000;
-/** A kept-alive connection the server had already closed is retried on a fresh one, this often. */
-const STALE_SOCKET_RETRIES = 2;
-const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
-const protocols = new Map();
-/**
- * node:http or node:https with its keep-alive agent, loaded on first use: a
- * run against https://api.github.com never loads node:http, whose exports
- * load undici on Node 24 (for its WebSocket class), and a plain-http GitHub
- * Enterprise Server never loads TLS.
- */
-function protocolFor(scheme) {
-    const known = protocols.get(scheme);
-    if (known !== undefined)
-        return known;
-    let client;
-    if (scheme === 'https:')
-        client = requireBuiltin('node:https');
-    else if (scheme === 'http:')
-        client = requireBuiltin('node:http');
-    else
-        return undefined;
-    const protocol = { client, agent: new client.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }) };
-    protocols.set(scheme, protocol);
-    return protocol;
-}
-/** Response headers as fetch's Headers reads them: lower-case names, repeated ones joined. */
-class ResponseHeaders {
-    values = new Map();
-    constructor(raw) {
-        for (const [name, value] of Object.entries(raw)) {
-            if (value === undefined)
-                continue;
-            this.values.set(name.toLowerCase(), Array.isArray(value) ? value.join(', ') : value);
-        }
-    }
-    get(name) {
-        return this.values.get(name.toLowerCase()) ?? null;
-    }
-    has(name) {
-        return this.values.has(name.toLowerCase());
-    }
-    [Symbol.iterator]() {
-        return this.values.entries();
-    }
-}
-/** The answer, whole: what Octokit reads of a fetch Response. */
-class TransportResponse {
-    status;
-    statusText;
-    url;
-    headers;
-    bytes;
-    ok;
-    redirected;
-    constructor(status, statusText, url, headers, bytes, redirects) {
-        this.status = status;
-        this.statusText = statusText;
-        this.url = url;
-        this.headers = headers;
-        this.bytes = bytes;
-        this.ok = status >= 200 && status < 300;
-        this.redirected = redirects > 0;
-    }
-    text() {
-        return Promise.resolve(this.bytes.toString('utf8'));
-    }
-    async json() {
-        return JSON.parse(await this.text());
-    }
-    arrayBuffer() {
-        const copy = new ArrayBuffer(this.bytes.byteLength);
-        new Uint8Array(copy).set(this.bytes);
-        return Promise.resolve(copy);
-    }
-}
-/** One request and its whole answer; network failures reject as fetch's do, TypeError with a cause. */
-function send(attempt, signal, staleRetries = STALE_SOCKET_RETRIES) {
-    const protocol = protocolFor(attempt.url.protocol);
-    if (protocol === undefined) {
-        return Promise.reject(new TypeError(`fetch failed: ${attempt.url.protocol} is not supported`));
-    }
-    const { client, agent } = protocol;
-    const headers = { ...attempt.headers };
-    if (attempt.body !== undefined)
-        headers['content-length'] = Buffer.byteLength(attempt.body);
-    // Nothing here decompresses: ask for the body as it is (fetch would accept gzip and inflate it).
-    if (!Object.keys(headers).some((name) => name.toLowerCase() === 'accept-encoding')) {
-        headers['accept-encoding'] = 'identity';
-    }
-    return new Promise((resolve, reject) => {
-        let answered = false;
-        const fail = (error) => {
-            // An abort stays an AbortError, as fetch reports it; anything else is fetch's TypeError.
-            reject(signal?.aborted || error.name === 'AbortError'
-                ? error
-                : new TypeError('fetch failed', { cause: error }));
-        };
-        const request = client.request(attempt.url, { method: attempt.method, headers, agent, ...(signal ? { signal } : {}) }, (response) => {
-            answered = true;
-            const chunks = [];
-            response.on('data', (chunk) => chunks.push(chunk));
-            response.on('error', fail);
-            response.on('close', () => {
-                if (!response.complete)
-                    fail(new Error('the connection closed before the answer was whole'));
-            });
-            response.on('end', () => {
-                if (!response.complete)
-                    return;
-                resolve({
-                    status: response.statusCode ?? 0,
-                    statusText: response.statusMessage ?? '',
-                    headers: response.headers,
-                    bytes: Buffer.concat(chunks)
-                });
-            });
-        });
-        request.on('error', (error) => {
-            // Node's advice for keep-alive: a reused connection reset before any
-            // answer was closed by the server while idle; send again on a new one.
-            if (request.reusedSocket &&
-                !answered &&
-                error.code === 'ECONNRESET' &&
-                staleRetries > 0 &&
-                !signal?.aborted) {
-                resolve(send(attempt, signal, staleRetries - 1));
-            }
-            else
-                fail(error);
-        });
-        request.end(attempt.body);
-    });
-}
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-/** fetch's redirect rules: which method and body the next request carries. */
-function nextAttempt(attempt, status, location) {
-    const toGet = (status === 303 && attempt.method !== 'GET' && attempt.method !== 'HEAD') ||
-        ((status === 301 || status === 302) && attempt.method === 'POST');
-    const headers = { ...attempt.headers };
-    if (toGet) {
-        for (const name of Object.keys(headers)) {
-            if (/^content-/i.test(name))
-                delete headers[name];
-        }
-    }
-    // A token is for the origin it was sent to, never for where that one points.
-    if (location.origin !== attempt.url.origin) {
-        for (const name of Object.keys(headers)) {
-            if (name.toLowerCase() === 'authorization')
-                delete headers[name];
-        }
-    }
-    return {
-        url: location,
-        method: toGet ? 'GET' : attempt.method,
-        headers,
-        body: toGet ? undefined : attempt.body
-    };
-}
-/** fetch(input, init) over node:http / node:https, for Octokit's `request.fetch`. */
-async function transportFetch(input, init = {}) {
-    const body = init.body ?? undefined;
-    if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) {
-        throw new TypeError('fetch failed: only string and byte bodies are supported');
-    }
-    let attempt = {
-        url: new URL(input),
-        method: (init.method ?? 'GET').toUpperCase(),
-        headers: { ...init.headers },
-        body
-    };
-    const signal = init.signal ?? undefined;
-    for (let redirects = 0;; redirects++) {
-        signal?.throwIfAborted();
-        const answer = await send(attempt, signal);
-        const location = answer.headers.location;
-        const mode = init.redirect ?? 'follow';
-        if (!REDIRECTS.has(answer.status) || location === undefined || mode === 'manual') {
-            return new TransportResponse(answer.status, answer.statusText, attempt.url.href, new ResponseHeaders(answer.headers), answer.bytes, redirects);
-        }
-        if (mode === 'error') {
-            throw new TypeError(`fetch failed: redirected (${answer.status}) with redirect: 'error'`);
-        }
-        if (redirects >= MAX_REDIRECTS) {
-            throw new TypeError(`fetch failed: more than ${MAX_REDIRECTS} redirects`);
-        }
-        const next = new URL(location, attempt.url);
-        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-            throw new TypeError(`fetch failed: redirect to ${next.protocol} refused`);
-        }
-        attempt = nextAttempt(attempt, answer.status, next);
-    }
-}
-/** transportFetch with fetch's signature, for Octokit's `request.fetch`. */
-const nodeFetch = transportFetch;
-
-;// CONCATENATED MODULE: ./src/github/client.ts
-/**
- * The authenticated Octokit the action talks to GitHub through: Octokit's
- * core with throttling (writes spaced, rate limits waited out) and retries
- * (5xx, resets, timeouts), all bounded, over node:http(s) or, when the
- * runner sets a proxy, through the proxy as `@actions/github` would reach it.
- */
-
-
-
-
-
-
-
-
-/** How a timed-out attempt's error begins. */
-const TIMED_OUT = 'GitHub did not answer within';
-const DEFAULT_TIMING = {
-    attemptTimeoutMs: 8_000,
-    retryUnitMs: 1_000,
-    retries: 3,
-    maxRateLimitWaitSeconds: 60,
-    writeSpacingMs: 1_000,
-    contentPerWindow: CONTENT_PER_MINUTE,
-    contentWindowMs: 60_000
-};
-/** `GITHUB_GRAPHQL_URL`, else derived from the REST URL as GitHub lays it out (GHES: /api/graphql). */
-function client_graphqlUrlFor(apiUrl, explicit) {
-    if (explicit !== undefined && explicit.trim() !== '')
-        return explicit.trim();
-    const base = apiUrl.replace(/\/+$/, '');
-    return base.endsWith('/api/v3')
-        ? `${base.slice(0, -'/api/v3'.length)}/api/graphql`
-        : `${base}/graphql`;
-}
-/** GitHub answers an exhausted GraphQL budget with 200 and an error of type RATE_LIMITED. */
-function graphqlRateLimited(data) {
-    const errors = data?.errors;
-    return (Array.isArray(errors) &&
-        errors.some((e) => {
-            const type = e.type;
-            return type === 'RATE_LIMITED' || type === 'RATE_LIMIT';
-        }));
-}
-/**
- * Guards each attempt, inside the retry and throttling plugins (it is
- * registered first): an attempt GitHub does not answer in time is aborted and
- * turned into a retryable RequestError (an AbortError alone is not retried);
- * a GraphQL RATE_LIMITED answer becomes the 403 the throttling plugin waits
- * out, also on GHES, whose /api/graphql path the plugin does not recognise.
- */
-function attemptGuard(timeoutMs, exhaustedUntil) {
-    return (octokit) => {
-        octokit.hook.wrap('request', async (request, options) => {
-            // After a rate limit that is not waited for, nothing more is sent before it resets.
-            const until = exhaustedUntil();
-            if (until !== undefined && until.getTime() > Date.now()) {
-                throw new Error(`not sent: the GitHub API rate limit is exhausted until ${until.toISOString()}`);
-            }
-            const signal = AbortSignal.timeout(timeoutMs);
-            let response;
-            try {
-                // The hooks inside this one (token auth among them) are bound to this
-                // very options object: the signal must be set on it, not on a copy.
-                options.request = { ...options.request, signal };
-                response = await request(options);
-            }
-            catch (error) {
-                if (signal.aborted) {
-                    throw new RequestError(`${TIMED_OUT} ${timeoutMs / 1000} s`, 504, {
-                        // The retry plugin keeps its count in request.request: hand the options back whole.
-                        request: options
-                    });
-                }
-                throw error;
-            }
-            if (graphqlRateLimited(response.data)) {
-                throw new RequestError('GraphQL API rate limit exceeded', 403, {
-                    request: options,
-                    response: { ...response, headers: { ...response.headers, 'x-ratelimit-remaining': '0' } }
-                });
-            }
-            return response;
-        });
-    };
-}
-/**
- * The User-Agent GitHub sees: this action by name, and the run's
- * orchestration id when the runner gives one (as `@actions/github` adds it).
- */
-function client_userAgent(orchestrationId) {
-    const id = orchestrationId?.trim();
-    const name = 'debussy-issue-sync';
-    return id ? `${name} actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}` : name;
-}
-/**
- * How requests reach `apiUrl`: node:http(s) (http-transport.ts), or, when
- * the runner sets a proxy for that host (`https_proxy`, `no_proxy`, as
- * `@actions/http-client` reads them), undici's fetch through
- * `@actions/http-client`'s proxy dispatcher, as `@actions/github` sends it.
- * The proxy transport is bundled apart and loaded only then: it brings
- * undici, 1 MB that every other run would compile before its first request.
- */
-function transportFor(apiUrl) {
-    if ((0,proxy/* getProxyUrl */.s)(new URL(apiUrl))?.hostname === undefined)
-        return nodeFetch;
-    let proxied;
-    return async (input, init) => {
-        // A failed load is not kept: the next request tries again.
-        proxied ??= Promise.all(/* import() */[__nccwpck_require__.e(779), __nccwpck_require__.e(239)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9239)).then((m) => m.proxyFetch(apiUrl), (error) => {
-            proxied = undefined;
-            throw error;
-        });
-        return (await proxied)(input, init);
-    };
-}
-function createGitHub(options) {
-    const timing = options.timing ?? DEFAULT_TIMING;
-    const onWait = options.onWait ?? (() => undefined);
-    const onPause = options.onPause ?? (() => undefined);
-    const content = new ContentPace({
-        perWindow: timing.contentPerWindow,
-        windowMs: timing.contentWindowMs
-    });
-    let resetAt;
-    // Waits are bounded: a limit that resets later fails the step instead.
-    const mayWait = (retryAfter, retryCount) => retryAfter <= timing.maxRateLimitWaitSeconds && retryCount < timing.retries;
-    const baseUrl = options.apiUrl.replace(/\/+$/, '');
-    const Client = Octokit.plugin(attemptGuard(timing.attemptTimeoutMs, () => resetAt), retry, throttling);
-    const rest = new Client({
-        auth: options.token,
-        baseUrl,
-        userAgent: client_userAgent(process.env.ACTIONS_ORCHESTRATION_ID),
-        request: { fetch: transportFor(baseUrl) },
-        throttle: {
-            // The plugin's own write group already spaces writes by one second.
-            ...(timing.writeSpacingMs === DEFAULT_TIMING.writeSpacingMs
-                ? {}
-                : { write: new (light_default()).Group({ maxConcurrent: 1, minTime: timing.writeSpacingMs }) }),
-            retryAfterBaseValue: timing.retryUnitMs,
-            fallbackSecondaryRateRetryAfter: 60,
-            onRateLimit: (retryAfter, request, _o, retryCount) => {
-                if (mayWait(retryAfter, retryCount)) {
-                    onWait(`GitHub API rate limit reached on ${request.method} ${request.url}; waiting ${retryAfter} s for it to reset.`);
-                    return true;
-                }
-                resetAt = new Date(Date.now() + retryAfter * 1000);
-                return false;
-            },
-            onSecondaryRateLimit: (retryAfter, request, _o, retryCount) => {
-                if (!mayWait(retryAfter, retryCount))
-                    return false;
-                onWait(`GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before retrying.`);
-                return true;
-            }
-        },
-        retry: {
-            retries: timing.retries,
-            retryAfterBaseValue: timing.retryUnitMs,
-            // 429 is a rate limit: the throttling plugin waits the retry-after it names.
-            doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
-        }
-    });
-    return {
-        octokit: rest,
-        graphql: (query, variables, once = false) => 
-        // The object form: `url` is refused next to a query string.
-        rest.graphql({
-            query,
-            ...variables,
-            url: options.graphqlUrl,
-            ...(once ? { request: { retries: 0 } } : {})
-        }),
-        rateLimitResetAt: () => resetAt,
-        attemptTimeoutMs: timing.attemptTimeoutMs,
-        contentPerRequest: content.perWindow,
-        reserveContent: (count) => content.reserve(count, (ms) => onPause(`Pausing ${Math.ceil(ms / 1000)} s: GitHub accepts about ${timing.contentPerWindow} new comments per ${timing.contentWindowMs / 1000} s.`))
-    };
-}
-
-;// CONCATENATED MODULE: ./src/plan-text.ts
-/** A zero-width joiner after `@` and `#` stops mentions and issue links, and reads the same. */
-const ZWJ = '\u200d';
-/**
- * Plan text made inert for GitHub markdown: mentions, issue references and
- * bare URLs neutralised, markdown and HTML punctuation escaped, newlines flattened.
- */
-function inertText(text, max = 200) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    const short = flat.length > max ? `${flat.slice(0, max)}…` : flat;
-    return (short
-        .replace(/[\\`*_{}[\]()<>|!~]/g, (c) => `\\${c}`)
-        .replace(/&/g, '&amp;')
-        .replace(/[@#]/g, (c) => `${c}${ZWJ}`)
-        // Bare URLs are autolinked by GitHub: a joiner inside the scheme or www. stops that.
-        .replace(/:\/\//g, `:${ZWJ}//`)
-        .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWJ}.`));
-}
-/** Marks the action's one comment so that a re-run after a failed close does not post it twice. */
-function completionMarker(planKey) {
-    return `<!-- debussy-issue-sync:completed plan="${encodeURIComponent(planKey)}" -->`;
-}
-function completionComment(plan, progress) {
-    const phases = progress === undefined ? '' : ` (${progress.completed}/${progress.total} phases)`;
-    return [
-        `✅ Debussy completed the plan **${inertText(plan.title)}**${phases}, so this issue is closed as completed.`,
-        '',
-        `Closed by debussy-issue-sync because auto-close is on. Reopen it if there is more to do.`,
-        completionMarker(plan.path)
-    ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/github/observe.ts
-
-
-/** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
-const ISSUES_PER_QUERY = 100;
-const MILESTONE_FIELDS = 'number title description url';
-// Issue.state and PullRequest.state have different types: pull requests alias theirs.
-const LINKED_FIELDS = (comments, state = 'state') => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${comments ? ' comments(last: 30) { nodes { body } }' : ''}`;
-/** Builds one query; names travel as variables, never spliced into the document. */
-function buildObserveQuery(issues, request, withMilestone) {
-    const groups = new Map();
-    const add = (repo) => {
-        const key = repoKey(repo);
-        let group = groups.get(key);
-        if (group === undefined) {
-            group = { repo, issues: [] };
-            groups.set(key, group);
-        }
-        return group;
-    };
-    for (const ref of issues)
-        add(ref).issues.push(ref);
-    const milestoneKey = withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined;
-    if (request.milestone && withMilestone)
-        add(request.milestone.repo);
-    // GitHub refuses a declared variable that no field uses.
-    const withLabel = issues.length > 0;
-    const declarations = withLabel ? ['$label: String!'] : [];
-    const variables = withLabel ? { label: request.stateLabel } : {};
-    const bodies = [];
-    const repos = [];
-    let milestoneRepoAlias;
-    let index = 0;
-    for (const [key, group] of groups) {
-        const alias = `r${index}`;
-        declarations.push(`$${alias}o: String!`, `$${alias}n: String!`);
-        variables[`${alias}o`] = group.repo.owner;
-        variables[`${alias}n`] = group.repo.repo;
-        const fields = ['nameWithOwner'];
-        if (group.issues.length > 0)
-            fields.push('stateLabel: label(name: $label) { id name }');
-        const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }));
-        for (const { alias: issueAlias, ref } of aliased) {
-            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
-        }
-        if (key === milestoneKey && request.milestone) {
-            milestoneRepoAlias = alias;
-            const selector = request.milestone.selector;
-            if (selector.by === 'number') {
-                fields.push(`milestone(number: ${selector.number}) { ${MILESTONE_FIELDS} }`);
-            }
-            else {
-                declarations.push('$milestoneTitle: String!');
-                variables.milestoneTitle = selector.title;
-                fields.push(`milestones(first: 100, query: $milestoneTitle, states: [OPEN, CLOSED]) { nodes { ${MILESTONE_FIELDS} } }`);
-            }
-        }
-        bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`);
-        repos.push({ alias, repo: group.repo, issues: aliased });
-        index++;
-    }
-    return {
-        query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
-        variables,
-        repos,
-        milestoneRepoAlias
-    };
-}
-/** Partial data with per-path errors, as GitHub answers when some objects are missing. */
-function decodeObserve(built, request, data, errors) {
-    // Indexed once: a hundred missing issues must not cost a hundred scans.
-    const byPath = new Map();
-    for (const error of errors) {
-        const path = (error.path ?? []).join('.');
-        if (!byPath.has(path))
-            byPath.set(path, error);
-    }
-    const errorAt = (path) => byPath.get(path);
-    const issues = [];
-    const labels = new Map();
-    let milestone;
-    for (const group of built.repos) {
-        const repository = data[group.alias] ?? null;
-        const repoError = errorAt(group.alias);
-        const stateLabel = repository?.stateLabel;
-        const known = new Map();
-        if (stateLabel)
-            known.set(stateLabel.name.toLowerCase(), { id: stateLabel.id, name: stateLabel.name });
-        labels.set(repoKey(group.repo), known);
-        for (const { alias, ref } of group.issues) {
-            const linked = repository?.[alias];
-            if (repository === null || linked == null) {
-                const error = errorAt(`${group.alias}.${alias}`) ?? repoError;
-                issues.push({ ref, found: false, reason: describeMissing(ref, error) });
-                continue;
-            }
-            issues.push(toObserved(ref, linked, request.completionFor));
-        }
-        if (group.alias === built.milestoneRepoAlias && request.milestone) {
-            milestone = pickMilestone(repository, request.milestone);
-        }
-    }
-    return { issues, labels, milestone };
-}
-function describeMissing(ref, error) {
-    if (error?.type === 'NOT_FOUND')
-        return `not found: it does not exist, was deleted or transferred, or the token cannot see it`;
-    if (error?.type === 'FORBIDDEN')
-        return `the token may not read it`;
-    return error?.message ?? `GitHub returned nothing for ${formatIssueRef(ref)}`;
-}
-function toObserved(ref, linked, completionFor) {
-    const marker = completionFor === undefined ? undefined : completionMarker(completionFor);
-    return {
-        ref,
-        found: true,
-        id: linked.id,
-        kind: linked.__typename === 'PullRequest' ? 'pull_request' : 'issue',
-        state: (linked.state ?? linked.prState) === 'OPEN' ? 'open' : 'closed',
-        locked: linked.locked,
-        title: linked.title,
-        url: linked.url,
-        labels: (linked.labels?.nodes ?? [])
-            .filter((label) => label !== null)
-            .map((label) => ({ id: label.id, name: label.name })),
-        milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
-        hasCompletionComment: marker !== undefined &&
-            (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true)
-    };
-}
-function toMilestone(repo, milestone) {
-    return {
-        repo: { owner: repo.owner, repo: repo.repo },
-        number: milestone.number,
-        title: milestone.title,
-        description: milestone.description ?? '',
-        url: milestone.url
-    };
-}
-function pickMilestone(repository, named) {
-    if (repository === null)
-        return null;
-    if (named.selector.by === 'number') {
-        const found = repository.milestone;
-        return found ? toMilestone(named.repo, found) : null;
-    }
-    const title = named.selector.title;
-    const candidates = repository.milestones?.nodes ?? [];
-    // The search is fuzzy; the title must match exactly (then ignoring case).
-    const found = candidates.find((m) => m?.title === title) ??
-        candidates.find((m) => m?.title.toLowerCase() === title.toLowerCase());
-    return found ? toMilestone(named.repo, found) : null;
-}
-/** Reads GitHub for the event: one query per {@link ISSUES_PER_QUERY} issues. */
-async function observe(github, request) {
-    const issues = [];
-    const labels = new Map();
-    let namedMilestone;
-    const chunks = [];
-    for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
-        chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY));
-    }
-    if (chunks.length === 0)
-        chunks.push([]);
-    for (const [n, chunk] of chunks.entries()) {
-        const built = buildObserveQuery(chunk, request, n === 0);
-        const { data, errors } = await queryAllowingErrors(github, built);
-        const decoded = decodeObserve(built, request, data, errors);
-        // Decoded per repository; the snapshot keeps the plan's order.
-        const byRef = new Map(decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue]));
-        for (const ref of chunk) {
-            const issue = byRef.get(formatIssueRef(ref).toLowerCase());
-            if (issue !== undefined)
-                issues.push(issue);
-        }
-        for (const [key, map] of decoded.labels) {
-            const merged = labels.get(key) ?? new Map();
-            for (const [name, label] of map)
-                merged.set(name, label);
-            labels.set(key, merged);
-        }
-        if (n === 0)
-            namedMilestone = decoded.milestone;
-    }
-    return { issues, labels, namedMilestone };
-}
-/** GitHub answers a query that names a missing object with data and errors: both are kept. */
-async function queryAllowingErrors(github, built) {
-    try {
-        const data = await github.graphql(built.query, built.variables);
-        return { data, errors: [] };
-    }
-    catch (error) {
-        const partial = graphqlPartial(error);
-        if (partial === undefined)
-            throw error;
-        const unexpected = partial.errors.filter((e) => e.type !== 'NOT_FOUND' && e.type !== 'FORBIDDEN');
-        if (unexpected.length > 0 || partial.errors.some((e) => (e.path ?? []).length === 0))
-            throw error;
-        return { data: partial.data, errors: partial.errors };
-    }
-}
-/** The data and errors of @octokit/graphql's GraphqlResponseError, checked structurally. */
-function graphqlPartial(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const candidate = error;
-    if (!Array.isArray(candidate.errors))
-        return undefined;
-    const data = typeof candidate.data === 'object' && candidate.data !== null ? candidate.data : {};
-    return { data, errors: candidate.errors };
-}
-
-;// CONCATENATED MODULE: ./src/github/apply.ts
-
-
-
-/**
- * Mutation fields per request. Label changes create no content and notify no
- * one; a batch this size keeps one request far below GitHub's per-request
- * limits while a 100-issue event still takes a handful of requests.
- * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
- */
-const LABEL_MUTATIONS_PER_REQUEST = 50;
-/**
- * Comments notify people and count as content creation: smaller batches, and
- * paced to GitHub's content limit (client.ts, content-pace.ts).
- */
-const CLOSE_MUTATIONS_PER_REQUEST = 20;
-/** The issues (`owner/repo#N`, lower-cased) of the results whose status matches. */
-function issuesOf(results, match) {
-    const issues = new Set();
-    for (const { operation, status } of results) {
-        if (match(status) && 'issue' in operation)
-            issues.add(operation.issue.toLowerCase());
-    }
-    return issues;
-}
-/** The names an addLabelsToLabelable answer says the issue now has. */
-function answeredLabels(answer) {
-    const nodes = answer?.labelable?.labels?.nodes;
-    return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []));
-}
-async function applyOperations(github, input) {
-    const results = [];
-    const issues = new Map();
-    for (const observed of input.snapshot.issues) {
-        if (observed.found)
-            issues.set(formatIssueRef(observed.ref).toLowerCase(), observed);
-    }
-    // Label ids by repository: the snapshot's, then the ones created here.
-    const labelIds = new Map();
-    for (const [repo, labels] of input.snapshot.labels) {
-        for (const [name, label] of labels)
-            labelIds.set(`${repo}\n${name}`, label.id);
-    }
-    for (const operation of input.operations) {
-        if (operation.op !== 'create_label')
-            continue;
-        results.push(await createLabel(github, operation, labelIds));
-    }
-    const labelMutations = [];
-    const commentMutations = [];
-    const closeMutations = [];
-    const byIssue = groupByIssue(input.operations);
-    for (const [key, ops] of byIssue) {
-        const observed = issues.get(key);
-        if (observed === undefined) {
-            for (const operation of ops)
-                results.push({ operation, status: 'failed', detail: 'issue was not read' });
-            continue;
-        }
-        const repo = repoKey(observed.ref);
-        const adds = ops.filter((op) => op.op === 'add_label');
-        const removes = ops.filter((op) => op.op === 'remove_label');
-        if (adds.length > 0) {
-            const ids = adds.map((op) => labelIds.get(`${repo}\n${op.label.toLowerCase()}`));
-            if (ids.some((id) => id === undefined)) {
-                for (const operation of adds) {
-                    results.push({
-                        operation,
-                        status: 'failed',
-                        detail: `label "${operation.label}" could not be created`
-                    });
-                }
-            }
-            else {
-                const wanted = adds.map((op) => op.label.toLowerCase());
-                labelMutations.push({
-                    operations: adds,
-                    subjectId: observed.id,
-                    labelGone: 'failed',
-                    field: (alias, v) => `${alias}: addLabelsToLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
-                    // A label renamed during the run keeps its id: the name must be checked.
-                    check: (answer) => {
-                        const names = answeredLabels(answer).map((name) => name.toLowerCase());
-                        const missing = wanted.filter((name) => !names.includes(name));
-                        return missing.length === 0
-                            ? undefined
-                            : `label "${missing.join('", "')}" was renamed or deleted during the run; re-run the job to create and apply it`;
-                    }
-                });
-            }
-        }
-        // One field per label: a label deleted during the run fails only its own field.
-        for (const operation of removes) {
-            const ids = observed.labels
-                .filter((l) => l.name.toLowerCase() === operation.label.toLowerCase())
-                .map((l) => l.id);
-            labelMutations.push({
-                operations: [operation],
-                subjectId: observed.id,
-                labelGone: 'applied',
-                field: (alias, v) => `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { clientMutationId }`
-            });
-        }
-        for (const operation of ops) {
-            if (operation.op === 'comment') {
-                commentMutations.push({
-                    operations: [operation],
-                    subjectId: observed.id,
-                    field: (alias, v) => `${alias}: addComment(input: { subjectId: ${v(observed.id, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
-                });
-            }
-            else if (operation.op === 'close_issue') {
-                closeMutations.push({
-                    operations: [operation],
-                    subjectId: observed.id,
-                    field: (alias, v) => `${alias}: closeIssue(input: { issueId: ${v(observed.id, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
-                });
-            }
-        }
-    }
-    results.push(...(await runMutations(github, labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST })));
-    for (const operation of input.operations) {
-        if (operation.op === 'update_milestone' && input.milestone !== undefined) {
-            results.push(await updateMilestone(github, operation, input.milestone));
-        }
-    }
-    // An issue is closed only once its completion comment is there: a re-run
-    // then still posts the comment that a failed request left out.
-    // Comments are not retried: one GitHub applied after a timeout would be posted
-    // twice. A failed one fails the step; the re-run finds it by its marker.
-    const commented = await confirmTimedOut(github, await runMutations(github, commentMutations, {
-        perRequest: Math.min(CLOSE_MUTATIONS_PER_REQUEST, github.contentPerRequest),
-        once: true,
-        createsContent: true
-    }), issues);
-    results.push(...commented);
-    const uncommented = issuesOf(commented, (status) => status !== 'applied');
-    const closable = closeMutations.filter((m) => {
-        const operation = m.operations[0];
-        if (operation === undefined ||
-            !('issue' in operation) ||
-            !uncommented.has(operation.issue.toLowerCase())) {
-            return true;
-        }
-        results.push({
-            operation,
-            status: 'failed',
-            detail: 'not closed: its completion comment failed'
-        });
-        return false;
-    });
-    results.push(...(await runMutations(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })));
-    return results;
-}
-function groupByIssue(operations) {
-    const groups = new Map();
-    for (const operation of operations) {
-        if (!('issue' in operation))
-            continue;
-        const key = operation.issue.toLowerCase();
-        const list = groups.get(key) ?? [];
-        list.push(operation);
-        groups.set(key, list);
-    }
-    return groups;
-}
-async function createLabel(github, operation, labelIds) {
-    const repo = issue_ref_parseRepo(operation.repo, 'create_label');
-    const key = `${repoKey(repo)}\n${operation.label.toLowerCase()}`;
-    try {
-        const created = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
-            owner: repo.owner,
-            repo: repo.repo,
-            name: operation.label,
-            color: operation.color,
-            description: operation.description
-        });
-        labelIds.set(key, created.data.node_id);
-        return { operation, status: 'applied', detail: undefined };
-    }
-    catch (error) {
-        if (isAlreadyExists(error)) {
-            // Another run created it between our read and this write: use theirs.
-            try {
-                const existing = await github.octokit.request('GET /repos/{owner}/{repo}/labels/{name}', {
-                    owner: repo.owner,
-                    repo: repo.repo,
-                    name: operation.label
-                });
-                labelIds.set(key, existing.data.node_id);
-                return { operation, status: 'applied', detail: 'already existed' };
-            }
-            catch (again) {
-                return { operation, status: 'failed', detail: apply_describeError(again) };
-            }
-        }
-        return { operation, status: 'failed', detail: apply_describeError(error) };
-    }
-}
-function isAlreadyExists(error) {
-    const response = error ?? {};
-    return (response.status === 422 &&
-        (response.response?.data?.errors ?? []).some((e) => e.code === 'already_exists'));
-}
-async function updateMilestone(github, operation, outcome) {
-    const repo = issue_ref_parseRepo(operation.repo, 'update_milestone');
-    try {
-        // Re-read just before writing, so that an edit a person made since the
-        // snapshot is kept: the rewrite only touches this plan's block.
-        const fresh = await github.octokit.request('GET /repos/{owner}/{repo}/milestones/{milestone_number}', {
-            owner: repo.owner,
-            repo: repo.repo,
-            milestone_number: operation.milestone
-        });
-        const current = fresh.data.description ?? '';
-        const next = current === outcome.milestone.description ? operation.description : outcome.rewrite(current);
-        if (next !== current) {
-            await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
-                owner: repo.owner,
-                repo: repo.repo,
-                milestone_number: operation.milestone,
-                description: next
-            });
-        }
-        return { operation, status: 'applied', detail: undefined };
-    }
-    catch (error) {
-        return { operation, status: isGone(error) ? 'gone' : 'failed', detail: apply_describeError(error) };
-    }
-}
-/** Sends mutations in batches, one request at a time, mapping each field's error to its operations. */
-async function runMutations(github, mutations, { perRequest, once = false, createsContent = false }) {
-    const results = [];
-    for (let start = 0; start < mutations.length; start += perRequest) {
-        const batch = mutations.slice(start, start + perRequest);
-        if (createsContent)
-            await github.reserveContent(batch.length);
-        const variables = {};
-        const declarations = [];
-        const bind = (value, type) => {
-            const name = `v${declarations.length}`;
-            declarations.push(`$${name}: ${type}`);
-            variables[name] = value;
-            return `$${name}`;
-        };
-        const fields = batch.map((mutation, i) => mutation.field(`m${i}`, bind));
-        const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`;
-        let errors = [];
-        let data = {};
-        let failure;
-        try {
-            data = await github.graphql(query, variables, once);
-        }
-        catch (error) {
-            const partial = graphqlPartial(error);
-            if (partial === undefined || partial.errors.some((e) => (e.path ?? []).length === 0)) {
-                failure = apply_describeError(error);
-            }
-            else {
-                errors = partial.errors;
-                data = partial.data;
-            }
-        }
-        const errorByField = new Map();
-        for (const error of errors) {
-            const field = error.path?.[0];
-            if (typeof field === 'string' && !errorByField.has(field))
-                errorByField.set(field, error);
-        }
-        batch.forEach((mutation, i) => {
-            const error = errorByField.get(`m${i}`);
-            const [status, detail] = failure !== undefined
-                ? ['failed', failure]
-                : error !== undefined
-                    ? fieldError(mutation, error)
-                    : fieldAnswer(mutation, data[`m${i}`]);
-            for (const operation of mutation.operations)
-                results.push({ operation, status, detail });
-        });
-    }
-    return results;
-}
-/**
- * A comment whose request timed out may still be applied by GitHub a moment
- * later; a re-run that did not see it would post it again. So wait as long as
- * an attempt may take, read the issues' latest comments once, and count a
- * comment that is there as posted.
- */
-async function confirmTimedOut(github, results, issues) {
-    const doubtful = results.filter((r) => r.status === 'failed' && r.operation.op === 'comment' && (r.detail ?? '').includes(TIMED_OUT));
-    if (doubtful.length === 0)
-        return results;
-    await new Promise((resolve) => setTimeout(resolve, github.attemptTimeoutMs));
-    const ids = doubtful.flatMap((r) => 'issue' in r.operation ? [issues.get(r.operation.issue.toLowerCase())?.id ?? ''] : []);
-    let bodies;
-    try {
-        const data = await github.graphql('query DebussyConfirm($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { comments(last: 30) { nodes { body } } } } }', { ids });
-        bodies = data.nodes.map((node) => (node?.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : [])));
-    }
-    catch {
-        return results;
-    }
-    return results.map((result) => {
-        const index = doubtful.indexOf(result);
-        if (index < 0 || result.operation.op !== 'comment')
-            return result;
-        const marker = result.operation.body.split('\n').at(-1) ?? result.operation.body;
-        const posted = (bodies[index] ?? []).some((body) => body.includes(marker));
-        return posted
-            ? { ...result, status: 'applied', detail: 'posted, though its answer timed out' }
-            : result;
-    });
-}
-/** A field's error: the issue gone (a warning), a label gone, or a failure. */
-function fieldError(mutation, error) {
-    if (error.type !== 'NOT_FOUND')
-        return ['failed', error.message];
-    if (mutation.labelGone === undefined || error.message.includes(mutation.subjectId)) {
-        return ['gone', error.message];
-    }
-    return mutation.labelGone === 'applied'
-        ? ['applied', 'the label was deleted during the run']
-        : [
-            'failed',
-            `a label was deleted during the run (${error.message}); re-run the job to create and apply it`
-        ];
-}
-function fieldAnswer(mutation, answer) {
-    const problem = mutation.check?.(answer);
-    return problem === undefined ? ['applied', undefined] : ['failed', problem];
-}
-function isGone(error) {
-    const status = error?.status;
-    return status === 404 || status === 410;
-}
-/** GitHub's own message, never request headers (the token is in them). */
-function apply_describeError(error) {
-    if (typeof error === 'object' && error !== null) {
-        const e = error;
-        const status = typeof e.status === 'number' && e.status > 0 ? `HTTP ${e.status}: ` : '';
-        return `${status}${typeof e.message === 'string' ? e.message : 'unknown error'}`;
-    }
-    return String(error);
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/runner.ts
-/**
- * The Actions runner's side of the conversation: inputs from `INPUT_*`
- * variables, outputs to the `GITHUB_OUTPUT` file, and workflow commands
- * (`::warning::`, `::add-mask::`) on stdout, as GitHub documents them in
- * "Workflow commands for GitHub Actions".
- *
- * These few functions write exactly what `@actions/core` writes for the same
- * calls (a test compares the two). The action does not import `@actions/core`
- * itself because its module graph loads `@actions/http-client` and undici for
- * OIDC tokens, about 1 MB of code that every run would compile before its
- * first request and that this action never calls.
- */
-
-
-
-/** `INPUT_<NAME>` as the runner names it: spaces become `_`, upper case; the value trimmed. */
-function getInput(name) {
-    return (process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-}
-/** Command data: `%`, CR and LF escaped, so that one command stays one line. */
-function escapeData(text) {
-    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-function command(name, message) {
-    process.stdout.write(`::${name}::${escapeData(message)}${external_node_os_namespaceObject.EOL}`);
-}
-function info(message) {
-    process.stdout.write(message + external_node_os_namespaceObject.EOL);
-}
-/** A warning annotation on the run. */
-function warning(message) {
-    command('warning', message);
-}
-/** A notice annotation on the run. */
-function notice(message) {
-    command('notice', message);
-}
-/** Asks the runner to mask `secret` in every later line of the log. */
-function setSecret(secret) {
-    command('add-mask', secret);
-}
-/** An error annotation, and the step fails when the process exits. */
-function setFailed(message) {
-    process.exitCode = 1;
-    command('error', message);
-}
-/**
- * Appends `name` to the `GITHUB_OUTPUT` file in the multi-line form, with a
- * random delimiter that the value cannot end early. Without the file (an old
- * runner), the deprecated `set-output` command.
- */
-function setOutput(name, value) {
-    const file = process.env.GITHUB_OUTPUT ?? '';
-    if (file === '') {
-        process.stdout.write(EOL);
-        process.stdout.write(`::set-output name=${escapeProperty(name)}::${escapeData(value)}${EOL}`);
-        return;
-    }
-    if (!existsSync(file))
-        throw new Error(`Missing file at path: ${file}`);
-    const delimiter = `ghadelimiter_${randomUUID()}`;
-    if (name.includes(delimiter) || value.includes(delimiter)) {
-        throw new Error(`output ${name} contains its delimiter ${delimiter}`);
-    }
-    appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, 'utf8');
-}
-/** Command properties also escape `:` and `,`, which separate them. */
-function escapeProperty(text) {
-    return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -14493,7 +10851,7 @@ const util_allowsEval = /* @__PURE__*/ cached(() => {
         return false;
     }
 });
-function util_isPlainObject(o) {
+function isPlainObject(o) {
     if (util_isObject(o) === false)
         return false;
     // modified constructor
@@ -14513,7 +10871,7 @@ function util_isPlainObject(o) {
     return true;
 }
 function shallowClone(o) {
-    if (util_isPlainObject(o))
+    if (isPlainObject(o))
         return { ...o };
     if (Array.isArray(o))
         return [...o];
@@ -14694,7 +11052,7 @@ function maskedKeys(schema, mask) {
     }
     return keys;
 }
-function util_omit(schema, mask) {
+function omit(schema, mask) {
     const currDef = schema._zod.def;
     const checks = currDef.checks;
     const hasChecks = checks && checks.length > 0;
@@ -14707,7 +11065,7 @@ function util_omit(schema, mask) {
     return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
 function extend(schema, shape) {
-    if (!util_isPlainObject(shape)) {
+    if (!isPlainObject(shape)) {
         throw new Error("Invalid input to extend: expected a plain object");
     }
     const checks = schema._zod.def.checks;
@@ -14731,12 +11089,12 @@ function extended(schema, shape) {
     return newShape;
 }
 function safeExtend(schema, shape) {
-    if (!util_isPlainObject(shape)) {
+    if (!isPlainObject(shape)) {
         throw new Error("Invalid input to safeExtend: expected a plain object");
     }
     return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
 }
-function util_merge(a, b) {
+function merge(a, b) {
     if (!b?._zod?.def) {
         throw new Error("Invalid input to merge: expected an object schema. To merge a plain shape, use `.extend()`.");
     }
@@ -17796,7 +14154,7 @@ function mergeValues(a, b) {
     if (a instanceof Date && b instanceof Date && +a === +b) {
         return { valid: true, data: a };
     }
-    if (util_isPlainObject(a) && util_isPlainObject(b)) {
+    if (isPlainObject(a) && isPlainObject(b)) {
         const bKeys = Object.keys(b);
         const sharedKeys = Object.keys(a).filter((key) => bKeys.indexOf(key) !== -1);
         const newObj = { ...a, ...b };
@@ -20010,7 +16368,7 @@ function _check(fn, params) {
     return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function api_describe(description) {
+function describe(description) {
     const ch = new $ZodCheck({ check: "describe" });
     ch._zod.onattach = [
         (inst) => {
@@ -22230,7 +18588,7 @@ const errors_initializer = (inst, issues) => {
         },
     });
 };
-const ZodError = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodError", errors_initializer)));
+const ZodError = /*@__PURE__*/ $constructor("ZodError", errors_initializer);
 const ZodRealError = /*@__PURE__*/ $constructor("ZodError", errors_initializer, undefined, {
     Parent: Error,
 });
@@ -23137,13 +19495,13 @@ const ZodObject = /*@__PURE__*/ $constructor("ZodObject", (inst, def) => {
         return safeExtend(this, incoming);
     },
     merge(other) {
-        return util_merge(this, other);
+        return merge(this, other);
     },
     pick(mask) {
         return pick(this, mask);
     },
     omit(mask) {
-        return util_omit(this, mask);
+        return omit(this, mask);
     },
     partial(...args) {
         return partial(ZodOptional, this, args[0]);
@@ -23737,7 +20095,7 @@ function superRefine(fn, params) {
     return _superRefine(fn, params);
 }
 // Re-export describe and meta from core
-const schemas_describe = api_describe;
+const schemas_describe = describe;
 const schemas_meta = meta;
 const ZodInstanceOf = /*@__PURE__*/ $constructor("ZodInstanceOf", (inst, def) => {
     ZodCustom.init(inst, def);
@@ -23792,9 +20150,275 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: ./src/errors.ts
+/**
+ * A problem with what the user gave the action (payload, inputs, config, plan).
+ * It names the field, says what is wrong with the value and how to fix it, and
+ * is raised before any write request is made.
+ */
+class errors_InputError extends Error {
+    field;
+    problem;
+    fix;
+    constructor(
+    /** Where the bad value is: `client_payload.phase`, `input auto-close`, `plan github_issues (line 3)`. */
+    field, 
+    /** What is wrong with the value. */
+    problem, 
+    /** What to write instead. */
+    fix) {
+        super(`${field}: ${problem}. ${fix}`);
+        this.field = field;
+        this.problem = problem;
+        this.fix = fix;
+        this.name = 'InputError';
+    }
+}
+// eslint-disable-next-line no-control-regex -- control characters are what this escapes
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+/** Shows a user's value in a message without letting control characters through. */
+function printable(value, max = 120) {
+    const safe = value.replace(CONTROL_CHARACTERS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return safe.length > max ? `${safe.slice(0, max)}…` : safe;
+}
+/** How a user's value is named in a message: strings quoted and made printable. */
+function describeValue(value, objectWord = 'an object') {
+    if (typeof value === 'string')
+        return `"${printable(value, 60)}"`;
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object' && value !== null)
+        return objectWord;
+    return String(value);
+}
+/** A JSON object or YAML mapping, as parsed from untrusted input. */
+function errors_isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** Levenshtein distance, for "did you mean" on short words (commands, event names). */
+function distance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length] ?? 0;
+}
+/**
+ * The known name a user probably meant: the same letters and digits in any
+ * case and punctuation (`phase-started` for `phase_started`), else the
+ * nearest within two edits (`wacth` for `watch`).
+ */
+function closestName(word, known) {
+    const compact = (text) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
+    const same = known.find((name) => compact(name) === compact(word));
+    if (same !== undefined)
+        return same;
+    let best;
+    for (const name of known) {
+        const d = distance(compact(word), compact(name));
+        if (d <= 2 && (best === undefined || d < best.d))
+            best = { name, d };
+    }
+    return best?.name;
+}
+
+;// CONCATENATED MODULE: ./src/issue-ref.ts
+
+/** GitHub stores issue numbers as 32-bit signed integers; anything larger is a typo. */
+const MAX_ISSUE_NUMBER = 2147483647;
+const MAX_OWNER_LENGTH = 39;
+const MAX_REPO_LENGTH = 100;
+// Alphanumerics joined by single hyphens; each repetition consumes an alphanumeric, so it is linear.
+const OWNER_PATTERN = /^[A-Za-z0-9](?:-?[A-Za-z0-9])*$/;
+const REPO_PATTERN = /^[A-Za-z0-9._-]+$/;
+const DIGITS = /^\d+$/;
+/** Debussy's own shorthand (`sync/github_sync.py`, ISSUE_PATTERN): `gh#10`, `github#10`, also without `#`. */
+const SHORTHAND = /^(?:gh|github)#?(\d+)$/i;
+// Trailing pages of a pull request URL that still clearly mean the pull request.
+const PULL_REQUEST_PAGES = new Set(['files', 'commits', 'checks']);
+function formatRepo(repo) {
+    return `${repo.owner}/${repo.repo}`;
+}
+function formatIssueRef(ref) {
+    return `${formatRepo(ref)}#${ref.number}`;
+}
+/** GitHub compares owner and repository names case-insensitively; so do maps keyed by this. */
+function repoKey(repo) {
+    return formatRepo(repo).toLowerCase();
+}
+/** Parses `owner/repo`, checked against GitHub's naming rules. */
+function issue_ref_parseRepo(text, field) {
+    const trimmed = text.trim();
+    const problem = repoProblem(trimmed);
+    if (problem !== undefined) {
+        throw new errors_InputError(field, `"${printable(trimmed)}" ${problem}`, REPO_FIX);
+    }
+    const slash = trimmed.indexOf('/');
+    return { owner: trimmed.slice(0, slash), repo: trimmed.slice(slash + 1) };
+}
+const REPO_FIX = 'Write the repository as owner/repo, such as acme/payments';
+/** Why `text` is not `owner/repo`, or undefined when it is. */
+function repoProblem(text) {
+    const parts = text.split('/');
+    if (parts.length !== 2)
+        return 'is not a repository in the form owner/repo';
+    const [owner = '', repo = ''] = parts;
+    if (owner.length > MAX_OWNER_LENGTH || !OWNER_PATTERN.test(owner)) {
+        return `has an invalid owner "${printable(owner)}": an owner is 1 to ${MAX_OWNER_LENGTH} letters, digits or single hyphens, and does not start or end with a hyphen`;
+    }
+    if (repo.length > MAX_REPO_LENGTH || !REPO_PATTERN.test(repo) || repo === '.' || repo === '..') {
+        return `has an invalid repository name "${printable(repo)}": a name is 1 to ${MAX_REPO_LENGTH} letters, digits, ".", "-" or "_", and is not "." or ".."`;
+    }
+    return undefined;
+}
+/** Parses one ref; bare numbers belong to `context.defaultRepo`. */
+function parseIssueRef(text, context, field) {
+    const trimmed = text.trim();
+    if (/^https?:\/\//i.test(trimmed))
+        return parseIssueUrl(trimmed, context, field);
+    const shorthand = SHORTHAND.exec(trimmed)?.[1];
+    if (shorthand !== undefined) {
+        return { ...context.defaultRepo, number: issueNumber(shorthand, trimmed, field) };
+    }
+    const hash = trimmed.lastIndexOf('#');
+    const head = hash < 0 ? '' : trimmed.slice(0, hash);
+    const digits = hash < 0 ? trimmed : trimmed.slice(hash + 1);
+    if (!DIGITS.test(digits))
+        throw notARef(trimmed, context, field);
+    if (hash < 0 || head === '') {
+        return { ...context.defaultRepo, number: issueNumber(digits, trimmed, field) };
+    }
+    if (!head.includes('/'))
+        throw notARef(trimmed, context, field);
+    const problem = repoProblem(head);
+    if (problem !== undefined) {
+        throw new errors_InputError(field, `"${printable(trimmed)}" ${problem}`, 'Write a ref to another repository as owner/repo#10, such as acme/payments#10');
+    }
+    const slash = head.indexOf('/');
+    return {
+        owner: head.slice(0, slash),
+        repo: head.slice(slash + 1),
+        number: issueNumber(digits, trimmed, field)
+    };
+}
+/** `https://<serverHost>/owner/repo/issues/10` or `/pull/10`, with an optional slash, query or fragment. */
+function parseIssueUrl(text, context, field) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw notARef(text, context, field);
+    }
+    const serverHost = context.serverHost.toLowerCase();
+    const host = url.host.toLowerCase();
+    if (host !== serverHost && host !== `www.${serverHost}`) {
+        throw new errors_InputError(field, `"${printable(text)}" refers to another host ${printable(host)}; this action syncs issues on ${printable(serverHost)}`, `Link issues on ${printable(serverHost)}, such as https://${printable(serverHost)}/owner/repo/issues/10 or owner/repo#10`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        // Never echo credentials, even ones pasted into a plan by mistake.
+        throw new errors_InputError(field, `"${printable(`${url.protocol}//***@${url.host}${url.pathname}`)}" carries a user name or password`, `Link the issue without credentials, such as https://${printable(serverHost)}/owner/repo/issues/10`);
+    }
+    // A trailing slash leaves an empty last segment.
+    const segments = url.pathname.split('/').slice(1);
+    if (segments.at(-1) === '')
+        segments.pop();
+    const [owner = '', repo = '', kind = '', number = '', page, ...rest] = segments;
+    const pageOk = page === undefined || (kind === 'pull' && PULL_REQUEST_PAGES.has(page) && rest.length === 0);
+    if ((kind !== 'issues' && kind !== 'pull') || !DIGITS.test(number) || !pageOk) {
+        throw notARef(text, context, field);
+    }
+    const problem = repoProblem(`${owner}/${repo}`);
+    if (problem !== undefined) {
+        throw new errors_InputError(field, `"${printable(text)}" ${problem}`, `Link an issue as https://${printable(serverHost)}/owner/repo/issues/10`);
+    }
+    return { owner, repo, number: issueNumber(number, text, field) };
+}
+function issueNumber(digits, text, field) {
+    // Leading zeros are harmless (`#007`); the length check keeps Number() exact.
+    const significant = digits.replace(/^0+/, '');
+    const value = significant.length > 10 ? Infinity : Number(significant);
+    if (value < 1 || value > MAX_ISSUE_NUMBER) {
+        throw new errors_InputError(field, `"${printable(text)}" has issue number ${printable(digits, 24)}, which no GitHub issue can have`, `Issue numbers run from 1 to ${MAX_ISSUE_NUMBER}; check the ref`);
+    }
+    return value;
+}
+function notARef(text, context, field) {
+    return new errors_InputError(field, `"${printable(text)}" is not an issue reference`, `Write an issue as 10, #10, gh#10, owner/repo#10 or https://${printable(context.serverHost)}/owner/repo/issues/10`);
+}
+/**
+ * Parses a list of refs: a string such as `"#10, #11 gh#12"` (commas and/or
+ * whitespace between refs), a number, or an array of these. Duplicates
+ * (repository compared case-insensitively) are dropped, first occurrence kept.
+ */
+function parseIssueRefs(value, context, field) {
+    const refs = [];
+    const seen = new Set();
+    const add = (ref) => {
+        const key = `${repoKey(ref)}#${ref.number}`;
+        if (seen.has(key))
+            return;
+        seen.add(key);
+        refs.push(ref);
+    };
+    if (typeof value === 'string') {
+        for (const token of splitRefs(value))
+            add(parseIssueRef(token, context, field));
+    }
+    else if (typeof value === 'number') {
+        add(refFromNumber(value, context, field));
+    }
+    else if (Array.isArray(value)) {
+        value.forEach((item, index) => {
+            const itemField = `${field} item ${index + 1}`;
+            const tokens = typeof item === 'string' ? splitRefs(item) : [];
+            if (typeof item === 'number') {
+                add(refFromNumber(item, context, itemField));
+            }
+            else if (tokens.length > 0) {
+                // An item may itself hold several refs ("#10, #11"): read it like a string value.
+                for (const token of tokens)
+                    add(parseIssueRef(token, context, itemField));
+            }
+            else if (item === null || item === undefined || typeof item === 'string') {
+                throw new errors_InputError(itemField, 'is empty (in YAML, an unquoted #10 is a comment, so the item reads as nothing)', 'Quote each ref, such as - "#10", or write the list as ["#10", "#11"]');
+            }
+            else {
+                throw new errors_InputError(itemField, `${issue_ref_describe(item)} is not an issue reference`, `Write each item as a ref, such as "#10" or "owner/repo#10"`);
+            }
+        });
+    }
+    else {
+        throw new errors_InputError(field, `${issue_ref_describe(value)} is not a list of issue references`, 'Write a list such as ["#10", "#11"], or a string such as "#10, #11"');
+    }
+    return refs;
+}
+function splitRefs(text) {
+    return text.split(/[\s,]+/).filter((token) => token !== '');
+}
+function refFromNumber(value, context, field) {
+    if (!Number.isInteger(value) || value < 1 || value > MAX_ISSUE_NUMBER) {
+        throw new errors_InputError(field, `${value} is not an issue number`, `Issue numbers are whole numbers from 1 to ${MAX_ISSUE_NUMBER}, such as 10 or "#10"`);
+    }
+    return { ...context.defaultRepo, number: value };
+}
+/** Names a YAML value in a message without dumping it. */
+function issue_ref_describe(value) {
+    if (value === null || value === undefined)
+        return 'an empty value';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    return typeof value === 'boolean' ? String(value) : typeof value;
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/workspace-file.ts
 
 
@@ -23865,9 +20489,11 @@ function isErrno(error, code) {
 
 
 
+
 /** The `github:` section Debussy writes by default; a missing file means these. */
 const DEFAULT_CONFIG = Object.freeze({
-    enabled: true,
+    // Debussy's own in-process sync, off as `debussy init` writes it; the action does not act on it.
+    enabled: false,
     autoClose: false,
     createLabelsIfMissing: true,
     dryRun: false,
@@ -23876,7 +20502,9 @@ const DEFAULT_CONFIG = Object.freeze({
         completed: 'debussy:completed',
         failed: 'debussy:failed'
     }),
-    colors: Object.freeze({ inProgress: '1D76DB', completed: '0E8A16', failed: 'D93F0B' })
+    colors: Object.freeze({ inProgress: '1D76DB', completed: '0E8A16', failed: 'D93F0B' }),
+    repositories: Object.freeze([]),
+    maxIssues: 500
 });
 /** A config has no use for aliases beyond a few; more is an expansion bomb. */
 const MAX_ALIAS_COUNT = 20;
@@ -23914,7 +20542,7 @@ const labelsSchema = object({
 const githubConfigSchema = object({
     enabled: schemas_boolean()
         .default(DEFAULT_CONFIG.enabled)
-        .describe('false: the action logs that sync is off and writes nothing.'),
+        .describe("Debussy's own in-process sync (debussy init writes false). The action syncs whatever the value (the workflow is the opt-in); true: a warning that two writers touch the same issues."),
     auto_close: schemas_boolean()
         .default(DEFAULT_CONFIG.autoClose)
         .describe('Close the linked issues when the plan completes with every phase done, unless the payload or the auto-close input says otherwise.'),
@@ -23925,7 +20553,26 @@ const githubConfigSchema = object({
         .default(DEFAULT_CONFIG.dryRun)
         .describe('Preview only: read, and list the writes that would be made.'),
     // Parsed from {}, so that each label key takes its own default.
-    labels: labelsSchema.prefault({})
+    labels: labelsSchema.prefault({}),
+    repositories: array(schemas_string()
+        .regex(/^\s*[^/\s]+\/[^/\s]+\s*$/)
+        // GitHub's naming rules, as for every other owner/repo the action reads.
+        .transform((text, ctx) => {
+        try {
+            return issue_ref_parseRepo(text, 'github.repositories');
+        }
+        catch {
+            ctx.addIssue({ code: 'custom', message: 'not owner/repo', input: text });
+            return NEVER;
+        }
+    }))
+        // Parsed from [], so that the JSON Schema of the input shows the default.
+        .prefault([])
+        .describe("Repositories the action may write to besides the workflow's own and the plan's github_repo, as owner/repo. A linked issue elsewhere is skipped with a warning."),
+    max_issues: schemas_int()
+        .min(1)
+        .default(DEFAULT_CONFIG.maxIssues)
+        .describe('At most this many linked issues: a plan that links more fails the step before any request.')
 })
     .describe("The github: section of Debussy's .debussy/config.yaml, as the action reads it.");
 const GITHUB_KEYS = Object.keys(githubConfigSchema.shape);
@@ -23948,7 +20595,7 @@ function parseConfig(text, source) {
     const root = readYaml(text, source);
     if (root === undefined || root === null)
         return { config: DEFAULT_CONFIG, findings: [] };
-    if (!isPlainObject(root)) {
+    if (!errors_isPlainObject(root)) {
         throw new errors_InputError(source, `is ${describeValue(root)}, not a mapping of keys`, 'Write the settings as key: value lines, with the action\'s under "github:"');
     }
     const findings = [];
@@ -23961,15 +20608,17 @@ function parseConfig(text, source) {
     const section = root.github;
     if (section === undefined || section === null)
         return { config: DEFAULT_CONFIG, findings };
-    if (!isPlainObject(section)) {
+    if (!errors_isPlainObject(section)) {
         throw new errors_InputError(`${source} github`, `is ${describeValue(section)}, not a mapping`, 'Indent the settings under "github:", such as "  enabled: false"');
     }
     // An empty `labels:` is null in YAML: it means "the default labels", like an absent one.
     const raw = { ...section };
     if (raw.labels === null)
         delete raw.labels;
+    if (raw.repositories === null)
+        delete raw.repositories;
     findings.push(...unknownKeys(source, 'github', raw, GITHUB_KEYS));
-    if (isPlainObject(raw.labels)) {
+    if (errors_isPlainObject(raw.labels)) {
         findings.push(...unknownKeys(source, 'github.labels', raw.labels, LABELS_KEYS));
     }
     const parsed = githubConfigSchema.safeParse(raw);
@@ -23986,9 +20635,13 @@ function parseConfig(text, source) {
             inProgress: labels.color_in_progress,
             completed: labels.color_completed,
             failed: labels.color_failed
-        }
+        },
+        repositories: parsed.data.repositories,
+        maxIssues: parsed.data.max_issues
     };
     checkDistinct(labels, source);
+    if (config.enabled)
+        findings.push(twoWriters(source));
     return { config, findings };
 }
 /**
@@ -24057,6 +20710,17 @@ function errorMessage(thrown) {
     const message = typeof thrown === 'object' && thrown !== null ? Reflect.get(thrown, 'message') : thrown;
     return String(message);
 }
+/**
+ * `enabled` switches Debussy's built-in sync, which writes to the same issues
+ * from the orchestrator's process; with the action running too, each event is
+ * applied twice, by two writers that do not see each other's order.
+ */
+function twoWriters(source) {
+    return {
+        level: 'warning',
+        message: `${source}: github.enabled is true, so Debussy's own in-process sync also writes to these issues (two writers: labels and the milestone may flip between them). This action does the sync whatever the value; set github.enabled: false to leave it to the action and the watcher.`
+    };
+}
 function unknownKeys(source, section, raw, known) {
     const compact = (text) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
     return Object.keys(raw)
@@ -24098,7 +20762,15 @@ const FORMS = {
     failed: nameForm(DEFAULT_CONFIG.labels.failed),
     color_in_progress: colorForm(DEFAULT_CONFIG.colors.inProgress),
     color_completed: colorForm(DEFAULT_CONFIG.colors.completed),
-    color_failed: colorForm(DEFAULT_CONFIG.colors.failed)
+    color_failed: colorForm(DEFAULT_CONFIG.colors.failed),
+    repositories: {
+        expected: 'a list of repositories written owner/repo',
+        fix: 'Write each as owner/repo, such as "acme/billing-service", in a list: repositories: [acme/billing-service]'
+    },
+    max_issues: {
+        expected: 'a whole number of at least 1',
+        fix: `Write "max_issues: ${DEFAULT_CONFIG.maxIssues}" or another whole number, without quotes`
+    }
 };
 function booleanForm(key) {
     return { expected: 'true or false', fix: `Write "${key}: true" or "${key}: false"` };
@@ -24115,11 +20787,20 @@ function colorForm(example) {
 /** One message for a failed parse: the first bad key, and the others to check too. */
 function fromIssues(issues, raw, source) {
     // Every issue of these object schemas sits under one of their keys, and a failed parse has one.
-    const paths = [...new Set(issues.map((issue) => issue.path.slice(0, 2).map(String).join('.')))];
+    // A key is `labels.<name>` or a top-level one; an index into a list names its item's value.
+    const keyOf = (path) => path
+        .slice(0, path[0] === 'labels' ? 2 : 1)
+        .map(String)
+        .join('.');
+    const paths = [...new Set(issues.map((issue) => keyOf(issue.path)))];
     const [first = '', ...others] = paths;
     const segments = first.split('.');
     const key = segments[segments.length - 1];
-    const value = segments.reduce((node, segment) => (isPlainObject(node) ? node[segment] : undefined), raw);
+    const firstIssue = issues.find((issue) => keyOf(issue.path) === first);
+    const valuePath = (firstIssue?.path ?? []).slice(0, 2).map(String);
+    const value = valuePath.reduce((node, segment) => errors_isPlainObject(node) || Array.isArray(node)
+        ? node[segment]
+        : undefined, raw);
     const also = others.length === 0 ? '' : `. Also check ${others.map((path) => `github.${path}`).join(', ')}`;
     // `color_failed: #D93F0B` unquoted is a comment to YAML, which leaves null.
     const hint = value === null && key.startsWith('color_')
@@ -24254,7 +20935,7 @@ function resolveEvent(inputs, runner) {
         : runner.name === 'workflow_dispatch'
             ? readWorkflowDispatch(runner.payload)
             : undefined;
-    const kind = resolveKind(inputs.event, dispatch, runner.name, findings);
+    const kind = resolveKind(inputs.event, dispatch, runner.name);
     const { plan, planField } = resolvePlan(inputs.plan, dispatch, runner.name);
     const phase = kind === 'plan_completed' ? undefined : resolvePhase(inputs.phase, dispatch, kind);
     const event = {
@@ -24264,12 +20945,22 @@ function resolveEvent(inputs, runner) {
         phase,
         completedPhases: dispatch?.completedPhases,
         totalPhases: dispatch?.totalPhases,
-        autoClose: dispatch?.autoClose ?? autoCloseInput,
+        autoClose: autoCloseOf(dispatch?.autoClose, autoCloseInput),
         dryRun: anyTrue([dispatch?.dryRun, dryRunInput]),
         runId: dispatch?.runId,
         sequence: dispatch?.sequence
     };
     return { event, findings };
+}
+/**
+ * A `false` from the payload or the input is a veto (a job can be made unable to
+ * close, the orchestrator can decline at run time); else a `true` from either
+ * turns it on; undefined lets the config decide.
+ */
+function autoCloseOf(payload, input) {
+    if (payload === false || input === false)
+        return false;
+    return payload === true || input === true ? true : undefined;
 }
 /** A preview asked for by one source is never turned into a real run by another. */
 function anyTrue(values) {
@@ -24288,18 +20979,17 @@ function booleanInput(raw, name) {
         return false;
     throw new errors_InputError(`input ${name}`, `got "${printable(value)}", expected true or false`, `Set ${name} to true or false, or leave it empty so that the payload or the config decides`);
 }
-function resolveKind(input, dispatch, runnerEventName, findings) {
+function resolveKind(input, dispatch, runnerEventName) {
     if (input.trim() !== '')
         return eventKind(input, 'input event');
     if (dispatch?.event !== undefined) {
         const kind = eventKind(dispatch.event, dispatch.name('event'));
         const eventType = dispatch.eventType ?? '';
         const typed = normaliseEventType(eventType);
+        // A workflow routes on event_type (an approval gate sends plan_completed to a
+        // protected job): a payload naming another event would run where it was not routed.
         if (typed !== undefined && typed !== kind) {
-            findings.push({
-                level: 'warning',
-                message: `${dispatch.name('event')} says ${kind} but the dispatch's event_type "${printable(eventType)}" says ${typed}; using ${kind}`
-            });
+            throw new errors_InputError(dispatch.name('event'), `says ${kind} but the dispatch's event_type "${printable(eventType)}" says ${typed}`, `Send the same event in both (event_type debussy-${kind.replace(/_/g, '-')}), or leave client_payload.event out`);
         }
         return kind;
     }
@@ -24409,7 +21099,7 @@ function readWorkflowDispatch(payload) {
     };
 }
 function eventObject(payload) {
-    if (isPlainObject(payload))
+    if (errors_isPlainObject(payload))
         return payload;
     throw new errors_InputError('event payload (GITHUB_EVENT_PATH)', `is ${describeValue(payload)}, not a JSON object`, 'Run the action from a workflow that GitHub triggers, so that GITHUB_EVENT_PATH names the event JSON');
 }
@@ -24417,7 +21107,7 @@ function eventObject(payload) {
 function optionalObject(value, field) {
     if (value === undefined || value === null)
         return {};
-    if (isPlainObject(value))
+    if (errors_isPlainObject(value))
         return value;
     throw new errors_InputError(field, `is ${describeValue(value)}, not an object`, `Send ${field} as a JSON object, such as {"event": "phase_started", "plan": "${PLAN_EXAMPLE}", "phase": "1"}`);
 }
@@ -24469,6 +21159,3652 @@ function event_fromIssues(issues, raw, name, fix) {
     const others = keys.slice(1);
     const also = others.length === 0 ? '' : `. Also check ${others.map(name).join(', ')}`;
     return new errors_InputError(name(first), `got ${describeValue(value)}, expected ${event_FORMS[first].expected}`, `${fix(first, value)}${also}`);
+}
+
+;// CONCATENATED MODULE: ./src/plan-text.ts
+/** A zero-width joiner after `@` and `#` stops mentions and issue links, and reads the same. */
+const ZWJ = '\u200d';
+const HIDDEN_CONTROLS = 
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
+/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * Bidirectional controls (U+202E shows what follows backwards, isolates reorder
+ * runs) make a reader see other text than is there; other control characters
+ * (escape sequences, bell) have no business in a title. Line breaks and tabs
+ * are whitespace, flattened by the callers.
+ */
+function withoutControls(text) {
+    return text.replace(HIDDEN_CONTROLS, '');
+}
+/** `GH-12` is an issue link to GitHub, in any case: a joiner after `GH` stops it. */
+function unlinkGhRefs(text) {
+    return text.replace(/(gh)-(?=\d)/gi, `$1${ZWJ}-`);
+}
+/**
+ * Plan text made inert for GitHub markdown: mentions, issue references (`#12`,
+ * `GH-12`) and bare URLs neutralised, bidirectional and other control characters
+ * removed, markdown and HTML punctuation escaped, newlines flattened.
+ */
+function inertText(text, max = 200) {
+    const flat = withoutControls(text).replace(/\s+/g, ' ').trim();
+    const short = flat.length > max ? `${flat.slice(0, max)}…` : flat;
+    return unlinkGhRefs(short
+        .replace(/[\\`*_{}[\]()<>|!~]/g, (c) => `\\${c}`)
+        .replace(/&/g, '&amp;')
+        .replace(/[@#]/g, (c) => `${c}${ZWJ}`)
+        // Bare URLs are autolinked by GitHub: a joiner inside the scheme or www. stops that.
+        .replace(/:\/\//g, `:${ZWJ}//`)
+        .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWJ}.`));
+}
+/** Marks the action's one comment so that a re-run after a failed close does not post it twice. */
+function completionMarker(planKey) {
+    return `<!-- debussy-issue-sync:completed plan="${encodeURIComponent(planKey)}" -->`;
+}
+function completionComment(plan, progress) {
+    const phases = progress === undefined ? '' : ` (${progress.completed}/${progress.total} phases)`;
+    return [
+        `✅ Debussy completed the plan **${inertText(plan.title)}**${phases}, so this issue is closed as completed.`,
+        '',
+        `Closed by debussy-issue-sync because auto-close is on. Reopen it if there is more to do.`,
+        completionMarker(plan.path)
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/github/observe.ts
+
+
+/** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
+const ISSUES_PER_QUERY = 100;
+const MILESTONE_FIELDS = 'number title description url';
+// Issue.state and PullRequest.state have different types: pull requests alias theirs.
+const LINKED_FIELDS = (comments, state = 'state') => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${comments ? ' comments(last: 30) { nodes { body } }' : ''}`;
+/** Builds one query; names travel as variables, never spliced into the document. */
+function buildObserveQuery(issues, request, withMilestone) {
+    const groups = new Map();
+    const add = (repo) => {
+        const key = repoKey(repo);
+        let group = groups.get(key);
+        if (group === undefined) {
+            group = { repo, issues: [] };
+            groups.set(key, group);
+        }
+        return group;
+    };
+    for (const ref of issues)
+        add(ref).issues.push(ref);
+    const milestoneKey = withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined;
+    if (request.milestone && withMilestone)
+        add(request.milestone.repo);
+    // GitHub refuses a declared variable that no field uses.
+    const withLabel = issues.length > 0;
+    const declarations = withLabel ? ['$label: String!'] : [];
+    const variables = withLabel ? { label: request.stateLabel } : {};
+    const bodies = [];
+    const repos = [];
+    let milestoneRepoAlias;
+    let index = 0;
+    for (const [key, group] of groups) {
+        const alias = `r${index}`;
+        declarations.push(`$${alias}o: String!`, `$${alias}n: String!`);
+        variables[`${alias}o`] = group.repo.owner;
+        variables[`${alias}n`] = group.repo.repo;
+        const fields = ['nameWithOwner'];
+        if (group.issues.length > 0)
+            fields.push('stateLabel: label(name: $label) { id name }');
+        const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }));
+        for (const { alias: issueAlias, ref } of aliased) {
+            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
+        }
+        if (key === milestoneKey && request.milestone) {
+            milestoneRepoAlias = alias;
+            const selector = request.milestone.selector;
+            if (selector.by === 'number') {
+                fields.push(`milestone(number: ${selector.number}) { ${MILESTONE_FIELDS} }`);
+            }
+            else {
+                declarations.push('$milestoneTitle: String!');
+                variables.milestoneTitle = selector.title;
+                fields.push(`milestones(first: 100, query: $milestoneTitle, states: [OPEN, CLOSED]) { nodes { ${MILESTONE_FIELDS} } }`);
+            }
+        }
+        bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`);
+        repos.push({ alias, repo: group.repo, issues: aliased });
+        index++;
+    }
+    return {
+        query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
+        variables,
+        repos,
+        milestoneRepoAlias
+    };
+}
+/** Partial data with per-path errors, as GitHub answers when some objects are missing. */
+function decodeObserve(built, request, data, errors) {
+    // Indexed once: a hundred missing issues must not cost a hundred scans.
+    const byPath = new Map();
+    for (const error of errors) {
+        const path = (error.path ?? []).join('.');
+        if (!byPath.has(path))
+            byPath.set(path, error);
+    }
+    const errorAt = (path) => byPath.get(path);
+    const issues = [];
+    const labels = new Map();
+    let milestone;
+    for (const group of built.repos) {
+        const repository = data[group.alias] ?? null;
+        const repoError = errorAt(group.alias);
+        const stateLabel = repository?.stateLabel;
+        const known = new Map();
+        if (stateLabel)
+            known.set(stateLabel.name.toLowerCase(), { id: stateLabel.id, name: stateLabel.name });
+        labels.set(repoKey(group.repo), known);
+        for (const { alias, ref } of group.issues) {
+            const linked = repository?.[alias];
+            if (repository === null || linked == null) {
+                const error = errorAt(`${group.alias}.${alias}`) ?? repoError;
+                issues.push({ ref, found: false, reason: describeMissing(ref, error) });
+                continue;
+            }
+            issues.push(toObserved(ref, linked, request.completionFor));
+        }
+        if (group.alias === built.milestoneRepoAlias && request.milestone) {
+            milestone = pickMilestone(repository, request.milestone);
+        }
+    }
+    return { issues, labels, milestone };
+}
+function describeMissing(ref, error) {
+    if (error?.type === 'NOT_FOUND')
+        return `not found: it does not exist, was deleted or transferred, or the token cannot see it`;
+    if (error?.type === 'FORBIDDEN')
+        return `the token may not read it`;
+    return error?.message ?? `GitHub returned nothing for ${formatIssueRef(ref)}`;
+}
+function toObserved(ref, linked, completionFor) {
+    const marker = completionFor === undefined ? undefined : completionMarker(completionFor);
+    return {
+        ref,
+        found: true,
+        id: linked.id,
+        kind: linked.__typename === 'PullRequest' ? 'pull_request' : 'issue',
+        state: (linked.state ?? linked.prState) === 'OPEN' ? 'open' : 'closed',
+        locked: linked.locked,
+        title: linked.title,
+        url: linked.url,
+        labels: (linked.labels?.nodes ?? [])
+            .filter((label) => label !== null)
+            .map((label) => ({ id: label.id, name: label.name })),
+        milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
+        hasCompletionComment: marker !== undefined &&
+            (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true)
+    };
+}
+function toMilestone(repo, milestone) {
+    return {
+        repo: { owner: repo.owner, repo: repo.repo },
+        number: milestone.number,
+        title: milestone.title,
+        description: milestone.description ?? '',
+        url: milestone.url
+    };
+}
+function pickMilestone(repository, named) {
+    if (repository === null)
+        return null;
+    if (named.selector.by === 'number') {
+        const found = repository.milestone;
+        return found ? toMilestone(named.repo, found) : null;
+    }
+    const title = named.selector.title;
+    const candidates = repository.milestones?.nodes ?? [];
+    // The search is fuzzy; the title must match exactly (then ignoring case).
+    const found = candidates.find((m) => m?.title === title) ??
+        candidates.find((m) => m?.title.toLowerCase() === title.toLowerCase());
+    return found ? toMilestone(named.repo, found) : null;
+}
+/** Reads GitHub for the event: one query per {@link ISSUES_PER_QUERY} issues. */
+async function observe(github, request) {
+    const issues = [];
+    const labels = new Map();
+    let namedMilestone;
+    const chunks = [];
+    for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
+        chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY));
+    }
+    if (chunks.length === 0)
+        chunks.push([]);
+    for (const [n, chunk] of chunks.entries()) {
+        const built = buildObserveQuery(chunk, request, n === 0);
+        const { data, errors } = await queryAllowingErrors(github, built);
+        const decoded = decodeObserve(built, request, data, errors);
+        // Decoded per repository; the snapshot keeps the plan's order.
+        const byRef = new Map(decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue]));
+        for (const ref of chunk) {
+            const issue = byRef.get(formatIssueRef(ref).toLowerCase());
+            if (issue !== undefined)
+                issues.push(issue);
+        }
+        for (const [key, map] of decoded.labels) {
+            const merged = labels.get(key) ?? new Map();
+            for (const [name, label] of map)
+                merged.set(name, label);
+            labels.set(key, merged);
+        }
+        if (n === 0)
+            namedMilestone = decoded.milestone;
+    }
+    return { issues, labels, namedMilestone };
+}
+/** GitHub answers a query that names a missing object with data and errors: both are kept. */
+async function queryAllowingErrors(github, built) {
+    try {
+        const data = await github.graphql(built.query, built.variables);
+        return { data, errors: [] };
+    }
+    catch (error) {
+        const partial = graphqlPartial(error);
+        if (partial === undefined)
+            throw error;
+        const unexpected = partial.errors.filter((e) => e.type !== 'NOT_FOUND' && e.type !== 'FORBIDDEN');
+        if (unexpected.length > 0 || partial.errors.some((e) => (e.path ?? []).length === 0))
+            throw error;
+        return { data: partial.data, errors: partial.errors };
+    }
+}
+/** The data and errors of @octokit/graphql's GraphqlResponseError, checked structurally. */
+function graphqlPartial(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const candidate = error;
+    if (!Array.isArray(candidate.errors))
+        return undefined;
+    const data = typeof candidate.data === 'object' && candidate.data !== null ? candidate.data : {};
+    return { data, errors: candidate.errors };
+}
+
+;// CONCATENATED MODULE: ./src/github/apply.ts
+
+
+/**
+ * Mutation fields per request. Label changes create no content and notify no
+ * one; a batch this size keeps one request far below GitHub's per-request
+ * limits while a 100-issue event still takes a handful of requests.
+ * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
+ */
+const LABEL_MUTATIONS_PER_REQUEST = 50;
+/**
+ * Comments notify people and count as content creation: smaller batches, and
+ * paced to GitHub's content limit (client.ts, content-pace.ts).
+ */
+const CLOSE_MUTATIONS_PER_REQUEST = 20;
+/** The issues (`owner/repo#N`, lower-cased) of the results whose status matches. */
+function issuesOf(results, match) {
+    const issues = new Set();
+    for (const { operation, status } of results) {
+        if (match(status) && 'issue' in operation)
+            issues.add(operation.issue.toLowerCase());
+    }
+    return issues;
+}
+/** The names an addLabelsToLabelable answer says the issue now has. */
+function answeredLabels(answer) {
+    const nodes = answer?.labelable?.labels?.nodes;
+    return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []));
+}
+async function applyOperations(github, input) {
+    const results = [];
+    const issues = new Map();
+    for (const observed of input.snapshot.issues) {
+        if (observed.found)
+            issues.set(formatIssueRef(observed.ref).toLowerCase(), observed);
+    }
+    // Label ids by repository: the snapshot's, then the ones created here.
+    const labelIds = new Map();
+    for (const [repo, labels] of input.snapshot.labels) {
+        for (const [name, label] of labels)
+            labelIds.set(`${repo}\n${name}`, label.id);
+    }
+    for (const operation of input.operations) {
+        if (operation.op !== 'create_label')
+            continue;
+        results.push(await createLabel(github, operation, labelIds));
+    }
+    const labelMutations = [];
+    const commentMutations = [];
+    const closeMutations = [];
+    const byIssue = groupByIssue(input.operations);
+    for (const [key, ops] of byIssue) {
+        const observed = issues.get(key);
+        if (observed === undefined) {
+            for (const operation of ops)
+                results.push({ operation, status: 'failed', detail: 'issue was not read' });
+            continue;
+        }
+        const repo = repoKey(observed.ref);
+        const adds = ops.filter((op) => op.op === 'add_label');
+        const removes = ops.filter((op) => op.op === 'remove_label');
+        if (adds.length > 0) {
+            const ids = adds.map((op) => labelIds.get(`${repo}\n${op.label.toLowerCase()}`));
+            if (ids.some((id) => id === undefined)) {
+                for (const operation of adds) {
+                    results.push({
+                        operation,
+                        status: 'failed',
+                        detail: `label "${operation.label}" could not be created`
+                    });
+                }
+            }
+            else {
+                const wanted = adds.map((op) => op.label.toLowerCase());
+                labelMutations.push({
+                    operations: adds,
+                    subjectId: observed.id,
+                    labelGone: 'failed',
+                    field: (alias, v) => `${alias}: addLabelsToLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
+                    // A label renamed during the run keeps its id: the name must be checked.
+                    check: (answer) => {
+                        const names = answeredLabels(answer).map((name) => name.toLowerCase());
+                        const missing = wanted.filter((name) => !names.includes(name));
+                        return missing.length === 0
+                            ? undefined
+                            : `label "${missing.join('", "')}" was renamed or deleted during the run; re-run the job to create and apply it`;
+                    }
+                });
+            }
+        }
+        // One field per label: a label deleted during the run fails only its own field.
+        for (const operation of removes) {
+            const ids = observed.labels
+                .filter((l) => l.name.toLowerCase() === operation.label.toLowerCase())
+                .map((l) => l.id);
+            labelMutations.push({
+                operations: [operation],
+                subjectId: observed.id,
+                labelGone: 'applied',
+                field: (alias, v) => `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { clientMutationId }`
+            });
+        }
+        for (const operation of ops) {
+            if (operation.op === 'comment') {
+                commentMutations.push({
+                    operations: [operation],
+                    subjectId: observed.id,
+                    field: (alias, v) => `${alias}: addComment(input: { subjectId: ${v(observed.id, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
+                });
+            }
+            else if (operation.op === 'close_issue') {
+                closeMutations.push({
+                    operations: [operation],
+                    subjectId: observed.id,
+                    field: (alias, v) => `${alias}: closeIssue(input: { issueId: ${v(observed.id, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
+                });
+            }
+        }
+    }
+    results.push(...(await runMutations(github, labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST })));
+    for (const operation of input.operations) {
+        if (operation.op === 'update_milestone' && input.milestone !== undefined) {
+            results.push(await updateMilestone(github, operation, input.milestone));
+        }
+    }
+    // An issue is closed only once its completion comment is there: a re-run
+    // then still posts the comment that a failed request left out.
+    const commented = await writeOnce(github, commentMutations, issues, {
+        perRequest: Math.min(CLOSE_MUTATIONS_PER_REQUEST, github.contentPerRequest),
+        createsContent: true
+    });
+    results.push(...commented);
+    const uncommented = issuesOf(commented, (status) => status !== 'applied');
+    const closable = closeMutations.filter((m) => {
+        const operation = m.operations[0];
+        if (operation === undefined ||
+            !('issue' in operation) ||
+            !uncommented.has(operation.issue.toLowerCase())) {
+            return true;
+        }
+        results.push({
+            operation,
+            status: 'failed',
+            detail: 'not closed: its completion comment failed'
+        });
+        return false;
+    });
+    results.push(...(await writeOnce(github, closable, issues, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })));
+    return results;
+}
+function groupByIssue(operations) {
+    const groups = new Map();
+    for (const operation of operations) {
+        if (!('issue' in operation))
+            continue;
+        const key = operation.issue.toLowerCase();
+        const list = groups.get(key) ?? [];
+        list.push(operation);
+        groups.set(key, list);
+    }
+    return groups;
+}
+async function createLabel(github, operation, labelIds) {
+    const repo = issue_ref_parseRepo(operation.repo, 'create_label');
+    const key = `${repoKey(repo)}\n${operation.label.toLowerCase()}`;
+    try {
+        const created = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
+            owner: repo.owner,
+            repo: repo.repo,
+            name: operation.label,
+            color: operation.color,
+            description: operation.description
+        });
+        labelIds.set(key, created.data.node_id);
+        return { operation, status: 'applied', detail: undefined };
+    }
+    catch (error) {
+        if (isAlreadyExists(error)) {
+            // Another run created it between our read and this write: use theirs.
+            try {
+                const existing = await github.octokit.request('GET /repos/{owner}/{repo}/labels/{name}', {
+                    owner: repo.owner,
+                    repo: repo.repo,
+                    name: operation.label
+                });
+                labelIds.set(key, existing.data.node_id);
+                return { operation, status: 'applied', detail: 'already existed' };
+            }
+            catch (again) {
+                return { operation, status: 'failed', detail: apply_describeError(again) };
+            }
+        }
+        return { operation, status: 'failed', detail: apply_describeError(error) };
+    }
+}
+function isAlreadyExists(error) {
+    const response = error ?? {};
+    return (response.status === 422 &&
+        (response.response?.data?.errors ?? []).some((e) => e.code === 'already_exists'));
+}
+async function updateMilestone(github, operation, outcome) {
+    const repo = issue_ref_parseRepo(operation.repo, 'update_milestone');
+    try {
+        // Re-read just before writing, so that an edit a person made since the
+        // snapshot is kept: the rewrite only touches this plan's block.
+        const fresh = await github.octokit.request('GET /repos/{owner}/{repo}/milestones/{milestone_number}', {
+            owner: repo.owner,
+            repo: repo.repo,
+            milestone_number: operation.milestone
+        });
+        const current = fresh.data.description ?? '';
+        const next = current === outcome.milestone.description ? operation.description : outcome.rewrite(current);
+        if (next !== current) {
+            await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
+                owner: repo.owner,
+                repo: repo.repo,
+                milestone_number: operation.milestone,
+                description: next
+            });
+        }
+        return { operation, status: 'applied', detail: undefined };
+    }
+    catch (error) {
+        return { operation, status: isGone(error) ? 'gone' : 'failed', detail: apply_describeError(error) };
+    }
+}
+/**
+ * A request whose answer was lost after it left: a reset, a timeout, a 5xx
+ * or an answer that could not be read (all reported with a 5xx status). A
+ * 4xx is GitHub's own answer: the write was not made.
+ */
+function answerLost(error) {
+    const status = error?.status;
+    return typeof status === 'number' && status >= 500;
+}
+/** Sends mutations in batches, one request at a time, mapping each field's error to its operations. */
+async function runMutations(github, mutations, batching) {
+    return (await sendMutations(github, mutations, batching)).map(({ operation, status, detail }) => ({ operation, status, detail }));
+}
+async function sendMutations(github, mutations, { perRequest, once = false, createsContent = false }) {
+    const results = [];
+    for (let start = 0; start < mutations.length; start += perRequest) {
+        const batch = mutations.slice(start, start + perRequest);
+        if (createsContent)
+            await github.reserveContent(batch.length);
+        const variables = {};
+        const declarations = [];
+        const bind = (value, type) => {
+            const name = `v${declarations.length}`;
+            declarations.push(`$${name}: ${type}`);
+            variables[name] = value;
+            return `$${name}`;
+        };
+        const fields = batch.map((mutation, i) => mutation.field(`m${i}`, bind));
+        const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`;
+        let errors = [];
+        let data = {};
+        let failure;
+        let lost = false;
+        try {
+            const answer = await github.graphql(query, variables, once);
+            // client.ts refuses a body without data; this guard keeps a crash out whatever the transport.
+            if (typeof answer === 'object' && answer !== null)
+                data = answer;
+            else {
+                failure = 'GitHub answered without data';
+                lost = true;
+            }
+        }
+        catch (error) {
+            const partial = graphqlPartial(error);
+            if (partial === undefined || partial.errors.some((e) => (e.path ?? []).length === 0)) {
+                failure = apply_describeError(error);
+                lost = answerLost(error);
+            }
+            else {
+                errors = partial.errors;
+                data = partial.data;
+            }
+        }
+        const errorByField = new Map();
+        for (const error of errors) {
+            const field = error.path?.[0];
+            if (typeof field === 'string' && !errorByField.has(field))
+                errorByField.set(field, error);
+        }
+        batch.forEach((mutation, i) => {
+            const error = errorByField.get(`m${i}`);
+            const [status, detail] = failure !== undefined
+                ? ['failed', failure]
+                : error !== undefined
+                    ? fieldError(mutation, error)
+                    : fieldAnswer(mutation, data[`m${i}`]);
+            for (const operation of mutation.operations) {
+                results.push({ operation, status, detail, lost: failure !== undefined && lost });
+            }
+        });
+    }
+    return results;
+}
+/** Rounds of "read, then send again what is not there" after a lost answer. */
+const SETTLE_ROUNDS = 2;
+/**
+ * Comments and closes, which people see: each is sent once, never retried
+ * blindly by the client. When its answer is lost (a reset, a timeout, a 5xx,
+ * an unreadable answer) GitHub may have made it, even a moment later; so wait
+ * as long as an attempt may take, read the issues, and count what is there
+ * (the comment's marker, the issue closed) as made. Only what the read shows
+ * missing is sent again; what no read could settle fails, and the re-run
+ * reads before it writes (observe finds the comment by its marker).
+ */
+async function writeOnce(github, mutations, issues, batching) {
+    const final = new Map();
+    let pending = mutations;
+    for (let round = 0; pending.length > 0; round++) {
+        const sent = await sendMutations(github, pending, { ...batching, once: true });
+        // One operation per mutation here: results come back in mutation order.
+        const doubtful = [];
+        pending.forEach((mutation, i) => {
+            const result = sent[i];
+            if (result === undefined)
+                return;
+            if (result.lost)
+                doubtful.push(mutation);
+            final.set(mutation, {
+                operation: result.operation,
+                status: result.status,
+                detail: result.detail
+            });
+        });
+        if (doubtful.length === 0)
+            break;
+        await new Promise((resolve) => setTimeout(resolve, github.attemptTimeoutMs));
+        const seen = await readBack(github, doubtful, issues);
+        const missing = [];
+        for (const mutation of doubtful) {
+            const operation = mutation.operations[0];
+            const before = final.get(mutation);
+            if (operation === undefined || before === undefined)
+                continue;
+            const found = seen?.get(mutation);
+            if (found === 'made') {
+                final.set(mutation, {
+                    operation,
+                    status: 'applied',
+                    detail: `made, though its answer was lost (${before.detail ?? 'no answer'})`
+                });
+            }
+            else if (found === 'gone') {
+                final.set(mutation, { operation, status: 'gone', detail: 'the issue is no longer there' });
+            }
+            else if (found === 'missing' && round + 1 < SETTLE_ROUNDS) {
+                missing.push(mutation);
+            }
+            else {
+                final.set(mutation, {
+                    operation,
+                    status: 'failed',
+                    detail: found === 'missing'
+                        ? `not made: its answer was lost (${before.detail ?? 'no answer'}) and a read shows it missing; re-run the job`
+                        : `outcome unknown: its answer was lost (${before.detail ?? 'no answer'}) and the read to check it failed; a re-run reads before repeating it`
+                });
+            }
+        }
+        pending = missing;
+    }
+    return mutations.flatMap((mutation) => {
+        const result = final.get(mutation);
+        return result === undefined ? [] : [result];
+    });
+}
+/**
+ * Reads back the issues of comments and closes whose answers were lost:
+ * whether each comment (found by its last line, the marker) or close is
+ * there. Undefined when the read itself fails.
+ */
+async function readBack(github, mutations, issues) {
+    const ids = mutations.map((m) => {
+        const operation = m.operations[0];
+        return operation !== undefined && 'issue' in operation
+            ? (issues.get(operation.issue.toLowerCase())?.id ?? m.subjectId)
+            : m.subjectId;
+    });
+    let nodes;
+    try {
+        const data = await github.graphql('query DebussyConfirm($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { state comments(last: 50) { nodes { body } } } } }', { ids });
+        if (!Array.isArray(data?.nodes))
+            return undefined;
+        nodes = data.nodes;
+    }
+    catch (error) {
+        // A node deleted meanwhile comes back as a NOT_FOUND beside the others.
+        const partial = graphqlPartial(error);
+        const list = partial?.data?.nodes;
+        if (partial === undefined || !Array.isArray(list))
+            return undefined;
+        nodes = list;
+    }
+    const seen = new Map();
+    mutations.forEach((mutation, i) => {
+        const node = nodes[i];
+        const operation = mutation.operations[0];
+        if (node === null || node === undefined || operation === undefined) {
+            seen.set(mutation, 'gone');
+        }
+        else if (operation.op === 'close_issue') {
+            seen.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing');
+        }
+        else if (operation.op === 'comment') {
+            const marker = operation.body.split('\n').at(-1) ?? operation.body;
+            const bodies = (node.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []));
+            seen.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing');
+        }
+    });
+    return seen;
+}
+/** A field's error: the issue gone (a warning), a label gone, or a failure. */
+function fieldError(mutation, error) {
+    if (error.type !== 'NOT_FOUND')
+        return ['failed', error.message];
+    if (mutation.labelGone === undefined || error.message.includes(mutation.subjectId)) {
+        return ['gone', error.message];
+    }
+    return mutation.labelGone === 'applied'
+        ? ['applied', 'the label was deleted during the run']
+        : [
+            'failed',
+            `a label was deleted during the run (${error.message}); re-run the job to create and apply it`
+        ];
+}
+function fieldAnswer(mutation, answer) {
+    const problem = mutation.check?.(answer);
+    return problem === undefined ? ['applied', undefined] : ['failed', problem];
+}
+function isGone(error) {
+    const status = error?.status;
+    return status === 404 || status === 410;
+}
+/** GitHub's own message, never request headers (the token is in them). */
+function apply_describeError(error) {
+    if (typeof error === 'object' && error !== null) {
+        const e = error;
+        const status = typeof e.status === 'number' && e.status > 0 ? `HTTP ${e.status}: ` : '';
+        return `${status}${typeof e.message === 'string' ? e.message : 'unknown error'}`;
+    }
+    return String(error);
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var proxy = __nccwpck_require__(9783);
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
+        });
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (dist_bundle_isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function dist_bundle_merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function dist_bundle_omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function dist_bundle_parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = dist_bundle_omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = dist_bundle_omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return dist_bundle_parse(dist_bundle_merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = dist_bundle_merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: dist_bundle_merge.bind(null, DEFAULTS2),
+    parse: dist_bundle_parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, DEFAULTS);
+
+
+;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Validate a type string against RFC 9110.
+ */
+function isTypeValid(type, start = 0, end = type.length) {
+    let hasSlash = false;
+    for (let index = start; index < end; index++) {
+        const code = type.charCodeAt(index);
+        if (code === 47 /* / */) {
+            if (hasSlash || index === start || index >= end - 1)
+                return false;
+            hasSlash = true;
+        }
+        else if (!isTokenCode(code)) {
+            return false;
+        }
+    }
+    return hasSlash;
+}
+/**
+ * Validate a token against RFC 9110.
+ */
+function isTokenValid(token, start = 0, end = token.length) {
+    if (start >= end)
+        return false;
+    for (let index = start; index < end; index++) {
+        if (!isTokenCode(token.charCodeAt(index)))
+            return false;
+    }
+    return true;
+}
+/**
+ * Check whether a character code belongs to the token production in RFC 9110.
+ */
+function isTokenCode(code) {
+    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
+}
+/**
+ * Serialize a parameter value.
+ */
+function parameterValue(str) {
+    const len = str.length;
+    if (len === 0)
+        return '""';
+    let index = 0;
+    while (index < len && isTokenCode(str.charCodeAt(index)))
+        index++;
+    if (index === len)
+        return str;
+    let result = '"';
+    let start = 0;
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
+            throw new TypeError(`Invalid parameter value: ${str}`);
+        }
+        if (code === 34 /* " */ || code === 92 /* \\ */) {
+            result += `${str.slice(start, index)}\\`;
+            start = index;
+        }
+        index++;
+    }
+    return `${result}${str.slice(start)}"`;
+}
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !isTypeValid(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!isTokenValid(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${parameterValue(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function dist_parse(header, options) {
+    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+    const len = header.length;
+    let valueStart = options?.start ?? 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
+    }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = options?.parameters === false ? COMMA_FLAG : 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
+}
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
+        }
+    }
+    return result + str.slice(start, end);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function request_dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = request_dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = dist_parse(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __nccwpck_require__(3251);
+var light_default = /*#__PURE__*/__nccwpck_require__.n(light);
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+
+// pkg/dist-src/wrap-request.js
+
+
+async function wrapRequest(state, octokit, request, options) {
+  const limiter = new light();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = plugin_retry_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/version.js
+var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var dist_bundle_noop = () => Promise.resolve();
+function dist_bundle_wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = light,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return dist_bundle_wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
+throttling.triggersNotification = triggersNotification;
+
+
+;// CONCATENATED MODULE: ./src/github/content-pace.ts
+/**
+ * GitHub's secondary limit on content creation: "no more than 80
+ * content-generating requests per minute" (REST and GraphQL docs, "About
+ * secondary rate limits"), where each comment an aliased mutation posts
+ * counts. The action paces its completion comments so as never to meet that
+ * limit, rather than meet it and wait out the retry-after.
+ */
+/** What the docs allow per window. */
+const CONTENT_PER_MINUTE = 80;
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A sliding window of the content items sent: reserve() waits until `count` more fit. */
+class ContentPace {
+    options;
+    sent = [];
+    now;
+    sleep;
+    constructor(options) {
+        this.options = options;
+        this.now = options.now ?? Date.now;
+        this.sleep = options.sleep ?? realSleep;
+    }
+    /** The most one request may carry: one window's worth. */
+    get perWindow() {
+        return this.options.perWindow;
+    }
+    /** How long `count` more items must wait for the window to make room for them (0: none). */
+    waitFor(count) {
+        const { perWindow, windowMs } = this.options;
+        const now = this.now();
+        while (this.sent.length > 0 && (this.sent[0] ?? 0) <= now - windowMs)
+            this.sent.shift();
+        const excess = this.sent.length + Math.min(count, perWindow) - perWindow;
+        if (excess <= 0)
+            return 0;
+        // The oldest `excess` items must leave the window first.
+        return (this.sent[excess - 1] ?? now) + windowMs - now;
+    }
+    /** Waits until `count` items fit in the window (calling `onWait` first), then counts them sent. */
+    async reserve(count, onWait = () => undefined) {
+        for (let wait = this.waitFor(count); wait > 0; wait = this.waitFor(count)) {
+            onWait(wait);
+            await this.sleep(wait);
+        }
+        const at = this.now();
+        for (let i = 0; i < Math.min(count, this.options.perWindow); i++)
+            this.sent.push(at);
+    }
+}
+
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+;// CONCATENATED MODULE: ./src/github/http-transport.ts
+
+/** fetch's limit on redirects in a row. */
+const MAX_REDIRECTS = 20;
+/**
+ * An idle kept-alive connection is closed after this long (a server's shorter
+ * `Keep-Alive: timeout` wins), as undici does: one a NAT or load balancer has
+ * silently dropped during a rate-limit wait must not be reused.
+ */
+const IDLE_SOCKET_MS = 4_000;
+/** A kept-alive connection the server had already closed is retried on a fresh one, this often. */
+const STALE_SOCKET_RETRIES = 2;
+/**
+ * The methods sent again by themselves after a reused connection was reset:
+ * those that change nothing, as undici decides. A POST or PATCH may have
+ * reached GitHub and been applied before the connection went (a comment
+ * posted twice); its caller finds out by reading (apply.ts), never here.
+ */
+const RESENDABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
+const requireBuiltin = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
+const protocols = new Map();
+/**
+ * node:http or node:https with its keep-alive agent, loaded on first use: a
+ * run against https://api.github.com never loads node:http, whose exports
+ * load undici on Node 24 (for its WebSocket class), and a plain-http GitHub
+ * Enterprise Server never loads TLS.
+ */
+function protocolFor(scheme) {
+    const known = protocols.get(scheme);
+    if (known !== undefined)
+        return known;
+    let client;
+    if (scheme === 'https:')
+        client = requireBuiltin('node:https');
+    else if (scheme === 'http:')
+        client = requireBuiltin('node:http');
+    else
+        return undefined;
+    const protocol = { client, agent: new client.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }) };
+    protocols.set(scheme, protocol);
+    return protocol;
+}
+/** Response headers as fetch's Headers reads them: lower-case names, repeated ones joined. */
+class ResponseHeaders {
+    values = new Map();
+    constructor(raw) {
+        for (const [name, value] of Object.entries(raw)) {
+            if (value === undefined)
+                continue;
+            this.values.set(name.toLowerCase(), Array.isArray(value) ? value.join(', ') : value);
+        }
+    }
+    get(name) {
+        return this.values.get(name.toLowerCase()) ?? null;
+    }
+    has(name) {
+        return this.values.has(name.toLowerCase());
+    }
+    [Symbol.iterator]() {
+        return this.values.entries();
+    }
+}
+/** The answer, whole: what Octokit reads of a fetch Response. */
+class TransportResponse {
+    status;
+    statusText;
+    url;
+    headers;
+    bytes;
+    ok;
+    redirected;
+    constructor(status, statusText, url, headers, bytes, redirects) {
+        this.status = status;
+        this.statusText = statusText;
+        this.url = url;
+        this.headers = headers;
+        this.bytes = bytes;
+        this.ok = status >= 200 && status < 300;
+        this.redirected = redirects > 0;
+    }
+    text() {
+        return Promise.resolve(this.bytes.toString('utf8'));
+    }
+    async json() {
+        return JSON.parse(await this.text());
+    }
+    arrayBuffer() {
+        const copy = new ArrayBuffer(this.bytes.byteLength);
+        new Uint8Array(copy).set(this.bytes);
+        return Promise.resolve(copy);
+    }
+}
+/** One request and its whole answer; network failures reject as fetch's do, TypeError with a cause. */
+function send(attempt, signal, staleRetries = STALE_SOCKET_RETRIES) {
+    const protocol = protocolFor(attempt.url.protocol);
+    if (protocol === undefined) {
+        return Promise.reject(new TypeError(`fetch failed: ${attempt.url.protocol} is not supported`));
+    }
+    const { client, agent } = protocol;
+    const headers = { ...attempt.headers };
+    if (attempt.body !== undefined)
+        headers['content-length'] = Buffer.byteLength(attempt.body);
+    // Nothing here decompresses: ask for the body as it is (fetch would accept gzip and inflate it).
+    if (!Object.keys(headers).some((name) => name.toLowerCase() === 'accept-encoding')) {
+        headers['accept-encoding'] = 'identity';
+    }
+    return new Promise((resolve, reject) => {
+        let answered = false;
+        const fail = (error) => {
+            // An abort stays an AbortError, as fetch reports it; anything else is fetch's TypeError.
+            reject(signal?.aborted || error.name === 'AbortError'
+                ? error
+                : new TypeError('fetch failed', { cause: error }));
+        };
+        const request = client.request(attempt.url, { method: attempt.method, headers, agent, ...(signal ? { signal } : {}) }, (response) => {
+            answered = true;
+            const chunks = [];
+            response.on('data', (chunk) => chunks.push(chunk));
+            response.on('error', fail);
+            response.on('close', () => {
+                if (!response.complete)
+                    fail(new Error('the connection closed before the answer was whole'));
+            });
+            response.on('end', () => {
+                if (!response.complete)
+                    return;
+                resolve({
+                    status: response.statusCode ?? 0,
+                    statusText: response.statusMessage ?? '',
+                    headers: response.headers,
+                    bytes: Buffer.concat(chunks)
+                });
+            });
+        });
+        request.on('error', (error) => {
+            // Node's advice for keep-alive: a reused connection reset before any
+            // answer was likely closed by the server while idle; send again on a
+            // new one, when sending twice can do no harm.
+            if (request.reusedSocket &&
+                RESENDABLE.has(attempt.method) &&
+                !answered &&
+                error.code === 'ECONNRESET' &&
+                staleRetries > 0 &&
+                !signal?.aborted) {
+                resolve(send(attempt, signal, staleRetries - 1));
+            }
+            else
+                fail(error);
+        });
+        request.end(attempt.body);
+    });
+}
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** fetch's redirect rules: which method and body the next request carries. */
+function nextAttempt(attempt, status, location) {
+    const toGet = (status === 303 && attempt.method !== 'GET' && attempt.method !== 'HEAD') ||
+        ((status === 301 || status === 302) && attempt.method === 'POST');
+    const headers = { ...attempt.headers };
+    if (toGet) {
+        for (const name of Object.keys(headers)) {
+            if (/^content-/i.test(name))
+                delete headers[name];
+        }
+    }
+    // A token is for the origin it was sent to, never for where that one points.
+    if (location.origin !== attempt.url.origin) {
+        for (const name of Object.keys(headers)) {
+            if (name.toLowerCase() === 'authorization')
+                delete headers[name];
+        }
+    }
+    return {
+        url: location,
+        method: toGet ? 'GET' : attempt.method,
+        headers,
+        body: toGet ? undefined : attempt.body
+    };
+}
+/** fetch(input, init) over node:http / node:https, for Octokit's `request.fetch`. */
+async function transportFetch(input, init = {}) {
+    const body = init.body ?? undefined;
+    if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+        throw new TypeError('fetch failed: only string and byte bodies are supported');
+    }
+    let attempt = {
+        url: new URL(input),
+        method: (init.method ?? 'GET').toUpperCase(),
+        headers: { ...init.headers },
+        body
+    };
+    const signal = init.signal ?? undefined;
+    for (let redirects = 0;; redirects++) {
+        signal?.throwIfAborted();
+        const answer = await send(attempt, signal);
+        const location = answer.headers.location;
+        const mode = init.redirect ?? 'follow';
+        if (!REDIRECTS.has(answer.status) || location === undefined || mode === 'manual') {
+            return new TransportResponse(answer.status, answer.statusText, attempt.url.href, new ResponseHeaders(answer.headers), answer.bytes, redirects);
+        }
+        if (mode === 'error') {
+            throw new TypeError(`fetch failed: redirected (${answer.status}) with redirect: 'error'`);
+        }
+        if (redirects >= MAX_REDIRECTS) {
+            throw new TypeError(`fetch failed: more than ${MAX_REDIRECTS} redirects`);
+        }
+        const next = new URL(location, attempt.url);
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+            throw new TypeError(`fetch failed: redirect to ${next.protocol} refused`);
+        }
+        attempt = nextAttempt(attempt, answer.status, next);
+    }
+}
+/** transportFetch with fetch's signature, for Octokit's `request.fetch`. */
+const nodeFetch = transportFetch;
+
+;// CONCATENATED MODULE: ./src/github/client.ts
+/**
+ * The authenticated Octokit the action talks to GitHub through: Octokit's
+ * core with throttling (writes spaced, rate limits waited out) and retries
+ * (5xx, resets, timeouts), all bounded, over node:http(s) or, when the
+ * runner sets a proxy, through the proxy as `@actions/github` would reach it.
+ */
+
+
+
+
+
+
+
+
+/** How a timed-out attempt's error begins. */
+const TIMED_OUT = 'GitHub did not answer within';
+/** How the error of an answer that could not be read begins (a 200 without data, an HTML page). */
+const MALFORMED = 'GitHub answered, but its answer could not be read';
+/**
+ * The status an answer that could not be read is reported with: like a 502
+ * from a proxy, it says nothing of whether the request was applied.
+ */
+const MALFORMED_STATUS = 502;
+const DEFAULT_TIMING = {
+    attemptTimeoutMs: 8_000,
+    retryUnitMs: 1_000,
+    retries: 3,
+    maxRateLimitWaitSeconds: 60,
+    writeSpacingMs: 1_000,
+    contentPerWindow: CONTENT_PER_MINUTE,
+    contentWindowMs: 60_000
+};
+/** `GITHUB_GRAPHQL_URL`, else derived from the REST URL as GitHub lays it out (GHES: /api/graphql). */
+function client_graphqlUrlFor(apiUrl, explicit) {
+    if (explicit !== undefined && explicit.trim() !== '')
+        return explicit.trim();
+    const base = apiUrl.replace(/\/+$/, '');
+    return base.endsWith('/api/v3')
+        ? `${base.slice(0, -'/api/v3'.length)}/api/graphql`
+        : `${base}/graphql`;
+}
+/** GitHub answers an exhausted GraphQL budget with 200 and an error of type RATE_LIMITED. */
+function graphqlRateLimited(data) {
+    const errors = data?.errors;
+    return (Array.isArray(errors) &&
+        errors.some((e) => {
+            const type = e.type;
+            return type === 'RATE_LIMITED' || type === 'RATE_LIMIT';
+        }));
+}
+/**
+ * What is wrong with a successful answer's body, if anything: every answer
+ * the action asks for is a JSON object or array, and a GraphQL one carries
+ * `data` or `errors`. An HTML page, JSON cut short or a body without `data`
+ * must not be read as "nothing there" (a milestone's description wiped, a
+ * crash on the missing field).
+ */
+function malformedAnswer(status, data, graphql) {
+    if (status === 204 || status === 205 || status < 200 || status >= 300)
+        return undefined;
+    if (typeof data !== 'object' || data === null || data instanceof ArrayBuffer) {
+        const text = typeof data === 'string' ? data.trim() : '';
+        return text === '' ? 'an empty body' : `not JSON (${JSON.stringify(text.slice(0, 40))}…)`;
+    }
+    if (graphql && !Array.isArray(data) && !('data' in data) && !('errors' in data)) {
+        return 'no data';
+    }
+    return undefined;
+}
+/** The seconds a 429 asks to wait (`retry-after`: seconds or an HTTP date), if it says. */
+function retryAfterSeconds(value, now) {
+    if (typeof value !== 'string' || value.trim() === '')
+        return undefined;
+    const seconds = Number(value);
+    if (Number.isFinite(seconds))
+        return Math.max(0, Math.ceil(seconds));
+    const at = Date.parse(value);
+    return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+/**
+ * A 429 that the throttling plugin does not take for a rate limit: neither
+ * `secondary rate` in its message nor `x-ratelimit-remaining: 0` (the plugin
+ * handles those). Undefined when the plugin does.
+ */
+function plainTooManyRequests(error) {
+    const e = error;
+    if (e?.status !== 429)
+        return undefined;
+    const headers = e.response?.headers ?? {};
+    if (typeof e.message === 'string' && /\bsecondary rate\b/i.test(e.message))
+        return undefined;
+    if (headers['x-ratelimit-remaining'] === '0')
+        return undefined;
+    const after = headers['retry-after'];
+    return { retryAfter: typeof after === 'string' ? after : undefined };
+}
+/**
+ * Guards each attempt, inside the retry and throttling plugins (it is
+ * registered first): an attempt GitHub does not answer in time is aborted and
+ * turned into a retryable RequestError (an AbortError alone is not retried);
+ * an answer whose body cannot be read becomes a 502 (retried, and for a
+ * comment or a close settled by a read in apply.ts); a plain 429 is waited
+ * out for the `retry-after` it names (bounded like every wait), which the
+ * throttling plugin does only when the message says "secondary rate"; a
+ * GraphQL RATE_LIMITED answer becomes the 403 the throttling plugin waits
+ * out, also on GHES, whose /api/graphql path the plugin does not recognise.
+ */
+function attemptGuard({ timing, exhaustedUntil, graphqlUrl, onWait }) {
+    const timeoutMs = timing.attemptTimeoutMs;
+    return (octokit) => {
+        octokit.hook.wrap('request', async (request, options) => {
+            const attempt = async () => {
+                // After a rate limit that is not waited for, nothing more is sent before it resets.
+                const until = exhaustedUntil();
+                if (until !== undefined && until.getTime() > Date.now()) {
+                    throw new Error(`not sent: the GitHub API rate limit is exhausted until ${until.toISOString()}`);
+                }
+                const signal = AbortSignal.timeout(timeoutMs);
+                let response;
+                try {
+                    // The hooks inside this one (token auth among them) are bound to this
+                    // very options object: the signal must be set on it, not on a copy.
+                    options.request = { ...options.request, signal };
+                    response = await request(options);
+                }
+                catch (error) {
+                    if (signal.aborted) {
+                        throw new RequestError(`${TIMED_OUT} ${timeoutMs / 1000} s`, 504, {
+                            // The retry plugin keeps its count in request.request: hand the options back whole.
+                            request: options
+                        });
+                    }
+                    throw error;
+                }
+                const graphql = options.url === graphqlUrl || /\/graphql$/.test(options.url);
+                const malformed = malformedAnswer(response.status, response.data, graphql);
+                if (malformed !== undefined) {
+                    throw new RequestError(`${MALFORMED} (HTTP ${response.status}, ${malformed})`, MALFORMED_STATUS, { request: options, response });
+                }
+                if (graphqlRateLimited(response.data)) {
+                    throw new RequestError('GraphQL API rate limit exceeded', 403, {
+                        request: options,
+                        response: {
+                            ...response,
+                            headers: { ...response.headers, 'x-ratelimit-remaining': '0' }
+                        }
+                    });
+                }
+                return response;
+            };
+            for (let waited = 0;; waited++) {
+                try {
+                    return await attempt();
+                }
+                catch (error) {
+                    const limited = plainTooManyRequests(error);
+                    if (limited === undefined || waited >= timing.retries)
+                        throw error;
+                    // No retry-after: a transient refusal, waited like a 5xx (1, 4, 9 units).
+                    const seconds = retryAfterSeconds(limited.retryAfter, Date.now()) ?? (waited + 1) ** 2;
+                    if (seconds > timing.maxRateLimitWaitSeconds)
+                        throw error;
+                    onWait(`GitHub answered 429 (too many requests) on ${options.method} ${options.url}; waiting ${seconds} s before retrying.`);
+                    await new Promise((resolve) => setTimeout(resolve, seconds * timing.retryUnitMs));
+                }
+            }
+        });
+    };
+}
+/**
+ * The User-Agent GitHub sees: this action by name, and the run's
+ * orchestration id when the runner gives one (as `@actions/github` adds it).
+ */
+function client_userAgent(orchestrationId) {
+    const id = orchestrationId?.trim();
+    const name = 'debussy-issue-sync';
+    return id ? `${name} actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}` : name;
+}
+/**
+ * How requests reach `apiUrl`: node:http(s) (http-transport.ts), or, when
+ * the runner sets a proxy for that host (`https_proxy`, `no_proxy`, as
+ * `@actions/http-client` reads them), undici's fetch through
+ * `@actions/http-client`'s proxy dispatcher, as `@actions/github` sends it.
+ * The proxy transport is bundled apart and loaded only then: it brings
+ * undici, 1 MB that every other run would compile before its first request.
+ */
+function transportFor(apiUrl) {
+    if ((0,proxy/* getProxyUrl */.s)(new URL(apiUrl))?.hostname === undefined)
+        return nodeFetch;
+    let proxied;
+    return async (input, init) => {
+        // A failed load is not kept: the next request tries again.
+        proxied ??= Promise.all(/* import() */[__nccwpck_require__.e(779), __nccwpck_require__.e(239)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9239)).then((m) => m.proxyFetch(apiUrl), (error) => {
+            proxied = undefined;
+            throw error;
+        });
+        return (await proxied)(input, init);
+    };
+}
+function createGitHub(options) {
+    const timing = options.timing ?? DEFAULT_TIMING;
+    const onWait = options.onWait ?? (() => undefined);
+    const onPause = options.onPause ?? (() => undefined);
+    const content = new ContentPace({
+        perWindow: timing.contentPerWindow,
+        windowMs: timing.contentWindowMs
+    });
+    let resetAt;
+    // Waits are bounded: a limit that resets later fails the step instead.
+    const mayWait = (retryAfter, retryCount) => retryAfter <= timing.maxRateLimitWaitSeconds && retryCount < timing.retries;
+    const baseUrl = options.apiUrl.replace(/\/+$/, '');
+    const Client = Octokit.plugin(attemptGuard({ timing, exhaustedUntil: () => resetAt, graphqlUrl: options.graphqlUrl, onWait }), retry, throttling);
+    const rest = new Client({
+        auth: options.token,
+        baseUrl,
+        userAgent: client_userAgent(process.env.ACTIONS_ORCHESTRATION_ID),
+        request: { fetch: transportFor(baseUrl) },
+        throttle: {
+            // The plugin's own write group already spaces writes by one second.
+            ...(timing.writeSpacingMs === DEFAULT_TIMING.writeSpacingMs
+                ? {}
+                : { write: new (light_default()).Group({ maxConcurrent: 1, minTime: timing.writeSpacingMs }) }),
+            retryAfterBaseValue: timing.retryUnitMs,
+            fallbackSecondaryRateRetryAfter: 60,
+            onRateLimit: (retryAfter, request, _o, retryCount) => {
+                if (mayWait(retryAfter, retryCount)) {
+                    onWait(`GitHub API rate limit reached on ${request.method} ${request.url}; waiting ${retryAfter} s for it to reset.`);
+                    return true;
+                }
+                resetAt = new Date(Date.now() + retryAfter * 1000);
+                return false;
+            },
+            onSecondaryRateLimit: (retryAfter, request, _o, retryCount) => {
+                if (!mayWait(retryAfter, retryCount))
+                    return false;
+                onWait(`GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before retrying.`);
+                return true;
+            }
+        },
+        retry: {
+            retries: timing.retries,
+            retryAfterBaseValue: timing.retryUnitMs,
+            // 429 is a rate limit: the throttling plugin or attemptGuard waits the retry-after it names.
+            doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
+        }
+    });
+    return {
+        octokit: rest,
+        graphql: (query, variables, once = false) => 
+        // The object form: `url` is refused next to a query string.
+        rest.graphql({
+            query,
+            ...variables,
+            url: options.graphqlUrl,
+            ...(once ? { request: { retries: 0 } } : {})
+        }),
+        rateLimitResetAt: () => resetAt,
+        attemptTimeoutMs: timing.attemptTimeoutMs,
+        contentPerRequest: content.perWindow,
+        reserveContent: (count) => content.reserve(count, (ms) => onPause(`Pausing ${Math.ceil(ms / 1000)} s: GitHub accepts about ${timing.contentPerWindow} new comments per ${timing.contentWindowMs / 1000} s.`))
+    };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/runner.ts
+/**
+ * The Actions runner's side of the conversation: inputs from `INPUT_*`
+ * variables, outputs to the `GITHUB_OUTPUT` file, and workflow commands
+ * (`::warning::`, `::add-mask::`) on stdout, as GitHub documents them in
+ * "Workflow commands for GitHub Actions".
+ *
+ * These few functions write exactly what `@actions/core` writes for the same
+ * calls (a test compares the two), except that they defuse the runner's older
+ * `##[name]` command form inside command data. The action does not import `@actions/core`
+ * itself because its module graph loads `@actions/http-client` and undici for
+ * OIDC tokens, about 1 MB of code that every run would compile before its
+ * first request and that this action never calls.
+ */
+
+
+
+/** `INPUT_<NAME>` as the runner names it: spaces become `_`, upper case; the value trimmed. */
+function getInput(name) {
+    return (process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+/** Command data: `%`, CR and LF escaped, so that one command stays one line. */
+function escapeData(text) {
+    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/**
+ * The runner also reads the older form `##[name]data` anywhere in a line, also
+ * inside another command's data: a percent-encoded `[` stops it. @actions/core
+ * does not do this; it is the one place where this module writes otherwise.
+ */
+function defuseLegacyCommand(text) {
+    return text.replace(/##\[/g, '##%5B');
+}
+/**
+ * Text that the runner reads as one plain log line and never as a workflow
+ * command, however it was made: CR and LF escaped as command data escapes them
+ * (`%0D`, `%0A`), a leading `::` and any `##[` broken. `%` itself is kept: the
+ * runner decodes nothing in a plain line, so "50%" reads as written.
+ */
+function plainLine(text) {
+    return defuseLegacyCommand(text
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/^(\s*):/, '$1%3A'));
+}
+function command(name, message) {
+    process.stdout.write(`::${name}::${defuseLegacyCommand(escapeData(message))}${external_node_os_namespaceObject.EOL}`);
+}
+function info(message) {
+    process.stdout.write(message + external_node_os_namespaceObject.EOL);
+}
+/** A warning annotation on the run. */
+function warning(message) {
+    command('warning', message);
+}
+/** A notice annotation on the run. */
+function notice(message) {
+    command('notice', message);
+}
+/** Asks the runner to mask `secret` in every later line of the log. */
+function setSecret(secret) {
+    command('add-mask', secret);
+}
+/** An error annotation, and the step fails when the process exits. */
+function setFailed(message) {
+    process.exitCode = 1;
+    command('error', message);
+}
+/**
+ * Appends `name` to the `GITHUB_OUTPUT` file in the multi-line form, with a
+ * random delimiter that the value cannot end early. Without the file (an old
+ * runner), the deprecated `set-output` command.
+ */
+function setOutput(name, value) {
+    const file = process.env.GITHUB_OUTPUT ?? '';
+    if (file === '') {
+        process.stdout.write(EOL);
+        process.stdout.write(`::set-output name=${escapeProperty(name)}::${escapeData(value)}${EOL}`);
+        return;
+    }
+    if (!existsSync(file))
+        throw new Error(`Missing file at path: ${file}`);
+    const delimiter = `ghadelimiter_${randomUUID()}`;
+    if (name.includes(delimiter) || value.includes(delimiter)) {
+        throw new Error(`output ${name} contains its delimiter ${delimiter}`);
+    }
+    appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, 'utf8');
+}
+/** Command properties also escape `:` and `,`, which separate them. */
+function escapeProperty(text) {
+    return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
 ;// CONCATENATED MODULE: ./src/plan-file.ts
@@ -24605,7 +24941,7 @@ function readFrontmatter(lines, findings) {
     // `~` or `null` alone reads as null: no keys, like an empty block.
     if (value === null)
         return { ...base, data: {}, lineOf: () => undefined };
-    if (!isPlainObject(value)) {
+    if (!errors_isPlainObject(value)) {
         const offset = doc.contents?.range[0] ?? 0;
         throw new errors_InputError(`plan frontmatter (line ${lineCounter.linePos(offset).line})`, `the frontmatter is ${Array.isArray(value) ? 'a list' : 'a single value'} rather than key: value lines`, `Write the frontmatter as key: value lines, such as ${ISSUES_EXAMPLE}`);
     }
@@ -24716,16 +25052,62 @@ function seedNotice(line, items) {
         message: `plan github_issues (line ${line}): read ${printable(refs.join(', '))} as issue refs, but in YAML an unquoted # starts a comment, so other YAML tools read no issues there. Quote them: github_issues: [${printable(quoted)}]`
     };
 }
-const ISSUES_LABELS = new Set(['github issues', 'github issue']);
-const REPO_LABELS = new Set(['github repo', 'github repository']);
+// Labels compared lower-cased without spaces or underscores, as Debussy's
+// `GitHub\s*Issues?|github_issues` (re.IGNORECASE) reads them.
+const ISSUES_LABELS = new Set(['githubissues', 'githubissue']);
+const REPO_LABELS = new Set(['githubrepo', 'githubrepository']);
+/** The key without bold, at the start of a line (Debussy's second pattern). */
+const PLAIN_KEY = /^(github(?:[ \t]*|_)(?:issues?|repo(?:sitory)?))[ \t]*:/i;
+/** The issues key anywhere in a line, bold or not, followed by a colon. */
+const LOOSE_ISSUES_KEY = /github(?:[ \t]*|_)issues?(?:\*\*)?[ \t]*:(.*)$/i;
+const MAX_LOOK_ALIKES = 3;
 function scanBody(lines, bodyStart, planPath, findings) {
     let title;
-    let issuesLine;
+    const issuesLines = [];
+    /** The first issues line that names a ref: the one used. */
+    let namedLine;
     let repoLine;
+    const lookAlikes = [];
     let phases = [];
     let inPhases = false;
     let tableRead = false;
     let fence;
+    const lookAlike = (index, text, reason) => {
+        const after = LOOSE_ISSUES_KEY.exec(text)?.[1];
+        if (after !== undefined && /\d/.test(after) && lookAlikes.length < MAX_LOOK_ALIKES) {
+            lookAlikes.push({ line: index + 1, text: text.trim(), reason });
+        }
+    };
+    const keyLine = (index, text) => {
+        const key = parseKeyLine(text);
+        if (key === undefined)
+            return false;
+        const found = { line: index + 1, value: key.value, text: text.trim(), bold: key.bold };
+        if (ISSUES_LABELS.has(key.label)) {
+            if (namesRefs(found.value)) {
+                if (namedLine === undefined)
+                    namedLine = found;
+                else
+                    findings.push(extraKeyLine(planPath, found.line, 'GitHub Issues', namedLine.line));
+            }
+            issuesLines.push(found);
+        }
+        else if (REPO_LABELS.has(key.label)) {
+            if (repoLine === undefined)
+                repoLine = found;
+            else
+                findings.push(extraKeyLine(planPath, found.line, 'GitHub Repo', repoLine.line));
+        }
+        return true;
+    };
+    // Debussy reads its keys anywhere in the text, the frontmatter too: there, a
+    // variant such as `GitHub Issues: #10` (which YAML reads as a comment) is read
+    // like a body line. `github_issues` and `github_repo` themselves are YAML's.
+    for (let index = 1; index < bodyStart - 1; index += 1) {
+        const text = lines[index] ?? '';
+        if (!/^github_(?:issues|repo)[ \t]*:/.test(text))
+            keyLine(index, text);
+    }
     for (let index = bodyStart; index < lines.length; index += 1) {
         const text = lines[index] ?? '';
         // Lines inside fenced code blocks are examples, not the plan's own fields.
@@ -24735,6 +25117,9 @@ function scanBody(lines, bodyStart, planPath, findings) {
                 fenceMark[0] === fence[0] &&
                 fenceMark.length >= fence.length) {
                 fence = undefined;
+            }
+            else {
+                lookAlike(index, text, 'it is inside a fenced code block, where lines are examples');
             }
             continue;
         }
@@ -24749,25 +25134,12 @@ function scanBody(lines, bodyStart, planPath, findings) {
             // The Phases section runs to the next heading of level 1 or 2.
             if (heading.level <= 2)
                 inPhases = heading.level === 2 && isPhasesHeading(heading.text);
+            lookAlike(index, text, 'it is a heading');
             continue;
         }
-        const bold = boldField(text);
-        if (bold !== undefined) {
-            const found = { line: index + 1, value: bold.value };
-            if (ISSUES_LABELS.has(bold.label)) {
-                if (issuesLine === undefined)
-                    issuesLine = found;
-                else
-                    findings.push(extraBoldLine(planPath, found.line, 'GitHub Issues', issuesLine.line));
-            }
-            else if (REPO_LABELS.has(bold.label)) {
-                if (repoLine === undefined)
-                    repoLine = found;
-                else
-                    findings.push(extraBoldLine(planPath, found.line, 'GitHub Repo', repoLine.line));
-            }
+        if (keyLine(index, text))
             continue;
-        }
+        lookAlike(index, text, 'the label is not at the start of the line');
         if (inPhases && !tableRead && text.trimStart().startsWith('|')) {
             const separator = lines[index + 1];
             if (separator === undefined || !isSeparatorRow(separator))
@@ -24780,13 +25152,46 @@ function scanBody(lines, bodyStart, planPath, findings) {
             index = end - 1;
         }
     }
-    return { title, issuesLine, repoLine, phases };
+    // The first line that names a ref is used; an earlier one that names none is not silent.
+    const issuesLine = namedLine ?? issuesLines[0];
+    for (const line of issuesLines.slice(0, MAX_LOOK_ALIKES + 1)) {
+        if (line !== issuesLine && !namesRefs(line.value) && !isNoneValue(line.value)) {
+            findings.push(namesNoIssue(planPath, line));
+        }
+    }
+    return { title, issuesLine, repoLine, lookAlikes, phases };
 }
-function extraBoldLine(planPath, line, label, first) {
+function extraKeyLine(planPath, line, label, first) {
     return {
         level: 'warning',
         message: `plan ${printable(planPath)} line ${line}: a second **${label}:** line is ignored; the one on line ${first} is used`
     };
+}
+function namesNoIssue(planPath, line) {
+    return {
+        level: 'warning',
+        message: `plan ${printable(planPath)} line ${line.line}: "${printable(line.text)}" looks like an issue list but names no issue reference, so it links no issues. Write the refs after the label, such as **GitHub Issues:** #10, #11`
+    };
+}
+/** Words that join refs in prose (`… issues/10 and … issues/11`), skipped as Debussy's ISSUE_PATTERN skips them. */
+const JOINING_WORDS = new Set(['and', '&']);
+/**
+ * The tokens of an issues line: separated by commas and/or whitespace, a
+ * bracketed list (`[10, 11]`, `[#10, #11]`) opened, backticks and quotes
+ * dropped, a markdown link or autolink taken as its URL.
+ */
+function issueTokens(value) {
+    let text = value.replace(/`/g, '').trim();
+    if (text.startsWith('[') && text.endsWith(']') && !text.includes(']('))
+        text = text.slice(1, -1);
+    return text
+        .split(/[\s,]+/)
+        .map((token) => linkTarget(token).replace(/^(["'])(.*)\1$/, '$2'))
+        .filter((token) => token !== '' && !JOINING_WORDS.has(token.toLowerCase()));
+}
+/** A token with a digit or a `#` is meant as a ref (and refused by name if it is not one). */
+function namesRefs(value) {
+    return issueTokens(value).some((token) => /[\d#]/.test(token));
 }
 /** An ATX heading (`## Phases ##`): its level and text. */
 function atxHeading(text) {
@@ -24807,13 +25212,22 @@ function isPhasesHeading(text) {
     // `Phases`, also `Phases (4)` or `Phases overview`; not `Phase 1` or `Phaseout`.
     return /^phases\b/.test(stripEmphasis(text).toLowerCase());
 }
-/** `**GitHub Issues:** value` (or `**GitHub Issues**: value`), optionally a list item. */
-function boldField(text) {
+/**
+ * `**GitHub Issues:** value` (or `**GitHub Issues**: value`), any bold label,
+ * or one of the keys without bold (`GitHub Issues: value`), optionally a list
+ * item. The label comes back lower-cased without spaces or underscores.
+ */
+function parseKeyLine(text) {
     let rest = text.trim();
     if (/^[-*+][ \t]/.test(rest))
         rest = rest.slice(1).trimStart();
-    if (!rest.startsWith('**'))
-        return undefined;
+    const compact = (label) => label.toLowerCase().replace(/[\s_]+/g, '');
+    if (!rest.startsWith('**')) {
+        const plain = PLAIN_KEY.exec(rest);
+        if (plain?.[1] === undefined)
+            return undefined;
+        return { label: compact(plain[1]), value: rest.slice(plain[0].length).trim(), bold: false };
+    }
     const close = rest.indexOf('**', 2);
     if (close < 0)
         return undefined;
@@ -24825,7 +25239,7 @@ function boldField(text) {
         value = value.slice(1);
     else
         return undefined;
-    return { label: label.trim().toLowerCase().split(/\s+/).join(' '), value: value.trim() };
+    return { label: compact(label), value: value.trim(), bold: true };
 }
 /** What people write on a bold line to say "none": treated like a missing line. */
 const NONE_VALUES = new Set(['', 'none', 'n/a', 'na', '-', '\u2013', '\u2014', 'tbd']);
@@ -24940,8 +25354,8 @@ function keyField(front, key) {
     const line = front.lineOf(key);
     return line === undefined ? `plan ${key}` : `plan ${key} (line ${line})`;
 }
-function boldFieldName(label, line) {
-    return `plan "**${label}:**" line ${line}`;
+function keyLineField(label, line) {
+    return line.bold ? `plan "**${label}:**" line ${line.line}` : `plan "${label}:" line ${line.line}`;
 }
 function has(front, key) {
     return Object.prototype.hasOwnProperty.call(front.data, key);
@@ -24963,7 +25377,7 @@ function resolveRepo(front, body, context) {
     const bold = body.repoLine;
     if (bold !== undefined && !isNoneValue(bold.value)) {
         const link = /^\[([^\]]*)\]\([^)]*\)$/.exec(bold.value);
-        return issue_ref_parseRepo(stripEmphasis(link?.[1] ?? bold.value), boldFieldName('GitHub Repo', bold.line));
+        return issue_ref_parseRepo(stripEmphasis(link?.[1] ?? bold.value), keyLineField('GitHub Repo', bold));
     }
     return context.defaultRepo;
 }
@@ -24979,18 +25393,25 @@ function resolveIssues(front, body, context, planPath, findings) {
         }
         return refs;
     }
-    const bold = body.issuesLine;
-    if (bold !== undefined && !isNoneValue(bold.value)) {
-        const field = boldFieldName('GitHub Issues', bold.line);
-        const tokens = bold.value
-            .split(/[\s,]+/)
-            .map((token) => linkTarget(token.replace(/`/g, '')))
-            .filter((token) => token !== '');
-        const refs = parseIssueRefs(tokens.join(' '), context, field);
-        if (refs.length === 0) {
-            throw new errors_InputError(field, `"${printable(bold.value)}" lists no issues`, 'Write the refs after the label, such as **GitHub Issues:** #10, #11');
-        }
-        return refs;
+    const line = body.issuesLine;
+    if (line !== undefined && namesRefs(line.value)) {
+        // Every token is a ref or is refused by name, so at least one issue comes back.
+        return parseIssueRefs(issueTokens(line.value).join(' '), context, keyLineField('GitHub Issues', line));
+    }
+    if (line !== undefined && isNoneValue(line.value) && line.value.trim() !== '') {
+        findings.push({
+            level: 'notice',
+            message: `plan ${printable(planPath)} line ${line.line}: "${printable(line.text)}" says the plan links no issues, so there is nothing to sync.`
+        });
+        return [];
+    }
+    if (line !== undefined && !isNoneValue(line.value))
+        findings.push(namesNoIssue(planPath, line));
+    for (const look of body.lookAlikes) {
+        findings.push({
+            level: 'warning',
+            message: `plan ${printable(planPath)} line ${look.line}: "${printable(look.text)}" looks like an issue list but is not read: ${look.reason}. Write it as a line of its own, outside code blocks, such as **GitHub Issues:** #10, #11`
+        });
     }
     findings.push({
         level: 'notice',
@@ -25043,11 +25464,17 @@ function readMilestone(front) {
 /** Runs remembered per plan. */
 const MAX_RUNS = 5;
 /**
+ * Phases a ledger holds: a milestone description is a few kilobytes of the
+ * user's text plus this block; 200 entries are about 2.5 kB. Past it, a new
+ * phase is not recorded (with a warning) and counts only on its own event.
+ */
+const MAX_LEDGER_PHASES = 200;
+/**
  * `total` is the payload's `total_phases`, else the rows of the Phases table;
  * `completed` is the payload's `completed_phases`, else the rows marked done
  * (plus this phase on `phase_completed`), and every phase on `plan_completed`.
  */
-function computeProgress(event, plan, findings) {
+function computeProgress(event, plan, findings, ledger) {
     const phaseIds = plan.phases.map((phase) => normalisePhaseId(phase.id));
     const eventPhase = event.phase === undefined ? undefined : normalisePhaseId(event.phase);
     if (eventPhase !== undefined && event.kind !== 'plan_completed' && plan.phases.length > 0) {
@@ -25070,14 +25497,22 @@ function computeProgress(event, plan, findings) {
     if (event.completedPhases !== undefined) {
         completed = event.completedPhases;
     }
-    else if (event.kind === 'plan_completed') {
+    else if (event.kind === 'plan_completed' || ledger?.planCompleted !== undefined) {
         completed = total;
     }
     else {
         const done = new Set(plan.phases.filter((phase) => phase.done).map((p) => normalisePhaseId(p.id)));
+        // Without a table, every phase the run reports counts (total is the payload's).
+        const counts = (id) => phaseIds.length === 0 || phaseIds.includes(id);
+        for (const [id, entry] of ledger?.phases ?? []) {
+            if (entry.state === 'completed' && counts(id))
+                done.add(id);
+        }
+        // The ledger already holds this event unless a newer state of the phase superseded it.
         if (event.kind === 'phase_completed' &&
             eventPhase !== undefined &&
-            phaseIds.includes(eventPhase)) {
+            counts(eventPhase) &&
+            ledger?.phases.has(eventPhase) !== true) {
             done.add(eventPhase);
         }
         completed = done.size;
@@ -25132,7 +25567,8 @@ function findProgressBlock(description, planKey) {
         if (endClose < 0)
             return undefined;
         if (attribute(marker, 'plan') === planKey) {
-            return { start, end: endClose + 3, applied: readRuns(marker) };
+            const applied = readRuns(marker);
+            return { start, end: endClose + 3, applied, ledger: readLedger(marker, applied.at(-1)) };
         }
         from = endClose + 3;
     }
@@ -25164,13 +25600,67 @@ function readRuns(marker) {
     const sequence = Number(attribute(marker, 'seq'));
     return runId !== undefined && Number.isSafeInteger(sequence) ? [{ runId, sequence }] : [];
 }
-function renderProgressBlock(planKey, progress, applied, eol) {
+const STATE_CODES = {
+    started: 's',
+    completed: 'c',
+    failed: 'f'
+};
+const CODE_STATES = {
+    s: 'started',
+    c: 'completed',
+    f: 'failed'
+};
+/** `encodeURIComponent` always encodes `$`, so no phase id can be this key. */
+const PLAN_KEY = '$';
+/**
+ * `ledger="1:c3,2:s5,$:c9"`: each phase id URI-encoded, its state (`s`tarted,
+ * `c`ompleted, `f`ailed) and the sequence that said it; `$` is plan_completed.
+ * It belongs to the marker's `run` (the newest applied run). A damaged entry
+ * is dropped; a marker without `ledger` has none (written before ledgers).
+ */
+function readLedger(marker, last) {
+    const list = /\bledger="([^"]*)"/.exec(marker)?.[1];
+    if (list === undefined || last === undefined)
+        return undefined;
+    const phases = new Map();
+    let planCompleted;
+    for (const entry of list.split(',')) {
+        const match = /^([^:]+):([scf])(\d{1,16})$/.exec(entry);
+        const state = CODE_STATES[match?.[2] ?? ''];
+        const sequence = Number(match?.[3]);
+        if (match?.[1] === undefined || state === undefined || !Number.isSafeInteger(sequence))
+            continue;
+        if (match[1] === PLAN_KEY) {
+            planCompleted = sequence;
+            continue;
+        }
+        try {
+            if (phases.size < MAX_LEDGER_PHASES)
+                phases.set(decodeURIComponent(match[1]), { state, sequence });
+        }
+        catch {
+            // A damaged id is dropped; the other entries still count.
+        }
+    }
+    return { runId: last.runId, phases, planCompleted };
+}
+function renderLedger(ledger) {
+    const entries = [...ledger.phases].map(([id, entry]) => `${encodeURIComponent(id)}:${STATE_CODES[entry.state]}${entry.sequence}`);
+    if (ledger.planCompleted !== undefined)
+        entries.push(`${PLAN_KEY}:c${ledger.planCompleted}`);
+    return entries.join(',');
+}
+function renderProgressBlock(planKey, progress, applied, eol, ledger) {
     const last = applied.at(-1);
+    // The ledger is written only beside the order of its own run.
+    const ledgerText = ledger === undefined || last === undefined || ledger.runId !== last.runId
+        ? ''
+        : ` ledger="${renderLedger(ledger)}"`;
     const order = last === undefined
         ? ''
         : ` run="${encodeURIComponent(last.runId)}" seq="${last.sequence}" runs="${applied
             .map((run) => `${encodeURIComponent(run.runId)}:${run.sequence}`)
-            .join(',')}"`;
+            .join(',')}"${ledgerText}`;
     return [
         `${BEGIN} plan="${encodeURIComponent(planKey)}"${order} -->`,
         progressLine(progress),
@@ -25182,9 +25672,9 @@ function renderProgressBlock(planKey, progress, applied, eol) {
  * else in place of Debussy's legacy line, else appended. Every other character,
  * line endings included, is kept.
  */
-function upsertProgressBlock(description, planKey, progress, applied) {
+function upsertProgressBlock(description, planKey, progress, applied, ledger) {
     const eol = description.includes('\r\n') ? '\r\n' : '\n';
-    const block = renderProgressBlock(planKey, progress, applied, eol);
+    const block = renderProgressBlock(planKey, progress, applied, eol, ledger);
     const existing = findProgressBlock(description, planKey);
     if (existing !== undefined) {
         return description.slice(0, existing.start) + block + description.slice(existing.end);
@@ -25228,6 +25718,81 @@ function judgeOrder(event, recorded) {
     const others = recorded.filter((run) => run.runId !== runId);
     return { apply: true, record: [...others, { runId, sequence }].slice(-MAX_RUNS) };
 }
+const STATE_OF_EVENT = {
+    phase_started: 'started',
+    phase_completed: 'completed',
+    phase_failed: 'failed',
+    plan_completed: 'completed'
+};
+/** Ties (one sequence, two states: a sender's bug) resolve the same in any arrival order. */
+const STATE_RANK = { started: 0, failed: 1, completed: 2 };
+function newer(entry, than) {
+    if (than === undefined || entry.sequence > than.sequence)
+        return true;
+    return entry.sequence === than.sequence && STATE_RANK[entry.state] > STATE_RANK[than.state];
+}
+/**
+ * Merges an event that carries `run_id` and `sequence` into its run's ledger
+ * (a fresh one when `ledger` is another run's or missing): per phase the entry
+ * with the higher sequence stays. With a Phases table only its phases are kept
+ * (others never count); past {@link MAX_LEDGER_PHASES} a new phase is not
+ * recorded, with a warning.
+ */
+function recordInLedger(ledger, event, plan, findings) {
+    const { runId, sequence } = event;
+    if (runId === undefined || sequence === undefined) {
+        throw new Error('recordInLedger needs an event with run_id and sequence');
+    }
+    const base = ledger?.runId === runId ? ledger : { runId, phases: new Map(), planCompleted: undefined };
+    if (event.kind === 'plan_completed') {
+        if (base.planCompleted !== undefined && base.planCompleted >= sequence) {
+            return { ledger: base, changed: ledger !== base };
+        }
+        return { ledger: { ...base, planCompleted: sequence }, changed: true };
+    }
+    if (event.phase === undefined)
+        return { ledger: base, changed: ledger !== base };
+    const id = normalisePhaseId(event.phase);
+    const phaseIds = plan.phases.map((phase) => normalisePhaseId(phase.id));
+    const entry = { state: STATE_OF_EVENT[event.kind], sequence };
+    const known = base.phases.get(id);
+    if ((phaseIds.length > 0 && !phaseIds.includes(id)) || !newer(entry, known)) {
+        return { ledger: base, changed: ledger !== base };
+    }
+    if (known === undefined && base.phases.size >= MAX_LEDGER_PHASES) {
+        findings.push({
+            level: 'warning',
+            message: `The run's ledger in the milestone already holds ${MAX_LEDGER_PHASES} phases: phase ${event.phase} is not recorded, so progress may undercount. Send completed_phases in the payload for plans this large.`
+        });
+        return { ledger: base, changed: ledger !== base };
+    }
+    const phases = new Map(base.phases);
+    phases.set(id, entry);
+    return { ledger: { ...base, phases }, changed: true };
+}
+/** The ledger recorded in this plan's block, if the block has one. */
+function recordedLedger(description, planKey) {
+    return findProgressBlock(description, planKey)?.ledger;
+}
+/**
+ * What an event does to the run's ledger. An applied event with `run_id` and
+ * `sequence` is merged (a new run starts a fresh ledger). A skipped (older)
+ * event still adds its phase's state when it is newer for that phase: that
+ * never undoes a newer state, and it is how the final progress of a run
+ * without counts is the same in any arrival order. Not for a skipped event
+ * with `completed_phases` (the newer event's snapshot already says more), nor
+ * for a marker written before ledgers (there is nothing to add it to).
+ */
+function judgeLedger(event, verdict, recorded, plan, findings) {
+    const unchanged = { keep: recorded, forProgress: undefined, changed: false };
+    if (event.runId === undefined || event.sequence === undefined)
+        return unchanged;
+    if (!verdict.apply && (recorded?.runId !== event.runId || event.completedPhases !== undefined)) {
+        return unchanged;
+    }
+    const update = recordInLedger(recorded, event, plan, findings);
+    return { keep: update.ledger, forProgress: update.ledger, changed: update.changed };
+}
 
 ;// CONCATENATED MODULE: ./src/reconcile.ts
 
@@ -25265,23 +25830,31 @@ function reconcile(input) {
     const others = ['in-progress', 'completed', 'failed']
         .filter((s) => s !== state)
         .map((s) => stateLabel(config.labels, s));
-    const progress = computeProgress(event, plan, findings);
     const milestone = chooseMilestone(plan, snapshot, findings);
-    // The order check comes first: an out-of-order event changes nothing at all.
-    const recorded = milestone === undefined ? [] : appliedOrder(milestone.description, plan.path);
+    // The order check comes first: an out-of-order event changes no label and closes nothing.
+    const block = milestone === undefined ? undefined : findProgressBlock(milestone.description, plan.path);
+    const recorded = block?.applied ?? [];
     const verdict = judgeOrder(event, recorded);
+    const ledger = judgeLedger(event, verdict, block?.ledger, plan, findings);
+    const progress = computeProgress(event, plan, findings, ledger.forProgress);
     if (!verdict.apply) {
+        // Only the run's ledger may still learn from it (a phase state newer for that phase).
+        const milestoneOutcome = ledger.changed && milestone !== undefined && progress !== undefined
+            ? planMilestone(milestone, plan.path, progress, recorded, ledger.keep)
+            : undefined;
         findings.push({
             level: 'notice',
-            message: `Skipped as out of order: this ${event.kind} event is sequence ${event.sequence} of run ${event.runId}, and sequence ${verdict.applied.sequence} of that run was already applied to ${plan.path}.`
+            message: `Skipped as out of order: this ${event.kind} event is sequence ${event.sequence} of run ${event.runId}, and sequence ${verdict.applied.sequence} of that run was already applied to ${plan.path}.${milestoneOutcome === undefined
+                ? ''
+                : ` Its phase state was added to the run's ledger, so the milestone's progress counts it.`}`
         });
         return {
             state,
             label: target,
             progress,
-            operations: [],
+            operations: milestoneOperations(milestoneOutcome, progress),
             issues: snapshot.issues.map((observed) => unchanged(observed, 'skipped: event out of order')),
-            milestone: undefined,
+            milestone: milestoneOutcome,
             closing: [],
             findings,
             outOfOrder: verdict.applied
@@ -25385,19 +25958,8 @@ function reconcile(input) {
     }
     const milestoneOutcome = milestone === undefined || progress === undefined
         ? undefined
-        : planMilestone(milestone, plan.path, progress, verdict.record);
-    const milestoneOps = milestoneOutcome?.changed === true && progress !== undefined
-        ? [
-            {
-                op: 'update_milestone',
-                repo: formatRepo(milestoneOutcome.milestone.repo),
-                milestone: milestoneOutcome.milestone.number,
-                title: milestoneOutcome.milestone.title,
-                progress: `${formatProgress(progress)} (${progress.percent}%)`,
-                description: milestoneOutcome.rewrite(milestoneOutcome.milestone.description)
-            }
-        ]
-        : [];
+        : planMilestone(milestone, plan.path, progress, verdict.record, ledger.keep);
+    const milestoneOps = milestoneOperations(milestoneOutcome, progress);
     return {
         state,
         label: target,
@@ -25447,8 +26009,11 @@ function unchanged(observed, note) {
     };
 }
 /**
- * `github_milestone` when the plan names one, else the first linked issue (in
- * plan order) that has a milestone; a different milestone elsewhere is a warning.
+ * `github_milestone` when the plan names one, else the milestone of a linked
+ * issue that already carries this plan's block (its order guard and ledger),
+ * else the first linked issue (in plan order) that has a milestone: a person
+ * moving the first issue elsewhere neither loses the order nor gets progress
+ * written into the other milestone. A different milestone elsewhere is a warning.
  */
 function chooseMilestone(plan, snapshot, findings) {
     if (plan.milestone !== undefined) {
@@ -25464,20 +26029,16 @@ function chooseMilestone(plan, snapshot, findings) {
         }
         return snapshot.namedMilestone;
     }
-    let chosen;
-    let chosenFrom;
-    const differing = [];
-    for (const observed of snapshot.issues) {
-        if (!observed.found || observed.milestone === undefined)
-            continue;
-        if (chosen === undefined) {
-            chosen = observed.milestone;
-            chosenFrom = formatIssueRef(observed.ref);
-        }
-        else if (!sameMilestone(chosen, observed.milestone)) {
-            differing.push(`${formatIssueRef(observed.ref)} (${observed.milestone.title})`);
-        }
-    }
+    const linked = snapshot.issues.flatMap((observed) => observed.found && observed.milestone !== undefined
+        ? [{ issue: formatIssueRef(observed.ref), milestone: observed.milestone }]
+        : []);
+    const source = linked.find((l) => findProgressBlock(l.milestone.description, plan.path) !== undefined) ??
+        linked[0];
+    const chosen = source?.milestone;
+    const chosenFrom = source?.issue;
+    const differing = linked
+        .filter((l) => chosen !== undefined && !sameMilestone(chosen, l.milestone))
+        .map((l) => `${l.issue} (${l.milestone.title})`);
     if (chosen === undefined) {
         findings.push({
             level: 'notice',
@@ -25496,12 +26057,27 @@ function chooseMilestone(plan, snapshot, findings) {
 function sameMilestone(a, b) {
     return repoKey(a.repo) === repoKey(b.repo) && a.number === b.number;
 }
-function planMilestone(milestone, planKey, progress, record) {
-    const rewrite = (description) => upsertProgressBlock(description, planKey, progress, record);
+function planMilestone(milestone, planKey, progress, record, ledger) {
+    const rewrite = (description) => upsertProgressBlock(description, planKey, progress, record, ledger);
     return { milestone, rewrite, changed: rewrite(milestone.description) !== milestone.description };
+}
+function milestoneOperations(outcome, progress) {
+    if (outcome?.changed !== true || progress === undefined)
+        return [];
+    return [
+        {
+            op: 'update_milestone',
+            repo: formatRepo(outcome.milestone.repo),
+            milestone: outcome.milestone.number,
+            title: outcome.milestone.title,
+            progress: `${formatProgress(progress)} (${progress.percent}%)`,
+            description: outcome.rewrite(outcome.milestone.description)
+        }
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
+
 
 
 /** How an operation is named in logs: the same targets as the `operations` output. */
@@ -25562,7 +26138,7 @@ function issueLines(plan, results) {
 }
 /** A table cell that cannot break the table or render markup. */
 function cell(text) {
-    return (text
+    return unlinkGhRefs(withoutControls(text)
         .replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`)
         .replace(/\r?\n/g, ' ')
         // Names and messages can carry text from the plan: no @mention comes alive.
@@ -25649,6 +26225,39 @@ function renderSummary(input) {
     return `${lines.join('\n')}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/write-scope.ts
+
+
+/**
+ * The plan with only the refs the action may write to. Each skipped ref is
+ * named in one warning, with the key that would allow its repository.
+ */
+function limitToWritableRepos(plan, scope) {
+    const allowed = [scope.workflowRepo, plan.repo, ...scope.repositories];
+    const keys = new Set(allowed.map(repoKey));
+    const kept = plan.issues.filter((ref) => keys.has(repoKey(ref)));
+    if (kept.length === plan.issues.length)
+        return { plan, findings: [] };
+    const skipped = plan.issues.filter((ref) => !keys.has(repoKey(ref)));
+    const names = [...new Map(allowed.map((repo) => [repoKey(repo), formatRepo(repo)])).values()];
+    return {
+        plan: { ...plan, issues: kept },
+        findings: [
+            {
+                level: 'warning',
+                message: `Skipped ${skipped.map(formatIssueRef).join(', ')}: the action writes only to ${names.join(', ')} (the workflow's repository, the plan's github_repo and github.repositories in ${scope.configPath}). Add a repository to github.repositories to sync its issues.`
+            }
+        ]
+    };
+}
+/** A plan that links more than `maxIssues` issues fails the step before any request. */
+function checkIssueCount(plan, maxIssues, configPath, planField) {
+    const count = plan.issues.length;
+    if (count <= maxIssues)
+        return;
+    throw new errors_InputError(planField, `the plan ${plan.path} links ${count} issues; at most ${maxIssues} may be linked`, `Link fewer issues, or raise github.max_issues in ${configPath} to ${count} or more`);
+}
+
 ;// CONCATENATED MODULE: ./src/sync.ts
 /**
  * One sync, in the order of docs/DEVELOPING.md: resolve the event, load config
@@ -25656,6 +26265,8 @@ function renderSummary(input) {
  * by the action (main.ts) and the local preview CLI (cli.ts); each gives it
  * its inputs and a place to log, and does its own presenting.
  */
+
+
 
 
 
@@ -25673,6 +26284,18 @@ function emptyOutputs(dryRun) {
         closed: '[]',
         operations: '[]',
         'dry-run': String(dryRun)
+    };
+}
+/**
+ * Every message of a sync as one plain line: milestone titles, label names and
+ * GitHub's error texts reach the log, and a line break in one of them followed
+ * by `::error::` or `::add-mask::` would be a workflow command to the runner.
+ */
+function plainLog(output) {
+    return {
+        info: (message) => output.info(plainLine(message)),
+        warning: (message) => output.warning(plainLine(message)),
+        notice: (message) => output.notice(plainLine(message))
     };
 }
 function emit(log, findings) {
@@ -25695,7 +26318,8 @@ function failureReason(detail, resetAt) {
  * read throws; failed writes are collected into `failure` after every other
  * write was made.
  */
-async function sync_sync(request, log) {
+async function sync_sync(request, output) {
+    const log = plainLog(output);
     const findings = [];
     const resolved = resolveEvent(request.inputs, request.event);
     findings.push(...resolved.findings);
@@ -25712,14 +26336,17 @@ async function sync_sync(request, log) {
         operations: [],
         dryRun
     };
-    if (!config.enabled) {
-        emit(log, findings);
-        log.notice(`GitHub sync is off (github.enabled: false in ${request.config}): nothing is written.`);
-        return { ...nothing, outputs: emptyOutputs(dryRun), plan: undefined };
-    }
     const loadedPlan = await loadPlan(request.workspace, event.plan, { defaultRepo: request.repository, serverHost: request.serverHost }, event.planField ?? 'plan');
     findings.push(...loadedPlan.findings);
-    const plan = loadedPlan.plan;
+    // Bounded and confined before anything is read from GitHub.
+    checkIssueCount(loadedPlan.plan, config.maxIssues, request.config, event.planField ?? 'plan');
+    const scoped = limitToWritableRepos(loadedPlan.plan, {
+        workflowRepo: request.repository,
+        repositories: config.repositories,
+        configPath: request.config
+    });
+    findings.push(...scoped.findings);
+    const plan = scoped.plan;
     if (plan.issues.length === 0) {
         emit(log, findings);
         return { ...nothing, outputs: emptyOutputs(dryRun), plan };
@@ -25777,7 +26404,7 @@ async function sync_sync(request, log) {
     let failure;
     if (failures.length > 0) {
         const reset = github.rateLimitResetAt();
-        const lines = failures.map((f) => `- ${describeOperation(f.operation)}: ${failureReason(f.detail, reset)}`);
+        const lines = failures.map((f) => `- ${plainLine(describeOperation(f.operation))}: ${plainLine(failureReason(f.detail, reset))}`);
         failure = `${failures.length} of ${syncPlan.operations.length} write(s) failed; the rest were applied. Re-run the job to finish:\n${lines.join('\n')}`;
     }
     return {
@@ -25911,11 +26538,677 @@ async function runAction(options) {
         runner.setFailed(result.failure);
 }
 
+;// CONCATENATED MODULE: ./src/sender/snapshot.ts
+/** Debussy's PhaseStatus (core/models.py) → the event its row sends now. */
+const PHASE_EVENT = {
+    running: 'phase_started',
+    completed: 'phase_completed',
+    failed: 'phase_failed'
+};
+const PHASE_RANK = {
+    pending: 0,
+    running: 1,
+    validating: 2,
+    awaiting_human: 3,
+    blocked: 3,
+    completed: 4,
+    failed: 4
+};
+/** A run that Debussy has finished: it will not change again. */
+function runEnded(status) {
+    return status === 'completed' || status === 'failed';
+}
+/** `debussy-phase-started` for `phase_started`: the dispatch's event_type. */
+function eventType(event) {
+    return `debussy-${event.replace(/_/g, '-')}`;
+}
+/**
+ * The run to follow: `runId` when given, else the one Debussy started last
+ * (`started_at`, then insertion order, as `debussy status` lists them).
+ */
+function selectRun(rows, runId) {
+    if (runId !== undefined)
+        return rows.runs.find((r) => r.id === runId);
+    let latest;
+    for (const run of rows.runs)
+        if (latest === undefined || run.startedAt >= latest.startedAt)
+            latest = run;
+    return latest;
+}
+/**
+ * The run with its rows. Phases completed by the run Debussy resumed from
+ * (its `find_resumable_run`: the plan's latest earlier run that did not
+ * complete) count as done, as Debussy skips them.
+ */
+function viewOf(rows, run) {
+    const earlier = rows.runs.filter((r) => r.id !== run.id &&
+        r.masterPlanPath === run.masterPlanPath &&
+        r.startedAt < run.startedAt &&
+        r.status !== 'completed');
+    const resumed = earlier.reduce((latest, r) => (latest === undefined || r.startedAt >= latest.startedAt ? r : latest), undefined);
+    const carried = resumed === undefined
+        ? []
+        : [
+            ...new Set(rows.phases
+                .filter((p) => p.runId === resumed.id && p.status === 'completed')
+                .map((p) => p.phaseId))
+        ];
+    return {
+        run,
+        phases: rows.phases.filter((p) => p.runId === run.id).sort((a, b) => a.id - b.id),
+        carried
+    };
+}
+/** The order of this state among the run's states; only grows (see the file's comment). */
+function sequenceOf(view) {
+    const phases = view.phases.reduce((sum, p) => sum + (PHASE_RANK[p.status] ?? 0), 0);
+    return phases + (runEnded(view.run.status) ? 1 : 0);
+}
+/** Distinct phases that have a completed execution in this run, or were carried into it. */
+function completedPhases(view) {
+    const done = new Set(view.carried);
+    for (const p of view.phases)
+        if (p.status === 'completed')
+            done.add(p.phaseId);
+    return done.size;
+}
+function payload(view, event, phase, context) {
+    const completed = completedPhases(view);
+    const total = context.totalPhases;
+    return {
+        event,
+        plan: context.plan,
+        ...(phase === undefined ? {} : { phase }),
+        run_id: view.run.id,
+        sequence: sequenceOf(view),
+        completed_phases: total === undefined ? completed : Math.min(completed, total),
+        ...(total === undefined ? {} : { total_phases: total }),
+        ...(context.autoClose === undefined ? {} : { auto_close: context.autoClose })
+    };
+}
+/**
+ * Where the run is, as one payload: for a watcher that starts late or again.
+ * A completed run is `plan_completed`; else the latest execution's state,
+ * where a phase still validating or awaiting a person is in progress
+ * (`phase_started`). Undefined before the first phase starts.
+ */
+function currentSnapshot(view, context) {
+    if (view.run.status === 'completed')
+        return payload(view, 'plan_completed', undefined, context);
+    const latest = view.phases.at(-1);
+    if (latest === undefined)
+        return undefined;
+    const event = PHASE_EVENT[latest.status] ?? (latest.status === 'pending' ? undefined : 'phase_started');
+    return event === undefined ? undefined : payload(view, event, latest.phaseId, context);
+}
+/**
+ * What changed from `before` to `after` (the same run), one payload per
+ * change that sends an event, in the order Debussy made them: executions by
+ * id, then the run's own status. Each payload is the full snapshot as it was
+ * right after its change, so sequences rise and a later one never undoes an
+ * earlier one.
+ */
+function changes(before, after, context) {
+    const out = [];
+    const seen = new Map(before.phases.map((p) => [p.id, p]));
+    let phases = [...before.phases];
+    for (const row of after.phases) {
+        const old = seen.get(row.id);
+        if (old !== undefined && old.status === row.status)
+            continue;
+        phases = old === undefined ? [...phases, row] : phases.map((p) => (p.id === row.id ? row : p));
+        const event = PHASE_EVENT[row.status];
+        if (event !== undefined) {
+            out.push(payload({ ...after, run: before.run, phases }, event, row.phaseId, context));
+        }
+    }
+    if (after.run.status !== before.run.status && after.run.status === 'completed') {
+        out.push(payload(after, 'plan_completed', undefined, context));
+    }
+    return out;
+}
+/**
+ * The payloads for a new look at the rows: a catch-up snapshot when there
+ * was no earlier look at this run (a start, a restart, a new run), else the
+ * changes since the last look.
+ */
+function nextPayloads(before, after, context) {
+    if (before === undefined || before.run.id !== after.run.id) {
+        const snapshot = currentSnapshot(after, context);
+        return snapshot === undefined ? [] : [snapshot];
+    }
+    return changes(before, after, context);
+}
+
+;// CONCATENATED MODULE: ./src/sender/dispatch.ts
+
+
+
+const DEFAULT_SEND_TIMING = {
+    attempts: 4,
+    backoffMs: 1_000,
+    maxWaitMs: 60_000,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+};
+class SendError extends Error {
+    permanent;
+    constructor(message, 
+    /** A retry later cannot help (bad token, no such repository, a refused payload). */
+    permanent) {
+        super(message);
+        this.permanent = permanent;
+    }
+}
+const NETWORK_CODES = {
+    ENOTFOUND: 'the host name does not resolve (DNS)',
+    EAI_AGAIN: 'the host name could not be resolved right now (DNS)',
+    ECONNREFUSED: 'the connection was refused',
+    ECONNRESET: 'the connection was reset',
+    ETIMEDOUT: 'the connection timed out',
+    EHOSTUNREACH: 'the host is unreachable',
+    ENETUNREACH: 'the network is unreachable',
+    UND_ERR_CONNECT_TIMEOUT: 'the connection timed out'
+};
+/** The error code of a network failure anywhere in an error's cause chain. */
+function networkCode(error) {
+    for (let e = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+        const code = e.code;
+        if (typeof code === 'string' && code in NETWORK_CODES)
+            return code;
+        const message = e.message;
+        if (typeof message === 'string') {
+            const found = Object.keys(NETWORK_CODES).find((c) => message.includes(c));
+            if (found !== undefined)
+                return found;
+        }
+        e = e.cause;
+    }
+    return undefined;
+}
+/**
+ * An error as the CLI says it: a DNS or connection failure by what it is
+ * (Octokit reports them as "HTTP 500"), anything else as GitHub said it.
+ */
+function describeFailure(error, apiUrl) {
+    const code = networkCode(error);
+    if (code !== undefined) {
+        let host = apiUrl;
+        try {
+            host = new URL(apiUrl).host;
+        }
+        catch {
+            // keep the text as given
+        }
+        return `cannot reach ${host}: ${NETWORK_CODES[code]} (${code})`;
+    }
+    return apply_describeError(error);
+}
+const HINTS = {
+    401: 'the token was refused: check GITHUB_TOKEN / GH_TOKEN or `gh auth login`',
+    403: 'the token may not send dispatches: it needs the classic `repo` scope, or a fine-grained token with Contents: write on the repository',
+    404: 'the repository was not found, or the token cannot see it: check --repo and that the token has the classic `repo` scope or fine-grained Contents: write',
+    422: 'GitHub refused the payload'
+};
+function statusOf(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+function headerOf(error, name) {
+    const headers = error?.response
+        ?.headers;
+    const value = headers?.[name];
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+/** How long a rate-limit answer asks to wait, in ms; undefined when it is not one. */
+function rateLimitWait(error, now) {
+    const status = statusOf(error);
+    if (status !== 403 && status !== 429)
+        return undefined;
+    const retryAfter = headerOf(error, 'retry-after');
+    if (retryAfter !== undefined)
+        return Number(retryAfter) * 1000;
+    if (headerOf(error, 'x-ratelimit-remaining') === '0') {
+        const reset = Number(headerOf(error, 'x-ratelimit-reset'));
+        return Number.isFinite(reset) ? Math.max(0, reset * 1000 - now) : undefined;
+    }
+    return status === 429 ? 60_000 : undefined;
+}
+/** A Sender that posts to GitHub, retrying transient failures a bounded number of times. */
+function createDispatcher(options) {
+    const timing = options.timing ?? DEFAULT_SEND_TIMING;
+    const github = options.github ??
+        createGitHub({
+            token: options.token,
+            apiUrl: options.apiUrl,
+            graphqlUrl: options.apiUrl,
+            // One request per attempt: the retries are this module's, announced.
+            timing: { ...DEFAULT_TIMING, retries: 0, writeSpacingMs: 0 }
+        });
+    const target = `${options.repo.owner}/${options.repo.repo}`;
+    return async (payload) => {
+        for (let attempt = 1;; attempt++) {
+            try {
+                await github.octokit.request('POST /repos/{owner}/{repo}/dispatches', {
+                    owner: options.repo.owner,
+                    repo: options.repo.repo,
+                    event_type: eventType(payload.event),
+                    client_payload: { ...payload }
+                });
+                return;
+            }
+            catch (error) {
+                const status = statusOf(error);
+                const reason = describeFailure(error, options.apiUrl);
+                const wait = rateLimitWait(error, Date.now());
+                const transient = networkCode(error) !== undefined ||
+                    wait !== undefined ||
+                    status === undefined ||
+                    status >= 500;
+                if (!transient) {
+                    const hint = status === undefined ? undefined : HINTS[status];
+                    throw new SendError(`dispatch to ${target} failed: ${reason}${hint ? ` (${hint})` : ''}`, true);
+                }
+                const delay = wait ?? timing.backoffMs * 2 ** (attempt - 1);
+                if (attempt >= timing.attempts || delay > timing.maxWaitMs) {
+                    throw new SendError(`dispatch to ${target} failed after ${attempt} ${attempt === 1 ? 'try' : 'tries'}: ${reason}`, false);
+                }
+                options.onRetry(`send failed (${reason}); retrying in ${(delay / 1000).toFixed(delay < 1000 ? 1 : 0)} s (try ${attempt + 1} of ${timing.attempts})`);
+                await timing.sleep(delay);
+            }
+        }
+    };
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/sender/state-db.ts
+/**
+ * Reads Debussy's `.debussy/state.db` (tables `runs` and `phase_executions`,
+ * as upstream `core/state.py` writes them) into plain rows, while Debussy may
+ * be writing it.
+ *
+ * The reader is sql.js, SQLite compiled to WASM: nothing to compile on
+ * install, the same code on Node 20, 22 and 24 (docs/GITHUB_SYNC.md, "The
+ * SQLite reader"). It reads a copy of the file, so the copy must not be torn:
+ * Debussy uses SQLite's default rollback journal, one connection and one
+ * transaction per write. While a write is under way a `-journal` file exists;
+ * every commit bumps the header's file change counter (bytes 24..27). A copy
+ * is trusted only when no journal existed before or after it was taken and
+ * the counter and size read before and after the copy agree with the copy;
+ * otherwise it is taken again, a bounded number of times.
+ */
+
+
+
+
+
+
+const DEFAULT_READ_TIMING = {
+    attempts: 50,
+    pauseMs: 20,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+};
+const runRow = object({
+    id: schemas_string(),
+    master_plan_path: schemas_string(),
+    started_at: schemas_string(),
+    status: schemas_string(),
+    current_phase: schemas_string().nullable()
+});
+const phaseRow = object({
+    id: schemas_number().int(),
+    run_id: schemas_string(),
+    // Debussy writes phase ids as text; a hand-made database may hold numbers.
+    phase_id: union([schemas_string(), schemas_number()]).transform(String),
+    attempt: schemas_number().int(),
+    status: schemas_string(),
+    error_message: schemas_string().nullable()
+});
+let sqlJs;
+/**
+ * sql.js's loader and its WASM: beside the bundle (scripts/bundle.mjs copies
+ * them to dist/cli/sql.js/, the loader as .cjs), else from node_modules when
+ * running from source. The loader is CommonJS that webpack would mangle, so
+ * it is loaded by Node's own require, never bundled.
+ */
+function sqlJsFiles() {
+    const bundled = external_node_path_default().join(external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url)), 'sql.js');
+    if ((0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(bundled, 'sql-wasm.cjs'))) {
+        return {
+            loader: external_node_path_default().join(bundled, 'sql-wasm.cjs'),
+            wasm: external_node_path_default().join(bundled, 'sql-wasm.wasm')
+        };
+    }
+    const require = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
+    return {
+        loader: require.resolve('sql.js/dist/sql-wasm.js'),
+        wasm: require.resolve('sql.js/dist/sql-wasm.wasm')
+    };
+}
+function loadSqlJs() {
+    sqlJs ??= (() => {
+        const files = sqlJsFiles();
+        const init = (0,external_node_module_namespaceObject.createRequire)(import.meta.url)(files.loader);
+        return init({ wasmBinary: (0,external_node_fs_namespaceObject.readFileSync)(files.wasm) });
+    })();
+    return sqlJs;
+}
+/** Thrown when no consistent copy could be read: the caller tries again later. */
+class StateBusyError extends Error {
+}
+async function readHeader(file) {
+    let handle;
+    try {
+        handle = await (0,promises_namespaceObject.open)(file, 'r');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+    try {
+        const { size } = await handle.stat();
+        const bytes = Buffer.alloc(4);
+        const { bytesRead } = await handle.read(bytes, 0, 4, 24);
+        return { size, counter: bytesRead === 4 ? bytes.readUInt32BE(0) : -1 };
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** A hot journal means a transaction is under way (or was cut short): the main file is not to be trusted. */
+function journalPresent(file) {
+    try {
+        return (0,external_node_fs_namespaceObject.statSync)(`${file}-journal`).size > 0;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * A consistent copy of the database file, or undefined when there is no
+ * file yet. Throws StateBusyError when every attempt met a write.
+ */
+async function copyConsistent(file, timing = DEFAULT_READ_TIMING) {
+    for (let attempt = 1; attempt <= timing.attempts; attempt++) {
+        if (attempt > 1)
+            await timing.sleep(timing.pauseMs);
+        if (journalPresent(file))
+            continue;
+        const before = await readHeader(file);
+        if (before === undefined)
+            return undefined;
+        // An empty file: Debussy's first connection has not written the schema yet.
+        if (before.size < 100)
+            continue;
+        let copy;
+        try {
+            copy = (0,external_node_fs_namespaceObject.readFileSync)(file);
+        }
+        catch (error) {
+            if (error.code === 'ENOENT')
+                return undefined;
+            throw error;
+        }
+        const after = await readHeader(file);
+        if (after === undefined ||
+            journalPresent(file) ||
+            after.size !== before.size ||
+            after.counter !== before.counter ||
+            copy.length !== before.size ||
+            copy.readUInt32BE(24) !== before.counter) {
+            continue;
+        }
+        return copy;
+    }
+    throw new StateBusyError(`${file} kept changing while it was read (${timing.attempts} tries); will read it again`);
+}
+function rowsOf(db, sql) {
+    const [result] = db.exec(sql);
+    if (result === undefined)
+        return [];
+    return result.values.map((values) => Object.fromEntries(result.columns.map((column, i) => [column, values[i] ?? null])));
+}
+function tableExists(db, name) {
+    return (rowsOf(db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name = '${name}'`).length >
+        0);
+}
+/** Parses the rows of a consistent copy. Throws StateBusyError for a copy SQLite calls malformed. */
+async function parseState(copy, file) {
+    const SQL = await loadSqlJs();
+    let db;
+    try {
+        db = new SQL.Database(copy);
+    }
+    catch (error) {
+        throw new StateBusyError(`${file}: ${String(error)}`);
+    }
+    try {
+        // Debussy creates both tables in its first transaction; before that there is nothing to read.
+        if (!tableExists(db, 'runs') || !tableExists(db, 'phase_executions')) {
+            return { runs: [], phases: [] };
+        }
+        const runs = rowsOf(db, 'SELECT id, master_plan_path, started_at, status, current_phase FROM runs ORDER BY rowid').map((row) => {
+            const r = runRow.parse(row);
+            return {
+                id: r.id,
+                masterPlanPath: r.master_plan_path,
+                startedAt: r.started_at,
+                status: r.status,
+                currentPhase: r.current_phase
+            };
+        });
+        const phases = rowsOf(db, 'SELECT id, run_id, phase_id, attempt, status, error_message FROM phase_executions ORDER BY id').map((row) => {
+            const p = phaseRow.parse(row);
+            return {
+                id: p.id,
+                runId: p.run_id,
+                phaseId: p.phase_id,
+                attempt: p.attempt,
+                status: p.status,
+                errorMessage: p.error_message
+            };
+        });
+        return { runs, phases };
+    }
+    catch (error) {
+        if (error instanceof ZodError) {
+            throw new Error(`${file} does not hold Debussy's runs and phase_executions as expected: ${error.issues
+                .map((i) => `${i.path.join('.')}: ${i.message}`)
+                .join('; ')}`, { cause: error });
+        }
+        if (/malformed|not a database|disk image/i.test(String(error))) {
+            throw new StateBusyError(`${file}: ${String(error)}`);
+        }
+        throw error;
+    }
+    finally {
+        db.close();
+    }
+}
+/**
+ * Debussy's rows, or undefined when the database does not exist yet.
+ * Throws StateBusyError when Debussy kept writing through every attempt.
+ */
+async function readState(file, timing = DEFAULT_READ_TIMING) {
+    for (let attempt = 1;; attempt++) {
+        const copy = await copyConsistent(file, timing);
+        if (copy === undefined)
+            return undefined;
+        try {
+            return await parseState(copy, file);
+        }
+        catch (error) {
+            if (!(error instanceof StateBusyError) || attempt >= 3)
+                throw error;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sender/watch.ts
+/**
+ * The watcher's loop (the shell around snapshot.ts): read the rows, work out
+ * what changed, send it, sleep, again. It keeps in memory only the rows it
+ * last sent from; the sequence comes from the rows, so a restart carries on.
+ */
+
+
+
+
+
+
+
+/** A pause that ends early when `signal` aborts. */
+function abortableSleep(ms, signal) {
+    return new Promise((resolve) => {
+        if (signal.aborted)
+            return resolve();
+        const timer = setTimeout(done, ms);
+        function done() {
+            clearTimeout(timer);
+            signal.removeEventListener('abort', done);
+            resolve();
+        }
+        signal.addEventListener('abort', done, { once: true });
+    });
+}
+/**
+ * Debussy's absolute master_plan_path, relative to the repository root. A
+ * path from elsewhere (Debussy in a container, a copied state.db) is matched
+ * by its longest tail that names a file in the checkout.
+ */
+function planRelative(workspace, masterPlanPath, exists = external_node_fs_namespaceObject.existsSync) {
+    const relative = external_node_path_default().relative(workspace, external_node_path_default().resolve(workspace, masterPlanPath));
+    if (relative !== '' && !relative.startsWith('..') && !external_node_path_default().isAbsolute(relative)) {
+        return relative.split((external_node_path_default()).sep).join('/');
+    }
+    const parts = masterPlanPath.split(/[\\/]+/).filter((p) => p !== '');
+    for (let i = 0; i < parts.length; i++) {
+        const tail = parts.slice(i).join('/');
+        if (exists(external_node_path_default().join(workspace, tail)))
+            return tail;
+    }
+    throw new errors_InputError('--plan', `the run's plan "${printable(masterPlanPath)}" is not inside the repository ${workspace}`, "Run watch in the plan's checkout (or pass --workspace DIR), or name the plan with --plan PATH relative to the repository root");
+}
+function watch_describe(payload) {
+    const progress = payload.total_phases === undefined
+        ? `${payload.completed_phases} done`
+        : `${payload.completed_phases}/${payload.total_phases}`;
+    return `${payload.event}${payload.phase === undefined ? '' : ` phase ${payload.phase}`} (run ${payload.run_id}, #${payload.sequence}, ${progress})`;
+}
+async function watch(options) {
+    const contexts = new Map();
+    const context = async (view) => {
+        const plan = options.plan ?? planRelative(options.workspace, view.run.masterPlanPath);
+        const known = contexts.get(plan);
+        if (known !== undefined)
+            return known;
+        const loaded = await loadPlan(options.workspace, plan, { defaultRepo: options.repo, serverHost: options.serverHost }, '--plan');
+        const phases = loaded.plan.phases.length;
+        const made = {
+            plan: loaded.plan.path,
+            totalPhases: phases === 0 ? undefined : phases,
+            ...(options.autoClose === undefined ? {} : { autoClose: options.autoClose })
+        };
+        contexts.set(plan, made);
+        return made;
+    };
+    let last;
+    let sent = 0;
+    let failed = 0;
+    let waiting = '';
+    let childDone = false;
+    void options.childExited?.then(() => (childDone = true));
+    const say = (line) => {
+        if (line !== waiting)
+            options.log(line);
+        waiting = line;
+    };
+    for (;;) {
+        // Ctrl-C: stop between looks, never in the middle of a send.
+        if (options.signal.aborted) {
+            options.log('stopped');
+            return { sent, failed };
+        }
+        // Read the exit first: a look taken after it sees the child's last write.
+        const finalLook = childDone;
+        let rows;
+        try {
+            rows = await readState(options.db, options.readTiming ?? DEFAULT_READ_TIMING);
+        }
+        catch (error) {
+            if (!(error instanceof StateBusyError))
+                throw error;
+            say(`state.db is busy: ${error.message}`);
+        }
+        if (rows === undefined && !options.signal.aborted) {
+            if (options.once)
+                throw new errors_InputError('--db', `${options.db} does not exist`, "Run watch in the plan's checkout, where `debussy run` keeps .debussy/state.db, or pass --db PATH");
+            say(`waiting for ${options.db} (debussy run creates it)`);
+        }
+        const run = rows === undefined
+            ? undefined
+            : selectRun({
+                ...rows,
+                runs: rows.runs.filter((r) => options.ignoreRuns?.has(r.id) !== true)
+            }, options.runId);
+        if (rows !== undefined && run === undefined) {
+            if (options.once) {
+                throw new errors_InputError('--run', options.runId === undefined
+                    ? `${options.db} holds no run yet`
+                    : `no run "${printable(options.runId)}" in ${options.db}`, 'Start `debussy run` first, or check the run id with `debussy status`');
+            }
+            say('waiting for a Debussy run to start');
+        }
+        if (rows !== undefined && run !== undefined) {
+            const view = viewOf(rows, run);
+            const ctx = await context(view);
+            if (last === undefined || last.run.id !== view.run.id) {
+                say(`watching run ${view.run.id} of ${ctx.plan} (${view.run.status})`);
+            }
+            const payloads = nextPayloads(last, view, ctx);
+            let ok = true;
+            for (const payload of payloads) {
+                try {
+                    await options.send(payload);
+                    sent++;
+                    options.log(`${options.dryRun === true ? '[dry-run] would send' : 'sent'} ${watch_describe(payload)}`);
+                }
+                catch (error) {
+                    if (error instanceof SendError && error.permanent)
+                        throw error;
+                    failed++;
+                    ok = false;
+                    options.log(`error: ${error instanceof Error ? error.message : String(error)}`);
+                    break;
+                }
+            }
+            // After a failed send the next look catches up with one snapshot instead.
+            last = ok ? view : undefined;
+            if (ok && runEnded(view.run.status) && !options.follow && options.childExited === undefined) {
+                options.log(`run ${view.run.id} ${view.run.status}; done`);
+                return { sent, failed };
+            }
+            if (options.once)
+                return { sent, failed };
+            if (ok && view.run.status === 'paused')
+                say(`run ${view.run.id} paused; still watching`);
+        }
+        if (finalLook)
+            return { sent, failed };
+        await options.sleep(options.pollMs, options.signal);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cli.ts
 /**
- * Local preview: `debussy-issue-sync plan --repo owner/repo --plan path --event
- * phase_completed --phase 2` prints the writes a run would make, through the
- * same sync() as the action. Nothing is written unless --apply is given.
+ * The package's command line (`debussy-issue-sync`, dist/cli/index.js):
+ * - `plan`: previews (or with --apply makes) the writes one event makes, through the action's sync();
+ * - `check`: reads a plan and config offline and says what the action will see;
+ * - `watch`: the sender (SPEC §8), dispatching Debussy's run as it goes (src/sender/);
+ * - `dispatch`: sends one payload by hand.
  */
 
 
@@ -25926,7 +27219,28 @@ async function runAction(options) {
 
 
 
-const USAGE = `Usage: debussy-issue-sync plan --repo OWNER/REPO --plan PATH --event EVENT [options]
+
+
+
+
+
+
+
+
+
+
+const COMMANDS = ['plan', 'check', 'watch', 'dispatch'];
+const USAGE = `Usage: debussy-issue-sync COMMAND [options]
+
+Commands:
+  watch       send Debussy's run to GitHub as repository_dispatch events while it runs
+  dispatch    send one repository_dispatch event by hand
+  check       read a plan (and config) offline: linked issues, phases, milestone, warnings
+  plan        preview what the action would do for one event; writes only with --apply
+
+Run \`debussy-issue-sync COMMAND --help\` for a command's options.
+The token comes from GITHUB_TOKEN, else GH_TOKEN, else \`gh auth token\`.`;
+const PLAN_USAGE = `Usage: debussy-issue-sync plan --repo OWNER/REPO --plan PATH --event EVENT [options]
 
 Previews what the action would do for one Debussy event; writes only with --apply.
 
@@ -25945,6 +27259,57 @@ Previews what the action would do for one Debussy event; writes only with --appl
   -h, --help               this text
 
 The token comes from GITHUB_TOKEN, else GH_TOKEN, else \`gh auth token\`.`;
+const WATCH_USAGE = `Usage: debussy-issue-sync watch [options] [-- debussy run PLAN ...]
+
+Reads Debussy's .debussy/state.db while Debussy runs and sends each phase start,
+completion and failure, and the plan's completion, to GitHub as a
+repository_dispatch event (event_type debussy-phase-started, ...), with a full
+snapshot as client_payload. Started late or again, it sends one snapshot of
+where the run is. After -- it runs the command, watches while it runs, sends
+the last state when it exits and exits with its exit code.
+
+  --db PATH                Debussy's state database (default .debussy/state.db)
+  --repo OWNER/REPO        where to send (default: the checkout's origin remote)
+  --workspace DIR          repository root (default: the checkout holding the current directory)
+  --plan PATH              the plan, relative to the root (default: the run's master plan)
+  --run ID                 follow this run (default: the latest)
+  --auto-close             ask the action to close the issues when the plan completes
+  --once                   send where the run is now, then exit
+  --follow                 keep watching after the run ends (and the next runs)
+  --dry-run                print each payload; send nothing (no token needed)
+  --api-url URL            REST API (default https://api.github.com; GHES: https://HOST/api/v3)
+  --poll-ms N              how often to read state.db, 50..1000 (default 500)
+  -h, --help               this text
+
+The token (classic: repo scope; fine-grained: Contents write) comes from
+GITHUB_TOKEN, else GH_TOKEN, else \`gh auth token\`.`;
+const DISPATCH_USAGE = `Usage: debussy-issue-sync dispatch --event EVENT --plan PATH [options]
+
+Sends one repository_dispatch event with a version-1 client_payload.
+
+  --event EVENT            phase_started | phase_completed | phase_failed | plan_completed
+  --plan PATH              master plan, relative to the repository root
+  --phase ID               phase id (phase events)
+  --completed-phases N     progress snapshot
+  --total-phases N
+  --run-id ID              the run, with --sequence, orders the events
+  --sequence N
+  --auto-close             close issues on plan_completed when every phase is done
+  --repo OWNER/REPO        where to send (default: the checkout's origin remote)
+  --api-url URL            REST API (default https://api.github.com)
+  --dry-run                print the payload; send nothing
+  -h, --help               this text`;
+const CHECK_USAGE = `Usage: debussy-issue-sync check --plan PATH [--config PATH] [options]
+
+Reads a plan (and the config) offline, with no token and no network, and prints
+the linked issues, the phases and their ids, how the milestone is chosen, and
+every warning the action would give.
+
+  --plan PATH              master plan, relative to --workspace
+  --config PATH            Debussy config (default .debussy/config.yaml)
+  --repo OWNER/REPO        repository for bare refs like #10 (default: origin remote, else the plan's GitHub Repo)
+  --workspace DIR          repository root (default: current directory)
+  -h, --help               this text`;
 function ghToken(host) {
     try {
         const token = (0,external_node_child_process_namespaceObject.execFileSync)('gh', ['auth', 'token', '--hostname', host], {
@@ -25958,68 +27323,184 @@ function ghToken(host) {
         return undefined;
     }
 }
+function git(dir, ...args) {
+    try {
+        const out = (0,external_node_child_process_namespaceObject.execFileSync)('git', ['-C', dir, ...args], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+            timeout: 10_000
+        }).trim();
+        return out === '' ? undefined : out;
+    }
+    catch {
+        return undefined;
+    }
+}
 const processIO = {
     env: process.env,
     cwd: process.cwd(),
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
-    ghToken
+    ghToken,
+    originUrl: (dir) => git(dir, 'remote', 'get-url', 'origin'),
+    onSignal: (handler) => {
+        process.on('SIGINT', handler);
+        process.on('SIGTERM', handler);
+        return () => {
+            process.off('SIGINT', handler);
+            process.off('SIGTERM', handler);
+        };
+    }
 };
-function usageError(problem) {
-    return new errors_InputError('command line', problem, 'See `debussy-issue-sync --help`');
+function usageError(problem, command) {
+    return new errors_InputError('command line', problem, `See \`debussy-issue-sync ${command === undefined ? '' : `${command} `}--help\``);
+}
+/**
+ * The action names its fields as the workflow sees them (`input plan`,
+ * `workflow_dispatch inputs.completed_phases`); on the command line they are flags.
+ */
+function cliField(field) {
+    const flag = (name) => `--${name.replace(/_/g, '-')}`;
+    const input = /^input ([\w-]+)(.*)$/.exec(field);
+    if (input) {
+        if (input[1] === 'github-token')
+            return `token (GITHUB_TOKEN)${input[2] ?? ''}`;
+        return `${flag(input[1] ?? '')}${input[2] ?? ''}`;
+    }
+    const key = /^(?:workflow_dispatch inputs|client_payload)\.(\w+)(.*)$/.exec(field);
+    if (key)
+        return `${flag(key[1] ?? '')}${key[2] ?? ''}`;
+    return field;
+}
+function describeCliError(error, apiUrl) {
+    if (error instanceof errors_InputError) {
+        // The action's advice about its checkout step means --workspace here.
+        const fix = error.fix.replace(', and that actions/checkout ran before this step', ' (see --workspace)');
+        return `${cliField(error.field)}: ${error.problem}. ${fix}`;
+    }
+    return describeFailure(error, apiUrl);
 }
 /** Runs the CLI; resolves to the exit code. */
 async function cli(argv, io = processIO) {
+    const [first, ...rest] = argv;
+    let apiUrl = 'https://api.github.com';
     try {
-        return await plan(argv, io);
+        if (first === undefined || first === '-h' || first === '--help') {
+            io.out(`${USAGE}\n`);
+            return first === undefined ? 1 : 0;
+        }
+        const command = COMMANDS.find((c) => c === first);
+        if (command === undefined) {
+            const meant = closestName(first, COMMANDS);
+            throw usageError(`unknown command "${printable(first, 40)}"${meant === undefined ? '' : ` (did you mean ${meant}?)`}; the commands are ${COMMANDS.join(', ')}`);
+        }
+        apiUrl = apiUrlIn(rest) ?? apiUrl;
+        if (command === 'plan')
+            return await plan(rest, io);
+        if (command === 'check')
+            return await cli_check(rest, io);
+        if (command === 'dispatch')
+            return await dispatchCommand(rest, io);
+        return await watchCommand(rest, io);
     }
     catch (error) {
-        io.err(`error: ${error instanceof errors_InputError ? error.message : apply_describeError(error)}\n`);
+        io.err(`error: ${plainLine(describeCliError(error, apiUrl))}\n`);
         return 1;
     }
 }
-async function plan(argv, io) {
-    let parsed;
+function apiUrlIn(argv) {
+    const i = argv.indexOf('--api-url');
+    return i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--api-url='))?.slice(10);
+}
+function cli_parse(argv, command, options) {
     try {
-        parsed = (0,external_node_util_.parseArgs)({
+        return (0,external_node_util_.parseArgs)({
             args: [...argv],
-            allowPositionals: true,
-            options: {
-                repo: { type: 'string' },
-                plan: { type: 'string' },
-                event: { type: 'string' },
-                phase: { type: 'string' },
-                'completed-phases': { type: 'string' },
-                'total-phases': { type: 'string' },
-                'auto-close': { type: 'boolean' },
-                config: { type: 'string' },
-                workspace: { type: 'string' },
-                'api-url': { type: 'string' },
-                'graphql-url': { type: 'string' },
-                apply: { type: 'boolean' },
-                help: { type: 'boolean', short: 'h' }
-            }
+            allowPositionals: false,
+            options: { ...options, help: { type: 'boolean', short: 'h' } }
         });
     }
     catch (error) {
-        throw usageError(apply_describeError(error).replace(/^Error: /, ''));
+        const message = apply_describeError(error).replace(/^Error: /, '');
+        const unknown = /Unknown option '--([^']+)'/.exec(message)?.[1];
+        const meant = unknown === undefined ? undefined : closestName(unknown, Object.keys(options));
+        throw usageError(`${message}${meant === undefined ? '' : ` (did you mean --${meant}?)`}`, command);
     }
-    const { values, positionals } = parsed;
-    if (values.help === true || positionals.length === 0) {
-        io.out(`${USAGE}\n`);
-        return values.help === true ? 0 : 1;
-    }
-    if (positionals[0] !== 'plan' || positionals.length > 1) {
-        throw usageError(`unknown command "${positionals.join(' ')}"; the command is "plan"`);
-    }
-    if (values.repo === undefined)
-        throw usageError('--repo OWNER/REPO is required');
-    const apiUrl = values['api-url'] ?? 'https://api.github.com';
-    const host = apiUrl.includes('api.github.com') ? 'github.com' : (hostOf(apiUrl) ?? 'github.com');
+}
+/** API host → the host gh and the web use (github.com for api.github.com). */
+function serverHostOf(apiUrl) {
+    return apiUrl.includes('api.github.com') ? 'github.com' : (hostOf(apiUrl) ?? 'github.com');
+}
+function tokenFor(io, host) {
     const token = io.env.GITHUB_TOKEN || io.env.GH_TOKEN || io.ghToken(host) || '';
     if (token === '') {
         throw new errors_InputError('token', 'none found', 'Set GITHUB_TOKEN, or log in with `gh auth login`');
     }
+    return token;
+}
+/** `owner/repo` and host of a git remote URL: https, ssh (`git@host:o/r.git`) and ssh:// forms. */
+function parseRemote(url) {
+    const text = url.trim();
+    const scp = /^[\w.-]+@([^:/]+):\/?([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(text);
+    const full = /^(?:https?|ssh|git):\/\/(?:[^@/]+@)?([^/:]+)(?::\d+)?\/([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(text);
+    const m = scp ?? full;
+    if (!m)
+        return undefined;
+    return { host: m[1] ?? '', repo: { owner: m[2] ?? '', repo: m[3] ?? '' } };
+}
+/** --repo, else the origin remote (and, for a GHES remote without --api-url, its API). */
+function targetOf(values, io, workspace, required) {
+    const explicitApi = values['api-url'];
+    if (values.repo !== undefined) {
+        return {
+            repo: issue_ref_parseRepo(values.repo, '--repo'),
+            apiUrl: explicitApi ?? 'https://api.github.com'
+        };
+    }
+    const origin = (io.originUrl ?? processIO.originUrl)?.(workspace);
+    const remote = origin === undefined ? undefined : parseRemote(origin);
+    if (remote === undefined) {
+        if (!required)
+            return undefined;
+        throw new errors_InputError('--repo', origin === undefined
+            ? 'not given, and the checkout has no origin remote'
+            : `not given, and the origin remote "${printable(origin)}" does not name a GitHub repository`, 'Pass --repo OWNER/REPO');
+    }
+    const apiUrl = explicitApi ??
+        (remote.host === 'github.com' ? 'https://api.github.com' : `https://${remote.host}/api/v3`);
+    return { repo: remote.repo, apiUrl };
+}
+// ---------------------------------------------------------------------------
+// plan
+async function plan(argv, io) {
+    const { values } = cli_parse(argv, 'plan', {
+        repo: { type: 'string' },
+        plan: { type: 'string' },
+        event: { type: 'string' },
+        phase: { type: 'string' },
+        'completed-phases': { type: 'string' },
+        'total-phases': { type: 'string' },
+        'auto-close': { type: 'boolean' },
+        config: { type: 'string' },
+        workspace: { type: 'string' },
+        'api-url': { type: 'string' },
+        'graphql-url': { type: 'string' },
+        apply: { type: 'boolean' }
+    });
+    if (values.help === true) {
+        io.out(`${PLAN_USAGE}\n`);
+        return 0;
+    }
+    if (values.repo === undefined)
+        throw usageError('--repo OWNER/REPO is required', 'plan');
+    if (values.event !== undefined)
+        eventOf(values.event);
+    // Checked here so that a message names the flag, not the workflow input they are passed as.
+    integerFlag(values['completed-phases'], '--completed-phases');
+    integerFlag(values['total-phases'], '--total-phases');
+    const apiUrl = values['api-url'] ?? 'https://api.github.com';
+    const host = serverHostOf(apiUrl);
+    const token = tokenFor(io, host);
     const apply = values.apply === true;
     const log = {
         info: (message) => io.err(`${message}\n`),
@@ -26056,8 +27537,18 @@ async function plan(argv, io) {
     }
     return 0;
 }
+/** An event name as typed on the command line; a typo gets a "did you mean". */
+function eventOf(text) {
+    const kind = normaliseEventType(text);
+    if (kind !== undefined)
+        return kind;
+    const meant = closestName(text.replace(/^debussy[-:_]/i, ''), EVENT_KINDS);
+    throw new errors_InputError('--event', `"${printable(text, 40)}" is not an event${meant === undefined ? '' : ` (did you mean ${meant}?)`}`, `Use one of ${EVENT_KINDS.join(', ')}`);
+}
 /** Pads columns to the widest cell: a table a person reads in a terminal. */
-function table(rows) {
+function table(cells) {
+    // Labels, notes and titles come from GitHub: none may start a workflow command.
+    const rows = cells.map((row) => row.map(plainLine));
     const widths = [];
     for (const row of rows)
         row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
@@ -26103,11 +27594,264 @@ function renderPreview(result, apply) {
         ])
     ]));
     if (sync.progress !== undefined) {
-        lines.push('', `Progress: ${formatProgress(sync.progress)} (${sync.progress.percent}%)${sync.milestone ? ` in milestone "${sync.milestone.milestone.title}"` : ''}`);
+        lines.push('', `Progress: ${formatProgress(sync.progress)} (${sync.progress.percent}%)${sync.milestone ? ` in milestone "${plainLine(sync.milestone.milestone.title)}"` : ''}`);
     }
     if (!apply)
         lines.push('', 'Run again with --apply to make these writes.');
     return `${lines.join('\n')}\n`;
+}
+// ---------------------------------------------------------------------------
+// check
+function describeMilestone(plan) {
+    const firstIssue = 'the milestone of the first linked issue that has one; a different milestone on another linked issue is a warning';
+    if (plan.milestone === undefined)
+        return firstIssue;
+    const which = plan.milestone.by === 'number' ? `#${plan.milestone.number}` : `"${plan.milestone.title}"`;
+    return `github_milestone ${which} in ${formatRepo(plan.repo)} (if it is not found: a warning, labels still synced)`;
+}
+async function cli_check(argv, io) {
+    const { values } = cli_parse(argv, 'check', {
+        plan: { type: 'string' },
+        config: { type: 'string' },
+        repo: { type: 'string' },
+        workspace: { type: 'string' }
+    });
+    if (values.help === true) {
+        io.out(`${CHECK_USAGE}\n`);
+        return 0;
+    }
+    if (values.plan === undefined)
+        throw usageError('--plan PATH is required', 'check');
+    const workspace = external_node_path_default().resolve(io.cwd, values.workspace ?? '.');
+    const target = targetOf(values, io, workspace, false);
+    // Without --repo or an origin, bare refs need the plan's own GitHub Repo line.
+    const defaultRepo = target?.repo ?? { owner: 'OWNER', repo: 'REPO' };
+    const configPath = values.config ?? '.debussy/config.yaml';
+    const { config, findings: configFindings } = await loadConfig(workspace, configPath, '--config');
+    const { plan, findings } = await loadPlan(workspace, values.plan, { defaultRepo, serverHost: target === undefined ? 'github.com' : serverHostOf(target.apiUrl) }, '--plan');
+    const lines = [`${plan.path}: "${plan.title}"`, `  repository: ${formatRepo(plan.repo)}`];
+    lines.push('', `Linked issues (${plan.issues.length}):`);
+    for (const issue of plan.issues)
+        lines.push(`  ${formatIssueRef(issue)}`);
+    if (plan.issues.length === 0)
+        lines.push('  none: the action would change nothing');
+    lines.push('', `Phases (${plan.phases.length}):`);
+    lines.push(table([
+        ['id', 'title', 'done'],
+        ...plan.phases.map((p) => [p.id, p.title, p.done ? 'yes' : 'no'])
+    ]));
+    if (plan.phases.length === 0)
+        lines.push('  none: give the payload total_phases');
+    lines.push('', `Milestone: ${describeMilestone(plan)}`);
+    lines.push('', `Config (${configPath}): labels ${config.labels.inProgress}, ${config.labels.completed}, ${config.labels.failed}; auto_close ${String(config.autoClose)}`);
+    const warnings = [...configFindings, ...findings];
+    if (target === undefined && plan.repo.owner === 'OWNER') {
+        warnings.push({
+            level: 'warning',
+            message: 'no repository for bare refs: pass --repo OWNER/REPO (the workflow uses its own repository)'
+        });
+    }
+    lines.push('', warnings.length === 0 ? 'No warnings.' : `Warnings (${warnings.length}):`);
+    for (const w of warnings)
+        lines.push(`  ${w.level}: ${w.message}`);
+    io.out(`${lines.join('\n')}\n`);
+    return 0;
+}
+// ---------------------------------------------------------------------------
+// dispatch
+function integerFlag(text, flag) {
+    if (text === undefined)
+        return undefined;
+    if (!/^\d+$/.test(text.trim())) {
+        throw new errors_InputError(flag, `"${printable(text, 40)}" is not a whole number`, `Write ${flag} 2`);
+    }
+    return Number(text.trim());
+}
+function printPayload(io, repo, payload) {
+    io.out(`[dry-run] POST /repos/${formatRepo(repo)}/dispatches ${JSON.stringify({ event_type: eventType(payload.event), client_payload: payload })}\n`);
+}
+function senderFor(io, target, dryRun) {
+    if (dryRun) {
+        return (payload) => {
+            printPayload(io, target.repo, payload);
+            return Promise.resolve();
+        };
+    }
+    return createDispatcher({
+        repo: target.repo,
+        apiUrl: target.apiUrl,
+        token: tokenFor(io, serverHostOf(target.apiUrl)),
+        onRetry: (message) => io.err(`${message}\n`)
+    });
+}
+async function dispatchCommand(argv, io) {
+    const { values } = cli_parse(argv, 'dispatch', {
+        event: { type: 'string' },
+        plan: { type: 'string' },
+        phase: { type: 'string' },
+        'completed-phases': { type: 'string' },
+        'total-phases': { type: 'string' },
+        'run-id': { type: 'string' },
+        sequence: { type: 'string' },
+        'auto-close': { type: 'boolean' },
+        repo: { type: 'string' },
+        'api-url': { type: 'string' },
+        'dry-run': { type: 'boolean' }
+    });
+    if (values.help === true) {
+        io.out(`${DISPATCH_USAGE}\n`);
+        return 0;
+    }
+    if (values.event === undefined)
+        throw usageError('--event EVENT is required', 'dispatch');
+    if (values.plan === undefined)
+        throw usageError('--plan PATH is required', 'dispatch');
+    const event = eventOf(values.event);
+    const completed = integerFlag(values['completed-phases'], '--completed-phases');
+    const total = integerFlag(values['total-phases'], '--total-phases');
+    const sequence = integerFlag(values.sequence, '--sequence');
+    if (event !== 'plan_completed' && values.phase === undefined) {
+        throw new errors_InputError('--phase', `is required for ${event}`, "Pass --phase ID, as in the plan's Phases table");
+    }
+    const payload = {
+        event,
+        plan: values.plan,
+        ...(values.phase === undefined ? {} : { phase: values.phase }),
+        run_id: values['run-id'] ?? '',
+        sequence: sequence ?? 0,
+        completed_phases: completed ?? 0,
+        ...(total === undefined ? {} : { total_phases: total }),
+        ...(values['auto-close'] === true ? { auto_close: true } : {})
+    };
+    // Only what was given: run_id, sequence and completed_phases are optional in the payload.
+    const sent = { ...payload };
+    if (values['run-id'] === undefined)
+        delete sent.run_id;
+    if (sequence === undefined)
+        delete sent.sequence;
+    if (completed === undefined)
+        delete sent.completed_phases;
+    // The same validation as the action's, so that what is sent is what it accepts.
+    const checked = clientPayloadSchema.safeParse(sent);
+    if (!checked.success) {
+        const issue = checked.error.issues[0];
+        throw new errors_InputError(cliField(`client_payload.${String(issue?.path[0] ?? 'payload')}`), issue?.message ?? 'is invalid', 'See `debussy-issue-sync dispatch --help`');
+    }
+    const workspace = io.cwd;
+    const target = targetOf(values, io, workspace, true);
+    await senderFor(io, target, values['dry-run'] === true)(sent);
+    if (values['dry-run'] !== true) {
+        io.err(`sent ${eventType(event)} to ${formatRepo(target.repo)}\n`);
+    }
+    return 0;
+}
+// ---------------------------------------------------------------------------
+// watch
+/** The checkout's root: --workspace, else git's top level of the current directory, else it. */
+function workspaceOf(io, given) {
+    if (given !== undefined)
+        return external_node_path_default().resolve(io.cwd, given);
+    return git(io.cwd, 'rev-parse', '--show-toplevel') ?? io.cwd;
+}
+async function watchCommand(argv, io) {
+    const split = argv.indexOf('--');
+    const own = split < 0 ? argv : argv.slice(0, split);
+    const child = split < 0 ? [] : argv.slice(split + 1);
+    const { values } = cli_parse(own, 'watch', {
+        db: { type: 'string' },
+        repo: { type: 'string' },
+        workspace: { type: 'string' },
+        plan: { type: 'string' },
+        run: { type: 'string' },
+        'auto-close': { type: 'boolean' },
+        once: { type: 'boolean' },
+        follow: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        'api-url': { type: 'string' },
+        'poll-ms': { type: 'string' }
+    });
+    if (values.help === true) {
+        io.out(`${WATCH_USAGE}\n`);
+        return 0;
+    }
+    if (split >= 0 && child.length === 0)
+        throw usageError('nothing to run after --', 'watch');
+    if (split >= 0 && values.once === true)
+        throw usageError('--once runs no command; drop the part after --', 'watch');
+    const pollMs = integerFlag(values['poll-ms'], '--poll-ms') ?? 500;
+    if (pollMs < 50 || pollMs > 1000) {
+        throw new errors_InputError('--poll-ms', `${pollMs} is out of range`, 'Use 50 to 1000 (the sender polls at least once a second)');
+    }
+    const workspace = workspaceOf(io, values.workspace);
+    const db = external_node_path_default().resolve(io.cwd, values.db ?? external_node_path_default().join(workspace, '.debussy', 'state.db'));
+    const target = targetOf(values, io, workspace, true);
+    const send = senderFor(io, target, values['dry-run'] === true);
+    const log = (line) => io.err(`${line}\n`);
+    const controller = new AbortController();
+    let childExit;
+    let forward;
+    let ignoreRuns;
+    if (child.length > 0) {
+        // Runs already in state.db are not this command's: wait for the one it starts.
+        ignoreRuns = new Set((await readState(db).catch(() => undefined))?.runs.map((r) => r.id) ?? []);
+        const [command, ...args] = child;
+        log(`starting ${child.join(' ')}`);
+        const proc = (0,external_node_child_process_namespaceObject.spawn)(command, args, { stdio: 'inherit', cwd: io.cwd, env: io.env });
+        childExit = new Promise((resolve) => {
+            proc.once('error', (error) => {
+                log(`error: could not start ${command}: ${error.message}`);
+                resolve(127);
+            });
+            proc.once('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128 + signalNumber(signal))));
+        });
+        forward = (signal) => {
+            if (proc.exitCode === null)
+                proc.kill(signal);
+        };
+    }
+    const stop = (io.onSignal ?? processIO.onSignal)?.((signal) => {
+        if (forward !== undefined) {
+            log(`passing ${signal} to the command`);
+            forward(signal);
+        }
+        else {
+            log(`${signal}: stopping`);
+            controller.abort();
+        }
+    });
+    try {
+        const result = await watch({
+            db,
+            workspace,
+            repo: target.repo,
+            serverHost: serverHostOf(target.apiUrl),
+            ...(values.run === undefined ? {} : { runId: values.run }),
+            ...(values.plan === undefined ? {} : { plan: values.plan }),
+            ...(values['auto-close'] === true ? { autoClose: true } : {}),
+            once: values.once === true,
+            follow: values.follow === true,
+            pollMs,
+            send,
+            log,
+            dryRun: values['dry-run'] === true,
+            signal: controller.signal,
+            sleep: abortableSleep,
+            ...(ignoreRuns === undefined ? {} : { ignoreRuns }),
+            ...(childExit === undefined ? {} : { childExited: childExit })
+        });
+        const code = childExit === undefined ? 0 : await childExit;
+        if (result.failed > 0) {
+            log(`${result.failed} send(s) failed; ${result.sent} sent`);
+            return code === 0 ? 1 : code;
+        }
+        return code;
+    }
+    finally {
+        stop?.();
+    }
+}
+function signalNumber(signal) {
+    return signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : signal === 'SIGKILL' ? 9 : 1;
 }
 
 ;// CONCATENATED MODULE: ./src/bin.ts
