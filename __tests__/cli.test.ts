@@ -209,7 +209,7 @@ describe('debussy-issue-sync plan: input errors name the flags', () => {
 describe('debussy-issue-sync check (offline)', () => {
   it('prints the linked issues, the phases, the milestone rule and every warning, with no token and no network', async () => {
     workspace = makeWorkspace({
-      [PLAN_PATH]: `${sample.files[PLAN_PATH] ?? ''}\n**GitHub Issues:** see the tracker\n`,
+      [PLAN_PATH]: `${sample.files[PLAN_PATH] ?? ''}\n**GitHub Issues:** #99\n**GitHub Issues:** see the tracker\n`,
       '.debussy/config.yaml': 'github:\n  auto_close: true\n  colour: red\n'
     })
     // No token anywhere, and an API no one listens on: check must need neither.
@@ -237,6 +237,9 @@ describe('debussy-issue-sync check (offline)', () => {
     expect(offline.stdout).toMatch(/Warnings \(\d+\):/)
     expect(offline.stdout).toContain('github.colour')
     expect(offline.stdout).toContain('a second **GitHub Issues:** line is ignored')
+    expect(offline.stdout).toContain(
+      '"**GitHub Issues:** see the tracker" looks like an issue list'
+    )
     expect(offline.stderr).toBe('')
     expect(sim.requests).toEqual([])
   })
