@@ -401,18 +401,32 @@ function payloadOf(event: Payload): Record<string, unknown> {
   return dispatch(event)
 }
 
-/** Expected progress per SPEC §6 for this plan (4 phases, none marked done). */
-export function expectedProgress(event: Payload): { completed: number; total: number } {
+/**
+ * Expected progress per SPEC §6 for this plan (4 phases, none marked done).
+ * Without counts in the payload, the phases done are the run's ledger (§8):
+ * the previous event's phase counts when it was of the same run (ordered) and
+ * this event did not give its phase a newer state.
+ */
+export function expectedProgress(
+  event: Payload,
+  previous?: Payload
+): { completed: number; total: number } {
   const total = typeof event.total_phases === 'number' ? event.total_phases : PHASES.length
+  const inTable = (phase: unknown): boolean => (PHASES as readonly unknown[]).includes(phase)
   let completed: number
   if (typeof event.completed_phases === 'number') completed = event.completed_phases
   else if (event.event === 'plan_completed') completed = total
-  else if (
-    event.event === 'phase_completed' &&
-    (PHASES as readonly unknown[]).includes(event.phase)
-  )
-    completed = 1
-  else completed = 0
+  else {
+    const done = new Set<unknown>()
+    const sameRun =
+      previous !== undefined && previous.run_id !== undefined && previous.run_id === event.run_id
+    if (sameRun && previous.event === 'phase_completed' && inTable(previous.phase)) {
+      done.add(previous.phase)
+    }
+    if (event.event === 'phase_completed' && inTable(event.phase)) done.add(event.phase)
+    else done.delete(event.phase)
+    completed = done.size
+  }
   return { completed: Math.min(completed, total), total }
 }
 
@@ -847,7 +861,7 @@ function checkConvergence(
   const kind = spec.event.event as EventKind
   const target = STATE_LABELS[STATE_OF[kind]].name
   const stateNames = Object.values(STATE_LABELS).map((l) => l.name.toLowerCase())
-  const progress = expectedProgress(spec.event)
+  const progress = expectedProgress(spec.event, spec.previous)
   const closeExpected =
     kind === 'plan_completed' &&
     spec.event.auto_close === true &&
