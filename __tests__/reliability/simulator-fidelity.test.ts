@@ -11,7 +11,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { getOctokit } from '@actions/github'
 import { applyOperations } from '../../src/github/apply.js'
-import { createGitHub, type GitHub } from '../../src/github/client.js'
+import { DEFAULT_TIMING, createGitHub, type GitHub } from '../../src/github/client.js'
 import { buildObserveQuery, observe, type ObserveRequest } from '../../src/github/observe.js'
 import type { IssueRef, Operation, Snapshot } from '../../src/domain.js'
 import type { MilestoneOutcome } from '../../src/reconcile.js'
@@ -100,12 +100,19 @@ const mark = (): number => recorded.length
 
 // ---- helpers -------------------------------------------------------------------
 
+/**
+ * These tests count exchanges: a loaded CI machine must not turn a slow answer
+ * into a timed-out attempt and its retry, so attempts here wait as long as the
+ * action's own default allows. No test here injects a hang.
+ */
+const PATIENT_TIMING = { ...FAST_TIMING, attemptTimeoutMs: DEFAULT_TIMING.attemptTimeoutMs }
+
 function githubFor(sim: GitHubSimulator): GitHub {
   return createGitHub({
     token: sim.token,
     apiUrl: sim.apiUrl,
     graphqlUrl: sim.graphqlUrl,
-    timing: FAST_TIMING
+    timing: PATIENT_TIMING
   })
 }
 
