@@ -5,7 +5,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { IssueRef, OperationResult, ShownOperation } from '../src/domain.js'
 import { applyOperations } from '../src/github/apply.js'
-import { describeError } from '../src/github/errors.js'
 import { placeBlock } from '../src/reconcile.js'
 import {
   createGitHub,
@@ -478,17 +477,6 @@ describe('applyOperations', () => {
       placeBlock('Before. And a note added meanwhile.', SAMPLE_BLOCK)
     )
     expect(sim.milestone(REPO, m).description).toContain('Debussy Progress')
-  })
-})
-
-describe('describeError', () => {
-  it('gives the status and GitHub message, never request headers', () => {
-    const error = Object.assign(new Error('Bad credentials'), {
-      status: 401,
-      request: { headers: { authorization: 'token secret-value' } }
-    })
-    expect(describeError(error)).toBe('HTTP 401: Bad credentials')
-    expect(describeError('plain')).toBe('plain')
   })
 })
 
