@@ -204,7 +204,7 @@ async function createLabel(
     return [applied(operation), answer.data.node_id]
   } catch (error) {
     if (!isAlreadyExists(error))
-      return [failed(operation, classify(error), describeError(error)), undefined]
+      return [failed(operation, failureReason(error), describeError(error)), undefined]
     // Another run created it between our read and this write: use theirs (its id is the one thing unknown).
     try {
       const existing = await github.octokit.request('GET /repos/{owner}/{repo}/labels/{name}', {
@@ -214,9 +214,19 @@ async function createLabel(
       })
       return [applied(operation, 'already existed'), existing.data.node_id]
     } catch (again) {
-      return [failed(operation, classify(again), describeError(again)), undefined]
+      return [failed(operation, failureReason(again), describeError(again)), undefined]
     }
   }
+}
+
+/**
+ * A request's failure, where only the milestone's own 404 means "gone": a 404
+ * on a repository's labels or on a whole GraphQL request is a repository the
+ * token cannot see or a wrong URL, a failure rather than a warning.
+ */
+function failureReason(error: unknown): FailureReason {
+  const reason = classify(error)
+  return reason === 'gone' ? 'http' : reason
 }
 
 /**
@@ -302,7 +312,7 @@ async function sendMutations(
     } catch (error) {
       const partial = graphqlPartial(error)
       if (partial === undefined) {
-        failure = { reason: classify(error), detail: describeError(error) }
+        failure = { reason: failureReason(error), detail: describeError(error) }
         lost = answerLost(error)
       } else if (partial.errors.some((e) => (e.path ?? []).length === 0)) {
         failure = { reason: 'graphql', detail: describeError(error) }
