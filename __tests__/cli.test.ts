@@ -102,7 +102,13 @@ describe('debussy-issue-sync plan', () => {
   })
 
   it('writes with --apply, then has nothing left to do', async () => {
-    expect(await cli(args('--apply'), io())).toBe(0)
+    const first = io()
+    expect(await cli(args('--apply'), first)).toBe(0)
+    // Each operation of the changeset with what became of it.
+    expect(first.stdout).toMatch(/#\s+operation\s+target\s+detail\s+result/)
+    expect(first.stdout).toMatch(
+      new RegExp(`add_label\\s+${REPO}#\\d+\\s+debussy:completed\\s+applied`)
+    )
     for (const n of sample.issueNumbers)
       expect(sim.issue(REPO, n).labels).toContain('debussy:completed')
     const again = io()

@@ -3,8 +3,9 @@
  * requests each step takes and what GitHub ends up holding.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import type { IssueRef, Operation } from '../src/domain.js'
-import { applyOperations, describeError } from '../src/github/apply.js'
+import type { IssueRef, OperationResult, ShownOperation } from '../src/domain.js'
+import { applyOperations } from '../src/github/apply.js'
+import { placeBlock } from '../src/reconcile.js'
 import {
   createGitHub,
   graphqlUrlFor,
@@ -22,6 +23,7 @@ import {
   type LostAnswer,
   type MalformedBody
 } from '../test-support/github-simulator.js'
+import { SAMPLE_BLOCK, completeOperations } from '../test-support/changeset.js'
 import { FAST_TIMING, runInProcess, type InProcessResult } from '../test-support/run-in-process.js'
 import { restOf } from '../test-support/octokit-rest.js'
 import { cleanup, makeWorkspace } from '../test-support/run-action.js'
@@ -296,6 +298,9 @@ describe('observe', () => {
   })
 })
 
+/** A result as one word: its kind, or for a failure its reason. */
+const outcome = (r: OperationResult): string => (r.kind === 'failed' ? r.reason : r.kind)
+
 describe('applyOperations', () => {
   beforeEach(() => start())
 
@@ -312,7 +317,7 @@ describe('applyOperations', () => {
     sim.addIssue(REPO, { number: 1 })
     const snapshot = await snapshotOf([1], 'debussy:failed')
     sim.addLabel(REPO, { name: 'DEBUSSY:FAILED', color: 'D93F0B' })
-    const ops: Operation[] = [
+    const ops: ShownOperation[] = [
       {
         op: 'create_label',
         repo: 'acme/app',
@@ -323,11 +328,9 @@ describe('applyOperations', () => {
       { op: 'add_label', issue: 'acme/app#1', label: 'debussy:failed' }
     ]
     const results = await applyOperations(github, {
-      operations: ops,
-      snapshot,
-      milestone: undefined
+      operations: completeOperations(ops, snapshot)
     })
-    expect(results.map((r) => r.status)).toEqual(['applied', 'applied'])
+    expect(results.map((r) => outcome(r))).toEqual(['applied', 'applied'])
     expect(sim.issue(REPO, 1).labels).toEqual(['DEBUSSY:FAILED'])
   })
 
@@ -338,16 +341,14 @@ describe('applyOperations', () => {
     for (const n of numbers) sim.addIssue(REPO, { number: n, labels: ['old'] })
     const snapshot = await snapshotOf(numbers, 'new')
     sim.resetLog()
-    const ops: Operation[] = numbers.flatMap((n): Operation[] => [
+    const ops: ShownOperation[] = numbers.flatMap((n): ShownOperation[] => [
       { op: 'add_label', issue: `acme/app#${n}`, label: 'new' },
       { op: 'remove_label', issue: `acme/app#${n}`, label: 'old' }
     ])
     const results = await applyOperations(github, {
-      operations: ops,
-      snapshot,
-      milestone: undefined
+      operations: completeOperations(ops, snapshot)
     })
-    expect(results.every((r) => r.status === 'applied')).toBe(true)
+    expect(results.every((r) => outcome(r) === 'applied')).toBe(true)
     expect(sim.requests.map((r) => r.mutationFields)).toEqual([50, 50, 20])
     for (const n of numbers) expect(sim.issue(REPO, n).labels).toEqual(['new'])
   })
@@ -364,19 +365,17 @@ describe('applyOperations', () => {
     })
     const snapshot = await snapshotOf(numbers, 'new')
     sim.resetLog()
-    const ops: Operation[] = numbers.map((n) => ({
+    const ops: ShownOperation[] = numbers.map((n) => ({
       op: 'comment',
       issue: `acme/app#${n}`,
       body: `Done ${n}.`
     }))
 
     const results = await applyOperations(paced, {
-      operations: ops,
-      snapshot,
-      milestone: undefined
+      operations: completeOperations(ops, snapshot)
     })
 
-    expect(results.every((r) => r.status === 'applied')).toBe(true)
+    expect(results.every((r) => outcome(r) === 'applied')).toBe(true)
     expect(sim.requests.map((r) => r.mutationFields)).toEqual([4, 4, 2])
     const [first, second, third] = sim.requests.map((r) => r.at)
     // Each batch fills the window: the next waits for it to leave.
@@ -396,16 +395,14 @@ describe('applyOperations', () => {
     sim.addIssue(REPO, { number: 2 })
     const snapshot = await snapshotOf([1, 2], 'new')
     sim.deleteIssue(REPO, 1)
-    const ops: Operation[] = [
+    const ops: ShownOperation[] = [
       { op: 'add_label', issue: 'acme/app#1', label: 'new' },
       { op: 'add_label', issue: 'acme/app#2', label: 'new' }
     ]
     const results = await applyOperations(github, {
-      operations: ops,
-      snapshot,
-      milestone: undefined
+      operations: completeOperations(ops, snapshot)
     })
-    expect(results.map((r) => r.status)).toEqual(['gone', 'applied'])
+    expect(results.map((r) => outcome(r))).toEqual(['gone', 'applied'])
   })
 
   it('a state label deleted during the run: its removal is done, the other removal still happens', async () => {
@@ -413,17 +410,15 @@ describe('applyOperations', () => {
     sim.addIssue(REPO, { number: 1, labels: ['keep', 's:a', 's:b'] })
     const snapshot = await snapshotOf([1], 's:new')
     sim.deleteLabel(REPO, 's:a')
-    const ops: Operation[] = [
+    const ops: ShownOperation[] = [
       { op: 'add_label', issue: 'acme/app#1', label: 's:new' },
       { op: 'remove_label', issue: 'acme/app#1', label: 's:a' },
       { op: 'remove_label', issue: 'acme/app#1', label: 's:b' }
     ]
     const results = await applyOperations(github, {
-      operations: ops,
-      snapshot,
-      milestone: undefined
+      operations: completeOperations(ops, snapshot)
     })
-    expect(results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied'])
+    expect(results.map((r) => outcome(r))).toEqual(['applied', 'applied', 'applied'])
     expect(sim.issue(REPO, 1).labels).toEqual(['keep', 's:new'])
   })
 
@@ -438,26 +433,18 @@ describe('applyOperations', () => {
       const snapshot = await snapshotOf([1], 's:new')
       change(sim)
       const results = await applyOperations(github, {
-        operations: [{ op: 'add_label', issue: 'acme/app#1', label: 's:new' }],
-        snapshot,
-        milestone: undefined
+        operations: completeOperations(
+          [{ op: 'add_label', issue: 'acme/app#1', label: 's:new' }],
+          snapshot
+        )
       })
       expect(results[0]).toMatchObject({
-        status: 'failed',
+        kind: 'failed',
         detail: expect.stringContaining('re-run')
       })
       expect(sim.issue(REPO, 1).labels).not.toContain('s:new')
     }
   )
-
-  it('fails the operations of an issue it never read', async () => {
-    const results = await applyOperations(github, {
-      operations: [{ op: 'add_label', issue: 'acme/app#5', label: 'x' }],
-      snapshot: { issues: [], labels: new Map(), namedMilestone: undefined },
-      milestone: undefined
-    })
-    expect(results[0]).toMatchObject({ status: 'failed', detail: 'issue was not read' })
-  })
 
   it('keeps an edit a person made to the milestone after the read', async () => {
     const m = sim.addMilestone(REPO, { title: 'Q4', description: 'Before.' })
@@ -469,35 +456,27 @@ describe('applyOperations', () => {
       url: ''
     }
     sim.setMilestone(REPO, m, { description: 'Before. And a note added meanwhile.' })
-    const rewrite = (d: string) => `${d}\n[progress]`
-    await applyOperations(github, {
-      operations: [
-        {
-          op: 'update_milestone',
-          repo: 'acme/app',
-          milestone: m,
-          title: 'Q4',
-          progress: '1/2 (50%)',
-          description: 'Before.\n[progress]'
-        }
-      ],
-      snapshot: { issues: [], labels: new Map(), namedMilestone: undefined },
-      milestone: { milestone, rewrite, changed: true }
+    const results = await applyOperations(github, {
+      operations: completeOperations(
+        [
+          {
+            op: 'update_milestone',
+            repo: 'acme/app',
+            milestone: m,
+            title: 'Q4',
+            progress: '1/2 (50%)',
+            description: placeBlock(milestone.description, SAMPLE_BLOCK)
+          }
+        ],
+        { issues: [], labels: new Map(), namedMilestone: undefined },
+        { base: milestone.description, block: SAMPLE_BLOCK }
+      )
     })
+    expect(results.map(outcome)).toEqual(['applied'])
     expect(sim.milestone(REPO, m).description).toBe(
-      'Before. And a note added meanwhile.\n[progress]'
+      placeBlock('Before. And a note added meanwhile.', SAMPLE_BLOCK)
     )
-  })
-})
-
-describe('describeError', () => {
-  it('gives the status and GitHub message, never request headers', () => {
-    const error = Object.assign(new Error('Bad credentials'), {
-      status: 401,
-      request: { headers: { authorization: 'token secret-value' } }
-    })
-    expect(describeError(error)).toBe('HTTP 401: Bad credentials')
-    expect(describeError('plain')).toBe('plain')
+    expect(sim.milestone(REPO, m).description).toContain('Debussy Progress')
   })
 })
 
@@ -716,15 +695,16 @@ describe('SPEC §7: a plain 429 is waited out for its retry-after', () => {
     sim.injectFault({ kind: 'too-many-requests', retryAfter: 2, match })
 
     const results = await applyOperations(slow, {
-      operations: [
-        { op: 'create_label', repo: REPO, label: 's:new', color: '0E8A16', description: 'd' },
-        { op: 'add_label', issue: 'acme/app#1', label: 's:new' }
-      ],
-      snapshot,
-      milestone: undefined
+      operations: completeOperations(
+        [
+          { op: 'create_label', repo: REPO, label: 's:new', color: '0E8A16', description: 'd' },
+          { op: 'add_label', issue: 'acme/app#1', label: 's:new' }
+        ],
+        snapshot
+      )
     })
 
-    expect(results.map((r) => r.status)).toEqual(['applied', 'applied'])
+    expect(results.map((r) => outcome(r))).toEqual(['applied', 'applied'])
     const limited = sim.requests.findIndex((r) => r.fault === 'too-many-requests')
     const [answer, retry] = sim.requests.slice(limited, limited + 2)
     expect(answer?.status).toBe(429)
@@ -738,13 +718,16 @@ describe('SPEC §7: a plain 429 is waited out for its retry-after', () => {
     sim.addIssue(REPO, { number: 1 })
     sim.injectFault({ kind: 'too-many-requests', retryAfter: 3600, match: { method: 'POST' } })
     const results = await applyOperations(github, {
-      operations: [
-        { op: 'create_label', repo: REPO, label: 's:new', color: '0E8A16', description: 'd' }
-      ],
-      snapshot: { issues: [], labels: new Map(), namedMilestone: undefined },
-      milestone: undefined
+      operations: completeOperations(
+        [{ op: 'create_label', repo: REPO, label: 's:new', color: '0E8A16', description: 'd' }],
+        { issues: [], labels: new Map(), namedMilestone: undefined }
+      )
     })
-    expect(results[0]).toMatchObject({ status: 'failed', detail: expect.stringContaining('429') })
+    expect(results[0]).toMatchObject({
+      kind: 'failed',
+      reason: 'rate-limited',
+      detail: expect.stringContaining('429')
+    })
     expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
   })
 })

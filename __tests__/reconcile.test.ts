@@ -14,6 +14,7 @@ import type {
 } from '../src/domain.js'
 import { upsertProgressBlock } from '../src/progress.js'
 import { reconcile, type ReconcileInput } from '../src/reconcile.js'
+import { shownOperation } from '../src/report.js'
 import {
   BARE_PHASES,
   type BareEvent,
@@ -116,8 +117,14 @@ const input = (overrides: Partial<ReconcileInput>): ReconcileInput => ({
   ...overrides
 })
 
+/** Operations as users see them (the `operations` output), without what apply needs. */
+const shown = (ops: readonly Operation[]) => ops.map(shownOperation)
 const labelOps = (ops: readonly Operation[]) =>
-  ops.filter((op) => op.op === 'add_label' || op.op === 'remove_label' || op.op === 'create_label')
+  shown(
+    ops.filter(
+      (op) => op.op === 'add_label' || op.op === 'remove_label' || op.op === 'create_label'
+    )
+  )
 
 describe('reconcile: state labels (SPEC §6 table)', () => {
   it.each<[EventKind, string, string[]]>([
@@ -163,7 +170,7 @@ describe('reconcile: state labels (SPEC §6 table)', () => {
   it('creates a missing state label once per repository, with its color and a description', () => {
     const result = reconcile(input({ snapshot: snapshot([issue(10, []), issue(11, [])], []) }))
     const creates = result.operations.filter((op) => op.op === 'create_label')
-    expect(creates).toEqual([
+    expect(shown(creates)).toEqual([
       {
         op: 'create_label',
         repo: 'acme/app',
@@ -185,7 +192,7 @@ describe('reconcile: state labels (SPEC §6 table)', () => {
     expect(
       result.operations.filter((op) => op.op === 'create_label' || op.op === 'add_label')
     ).toEqual([])
-    expect(result.operations).toContainEqual({
+    expect(shown(result.operations)).toContainEqual({
       op: 'remove_label',
       issue: 'acme/app#10',
       label: 'debussy:in-progress'
@@ -225,16 +232,48 @@ describe('reconcile: state labels (SPEC §6 table)', () => {
   it('warns about an issue that could not be read and syncs the others', () => {
     const missing: ObservedIssue = { ref: ref(99), found: false, reason: 'not found' }
     const result = reconcile(input({ snapshot: snapshot([missing, issue(10, [])]) }))
-    expect(result.operations).toContainEqual({
+    expect(shown(result.operations)).toContainEqual({
       op: 'add_label',
       issue: 'acme/app#10',
       label: 'debussy:completed'
     })
+    // Nothing is written to an issue that was not read: it has no node id to write to.
+    expect(result.operations.some((op) => 'issue' in op && op.issue === 'acme/app#99')).toBe(false)
     expect(result.findings).toContainEqual({
       level: 'warning',
       message: expect.stringContaining('acme/app#99 could not be read')
     })
     expect(result.issues[0]).toMatchObject({ issue: 'acme/app#99', found: false })
+  })
+})
+
+describe('reconcile: the changeset carries what apply needs', () => {
+  it('node ids, label ids (or the create_label that makes the label) and the milestone base', () => {
+    const present = reconcile(input({}))
+    const add = present.operations.find((op) => op.op === 'add_label')
+    const labelId = present.issues[0]?.operations.find((op) => op.op === 'add_label')
+    expect(add).toBe(labelId)
+    expect(add?.op === 'add_label' && add.target).toEqual({
+      issueId: 'I_10',
+      label: { id: expect.stringMatching(/^LA_debussy:completed/) }
+    })
+    const remove = present.operations.find((op) => op.op === 'remove_label')
+    expect(remove?.op === 'remove_label' && remove.target).toEqual({
+      issueId: 'I_11',
+      labelIds: [expect.stringMatching(/^LA_debussy:in-progress/)]
+    })
+    const update = present.operations.find((op) => op.op === 'update_milestone')
+    expect(update?.op === 'update_milestone' && update.target).toMatchObject({
+      repo: { owner: 'acme', repo: 'app' },
+      base: 'Human text.',
+      block: { planKey: 'docs/plan.md', progress: { completed: 2, total: 4 } }
+    })
+
+    const missing = reconcile(input({ snapshot: snapshot([issue(10, []), issue(11, [])], []) }))
+    const create = missing.operations.find((op) => op.op === 'create_label')
+    const adds = missing.operations.filter((op) => op.op === 'add_label')
+    expect(adds).toHaveLength(2)
+    for (const op of adds) expect(op.target.label).toEqual({ created: create })
   })
 })
 

@@ -1,16 +1,23 @@
 import { describe, expect, it } from '@jest/globals'
-import type { MasterPlan, Operation, PhaseEvent } from '../src/domain.js'
-import type { OperationResult } from '../src/github/apply.js'
-import type { SyncPlan } from '../src/reconcile.js'
+import type {
+  MasterPlan,
+  Operation,
+  OperationResult,
+  PhaseEvent,
+  ShownOperation
+} from '../src/domain.js'
+import type { Changeset } from '../src/reconcile.js'
 import {
   buildOutputs,
   describeOperation,
   issueLines,
   operationsOutput,
-  renderSummary
+  renderSummary,
+  type SyncReport
 } from '../src/report.js'
+import { SAMPLE_BLOCK, completeOperations } from '../test-support/changeset.js'
 
-const ops: Operation[] = [
+const shown: ShownOperation[] = [
   {
     op: 'create_label',
     repo: 'acme/app',
@@ -31,8 +38,10 @@ const ops: Operation[] = [
   { op: 'comment', issue: 'acme/app#10', body: 'done' },
   { op: 'close_issue', issue: 'acme/app#10', reason: 'completed' }
 ]
+const ops = completeOperations(shown, { issues: [], labels: new Map(), namedMilestone: undefined })
+const of10 = ops.filter((op) => 'issue' in op)
 
-const sync: SyncPlan = {
+const sync: Changeset = {
   state: 'completed',
   label: 'debussy:completed',
   progress: { completed: 4, total: 4, percent: 100 },
@@ -49,7 +58,8 @@ const sync: SyncPlan = {
       added: ['debussy:completed'],
       removed: ['debussy:in-progress'],
       closing: true,
-      note: undefined
+      note: undefined,
+      operations: of10
     },
     {
       ref: { owner: 'acme', repo: 'app', number: 11 },
@@ -62,7 +72,8 @@ const sync: SyncPlan = {
       added: [],
       removed: [],
       closing: false,
-      note: 'not synced: not found'
+      note: 'not synced: not found',
+      operations: []
     }
   ],
   milestone: {
@@ -73,13 +84,21 @@ const sync: SyncPlan = {
       description: '',
       url: 'https://github.com/acme/app/milestone/3'
     },
-    rewrite: (d) => d,
+    block: SAMPLE_BLOCK,
     changed: true
   },
   closing: ['acme/app#10'],
   findings: [],
   outOfOrder: undefined
 }
+
+const applied = (operations: readonly Operation[]): OperationResult[] =>
+  operations.map((operation) => ({ kind: 'applied', operation, detail: undefined }))
+const made = (results: readonly OperationResult[], dryRun = false): SyncReport => ({
+  changeset: sync,
+  results,
+  dryRun
+})
 
 const event: PhaseEvent = {
   kind: 'plan_completed',
@@ -116,32 +135,32 @@ describe('describeOperation', () => {
 
 describe('outputs', () => {
   it('lists found issues, the state, progress, closed issues and operations', () => {
-    const outputs = buildOutputs(sync, ops, false)
+    const outputs = buildOutputs(made(applied(ops)))
     expect(outputs).toEqual({
       issues: '["acme/app#10"]',
       state: 'completed',
       progress: '4/4',
       closed: '["acme/app#10"]',
-      operations: JSON.stringify(ops),
+      operations: JSON.stringify(shown),
       'dry-run': 'false'
     })
   })
 
   it('does not list an issue as closed when its close was not applied', () => {
-    expect(buildOutputs(sync, ops.slice(0, 4), false).closed).toBe('[]')
+    expect(buildOutputs(made(applied(ops.slice(0, 4)))).closed).toBe('[]')
   })
 
   it('marks dry-run operations and keeps the same objects otherwise', () => {
     const dry = operationsOutput(ops, true)
     expect(dry.map(({ dry_run, ...rest }) => ({ dry_run, rest }))).toEqual(
-      ops.map((op) => ({ dry_run: true, rest: op }))
+      shown.map((op) => ({ dry_run: true, rest: op }))
     )
   })
 })
 
 describe('issueLines', () => {
   it('prints one line per change, like a CLI', () => {
-    expect(issueLines(sync, [])).toEqual([
+    expect(issueLines(made([]))).toEqual([
       'Updated GitHub issue acme/app#10: completed (+debussy:completed, −debussy:in-progress)',
       'Closed GitHub issue acme/app#10 as completed'
     ])
@@ -149,9 +168,9 @@ describe('issueLines', () => {
 
   it('leaves out an issue whose write failed', () => {
     const failed: OperationResult[] = [
-      { operation: ops[1] as Operation, status: 'failed', detail: 'HTTP 502' }
+      { operation: ops[1] as Operation, kind: 'failed', reason: 'http', detail: 'HTTP 502' }
     ]
-    expect(issueLines(sync, failed)).toEqual([])
+    expect(issueLines(made(failed))).toEqual([])
   })
 })
 
@@ -159,9 +178,7 @@ describe('renderSummary', () => {
   const summary = renderSummary({
     event,
     plan,
-    sync,
-    results: [],
-    dryRun: false,
+    report: made([]),
     findings: [{ level: 'warning', message: 'careful <b>' }]
   })
 
@@ -186,15 +203,17 @@ describe('renderSummary', () => {
     const hostile = renderSummary({
       event,
       plan,
-      sync: {
-        ...sync,
-        milestone: sync.milestone && {
-          ...sync.milestone,
-          milestone: { ...sync.milestone.milestone, title: 'Q4 GH-3 \u202Eevil\u202C' }
-        }
+      report: {
+        changeset: {
+          ...sync,
+          milestone: sync.milestone && {
+            ...sync.milestone,
+            milestone: { ...sync.milestone.milestone, title: 'Q4 GH-3 \u202Eevil\u202C' }
+          }
+        },
+        results: [],
+        dryRun: false
       },
-      results: [],
-      dryRun: false,
       findings: [
         { level: 'warning', message: 'the line "Fixes gh-12 \u2066x\u2069" links no issue' }
       ]
@@ -204,7 +223,7 @@ describe('renderSummary', () => {
   })
 
   it('says "would" in a dry run', () => {
-    const dry = renderSummary({ event, plan, sync, results: [], dryRun: true, findings: [] })
+    const dry = renderSummary({ event, plan, report: made([], true), findings: [] })
     expect(dry).toContain('dry run')
     expect(dry).toContain('would be updated; would be closed')
     expect(dry).toContain('**Would close**: acme/app#10')

@@ -77,9 +77,7 @@ function render(dryRun: boolean): string {
   const markdown = renderSummary({
     event,
     plan,
-    sync,
-    results: [],
-    dryRun,
+    report: { changeset: sync, results: [], dryRun },
     findings: sync.findings
   })
   return marked.parse(markdown, { gfm: true, async: false })

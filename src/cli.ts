@@ -9,13 +9,18 @@ import { execFileSync, spawn } from 'node:child_process'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadConfig } from './config.js'
-import { EVENT_KINDS, type MasterPlan, type Operation, type RepoRef } from './domain.js'
+import {
+  EVENT_KINDS,
+  type MasterPlan,
+  type OperationResult,
+  type RepoRef,
+  type ShownOperation
+} from './domain.js'
 import { InputError, closestName, printable } from './errors.js'
 import { clientPayloadSchema, normaliseEventType } from './event.js'
-import { describeError } from './github/apply.js'
 import { graphqlUrlFor } from './github/client.js'
-import { formatIssueRef, formatRepo, parseRepo } from './issue-ref.js'
-import { hostOf } from './main.js'
+import { describeError } from './github/errors.js'
+import { formatIssueRef, formatRepo, hostOf, parseRepo } from './issue-ref.js'
 import { loadPlan } from './plan-file.js'
 import { formatProgress } from './progress.js'
 import { plainLine } from './runner.js'
@@ -414,7 +419,7 @@ function table(cells: readonly (readonly string[])[]): string {
     .join('\n')
 }
 
-function targetAndDetail(op: Operation): [string, string] {
+function targetAndDetail(op: ShownOperation): [string, string] {
   switch (op.op) {
     case 'create_label':
       return [op.repo, `${op.label} (#${op.color})`]
@@ -430,16 +435,33 @@ function targetAndDetail(op: Operation): [string, string] {
   }
 }
 
+/** What became of a write, in the CLI's table. */
+function resultCell(result: OperationResult | undefined): string {
+  if (result === undefined) return 'not sent'
+  if (result.kind === 'failed') return `failed (${result.reason}): ${result.detail}`
+  if (result.kind === 'unknown') return `unknown: ${result.detail}`
+  return result.detail === undefined ? 'applied' : `applied (${result.detail})`
+}
+
 export function renderPreview(result: SyncResult, apply: boolean): string {
-  const sync = result.sync
-  if (sync === undefined) return 'Nothing to sync.\n'
-  const mode = result.dryRun ? 'preview: nothing was written' : 'applied'
+  const report = result.report
+  if (report === undefined) return 'Nothing to sync.\n'
+  const sync = report.changeset
+  const mode = report.dryRun ? 'preview: nothing was written' : 'applied'
   const lines = [`${result.event.kind} for ${result.plan?.path ?? ''} (${mode})`, '']
-  if (result.operations.length === 0) {
+  if (sync.operations.length === 0) {
     lines.push('  No writes: GitHub already matches this event.')
-  } else {
-    const rows = result.operations.map((op, i) => [String(i + 1), op.op, ...targetAndDetail(op)])
+  } else if (report.dryRun) {
+    const rows = sync.operations.map((op, i) => [String(i + 1), op.op, ...targetAndDetail(op)])
     lines.push(table([['#', 'operation', 'target', 'detail'], ...rows]))
+  } else {
+    const rows = sync.operations.map((op, i) => [
+      String(i + 1),
+      op.op,
+      ...targetAndDetail(op),
+      resultCell(report.results.find((r) => r.operation === op))
+    ])
+    lines.push(table([['#', 'operation', 'target', 'detail', 'result'], ...rows]))
   }
   lines.push(
     '',

@@ -282,10 +282,7 @@ function keepColorDigits(doc: Document): void {
 }
 
 function errorMessage(thrown: unknown): string {
-  // Structural: errors thrown outside jest's VM realm are not `instanceof Error` in it.
-  const message: unknown =
-    typeof thrown === 'object' && thrown !== null ? Reflect.get(thrown, 'message') : thrown
-  return String(message)
+  return thrown instanceof Error ? thrown.message : String(thrown)
 }
 
 /**

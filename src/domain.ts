@@ -2,6 +2,7 @@
  * The values that flow through the action, from parsed input to the operations
  * it writes. Every module speaks in these types; none of them carries behaviour.
  */
+import type { AppliedRuns, Progress, RunLedger } from './progress.js'
 
 export const EVENT_KINDS = [
   'phase_started',
@@ -143,8 +144,11 @@ export interface Snapshot {
   readonly namedMilestone: ObservedMilestone | null | undefined
 }
 
-/** One write. The JSON shape of each is the `operations` output. */
-export type Operation =
+/**
+ * One write as users see it: the JSON shape of each entry of the `operations`
+ * output, the log line and the CLI's table. `Operation` adds what apply needs.
+ */
+export type ShownOperation =
   | {
       readonly op: 'create_label'
       readonly repo: string
@@ -164,6 +168,93 @@ export type Operation =
     }
   | { readonly op: 'comment'; readonly issue: string; readonly body: string }
   | { readonly op: 'close_issue'; readonly issue: string; readonly reason: 'completed' }
+
+type Shown<K extends ShownOperation['op']> = Extract<ShownOperation, { op: K }>
+
+/** The label an addition applies: one the snapshot read, or one this changeset creates. */
+export type LabelSource =
+  { readonly id: string } | { readonly created: Extract<Operation, { op: 'create_label' }> }
+
+/**
+ * This plan's progress block as data: apply places it into the milestone text
+ * it reads just before writing (upsertProgressBlock), so that a person's edit
+ * made since the snapshot is kept.
+ */
+export interface ProgressBlockData {
+  readonly planKey: string
+  readonly progress: Progress
+  readonly applied: AppliedRuns
+  readonly ledger: RunLedger | undefined
+}
+
+/**
+ * One write, complete: what users see, plus in `target` everything apply needs
+ * (node ids, label ids, the milestone's base text and block), resolved by
+ * reconcile from the snapshot, so that apply re-derives nothing.
+ */
+export type Operation =
+  | (Shown<'create_label'> & { readonly target: { readonly repo: RepoRef } })
+  | (Shown<'add_label'> & {
+      readonly target: { readonly issueId: string; readonly label: LabelSource }
+    })
+  | (Shown<'remove_label'> & {
+      readonly target: { readonly issueId: string; readonly labelIds: readonly string[] }
+    })
+  | (Shown<'update_milestone'> & {
+      readonly target: {
+        readonly repo: RepoRef
+        /** The description as the snapshot read it; `description` is it with the block placed. */
+        readonly base: string
+        readonly block: ProgressBlockData
+      }
+    })
+  | (Shown<'comment'> & { readonly target: { readonly issueId: string } })
+  | (Shown<'close_issue'> & { readonly target: { readonly issueId: string } })
+
+/** Why a write failed, classified once where its error was caught. */
+export type FailureReason =
+  /** The issue or milestone was deleted or transferred since the snapshot: a warning, not a failure. */
+  | 'gone'
+  /** A label to add was deleted or renamed during the run; a re-run creates it again. */
+  | 'label-deleted'
+  /** The label to add could not be created, so it was not applied. */
+  | 'label-missing'
+  /** GitHub's rate limit, not waited for (or still there after the waits). */
+  | 'rate-limited'
+  /** GitHub did not answer in time, after the client's retries. */
+  | 'timeout'
+  /** GitHub answered with an error status (4xx, 5xx) or an unreadable answer. */
+  | 'http'
+  /** The request did not reach GitHub or its answer did not come back (reset, refused). */
+  | 'network'
+  /** A GraphQL error on this operation's field. */
+  | 'graphql'
+  /** Its answer was lost, and reads show it was not made (it was not sent again). */
+  | 'not-made'
+  /** Not sent: the close waits for its completion comment, which failed. */
+  | 'blocked'
+
+/** What became of one operation. The summary, outputs, logs and the CLI read these. */
+export type OperationResult =
+  | {
+      readonly kind: 'applied'
+      readonly operation: Operation
+      /** How, when worth saying: "already existed", "made, though its answer was lost". */
+      readonly detail: string | undefined
+    }
+  | {
+      readonly kind: 'failed'
+      readonly operation: Operation
+      readonly reason: FailureReason
+      /** GitHub's words where there are some; never request headers. */
+      readonly detail: string
+    }
+  | {
+      /** Its answer was lost and the read to check it failed: it may or may not have been made. */
+      readonly kind: 'unknown'
+      readonly operation: Operation
+      readonly detail: string
+    }
 
 export type OperationKind = Operation['op']
 

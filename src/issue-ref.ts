@@ -242,3 +242,13 @@ function describe(value: unknown): string {
   if (typeof value === 'object') return 'a mapping'
   return typeof value === 'boolean' ? String(value) : typeof value
 }
+
+/** The host issue URLs must name: github.com, or the GHES server the runner reports. */
+export function hostOf(url: string | undefined): string | undefined {
+  if (url === undefined || url.trim() === '') return undefined
+  try {
+    return new URL(url).host.toLowerCase()
+  } catch {
+    return undefined
+  }
+}

@@ -5,25 +5,15 @@
  */
 import { promises as fs } from 'node:fs'
 import { InputError } from './errors.js'
-import { describeError } from './github/apply.js'
 import { graphqlUrlFor, type ClientTiming } from './github/client.js'
-import { parseRepo } from './issue-ref.js'
+import { describeError } from './github/errors.js'
+import { hostOf, parseRepo } from './issue-ref.js'
 import * as runner from './runner.js'
 import { sync, type SyncLog } from './sync.js'
 
 export interface RunOptions {
   /** Tests shorten retry waits; the action runs with the defaults. */
   readonly timing?: ClientTiming
-}
-
-/** The host issue URLs must name: github.com, or the GHES server the runner reports. */
-export function hostOf(url: string | undefined): string | undefined {
-  if (url === undefined || url.trim() === '') return undefined
-  try {
-    return new URL(url).host.toLowerCase()
-  } catch {
-    return undefined
-  }
 }
 
 async function readEventPayload(eventPath: string | undefined): Promise<unknown> {

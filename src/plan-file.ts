@@ -235,8 +235,7 @@ function parseYaml(source: string): ParsedYaml {
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
   } catch (caught) {
-    // Structural: errors from another realm are not `instanceof Error` (see workspace-file.ts).
-    const message = String((caught as { message?: unknown } | null)?.message ?? caught)
+    const message = caught instanceof Error ? caught.message : String(caught)
     throw new InputError(
       'plan frontmatter',
       /excessive alias count/i.test(message)

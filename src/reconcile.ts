@@ -14,6 +14,7 @@ import type {
   ObservedLabel,
   ObservedMilestone,
   Operation,
+  ProgressBlockData,
   PhaseEvent,
   Snapshot,
   SyncConfig,
@@ -71,16 +72,23 @@ export interface IssueOutcome {
   readonly closing: boolean
   /** Why nothing (or less) happens to it, when that is worth saying. */
   readonly note: string | undefined
+  /** This issue's operations in the changeset: its result is theirs. */
+  readonly operations: readonly Operation[]
 }
 
 export interface MilestoneOutcome {
   readonly milestone: ObservedMilestone
-  /** The description rewrite, repeated on a fresh copy just before writing. */
-  readonly rewrite: (description: string) => string
+  /** This plan's block; the update_milestone operation carries it when `changed`. */
+  readonly block: ProgressBlockData
   readonly changed: boolean
 }
 
-export interface SyncPlan {
+/**
+ * Reconcile's output: the operations, complete (see Operation), in the order
+ * they are made, with what each issue and the milestone look like after them.
+ * Apply executes it; the outputs, summary, logs and the CLI read it and the results.
+ */
+export interface Changeset {
   readonly state: SyncState
   readonly label: string
   readonly progress: Progress | undefined
@@ -108,7 +116,7 @@ export function stateLabel(labels: LabelNames, state: SyncState): string {
 /** GitHub compares label names without regard to case. */
 const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
 
-export function reconcile(input: ReconcileInput): SyncPlan {
+export function reconcile(input: ReconcileInput): Changeset {
   const { event, config, plan, snapshot } = input
   const findings: Finding[] = []
   const state = STATE_FOR_EVENT[event.kind]
@@ -160,7 +168,7 @@ export function reconcile(input: ReconcileInput): SyncPlan {
   }
 
   const labelOps: Operation[] = []
-  const createOps: Operation[] = []
+  const createOps: CreateLabel[] = []
   const closeOps: Operation[] = []
   const issues: IssueOutcome[] = []
   const closing: string[] = []
@@ -185,19 +193,21 @@ export function reconcile(input: ReconcileInput): SyncPlan {
       continue
     }
     const issue = formatIssueRef(observed.ref)
+    const issueId = observed.id
+    const issueOps: Operation[] = []
     const names = observed.labels.map((label) => label.name)
-    const repoLabels = snapshot.labels.get(repoKey(observed.ref))
-    const targetExists = repoLabels?.has(target.toLowerCase()) === true
+    const existing = snapshot.labels.get(repoKey(observed.ref))?.get(target.toLowerCase())
     const added: string[] = []
     let note: string | undefined
 
     if (!names.some((name) => sameName(name, target))) {
-      if (targetExists || config.createLabelsIfMissing) {
+      if (existing !== undefined || config.createLabelsIfMissing) {
         added.push(target)
-        labelOps.push({ op: 'add_label', issue, label: target })
-        if (!targetExists) {
-          ensureCreated(createOps, observed.ref, target, config, state)
-        }
+        const label =
+          existing !== undefined
+            ? { id: existing.id }
+            : { created: ensureCreated(createOps, observed.ref, target, config, state) }
+        issueOps.push({ op: 'add_label', issue, label: target, target: { issueId, label } })
       } else {
         const key = `${repoKey(observed.ref)}\n${target.toLowerCase()}`
         if (!missingLabelWarned.has(key)) {
@@ -211,7 +221,11 @@ export function reconcile(input: ReconcileInput): SyncPlan {
       }
     }
     const removed = names.filter((name) => others.some((other) => sameName(name, other)))
-    for (const label of removed) labelOps.push({ op: 'remove_label', issue, label })
+    for (const label of removed) {
+      const labelIds = observed.labels.filter((l) => l.name === label).map((l) => l.id)
+      issueOps.push({ op: 'remove_label', issue, label, target: { issueId, labelIds } })
+    }
+    labelOps.push(...issueOps)
 
     let closingThis = false
     if (closeRequested && allComplete) {
@@ -228,9 +242,12 @@ export function reconcile(input: ReconcileInput): SyncPlan {
             message: `${issue} is locked: it is closed without the completion comment.`
           })
         } else if (!observed.hasCompletionComment) {
-          closeOps.push({ op: 'comment', issue, body: completionComment(plan, progress) })
+          const body = completionComment(plan, progress)
+          issueOps.push({ op: 'comment', issue, body, target: { issueId } })
+          closeOps.push(issueOps[issueOps.length - 1] as Operation)
         }
-        closeOps.push({ op: 'close_issue', issue, reason: 'completed' })
+        issueOps.push({ op: 'close_issue', issue, reason: 'completed', target: { issueId } })
+        closeOps.push(issueOps[issueOps.length - 1] as Operation)
       }
     }
 
@@ -246,7 +263,8 @@ export function reconcile(input: ReconcileInput): SyncPlan {
       added,
       removed,
       closing: closingThis,
-      note
+      note,
+      operations: issueOps
     })
   }
 
@@ -270,31 +288,35 @@ export function reconcile(input: ReconcileInput): SyncPlan {
   }
 }
 
+type CreateLabel = Extract<Operation, { op: 'create_label' }>
+
+/** The create_label of this repository and label, added once. */
 function ensureCreated(
-  createOps: Operation[],
+  createOps: CreateLabel[],
   repo: IssueRef,
   label: string,
   config: SyncConfig,
   state: SyncState
-): void {
+): CreateLabel {
   const name = formatRepo(repo)
-  const already = createOps.some(
-    (op) => op.op === 'create_label' && sameName(op.repo, name) && sameName(op.label, label)
-  )
-  if (already) return
+  const already = createOps.find((op) => sameName(op.repo, name) && sameName(op.label, label))
+  if (already !== undefined) return already
   const color =
     state === 'in-progress'
       ? config.colors.inProgress
       : state === 'completed'
         ? config.colors.completed
         : config.colors.failed
-  createOps.push({
+  const created: CreateLabel = {
     op: 'create_label',
     repo: name,
     label,
     color,
-    description: LABEL_DESCRIPTIONS[state]
-  })
+    description: LABEL_DESCRIPTIONS[state],
+    target: { repo: { owner: repo.owner, repo: repo.repo } }
+  }
+  createOps.push(created)
+  return created
 }
 
 function unchanged(observed: ObservedIssue, note: string): IssueOutcome {
@@ -311,7 +333,8 @@ function unchanged(observed: ObservedIssue, note: string): IssueOutcome {
     added: [],
     removed: [],
     closing: false,
-    note
+    note,
+    operations: []
   }
 }
 
@@ -381,9 +404,23 @@ function planMilestone(
   record: AppliedRuns,
   ledger: RunLedger | undefined
 ): MilestoneOutcome {
-  const rewrite = (description: string): string =>
-    upsertProgressBlock(description, planKey, progress, record, ledger)
-  return { milestone, rewrite, changed: rewrite(milestone.description) !== milestone.description }
+  const block: ProgressBlockData = { planKey, progress, applied: record, ledger }
+  return {
+    milestone,
+    block,
+    changed: placeBlock(milestone.description, block) !== milestone.description
+  }
+}
+
+/** The milestone description with this plan's block placed in it (apply repeats it on a fresh read). */
+export function placeBlock(description: string, block: ProgressBlockData): string {
+  return upsertProgressBlock(
+    description,
+    block.planKey,
+    block.progress,
+    block.applied,
+    block.ledger
+  )
 }
 
 function milestoneOperations(
@@ -398,7 +435,12 @@ function milestoneOperations(
       milestone: outcome.milestone.number,
       title: outcome.milestone.title,
       progress: `${formatProgress(progress)} (${progress.percent}%)`,
-      description: outcome.rewrite(outcome.milestone.description)
+      description: placeBlock(outcome.milestone.description, outcome.block),
+      target: {
+        repo: outcome.milestone.repo,
+        base: outcome.milestone.description,
+        block: outcome.block
+      }
     }
   ]
 }

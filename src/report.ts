@@ -3,14 +3,75 @@
  * step's outputs, and a job summary that shows each issue's labels before and
  * after, the milestone's progress and what was closed or skipped.
  */
-import type { Finding, MasterPlan, Operation, PhaseEvent } from './domain.js'
-import { issuesOf, type OperationResult } from './github/apply.js'
+import type {
+  Finding,
+  MasterPlan,
+  Operation,
+  OperationResult,
+  PhaseEvent,
+  ShownOperation
+} from './domain.js'
 import { unlinkGhRefs, withoutControls } from './plan-text.js'
 import { formatProgress } from './progress.js'
-import type { IssueOutcome, SyncPlan } from './reconcile.js'
+import type { Changeset, IssueOutcome } from './reconcile.js'
+
+/**
+ * A changeset and what became of it: the one object the outputs, the summary,
+ * the log lines and the CLI read. A dry run has no results.
+ */
+export interface SyncReport {
+  readonly changeset: Changeset
+  /** One per operation of the changeset; empty in a dry run. */
+  readonly results: readonly OperationResult[]
+  readonly dryRun: boolean
+}
+
+/** A result that did not do what was asked and is not the warning of a target gone. */
+export function isFailure(result: OperationResult): boolean {
+  return result.kind === 'unknown' || (result.kind === 'failed' && result.reason !== 'gone')
+}
+
+/** The operations made, or in a dry run the ones a real run would make. */
+export function appliedOperations(report: SyncReport): readonly Operation[] {
+  return report.dryRun
+    ? report.changeset.operations
+    : report.results.filter((r) => r.kind === 'applied').map((r) => r.operation)
+}
+
+/** The results of one issue's operations. */
+function resultsOf(issue: IssueOutcome, results: readonly OperationResult[]): OperationResult[] {
+  return results.filter((r) => issue.operations.includes(r.operation))
+}
+
+/** An operation as users see it: what apply needed (`target`) left out. */
+export function shownOperation(operation: Operation): ShownOperation {
+  switch (operation.op) {
+    case 'create_label': {
+      const { op, repo, label, color, description } = operation
+      return { op, repo, label, color, description }
+    }
+    case 'add_label':
+    case 'remove_label': {
+      const { op, issue, label } = operation
+      return { op, issue, label }
+    }
+    case 'update_milestone': {
+      const { op, repo, milestone, title, progress, description } = operation
+      return { op, repo, milestone, title, progress, description }
+    }
+    case 'comment': {
+      const { op, issue, body } = operation
+      return { op, issue, body }
+    }
+    case 'close_issue': {
+      const { op, issue, reason } = operation
+      return { op, issue, reason }
+    }
+  }
+}
 
 /** How an operation is named in logs: the same targets as the `operations` output. */
-export function describeOperation(operation: Operation): string {
+export function describeOperation(operation: ShownOperation): string {
   switch (operation.op) {
     case 'create_label':
       return `Create label "${operation.label}" in ${operation.repo} (color ${operation.color})`
@@ -33,7 +94,7 @@ export function operationsOutput(
   dryRun: boolean
 ): Record<string, unknown>[] {
   return operations.map((operation) =>
-    dryRun ? { ...operation, dry_run: true } : { ...operation }
+    dryRun ? { ...shownOperation(operation), dry_run: true } : { ...shownOperation(operation) }
   )
 }
 
@@ -46,34 +107,32 @@ export interface Outputs {
   readonly 'dry-run': string
 }
 
-export function buildOutputs(
-  plan: SyncPlan,
-  applied: readonly Operation[],
-  dryRun: boolean
-): Outputs {
+export function buildOutputs(report: SyncReport): Outputs {
+  const { changeset, dryRun } = report
+  const applied = appliedOperations(report)
   // A dry run closes nothing: its would-be closes are in `operations`.
-  const closedRefs = new Set(
-    dryRun
-      ? []
-      : applied.filter((op) => op.op === 'close_issue').map((op) => op.issue.toLowerCase())
-  )
+  const closed = dryRun
+    ? []
+    : changeset.issues.filter((i) =>
+        i.operations.some((op) => op.op === 'close_issue' && applied.includes(op))
+      )
   return {
-    issues: JSON.stringify(plan.issues.filter((i) => i.found).map((i) => i.issue)),
-    state: plan.state,
-    progress: plan.progress === undefined ? '' : formatProgress(plan.progress),
-    closed: JSON.stringify(plan.closing.filter((ref) => closedRefs.has(ref.toLowerCase()))),
+    issues: JSON.stringify(changeset.issues.filter((i) => i.found).map((i) => i.issue)),
+    state: changeset.state,
+    progress: changeset.progress === undefined ? '' : formatProgress(changeset.progress),
+    closed: JSON.stringify(closed.map((i) => i.issue)),
     operations: JSON.stringify(operationsOutput(applied, dryRun)),
     'dry-run': String(dryRun)
   }
 }
 
 /** One line per issue that changed: `Updated GitHub issue acme/app#10: completed (+…, −…)`. */
-export function issueLines(plan: SyncPlan, results: readonly OperationResult[]): string[] {
-  const failed = issuesOf(results, (status) => status !== 'applied')
+export function issueLines(report: SyncReport): string[] {
+  const plan = report.changeset
   const lines: string[] = []
   if (plan.outOfOrder !== undefined) return lines
   for (const issue of plan.issues) {
-    if (!issue.found || failed.has(issue.issue.toLowerCase())) continue
+    if (!issue.found || resultsOf(issue, report.results).some((r) => r.kind !== 'applied')) continue
     const changes = [...issue.added.map((l) => `+${l}`), ...issue.removed.map((l) => `−${l}`)]
     if (changes.length > 0) {
       lines.push(`Updated GitHub issue ${issue.issue}: ${plan.state} (${changes.join(', ')})`)
@@ -126,16 +185,15 @@ function issueResult(issue: IssueOutcome, dryRun: boolean, failed: boolean): str
 export interface SummaryInput {
   readonly event: PhaseEvent
   readonly plan: MasterPlan
-  readonly sync: SyncPlan
-  readonly results: readonly OperationResult[]
-  readonly dryRun: boolean
+  readonly report: SyncReport
   readonly findings: readonly Finding[]
 }
 
 /** The job summary, GitHub markdown. */
 export function renderSummary(input: SummaryInput): string {
-  const { event, plan, sync, results, dryRun } = input
-  const failedIssues = issuesOf(results, (status) => status === 'failed')
+  const { event, plan } = input
+  const { changeset: sync, results, dryRun } = input.report
+  const failed = (issue: IssueOutcome): boolean => resultsOf(issue, results).some(isFailure)
   const phase =
     event.phase === undefined || event.kind === 'plan_completed'
       ? ''
@@ -161,7 +219,7 @@ export function renderSummary(input: SummaryInput): string {
     const name =
       issue.url === undefined ? cell(issue.issue) : `[${cell(issue.issue)}](${issue.url})`
     lines.push(
-      `| ${name} | ${labelList(issue.labelsBefore, issue.removed)} | ${labelList(issue.labelsAfter, issue.added)} | ${issueResult(issue, dryRun, failedIssues.has(issue.issue.toLowerCase()))} |`
+      `| ${name} | ${labelList(issue.labelsBefore, issue.removed)} | ${labelList(issue.labelsAfter, issue.added)} | ${issueResult(issue, dryRun, failed(issue))} |`
     )
   }
   lines.push('')
@@ -176,9 +234,7 @@ export function renderSummary(input: SummaryInput): string {
   } else if (sync.outOfOrder === undefined) {
     lines.push('**Milestone**: none — progress not recorded')
   }
-  const closing = sync.issues
-    .filter((i) => i.closing && !failedIssues.has(i.issue.toLowerCase()))
-    .map((i) => i.issue)
+  const closing = sync.issues.filter((i) => i.closing && !failed(i)).map((i) => i.issue)
   if (closing.length > 0) {
     lines.push('', `**${dryRun ? 'Would close' : 'Closed'}**: ${closing.map(cell).join(', ')}`)
   }

@@ -5,20 +5,31 @@
  * its inputs and a place to log, and does its own presenting.
  */
 import { loadConfig } from './config.js'
-import type { Finding, MasterPlan, Operation, PhaseEvent, RepoRef } from './domain.js'
+import type {
+  Finding,
+  MasterPlan,
+  Operation,
+  OperationResult,
+  PhaseEvent,
+  RepoRef
+} from './domain.js'
 import { InputError } from './errors.js'
 import { resolveEvent, type ActionInputs, type RunnerEvent } from './event.js'
-import { applyOperations, describeError, type OperationResult } from './github/apply.js'
+import { applyOperations } from './github/apply.js'
 import { createGitHub, type ClientTiming } from './github/client.js'
+import { describeError } from './github/errors.js'
 import { observe } from './github/observe.js'
 import { loadPlan } from './plan-file.js'
-import { STATE_FOR_EVENT, reconcile, stateLabel, type SyncPlan } from './reconcile.js'
+import { STATE_FOR_EVENT, reconcile, stateLabel } from './reconcile.js'
 import {
+  appliedOperations,
   buildOutputs,
   describeOperation,
+  isFailure,
   issueLines,
   renderSummary,
-  type Outputs
+  type Outputs,
+  type SyncReport
 } from './report.js'
 import { plainLine } from './runner.js'
 import { checkIssueCount, limitToWritableRepos } from './write-scope.js'
@@ -55,7 +66,8 @@ export interface SyncResult {
   readonly failure: string | undefined
   readonly event: PhaseEvent
   readonly plan: MasterPlan | undefined
-  readonly sync: SyncPlan | undefined
+  /** The changeset and its results; undefined when nothing was looked at. */
+  readonly report: SyncReport | undefined
   /** The writes made, or in a dry run the writes a real run would make. */
   readonly operations: readonly Operation[]
   readonly dryRun: boolean
@@ -118,7 +130,7 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
     summary: undefined,
     failure: undefined,
     event,
-    sync: undefined,
+    report: undefined,
     operations: [],
     dryRun
   }
@@ -181,28 +193,22 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
     )
   }
 
-  const syncPlan = reconcile({ event, config, plan, snapshot, autoClose })
-  findings.push(...syncPlan.findings)
-  emit(log, syncPlan.findings)
+  const changeset = reconcile({ event, config, plan, snapshot, autoClose })
+  findings.push(...changeset.findings)
+  emit(log, changeset.findings)
 
-  let results: OperationResult[] = []
-  let applied: Operation[]
+  let results: readonly OperationResult[] = []
   if (dryRun) {
-    for (const operation of syncPlan.operations)
+    for (const operation of changeset.operations)
       log.info(`[dry-run] ${describeOperation(operation)}`)
-    if (syncPlan.operations.length === 0) log.info('[dry-run] Nothing to change.')
-    applied = [...syncPlan.operations]
+    if (changeset.operations.length === 0) log.info('[dry-run] Nothing to change.')
   } else {
-    results = await applyOperations(github, {
-      operations: syncPlan.operations,
-      snapshot,
-      milestone: syncPlan.milestone
-    })
-    applied = results.filter((r) => r.status === 'applied').map((r) => r.operation)
-    logResults(log, syncPlan, results)
+    results = await applyOperations(github, { operations: changeset.operations })
   }
+  const report: SyncReport = { changeset, results, dryRun }
+  if (!dryRun) logResults(log, report)
 
-  const failures = results.filter((r) => r.status === 'failed')
+  const failures = results.filter(isFailure)
   let failure: string | undefined
   if (failures.length > 0) {
     const reset = github.rateLimitResetAt()
@@ -210,38 +216,36 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
       (f) =>
         `- ${plainLine(describeOperation(f.operation))}: ${plainLine(failureReason(f.detail, reset))}`
     )
-    failure = `${failures.length} of ${syncPlan.operations.length} write(s) failed; the rest were applied. Re-run the job to finish:\n${lines.join('\n')}`
+    failure = `${failures.length} of ${changeset.operations.length} write(s) failed; the rest were applied. Re-run the job to finish:\n${lines.join('\n')}`
   }
   return {
-    outputs: buildOutputs(syncPlan, applied, dryRun),
-    summary: renderSummary({ event, plan, sync: syncPlan, results, dryRun, findings }),
+    outputs: buildOutputs(report),
+    summary: renderSummary({ event, plan, report, findings }),
     failure,
     event,
     plan,
-    sync: syncPlan,
-    operations: applied,
+    report,
+    operations: appliedOperations(report),
     dryRun
   }
 }
 
-function logResults(log: SyncLog, syncPlan: SyncPlan, results: readonly OperationResult[]): void {
-  for (const line of issueLines(syncPlan, results)) log.info(line)
-  for (const result of results) {
+function logResults(log: SyncLog, report: SyncReport): void {
+  for (const line of issueLines(report)) log.info(line)
+  for (const result of report.results) {
     const operation = result.operation
-    if (operation.op === 'create_label' && result.status === 'applied') {
+    if (operation.op === 'create_label' && result.kind === 'applied') {
       log.info(`Created label "${operation.label}" in ${operation.repo}`)
     }
-    if (operation.op === 'update_milestone' && result.status === 'applied') {
+    if (operation.op === 'update_milestone' && result.kind === 'applied') {
       log.info(
         `Updated milestone "${operation.title}" (${operation.repo} #${operation.milestone}): ${operation.progress}`
       )
     }
-    if (result.status === 'gone') {
-      log.warning(
-        `${describeOperation(operation)}: skipped, no longer there (${result.detail ?? ''})`
-      )
+    if (result.kind === 'failed' && result.reason === 'gone') {
+      log.warning(`${describeOperation(operation)}: skipped, no longer there (${result.detail})`)
     }
   }
-  if (syncPlan.operations.length === 0)
+  if (report.changeset.operations.length === 0)
     log.info('Nothing to change: GitHub already matches this event.')
 }

@@ -95,9 +95,7 @@ function isInside(root: string, candidate: string): boolean {
   return relative !== '' && !leaves && !path.isAbsolute(relative)
 }
 
+/** Node's fs errors say what went wrong in `code`. */
 function isErrno(error: unknown, code: string): boolean {
-  // Structural check: errors from Node's fs are not `instanceof Error` inside jest's VM.
-  return (
-    typeof error === 'object' && error !== null && (error as NodeJS.ErrnoException).code === code
-  )
+  return (error as NodeJS.ErrnoException | null)?.code === code
 }

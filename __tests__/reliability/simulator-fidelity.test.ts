@@ -13,8 +13,9 @@ import { getOctokit } from '@actions/github'
 import { applyOperations } from '../../src/github/apply.js'
 import { DEFAULT_TIMING, createGitHub, type GitHub } from '../../src/github/client.js'
 import { buildObserveQuery, observe, type ObserveRequest } from '../../src/github/observe.js'
-import type { IssueRef, Operation, Snapshot } from '../../src/domain.js'
-import type { MilestoneOutcome } from '../../src/reconcile.js'
+import type { IssueRef, Operation, ShownOperation, Snapshot } from '../../src/domain.js'
+import { placeBlock } from '../../src/reconcile.js'
+import { SAMPLE_BLOCK, completeOperations } from '../../test-support/changeset.js'
 import {
   startSimulator,
   type GitHubSimulator,
@@ -733,13 +734,8 @@ describe('GraphQL documents the action sends, against @octokit/graphql-schema', 
     })
     const milestone = snapshot.namedMilestone
     if (!milestone) throw new Error('milestone not read')
-    const outcome: MilestoneOutcome = {
-      milestone,
-      rewrite: (text) => `${text}\n📊 **Debussy Progress:** 100% (4/4 phases)`,
-      changed: true
-    }
     const at = (n: number): string => `${REPO}#${n}`
-    const operations: Operation[] = [
+    const shown: ShownOperation[] = [
       {
         op: 'create_label',
         repo: REPO,
@@ -759,7 +755,7 @@ describe('GraphQL documents the action sends, against @octokit/graphql-schema', 
         milestone: 1,
         title: milestone.title,
         progress: '4/4',
-        description: outcome.rewrite(milestone.description)
+        description: placeBlock(milestone.description, SAMPLE_BLOCK)
       },
       { op: 'comment', issue: at(1), body: 'Completed by Debussy.' },
       { op: 'close_issue', issue: at(1), reason: 'completed' },
@@ -769,9 +765,12 @@ describe('GraphQL documents the action sends, against @octokit/graphql-schema', 
     // Issue 6 goes away between the read and the write.
     sim.deleteIssue(REPO, 6)
     const start = mark()
-    const results = await applyOperations(github, { operations, snapshot, milestone: outcome })
-    const status = (op: Operation): string | undefined =>
-      results.find((r) => r.operation === op)?.status
+    const operations = completeOperations(shown, snapshot)
+    const results = await applyOperations(github, { operations })
+    const status = (op: Operation): string | undefined => {
+      const result = results.find((r) => r.operation === op)
+      return result?.kind === 'failed' && result.reason === 'gone' ? 'gone' : result?.kind
+    }
     expect(operations.map(status)).toEqual([
       'applied',
       'applied',
@@ -1009,12 +1008,13 @@ describe('the checks fail when a response drifts from GitHub', () => {
       issues: [{ owner: 'acme', repo: 'payments', number: 1 }]
     })
     await applyOperations(github, {
-      operations: [
-        { op: 'add_label', issue: `${REPO}#1`, label: 'x' },
-        { op: 'remove_label', issue: `${REPO}#1`, label: 'bug' }
-      ],
-      snapshot,
-      milestone: undefined
+      operations: completeOperations(
+        [
+          { op: 'add_label', issue: `${REPO}#1`, label: 'x' },
+          { op: 'remove_label', issue: `${REPO}#1`, label: 'bug' }
+        ],
+        snapshot
+      )
     })
     ;[observed, mutation] = graphqlSince(sim, start) as [GraphqlExchange, GraphqlExchange]
     // As captured, they pass.

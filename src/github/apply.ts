@@ -1,14 +1,22 @@
 /**
- * The one place that writes to GitHub. Operations go out in as few requests as
- * GitHub allows: labels created through REST only when missing, label changes,
- * comments and closes as aliased GraphQL mutations in batches, the milestone
- * through one REST read and at most one write. Failures are collected per
- * operation; the caller reports them once, at the end.
+ * The one place that writes to GitHub: a plain executor of reconcile's
+ * changeset. Each operation carries its node and label ids, so nothing is
+ * looked up; it goes out in as few requests as GitHub allows (labels created
+ * through REST, label changes, comments and closes as aliased GraphQL
+ * mutations in batches, the milestone through REST) and gets one typed result.
+ *
+ * It reads only to settle what a write left open:
+ * - a comment or close whose answer was lost: read back whether it is there
+ *   (writeOnce), never sent twice;
+ * - a label another run created meanwhile (422 already_exists): read its id;
+ * - the milestone: an optimistic re-read just before its write, the read half
+ *   of a read-modify-write, so that a person's edit since the snapshot is kept
+ *   (the changeset's base text and block say what to place into it).
  */
-import type { ObservedIssue, Operation, Snapshot } from '../domain.js'
-import { formatIssueRef, parseRepo, repoKey } from '../issue-ref.js'
-import type { MilestoneOutcome } from '../reconcile.js'
+import type { FailureReason, Operation, OperationResult } from '../domain.js'
+import { placeBlock } from '../reconcile.js'
 import type { GitHub } from './client.js'
+import { answerLost, classify, describeError, isAlreadyExists } from './errors.js'
 import { graphqlPartial, type GqlError } from './observe.js'
 
 /**
@@ -24,35 +32,14 @@ export const LABEL_MUTATIONS_PER_REQUEST = 50
  */
 export const CLOSE_MUTATIONS_PER_REQUEST = 20
 
-export type OperationStatus = 'applied' | 'failed' | 'gone'
-
-export interface OperationResult {
-  readonly operation: Operation
-  readonly status: OperationStatus
-  /** Why it failed or was dropped, in GitHub's words where there are some. */
-  readonly detail: string | undefined
-}
-
-/** The issues (`owner/repo#N`, lower-cased) of the results whose status matches. */
-export function issuesOf(
-  results: readonly OperationResult[],
-  match: (status: OperationStatus) => boolean
-): Set<string> {
-  const issues = new Set<string>()
-  for (const { operation, status } of results) {
-    if (match(status) && 'issue' in operation) issues.add(operation.issue.toLowerCase())
-  }
-  return issues
-}
-
 export interface ApplyInput {
+  /** The changeset's operations, in order: labels created first, issues closed last. */
   readonly operations: readonly Operation[]
-  readonly snapshot: Snapshot
-  readonly milestone: MilestoneOutcome | undefined
 }
 
 interface Mutation {
-  readonly operations: readonly Operation[]
+  /** The operation this field makes (one per field). */
+  readonly operation: Operation
   /** The field text, with `$vN` placeholders bound below. */
   readonly field: (alias: string, v: (value: unknown, type: string) => string) => string
   /** The issue's node id: a NOT_FOUND that names it means the issue is gone. */
@@ -67,6 +54,21 @@ interface Mutation {
   readonly check?: (answer: unknown) => string | undefined
 }
 
+type CreateLabel = Extract<Operation, { op: 'create_label' }>
+type UpdateMilestone = Extract<Operation, { op: 'update_milestone' }>
+
+const applied = (operation: Operation, detail?: string): OperationResult => ({
+  kind: 'applied',
+  operation,
+  detail
+})
+const failed = (operation: Operation, reason: FailureReason, detail: string): OperationResult => ({
+  kind: 'failed',
+  operation,
+  reason,
+  detail
+})
+
 /** The names an addLabelsToLabelable answer says the issue now has. */
 function answeredLabels(answer: unknown): string[] {
   const nodes = (
@@ -75,228 +77,185 @@ function answeredLabels(answer: unknown): string[] {
   return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []))
 }
 
+/** Makes the changeset's operations; one result per operation, in no particular order. */
 export async function applyOperations(
   github: GitHub,
   input: ApplyInput
 ): Promise<OperationResult[]> {
   const results: OperationResult[] = []
-  const issues = new Map<string, Extract<ObservedIssue, { found: true }>>()
-  for (const observed of input.snapshot.issues) {
-    if (observed.found) issues.set(formatIssueRef(observed.ref).toLowerCase(), observed)
-  }
-
-  // Label ids by repository: the snapshot's, then the ones created here.
-  const labelIds = new Map<string, string>()
-  for (const [repo, labels] of input.snapshot.labels) {
-    for (const [name, label] of labels) labelIds.set(`${repo}\n${name}`, label.id)
-  }
-
+  const created = new Map<CreateLabel, string>()
   for (const operation of input.operations) {
     if (operation.op !== 'create_label') continue
-    results.push(await createLabel(github, operation, labelIds))
+    const [result, id] = await createLabel(github, operation)
+    results.push(result)
+    if (id !== undefined) created.set(operation, id)
   }
 
   const labelMutations: Mutation[] = []
   const commentMutations: Mutation[] = []
   const closeMutations: Mutation[] = []
-  const byIssue = groupByIssue(input.operations)
-  for (const [key, ops] of byIssue) {
-    const observed = issues.get(key)
-    if (observed === undefined) {
-      for (const operation of ops)
-        results.push({ operation, status: 'failed', detail: 'issue was not read' })
-      continue
-    }
-    const repo = repoKey(observed.ref)
-    const adds = ops.filter((op) => op.op === 'add_label')
-    const removes = ops.filter((op) => op.op === 'remove_label')
-    if (adds.length > 0) {
-      const ids = adds.map((op) => labelIds.get(`${repo}\n${op.label.toLowerCase()}`))
-      if (ids.some((id) => id === undefined)) {
-        for (const operation of adds) {
-          results.push({
-            operation,
-            status: 'failed',
-            detail: `label "${operation.label}" could not be created`
-          })
+  for (const operation of input.operations) {
+    switch (operation.op) {
+      case 'add_label': {
+        const { issueId, label } = operation.target
+        const labelId = 'id' in label ? label.id : created.get(label.created)
+        if (labelId === undefined) {
+          results.push(
+            failed(operation, 'label-missing', `label "${operation.label}" could not be created`)
+          )
+          break
         }
-      } else {
-        const wanted = adds.map((op) => op.label.toLowerCase())
+        const wanted = operation.label.toLowerCase()
         labelMutations.push({
-          operations: adds,
-          subjectId: observed.id,
+          operation,
+          subjectId: issueId,
           labelGone: 'failed',
           field: (alias, v) =>
-            `${alias}: addLabelsToLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
+            `${alias}: addLabelsToLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v([labelId], '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
           // A label renamed during the run keeps its id: the name must be checked.
-          check: (answer) => {
-            const names = answeredLabels(answer).map((name) => name.toLowerCase())
-            const missing = wanted.filter((name) => !names.includes(name))
-            return missing.length === 0
+          check: (answer) =>
+            answeredLabels(answer).some((name) => name.toLowerCase() === wanted)
               ? undefined
-              : `label "${missing.join('", "')}" was renamed or deleted during the run; re-run the job to create and apply it`
-          }
+              : `label "${operation.label}" was renamed or deleted during the run; re-run the job to create and apply it`
         })
+        break
       }
-    }
-    // One field per label: a label deleted during the run fails only its own field.
-    for (const operation of removes) {
-      const ids = observed.labels
-        .filter((l) => l.name.toLowerCase() === operation.label.toLowerCase())
-        .map((l) => l.id)
-      labelMutations.push({
-        operations: [operation],
-        subjectId: observed.id,
-        labelGone: 'applied',
-        field: (alias, v) =>
-          `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { clientMutationId }`
-      })
-    }
-    for (const operation of ops) {
-      if (operation.op === 'comment') {
+      case 'remove_label': {
+        // One field per label: a label deleted during the run fails only its own field.
+        const { issueId, labelIds } = operation.target
+        labelMutations.push({
+          operation,
+          subjectId: issueId,
+          labelGone: 'applied',
+          field: (alias, v) =>
+            `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v(labelIds, '[ID!]!')} }) { clientMutationId }`
+        })
+        break
+      }
+      case 'comment': {
+        const { issueId } = operation.target
         commentMutations.push({
-          operations: [operation],
-          subjectId: observed.id,
+          operation,
+          subjectId: issueId,
           field: (alias, v) =>
-            `${alias}: addComment(input: { subjectId: ${v(observed.id, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
+            `${alias}: addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
         })
-      } else if (operation.op === 'close_issue') {
-        closeMutations.push({
-          operations: [operation],
-          subjectId: observed.id,
-          field: (alias, v) =>
-            `${alias}: closeIssue(input: { issueId: ${v(observed.id, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
-        })
+        break
       }
+      case 'close_issue': {
+        const { issueId } = operation.target
+        closeMutations.push({
+          operation,
+          subjectId: issueId,
+          field: (alias, v) =>
+            `${alias}: closeIssue(input: { issueId: ${v(issueId, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
+        })
+        break
+      }
+      case 'create_label':
+      case 'update_milestone':
+        break
     }
   }
 
   results.push(
-    ...(await runMutations(github, labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST }))
+    ...(
+      await sendMutations(github, labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST })
+    ).map((sent) => sent.result)
   )
   for (const operation of input.operations) {
-    if (operation.op === 'update_milestone' && input.milestone !== undefined) {
-      results.push(await updateMilestone(github, operation, input.milestone))
-    }
+    if (operation.op === 'update_milestone') results.push(await updateMilestone(github, operation))
   }
   // An issue is closed only once its completion comment is there: a re-run
   // then still posts the comment that a failed request left out.
-  const commented = await writeOnce(github, commentMutations, issues, {
+  const commented = await writeOnce(github, commentMutations, {
     perRequest: Math.min(CLOSE_MUTATIONS_PER_REQUEST, github.contentPerRequest),
     createsContent: true
   })
   results.push(...commented)
-  const uncommented = issuesOf(commented, (status) => status !== 'applied')
+  const uncommented = new Set(
+    commented.flatMap((r) =>
+      r.kind !== 'applied' && r.operation.op === 'comment' ? [r.operation.target.issueId] : []
+    )
+  )
   const closable = closeMutations.filter((m) => {
-    const operation = m.operations[0]
-    if (
-      operation === undefined ||
-      !('issue' in operation) ||
-      !uncommented.has(operation.issue.toLowerCase())
-    ) {
-      return true
-    }
-    results.push({
-      operation,
-      status: 'failed',
-      detail: 'not closed: its completion comment failed'
-    })
+    if (!uncommented.has(m.subjectId)) return true
+    results.push(failed(m.operation, 'blocked', 'not closed: its completion comment failed'))
     return false
   })
-  results.push(
-    ...(await writeOnce(github, closable, issues, { perRequest: CLOSE_MUTATIONS_PER_REQUEST }))
-  )
+  results.push(...(await writeOnce(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })))
   return results
 }
 
-function groupByIssue(operations: readonly Operation[]): Map<string, Operation[]> {
-  const groups = new Map<string, Operation[]>()
-  for (const operation of operations) {
-    if (!('issue' in operation)) continue
-    const key = operation.issue.toLowerCase()
-    const list = groups.get(key) ?? []
-    list.push(operation)
-    groups.set(key, list)
-  }
-  return groups
-}
-
+/** Creates a label; its node id, for the additions of this changeset, when it exists afterwards. */
 async function createLabel(
   github: GitHub,
-  operation: Extract<Operation, { op: 'create_label' }>,
-  labelIds: Map<string, string>
-): Promise<OperationResult> {
-  const repo = parseRepo(operation.repo, 'create_label')
-  const key = `${repoKey(repo)}\n${operation.label.toLowerCase()}`
+  operation: CreateLabel
+): Promise<readonly [OperationResult, string | undefined]> {
+  const { owner, repo } = operation.target.repo
   try {
-    const created = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
-      owner: repo.owner,
-      repo: repo.repo,
+    const answer = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
+      owner,
+      repo,
       name: operation.label,
       color: operation.color,
       description: operation.description
     })
-    labelIds.set(key, created.data.node_id)
-    return { operation, status: 'applied', detail: undefined }
+    return [applied(operation), answer.data.node_id]
   } catch (error) {
-    if (isAlreadyExists(error)) {
-      // Another run created it between our read and this write: use theirs.
-      try {
-        const existing = await github.octokit.request('GET /repos/{owner}/{repo}/labels/{name}', {
-          owner: repo.owner,
-          repo: repo.repo,
-          name: operation.label
-        })
-        labelIds.set(key, existing.data.node_id)
-        return { operation, status: 'applied', detail: 'already existed' }
-      } catch (again) {
-        return { operation, status: 'failed', detail: describeError(again) }
-      }
+    if (!isAlreadyExists(error))
+      return [failed(operation, failureReason(error), describeError(error)), undefined]
+    // Another run created it between our read and this write: use theirs (its id is the one thing unknown).
+    try {
+      const existing = await github.octokit.request('GET /repos/{owner}/{repo}/labels/{name}', {
+        owner,
+        repo,
+        name: operation.label
+      })
+      return [applied(operation, 'already existed'), existing.data.node_id]
+    } catch (again) {
+      return [failed(operation, failureReason(again), describeError(again)), undefined]
     }
-    return { operation, status: 'failed', detail: describeError(error) }
   }
 }
 
-function isAlreadyExists(error: unknown): boolean {
-  const response =
-    (error as { status?: number; response?: { data?: { errors?: { code?: string }[] } } }) ?? {}
-  return (
-    response.status === 422 &&
-    (response.response?.data?.errors ?? []).some((e) => e.code === 'already_exists')
-  )
+/**
+ * A request's failure, where only the milestone's own 404 means "gone": a 404
+ * on a repository's labels or on a whole GraphQL request is a repository the
+ * token cannot see or a wrong URL, a failure rather than a warning.
+ */
+function failureReason(error: unknown): FailureReason {
+  const reason = classify(error)
+  return reason === 'gone' ? 'http' : reason
 }
 
+/**
+ * Writes the milestone's description: the changeset's text when the milestone
+ * still reads as the snapshot saw it (`base`), else this plan's block placed
+ * into what it reads now, so that a person's edit since the snapshot is kept.
+ */
 async function updateMilestone(
   github: GitHub,
-  operation: Extract<Operation, { op: 'update_milestone' }>,
-  outcome: MilestoneOutcome
+  operation: UpdateMilestone
 ): Promise<OperationResult> {
-  const repo = parseRepo(operation.repo, 'update_milestone')
+  const { repo: where, base, block } = operation.target
+  const route = { owner: where.owner, repo: where.repo, milestone_number: operation.milestone }
   try {
-    // Re-read just before writing, so that an edit a person made since the
-    // snapshot is kept: the rewrite only touches this plan's block.
     const fresh = await github.octokit.request(
       'GET /repos/{owner}/{repo}/milestones/{milestone_number}',
-      {
-        owner: repo.owner,
-        repo: repo.repo,
-        milestone_number: operation.milestone
-      }
+      route
     )
     const current = fresh.data.description ?? ''
-    const next =
-      current === outcome.milestone.description ? operation.description : outcome.rewrite(current)
+    const next = current === base ? operation.description : placeBlock(current, block)
     if (next !== current) {
       await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
-        owner: repo.owner,
-        repo: repo.repo,
-        milestone_number: operation.milestone,
+        ...route,
         description: next
       })
     }
-    return { operation, status: 'applied', detail: undefined }
+    return applied(operation)
   } catch (error) {
-    return { operation, status: isGone(error) ? 'gone' : 'failed', detail: describeError(error) }
+    return failed(operation, classify(error), describeError(error))
   }
 }
 
@@ -309,31 +268,12 @@ interface Batching {
 }
 
 /** A result, and whether its request's answer was lost (the write may have been made). */
-interface Sent extends OperationResult {
+interface Sent {
+  readonly result: OperationResult
   readonly lost: boolean
 }
 
-/**
- * A request whose answer was lost after it left: a reset, a timeout, a 5xx
- * or an answer that could not be read (all reported with a 5xx status). A
- * 4xx is GitHub's own answer: the write was not made.
- */
-function answerLost(error: unknown): boolean {
-  const status = (error as { status?: unknown } | null)?.status
-  return typeof status === 'number' && status >= 500
-}
-
-/** Sends mutations in batches, one request at a time, mapping each field's error to its operations. */
-async function runMutations(
-  github: GitHub,
-  mutations: readonly Mutation[],
-  batching: Batching
-): Promise<OperationResult[]> {
-  return (await sendMutations(github, mutations, batching)).map(
-    ({ operation, status, detail }) => ({ operation, status, detail })
-  )
-}
-
+/** Sends mutations in batches, one request at a time, mapping each field's error to its operation. */
 async function sendMutations(
   github: GitHub,
   mutations: readonly Mutation[],
@@ -355,7 +295,7 @@ async function sendMutations(
     const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`
     let errors: readonly GqlError[] = []
     let data: Record<string, unknown> = {}
-    let failure: string | undefined
+    let failure: { readonly reason: FailureReason; readonly detail: string } | undefined
     let lost = false
     try {
       const answer = await github.graphql<Record<string, unknown> | undefined>(
@@ -366,14 +306,16 @@ async function sendMutations(
       // client.ts refuses a body without data; this guard keeps a crash out whatever the transport.
       if (typeof answer === 'object' && answer !== null) data = answer
       else {
-        failure = 'GitHub answered without data'
+        failure = { reason: 'http', detail: 'GitHub answered without data' }
         lost = true
       }
     } catch (error) {
       const partial = graphqlPartial(error)
-      if (partial === undefined || partial.errors.some((e) => (e.path ?? []).length === 0)) {
-        failure = describeError(error)
+      if (partial === undefined) {
+        failure = { reason: failureReason(error), detail: describeError(error) }
         lost = answerLost(error)
+      } else if (partial.errors.some((e) => (e.path ?? []).length === 0)) {
+        failure = { reason: 'graphql', detail: describeError(error) }
       } else {
         errors = partial.errors
         data = partial.data
@@ -386,15 +328,13 @@ async function sendMutations(
     }
     batch.forEach((mutation, i) => {
       const error = errorByField.get(`m${i}`)
-      const [status, detail] =
+      const result =
         failure !== undefined
-          ? (['failed', failure] as const)
+          ? failed(mutation.operation, failure.reason, failure.detail)
           : error !== undefined
             ? fieldError(mutation, error)
             : fieldAnswer(mutation, data[`m${i}`])
-      for (const operation of mutation.operations) {
-        results.push({ operation, status, detail, lost: failure !== undefined && lost })
-      }
+      results.push({ result, lost: failure !== undefined && lost })
     })
   }
   return results
@@ -409,58 +349,54 @@ const SETTLE_ROUNDS = 2
  * an unreadable answer) GitHub may have made it, even a moment later; so wait
  * as long as an attempt may take, read the issues, and count what is there
  * (the comment's marker, the issue closed) as made. Only what the read shows
- * missing is sent again; what no read could settle fails, and the re-run
- * reads before it writes (observe finds the comment by its marker).
+ * missing is sent again; what no read could settle is `unknown`, and the
+ * re-run reads before it writes (observe finds the comment by its marker).
  */
 async function writeOnce(
   github: GitHub,
   mutations: readonly Mutation[],
-  issues: ReadonlyMap<string, Extract<ObservedIssue, { found: true }>>,
   batching: Omit<Batching, 'once'>
 ): Promise<OperationResult[]> {
   const final = new Map<Mutation, OperationResult>()
   let pending = mutations
   for (let round = 0; pending.length > 0; round++) {
     const sent = await sendMutations(github, pending, { ...batching, once: true })
-    // One operation per mutation here: results come back in mutation order.
+    // One operation per mutation: results come back in mutation order.
     const doubtful: Mutation[] = []
     pending.forEach((mutation, i) => {
-      const result = sent[i]
-      if (result === undefined) return
-      if (result.lost) doubtful.push(mutation)
-      final.set(mutation, {
-        operation: result.operation,
-        status: result.status,
-        detail: result.detail
-      })
+      const one = sent[i]
+      if (one === undefined) return
+      if (one.lost) doubtful.push(mutation)
+      final.set(mutation, one.result)
     })
     if (doubtful.length === 0) break
     await new Promise((resolve) => setTimeout(resolve, github.attemptTimeoutMs))
-    const seen = await readBack(github, doubtful, issues)
+    const seen = await readBack(github, doubtful)
     const missing: Mutation[] = []
     for (const mutation of doubtful) {
-      const operation = mutation.operations[0]
-      const before = final.get(mutation)
-      if (operation === undefined || before === undefined) continue
+      const before = final.get(mutation)?.detail ?? 'no answer'
       const found = seen?.get(mutation)
+      const operation = mutation.operation
       if (found === 'made') {
-        final.set(mutation, {
-          operation,
-          status: 'applied',
-          detail: `made, though its answer was lost (${before.detail ?? 'no answer'})`
-        })
+        final.set(mutation, applied(operation, `made, though its answer was lost (${before})`))
       } else if (found === 'gone') {
-        final.set(mutation, { operation, status: 'gone', detail: 'the issue is no longer there' })
+        final.set(mutation, failed(operation, 'gone', 'the issue is no longer there'))
       } else if (found === 'missing' && round + 1 < SETTLE_ROUNDS) {
         missing.push(mutation)
+      } else if (found === 'missing') {
+        final.set(
+          mutation,
+          failed(
+            operation,
+            'not-made',
+            `not made: its answer was lost (${before}) and a read shows it missing; re-run the job`
+          )
+        )
       } else {
         final.set(mutation, {
+          kind: 'unknown',
           operation,
-          status: 'failed',
-          detail:
-            found === 'missing'
-              ? `not made: its answer was lost (${before.detail ?? 'no answer'}) and a read shows it missing; re-run the job`
-              : `outcome unknown: its answer was lost (${before.detail ?? 'no answer'}) and the read to check it failed; a re-run reads before repeating it`
+          detail: `outcome unknown: its answer was lost (${before}) and the read to check it failed; a re-run reads before repeating it`
         })
       }
     }
@@ -479,15 +415,9 @@ async function writeOnce(
  */
 async function readBack(
   github: GitHub,
-  mutations: readonly Mutation[],
-  issues: ReadonlyMap<string, Extract<ObservedIssue, { found: true }>>
+  mutations: readonly Mutation[]
 ): Promise<Map<Mutation, 'made' | 'missing' | 'gone'> | undefined> {
-  const ids = mutations.map((m) => {
-    const operation = m.operations[0]
-    return operation !== undefined && 'issue' in operation
-      ? (issues.get(operation.issue.toLowerCase())?.id ?? m.subjectId)
-      : m.subjectId
-  })
+  const ids = mutations.map((m) => m.subjectId)
   let nodes: ({ state?: string; comments?: { nodes: ({ body: string } | null)[] } } | null)[]
   try {
     const data = await github.graphql<{ nodes?: typeof nodes }>(
@@ -506,8 +436,8 @@ async function readBack(
   const seen = new Map<Mutation, 'made' | 'missing' | 'gone'>()
   mutations.forEach((mutation, i) => {
     const node = nodes[i]
-    const operation = mutation.operations[0]
-    if (node === null || node === undefined || operation === undefined) {
+    const operation = mutation.operation
+    if (node === null || node === undefined) {
       seen.set(mutation, 'gone')
     } else if (operation.op === 'close_issue') {
       seen.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing')
@@ -521,38 +451,24 @@ async function readBack(
 }
 
 /** A field's error: the issue gone (a warning), a label gone, or a failure. */
-function fieldError(mutation: Mutation, error: GqlError): readonly [OperationStatus, string] {
-  if (error.type !== 'NOT_FOUND') return ['failed', error.message]
+function fieldError(mutation: Mutation, error: GqlError): OperationResult {
+  const operation = mutation.operation
+  if (error.type !== 'NOT_FOUND') return failed(operation, 'graphql', error.message)
   if (mutation.labelGone === undefined || error.message.includes(mutation.subjectId)) {
-    return ['gone', error.message]
+    return failed(operation, 'gone', error.message)
   }
   return mutation.labelGone === 'applied'
-    ? ['applied', 'the label was deleted during the run']
-    : [
-        'failed',
+    ? applied(operation, 'the label was deleted during the run')
+    : failed(
+        operation,
+        'label-deleted',
         `a label was deleted during the run (${error.message}); re-run the job to create and apply it`
-      ]
+      )
 }
 
-function fieldAnswer(
-  mutation: Mutation,
-  answer: unknown
-): readonly [OperationStatus, string | undefined] {
+function fieldAnswer(mutation: Mutation, answer: unknown): OperationResult {
   const problem = mutation.check?.(answer)
-  return problem === undefined ? ['applied', undefined] : ['failed', problem]
-}
-
-function isGone(error: unknown): boolean {
-  const status = (error as { status?: number } | null)?.status
-  return status === 404 || status === 410
-}
-
-/** GitHub's own message, never request headers (the token is in them). */
-export function describeError(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const e = error as { status?: number; message?: string }
-    const status = typeof e.status === 'number' && e.status > 0 ? `HTTP ${e.status}: ` : ''
-    return `${status}${typeof e.message === 'string' ? e.message : 'unknown error'}`
-  }
-  return String(error)
+  return problem === undefined
+    ? applied(mutation.operation)
+    : failed(mutation.operation, 'label-deleted', problem)
 }

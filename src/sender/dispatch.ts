@@ -5,8 +5,8 @@
  * bounded, with backoff, and each one announced on the terminal.
  */
 import type { RepoRef } from '../domain.js'
-import { describeError } from '../github/apply.js'
 import { DEFAULT_TIMING, createGitHub, type GitHub } from '../github/client.js'
+import { describeError } from '../github/errors.js'
 import { eventType, type DispatchPayload } from './snapshot.js'
 
 export interface SendTiming {
