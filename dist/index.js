@@ -10683,907 +10683,6 @@ function closestName(word, known) {
     return best?.name;
 }
 
-;// CONCATENATED MODULE: ./src/issue-ref.ts
-
-/** GitHub stores issue numbers as 32-bit signed integers; anything larger is a typo. */
-const MAX_ISSUE_NUMBER = 2147483647;
-const MAX_OWNER_LENGTH = 39;
-const MAX_REPO_LENGTH = 100;
-// Alphanumerics joined by single hyphens; each repetition consumes an alphanumeric, so it is linear.
-const OWNER_PATTERN = /^[A-Za-z0-9](?:-?[A-Za-z0-9])*$/;
-const REPO_PATTERN = /^[A-Za-z0-9._-]+$/;
-const DIGITS = /^\d+$/;
-/** Debussy's own shorthand (`sync/github_sync.py`, ISSUE_PATTERN): `gh#10`, `github#10`, also without `#`. */
-const SHORTHAND = /^(?:gh|github)#?(\d+)$/i;
-// Trailing pages of a pull request URL that still clearly mean the pull request.
-const PULL_REQUEST_PAGES = new Set(['files', 'commits', 'checks']);
-function formatRepo(repo) {
-    return `${repo.owner}/${repo.repo}`;
-}
-function formatIssueRef(ref) {
-    return `${formatRepo(ref)}#${ref.number}`;
-}
-/** GitHub compares owner and repository names case-insensitively; so do maps keyed by this. */
-function repoKey(repo) {
-    return formatRepo(repo).toLowerCase();
-}
-/** Parses `owner/repo`, checked against GitHub's naming rules. */
-function parseRepo(text, field) {
-    const trimmed = text.trim();
-    const problem = repoProblem(trimmed);
-    if (problem !== undefined) {
-        throw new InputError(field, `"${printable(trimmed)}" ${problem}`, REPO_FIX);
-    }
-    const slash = trimmed.indexOf('/');
-    return { owner: trimmed.slice(0, slash), repo: trimmed.slice(slash + 1) };
-}
-const REPO_FIX = 'Write the repository as owner/repo, such as acme/payments';
-/** Why `text` is not `owner/repo`, or undefined when it is. */
-function repoProblem(text) {
-    const parts = text.split('/');
-    if (parts.length !== 2)
-        return 'is not a repository in the form owner/repo';
-    const [owner = '', repo = ''] = parts;
-    if (owner.length > MAX_OWNER_LENGTH || !OWNER_PATTERN.test(owner)) {
-        return `has an invalid owner "${printable(owner)}": an owner is 1 to ${MAX_OWNER_LENGTH} letters, digits or single hyphens, and does not start or end with a hyphen`;
-    }
-    if (repo.length > MAX_REPO_LENGTH || !REPO_PATTERN.test(repo) || repo === '.' || repo === '..') {
-        return `has an invalid repository name "${printable(repo)}": a name is 1 to ${MAX_REPO_LENGTH} letters, digits, ".", "-" or "_", and is not "." or ".."`;
-    }
-    return undefined;
-}
-/** Parses one ref; bare numbers belong to `context.defaultRepo`. */
-function parseIssueRef(text, context, field) {
-    const trimmed = text.trim();
-    if (/^https?:\/\//i.test(trimmed))
-        return parseIssueUrl(trimmed, context, field);
-    const shorthand = SHORTHAND.exec(trimmed)?.[1];
-    if (shorthand !== undefined) {
-        return { ...context.defaultRepo, number: issueNumber(shorthand, trimmed, field) };
-    }
-    const hash = trimmed.lastIndexOf('#');
-    const head = hash < 0 ? '' : trimmed.slice(0, hash);
-    const digits = hash < 0 ? trimmed : trimmed.slice(hash + 1);
-    if (!DIGITS.test(digits))
-        throw notARef(trimmed, context, field);
-    if (hash < 0 || head === '') {
-        return { ...context.defaultRepo, number: issueNumber(digits, trimmed, field) };
-    }
-    if (!head.includes('/'))
-        throw notARef(trimmed, context, field);
-    const problem = repoProblem(head);
-    if (problem !== undefined) {
-        throw new InputError(field, `"${printable(trimmed)}" ${problem}`, 'Write a ref to another repository as owner/repo#10, such as acme/payments#10');
-    }
-    const slash = head.indexOf('/');
-    return {
-        owner: head.slice(0, slash),
-        repo: head.slice(slash + 1),
-        number: issueNumber(digits, trimmed, field)
-    };
-}
-/** `https://<serverHost>/owner/repo/issues/10` or `/pull/10`, with an optional slash, query or fragment. */
-function parseIssueUrl(text, context, field) {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw notARef(text, context, field);
-    }
-    const serverHost = context.serverHost.toLowerCase();
-    const host = url.host.toLowerCase();
-    if (host !== serverHost && host !== `www.${serverHost}`) {
-        throw new InputError(field, `"${printable(text)}" refers to another host ${printable(host)}; this action syncs issues on ${printable(serverHost)}`, `Link issues on ${printable(serverHost)}, such as https://${printable(serverHost)}/owner/repo/issues/10 or owner/repo#10`);
-    }
-    if (url.username !== '' || url.password !== '') {
-        // Never echo credentials, even ones pasted into a plan by mistake.
-        throw new InputError(field, `"${printable(`${url.protocol}//***@${url.host}${url.pathname}`)}" carries a user name or password`, `Link the issue without credentials, such as https://${printable(serverHost)}/owner/repo/issues/10`);
-    }
-    // A trailing slash leaves an empty last segment.
-    const segments = url.pathname.split('/').slice(1);
-    if (segments.at(-1) === '')
-        segments.pop();
-    const [owner = '', repo = '', kind = '', number = '', page, ...rest] = segments;
-    const pageOk = page === undefined || (kind === 'pull' && PULL_REQUEST_PAGES.has(page) && rest.length === 0);
-    if ((kind !== 'issues' && kind !== 'pull') || !DIGITS.test(number) || !pageOk) {
-        throw notARef(text, context, field);
-    }
-    const problem = repoProblem(`${owner}/${repo}`);
-    if (problem !== undefined) {
-        throw new InputError(field, `"${printable(text)}" ${problem}`, `Link an issue as https://${printable(serverHost)}/owner/repo/issues/10`);
-    }
-    return { owner, repo, number: issueNumber(number, text, field) };
-}
-function issueNumber(digits, text, field) {
-    // Leading zeros are harmless (`#007`); the length check keeps Number() exact.
-    const significant = digits.replace(/^0+/, '');
-    const value = significant.length > 10 ? Infinity : Number(significant);
-    if (value < 1 || value > MAX_ISSUE_NUMBER) {
-        throw new InputError(field, `"${printable(text)}" has issue number ${printable(digits, 24)}, which no GitHub issue can have`, `Issue numbers run from 1 to ${MAX_ISSUE_NUMBER}; check the ref`);
-    }
-    return value;
-}
-function notARef(text, context, field) {
-    return new InputError(field, `"${printable(text)}" is not an issue reference`, `Write an issue as 10, #10, gh#10, owner/repo#10 or https://${printable(context.serverHost)}/owner/repo/issues/10`);
-}
-/**
- * Parses a list of refs: a string such as `"#10, #11 gh#12"` (commas and/or
- * whitespace between refs), a number, or an array of these. Duplicates
- * (repository compared case-insensitively) are dropped, first occurrence kept.
- */
-function parseIssueRefs(value, context, field) {
-    const refs = [];
-    const seen = new Set();
-    const add = (ref) => {
-        const key = `${repoKey(ref)}#${ref.number}`;
-        if (seen.has(key))
-            return;
-        seen.add(key);
-        refs.push(ref);
-    };
-    if (typeof value === 'string') {
-        for (const token of splitRefs(value))
-            add(parseIssueRef(token, context, field));
-    }
-    else if (typeof value === 'number') {
-        add(refFromNumber(value, context, field));
-    }
-    else if (Array.isArray(value)) {
-        value.forEach((item, index) => {
-            const itemField = `${field} item ${index + 1}`;
-            const tokens = typeof item === 'string' ? splitRefs(item) : [];
-            if (typeof item === 'number') {
-                add(refFromNumber(item, context, itemField));
-            }
-            else if (tokens.length > 0) {
-                // An item may itself hold several refs ("#10, #11"): read it like a string value.
-                for (const token of tokens)
-                    add(parseIssueRef(token, context, itemField));
-            }
-            else if (item === null || item === undefined || typeof item === 'string') {
-                throw new InputError(itemField, 'is empty (in YAML, an unquoted #10 is a comment, so the item reads as nothing)', 'Quote each ref, such as - "#10", or write the list as ["#10", "#11"]');
-            }
-            else {
-                throw new InputError(itemField, `${describe(item)} is not an issue reference`, `Write each item as a ref, such as "#10" or "owner/repo#10"`);
-            }
-        });
-    }
-    else {
-        throw new InputError(field, `${describe(value)} is not a list of issue references`, 'Write a list such as ["#10", "#11"], or a string such as "#10, #11"');
-    }
-    return refs;
-}
-function splitRefs(text) {
-    return text.split(/[\s,]+/).filter((token) => token !== '');
-}
-function refFromNumber(value, context, field) {
-    if (!Number.isInteger(value) || value < 1 || value > MAX_ISSUE_NUMBER) {
-        throw new InputError(field, `${value} is not an issue number`, `Issue numbers are whole numbers from 1 to ${MAX_ISSUE_NUMBER}, such as 10 or "#10"`);
-    }
-    return { ...context.defaultRepo, number: value };
-}
-/** Names a YAML value in a message without dumping it. */
-function describe(value) {
-    if (value === null || value === undefined)
-        return 'an empty value';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    return typeof value === 'boolean' ? String(value) : typeof value;
-}
-
-;// CONCATENATED MODULE: ./src/plan-text.ts
-/** A zero-width joiner after `@` and `#` stops mentions and issue links, and reads the same. */
-const ZWJ = '\u200d';
-const HIDDEN_CONTROLS = 
-// eslint-disable-next-line no-control-regex -- control characters are what this removes
-/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/**
- * Bidirectional controls (U+202E shows what follows backwards, isolates reorder
- * runs) make a reader see other text than is there; other control characters
- * (escape sequences, bell) have no business in a title. Line breaks and tabs
- * are whitespace, flattened by the callers.
- */
-function withoutControls(text) {
-    return text.replace(HIDDEN_CONTROLS, '');
-}
-/** `GH-12` is an issue link to GitHub, in any case: a joiner after `GH` stops it. */
-function unlinkGhRefs(text) {
-    return text.replace(/(gh)-(?=\d)/gi, `$1${ZWJ}-`);
-}
-/**
- * Plan text made inert for GitHub markdown: mentions, issue references (`#12`,
- * `GH-12`) and bare URLs neutralised, bidirectional and other control characters
- * removed, markdown and HTML punctuation escaped, newlines flattened.
- */
-function inertText(text, max = 200) {
-    const flat = withoutControls(text).replace(/\s+/g, ' ').trim();
-    const short = flat.length > max ? `${flat.slice(0, max)}…` : flat;
-    return unlinkGhRefs(short
-        .replace(/[\\`*_{}[\]()<>|!~]/g, (c) => `\\${c}`)
-        .replace(/&/g, '&amp;')
-        .replace(/[@#]/g, (c) => `${c}${ZWJ}`)
-        // Bare URLs are autolinked by GitHub: a joiner inside the scheme or www. stops that.
-        .replace(/:\/\//g, `:${ZWJ}//`)
-        .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWJ}.`));
-}
-/** Marks the action's one comment so that a re-run after a failed close does not post it twice. */
-function completionMarker(planKey) {
-    return `<!-- debussy-issue-sync:completed plan="${encodeURIComponent(planKey)}" -->`;
-}
-function completionComment(plan, progress) {
-    const phases = progress === undefined ? '' : ` (${progress.completed}/${progress.total} phases)`;
-    return [
-        `✅ Debussy completed the plan **${inertText(plan.title)}**${phases}, so this issue is closed as completed.`,
-        '',
-        `Closed by debussy-issue-sync because auto-close is on. Reopen it if there is more to do.`,
-        completionMarker(plan.path)
-    ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/github/observe.ts
-
-
-/** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
-const ISSUES_PER_QUERY = 100;
-const MILESTONE_FIELDS = 'number title description url';
-// Issue.state and PullRequest.state have different types: pull requests alias theirs.
-const LINKED_FIELDS = (comments, state = 'state') => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${comments ? ' comments(last: 30) { nodes { body } }' : ''}`;
-/** Builds one query; names travel as variables, never spliced into the document. */
-function buildObserveQuery(issues, request, withMilestone) {
-    const groups = new Map();
-    const add = (repo) => {
-        const key = repoKey(repo);
-        let group = groups.get(key);
-        if (group === undefined) {
-            group = { repo, issues: [] };
-            groups.set(key, group);
-        }
-        return group;
-    };
-    for (const ref of issues)
-        add(ref).issues.push(ref);
-    const milestoneKey = withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined;
-    if (request.milestone && withMilestone)
-        add(request.milestone.repo);
-    // GitHub refuses a declared variable that no field uses.
-    const withLabel = issues.length > 0;
-    const declarations = withLabel ? ['$label: String!'] : [];
-    const variables = withLabel ? { label: request.stateLabel } : {};
-    const bodies = [];
-    const repos = [];
-    let milestoneRepoAlias;
-    let index = 0;
-    for (const [key, group] of groups) {
-        const alias = `r${index}`;
-        declarations.push(`$${alias}o: String!`, `$${alias}n: String!`);
-        variables[`${alias}o`] = group.repo.owner;
-        variables[`${alias}n`] = group.repo.repo;
-        const fields = ['nameWithOwner'];
-        if (group.issues.length > 0)
-            fields.push('stateLabel: label(name: $label) { id name }');
-        const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }));
-        for (const { alias: issueAlias, ref } of aliased) {
-            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
-        }
-        if (key === milestoneKey && request.milestone) {
-            milestoneRepoAlias = alias;
-            const selector = request.milestone.selector;
-            if (selector.by === 'number') {
-                fields.push(`milestone(number: ${selector.number}) { ${MILESTONE_FIELDS} }`);
-            }
-            else {
-                declarations.push('$milestoneTitle: String!');
-                variables.milestoneTitle = selector.title;
-                fields.push(`milestones(first: 100, query: $milestoneTitle, states: [OPEN, CLOSED]) { nodes { ${MILESTONE_FIELDS} } }`);
-            }
-        }
-        bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`);
-        repos.push({ alias, repo: group.repo, issues: aliased });
-        index++;
-    }
-    return {
-        query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
-        variables,
-        repos,
-        milestoneRepoAlias
-    };
-}
-/** Partial data with per-path errors, as GitHub answers when some objects are missing. */
-function decodeObserve(built, request, data, errors) {
-    // Indexed once: a hundred missing issues must not cost a hundred scans.
-    const byPath = new Map();
-    for (const error of errors) {
-        const path = (error.path ?? []).join('.');
-        if (!byPath.has(path))
-            byPath.set(path, error);
-    }
-    const errorAt = (path) => byPath.get(path);
-    const issues = [];
-    const labels = new Map();
-    let milestone;
-    for (const group of built.repos) {
-        const repository = data[group.alias] ?? null;
-        const repoError = errorAt(group.alias);
-        const stateLabel = repository?.stateLabel;
-        const known = new Map();
-        if (stateLabel)
-            known.set(stateLabel.name.toLowerCase(), { id: stateLabel.id, name: stateLabel.name });
-        labels.set(repoKey(group.repo), known);
-        for (const { alias, ref } of group.issues) {
-            const linked = repository?.[alias];
-            if (repository === null || linked == null) {
-                const error = errorAt(`${group.alias}.${alias}`) ?? repoError;
-                issues.push({ ref, found: false, reason: describeMissing(ref, error) });
-                continue;
-            }
-            issues.push(toObserved(ref, linked, request.completionFor));
-        }
-        if (group.alias === built.milestoneRepoAlias && request.milestone) {
-            milestone = pickMilestone(repository, request.milestone);
-        }
-    }
-    return { issues, labels, milestone };
-}
-function describeMissing(ref, error) {
-    if (error?.type === 'NOT_FOUND')
-        return `not found: it does not exist, was deleted or transferred, or the token cannot see it`;
-    if (error?.type === 'FORBIDDEN')
-        return `the token may not read it`;
-    return error?.message ?? `GitHub returned nothing for ${formatIssueRef(ref)}`;
-}
-function toObserved(ref, linked, completionFor) {
-    const marker = completionFor === undefined ? undefined : completionMarker(completionFor);
-    return {
-        ref,
-        found: true,
-        id: linked.id,
-        kind: linked.__typename === 'PullRequest' ? 'pull_request' : 'issue',
-        state: (linked.state ?? linked.prState) === 'OPEN' ? 'open' : 'closed',
-        locked: linked.locked,
-        title: linked.title,
-        url: linked.url,
-        labels: (linked.labels?.nodes ?? [])
-            .filter((label) => label !== null)
-            .map((label) => ({ id: label.id, name: label.name })),
-        milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
-        hasCompletionComment: marker !== undefined &&
-            (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true)
-    };
-}
-function toMilestone(repo, milestone) {
-    return {
-        repo: { owner: repo.owner, repo: repo.repo },
-        number: milestone.number,
-        title: milestone.title,
-        description: milestone.description ?? '',
-        url: milestone.url
-    };
-}
-function pickMilestone(repository, named) {
-    if (repository === null)
-        return null;
-    if (named.selector.by === 'number') {
-        const found = repository.milestone;
-        return found ? toMilestone(named.repo, found) : null;
-    }
-    const title = named.selector.title;
-    const candidates = repository.milestones?.nodes ?? [];
-    // The search is fuzzy; the title must match exactly (then ignoring case).
-    const found = candidates.find((m) => m?.title === title) ??
-        candidates.find((m) => m?.title.toLowerCase() === title.toLowerCase());
-    return found ? toMilestone(named.repo, found) : null;
-}
-/** Reads GitHub for the event: one query per {@link ISSUES_PER_QUERY} issues. */
-async function observe(github, request) {
-    const issues = [];
-    const labels = new Map();
-    let namedMilestone;
-    const chunks = [];
-    for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
-        chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY));
-    }
-    if (chunks.length === 0)
-        chunks.push([]);
-    for (const [n, chunk] of chunks.entries()) {
-        const built = buildObserveQuery(chunk, request, n === 0);
-        const { data, errors } = await queryAllowingErrors(github, built);
-        const decoded = decodeObserve(built, request, data, errors);
-        // Decoded per repository; the snapshot keeps the plan's order.
-        const byRef = new Map(decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue]));
-        for (const ref of chunk) {
-            const issue = byRef.get(formatIssueRef(ref).toLowerCase());
-            if (issue !== undefined)
-                issues.push(issue);
-        }
-        for (const [key, map] of decoded.labels) {
-            const merged = labels.get(key) ?? new Map();
-            for (const [name, label] of map)
-                merged.set(name, label);
-            labels.set(key, merged);
-        }
-        if (n === 0)
-            namedMilestone = decoded.milestone;
-    }
-    return { issues, labels, namedMilestone };
-}
-/** GitHub answers a query that names a missing object with data and errors: both are kept. */
-async function queryAllowingErrors(github, built) {
-    try {
-        const data = await github.graphql(built.query, built.variables);
-        return { data, errors: [] };
-    }
-    catch (error) {
-        const partial = graphqlPartial(error);
-        if (partial === undefined)
-            throw error;
-        const unexpected = partial.errors.filter((e) => e.type !== 'NOT_FOUND' && e.type !== 'FORBIDDEN');
-        if (unexpected.length > 0 || partial.errors.some((e) => (e.path ?? []).length === 0))
-            throw error;
-        return { data: partial.data, errors: partial.errors };
-    }
-}
-/** The data and errors of @octokit/graphql's GraphqlResponseError, checked structurally. */
-function graphqlPartial(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const candidate = error;
-    if (!Array.isArray(candidate.errors))
-        return undefined;
-    const data = typeof candidate.data === 'object' && candidate.data !== null ? candidate.data : {};
-    return { data, errors: candidate.errors };
-}
-
-;// CONCATENATED MODULE: ./src/github/apply.ts
-
-
-/**
- * Mutation fields per request. Label changes create no content and notify no
- * one; a batch this size keeps one request far below GitHub's per-request
- * limits while a 100-issue event still takes a handful of requests.
- * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
- */
-const LABEL_MUTATIONS_PER_REQUEST = 50;
-/**
- * Comments notify people and count as content creation: smaller batches, and
- * paced to GitHub's content limit (client.ts, content-pace.ts).
- */
-const CLOSE_MUTATIONS_PER_REQUEST = 20;
-/** The issues (`owner/repo#N`, lower-cased) of the results whose status matches. */
-function issuesOf(results, match) {
-    const issues = new Set();
-    for (const { operation, status } of results) {
-        if (match(status) && 'issue' in operation)
-            issues.add(operation.issue.toLowerCase());
-    }
-    return issues;
-}
-/** The names an addLabelsToLabelable answer says the issue now has. */
-function answeredLabels(answer) {
-    const nodes = answer?.labelable?.labels?.nodes;
-    return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []));
-}
-async function applyOperations(github, input) {
-    const results = [];
-    const issues = new Map();
-    for (const observed of input.snapshot.issues) {
-        if (observed.found)
-            issues.set(formatIssueRef(observed.ref).toLowerCase(), observed);
-    }
-    // Label ids by repository: the snapshot's, then the ones created here.
-    const labelIds = new Map();
-    for (const [repo, labels] of input.snapshot.labels) {
-        for (const [name, label] of labels)
-            labelIds.set(`${repo}\n${name}`, label.id);
-    }
-    for (const operation of input.operations) {
-        if (operation.op !== 'create_label')
-            continue;
-        results.push(await createLabel(github, operation, labelIds));
-    }
-    const labelMutations = [];
-    const commentMutations = [];
-    const closeMutations = [];
-    const byIssue = groupByIssue(input.operations);
-    for (const [key, ops] of byIssue) {
-        const observed = issues.get(key);
-        if (observed === undefined) {
-            for (const operation of ops)
-                results.push({ operation, status: 'failed', detail: 'issue was not read' });
-            continue;
-        }
-        const repo = repoKey(observed.ref);
-        const adds = ops.filter((op) => op.op === 'add_label');
-        const removes = ops.filter((op) => op.op === 'remove_label');
-        if (adds.length > 0) {
-            const ids = adds.map((op) => labelIds.get(`${repo}\n${op.label.toLowerCase()}`));
-            if (ids.some((id) => id === undefined)) {
-                for (const operation of adds) {
-                    results.push({
-                        operation,
-                        status: 'failed',
-                        detail: `label "${operation.label}" could not be created`
-                    });
-                }
-            }
-            else {
-                const wanted = adds.map((op) => op.label.toLowerCase());
-                labelMutations.push({
-                    operations: adds,
-                    subjectId: observed.id,
-                    labelGone: 'failed',
-                    field: (alias, v) => `${alias}: addLabelsToLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
-                    // A label renamed during the run keeps its id: the name must be checked.
-                    check: (answer) => {
-                        const names = answeredLabels(answer).map((name) => name.toLowerCase());
-                        const missing = wanted.filter((name) => !names.includes(name));
-                        return missing.length === 0
-                            ? undefined
-                            : `label "${missing.join('", "')}" was renamed or deleted during the run; re-run the job to create and apply it`;
-                    }
-                });
-            }
-        }
-        // One field per label: a label deleted during the run fails only its own field.
-        for (const operation of removes) {
-            const ids = observed.labels
-                .filter((l) => l.name.toLowerCase() === operation.label.toLowerCase())
-                .map((l) => l.id);
-            labelMutations.push({
-                operations: [operation],
-                subjectId: observed.id,
-                labelGone: 'applied',
-                field: (alias, v) => `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { clientMutationId }`
-            });
-        }
-        for (const operation of ops) {
-            if (operation.op === 'comment') {
-                commentMutations.push({
-                    operations: [operation],
-                    subjectId: observed.id,
-                    field: (alias, v) => `${alias}: addComment(input: { subjectId: ${v(observed.id, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
-                });
-            }
-            else if (operation.op === 'close_issue') {
-                closeMutations.push({
-                    operations: [operation],
-                    subjectId: observed.id,
-                    field: (alias, v) => `${alias}: closeIssue(input: { issueId: ${v(observed.id, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
-                });
-            }
-        }
-    }
-    results.push(...(await runMutations(github, labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST })));
-    for (const operation of input.operations) {
-        if (operation.op === 'update_milestone' && input.milestone !== undefined) {
-            results.push(await updateMilestone(github, operation, input.milestone));
-        }
-    }
-    // An issue is closed only once its completion comment is there: a re-run
-    // then still posts the comment that a failed request left out.
-    const commented = await writeOnce(github, commentMutations, issues, {
-        perRequest: Math.min(CLOSE_MUTATIONS_PER_REQUEST, github.contentPerRequest),
-        createsContent: true
-    });
-    results.push(...commented);
-    const uncommented = issuesOf(commented, (status) => status !== 'applied');
-    const closable = closeMutations.filter((m) => {
-        const operation = m.operations[0];
-        if (operation === undefined ||
-            !('issue' in operation) ||
-            !uncommented.has(operation.issue.toLowerCase())) {
-            return true;
-        }
-        results.push({
-            operation,
-            status: 'failed',
-            detail: 'not closed: its completion comment failed'
-        });
-        return false;
-    });
-    results.push(...(await writeOnce(github, closable, issues, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })));
-    return results;
-}
-function groupByIssue(operations) {
-    const groups = new Map();
-    for (const operation of operations) {
-        if (!('issue' in operation))
-            continue;
-        const key = operation.issue.toLowerCase();
-        const list = groups.get(key) ?? [];
-        list.push(operation);
-        groups.set(key, list);
-    }
-    return groups;
-}
-async function createLabel(github, operation, labelIds) {
-    const repo = parseRepo(operation.repo, 'create_label');
-    const key = `${repoKey(repo)}\n${operation.label.toLowerCase()}`;
-    try {
-        const created = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
-            owner: repo.owner,
-            repo: repo.repo,
-            name: operation.label,
-            color: operation.color,
-            description: operation.description
-        });
-        labelIds.set(key, created.data.node_id);
-        return { operation, status: 'applied', detail: undefined };
-    }
-    catch (error) {
-        if (isAlreadyExists(error)) {
-            // Another run created it between our read and this write: use theirs.
-            try {
-                const existing = await github.octokit.request('GET /repos/{owner}/{repo}/labels/{name}', {
-                    owner: repo.owner,
-                    repo: repo.repo,
-                    name: operation.label
-                });
-                labelIds.set(key, existing.data.node_id);
-                return { operation, status: 'applied', detail: 'already existed' };
-            }
-            catch (again) {
-                return { operation, status: 'failed', detail: describeError(again) };
-            }
-        }
-        return { operation, status: 'failed', detail: describeError(error) };
-    }
-}
-function isAlreadyExists(error) {
-    const response = error ?? {};
-    return (response.status === 422 &&
-        (response.response?.data?.errors ?? []).some((e) => e.code === 'already_exists'));
-}
-async function updateMilestone(github, operation, outcome) {
-    const repo = parseRepo(operation.repo, 'update_milestone');
-    try {
-        // Re-read just before writing, so that an edit a person made since the
-        // snapshot is kept: the rewrite only touches this plan's block.
-        const fresh = await github.octokit.request('GET /repos/{owner}/{repo}/milestones/{milestone_number}', {
-            owner: repo.owner,
-            repo: repo.repo,
-            milestone_number: operation.milestone
-        });
-        const current = fresh.data.description ?? '';
-        const next = current === outcome.milestone.description ? operation.description : outcome.rewrite(current);
-        if (next !== current) {
-            await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
-                owner: repo.owner,
-                repo: repo.repo,
-                milestone_number: operation.milestone,
-                description: next
-            });
-        }
-        return { operation, status: 'applied', detail: undefined };
-    }
-    catch (error) {
-        return { operation, status: isGone(error) ? 'gone' : 'failed', detail: describeError(error) };
-    }
-}
-/**
- * A request whose answer was lost after it left: a reset, a timeout, a 5xx
- * or an answer that could not be read (all reported with a 5xx status). A
- * 4xx is GitHub's own answer: the write was not made.
- */
-function answerLost(error) {
-    const status = error?.status;
-    return typeof status === 'number' && status >= 500;
-}
-/** Sends mutations in batches, one request at a time, mapping each field's error to its operations. */
-async function runMutations(github, mutations, batching) {
-    return (await sendMutations(github, mutations, batching)).map(({ operation, status, detail }) => ({ operation, status, detail }));
-}
-async function sendMutations(github, mutations, { perRequest, once = false, createsContent = false }) {
-    const results = [];
-    for (let start = 0; start < mutations.length; start += perRequest) {
-        const batch = mutations.slice(start, start + perRequest);
-        if (createsContent)
-            await github.reserveContent(batch.length);
-        const variables = {};
-        const declarations = [];
-        const bind = (value, type) => {
-            const name = `v${declarations.length}`;
-            declarations.push(`$${name}: ${type}`);
-            variables[name] = value;
-            return `$${name}`;
-        };
-        const fields = batch.map((mutation, i) => mutation.field(`m${i}`, bind));
-        const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`;
-        let errors = [];
-        let data = {};
-        let failure;
-        let lost = false;
-        try {
-            const answer = await github.graphql(query, variables, once);
-            // client.ts refuses a body without data; this guard keeps a crash out whatever the transport.
-            if (typeof answer === 'object' && answer !== null)
-                data = answer;
-            else {
-                failure = 'GitHub answered without data';
-                lost = true;
-            }
-        }
-        catch (error) {
-            const partial = graphqlPartial(error);
-            if (partial === undefined || partial.errors.some((e) => (e.path ?? []).length === 0)) {
-                failure = describeError(error);
-                lost = answerLost(error);
-            }
-            else {
-                errors = partial.errors;
-                data = partial.data;
-            }
-        }
-        const errorByField = new Map();
-        for (const error of errors) {
-            const field = error.path?.[0];
-            if (typeof field === 'string' && !errorByField.has(field))
-                errorByField.set(field, error);
-        }
-        batch.forEach((mutation, i) => {
-            const error = errorByField.get(`m${i}`);
-            const [status, detail] = failure !== undefined
-                ? ['failed', failure]
-                : error !== undefined
-                    ? fieldError(mutation, error)
-                    : fieldAnswer(mutation, data[`m${i}`]);
-            for (const operation of mutation.operations) {
-                results.push({ operation, status, detail, lost: failure !== undefined && lost });
-            }
-        });
-    }
-    return results;
-}
-/** Rounds of "read, then send again what is not there" after a lost answer. */
-const SETTLE_ROUNDS = 2;
-/**
- * Comments and closes, which people see: each is sent once, never retried
- * blindly by the client. When its answer is lost (a reset, a timeout, a 5xx,
- * an unreadable answer) GitHub may have made it, even a moment later; so wait
- * as long as an attempt may take, read the issues, and count what is there
- * (the comment's marker, the issue closed) as made. Only what the read shows
- * missing is sent again; what no read could settle fails, and the re-run
- * reads before it writes (observe finds the comment by its marker).
- */
-async function writeOnce(github, mutations, issues, batching) {
-    const final = new Map();
-    let pending = mutations;
-    for (let round = 0; pending.length > 0; round++) {
-        const sent = await sendMutations(github, pending, { ...batching, once: true });
-        // One operation per mutation here: results come back in mutation order.
-        const doubtful = [];
-        pending.forEach((mutation, i) => {
-            const result = sent[i];
-            if (result === undefined)
-                return;
-            if (result.lost)
-                doubtful.push(mutation);
-            final.set(mutation, {
-                operation: result.operation,
-                status: result.status,
-                detail: result.detail
-            });
-        });
-        if (doubtful.length === 0)
-            break;
-        await new Promise((resolve) => setTimeout(resolve, github.attemptTimeoutMs));
-        const seen = await readBack(github, doubtful, issues);
-        const missing = [];
-        for (const mutation of doubtful) {
-            const operation = mutation.operations[0];
-            const before = final.get(mutation);
-            if (operation === undefined || before === undefined)
-                continue;
-            const found = seen?.get(mutation);
-            if (found === 'made') {
-                final.set(mutation, {
-                    operation,
-                    status: 'applied',
-                    detail: `made, though its answer was lost (${before.detail ?? 'no answer'})`
-                });
-            }
-            else if (found === 'gone') {
-                final.set(mutation, { operation, status: 'gone', detail: 'the issue is no longer there' });
-            }
-            else if (found === 'missing' && round + 1 < SETTLE_ROUNDS) {
-                missing.push(mutation);
-            }
-            else {
-                final.set(mutation, {
-                    operation,
-                    status: 'failed',
-                    detail: found === 'missing'
-                        ? `not made: its answer was lost (${before.detail ?? 'no answer'}) and a read shows it missing; re-run the job`
-                        : `outcome unknown: its answer was lost (${before.detail ?? 'no answer'}) and the read to check it failed; a re-run reads before repeating it`
-                });
-            }
-        }
-        pending = missing;
-    }
-    return mutations.flatMap((mutation) => {
-        const result = final.get(mutation);
-        return result === undefined ? [] : [result];
-    });
-}
-/**
- * Reads back the issues of comments and closes whose answers were lost:
- * whether each comment (found by its last line, the marker) or close is
- * there. Undefined when the read itself fails.
- */
-async function readBack(github, mutations, issues) {
-    const ids = mutations.map((m) => {
-        const operation = m.operations[0];
-        return operation !== undefined && 'issue' in operation
-            ? (issues.get(operation.issue.toLowerCase())?.id ?? m.subjectId)
-            : m.subjectId;
-    });
-    let nodes;
-    try {
-        const data = await github.graphql('query DebussyConfirm($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { state comments(last: 50) { nodes { body } } } } }', { ids });
-        if (!Array.isArray(data?.nodes))
-            return undefined;
-        nodes = data.nodes;
-    }
-    catch (error) {
-        // A node deleted meanwhile comes back as a NOT_FOUND beside the others.
-        const partial = graphqlPartial(error);
-        const list = partial?.data?.nodes;
-        if (partial === undefined || !Array.isArray(list))
-            return undefined;
-        nodes = list;
-    }
-    const seen = new Map();
-    mutations.forEach((mutation, i) => {
-        const node = nodes[i];
-        const operation = mutation.operations[0];
-        if (node === null || node === undefined || operation === undefined) {
-            seen.set(mutation, 'gone');
-        }
-        else if (operation.op === 'close_issue') {
-            seen.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing');
-        }
-        else if (operation.op === 'comment') {
-            const marker = operation.body.split('\n').at(-1) ?? operation.body;
-            const bodies = (node.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []));
-            seen.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing');
-        }
-    });
-    return seen;
-}
-/** A field's error: the issue gone (a warning), a label gone, or a failure. */
-function fieldError(mutation, error) {
-    if (error.type !== 'NOT_FOUND')
-        return ['failed', error.message];
-    if (mutation.labelGone === undefined || error.message.includes(mutation.subjectId)) {
-        return ['gone', error.message];
-    }
-    return mutation.labelGone === 'applied'
-        ? ['applied', 'the label was deleted during the run']
-        : [
-            'failed',
-            `a label was deleted during the run (${error.message}); re-run the job to create and apply it`
-        ];
-}
-function fieldAnswer(mutation, answer) {
-    const problem = mutation.check?.(answer);
-    return problem === undefined ? ['applied', undefined] : ['failed', problem];
-}
-function isGone(error) {
-    const status = error?.status;
-    return status === 404 || status === 410;
-}
-/** GitHub's own message, never request headers (the token is in them). */
-function describeError(error) {
-    if (typeof error === 'object' && error !== null) {
-        const e = error;
-        const status = typeof e.status === 'number' && e.status > 0 ? `HTTP ${e.status}: ` : '';
-        return `${status}${typeof e.message === 'string' ? e.message : 'unknown error'}`;
-    }
-    return String(error);
-}
-
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 var proxy = __nccwpck_require__(9783);
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
@@ -14421,6 +13520,260 @@ function createGitHub(options) {
         contentPerRequest: content.perWindow,
         reserveContent: (count) => content.reserve(count, (ms) => onPause(`Pausing ${Math.ceil(ms / 1000)} s: GitHub accepts about ${timing.contentPerWindow} new comments per ${timing.contentWindowMs / 1000} s.`))
     };
+}
+
+;// CONCATENATED MODULE: ./src/github/errors.ts
+function fields(error) {
+    return typeof error === 'object' && error !== null ? error : {};
+}
+function statusOf(error) {
+    const status = fields(error).status;
+    return typeof status === 'number' && status > 0 ? status : undefined;
+}
+/** GitHub's own message, never request headers (the token is in them). */
+function describeError(error) {
+    if (typeof error === 'object' && error !== null) {
+        const e = fields(error);
+        const status = statusOf(error);
+        return `${status === undefined ? '' : `HTTP ${status}: `}${typeof e.message === 'string' ? e.message : 'unknown error'}`;
+    }
+    return String(error);
+}
+/**
+ * Why a request failed. A timeout is the 504 the client makes of an attempt
+ * GitHub did not answer in time: it has no response, where a gateway's 504
+ * has one (client.ts; see the report of issue #13 for a typed marker).
+ */
+function classify(error) {
+    const status = statusOf(error);
+    const response = fields(error).response;
+    if (status === undefined)
+        return 'network';
+    if (status === 404 || status === 410)
+        return 'gone';
+    if (status === 429)
+        return 'rate-limited';
+    if (status === 403 && response?.headers?.['x-ratelimit-remaining'] === '0')
+        return 'rate-limited';
+    if (status === 504 && response === undefined)
+        return 'timeout';
+    return 'http';
+}
+/**
+ * A request whose answer was lost after it left: a reset, a timeout, a 5xx
+ * or an answer that could not be read (the client reports those with a 5xx
+ * status). A 4xx is GitHub's own answer: the write was not made.
+ */
+function answerLost(error) {
+    const status = statusOf(error);
+    return status !== undefined && status >= 500;
+}
+/** A 422 saying the thing to create exists already (a label another run created). */
+function isAlreadyExists(error) {
+    return (statusOf(error) === 422 &&
+        (fields(error).response?.data?.errors ?? []).some((e) => e.code === 'already_exists'));
+}
+
+;// CONCATENATED MODULE: ./src/issue-ref.ts
+
+/** GitHub stores issue numbers as 32-bit signed integers; anything larger is a typo. */
+const MAX_ISSUE_NUMBER = 2147483647;
+const MAX_OWNER_LENGTH = 39;
+const MAX_REPO_LENGTH = 100;
+// Alphanumerics joined by single hyphens; each repetition consumes an alphanumeric, so it is linear.
+const OWNER_PATTERN = /^[A-Za-z0-9](?:-?[A-Za-z0-9])*$/;
+const REPO_PATTERN = /^[A-Za-z0-9._-]+$/;
+const DIGITS = /^\d+$/;
+/** Debussy's own shorthand (`sync/github_sync.py`, ISSUE_PATTERN): `gh#10`, `github#10`, also without `#`. */
+const SHORTHAND = /^(?:gh|github)#?(\d+)$/i;
+// Trailing pages of a pull request URL that still clearly mean the pull request.
+const PULL_REQUEST_PAGES = new Set(['files', 'commits', 'checks']);
+function formatRepo(repo) {
+    return `${repo.owner}/${repo.repo}`;
+}
+function formatIssueRef(ref) {
+    return `${formatRepo(ref)}#${ref.number}`;
+}
+/** GitHub compares owner and repository names case-insensitively; so do maps keyed by this. */
+function repoKey(repo) {
+    return formatRepo(repo).toLowerCase();
+}
+/** Parses `owner/repo`, checked against GitHub's naming rules. */
+function parseRepo(text, field) {
+    const trimmed = text.trim();
+    const problem = repoProblem(trimmed);
+    if (problem !== undefined) {
+        throw new InputError(field, `"${printable(trimmed)}" ${problem}`, REPO_FIX);
+    }
+    const slash = trimmed.indexOf('/');
+    return { owner: trimmed.slice(0, slash), repo: trimmed.slice(slash + 1) };
+}
+const REPO_FIX = 'Write the repository as owner/repo, such as acme/payments';
+/** Why `text` is not `owner/repo`, or undefined when it is. */
+function repoProblem(text) {
+    const parts = text.split('/');
+    if (parts.length !== 2)
+        return 'is not a repository in the form owner/repo';
+    const [owner = '', repo = ''] = parts;
+    if (owner.length > MAX_OWNER_LENGTH || !OWNER_PATTERN.test(owner)) {
+        return `has an invalid owner "${printable(owner)}": an owner is 1 to ${MAX_OWNER_LENGTH} letters, digits or single hyphens, and does not start or end with a hyphen`;
+    }
+    if (repo.length > MAX_REPO_LENGTH || !REPO_PATTERN.test(repo) || repo === '.' || repo === '..') {
+        return `has an invalid repository name "${printable(repo)}": a name is 1 to ${MAX_REPO_LENGTH} letters, digits, ".", "-" or "_", and is not "." or ".."`;
+    }
+    return undefined;
+}
+/** Parses one ref; bare numbers belong to `context.defaultRepo`. */
+function parseIssueRef(text, context, field) {
+    const trimmed = text.trim();
+    if (/^https?:\/\//i.test(trimmed))
+        return parseIssueUrl(trimmed, context, field);
+    const shorthand = SHORTHAND.exec(trimmed)?.[1];
+    if (shorthand !== undefined) {
+        return { ...context.defaultRepo, number: issueNumber(shorthand, trimmed, field) };
+    }
+    const hash = trimmed.lastIndexOf('#');
+    const head = hash < 0 ? '' : trimmed.slice(0, hash);
+    const digits = hash < 0 ? trimmed : trimmed.slice(hash + 1);
+    if (!DIGITS.test(digits))
+        throw notARef(trimmed, context, field);
+    if (hash < 0 || head === '') {
+        return { ...context.defaultRepo, number: issueNumber(digits, trimmed, field) };
+    }
+    if (!head.includes('/'))
+        throw notARef(trimmed, context, field);
+    const problem = repoProblem(head);
+    if (problem !== undefined) {
+        throw new InputError(field, `"${printable(trimmed)}" ${problem}`, 'Write a ref to another repository as owner/repo#10, such as acme/payments#10');
+    }
+    const slash = head.indexOf('/');
+    return {
+        owner: head.slice(0, slash),
+        repo: head.slice(slash + 1),
+        number: issueNumber(digits, trimmed, field)
+    };
+}
+/** `https://<serverHost>/owner/repo/issues/10` or `/pull/10`, with an optional slash, query or fragment. */
+function parseIssueUrl(text, context, field) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw notARef(text, context, field);
+    }
+    const serverHost = context.serverHost.toLowerCase();
+    const host = url.host.toLowerCase();
+    if (host !== serverHost && host !== `www.${serverHost}`) {
+        throw new InputError(field, `"${printable(text)}" refers to another host ${printable(host)}; this action syncs issues on ${printable(serverHost)}`, `Link issues on ${printable(serverHost)}, such as https://${printable(serverHost)}/owner/repo/issues/10 or owner/repo#10`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        // Never echo credentials, even ones pasted into a plan by mistake.
+        throw new InputError(field, `"${printable(`${url.protocol}//***@${url.host}${url.pathname}`)}" carries a user name or password`, `Link the issue without credentials, such as https://${printable(serverHost)}/owner/repo/issues/10`);
+    }
+    // A trailing slash leaves an empty last segment.
+    const segments = url.pathname.split('/').slice(1);
+    if (segments.at(-1) === '')
+        segments.pop();
+    const [owner = '', repo = '', kind = '', number = '', page, ...rest] = segments;
+    const pageOk = page === undefined || (kind === 'pull' && PULL_REQUEST_PAGES.has(page) && rest.length === 0);
+    if ((kind !== 'issues' && kind !== 'pull') || !DIGITS.test(number) || !pageOk) {
+        throw notARef(text, context, field);
+    }
+    const problem = repoProblem(`${owner}/${repo}`);
+    if (problem !== undefined) {
+        throw new InputError(field, `"${printable(text)}" ${problem}`, `Link an issue as https://${printable(serverHost)}/owner/repo/issues/10`);
+    }
+    return { owner, repo, number: issueNumber(number, text, field) };
+}
+function issueNumber(digits, text, field) {
+    // Leading zeros are harmless (`#007`); the length check keeps Number() exact.
+    const significant = digits.replace(/^0+/, '');
+    const value = significant.length > 10 ? Infinity : Number(significant);
+    if (value < 1 || value > MAX_ISSUE_NUMBER) {
+        throw new InputError(field, `"${printable(text)}" has issue number ${printable(digits, 24)}, which no GitHub issue can have`, `Issue numbers run from 1 to ${MAX_ISSUE_NUMBER}; check the ref`);
+    }
+    return value;
+}
+function notARef(text, context, field) {
+    return new InputError(field, `"${printable(text)}" is not an issue reference`, `Write an issue as 10, #10, gh#10, owner/repo#10 or https://${printable(context.serverHost)}/owner/repo/issues/10`);
+}
+/**
+ * Parses a list of refs: a string such as `"#10, #11 gh#12"` (commas and/or
+ * whitespace between refs), a number, or an array of these. Duplicates
+ * (repository compared case-insensitively) are dropped, first occurrence kept.
+ */
+function parseIssueRefs(value, context, field) {
+    const refs = [];
+    const seen = new Set();
+    const add = (ref) => {
+        const key = `${repoKey(ref)}#${ref.number}`;
+        if (seen.has(key))
+            return;
+        seen.add(key);
+        refs.push(ref);
+    };
+    if (typeof value === 'string') {
+        for (const token of splitRefs(value))
+            add(parseIssueRef(token, context, field));
+    }
+    else if (typeof value === 'number') {
+        add(refFromNumber(value, context, field));
+    }
+    else if (Array.isArray(value)) {
+        value.forEach((item, index) => {
+            const itemField = `${field} item ${index + 1}`;
+            const tokens = typeof item === 'string' ? splitRefs(item) : [];
+            if (typeof item === 'number') {
+                add(refFromNumber(item, context, itemField));
+            }
+            else if (tokens.length > 0) {
+                // An item may itself hold several refs ("#10, #11"): read it like a string value.
+                for (const token of tokens)
+                    add(parseIssueRef(token, context, itemField));
+            }
+            else if (item === null || item === undefined || typeof item === 'string') {
+                throw new InputError(itemField, 'is empty (in YAML, an unquoted #10 is a comment, so the item reads as nothing)', 'Quote each ref, such as - "#10", or write the list as ["#10", "#11"]');
+            }
+            else {
+                throw new InputError(itemField, `${describe(item)} is not an issue reference`, `Write each item as a ref, such as "#10" or "owner/repo#10"`);
+            }
+        });
+    }
+    else {
+        throw new InputError(field, `${describe(value)} is not a list of issue references`, 'Write a list such as ["#10", "#11"], or a string such as "#10, #11"');
+    }
+    return refs;
+}
+function splitRefs(text) {
+    return text.split(/[\s,]+/).filter((token) => token !== '');
+}
+function refFromNumber(value, context, field) {
+    if (!Number.isInteger(value) || value < 1 || value > MAX_ISSUE_NUMBER) {
+        throw new InputError(field, `${value} is not an issue number`, `Issue numbers are whole numbers from 1 to ${MAX_ISSUE_NUMBER}, such as 10 or "#10"`);
+    }
+    return { ...context.defaultRepo, number: value };
+}
+/** Names a YAML value in a message without dumping it. */
+function describe(value) {
+    if (value === null || value === undefined)
+        return 'an empty value';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    return typeof value === 'boolean' ? String(value) : typeof value;
+}
+/** The host issue URLs must name: github.com, or the GHES server the runner reports. */
+function hostOf(url) {
+    if (url === undefined || url.trim() === '')
+        return undefined;
+    try {
+        return new URL(url).host.toLowerCase();
+    }
+    catch {
+        return undefined;
+    }
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -24120,9 +23473,9 @@ function isInside(root, candidate) {
     const leaves = relative === '..' || relative.startsWith(`..${(external_node_path_default()).sep}`);
     return relative !== '' && !leaves && !external_node_path_default().isAbsolute(relative);
 }
+/** Node's fs errors say what went wrong in `code`. */
 function isErrno(error, code) {
-    // Structural check: errors from Node's fs are not `instanceof Error` inside jest's VM.
-    return (typeof error === 'object' && error !== null && error.code === code);
+    return error?.code === code;
 }
 
 ;// CONCATENATED MODULE: ./src/config.ts
@@ -24347,9 +23700,7 @@ function keepColorDigits(doc) {
     }
 }
 function errorMessage(thrown) {
-    // Structural: errors thrown outside jest's VM realm are not `instanceof Error` in it.
-    const message = typeof thrown === 'object' && thrown !== null ? Reflect.get(thrown, 'message') : thrown;
-    return String(message);
+    return thrown instanceof Error ? thrown.message : String(thrown);
 }
 /**
  * `enabled` switches Debussy's built-in sync, which writes to the same issues
@@ -24451,10 +23802,6 @@ function fromIssues(issues, raw, source) {
 }
 
 ;// CONCATENATED MODULE: ./src/domain.ts
-/**
- * The values that flow through the action, from parsed input to the operations
- * it writes. Every module speaks in these types; none of them carries behaviour.
- */
 const EVENT_KINDS = [
     'phase_started',
     'phase_completed',
@@ -24802,6 +24149,55 @@ function event_fromIssues(issues, raw, name, fix) {
     return new InputError(name(first), `got ${describeValue(value)}, expected ${event_FORMS[first].expected}`, `${fix(first, value)}${also}`);
 }
 
+;// CONCATENATED MODULE: ./src/plan-text.ts
+/** A zero-width joiner after `@` and `#` stops mentions and issue links, and reads the same. */
+const ZWJ = '\u200d';
+const HIDDEN_CONTROLS = 
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
+/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * Bidirectional controls (U+202E shows what follows backwards, isolates reorder
+ * runs) make a reader see other text than is there; other control characters
+ * (escape sequences, bell) have no business in a title. Line breaks and tabs
+ * are whitespace, flattened by the callers.
+ */
+function withoutControls(text) {
+    return text.replace(HIDDEN_CONTROLS, '');
+}
+/** `GH-12` is an issue link to GitHub, in any case: a joiner after `GH` stops it. */
+function unlinkGhRefs(text) {
+    return text.replace(/(gh)-(?=\d)/gi, `$1${ZWJ}-`);
+}
+/**
+ * Plan text made inert for GitHub markdown: mentions, issue references (`#12`,
+ * `GH-12`) and bare URLs neutralised, bidirectional and other control characters
+ * removed, markdown and HTML punctuation escaped, newlines flattened.
+ */
+function inertText(text, max = 200) {
+    const flat = withoutControls(text).replace(/\s+/g, ' ').trim();
+    const short = flat.length > max ? `${flat.slice(0, max)}…` : flat;
+    return unlinkGhRefs(short
+        .replace(/[\\`*_{}[\]()<>|!~]/g, (c) => `\\${c}`)
+        .replace(/&/g, '&amp;')
+        .replace(/[@#]/g, (c) => `${c}${ZWJ}`)
+        // Bare URLs are autolinked by GitHub: a joiner inside the scheme or www. stops that.
+        .replace(/:\/\//g, `:${ZWJ}//`)
+        .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWJ}.`));
+}
+/** Marks the action's one comment so that a re-run after a failed close does not post it twice. */
+function completionMarker(planKey) {
+    return `<!-- debussy-issue-sync:completed plan="${encodeURIComponent(planKey)}" -->`;
+}
+function completionComment(plan, progress) {
+    const phases = progress === undefined ? '' : ` (${progress.completed}/${progress.total} phases)`;
+    return [
+        `✅ Debussy completed the plan **${inertText(plan.title)}**${phases}, so this issue is closed as completed.`,
+        '',
+        `Closed by debussy-issue-sync because auto-close is on. Reopen it if there is more to do.`,
+        completionMarker(plan.path)
+    ].join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/plan-file.ts
 /**
  * Reads a Debussy master plan: the linked issues, the repository for bare refs
@@ -24967,8 +24363,7 @@ function parseYaml(source) {
         value = doc.toJS({ maxAliasCount: plan_file_MAX_ALIAS_COUNT });
     }
     catch (caught) {
-        // Structural: errors from another realm are not `instanceof Error` (see workspace-file.ts).
-        const message = String(caught?.message ?? caught);
+        const message = caught instanceof Error ? caught.message : String(caught);
         throw new InputError('plan frontmatter', /excessive alias count/i.test(message)
             ? 'the YAML frontmatter expands its aliases (*name) into too much data'
             : `the YAML frontmatter could not be read: ${printable(message)}`, 'Write the values out instead of using YAML anchors (&name) and aliases (*name)');
@@ -25885,18 +25280,19 @@ function reconcile(input) {
             continue;
         }
         const issue = formatIssueRef(observed.ref);
+        const issueId = observed.id;
+        const issueOps = [];
         const names = observed.labels.map((label) => label.name);
-        const repoLabels = snapshot.labels.get(repoKey(observed.ref));
-        const targetExists = repoLabels?.has(target.toLowerCase()) === true;
+        const existing = snapshot.labels.get(repoKey(observed.ref))?.get(target.toLowerCase());
         const added = [];
         let note;
         if (!names.some((name) => sameName(name, target))) {
-            if (targetExists || config.createLabelsIfMissing) {
+            if (existing !== undefined || config.createLabelsIfMissing) {
                 added.push(target);
-                labelOps.push({ op: 'add_label', issue, label: target });
-                if (!targetExists) {
-                    ensureCreated(createOps, observed.ref, target, config, state);
-                }
+                const label = existing !== undefined
+                    ? { id: existing.id }
+                    : { created: ensureCreated(createOps, observed.ref, target, config, state) };
+                issueOps.push({ op: 'add_label', issue, label: target, target: { issueId, label } });
             }
             else {
                 const key = `${repoKey(observed.ref)}\n${target.toLowerCase()}`;
@@ -25911,8 +25307,11 @@ function reconcile(input) {
             }
         }
         const removed = names.filter((name) => others.some((other) => sameName(name, other)));
-        for (const label of removed)
-            labelOps.push({ op: 'remove_label', issue, label });
+        for (const label of removed) {
+            const labelIds = observed.labels.filter((l) => l.name === label).map((l) => l.id);
+            issueOps.push({ op: 'remove_label', issue, label, target: { issueId, labelIds } });
+        }
+        labelOps.push(...issueOps);
         let closingThis = false;
         if (closeRequested && allComplete) {
             if (observed.kind === 'pull_request') {
@@ -25931,9 +25330,12 @@ function reconcile(input) {
                     });
                 }
                 else if (!observed.hasCompletionComment) {
-                    closeOps.push({ op: 'comment', issue, body: completionComment(plan, progress) });
+                    const body = completionComment(plan, progress);
+                    issueOps.push({ op: 'comment', issue, body, target: { issueId } });
+                    closeOps.push(issueOps[issueOps.length - 1]);
                 }
-                closeOps.push({ op: 'close_issue', issue, reason: 'completed' });
+                issueOps.push({ op: 'close_issue', issue, reason: 'completed', target: { issueId } });
+                closeOps.push(issueOps[issueOps.length - 1]);
             }
         }
         const labelsAfter = [...names.filter((name) => !removed.includes(name)), ...added];
@@ -25948,7 +25350,8 @@ function reconcile(input) {
             added,
             removed,
             closing: closingThis,
-            note
+            note,
+            operations: issueOps
         });
     }
     const milestoneOutcome = milestone === undefined || progress === undefined
@@ -25968,23 +25371,27 @@ function reconcile(input) {
         outOfOrder: undefined
     };
 }
+/** The create_label of this repository and label, added once. */
 function ensureCreated(createOps, repo, label, config, state) {
     const name = formatRepo(repo);
-    const already = createOps.some((op) => op.op === 'create_label' && sameName(op.repo, name) && sameName(op.label, label));
-    if (already)
-        return;
+    const already = createOps.find((op) => sameName(op.repo, name) && sameName(op.label, label));
+    if (already !== undefined)
+        return already;
     const color = state === 'in-progress'
         ? config.colors.inProgress
         : state === 'completed'
             ? config.colors.completed
             : config.colors.failed;
-    createOps.push({
+    const created = {
         op: 'create_label',
         repo: name,
         label,
         color,
-        description: LABEL_DESCRIPTIONS[state]
-    });
+        description: LABEL_DESCRIPTIONS[state],
+        target: { repo: { owner: repo.owner, repo: repo.repo } }
+    };
+    createOps.push(created);
+    return created;
 }
 function unchanged(observed, note) {
     const labels = observed.found ? observed.labels : [];
@@ -26000,7 +25407,8 @@ function unchanged(observed, note) {
         added: [],
         removed: [],
         closing: false,
-        note
+        note,
+        operations: []
     };
 }
 /**
@@ -26053,8 +25461,16 @@ function sameMilestone(a, b) {
     return repoKey(a.repo) === repoKey(b.repo) && a.number === b.number;
 }
 function planMilestone(milestone, planKey, progress, record, ledger) {
-    const rewrite = (description) => upsertProgressBlock(description, planKey, progress, record, ledger);
-    return { milestone, rewrite, changed: rewrite(milestone.description) !== milestone.description };
+    const block = { planKey, progress, applied: record, ledger };
+    return {
+        milestone,
+        block,
+        changed: placeBlock(milestone.description, block) !== milestone.description
+    };
+}
+/** The milestone description with this plan's block placed in it (apply repeats it on a fresh read). */
+function placeBlock(description, block) {
+    return upsertProgressBlock(description, block.planKey, block.progress, block.applied, block.ledger);
 }
 function milestoneOperations(outcome, progress) {
     if (outcome?.changed !== true || progress === undefined)
@@ -26066,15 +25482,644 @@ function milestoneOperations(outcome, progress) {
             milestone: outcome.milestone.number,
             title: outcome.milestone.title,
             progress: `${formatProgress(progress)} (${progress.percent}%)`,
-            description: outcome.rewrite(outcome.milestone.description)
+            description: placeBlock(outcome.milestone.description, outcome.block),
+            target: {
+                repo: outcome.milestone.repo,
+                base: outcome.milestone.description,
+                block: outcome.block
+            }
         }
     ];
+}
+
+;// CONCATENATED MODULE: ./src/github/observe.ts
+
+
+/** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
+const ISSUES_PER_QUERY = 100;
+const MILESTONE_FIELDS = 'number title description url';
+// Issue.state and PullRequest.state have different types: pull requests alias theirs.
+const LINKED_FIELDS = (comments, state = 'state') => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${comments ? ' comments(last: 30) { nodes { body } }' : ''}`;
+/** Builds one query; names travel as variables, never spliced into the document. */
+function buildObserveQuery(issues, request, withMilestone) {
+    const groups = new Map();
+    const add = (repo) => {
+        const key = repoKey(repo);
+        let group = groups.get(key);
+        if (group === undefined) {
+            group = { repo, issues: [] };
+            groups.set(key, group);
+        }
+        return group;
+    };
+    for (const ref of issues)
+        add(ref).issues.push(ref);
+    const milestoneKey = withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined;
+    if (request.milestone && withMilestone)
+        add(request.milestone.repo);
+    // GitHub refuses a declared variable that no field uses.
+    const withLabel = issues.length > 0;
+    const declarations = withLabel ? ['$label: String!'] : [];
+    const variables = withLabel ? { label: request.stateLabel } : {};
+    const bodies = [];
+    const repos = [];
+    let milestoneRepoAlias;
+    let index = 0;
+    for (const [key, group] of groups) {
+        const alias = `r${index}`;
+        declarations.push(`$${alias}o: String!`, `$${alias}n: String!`);
+        variables[`${alias}o`] = group.repo.owner;
+        variables[`${alias}n`] = group.repo.repo;
+        const fields = ['nameWithOwner'];
+        if (group.issues.length > 0)
+            fields.push('stateLabel: label(name: $label) { id name }');
+        const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }));
+        for (const { alias: issueAlias, ref } of aliased) {
+            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
+        }
+        if (key === milestoneKey && request.milestone) {
+            milestoneRepoAlias = alias;
+            const selector = request.milestone.selector;
+            if (selector.by === 'number') {
+                fields.push(`milestone(number: ${selector.number}) { ${MILESTONE_FIELDS} }`);
+            }
+            else {
+                declarations.push('$milestoneTitle: String!');
+                variables.milestoneTitle = selector.title;
+                fields.push(`milestones(first: 100, query: $milestoneTitle, states: [OPEN, CLOSED]) { nodes { ${MILESTONE_FIELDS} } }`);
+            }
+        }
+        bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`);
+        repos.push({ alias, repo: group.repo, issues: aliased });
+        index++;
+    }
+    return {
+        query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
+        variables,
+        repos,
+        milestoneRepoAlias
+    };
+}
+/** Partial data with per-path errors, as GitHub answers when some objects are missing. */
+function decodeObserve(built, request, data, errors) {
+    // Indexed once: a hundred missing issues must not cost a hundred scans.
+    const byPath = new Map();
+    for (const error of errors) {
+        const path = (error.path ?? []).join('.');
+        if (!byPath.has(path))
+            byPath.set(path, error);
+    }
+    const errorAt = (path) => byPath.get(path);
+    const issues = [];
+    const labels = new Map();
+    let milestone;
+    for (const group of built.repos) {
+        const repository = data[group.alias] ?? null;
+        const repoError = errorAt(group.alias);
+        const stateLabel = repository?.stateLabel;
+        const known = new Map();
+        if (stateLabel)
+            known.set(stateLabel.name.toLowerCase(), { id: stateLabel.id, name: stateLabel.name });
+        labels.set(repoKey(group.repo), known);
+        for (const { alias, ref } of group.issues) {
+            const linked = repository?.[alias];
+            if (repository === null || linked == null) {
+                const error = errorAt(`${group.alias}.${alias}`) ?? repoError;
+                issues.push({ ref, found: false, reason: describeMissing(ref, error) });
+                continue;
+            }
+            issues.push(toObserved(ref, linked, request.completionFor));
+        }
+        if (group.alias === built.milestoneRepoAlias && request.milestone) {
+            milestone = pickMilestone(repository, request.milestone);
+        }
+    }
+    return { issues, labels, milestone };
+}
+function describeMissing(ref, error) {
+    if (error?.type === 'NOT_FOUND')
+        return `not found: it does not exist, was deleted or transferred, or the token cannot see it`;
+    if (error?.type === 'FORBIDDEN')
+        return `the token may not read it`;
+    return error?.message ?? `GitHub returned nothing for ${formatIssueRef(ref)}`;
+}
+function toObserved(ref, linked, completionFor) {
+    const marker = completionFor === undefined ? undefined : completionMarker(completionFor);
+    return {
+        ref,
+        found: true,
+        id: linked.id,
+        kind: linked.__typename === 'PullRequest' ? 'pull_request' : 'issue',
+        state: (linked.state ?? linked.prState) === 'OPEN' ? 'open' : 'closed',
+        locked: linked.locked,
+        title: linked.title,
+        url: linked.url,
+        labels: (linked.labels?.nodes ?? [])
+            .filter((label) => label !== null)
+            .map((label) => ({ id: label.id, name: label.name })),
+        milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
+        hasCompletionComment: marker !== undefined &&
+            (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true)
+    };
+}
+function toMilestone(repo, milestone) {
+    return {
+        repo: { owner: repo.owner, repo: repo.repo },
+        number: milestone.number,
+        title: milestone.title,
+        description: milestone.description ?? '',
+        url: milestone.url
+    };
+}
+function pickMilestone(repository, named) {
+    if (repository === null)
+        return null;
+    if (named.selector.by === 'number') {
+        const found = repository.milestone;
+        return found ? toMilestone(named.repo, found) : null;
+    }
+    const title = named.selector.title;
+    const candidates = repository.milestones?.nodes ?? [];
+    // The search is fuzzy; the title must match exactly (then ignoring case).
+    const found = candidates.find((m) => m?.title === title) ??
+        candidates.find((m) => m?.title.toLowerCase() === title.toLowerCase());
+    return found ? toMilestone(named.repo, found) : null;
+}
+/** Reads GitHub for the event: one query per {@link ISSUES_PER_QUERY} issues. */
+async function observe(github, request) {
+    const issues = [];
+    const labels = new Map();
+    let namedMilestone;
+    const chunks = [];
+    for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
+        chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY));
+    }
+    if (chunks.length === 0)
+        chunks.push([]);
+    for (const [n, chunk] of chunks.entries()) {
+        const built = buildObserveQuery(chunk, request, n === 0);
+        const { data, errors } = await queryAllowingErrors(github, built);
+        const decoded = decodeObserve(built, request, data, errors);
+        // Decoded per repository; the snapshot keeps the plan's order.
+        const byRef = new Map(decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue]));
+        for (const ref of chunk) {
+            const issue = byRef.get(formatIssueRef(ref).toLowerCase());
+            if (issue !== undefined)
+                issues.push(issue);
+        }
+        for (const [key, map] of decoded.labels) {
+            const merged = labels.get(key) ?? new Map();
+            for (const [name, label] of map)
+                merged.set(name, label);
+            labels.set(key, merged);
+        }
+        if (n === 0)
+            namedMilestone = decoded.milestone;
+    }
+    return { issues, labels, namedMilestone };
+}
+/** GitHub answers a query that names a missing object with data and errors: both are kept. */
+async function queryAllowingErrors(github, built) {
+    try {
+        const data = await github.graphql(built.query, built.variables);
+        return { data, errors: [] };
+    }
+    catch (error) {
+        const partial = graphqlPartial(error);
+        if (partial === undefined)
+            throw error;
+        const unexpected = partial.errors.filter((e) => e.type !== 'NOT_FOUND' && e.type !== 'FORBIDDEN');
+        if (unexpected.length > 0 || partial.errors.some((e) => (e.path ?? []).length === 0))
+            throw error;
+        return { data: partial.data, errors: partial.errors };
+    }
+}
+/** The data and errors of @octokit/graphql's GraphqlResponseError, checked structurally. */
+function graphqlPartial(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const candidate = error;
+    if (!Array.isArray(candidate.errors))
+        return undefined;
+    const data = typeof candidate.data === 'object' && candidate.data !== null ? candidate.data : {};
+    return { data, errors: candidate.errors };
+}
+
+;// CONCATENATED MODULE: ./src/github/apply.ts
+
+
+
+/**
+ * Mutation fields per request. Label changes create no content and notify no
+ * one; a batch this size keeps one request far below GitHub's per-request
+ * limits while a 100-issue event still takes a handful of requests.
+ * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
+ */
+const LABEL_MUTATIONS_PER_REQUEST = 50;
+/**
+ * Comments notify people and count as content creation: smaller batches, and
+ * paced to GitHub's content limit (client.ts, content-pace.ts).
+ */
+const CLOSE_MUTATIONS_PER_REQUEST = 20;
+const applied = (operation, detail) => ({
+    kind: 'applied',
+    operation,
+    detail
+});
+const failed = (operation, reason, detail) => ({
+    kind: 'failed',
+    operation,
+    reason,
+    detail
+});
+/** The names an addLabelsToLabelable answer says the issue now has. */
+function answeredLabels(answer) {
+    const nodes = answer?.labelable?.labels?.nodes;
+    return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []));
+}
+/** Makes the changeset's operations; one result per operation, in no particular order. */
+async function applyOperations(github, input) {
+    const results = [];
+    const created = new Map();
+    for (const operation of input.operations) {
+        if (operation.op !== 'create_label')
+            continue;
+        const [result, id] = await createLabel(github, operation);
+        results.push(result);
+        if (id !== undefined)
+            created.set(operation, id);
+    }
+    const labelMutations = [];
+    const commentMutations = [];
+    const closeMutations = [];
+    for (const operation of input.operations) {
+        switch (operation.op) {
+            case 'add_label': {
+                const { issueId, label } = operation.target;
+                const labelId = 'id' in label ? label.id : created.get(label.created);
+                if (labelId === undefined) {
+                    results.push(failed(operation, 'label-missing', `label "${operation.label}" could not be created`));
+                    break;
+                }
+                const wanted = operation.label.toLowerCase();
+                labelMutations.push({
+                    operation,
+                    subjectId: issueId,
+                    labelGone: 'failed',
+                    field: (alias, v) => `${alias}: addLabelsToLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v([labelId], '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
+                    // A label renamed during the run keeps its id: the name must be checked.
+                    check: (answer) => answeredLabels(answer).some((name) => name.toLowerCase() === wanted)
+                        ? undefined
+                        : `label "${operation.label}" was renamed or deleted during the run; re-run the job to create and apply it`
+                });
+                break;
+            }
+            case 'remove_label': {
+                // One field per label: a label deleted during the run fails only its own field.
+                const { issueId, labelIds } = operation.target;
+                labelMutations.push({
+                    operation,
+                    subjectId: issueId,
+                    labelGone: 'applied',
+                    field: (alias, v) => `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v(labelIds, '[ID!]!')} }) { clientMutationId }`
+                });
+                break;
+            }
+            case 'comment': {
+                const { issueId } = operation.target;
+                commentMutations.push({
+                    operation,
+                    subjectId: issueId,
+                    field: (alias, v) => `${alias}: addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
+                });
+                break;
+            }
+            case 'close_issue': {
+                const { issueId } = operation.target;
+                closeMutations.push({
+                    operation,
+                    subjectId: issueId,
+                    field: (alias, v) => `${alias}: closeIssue(input: { issueId: ${v(issueId, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
+                });
+                break;
+            }
+            case 'create_label':
+            case 'update_milestone':
+                break;
+        }
+    }
+    results.push(...(await sendMutations(github, labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST })).map((sent) => sent.result));
+    for (const operation of input.operations) {
+        if (operation.op === 'update_milestone')
+            results.push(await updateMilestone(github, operation));
+    }
+    // An issue is closed only once its completion comment is there: a re-run
+    // then still posts the comment that a failed request left out.
+    const commented = await writeOnce(github, commentMutations, {
+        perRequest: Math.min(CLOSE_MUTATIONS_PER_REQUEST, github.contentPerRequest),
+        createsContent: true
+    });
+    results.push(...commented);
+    const uncommented = new Set(commented.flatMap((r) => r.kind !== 'applied' && r.operation.op === 'comment' ? [r.operation.target.issueId] : []));
+    const closable = closeMutations.filter((m) => {
+        if (!uncommented.has(m.subjectId))
+            return true;
+        results.push(failed(m.operation, 'blocked', 'not closed: its completion comment failed'));
+        return false;
+    });
+    results.push(...(await writeOnce(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })));
+    return results;
+}
+/** Creates a label; its node id, for the additions of this changeset, when it exists afterwards. */
+async function createLabel(github, operation) {
+    const { owner, repo } = operation.target.repo;
+    try {
+        const answer = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
+            owner,
+            repo,
+            name: operation.label,
+            color: operation.color,
+            description: operation.description
+        });
+        return [applied(operation), answer.data.node_id];
+    }
+    catch (error) {
+        if (!isAlreadyExists(error))
+            return [failed(operation, failureReason(error), describeError(error)), undefined];
+        // Another run created it between our read and this write: use theirs (its id is the one thing unknown).
+        try {
+            const existing = await github.octokit.request('GET /repos/{owner}/{repo}/labels/{name}', {
+                owner,
+                repo,
+                name: operation.label
+            });
+            return [applied(operation, 'already existed'), existing.data.node_id];
+        }
+        catch (again) {
+            return [failed(operation, failureReason(again), describeError(again)), undefined];
+        }
+    }
+}
+/**
+ * A request's failure, where only the milestone's own 404 means "gone": a 404
+ * on a repository's labels or on a whole GraphQL request is a repository the
+ * token cannot see or a wrong URL, a failure rather than a warning.
+ */
+function failureReason(error) {
+    const reason = classify(error);
+    return reason === 'gone' ? 'http' : reason;
+}
+/**
+ * Writes the milestone's description: the changeset's text when the milestone
+ * still reads as the snapshot saw it (`base`), else this plan's block placed
+ * into what it reads now, so that a person's edit since the snapshot is kept.
+ */
+async function updateMilestone(github, operation) {
+    const { repo: where, base, block } = operation.target;
+    const route = { owner: where.owner, repo: where.repo, milestone_number: operation.milestone };
+    try {
+        const fresh = await github.octokit.request('GET /repos/{owner}/{repo}/milestones/{milestone_number}', route);
+        const current = fresh.data.description ?? '';
+        const next = current === base ? operation.description : placeBlock(current, block);
+        if (next !== current) {
+            await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
+                ...route,
+                description: next
+            });
+        }
+        return applied(operation);
+    }
+    catch (error) {
+        return failed(operation, classify(error), describeError(error));
+    }
+}
+/** Sends mutations in batches, one request at a time, mapping each field's error to its operation. */
+async function sendMutations(github, mutations, { perRequest, once = false, createsContent = false }) {
+    const results = [];
+    for (let start = 0; start < mutations.length; start += perRequest) {
+        const batch = mutations.slice(start, start + perRequest);
+        if (createsContent)
+            await github.reserveContent(batch.length);
+        const variables = {};
+        const declarations = [];
+        const bind = (value, type) => {
+            const name = `v${declarations.length}`;
+            declarations.push(`$${name}: ${type}`);
+            variables[name] = value;
+            return `$${name}`;
+        };
+        const fields = batch.map((mutation, i) => mutation.field(`m${i}`, bind));
+        const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`;
+        let errors = [];
+        let data = {};
+        let failure;
+        let lost = false;
+        try {
+            const answer = await github.graphql(query, variables, once);
+            // client.ts refuses a body without data; this guard keeps a crash out whatever the transport.
+            if (typeof answer === 'object' && answer !== null)
+                data = answer;
+            else {
+                failure = { reason: 'http', detail: 'GitHub answered without data' };
+                lost = true;
+            }
+        }
+        catch (error) {
+            const partial = graphqlPartial(error);
+            if (partial === undefined) {
+                failure = { reason: failureReason(error), detail: describeError(error) };
+                lost = answerLost(error);
+            }
+            else if (partial.errors.some((e) => (e.path ?? []).length === 0)) {
+                failure = { reason: 'graphql', detail: describeError(error) };
+            }
+            else {
+                errors = partial.errors;
+                data = partial.data;
+            }
+        }
+        const errorByField = new Map();
+        for (const error of errors) {
+            const field = error.path?.[0];
+            if (typeof field === 'string' && !errorByField.has(field))
+                errorByField.set(field, error);
+        }
+        batch.forEach((mutation, i) => {
+            const error = errorByField.get(`m${i}`);
+            const result = failure !== undefined
+                ? failed(mutation.operation, failure.reason, failure.detail)
+                : error !== undefined
+                    ? fieldError(mutation, error)
+                    : fieldAnswer(mutation, data[`m${i}`]);
+            results.push({ result, lost: failure !== undefined && lost });
+        });
+    }
+    return results;
+}
+/** Rounds of "read, then send again what is not there" after a lost answer. */
+const SETTLE_ROUNDS = 2;
+/**
+ * Comments and closes, which people see: each is sent once, never retried
+ * blindly by the client. When its answer is lost (a reset, a timeout, a 5xx,
+ * an unreadable answer) GitHub may have made it, even a moment later; so wait
+ * as long as an attempt may take, read the issues, and count what is there
+ * (the comment's marker, the issue closed) as made. Only what the read shows
+ * missing is sent again; what no read could settle is `unknown`, and the
+ * re-run reads before it writes (observe finds the comment by its marker).
+ */
+async function writeOnce(github, mutations, batching) {
+    const final = new Map();
+    let pending = mutations;
+    for (let round = 0; pending.length > 0; round++) {
+        const sent = await sendMutations(github, pending, { ...batching, once: true });
+        // One operation per mutation: results come back in mutation order.
+        const doubtful = [];
+        pending.forEach((mutation, i) => {
+            const one = sent[i];
+            if (one === undefined)
+                return;
+            if (one.lost)
+                doubtful.push(mutation);
+            final.set(mutation, one.result);
+        });
+        if (doubtful.length === 0)
+            break;
+        await new Promise((resolve) => setTimeout(resolve, github.attemptTimeoutMs));
+        const seen = await readBack(github, doubtful);
+        const missing = [];
+        for (const mutation of doubtful) {
+            const before = final.get(mutation)?.detail ?? 'no answer';
+            const found = seen?.get(mutation);
+            const operation = mutation.operation;
+            if (found === 'made') {
+                final.set(mutation, applied(operation, `made, though its answer was lost (${before})`));
+            }
+            else if (found === 'gone') {
+                final.set(mutation, failed(operation, 'gone', 'the issue is no longer there'));
+            }
+            else if (found === 'missing' && round + 1 < SETTLE_ROUNDS) {
+                missing.push(mutation);
+            }
+            else if (found === 'missing') {
+                final.set(mutation, failed(operation, 'not-made', `not made: its answer was lost (${before}) and a read shows it missing; re-run the job`));
+            }
+            else {
+                final.set(mutation, {
+                    kind: 'unknown',
+                    operation,
+                    detail: `outcome unknown: its answer was lost (${before}) and the read to check it failed; a re-run reads before repeating it`
+                });
+            }
+        }
+        pending = missing;
+    }
+    return mutations.flatMap((mutation) => {
+        const result = final.get(mutation);
+        return result === undefined ? [] : [result];
+    });
+}
+/**
+ * Reads back the issues of comments and closes whose answers were lost:
+ * whether each comment (found by its last line, the marker) or close is
+ * there. Undefined when the read itself fails.
+ */
+async function readBack(github, mutations) {
+    const ids = mutations.map((m) => m.subjectId);
+    let nodes;
+    try {
+        const data = await github.graphql('query DebussyConfirm($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { state comments(last: 50) { nodes { body } } } } }', { ids });
+        if (!Array.isArray(data?.nodes))
+            return undefined;
+        nodes = data.nodes;
+    }
+    catch (error) {
+        // A node deleted meanwhile comes back as a NOT_FOUND beside the others.
+        const partial = graphqlPartial(error);
+        const list = partial?.data?.nodes;
+        if (partial === undefined || !Array.isArray(list))
+            return undefined;
+        nodes = list;
+    }
+    const seen = new Map();
+    mutations.forEach((mutation, i) => {
+        const node = nodes[i];
+        const operation = mutation.operation;
+        if (node === null || node === undefined) {
+            seen.set(mutation, 'gone');
+        }
+        else if (operation.op === 'close_issue') {
+            seen.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing');
+        }
+        else if (operation.op === 'comment') {
+            const marker = operation.body.split('\n').at(-1) ?? operation.body;
+            const bodies = (node.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []));
+            seen.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing');
+        }
+    });
+    return seen;
+}
+/** A field's error: the issue gone (a warning), a label gone, or a failure. */
+function fieldError(mutation, error) {
+    const operation = mutation.operation;
+    if (error.type !== 'NOT_FOUND')
+        return failed(operation, 'graphql', error.message);
+    if (mutation.labelGone === undefined || error.message.includes(mutation.subjectId)) {
+        return failed(operation, 'gone', error.message);
+    }
+    return mutation.labelGone === 'applied'
+        ? applied(operation, 'the label was deleted during the run')
+        : failed(operation, 'label-deleted', `a label was deleted during the run (${error.message}); re-run the job to create and apply it`);
+}
+function fieldAnswer(mutation, answer) {
+    const problem = mutation.check?.(answer);
+    return problem === undefined
+        ? applied(mutation.operation)
+        : failed(mutation.operation, 'label-deleted', problem);
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
 
 
-
+/** A result that did not do what was asked and is not the warning of a target gone. */
+function isFailure(result) {
+    return result.kind === 'unknown' || (result.kind === 'failed' && result.reason !== 'gone');
+}
+/** The operations made, or in a dry run the ones a real run would make. */
+function appliedOperations(report) {
+    return report.dryRun
+        ? report.changeset.operations
+        : report.results.filter((r) => r.kind === 'applied').map((r) => r.operation);
+}
+/** The results of one issue's operations. */
+function resultsOf(issue, results) {
+    return results.filter((r) => issue.operations.includes(r.operation));
+}
+/** An operation as users see it: what apply needed (`target`) left out. */
+function shownOperation(operation) {
+    switch (operation.op) {
+        case 'create_label': {
+            const { op, repo, label, color, description } = operation;
+            return { op, repo, label, color, description };
+        }
+        case 'add_label':
+        case 'remove_label': {
+            const { op, issue, label } = operation;
+            return { op, issue, label };
+        }
+        case 'update_milestone': {
+            const { op, repo, milestone, title, progress, description } = operation;
+            return { op, repo, milestone, title, progress, description };
+        }
+        case 'comment': {
+            const { op, issue, body } = operation;
+            return { op, issue, body };
+        }
+        case 'close_issue': {
+            const { op, issue, reason } = operation;
+            return { op, issue, reason };
+        }
+    }
+}
 /** How an operation is named in logs: the same targets as the `operations` output. */
 function describeOperation(operation) {
     switch (operation.op) {
@@ -26094,30 +26139,32 @@ function describeOperation(operation) {
 }
 /** The `operations` output: the operations applied, or in a dry run the ones that would be. */
 function operationsOutput(operations, dryRun) {
-    return operations.map((operation) => dryRun ? { ...operation, dry_run: true } : { ...operation });
+    return operations.map((operation) => dryRun ? { ...shownOperation(operation), dry_run: true } : { ...shownOperation(operation) });
 }
-function buildOutputs(plan, applied, dryRun) {
+function buildOutputs(report) {
+    const { changeset, dryRun } = report;
+    const applied = appliedOperations(report);
     // A dry run closes nothing: its would-be closes are in `operations`.
-    const closedRefs = new Set(dryRun
+    const closed = dryRun
         ? []
-        : applied.filter((op) => op.op === 'close_issue').map((op) => op.issue.toLowerCase()));
+        : changeset.issues.filter((i) => i.operations.some((op) => op.op === 'close_issue' && applied.includes(op)));
     return {
-        issues: JSON.stringify(plan.issues.filter((i) => i.found).map((i) => i.issue)),
-        state: plan.state,
-        progress: plan.progress === undefined ? '' : formatProgress(plan.progress),
-        closed: JSON.stringify(plan.closing.filter((ref) => closedRefs.has(ref.toLowerCase()))),
+        issues: JSON.stringify(changeset.issues.filter((i) => i.found).map((i) => i.issue)),
+        state: changeset.state,
+        progress: changeset.progress === undefined ? '' : formatProgress(changeset.progress),
+        closed: JSON.stringify(closed.map((i) => i.issue)),
         operations: JSON.stringify(operationsOutput(applied, dryRun)),
         'dry-run': String(dryRun)
     };
 }
 /** One line per issue that changed: `Updated GitHub issue acme/app#10: completed (+…, −…)`. */
-function issueLines(plan, results) {
-    const failed = issuesOf(results, (status) => status !== 'applied');
+function issueLines(report) {
+    const plan = report.changeset;
     const lines = [];
     if (plan.outOfOrder !== undefined)
         return lines;
     for (const issue of plan.issues) {
-        if (!issue.found || failed.has(issue.issue.toLowerCase()))
+        if (!issue.found || resultsOf(issue, report.results).some((r) => r.kind !== 'applied'))
             continue;
         const changes = [...issue.added.map((l) => `+${l}`), ...issue.removed.map((l) => `−${l}`)];
         if (changes.length > 0) {
@@ -26170,8 +26217,9 @@ function issueResult(issue, dryRun, failed) {
 }
 /** The job summary, GitHub markdown. */
 function renderSummary(input) {
-    const { event, plan, sync, results, dryRun } = input;
-    const failedIssues = issuesOf(results, (status) => status === 'failed');
+    const { event, plan } = input;
+    const { changeset: sync, results, dryRun } = input.report;
+    const failed = (issue) => resultsOf(issue, results).some(isFailure);
     const phase = event.phase === undefined || event.kind === 'plan_completed'
         ? ''
         : ` (phase ${cell(event.phase)})`;
@@ -26189,7 +26237,7 @@ function renderSummary(input) {
     lines.push('| Issue | Labels before | Labels after | Result |', '| --- | --- | --- | --- |');
     for (const issue of sync.issues) {
         const name = issue.url === undefined ? cell(issue.issue) : `[${cell(issue.issue)}](${issue.url})`;
-        lines.push(`| ${name} | ${labelList(issue.labelsBefore, issue.removed)} | ${labelList(issue.labelsAfter, issue.added)} | ${issueResult(issue, dryRun, failedIssues.has(issue.issue.toLowerCase()))} |`);
+        lines.push(`| ${name} | ${labelList(issue.labelsBefore, issue.removed)} | ${labelList(issue.labelsAfter, issue.added)} | ${issueResult(issue, dryRun, failed(issue))} |`);
     }
     lines.push('');
     const milestone = sync.milestone;
@@ -26200,9 +26248,7 @@ function renderSummary(input) {
     else if (sync.outOfOrder === undefined) {
         lines.push('**Milestone**: none — progress not recorded');
     }
-    const closing = sync.issues
-        .filter((i) => i.closing && !failedIssues.has(i.issue.toLowerCase()))
-        .map((i) => i.issue);
+    const closing = sync.issues.filter((i) => i.closing && !failed(i)).map((i) => i.issue);
     if (closing.length > 0) {
         lines.push('', `**${dryRun ? 'Would close' : 'Closed'}**: ${closing.map(cell).join(', ')}`);
     }
@@ -26271,6 +26317,7 @@ function checkIssueCount(plan, maxIssues, configPath, planField) {
 
 
 
+
 function emptyOutputs(dryRun) {
     return {
         issues: '[]',
@@ -26302,7 +26349,7 @@ function emit(log, findings) {
     }
 }
 /** A primary rate limit that resets too late is not waited for: say when it resets. */
-function failureReason(detail, resetAt) {
+function sync_failureReason(detail, resetAt) {
     const text = typeof detail === 'string' ? detail : describeError(detail);
     if (resetAt === undefined)
         return text;
@@ -26327,7 +26374,7 @@ async function sync(request, output) {
         summary: undefined,
         failure: undefined,
         event,
-        sync: undefined,
+        report: undefined,
         operations: [],
         dryRun
     };
@@ -26372,63 +26419,58 @@ async function sync(request, output) {
         });
     }
     catch (error) {
-        throw new Error(`could not read the linked issues: ${failureReason(error, github.rateLimitResetAt())}`, { cause: error });
+        throw new Error(`could not read the linked issues: ${sync_failureReason(error, github.rateLimitResetAt())}`, { cause: error });
     }
-    const syncPlan = reconcile({ event, config, plan, snapshot, autoClose });
-    findings.push(...syncPlan.findings);
-    emit(log, syncPlan.findings);
+    const changeset = reconcile({ event, config, plan, snapshot, autoClose });
+    findings.push(...changeset.findings);
+    emit(log, changeset.findings);
     let results = [];
-    let applied;
     if (dryRun) {
-        for (const operation of syncPlan.operations)
+        for (const operation of changeset.operations)
             log.info(`[dry-run] ${describeOperation(operation)}`);
-        if (syncPlan.operations.length === 0)
+        if (changeset.operations.length === 0)
             log.info('[dry-run] Nothing to change.');
-        applied = [...syncPlan.operations];
     }
     else {
-        results = await applyOperations(github, {
-            operations: syncPlan.operations,
-            snapshot,
-            milestone: syncPlan.milestone
-        });
-        applied = results.filter((r) => r.status === 'applied').map((r) => r.operation);
-        logResults(log, syncPlan, results);
+        results = await applyOperations(github, { operations: changeset.operations });
     }
-    const failures = results.filter((r) => r.status === 'failed');
+    const report = { changeset, results, dryRun };
+    if (!dryRun)
+        logResults(log, report);
+    const failures = results.filter(isFailure);
     let failure;
     if (failures.length > 0) {
         const reset = github.rateLimitResetAt();
-        const lines = failures.map((f) => `- ${plainLine(describeOperation(f.operation))}: ${plainLine(failureReason(f.detail, reset))}`);
-        failure = `${failures.length} of ${syncPlan.operations.length} write(s) failed; the rest were applied. Re-run the job to finish:\n${lines.join('\n')}`;
+        const lines = failures.map((f) => `- ${plainLine(describeOperation(f.operation))}: ${plainLine(sync_failureReason(f.detail, reset))}`);
+        failure = `${failures.length} of ${changeset.operations.length} write(s) failed; the rest were applied. Re-run the job to finish:\n${lines.join('\n')}`;
     }
     return {
-        outputs: buildOutputs(syncPlan, applied, dryRun),
-        summary: renderSummary({ event, plan, sync: syncPlan, results, dryRun, findings }),
+        outputs: buildOutputs(report),
+        summary: renderSummary({ event, plan, report, findings }),
         failure,
         event,
         plan,
-        sync: syncPlan,
-        operations: applied,
+        report,
+        operations: appliedOperations(report),
         dryRun
     };
 }
-function logResults(log, syncPlan, results) {
-    for (const line of issueLines(syncPlan, results))
+function logResults(log, report) {
+    for (const line of issueLines(report))
         log.info(line);
-    for (const result of results) {
+    for (const result of report.results) {
         const operation = result.operation;
-        if (operation.op === 'create_label' && result.status === 'applied') {
+        if (operation.op === 'create_label' && result.kind === 'applied') {
             log.info(`Created label "${operation.label}" in ${operation.repo}`);
         }
-        if (operation.op === 'update_milestone' && result.status === 'applied') {
+        if (operation.op === 'update_milestone' && result.kind === 'applied') {
             log.info(`Updated milestone "${operation.title}" (${operation.repo} #${operation.milestone}): ${operation.progress}`);
         }
-        if (result.status === 'gone') {
-            log.warning(`${describeOperation(operation)}: skipped, no longer there (${result.detail ?? ''})`);
+        if (result.kind === 'failed' && result.reason === 'gone') {
+            log.warning(`${describeOperation(operation)}: skipped, no longer there (${result.detail})`);
         }
     }
-    if (syncPlan.operations.length === 0)
+    if (report.changeset.operations.length === 0)
         log.info('Nothing to change: GitHub already matches this event.');
 }
 
@@ -26445,17 +26487,6 @@ function logResults(log, syncPlan, results) {
 
 
 
-/** The host issue URLs must name: github.com, or the GHES server the runner reports. */
-function hostOf(url) {
-    if (url === undefined || url.trim() === '')
-        return undefined;
-    try {
-        return new URL(url).host.toLowerCase();
-    }
-    catch {
-        return undefined;
-    }
-}
 async function readEventPayload(eventPath) {
     if (eventPath === undefined || eventPath === '')
         return {};

@@ -20156,7 +20156,7 @@ function preprocess(fn, schema) {
  * It names the field, says what is wrong with the value and how to fix it, and
  * is raised before any write request is made.
  */
-class errors_InputError extends Error {
+class InputError extends Error {
     field;
     problem;
     fix;
@@ -20251,11 +20251,11 @@ function repoKey(repo) {
     return formatRepo(repo).toLowerCase();
 }
 /** Parses `owner/repo`, checked against GitHub's naming rules. */
-function issue_ref_parseRepo(text, field) {
+function parseRepo(text, field) {
     const trimmed = text.trim();
     const problem = repoProblem(trimmed);
     if (problem !== undefined) {
-        throw new errors_InputError(field, `"${printable(trimmed)}" ${problem}`, REPO_FIX);
+        throw new InputError(field, `"${printable(trimmed)}" ${problem}`, REPO_FIX);
     }
     const slash = trimmed.indexOf('/');
     return { owner: trimmed.slice(0, slash), repo: trimmed.slice(slash + 1) };
@@ -20296,7 +20296,7 @@ function parseIssueRef(text, context, field) {
         throw notARef(trimmed, context, field);
     const problem = repoProblem(head);
     if (problem !== undefined) {
-        throw new errors_InputError(field, `"${printable(trimmed)}" ${problem}`, 'Write a ref to another repository as owner/repo#10, such as acme/payments#10');
+        throw new InputError(field, `"${printable(trimmed)}" ${problem}`, 'Write a ref to another repository as owner/repo#10, such as acme/payments#10');
     }
     const slash = head.indexOf('/');
     return {
@@ -20317,11 +20317,11 @@ function parseIssueUrl(text, context, field) {
     const serverHost = context.serverHost.toLowerCase();
     const host = url.host.toLowerCase();
     if (host !== serverHost && host !== `www.${serverHost}`) {
-        throw new errors_InputError(field, `"${printable(text)}" refers to another host ${printable(host)}; this action syncs issues on ${printable(serverHost)}`, `Link issues on ${printable(serverHost)}, such as https://${printable(serverHost)}/owner/repo/issues/10 or owner/repo#10`);
+        throw new InputError(field, `"${printable(text)}" refers to another host ${printable(host)}; this action syncs issues on ${printable(serverHost)}`, `Link issues on ${printable(serverHost)}, such as https://${printable(serverHost)}/owner/repo/issues/10 or owner/repo#10`);
     }
     if (url.username !== '' || url.password !== '') {
         // Never echo credentials, even ones pasted into a plan by mistake.
-        throw new errors_InputError(field, `"${printable(`${url.protocol}//***@${url.host}${url.pathname}`)}" carries a user name or password`, `Link the issue without credentials, such as https://${printable(serverHost)}/owner/repo/issues/10`);
+        throw new InputError(field, `"${printable(`${url.protocol}//***@${url.host}${url.pathname}`)}" carries a user name or password`, `Link the issue without credentials, such as https://${printable(serverHost)}/owner/repo/issues/10`);
     }
     // A trailing slash leaves an empty last segment.
     const segments = url.pathname.split('/').slice(1);
@@ -20334,7 +20334,7 @@ function parseIssueUrl(text, context, field) {
     }
     const problem = repoProblem(`${owner}/${repo}`);
     if (problem !== undefined) {
-        throw new errors_InputError(field, `"${printable(text)}" ${problem}`, `Link an issue as https://${printable(serverHost)}/owner/repo/issues/10`);
+        throw new InputError(field, `"${printable(text)}" ${problem}`, `Link an issue as https://${printable(serverHost)}/owner/repo/issues/10`);
     }
     return { owner, repo, number: issueNumber(number, text, field) };
 }
@@ -20343,12 +20343,12 @@ function issueNumber(digits, text, field) {
     const significant = digits.replace(/^0+/, '');
     const value = significant.length > 10 ? Infinity : Number(significant);
     if (value < 1 || value > MAX_ISSUE_NUMBER) {
-        throw new errors_InputError(field, `"${printable(text)}" has issue number ${printable(digits, 24)}, which no GitHub issue can have`, `Issue numbers run from 1 to ${MAX_ISSUE_NUMBER}; check the ref`);
+        throw new InputError(field, `"${printable(text)}" has issue number ${printable(digits, 24)}, which no GitHub issue can have`, `Issue numbers run from 1 to ${MAX_ISSUE_NUMBER}; check the ref`);
     }
     return value;
 }
 function notARef(text, context, field) {
-    return new errors_InputError(field, `"${printable(text)}" is not an issue reference`, `Write an issue as 10, #10, gh#10, owner/repo#10 or https://${printable(context.serverHost)}/owner/repo/issues/10`);
+    return new InputError(field, `"${printable(text)}" is not an issue reference`, `Write an issue as 10, #10, gh#10, owner/repo#10 or https://${printable(context.serverHost)}/owner/repo/issues/10`);
 }
 /**
  * Parses a list of refs: a string such as `"#10, #11 gh#12"` (commas and/or
@@ -20385,15 +20385,15 @@ function parseIssueRefs(value, context, field) {
                     add(parseIssueRef(token, context, itemField));
             }
             else if (item === null || item === undefined || typeof item === 'string') {
-                throw new errors_InputError(itemField, 'is empty (in YAML, an unquoted #10 is a comment, so the item reads as nothing)', 'Quote each ref, such as - "#10", or write the list as ["#10", "#11"]');
+                throw new InputError(itemField, 'is empty (in YAML, an unquoted #10 is a comment, so the item reads as nothing)', 'Quote each ref, such as - "#10", or write the list as ["#10", "#11"]');
             }
             else {
-                throw new errors_InputError(itemField, `${issue_ref_describe(item)} is not an issue reference`, `Write each item as a ref, such as "#10" or "owner/repo#10"`);
+                throw new InputError(itemField, `${issue_ref_describe(item)} is not an issue reference`, `Write each item as a ref, such as "#10" or "owner/repo#10"`);
             }
         });
     }
     else {
-        throw new errors_InputError(field, `${issue_ref_describe(value)} is not a list of issue references`, 'Write a list such as ["#10", "#11"], or a string such as "#10, #11"');
+        throw new InputError(field, `${issue_ref_describe(value)} is not a list of issue references`, 'Write a list such as ["#10", "#11"], or a string such as "#10, #11"');
     }
     return refs;
 }
@@ -20402,7 +20402,7 @@ function splitRefs(text) {
 }
 function refFromNumber(value, context, field) {
     if (!Number.isInteger(value) || value < 1 || value > MAX_ISSUE_NUMBER) {
-        throw new errors_InputError(field, `${value} is not an issue number`, `Issue numbers are whole numbers from 1 to ${MAX_ISSUE_NUMBER}, such as 10 or "#10"`);
+        throw new InputError(field, `${value} is not an issue number`, `Issue numbers are whole numbers from 1 to ${MAX_ISSUE_NUMBER}, such as 10 or "#10"`);
     }
     return { ...context.defaultRepo, number: value };
 }
@@ -20415,6 +20415,17 @@ function issue_ref_describe(value) {
     if (typeof value === 'object')
         return 'a mapping';
     return typeof value === 'boolean' ? String(value) : typeof value;
+}
+/** The host issue URLs must name: github.com, or the GHES server the runner reports. */
+function hostOf(url) {
+    if (url === undefined || url.trim() === '')
+        return undefined;
+    try {
+        return new URL(url).host.toLowerCase();
+    }
+    catch {
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -20434,15 +20445,15 @@ const MAX_FILE_BYTES = 1024 * 1024;
  */
 async function readWorkspaceFile(workspace, relativePath, field) {
     if (relativePath.trim() === '' || relativePath.includes('\0')) {
-        throw new errors_InputError(field, `"${printable(relativePath)}" is not a file path`, 'Give a path relative to the repository root, such as docs/plans/MASTER_PLAN.md');
+        throw new InputError(field, `"${printable(relativePath)}" is not a file path`, 'Give a path relative to the repository root, such as docs/plans/MASTER_PLAN.md');
     }
     if (external_node_path_default().isAbsolute(relativePath)) {
-        throw new errors_InputError(field, `"${printable(relativePath)}" is an absolute path`, 'Give a path relative to the repository root, such as docs/plans/MASTER_PLAN.md');
+        throw new InputError(field, `"${printable(relativePath)}" is an absolute path`, 'Give a path relative to the repository root, such as docs/plans/MASTER_PLAN.md');
     }
     const root = await external_node_fs_namespaceObject.promises.realpath(workspace);
     const candidate = external_node_path_default().resolve(root, relativePath);
     if (!isInside(root, candidate)) {
-        throw new errors_InputError(field, `"${printable(relativePath)}" points outside the repository checkout`, 'Give a path inside the repository, without ".." segments that leave it');
+        throw new InputError(field, `"${printable(relativePath)}" points outside the repository checkout`, 'Give a path inside the repository, without ".." segments that leave it');
     }
     let real;
     try {
@@ -20453,23 +20464,23 @@ async function readWorkspaceFile(workspace, relativePath, field) {
             return undefined;
         const unreadable = ['ELOOP', 'EACCES', 'ENAMETOOLONG'].find((code) => isErrno(error, code));
         if (unreadable !== undefined) {
-            throw new errors_InputError(field, `"${printable(relativePath)}" cannot be read (${unreadable}: ${unreadable === 'ELOOP' ? 'a loop of symbolic links' : unreadable === 'EACCES' ? 'permission denied' : 'the name is too long'})`, 'Point it at a regular file inside the repository');
+            throw new InputError(field, `"${printable(relativePath)}" cannot be read (${unreadable}: ${unreadable === 'ELOOP' ? 'a loop of symbolic links' : unreadable === 'EACCES' ? 'permission denied' : 'the name is too long'})`, 'Point it at a regular file inside the repository');
         }
         throw error;
     }
     if (!isInside(root, real)) {
-        throw new errors_InputError(field, `"${printable(relativePath)}" is a symbolic link that leads outside the repository checkout`, 'Point it at a file inside the repository');
+        throw new InputError(field, `"${printable(relativePath)}" is a symbolic link that leads outside the repository checkout`, 'Point it at a file inside the repository');
     }
     const stat = await external_node_fs_namespaceObject.promises.stat(real);
     if (!stat.isFile()) {
-        throw new errors_InputError(field, `"${printable(relativePath)}" is not a regular file`, 'Point it at a markdown or YAML file');
+        throw new InputError(field, `"${printable(relativePath)}" is not a regular file`, 'Point it at a markdown or YAML file');
     }
     if (stat.size > MAX_FILE_BYTES) {
-        throw new errors_InputError(field, `"${printable(relativePath)}" is ${stat.size} bytes, more than the ${MAX_FILE_BYTES} bytes allowed`, 'Point it at the plan or config file itself');
+        throw new InputError(field, `"${printable(relativePath)}" is ${stat.size} bytes, more than the ${MAX_FILE_BYTES} bytes allowed`, 'Point it at the plan or config file itself');
     }
     const bytes = await external_node_fs_namespaceObject.promises.readFile(real);
     if (bytes.includes(0)) {
-        throw new errors_InputError(field, `"${printable(relativePath)}" is a binary file`, 'Point it at a UTF-8 text file');
+        throw new InputError(field, `"${printable(relativePath)}" is a binary file`, 'Point it at a UTF-8 text file');
     }
     return bytes.toString('utf8').replace(/^\uFEFF/, '');
 }
@@ -20479,9 +20490,9 @@ function isInside(root, candidate) {
     const leaves = relative === '..' || relative.startsWith(`..${(external_node_path_default()).sep}`);
     return relative !== '' && !leaves && !external_node_path_default().isAbsolute(relative);
 }
+/** Node's fs errors say what went wrong in `code`. */
 function isErrno(error, code) {
-    // Structural check: errors from Node's fs are not `instanceof Error` inside jest's VM.
-    return (typeof error === 'object' && error !== null && error.code === code);
+    return error?.code === code;
 }
 
 ;// CONCATENATED MODULE: ./src/config.ts
@@ -20559,7 +20570,7 @@ const githubConfigSchema = object({
         // GitHub's naming rules, as for every other owner/repo the action reads.
         .transform((text, ctx) => {
         try {
-            return issue_ref_parseRepo(text, 'github.repositories');
+            return parseRepo(text, 'github.repositories');
         }
         catch {
             ctx.addIssue({ code: 'custom', message: 'not owner/repo', input: text });
@@ -20596,7 +20607,7 @@ function parseConfig(text, source) {
     if (root === undefined || root === null)
         return { config: DEFAULT_CONFIG, findings: [] };
     if (!errors_isPlainObject(root)) {
-        throw new errors_InputError(source, `is ${describeValue(root)}, not a mapping of keys`, 'Write the settings as key: value lines, with the action\'s under "github:"');
+        throw new InputError(source, `is ${describeValue(root)}, not a mapping of keys`, 'Write the settings as key: value lines, with the action\'s under "github:"');
     }
     const findings = [];
     for (const key of Object.keys(root)) {
@@ -20609,7 +20620,7 @@ function parseConfig(text, source) {
     if (section === undefined || section === null)
         return { config: DEFAULT_CONFIG, findings };
     if (!errors_isPlainObject(section)) {
-        throw new errors_InputError(`${source} github`, `is ${describeValue(section)}, not a mapping`, 'Indent the settings under "github:", such as "  enabled: false"');
+        throw new InputError(`${source} github`, `is ${describeValue(section)}, not a mapping`, 'Indent the settings under "github:", such as "  enabled: false"');
     }
     // An empty `labels:` is null in YAML: it means "the default labels", like an absent one.
     const raw = { ...section };
@@ -20660,7 +20671,7 @@ function readYaml(text, source) {
     if (error !== undefined) {
         const where = error.linePos?.[0];
         const [problem, fix] = syntaxMessage(error.code, error.message);
-        throw new errors_InputError(where === undefined ? source : `${source} (line ${where.line}, column ${where.col})`, problem, fix);
+        throw new InputError(where === undefined ? source : `${source} (line ${where.line}, column ${where.col})`, problem, fix);
     }
     keepColorDigits(doc);
     try {
@@ -20669,7 +20680,7 @@ function readYaml(text, source) {
     catch (thrown) {
         // The yaml package throws a ReferenceError for alias bombs and unresolved aliases.
         const message = errorMessage(thrown);
-        throw new errors_InputError(source, /excessive alias count/i.test(message)
+        throw new InputError(source, /excessive alias count/i.test(message)
             ? `expands more than ${MAX_ALIAS_COUNT} YAML aliases, which looks like an alias bomb`
             : `cannot be read as YAML: ${printable(message)}`, 'Write the values out instead of through YAML anchors and aliases');
     }
@@ -20706,9 +20717,7 @@ function keepColorDigits(doc) {
     }
 }
 function errorMessage(thrown) {
-    // Structural: errors thrown outside jest's VM realm are not `instanceof Error` in it.
-    const message = typeof thrown === 'object' && thrown !== null ? Reflect.get(thrown, 'message') : thrown;
-    return String(message);
+    return thrown instanceof Error ? thrown.message : String(thrown);
 }
 /**
  * `enabled` switches Debussy's built-in sync, which writes to the same issues
@@ -20743,7 +20752,7 @@ function checkDistinct(labels, source) {
             .slice(0, index)
             .find((other) => labels[other].toLowerCase() === labels[state].toLowerCase());
         if (earlier !== undefined) {
-            throw new errors_InputError(`${source} github.labels.${state}`, `"${printable(labels[state])}" is also the ${earlier} label (GitHub compares label names without case)`, 'Give each of in_progress, completed and failed its own label name');
+            throw new InputError(`${source} github.labels.${state}`, `"${printable(labels[state])}" is also the ${earlier} label (GitHub compares label names without case)`, 'Give each of in_progress, completed and failed its own label name');
         }
     });
 }
@@ -20806,14 +20815,10 @@ function fromIssues(issues, raw, source) {
     const hint = value === null && key.startsWith('color_')
         ? ' in quotes (unquoted, YAML reads "#" as the start of a comment)'
         : '';
-    return new errors_InputError(`${source} github.${first}`, `got ${describeValue(value, 'a mapping')}, expected ${FORMS[key].expected}`, `${FORMS[key].fix}${hint}${also}`);
+    return new InputError(`${source} github.${first}`, `got ${describeValue(value, 'a mapping')}, expected ${FORMS[key].expected}`, `${FORMS[key].fix}${hint}${also}`);
 }
 
 ;// CONCATENATED MODULE: ./src/domain.ts
-/**
- * The values that flow through the action, from parsed input to the operations
- * it writes. Every module speaks in these types; none of them carries behaviour.
- */
 const EVENT_KINDS = [
     'phase_started',
     'phase_completed',
@@ -20977,7 +20982,7 @@ function booleanInput(raw, name) {
         return true;
     if (['false', 'False', 'FALSE'].includes(value))
         return false;
-    throw new errors_InputError(`input ${name}`, `got "${printable(value)}", expected true or false`, `Set ${name} to true or false, or leave it empty so that the payload or the config decides`);
+    throw new InputError(`input ${name}`, `got "${printable(value)}", expected true or false`, `Set ${name} to true or false, or leave it empty so that the payload or the config decides`);
 }
 function resolveKind(input, dispatch, runnerEventName) {
     if (input.trim() !== '')
@@ -20989,7 +20994,7 @@ function resolveKind(input, dispatch, runnerEventName) {
         // A workflow routes on event_type (an approval gate sends plan_completed to a
         // protected job): a payload naming another event would run where it was not routed.
         if (typed !== undefined && typed !== kind) {
-            throw new errors_InputError(dispatch.name('event'), `says ${kind} but the dispatch's event_type "${printable(eventType)}" says ${typed}`, `Send the same event in both (event_type debussy-${kind.replace(/_/g, '-')}), or leave client_payload.event out`);
+            throw new InputError(dispatch.name('event'), `says ${kind} but the dispatch's event_type "${printable(eventType)}" says ${typed}`, `Send the same event in both (event_type debussy-${kind.replace(/_/g, '-')}), or leave client_payload.event out`);
         }
         return kind;
     }
@@ -20997,9 +21002,9 @@ function resolveKind(input, dispatch, runnerEventName) {
         return eventKind(dispatch.eventType, 'repository_dispatch event_type (action)');
     }
     if (dispatch !== undefined) {
-        throw new errors_InputError(dispatch.name('event'), `missing${runnerEventName === 'repository_dispatch' ? ', and the dispatch has no event_type' : ''}${dispatch.unknownKeysHint}`, `Give one of ${EVENT_KINDS.join(', ')} there, or set the action's event input`);
+        throw new InputError(dispatch.name('event'), `missing${runnerEventName === 'repository_dispatch' ? ', and the dispatch has no event_type' : ''}${dispatch.unknownKeysHint}`, `Give one of ${EVENT_KINDS.join(', ')} there, or set the action's event input`);
     }
-    throw new errors_InputError('input event', `not set, and ${noPayload(runnerEventName)}`, `Set the action's event input to one of ${EVENT_KINDS.join(', ')}, or run the workflow on repository_dispatch`);
+    throw new InputError('input event', `not set, and ${noPayload(runnerEventName)}`, `Set the action's event input to one of ${EVENT_KINDS.join(', ')}, or run the workflow on repository_dispatch`);
 }
 function noPayload(runnerEventName) {
     return runnerEventName === ''
@@ -21010,7 +21015,7 @@ function eventKind(value, field) {
     const kind = normaliseEventType(value);
     if (kind !== undefined)
         return kind;
-    throw new errors_InputError(field, `"${printable(value)}" is not a Debussy event`, `Use one of ${ACCEPTED_EVENTS}`);
+    throw new InputError(field, `"${printable(value)}" is not a Debussy event`, `Use one of ${ACCEPTED_EVENTS}`);
 }
 function resolvePlan(input, dispatch, runnerEventName) {
     if (input.trim() !== '')
@@ -21020,14 +21025,14 @@ function resolvePlan(input, dispatch, runnerEventName) {
         return { plan: planPath(dispatch.plan, field), planField: field };
     }
     if (dispatch !== undefined) {
-        throw new errors_InputError(dispatch.name('plan'), `missing${dispatch.unknownKeysHint}`, `Give the master plan's path relative to the repository root, such as "${PLAN_EXAMPLE}", or set the action's plan input`);
+        throw new InputError(dispatch.name('plan'), `missing${dispatch.unknownKeysHint}`, `Give the master plan's path relative to the repository root, such as "${PLAN_EXAMPLE}", or set the action's plan input`);
     }
-    throw new errors_InputError('input plan', `not set, and ${noPayload(runnerEventName)}`, `Set the action's plan input to the master plan's path, such as ${PLAN_EXAMPLE}`);
+    throw new InputError('input plan', `not set, and ${noPayload(runnerEventName)}`, `Set the action's plan input to the master plan's path, such as ${PLAN_EXAMPLE}`);
 }
 function planPath(value, field) {
     const path = value.trim();
     if (path === '' || !event_NO_CONTROL_CHARACTERS.test(path)) {
-        throw new errors_InputError(field, path === '' ? 'is empty' : `"${printable(path)}" contains control characters`, `Give the master plan's path relative to the repository root, such as "${PLAN_EXAMPLE}"`);
+        throw new InputError(field, path === '' ? 'is empty' : `"${printable(path)}" contains control characters`, `Give the master plan's path relative to the repository root, such as "${PLAN_EXAMPLE}"`);
     }
     return path;
 }
@@ -21036,7 +21041,7 @@ function resolvePhase(input, dispatch, kind) {
         return phaseId(input, 'input phase');
     if (dispatch?.phase !== undefined)
         return phaseId(dispatch.phase, dispatch.name('phase'));
-    throw new errors_InputError(dispatch?.name('phase') ?? 'input phase', `missing: a ${kind} event needs the phase id${dispatch?.unknownKeysHint ?? ''}`, dispatch === undefined
+    throw new InputError(dispatch?.name('phase') ?? 'input phase', `missing: a ${kind} event needs the phase id${dispatch?.unknownKeysHint ?? ''}`, dispatch === undefined
         ? `Set the action's phase input to the phase id from the plan's Phases table, such as "1" or "3.1"`
         : `Give the phase id from the plan's Phases table, such as "1" or "3.1", or set the action's phase input`);
 }
@@ -21045,7 +21050,7 @@ function phaseId(value, field) {
     const id = typeof value === 'number' ? String(value) : value.trim();
     if (PHASE_ID.test(id))
         return id;
-    throw new errors_InputError(field, `got ${describeValue(value)}, expected a phase id of 1 to 32 letters, digits, ".", "_" or "-"`, `Use the id from the plan's Phases table, such as "1" or "3.1"`);
+    throw new InputError(field, `got ${describeValue(value)}, expected a phase id of 1 to 32 letters, digits, ".", "_" or "-"`, `Use the id from the plan's Phases table, such as "1" or "3.1"`);
 }
 function readRepositoryDispatch(payload, findings) {
     const event = eventObject(payload);
@@ -21101,7 +21106,7 @@ function readWorkflowDispatch(payload) {
 function eventObject(payload) {
     if (errors_isPlainObject(payload))
         return payload;
-    throw new errors_InputError('event payload (GITHUB_EVENT_PATH)', `is ${describeValue(payload)}, not a JSON object`, 'Run the action from a workflow that GitHub triggers, so that GITHUB_EVENT_PATH names the event JSON');
+    throw new InputError('event payload (GITHUB_EVENT_PATH)', `is ${describeValue(payload)}, not a JSON object`, 'Run the action from a workflow that GitHub triggers, so that GITHUB_EVENT_PATH names the event JSON');
 }
 /** `client_payload` and `inputs` may be absent or null: then nothing was sent. */
 function optionalObject(value, field) {
@@ -21109,7 +21114,7 @@ function optionalObject(value, field) {
         return {};
     if (errors_isPlainObject(value))
         return value;
-    throw new errors_InputError(field, `is ${describeValue(value)}, not an object`, `Send ${field} as a JSON object, such as {"event": "phase_started", "plan": "${PLAN_EXAMPLE}", "phase": "1"}`);
+    throw new InputError(field, `is ${describeValue(value)}, not an object`, `Send ${field} as a JSON object, such as {"event": "phase_started", "plan": "${PLAN_EXAMPLE}", "phase": "1"}`);
 }
 function isPayloadKey(key) {
     return PAYLOAD_KEYS.includes(key);
@@ -21158,717 +21163,7 @@ function event_fromIssues(issues, raw, name, fix) {
     const value = raw[first];
     const others = keys.slice(1);
     const also = others.length === 0 ? '' : `. Also check ${others.map(name).join(', ')}`;
-    return new errors_InputError(name(first), `got ${describeValue(value)}, expected ${event_FORMS[first].expected}`, `${fix(first, value)}${also}`);
-}
-
-;// CONCATENATED MODULE: ./src/plan-text.ts
-/** A zero-width joiner after `@` and `#` stops mentions and issue links, and reads the same. */
-const ZWJ = '\u200d';
-const HIDDEN_CONTROLS = 
-// eslint-disable-next-line no-control-regex -- control characters are what this removes
-/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/**
- * Bidirectional controls (U+202E shows what follows backwards, isolates reorder
- * runs) make a reader see other text than is there; other control characters
- * (escape sequences, bell) have no business in a title. Line breaks and tabs
- * are whitespace, flattened by the callers.
- */
-function withoutControls(text) {
-    return text.replace(HIDDEN_CONTROLS, '');
-}
-/** `GH-12` is an issue link to GitHub, in any case: a joiner after `GH` stops it. */
-function unlinkGhRefs(text) {
-    return text.replace(/(gh)-(?=\d)/gi, `$1${ZWJ}-`);
-}
-/**
- * Plan text made inert for GitHub markdown: mentions, issue references (`#12`,
- * `GH-12`) and bare URLs neutralised, bidirectional and other control characters
- * removed, markdown and HTML punctuation escaped, newlines flattened.
- */
-function inertText(text, max = 200) {
-    const flat = withoutControls(text).replace(/\s+/g, ' ').trim();
-    const short = flat.length > max ? `${flat.slice(0, max)}…` : flat;
-    return unlinkGhRefs(short
-        .replace(/[\\`*_{}[\]()<>|!~]/g, (c) => `\\${c}`)
-        .replace(/&/g, '&amp;')
-        .replace(/[@#]/g, (c) => `${c}${ZWJ}`)
-        // Bare URLs are autolinked by GitHub: a joiner inside the scheme or www. stops that.
-        .replace(/:\/\//g, `:${ZWJ}//`)
-        .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWJ}.`));
-}
-/** Marks the action's one comment so that a re-run after a failed close does not post it twice. */
-function completionMarker(planKey) {
-    return `<!-- debussy-issue-sync:completed plan="${encodeURIComponent(planKey)}" -->`;
-}
-function completionComment(plan, progress) {
-    const phases = progress === undefined ? '' : ` (${progress.completed}/${progress.total} phases)`;
-    return [
-        `✅ Debussy completed the plan **${inertText(plan.title)}**${phases}, so this issue is closed as completed.`,
-        '',
-        `Closed by debussy-issue-sync because auto-close is on. Reopen it if there is more to do.`,
-        completionMarker(plan.path)
-    ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/github/observe.ts
-
-
-/** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
-const ISSUES_PER_QUERY = 100;
-const MILESTONE_FIELDS = 'number title description url';
-// Issue.state and PullRequest.state have different types: pull requests alias theirs.
-const LINKED_FIELDS = (comments, state = 'state') => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${comments ? ' comments(last: 30) { nodes { body } }' : ''}`;
-/** Builds one query; names travel as variables, never spliced into the document. */
-function buildObserveQuery(issues, request, withMilestone) {
-    const groups = new Map();
-    const add = (repo) => {
-        const key = repoKey(repo);
-        let group = groups.get(key);
-        if (group === undefined) {
-            group = { repo, issues: [] };
-            groups.set(key, group);
-        }
-        return group;
-    };
-    for (const ref of issues)
-        add(ref).issues.push(ref);
-    const milestoneKey = withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined;
-    if (request.milestone && withMilestone)
-        add(request.milestone.repo);
-    // GitHub refuses a declared variable that no field uses.
-    const withLabel = issues.length > 0;
-    const declarations = withLabel ? ['$label: String!'] : [];
-    const variables = withLabel ? { label: request.stateLabel } : {};
-    const bodies = [];
-    const repos = [];
-    let milestoneRepoAlias;
-    let index = 0;
-    for (const [key, group] of groups) {
-        const alias = `r${index}`;
-        declarations.push(`$${alias}o: String!`, `$${alias}n: String!`);
-        variables[`${alias}o`] = group.repo.owner;
-        variables[`${alias}n`] = group.repo.repo;
-        const fields = ['nameWithOwner'];
-        if (group.issues.length > 0)
-            fields.push('stateLabel: label(name: $label) { id name }');
-        const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }));
-        for (const { alias: issueAlias, ref } of aliased) {
-            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
-        }
-        if (key === milestoneKey && request.milestone) {
-            milestoneRepoAlias = alias;
-            const selector = request.milestone.selector;
-            if (selector.by === 'number') {
-                fields.push(`milestone(number: ${selector.number}) { ${MILESTONE_FIELDS} }`);
-            }
-            else {
-                declarations.push('$milestoneTitle: String!');
-                variables.milestoneTitle = selector.title;
-                fields.push(`milestones(first: 100, query: $milestoneTitle, states: [OPEN, CLOSED]) { nodes { ${MILESTONE_FIELDS} } }`);
-            }
-        }
-        bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`);
-        repos.push({ alias, repo: group.repo, issues: aliased });
-        index++;
-    }
-    return {
-        query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
-        variables,
-        repos,
-        milestoneRepoAlias
-    };
-}
-/** Partial data with per-path errors, as GitHub answers when some objects are missing. */
-function decodeObserve(built, request, data, errors) {
-    // Indexed once: a hundred missing issues must not cost a hundred scans.
-    const byPath = new Map();
-    for (const error of errors) {
-        const path = (error.path ?? []).join('.');
-        if (!byPath.has(path))
-            byPath.set(path, error);
-    }
-    const errorAt = (path) => byPath.get(path);
-    const issues = [];
-    const labels = new Map();
-    let milestone;
-    for (const group of built.repos) {
-        const repository = data[group.alias] ?? null;
-        const repoError = errorAt(group.alias);
-        const stateLabel = repository?.stateLabel;
-        const known = new Map();
-        if (stateLabel)
-            known.set(stateLabel.name.toLowerCase(), { id: stateLabel.id, name: stateLabel.name });
-        labels.set(repoKey(group.repo), known);
-        for (const { alias, ref } of group.issues) {
-            const linked = repository?.[alias];
-            if (repository === null || linked == null) {
-                const error = errorAt(`${group.alias}.${alias}`) ?? repoError;
-                issues.push({ ref, found: false, reason: describeMissing(ref, error) });
-                continue;
-            }
-            issues.push(toObserved(ref, linked, request.completionFor));
-        }
-        if (group.alias === built.milestoneRepoAlias && request.milestone) {
-            milestone = pickMilestone(repository, request.milestone);
-        }
-    }
-    return { issues, labels, milestone };
-}
-function describeMissing(ref, error) {
-    if (error?.type === 'NOT_FOUND')
-        return `not found: it does not exist, was deleted or transferred, or the token cannot see it`;
-    if (error?.type === 'FORBIDDEN')
-        return `the token may not read it`;
-    return error?.message ?? `GitHub returned nothing for ${formatIssueRef(ref)}`;
-}
-function toObserved(ref, linked, completionFor) {
-    const marker = completionFor === undefined ? undefined : completionMarker(completionFor);
-    return {
-        ref,
-        found: true,
-        id: linked.id,
-        kind: linked.__typename === 'PullRequest' ? 'pull_request' : 'issue',
-        state: (linked.state ?? linked.prState) === 'OPEN' ? 'open' : 'closed',
-        locked: linked.locked,
-        title: linked.title,
-        url: linked.url,
-        labels: (linked.labels?.nodes ?? [])
-            .filter((label) => label !== null)
-            .map((label) => ({ id: label.id, name: label.name })),
-        milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
-        hasCompletionComment: marker !== undefined &&
-            (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true)
-    };
-}
-function toMilestone(repo, milestone) {
-    return {
-        repo: { owner: repo.owner, repo: repo.repo },
-        number: milestone.number,
-        title: milestone.title,
-        description: milestone.description ?? '',
-        url: milestone.url
-    };
-}
-function pickMilestone(repository, named) {
-    if (repository === null)
-        return null;
-    if (named.selector.by === 'number') {
-        const found = repository.milestone;
-        return found ? toMilestone(named.repo, found) : null;
-    }
-    const title = named.selector.title;
-    const candidates = repository.milestones?.nodes ?? [];
-    // The search is fuzzy; the title must match exactly (then ignoring case).
-    const found = candidates.find((m) => m?.title === title) ??
-        candidates.find((m) => m?.title.toLowerCase() === title.toLowerCase());
-    return found ? toMilestone(named.repo, found) : null;
-}
-/** Reads GitHub for the event: one query per {@link ISSUES_PER_QUERY} issues. */
-async function observe(github, request) {
-    const issues = [];
-    const labels = new Map();
-    let namedMilestone;
-    const chunks = [];
-    for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
-        chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY));
-    }
-    if (chunks.length === 0)
-        chunks.push([]);
-    for (const [n, chunk] of chunks.entries()) {
-        const built = buildObserveQuery(chunk, request, n === 0);
-        const { data, errors } = await queryAllowingErrors(github, built);
-        const decoded = decodeObserve(built, request, data, errors);
-        // Decoded per repository; the snapshot keeps the plan's order.
-        const byRef = new Map(decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue]));
-        for (const ref of chunk) {
-            const issue = byRef.get(formatIssueRef(ref).toLowerCase());
-            if (issue !== undefined)
-                issues.push(issue);
-        }
-        for (const [key, map] of decoded.labels) {
-            const merged = labels.get(key) ?? new Map();
-            for (const [name, label] of map)
-                merged.set(name, label);
-            labels.set(key, merged);
-        }
-        if (n === 0)
-            namedMilestone = decoded.milestone;
-    }
-    return { issues, labels, namedMilestone };
-}
-/** GitHub answers a query that names a missing object with data and errors: both are kept. */
-async function queryAllowingErrors(github, built) {
-    try {
-        const data = await github.graphql(built.query, built.variables);
-        return { data, errors: [] };
-    }
-    catch (error) {
-        const partial = graphqlPartial(error);
-        if (partial === undefined)
-            throw error;
-        const unexpected = partial.errors.filter((e) => e.type !== 'NOT_FOUND' && e.type !== 'FORBIDDEN');
-        if (unexpected.length > 0 || partial.errors.some((e) => (e.path ?? []).length === 0))
-            throw error;
-        return { data: partial.data, errors: partial.errors };
-    }
-}
-/** The data and errors of @octokit/graphql's GraphqlResponseError, checked structurally. */
-function graphqlPartial(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const candidate = error;
-    if (!Array.isArray(candidate.errors))
-        return undefined;
-    const data = typeof candidate.data === 'object' && candidate.data !== null ? candidate.data : {};
-    return { data, errors: candidate.errors };
-}
-
-;// CONCATENATED MODULE: ./src/github/apply.ts
-
-
-/**
- * Mutation fields per request. Label changes create no content and notify no
- * one; a batch this size keeps one request far below GitHub's per-request
- * limits while a 100-issue event still takes a handful of requests.
- * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
- */
-const LABEL_MUTATIONS_PER_REQUEST = 50;
-/**
- * Comments notify people and count as content creation: smaller batches, and
- * paced to GitHub's content limit (client.ts, content-pace.ts).
- */
-const CLOSE_MUTATIONS_PER_REQUEST = 20;
-/** The issues (`owner/repo#N`, lower-cased) of the results whose status matches. */
-function issuesOf(results, match) {
-    const issues = new Set();
-    for (const { operation, status } of results) {
-        if (match(status) && 'issue' in operation)
-            issues.add(operation.issue.toLowerCase());
-    }
-    return issues;
-}
-/** The names an addLabelsToLabelable answer says the issue now has. */
-function answeredLabels(answer) {
-    const nodes = answer?.labelable?.labels?.nodes;
-    return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []));
-}
-async function applyOperations(github, input) {
-    const results = [];
-    const issues = new Map();
-    for (const observed of input.snapshot.issues) {
-        if (observed.found)
-            issues.set(formatIssueRef(observed.ref).toLowerCase(), observed);
-    }
-    // Label ids by repository: the snapshot's, then the ones created here.
-    const labelIds = new Map();
-    for (const [repo, labels] of input.snapshot.labels) {
-        for (const [name, label] of labels)
-            labelIds.set(`${repo}\n${name}`, label.id);
-    }
-    for (const operation of input.operations) {
-        if (operation.op !== 'create_label')
-            continue;
-        results.push(await createLabel(github, operation, labelIds));
-    }
-    const labelMutations = [];
-    const commentMutations = [];
-    const closeMutations = [];
-    const byIssue = groupByIssue(input.operations);
-    for (const [key, ops] of byIssue) {
-        const observed = issues.get(key);
-        if (observed === undefined) {
-            for (const operation of ops)
-                results.push({ operation, status: 'failed', detail: 'issue was not read' });
-            continue;
-        }
-        const repo = repoKey(observed.ref);
-        const adds = ops.filter((op) => op.op === 'add_label');
-        const removes = ops.filter((op) => op.op === 'remove_label');
-        if (adds.length > 0) {
-            const ids = adds.map((op) => labelIds.get(`${repo}\n${op.label.toLowerCase()}`));
-            if (ids.some((id) => id === undefined)) {
-                for (const operation of adds) {
-                    results.push({
-                        operation,
-                        status: 'failed',
-                        detail: `label "${operation.label}" could not be created`
-                    });
-                }
-            }
-            else {
-                const wanted = adds.map((op) => op.label.toLowerCase());
-                labelMutations.push({
-                    operations: adds,
-                    subjectId: observed.id,
-                    labelGone: 'failed',
-                    field: (alias, v) => `${alias}: addLabelsToLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
-                    // A label renamed during the run keeps its id: the name must be checked.
-                    check: (answer) => {
-                        const names = answeredLabels(answer).map((name) => name.toLowerCase());
-                        const missing = wanted.filter((name) => !names.includes(name));
-                        return missing.length === 0
-                            ? undefined
-                            : `label "${missing.join('", "')}" was renamed or deleted during the run; re-run the job to create and apply it`;
-                    }
-                });
-            }
-        }
-        // One field per label: a label deleted during the run fails only its own field.
-        for (const operation of removes) {
-            const ids = observed.labels
-                .filter((l) => l.name.toLowerCase() === operation.label.toLowerCase())
-                .map((l) => l.id);
-            labelMutations.push({
-                operations: [operation],
-                subjectId: observed.id,
-                labelGone: 'applied',
-                field: (alias, v) => `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(observed.id, 'ID!')}, labelIds: ${v(ids, '[ID!]!')} }) { clientMutationId }`
-            });
-        }
-        for (const operation of ops) {
-            if (operation.op === 'comment') {
-                commentMutations.push({
-                    operations: [operation],
-                    subjectId: observed.id,
-                    field: (alias, v) => `${alias}: addComment(input: { subjectId: ${v(observed.id, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
-                });
-            }
-            else if (operation.op === 'close_issue') {
-                closeMutations.push({
-                    operations: [operation],
-                    subjectId: observed.id,
-                    field: (alias, v) => `${alias}: closeIssue(input: { issueId: ${v(observed.id, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
-                });
-            }
-        }
-    }
-    results.push(...(await runMutations(github, labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST })));
-    for (const operation of input.operations) {
-        if (operation.op === 'update_milestone' && input.milestone !== undefined) {
-            results.push(await updateMilestone(github, operation, input.milestone));
-        }
-    }
-    // An issue is closed only once its completion comment is there: a re-run
-    // then still posts the comment that a failed request left out.
-    const commented = await writeOnce(github, commentMutations, issues, {
-        perRequest: Math.min(CLOSE_MUTATIONS_PER_REQUEST, github.contentPerRequest),
-        createsContent: true
-    });
-    results.push(...commented);
-    const uncommented = issuesOf(commented, (status) => status !== 'applied');
-    const closable = closeMutations.filter((m) => {
-        const operation = m.operations[0];
-        if (operation === undefined ||
-            !('issue' in operation) ||
-            !uncommented.has(operation.issue.toLowerCase())) {
-            return true;
-        }
-        results.push({
-            operation,
-            status: 'failed',
-            detail: 'not closed: its completion comment failed'
-        });
-        return false;
-    });
-    results.push(...(await writeOnce(github, closable, issues, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })));
-    return results;
-}
-function groupByIssue(operations) {
-    const groups = new Map();
-    for (const operation of operations) {
-        if (!('issue' in operation))
-            continue;
-        const key = operation.issue.toLowerCase();
-        const list = groups.get(key) ?? [];
-        list.push(operation);
-        groups.set(key, list);
-    }
-    return groups;
-}
-async function createLabel(github, operation, labelIds) {
-    const repo = issue_ref_parseRepo(operation.repo, 'create_label');
-    const key = `${repoKey(repo)}\n${operation.label.toLowerCase()}`;
-    try {
-        const created = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
-            owner: repo.owner,
-            repo: repo.repo,
-            name: operation.label,
-            color: operation.color,
-            description: operation.description
-        });
-        labelIds.set(key, created.data.node_id);
-        return { operation, status: 'applied', detail: undefined };
-    }
-    catch (error) {
-        if (isAlreadyExists(error)) {
-            // Another run created it between our read and this write: use theirs.
-            try {
-                const existing = await github.octokit.request('GET /repos/{owner}/{repo}/labels/{name}', {
-                    owner: repo.owner,
-                    repo: repo.repo,
-                    name: operation.label
-                });
-                labelIds.set(key, existing.data.node_id);
-                return { operation, status: 'applied', detail: 'already existed' };
-            }
-            catch (again) {
-                return { operation, status: 'failed', detail: apply_describeError(again) };
-            }
-        }
-        return { operation, status: 'failed', detail: apply_describeError(error) };
-    }
-}
-function isAlreadyExists(error) {
-    const response = error ?? {};
-    return (response.status === 422 &&
-        (response.response?.data?.errors ?? []).some((e) => e.code === 'already_exists'));
-}
-async function updateMilestone(github, operation, outcome) {
-    const repo = issue_ref_parseRepo(operation.repo, 'update_milestone');
-    try {
-        // Re-read just before writing, so that an edit a person made since the
-        // snapshot is kept: the rewrite only touches this plan's block.
-        const fresh = await github.octokit.request('GET /repos/{owner}/{repo}/milestones/{milestone_number}', {
-            owner: repo.owner,
-            repo: repo.repo,
-            milestone_number: operation.milestone
-        });
-        const current = fresh.data.description ?? '';
-        const next = current === outcome.milestone.description ? operation.description : outcome.rewrite(current);
-        if (next !== current) {
-            await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
-                owner: repo.owner,
-                repo: repo.repo,
-                milestone_number: operation.milestone,
-                description: next
-            });
-        }
-        return { operation, status: 'applied', detail: undefined };
-    }
-    catch (error) {
-        return { operation, status: isGone(error) ? 'gone' : 'failed', detail: apply_describeError(error) };
-    }
-}
-/**
- * A request whose answer was lost after it left: a reset, a timeout, a 5xx
- * or an answer that could not be read (all reported with a 5xx status). A
- * 4xx is GitHub's own answer: the write was not made.
- */
-function answerLost(error) {
-    const status = error?.status;
-    return typeof status === 'number' && status >= 500;
-}
-/** Sends mutations in batches, one request at a time, mapping each field's error to its operations. */
-async function runMutations(github, mutations, batching) {
-    return (await sendMutations(github, mutations, batching)).map(({ operation, status, detail }) => ({ operation, status, detail }));
-}
-async function sendMutations(github, mutations, { perRequest, once = false, createsContent = false }) {
-    const results = [];
-    for (let start = 0; start < mutations.length; start += perRequest) {
-        const batch = mutations.slice(start, start + perRequest);
-        if (createsContent)
-            await github.reserveContent(batch.length);
-        const variables = {};
-        const declarations = [];
-        const bind = (value, type) => {
-            const name = `v${declarations.length}`;
-            declarations.push(`$${name}: ${type}`);
-            variables[name] = value;
-            return `$${name}`;
-        };
-        const fields = batch.map((mutation, i) => mutation.field(`m${i}`, bind));
-        const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`;
-        let errors = [];
-        let data = {};
-        let failure;
-        let lost = false;
-        try {
-            const answer = await github.graphql(query, variables, once);
-            // client.ts refuses a body without data; this guard keeps a crash out whatever the transport.
-            if (typeof answer === 'object' && answer !== null)
-                data = answer;
-            else {
-                failure = 'GitHub answered without data';
-                lost = true;
-            }
-        }
-        catch (error) {
-            const partial = graphqlPartial(error);
-            if (partial === undefined || partial.errors.some((e) => (e.path ?? []).length === 0)) {
-                failure = apply_describeError(error);
-                lost = answerLost(error);
-            }
-            else {
-                errors = partial.errors;
-                data = partial.data;
-            }
-        }
-        const errorByField = new Map();
-        for (const error of errors) {
-            const field = error.path?.[0];
-            if (typeof field === 'string' && !errorByField.has(field))
-                errorByField.set(field, error);
-        }
-        batch.forEach((mutation, i) => {
-            const error = errorByField.get(`m${i}`);
-            const [status, detail] = failure !== undefined
-                ? ['failed', failure]
-                : error !== undefined
-                    ? fieldError(mutation, error)
-                    : fieldAnswer(mutation, data[`m${i}`]);
-            for (const operation of mutation.operations) {
-                results.push({ operation, status, detail, lost: failure !== undefined && lost });
-            }
-        });
-    }
-    return results;
-}
-/** Rounds of "read, then send again what is not there" after a lost answer. */
-const SETTLE_ROUNDS = 2;
-/**
- * Comments and closes, which people see: each is sent once, never retried
- * blindly by the client. When its answer is lost (a reset, a timeout, a 5xx,
- * an unreadable answer) GitHub may have made it, even a moment later; so wait
- * as long as an attempt may take, read the issues, and count what is there
- * (the comment's marker, the issue closed) as made. Only what the read shows
- * missing is sent again; what no read could settle fails, and the re-run
- * reads before it writes (observe finds the comment by its marker).
- */
-async function writeOnce(github, mutations, issues, batching) {
-    const final = new Map();
-    let pending = mutations;
-    for (let round = 0; pending.length > 0; round++) {
-        const sent = await sendMutations(github, pending, { ...batching, once: true });
-        // One operation per mutation here: results come back in mutation order.
-        const doubtful = [];
-        pending.forEach((mutation, i) => {
-            const result = sent[i];
-            if (result === undefined)
-                return;
-            if (result.lost)
-                doubtful.push(mutation);
-            final.set(mutation, {
-                operation: result.operation,
-                status: result.status,
-                detail: result.detail
-            });
-        });
-        if (doubtful.length === 0)
-            break;
-        await new Promise((resolve) => setTimeout(resolve, github.attemptTimeoutMs));
-        const seen = await readBack(github, doubtful, issues);
-        const missing = [];
-        for (const mutation of doubtful) {
-            const operation = mutation.operations[0];
-            const before = final.get(mutation);
-            if (operation === undefined || before === undefined)
-                continue;
-            const found = seen?.get(mutation);
-            if (found === 'made') {
-                final.set(mutation, {
-                    operation,
-                    status: 'applied',
-                    detail: `made, though its answer was lost (${before.detail ?? 'no answer'})`
-                });
-            }
-            else if (found === 'gone') {
-                final.set(mutation, { operation, status: 'gone', detail: 'the issue is no longer there' });
-            }
-            else if (found === 'missing' && round + 1 < SETTLE_ROUNDS) {
-                missing.push(mutation);
-            }
-            else {
-                final.set(mutation, {
-                    operation,
-                    status: 'failed',
-                    detail: found === 'missing'
-                        ? `not made: its answer was lost (${before.detail ?? 'no answer'}) and a read shows it missing; re-run the job`
-                        : `outcome unknown: its answer was lost (${before.detail ?? 'no answer'}) and the read to check it failed; a re-run reads before repeating it`
-                });
-            }
-        }
-        pending = missing;
-    }
-    return mutations.flatMap((mutation) => {
-        const result = final.get(mutation);
-        return result === undefined ? [] : [result];
-    });
-}
-/**
- * Reads back the issues of comments and closes whose answers were lost:
- * whether each comment (found by its last line, the marker) or close is
- * there. Undefined when the read itself fails.
- */
-async function readBack(github, mutations, issues) {
-    const ids = mutations.map((m) => {
-        const operation = m.operations[0];
-        return operation !== undefined && 'issue' in operation
-            ? (issues.get(operation.issue.toLowerCase())?.id ?? m.subjectId)
-            : m.subjectId;
-    });
-    let nodes;
-    try {
-        const data = await github.graphql('query DebussyConfirm($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { state comments(last: 50) { nodes { body } } } } }', { ids });
-        if (!Array.isArray(data?.nodes))
-            return undefined;
-        nodes = data.nodes;
-    }
-    catch (error) {
-        // A node deleted meanwhile comes back as a NOT_FOUND beside the others.
-        const partial = graphqlPartial(error);
-        const list = partial?.data?.nodes;
-        if (partial === undefined || !Array.isArray(list))
-            return undefined;
-        nodes = list;
-    }
-    const seen = new Map();
-    mutations.forEach((mutation, i) => {
-        const node = nodes[i];
-        const operation = mutation.operations[0];
-        if (node === null || node === undefined || operation === undefined) {
-            seen.set(mutation, 'gone');
-        }
-        else if (operation.op === 'close_issue') {
-            seen.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing');
-        }
-        else if (operation.op === 'comment') {
-            const marker = operation.body.split('\n').at(-1) ?? operation.body;
-            const bodies = (node.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []));
-            seen.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing');
-        }
-    });
-    return seen;
-}
-/** A field's error: the issue gone (a warning), a label gone, or a failure. */
-function fieldError(mutation, error) {
-    if (error.type !== 'NOT_FOUND')
-        return ['failed', error.message];
-    if (mutation.labelGone === undefined || error.message.includes(mutation.subjectId)) {
-        return ['gone', error.message];
-    }
-    return mutation.labelGone === 'applied'
-        ? ['applied', 'the label was deleted during the run']
-        : [
-            'failed',
-            `a label was deleted during the run (${error.message}); re-run the job to create and apply it`
-        ];
-}
-function fieldAnswer(mutation, answer) {
-    const problem = mutation.check?.(answer);
-    return problem === undefined ? ['applied', undefined] : ['failed', problem];
-}
-function isGone(error) {
-    const status = error?.status;
-    return status === 404 || status === 410;
-}
-/** GitHub's own message, never request headers (the token is in them). */
-function apply_describeError(error) {
-    if (typeof error === 'object' && error !== null) {
-        const e = error;
-        const status = typeof e.status === 'number' && e.status > 0 ? `HTTP ${e.status}: ` : '';
-        return `${status}${typeof e.message === 'string' ? e.message : 'unknown error'}`;
-    }
-    return String(error);
+    return new InputError(name(first), `got ${describeValue(value)}, expected ${event_FORMS[first].expected}`, `${fix(first, value)}${also}`);
 }
 
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
@@ -24480,7 +23775,7 @@ const DEFAULT_TIMING = {
     contentWindowMs: 60_000
 };
 /** `GITHUB_GRAPHQL_URL`, else derived from the REST URL as GitHub lays it out (GHES: /api/graphql). */
-function client_graphqlUrlFor(apiUrl, explicit) {
+function graphqlUrlFor(apiUrl, explicit) {
     if (explicit !== undefined && explicit.trim() !== '')
         return explicit.trim();
     const base = apiUrl.replace(/\/+$/, '');
@@ -24710,101 +24005,56 @@ function createGitHub(options) {
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/runner.ts
-/**
- * The Actions runner's side of the conversation: inputs from `INPUT_*`
- * variables, outputs to the `GITHUB_OUTPUT` file, and workflow commands
- * (`::warning::`, `::add-mask::`) on stdout, as GitHub documents them in
- * "Workflow commands for GitHub Actions".
- *
- * These few functions write exactly what `@actions/core` writes for the same
- * calls (a test compares the two), except that they defuse the runner's older
- * `##[name]` command form inside command data. The action does not import `@actions/core`
- * itself because its module graph loads `@actions/http-client` and undici for
- * OIDC tokens, about 1 MB of code that every run would compile before its
- * first request and that this action never calls.
- */
-
-
-
-/** `INPUT_<NAME>` as the runner names it: spaces become `_`, upper case; the value trimmed. */
-function getInput(name) {
-    return (process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+;// CONCATENATED MODULE: ./src/github/errors.ts
+function fields(error) {
+    return typeof error === 'object' && error !== null ? error : {};
 }
-/** Command data: `%`, CR and LF escaped, so that one command stays one line. */
-function escapeData(text) {
-    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+function statusOf(error) {
+    const status = fields(error).status;
+    return typeof status === 'number' && status > 0 ? status : undefined;
 }
-/**
- * The runner also reads the older form `##[name]data` anywhere in a line, also
- * inside another command's data: a percent-encoded `[` stops it. @actions/core
- * does not do this; it is the one place where this module writes otherwise.
- */
-function defuseLegacyCommand(text) {
-    return text.replace(/##\[/g, '##%5B');
-}
-/**
- * Text that the runner reads as one plain log line and never as a workflow
- * command, however it was made: CR and LF escaped as command data escapes them
- * (`%0D`, `%0A`), a leading `::` and any `##[` broken. `%` itself is kept: the
- * runner decodes nothing in a plain line, so "50%" reads as written.
- */
-function plainLine(text) {
-    return defuseLegacyCommand(text
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/^(\s*):/, '$1%3A'));
-}
-function command(name, message) {
-    process.stdout.write(`::${name}::${defuseLegacyCommand(escapeData(message))}${external_node_os_namespaceObject.EOL}`);
-}
-function info(message) {
-    process.stdout.write(message + external_node_os_namespaceObject.EOL);
-}
-/** A warning annotation on the run. */
-function warning(message) {
-    command('warning', message);
-}
-/** A notice annotation on the run. */
-function notice(message) {
-    command('notice', message);
-}
-/** Asks the runner to mask `secret` in every later line of the log. */
-function setSecret(secret) {
-    command('add-mask', secret);
-}
-/** An error annotation, and the step fails when the process exits. */
-function setFailed(message) {
-    process.exitCode = 1;
-    command('error', message);
-}
-/**
- * Appends `name` to the `GITHUB_OUTPUT` file in the multi-line form, with a
- * random delimiter that the value cannot end early. Without the file (an old
- * runner), the deprecated `set-output` command.
- */
-function setOutput(name, value) {
-    const file = process.env.GITHUB_OUTPUT ?? '';
-    if (file === '') {
-        process.stdout.write(EOL);
-        process.stdout.write(`::set-output name=${escapeProperty(name)}::${escapeData(value)}${EOL}`);
-        return;
+/** GitHub's own message, never request headers (the token is in them). */
+function describeError(error) {
+    if (typeof error === 'object' && error !== null) {
+        const e = fields(error);
+        const status = statusOf(error);
+        return `${status === undefined ? '' : `HTTP ${status}: `}${typeof e.message === 'string' ? e.message : 'unknown error'}`;
     }
-    if (!existsSync(file))
-        throw new Error(`Missing file at path: ${file}`);
-    const delimiter = `ghadelimiter_${randomUUID()}`;
-    if (name.includes(delimiter) || value.includes(delimiter)) {
-        throw new Error(`output ${name} contains its delimiter ${delimiter}`);
-    }
-    appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, 'utf8');
+    return String(error);
 }
-/** Command properties also escape `:` and `,`, which separate them. */
-function escapeProperty(text) {
-    return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+/**
+ * Why a request failed. A timeout is the 504 the client makes of an attempt
+ * GitHub did not answer in time: it has no response, where a gateway's 504
+ * has one (client.ts; see the report of issue #13 for a typed marker).
+ */
+function classify(error) {
+    const status = statusOf(error);
+    const response = fields(error).response;
+    if (status === undefined)
+        return 'network';
+    if (status === 404 || status === 410)
+        return 'gone';
+    if (status === 429)
+        return 'rate-limited';
+    if (status === 403 && response?.headers?.['x-ratelimit-remaining'] === '0')
+        return 'rate-limited';
+    if (status === 504 && response === undefined)
+        return 'timeout';
+    return 'http';
+}
+/**
+ * A request whose answer was lost after it left: a reset, a timeout, a 5xx
+ * or an answer that could not be read (the client reports those with a 5xx
+ * status). A 4xx is GitHub's own answer: the write was not made.
+ */
+function answerLost(error) {
+    const status = statusOf(error);
+    return status !== undefined && status >= 500;
+}
+/** A 422 saying the thing to create exists already (a label another run created). */
+function isAlreadyExists(error) {
+    return (statusOf(error) === 422 &&
+        (fields(error).response?.data?.errors ?? []).some((e) => e.code === 'already_exists'));
 }
 
 ;// CONCATENATED MODULE: ./src/plan-file.ts
@@ -24839,7 +24089,7 @@ const ISSUES_EXAMPLE = 'github_issues: ["#10", "#11"]';
 async function loadPlan(workspace, relativePath, context, field) {
     const text = await readWorkspaceFile(workspace, relativePath, field);
     if (text === undefined) {
-        throw new errors_InputError(field, `"${printable(relativePath)}" was not found in the repository checkout`, 'Check the path (relative to the repository root), and that actions/checkout ran before this step');
+        throw new InputError(field, `"${printable(relativePath)}" was not found in the repository checkout`, 'Check the path (relative to the repository root), and that actions/checkout ran before this step');
     }
     return parsePlan(text, relativePath, context);
 }
@@ -24910,17 +24160,17 @@ function readFrontmatter(lines, findings) {
     const language = first.slice(3).trim();
     if (language !== '' && !['yaml', 'yml'].includes(language.toLowerCase())) {
         // Other readers evaluate `---js` frontmatter as code: refuse it plainly.
-        throw new errors_InputError('plan frontmatter (line 1)', `the first line "${printable(first)}" opens frontmatter in "${printable(language)}"; only YAML frontmatter is read`, 'Start the file with a line of exactly --- and write the frontmatter in YAML');
+        throw new InputError('plan frontmatter (line 1)', `the first line "${printable(first)}" opens frontmatter in "${printable(language)}"; only YAML frontmatter is read`, 'Start the file with a line of exactly --- and write the frontmatter in YAML');
     }
     // As gray-matter reads it: the first later line that starts with `---` closes it.
     const close = lines.findIndex((line, index) => index > 0 && line.startsWith('---'));
     if (close < 0) {
-        throw new errors_InputError('plan frontmatter (line 1)', 'the first line --- opens YAML frontmatter, but no later line --- closes it', 'Add a line --- after the frontmatter keys, or remove the first line if the plan has no frontmatter');
+        throw new InputError('plan frontmatter (line 1)', 'the first line --- opens YAML frontmatter, but no later line --- closes it', 'Add a line --- after the frontmatter keys, or remove the first line if the plan has no frontmatter');
     }
     const yamlLines = lines.slice(1, close);
     const size = yamlLines.reduce((sum, line) => sum + line.length + 1, 0);
     if (size > MAX_FRONTMATTER_CHARS) {
-        throw new errors_InputError('plan frontmatter (line 1)', `the frontmatter is ${size} characters long, more than the ${MAX_FRONTMATTER_CHARS} allowed`, 'Keep only the plan keys (github_issues, github_repo, github_milestone) in the frontmatter');
+        throw new InputError('plan frontmatter (line 1)', `the frontmatter is ${size} characters long, more than the ${MAX_FRONTMATTER_CHARS} allowed`, 'Keep only the plan keys (github_issues, github_repo, github_milestone) in the frontmatter');
     }
     const rawValues = new Map();
     for (const line of yamlLines) {
@@ -24943,7 +24193,7 @@ function readFrontmatter(lines, findings) {
         return { ...base, data: {}, lineOf: () => undefined };
     if (!errors_isPlainObject(value)) {
         const offset = doc.contents?.range[0] ?? 0;
-        throw new errors_InputError(`plan frontmatter (line ${lineCounter.linePos(offset).line})`, `the frontmatter is ${Array.isArray(value) ? 'a list' : 'a single value'} rather than key: value lines`, `Write the frontmatter as key: value lines, such as ${ISSUES_EXAMPLE}`);
+        throw new InputError(`plan frontmatter (line ${lineCounter.linePos(offset).line})`, `the frontmatter is ${Array.isArray(value) ? 'a list' : 'a single value'} rather than key: value lines`, `Write the frontmatter as key: value lines, such as ${ISSUES_EXAMPLE}`);
     }
     const lineOf = (key) => {
         const contents = doc.contents;
@@ -24963,7 +24213,7 @@ function parseYaml(source) {
         const line = error.linePos?.[0].line;
         // yaml appends " at line L, column C:" and a source excerpt; the field carries the line.
         const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:$/, '');
-        throw new errors_InputError(line === undefined ? 'plan frontmatter' : `plan frontmatter (line ${line})`, `the YAML frontmatter is not valid: ${printable(message)}`, error.code === 'DUPLICATE_KEY'
+        throw new InputError(line === undefined ? 'plan frontmatter' : `plan frontmatter (line ${line})`, `the YAML frontmatter is not valid: ${printable(message)}`, error.code === 'DUPLICATE_KEY'
             ? 'Write each key once'
             : `Fix the YAML on that line; quote values that start with #, [, {, * or &, such as ${ISSUES_EXAMPLE}`);
     }
@@ -24972,9 +24222,8 @@ function parseYaml(source) {
         value = doc.toJS({ maxAliasCount: plan_file_MAX_ALIAS_COUNT });
     }
     catch (caught) {
-        // Structural: errors from another realm are not `instanceof Error` (see workspace-file.ts).
-        const message = String(caught?.message ?? caught);
-        throw new errors_InputError('plan frontmatter', /excessive alias count/i.test(message)
+        const message = caught instanceof Error ? caught.message : String(caught);
+        throw new InputError('plan frontmatter', /excessive alias count/i.test(message)
             ? 'the YAML frontmatter expands its aliases (*name) into too much data'
             : `the YAML frontmatter could not be read: ${printable(message)}`, 'Write the values out instead of using YAML anchors (&name) and aliases (*name)');
     }
@@ -25370,14 +24619,14 @@ function resolveRepo(front, body, context) {
         value !== null &&
         !(typeof value === 'string' && value.trim() === '')) {
         if (typeof value !== 'string') {
-            throw new errors_InputError(keyField(front, REPO_KEY), 'is not a repository name', 'Write the repository as owner/repo, such as github_repo: acme/payments');
+            throw new InputError(keyField(front, REPO_KEY), 'is not a repository name', 'Write the repository as owner/repo, such as github_repo: acme/payments');
         }
-        return issue_ref_parseRepo(value, keyField(front, REPO_KEY));
+        return parseRepo(value, keyField(front, REPO_KEY));
     }
     const bold = body.repoLine;
     if (bold !== undefined && !isNoneValue(bold.value)) {
         const link = /^\[([^\]]*)\]\([^)]*\)$/.exec(bold.value);
-        return issue_ref_parseRepo(stripEmphasis(link?.[1] ?? bold.value), keyLineField('GitHub Repo', bold));
+        return parseRepo(stripEmphasis(link?.[1] ?? bold.value), keyLineField('GitHub Repo', bold));
     }
     return context.defaultRepo;
 }
@@ -25387,7 +24636,7 @@ function resolveIssues(front, body, context, planPath, findings) {
         const refs = parseIssueRefs(front.data[ISSUES_KEY] ?? [], context, field);
         if (refs.length === 0) {
             const raw = front.rawValueOf(ISSUES_KEY) ?? '';
-            throw new errors_InputError(field, raw.startsWith('#')
+            throw new InputError(field, raw.startsWith('#')
                 ? `is present but lists no issues: "${printable(raw)}" is a YAML comment`
                 : 'is present but lists no issues', `List the issues, such as ${ISSUES_EXAMPLE}, or remove the key to link none`);
         }
@@ -25434,7 +24683,7 @@ function readMilestone(front) {
     if (value === null) {
         const raw = front.rawValueOf(MILESTONE_KEY) ?? '';
         if (/^#\d/.test(raw)) {
-            throw new errors_InputError(field, `"${printable(raw)}" is a YAML comment, so the milestone would be ignored`, fix);
+            throw new InputError(field, `"${printable(raw)}" is a YAML comment, so the milestone would be ignored`, fix);
         }
         return undefined;
     }
@@ -25442,7 +24691,7 @@ function readMilestone(front) {
         if (Number.isInteger(value) && value >= 1 && value <= MAX_ISSUE_NUMBER) {
             return { by: 'number', number: value };
         }
-        throw new errors_InputError(field, `${value} is not a milestone number`, fix);
+        throw new InputError(field, `${value} is not a milestone number`, fix);
     }
     if (typeof value === 'string') {
         const title = value.trim();
@@ -25454,9 +24703,9 @@ function readMilestone(front) {
         const parsed = Number(number);
         if (parsed >= 1 && parsed <= MAX_ISSUE_NUMBER)
             return { by: 'number', number: parsed };
-        throw new errors_InputError(field, `"${printable(title)}" is not a milestone number`, fix);
+        throw new InputError(field, `"${printable(title)}" is not a milestone number`, fix);
     }
-    throw new errors_InputError(field, `${Array.isArray(value) ? 'a list' : typeof value === 'boolean' ? String(value) : 'a mapping'} is not a milestone`, fix);
+    throw new InputError(field, `${Array.isArray(value) ? 'a list' : typeof value === 'boolean' ? String(value) : 'a mapping'} is not a milestone`, fix);
 }
 
 ;// CONCATENATED MODULE: ./src/progress.ts
@@ -25794,748 +25043,101 @@ function judgeLedger(event, verdict, recorded, plan, findings) {
     return { keep: update.ledger, forProgress: update.ledger, changed: update.changed };
 }
 
-;// CONCATENATED MODULE: ./src/reconcile.ts
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/runner.ts
+/**
+ * The Actions runner's side of the conversation: inputs from `INPUT_*`
+ * variables, outputs to the `GITHUB_OUTPUT` file, and workflow commands
+ * (`::warning::`, `::add-mask::`) on stdout, as GitHub documents them in
+ * "Workflow commands for GitHub Actions".
+ *
+ * These few functions write exactly what `@actions/core` writes for the same
+ * calls (a test compares the two), except that they defuse the runner's older
+ * `##[name]` command form inside command data. The action does not import `@actions/core`
+ * itself because its module graph loads `@actions/http-client` and undici for
+ * OIDC tokens, about 1 MB of code that every run would compile before its
+ * first request and that this action never calls.
+ */
 
 
 
-const STATE_FOR_EVENT = {
-    phase_started: 'in-progress',
-    phase_completed: 'completed',
-    phase_failed: 'failed',
-    plan_completed: 'completed'
-};
-/** The short description each state label is created with. */
-const LABEL_DESCRIPTIONS = {
-    'in-progress': 'Debussy: a phase of the linked plan is running',
-    completed: 'Debussy: the linked plan or its latest phase completed',
-    failed: 'Debussy: a phase of the linked plan failed'
-};
-function stateLabel(labels, state) {
-    switch (state) {
-        case 'in-progress':
-            return labels.inProgress;
-        case 'completed':
-            return labels.completed;
-        case 'failed':
-            return labels.failed;
-    }
+/** `INPUT_<NAME>` as the runner names it: spaces become `_`, upper case; the value trimmed. */
+function getInput(name) {
+    return (process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
 }
-/** GitHub compares label names without regard to case. */
-const sameName = (a, b) => a.toLowerCase() === b.toLowerCase();
-function reconcile(input) {
-    const { event, config, plan, snapshot } = input;
-    const findings = [];
-    const state = STATE_FOR_EVENT[event.kind];
-    const target = stateLabel(config.labels, state);
-    const others = ['in-progress', 'completed', 'failed']
-        .filter((s) => s !== state)
-        .map((s) => stateLabel(config.labels, s));
-    const milestone = chooseMilestone(plan, snapshot, findings);
-    // The order check comes first: an out-of-order event changes no label and closes nothing.
-    const block = milestone === undefined ? undefined : findProgressBlock(milestone.description, plan.path);
-    const recorded = block?.applied ?? [];
-    const verdict = judgeOrder(event, recorded);
-    const ledger = judgeLedger(event, verdict, block?.ledger, plan, findings);
-    const progress = computeProgress(event, plan, findings, ledger.forProgress);
-    if (!verdict.apply) {
-        // Only the run's ledger may still learn from it (a phase state newer for that phase).
-        const milestoneOutcome = ledger.changed && milestone !== undefined && progress !== undefined
-            ? planMilestone(milestone, plan.path, progress, recorded, ledger.keep)
-            : undefined;
-        findings.push({
-            level: 'notice',
-            message: `Skipped as out of order: this ${event.kind} event is sequence ${event.sequence} of run ${event.runId}, and sequence ${verdict.applied.sequence} of that run was already applied to ${plan.path}.${milestoneOutcome === undefined
-                ? ''
-                : ` Its phase state was added to the run's ledger, so the milestone's progress counts it.`}`
-        });
-        return {
-            state,
-            label: target,
-            progress,
-            operations: milestoneOperations(milestoneOutcome, progress),
-            issues: snapshot.issues.map((observed) => unchanged(observed, 'skipped: event out of order')),
-            milestone: milestoneOutcome,
-            closing: [],
-            findings,
-            outOfOrder: verdict.applied
-        };
-    }
-    if (milestone === undefined && event.runId !== undefined && event.sequence !== undefined) {
-        findings.push({
-            level: 'notice',
-            message: `No milestone to keep the event order in: events of run ${event.runId} apply in arrival order.`
-        });
-    }
-    const labelOps = [];
-    const createOps = [];
-    const closeOps = [];
-    const issues = [];
-    const closing = [];
-    const missingLabelWarned = new Set();
-    const allComplete = progress !== undefined && progress.completed === progress.total;
-    const closeRequested = event.kind === 'plan_completed' && input.autoClose;
-    if (closeRequested && !allComplete) {
-        findings.push({
-            level: 'warning',
-            message: `Auto-close is on but not every phase is complete (${progress === undefined ? 'progress unknown' : formatProgress(progress)}): no issue is closed.`
-        });
-    }
-    for (const observed of snapshot.issues) {
-        if (!observed.found) {
-            findings.push({
-                level: 'warning',
-                message: `${formatIssueRef(observed.ref)} could not be read (${observed.reason}); the other issues are still synced.`
-            });
-            issues.push(unchanged(observed, `not synced: ${observed.reason}`));
-            continue;
-        }
-        const issue = formatIssueRef(observed.ref);
-        const names = observed.labels.map((label) => label.name);
-        const repoLabels = snapshot.labels.get(repoKey(observed.ref));
-        const targetExists = repoLabels?.has(target.toLowerCase()) === true;
-        const added = [];
-        let note;
-        if (!names.some((name) => sameName(name, target))) {
-            if (targetExists || config.createLabelsIfMissing) {
-                added.push(target);
-                labelOps.push({ op: 'add_label', issue, label: target });
-                if (!targetExists) {
-                    ensureCreated(createOps, observed.ref, target, config, state);
-                }
-            }
-            else {
-                const key = `${repoKey(observed.ref)}\n${target.toLowerCase()}`;
-                if (!missingLabelWarned.has(key)) {
-                    missingLabelWarned.add(key);
-                    findings.push({
-                        level: 'warning',
-                        message: `Label "${target}" does not exist in ${formatRepo(observed.ref)} and create_labels_if_missing is false: it is not applied. Create the label, or set github.create_labels_if_missing: true.`
-                    });
-                }
-                note = `label "${target}" missing in ${formatRepo(observed.ref)}`;
-            }
-        }
-        const removed = names.filter((name) => others.some((other) => sameName(name, other)));
-        for (const label of removed)
-            labelOps.push({ op: 'remove_label', issue, label });
-        let closingThis = false;
-        if (closeRequested && allComplete) {
-            if (observed.kind === 'pull_request') {
-                note = 'pull request: labelled, never closed';
-            }
-            else if (observed.state === 'closed') {
-                note = 'already closed';
-            }
-            else {
-                closingThis = true;
-                closing.push(issue);
-                if (observed.locked) {
-                    findings.push({
-                        level: 'notice',
-                        message: `${issue} is locked: it is closed without the completion comment.`
-                    });
-                }
-                else if (!observed.hasCompletionComment) {
-                    closeOps.push({ op: 'comment', issue, body: completionComment(plan, progress) });
-                }
-                closeOps.push({ op: 'close_issue', issue, reason: 'completed' });
-            }
-        }
-        const labelsAfter = [...names.filter((name) => !removed.includes(name)), ...added];
-        issues.push({
-            ref: observed.ref,
-            issue,
-            url: observed.url,
-            found: true,
-            kind: observed.kind,
-            labelsBefore: names,
-            labelsAfter,
-            added,
-            removed,
-            closing: closingThis,
-            note
-        });
-    }
-    const milestoneOutcome = milestone === undefined || progress === undefined
-        ? undefined
-        : planMilestone(milestone, plan.path, progress, verdict.record, ledger.keep);
-    const milestoneOps = milestoneOperations(milestoneOutcome, progress);
-    return {
-        state,
-        label: target,
-        progress,
-        // Labels exist before they are used; issues are labelled before they close.
-        operations: [...createOps, ...labelOps, ...milestoneOps, ...closeOps],
-        issues,
-        milestone: milestoneOutcome,
-        closing,
-        findings,
-        outOfOrder: undefined
-    };
+/** Command data: `%`, CR and LF escaped, so that one command stays one line. */
+function escapeData(text) {
+    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
-function ensureCreated(createOps, repo, label, config, state) {
-    const name = formatRepo(repo);
-    const already = createOps.some((op) => op.op === 'create_label' && sameName(op.repo, name) && sameName(op.label, label));
-    if (already)
+/**
+ * The runner also reads the older form `##[name]data` anywhere in a line, also
+ * inside another command's data: a percent-encoded `[` stops it. @actions/core
+ * does not do this; it is the one place where this module writes otherwise.
+ */
+function defuseLegacyCommand(text) {
+    return text.replace(/##\[/g, '##%5B');
+}
+/**
+ * Text that the runner reads as one plain log line and never as a workflow
+ * command, however it was made: CR and LF escaped as command data escapes them
+ * (`%0D`, `%0A`), a leading `::` and any `##[` broken. `%` itself is kept: the
+ * runner decodes nothing in a plain line, so "50%" reads as written.
+ */
+function plainLine(text) {
+    return defuseLegacyCommand(text
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/^(\s*):/, '$1%3A'));
+}
+function command(name, message) {
+    process.stdout.write(`::${name}::${defuseLegacyCommand(escapeData(message))}${EOL}`);
+}
+function info(message) {
+    process.stdout.write(message + EOL);
+}
+/** A warning annotation on the run. */
+function warning(message) {
+    command('warning', message);
+}
+/** A notice annotation on the run. */
+function notice(message) {
+    command('notice', message);
+}
+/** Asks the runner to mask `secret` in every later line of the log. */
+function setSecret(secret) {
+    command('add-mask', secret);
+}
+/** An error annotation, and the step fails when the process exits. */
+function setFailed(message) {
+    process.exitCode = 1;
+    command('error', message);
+}
+/**
+ * Appends `name` to the `GITHUB_OUTPUT` file in the multi-line form, with a
+ * random delimiter that the value cannot end early. Without the file (an old
+ * runner), the deprecated `set-output` command.
+ */
+function setOutput(name, value) {
+    const file = process.env.GITHUB_OUTPUT ?? '';
+    if (file === '') {
+        process.stdout.write(EOL);
+        process.stdout.write(`::set-output name=${escapeProperty(name)}::${escapeData(value)}${EOL}`);
         return;
-    const color = state === 'in-progress'
-        ? config.colors.inProgress
-        : state === 'completed'
-            ? config.colors.completed
-            : config.colors.failed;
-    createOps.push({
-        op: 'create_label',
-        repo: name,
-        label,
-        color,
-        description: LABEL_DESCRIPTIONS[state]
-    });
+    }
+    if (!existsSync(file))
+        throw new Error(`Missing file at path: ${file}`);
+    const delimiter = `ghadelimiter_${randomUUID()}`;
+    if (name.includes(delimiter) || value.includes(delimiter)) {
+        throw new Error(`output ${name} contains its delimiter ${delimiter}`);
+    }
+    appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, 'utf8');
 }
-function unchanged(observed, note) {
-    const labels = observed.found ? observed.labels : [];
-    const names = labels.map((label) => label.name);
-    return {
-        ref: observed.ref,
-        issue: formatIssueRef(observed.ref),
-        url: observed.found ? observed.url : undefined,
-        found: observed.found,
-        kind: observed.found ? observed.kind : undefined,
-        labelsBefore: names,
-        labelsAfter: names,
-        added: [],
-        removed: [],
-        closing: false,
-        note
-    };
-}
-/**
- * `github_milestone` when the plan names one, else the milestone of a linked
- * issue that already carries this plan's block (its order guard and ledger),
- * else the first linked issue (in plan order) that has a milestone: a person
- * moving the first issue elsewhere neither loses the order nor gets progress
- * written into the other milestone. A different milestone elsewhere is a warning.
- */
-function chooseMilestone(plan, snapshot, findings) {
-    if (plan.milestone !== undefined) {
-        if (snapshot.namedMilestone == null) {
-            const name = plan.milestone.by === 'number'
-                ? `number ${plan.milestone.number}`
-                : `"${plan.milestone.title}"`;
-            findings.push({
-                level: 'warning',
-                message: `Milestone ${name} (github_milestone in ${plan.path}) was not found in ${formatRepo(plan.repo)}: progress is not recorded; labels are still synced.`
-            });
-            return undefined;
-        }
-        return snapshot.namedMilestone;
-    }
-    const linked = snapshot.issues.flatMap((observed) => observed.found && observed.milestone !== undefined
-        ? [{ issue: formatIssueRef(observed.ref), milestone: observed.milestone }]
-        : []);
-    const source = linked.find((l) => findProgressBlock(l.milestone.description, plan.path) !== undefined) ??
-        linked[0];
-    const chosen = source?.milestone;
-    const chosenFrom = source?.issue;
-    const differing = linked
-        .filter((l) => chosen !== undefined && !sameMilestone(chosen, l.milestone))
-        .map((l) => `${l.issue} (${l.milestone.title})`);
-    if (chosen === undefined) {
-        findings.push({
-            level: 'notice',
-            message: `No linked issue has a milestone and ${plan.path} names none (github_milestone): milestone progress is skipped.`
-        });
-        return undefined;
-    }
-    if (differing.length > 0) {
-        findings.push({
-            level: 'warning',
-            message: `Linked issues are in different milestones: progress goes to "${chosen.title}" (from ${chosenFrom}); not to ${differing.join(', ')}. Set github_milestone in the plan to choose.`
-        });
-    }
-    return chosen;
-}
-function sameMilestone(a, b) {
-    return repoKey(a.repo) === repoKey(b.repo) && a.number === b.number;
-}
-function planMilestone(milestone, planKey, progress, record, ledger) {
-    const rewrite = (description) => upsertProgressBlock(description, planKey, progress, record, ledger);
-    return { milestone, rewrite, changed: rewrite(milestone.description) !== milestone.description };
-}
-function milestoneOperations(outcome, progress) {
-    if (outcome?.changed !== true || progress === undefined)
-        return [];
-    return [
-        {
-            op: 'update_milestone',
-            repo: formatRepo(outcome.milestone.repo),
-            milestone: outcome.milestone.number,
-            title: outcome.milestone.title,
-            progress: `${formatProgress(progress)} (${progress.percent}%)`,
-            description: outcome.rewrite(outcome.milestone.description)
-        }
-    ];
-}
-
-;// CONCATENATED MODULE: ./src/report.ts
-
-
-
-/** How an operation is named in logs: the same targets as the `operations` output. */
-function describeOperation(operation) {
-    switch (operation.op) {
-        case 'create_label':
-            return `Create label "${operation.label}" in ${operation.repo} (color ${operation.color})`;
-        case 'add_label':
-            return `Add label "${operation.label}" to ${operation.issue}`;
-        case 'remove_label':
-            return `Remove label "${operation.label}" from ${operation.issue}`;
-        case 'update_milestone':
-            return `Update milestone ${operation.repo} #${operation.milestone} "${operation.title}": progress ${operation.progress}`;
-        case 'comment':
-            return `Comment on ${operation.issue} (completion note)`;
-        case 'close_issue':
-            return `Close ${operation.issue} as ${operation.reason}`;
-    }
-}
-/** The `operations` output: the operations applied, or in a dry run the ones that would be. */
-function operationsOutput(operations, dryRun) {
-    return operations.map((operation) => dryRun ? { ...operation, dry_run: true } : { ...operation });
-}
-function buildOutputs(plan, applied, dryRun) {
-    // A dry run closes nothing: its would-be closes are in `operations`.
-    const closedRefs = new Set(dryRun
-        ? []
-        : applied.filter((op) => op.op === 'close_issue').map((op) => op.issue.toLowerCase()));
-    return {
-        issues: JSON.stringify(plan.issues.filter((i) => i.found).map((i) => i.issue)),
-        state: plan.state,
-        progress: plan.progress === undefined ? '' : formatProgress(plan.progress),
-        closed: JSON.stringify(plan.closing.filter((ref) => closedRefs.has(ref.toLowerCase()))),
-        operations: JSON.stringify(operationsOutput(applied, dryRun)),
-        'dry-run': String(dryRun)
-    };
-}
-/** One line per issue that changed: `Updated GitHub issue acme/app#10: completed (+…, −…)`. */
-function issueLines(plan, results) {
-    const failed = issuesOf(results, (status) => status !== 'applied');
-    const lines = [];
-    if (plan.outOfOrder !== undefined)
-        return lines;
-    for (const issue of plan.issues) {
-        if (!issue.found || failed.has(issue.issue.toLowerCase()))
-            continue;
-        const changes = [...issue.added.map((l) => `+${l}`), ...issue.removed.map((l) => `−${l}`)];
-        if (changes.length > 0) {
-            lines.push(`Updated GitHub issue ${issue.issue}: ${plan.state} (${changes.join(', ')})`);
-        }
-        else if (!issue.closing) {
-            lines.push(`GitHub issue ${issue.issue} already ${plan.state}${issue.note ? ` (${issue.note})` : ''}`);
-        }
-        if (issue.closing)
-            lines.push(`Closed GitHub issue ${issue.issue} as completed`);
-    }
-    return lines;
-}
-/** A table cell that cannot break the table or render markup. */
-function cell(text) {
-    return unlinkGhRefs(withoutControls(text)
-        .replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`)
-        .replace(/\r?\n/g, ' ')
-        // Names and messages can carry text from the plan: no @mention comes alive.
-        .replace(/@/g, '@\u200d'));
-}
-/**
- * A code span: backslash escapes are not read inside one, so the text is kept
- * as is, less the backticks and line breaks that would end it.
- */
-function code(text) {
-    return `\`${text.replace(/[`\r\n]+/g, ' ')}\``;
-}
-function labelList(labels, highlight) {
-    if (labels.length === 0)
-        return '—';
-    return labels.map((l) => (highlight.includes(l) ? `**${cell(l)}**` : cell(l))).join(', ');
-}
-function issueResult(issue, dryRun, failed) {
-    if (!issue.found)
-        return `⚠️ ${cell(issue.note ?? 'not synced')}`;
-    if (failed)
-        return '❌ failed';
-    const verb = dryRun ? 'would be ' : '';
-    const parts = [];
-    if (issue.added.length + issue.removed.length > 0)
-        parts.push(`${verb}updated`);
-    if (issue.closing)
-        parts.push(`${verb}closed`);
-    if (parts.length === 0)
-        parts.push('unchanged');
-    if (issue.note !== undefined)
-        parts.push(cell(issue.note));
-    return parts.join('; ');
-}
-/** The job summary, GitHub markdown. */
-function renderSummary(input) {
-    const { event, plan, sync, results, dryRun } = input;
-    const failedIssues = issuesOf(results, (status) => status === 'failed');
-    const phase = event.phase === undefined || event.kind === 'plan_completed'
-        ? ''
-        : ` (phase ${cell(event.phase)})`;
-    const lines = [
-        `### Debussy issue sync: \`${event.kind}\`${phase}${dryRun ? ' — dry run' : ''}`,
-        '',
-        `Plan ${code(plan.path)} · state **${sync.state}** · progress **${sync.progress === undefined
-            ? 'unknown'
-            : `${formatProgress(sync.progress)} (${sync.progress.percent}%)`}**`,
-        ''
-    ];
-    if (sync.outOfOrder !== undefined) {
-        lines.push(`> Skipped as out of order: sequence ${sync.outOfOrder.sequence} of run ${code(sync.outOfOrder.runId)} was already applied.`, '');
-    }
-    lines.push('| Issue | Labels before | Labels after | Result |', '| --- | --- | --- | --- |');
-    for (const issue of sync.issues) {
-        const name = issue.url === undefined ? cell(issue.issue) : `[${cell(issue.issue)}](${issue.url})`;
-        lines.push(`| ${name} | ${labelList(issue.labelsBefore, issue.removed)} | ${labelList(issue.labelsAfter, issue.added)} | ${issueResult(issue, dryRun, failedIssues.has(issue.issue.toLowerCase()))} |`);
-    }
-    lines.push('');
-    const milestone = sync.milestone;
-    if (milestone !== undefined && sync.progress !== undefined) {
-        const m = milestone.milestone;
-        lines.push(`**Milestone** [${cell(m.title)}](${m.url}): ${sync.progress.percent}% (${formatProgress(sync.progress)} phases)${milestone.changed ? (dryRun ? ' — would be updated' : ' — updated') : ' — unchanged'}`);
-    }
-    else if (sync.outOfOrder === undefined) {
-        lines.push('**Milestone**: none — progress not recorded');
-    }
-    const closing = sync.issues
-        .filter((i) => i.closing && !failedIssues.has(i.issue.toLowerCase()))
-        .map((i) => i.issue);
-    if (closing.length > 0) {
-        lines.push('', `**${dryRun ? 'Would close' : 'Closed'}**: ${closing.map(cell).join(', ')}`);
-    }
-    const skipped = sync.issues.filter((i) => i.note !== undefined && !i.closing);
-    if (skipped.length > 0) {
-        lines.push('', `**Skipped**: ${skipped.map((i) => `${cell(i.issue)} (${cell(i.note ?? '')})`).join(', ')}`);
-    }
-    const warnings = input.findings.filter((f) => f.level === 'warning');
-    if (warnings.length > 0) {
-        lines.push('', '<details><summary>Warnings</summary>', '');
-        for (const w of warnings)
-            lines.push(`- ${cell(w.message)}`);
-        lines.push('', '</details>');
-    }
-    return `${lines.join('\n')}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/write-scope.ts
-
-
-/**
- * The plan with only the refs the action may write to. Each skipped ref is
- * named in one warning, with the key that would allow its repository.
- */
-function limitToWritableRepos(plan, scope) {
-    const allowed = [scope.workflowRepo, plan.repo, ...scope.repositories];
-    const keys = new Set(allowed.map(repoKey));
-    const kept = plan.issues.filter((ref) => keys.has(repoKey(ref)));
-    if (kept.length === plan.issues.length)
-        return { plan, findings: [] };
-    const skipped = plan.issues.filter((ref) => !keys.has(repoKey(ref)));
-    const names = [...new Map(allowed.map((repo) => [repoKey(repo), formatRepo(repo)])).values()];
-    return {
-        plan: { ...plan, issues: kept },
-        findings: [
-            {
-                level: 'warning',
-                message: `Skipped ${skipped.map(formatIssueRef).join(', ')}: the action writes only to ${names.join(', ')} (the workflow's repository, the plan's github_repo and github.repositories in ${scope.configPath}). Add a repository to github.repositories to sync its issues.`
-            }
-        ]
-    };
-}
-/** A plan that links more than `maxIssues` issues fails the step before any request. */
-function checkIssueCount(plan, maxIssues, configPath, planField) {
-    const count = plan.issues.length;
-    if (count <= maxIssues)
-        return;
-    throw new errors_InputError(planField, `the plan ${plan.path} links ${count} issues; at most ${maxIssues} may be linked`, `Link fewer issues, or raise github.max_issues in ${configPath} to ${count} or more`);
-}
-
-;// CONCATENATED MODULE: ./src/sync.ts
-/**
- * One sync, in the order of docs/DEVELOPING.md: resolve the event, load config
- * and plan, observe GitHub once, reconcile, apply (or preview), report. Shared
- * by the action (main.ts) and the local preview CLI (cli.ts); each gives it
- * its inputs and a place to log, and does its own presenting.
- */
-
-
-
-
-
-
-
-
-
-
-
-function emptyOutputs(dryRun) {
-    return {
-        issues: '[]',
-        state: '',
-        progress: '',
-        closed: '[]',
-        operations: '[]',
-        'dry-run': String(dryRun)
-    };
-}
-/**
- * Every message of a sync as one plain line: milestone titles, label names and
- * GitHub's error texts reach the log, and a line break in one of them followed
- * by `::error::` or `::add-mask::` would be a workflow command to the runner.
- */
-function plainLog(output) {
-    return {
-        info: (message) => output.info(plainLine(message)),
-        warning: (message) => output.warning(plainLine(message)),
-        notice: (message) => output.notice(plainLine(message))
-    };
-}
-function emit(log, findings) {
-    for (const finding of findings) {
-        if (finding.level === 'warning')
-            log.warning(finding.message);
-        else
-            log.notice(finding.message);
-    }
-}
-/** A primary rate limit that resets too late is not waited for: say when it resets. */
-function failureReason(detail, resetAt) {
-    const text = typeof detail === 'string' ? detail : apply_describeError(detail);
-    if (resetAt === undefined)
-        return text;
-    return `${text} (GitHub API rate limit exhausted; the budget resets at ${resetAt.toISOString()})`;
-}
-/**
- * Runs one sync. Bad input throws an InputError before any request; a failed
- * read throws; failed writes are collected into `failure` after every other
- * write was made.
- */
-async function sync_sync(request, output) {
-    const log = plainLog(output);
-    const findings = [];
-    const resolved = resolveEvent(request.inputs, request.event);
-    findings.push(...resolved.findings);
-    const event = resolved.event;
-    const loadedConfig = await loadConfig(request.workspace, request.config, 'input config');
-    findings.push(...loadedConfig.findings);
-    const config = loadedConfig.config;
-    const dryRun = event.dryRun === true || config.dryRun;
-    const nothing = {
-        summary: undefined,
-        failure: undefined,
-        event,
-        sync: undefined,
-        operations: [],
-        dryRun
-    };
-    const loadedPlan = await loadPlan(request.workspace, event.plan, { defaultRepo: request.repository, serverHost: request.serverHost }, event.planField ?? 'plan');
-    findings.push(...loadedPlan.findings);
-    // Bounded and confined before anything is read from GitHub.
-    checkIssueCount(loadedPlan.plan, config.maxIssues, request.config, event.planField ?? 'plan');
-    const scoped = limitToWritableRepos(loadedPlan.plan, {
-        workflowRepo: request.repository,
-        repositories: config.repositories,
-        configPath: request.config
-    });
-    findings.push(...scoped.findings);
-    const plan = scoped.plan;
-    if (plan.issues.length === 0) {
-        emit(log, findings);
-        return { ...nothing, outputs: emptyOutputs(dryRun), plan };
-    }
-    if (request.token === '') {
-        throw new errors_InputError('input github-token', 'is empty', 'Leave it at its default (${{ github.token }}) or pass a token with issues: write');
-    }
-    const github = createGitHub({
-        token: request.token,
-        apiUrl: request.apiUrl,
-        graphqlUrl: request.graphqlUrl,
-        timing: request.timing,
-        onWait: (message) => log.warning(message),
-        onPause: (message) => log.info(message)
-    });
-    // What the inputs said is shown now, so that a failed read does not hide it.
-    emit(log, findings);
-    const autoClose = event.autoClose ?? config.autoClose;
-    const phase = event.phase && event.kind !== 'plan_completed' ? ` (phase ${event.phase})` : '';
-    log.info(`${event.kind}${phase} for ${plan.path}: ${plan.issues.length} linked issue(s)${dryRun ? ', dry run' : ''}`);
-    let snapshot;
-    try {
-        snapshot = await observe(github, {
-            issues: plan.issues,
-            stateLabel: stateLabel(config.labels, STATE_FOR_EVENT[event.kind]),
-            milestone: plan.milestone && { repo: plan.repo, selector: plan.milestone },
-            completionFor: event.kind === 'plan_completed' && autoClose ? plan.path : undefined
-        });
-    }
-    catch (error) {
-        throw new Error(`could not read the linked issues: ${failureReason(error, github.rateLimitResetAt())}`, { cause: error });
-    }
-    const syncPlan = reconcile({ event, config, plan, snapshot, autoClose });
-    findings.push(...syncPlan.findings);
-    emit(log, syncPlan.findings);
-    let results = [];
-    let applied;
-    if (dryRun) {
-        for (const operation of syncPlan.operations)
-            log.info(`[dry-run] ${describeOperation(operation)}`);
-        if (syncPlan.operations.length === 0)
-            log.info('[dry-run] Nothing to change.');
-        applied = [...syncPlan.operations];
-    }
-    else {
-        results = await applyOperations(github, {
-            operations: syncPlan.operations,
-            snapshot,
-            milestone: syncPlan.milestone
-        });
-        applied = results.filter((r) => r.status === 'applied').map((r) => r.operation);
-        logResults(log, syncPlan, results);
-    }
-    const failures = results.filter((r) => r.status === 'failed');
-    let failure;
-    if (failures.length > 0) {
-        const reset = github.rateLimitResetAt();
-        const lines = failures.map((f) => `- ${plainLine(describeOperation(f.operation))}: ${plainLine(failureReason(f.detail, reset))}`);
-        failure = `${failures.length} of ${syncPlan.operations.length} write(s) failed; the rest were applied. Re-run the job to finish:\n${lines.join('\n')}`;
-    }
-    return {
-        outputs: buildOutputs(syncPlan, applied, dryRun),
-        summary: renderSummary({ event, plan, sync: syncPlan, results, dryRun, findings }),
-        failure,
-        event,
-        plan,
-        sync: syncPlan,
-        operations: applied,
-        dryRun
-    };
-}
-function logResults(log, syncPlan, results) {
-    for (const line of issueLines(syncPlan, results))
-        log.info(line);
-    for (const result of results) {
-        const operation = result.operation;
-        if (operation.op === 'create_label' && result.status === 'applied') {
-            log.info(`Created label "${operation.label}" in ${operation.repo}`);
-        }
-        if (operation.op === 'update_milestone' && result.status === 'applied') {
-            log.info(`Updated milestone "${operation.title}" (${operation.repo} #${operation.milestone}): ${operation.progress}`);
-        }
-        if (result.status === 'gone') {
-            log.warning(`${describeOperation(operation)}: skipped, no longer there (${result.detail ?? ''})`);
-        }
-    }
-    if (syncPlan.operations.length === 0)
-        log.info('Nothing to change: GitHub already matches this event.');
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-/**
- * The action's shell: read what the runner gives (inputs, event file,
- * environment), run one sync, and hand back outputs, the job summary,
- * annotations and the step's result. The rules live in the modules sync() calls.
- */
-
-
-
-
-
-
-
-/** The host issue URLs must name: github.com, or the GHES server the runner reports. */
-function hostOf(url) {
-    if (url === undefined || url.trim() === '')
-        return undefined;
-    try {
-        return new URL(url).host.toLowerCase();
-    }
-    catch {
-        return undefined;
-    }
-}
-async function readEventPayload(eventPath) {
-    if (eventPath === undefined || eventPath === '')
-        return {};
-    let text;
-    try {
-        text = await fs.readFile(eventPath, 'utf8');
-    }
-    catch {
-        return {};
-    }
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        throw new InputError('GITHUB_EVENT_PATH', 'the event file is not valid JSON', 'Let the Actions runner provide the event file');
-    }
-}
-const actionsLog = {
-    info: (message) => info(message),
-    warning: (message) => warning(message),
-    notice: (message) => notice(message)
-};
-async function run(options = {}) {
-    try {
-        await runAction(options);
-    }
-    catch (error) {
-        if (error instanceof InputError) {
-            runner.setFailed(error.message);
-        }
-        else {
-            runner.setFailed(`debussy-issue-sync failed: ${describeError(error)}`);
-        }
-    }
-}
-async function runAction(options) {
-    const token = runner.getInput('github-token');
-    // Registered first, so that no later line, debug ones included, can print it.
-    if (token !== '')
-        runner.setSecret(token);
-    const env = process.env;
-    if (!env.GITHUB_REPOSITORY) {
-        throw new InputError('GITHUB_REPOSITORY', 'is not set', 'Run the action in a GitHub Actions workflow, or set GITHUB_REPOSITORY=owner/repo');
-    }
-    const apiUrl = env.GITHUB_API_URL?.trim() || 'https://api.github.com';
-    const result = await sync({
-        inputs: {
-            event: runner.getInput('event'),
-            plan: runner.getInput('plan'),
-            phase: runner.getInput('phase'),
-            autoClose: runner.getInput('auto-close'),
-            dryRun: runner.getInput('dry-run')
-        },
-        event: {
-            name: env.GITHUB_EVENT_NAME ?? '',
-            payload: await readEventPayload(env.GITHUB_EVENT_PATH)
-        },
-        config: runner.getInput('config') || '.debussy/config.yaml',
-        workspace: env.GITHUB_WORKSPACE?.trim() || process.cwd(),
-        repository: parseRepo(env.GITHUB_REPOSITORY, 'GITHUB_REPOSITORY'),
-        serverHost: hostOf(env.GITHUB_SERVER_URL) ?? 'github.com',
-        apiUrl,
-        graphqlUrl: graphqlUrlFor(apiUrl, env.GITHUB_GRAPHQL_URL),
-        token,
-        timing: options.timing
-    }, actionsLog);
-    const outputs = { ...result.outputs };
-    for (const [name, value] of Object.entries(outputs))
-        runner.setOutput(name, value);
-    if (result.summary !== undefined && env.GITHUB_STEP_SUMMARY) {
-        // Appended, as the runner expects of every step that writes a summary.
-        await fs.appendFile(env.GITHUB_STEP_SUMMARY, result.summary);
-    }
-    if (result.failure !== undefined)
-        runner.setFailed(result.failure);
+/** Command properties also escape `:` and `,`, which separate them. */
+function escapeProperty(text) {
+    return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
 ;// CONCATENATED MODULE: ./src/sender/snapshot.ts
@@ -26741,7 +25343,7 @@ function describeFailure(error, apiUrl) {
         }
         return `cannot reach ${host}: ${NETWORK_CODES[code]} (${code})`;
     }
-    return apply_describeError(error);
+    return describeError(error);
 }
 const HINTS = {
     401: 'the token was refused: check GITHUB_TOKEN / GH_TOKEN or `gh auth login`',
@@ -26749,7 +25351,7 @@ const HINTS = {
     404: 'the repository was not found, or the token cannot see it: check --repo and that the token has the classic `repo` scope or fine-grained Contents: write',
     422: 'GitHub refused the payload'
 };
-function statusOf(error) {
+function dispatch_statusOf(error) {
     const status = error?.status;
     return typeof status === 'number' ? status : undefined;
 }
@@ -26761,7 +25363,7 @@ function headerOf(error, name) {
 }
 /** How long a rate-limit answer asks to wait, in ms; undefined when it is not one. */
 function rateLimitWait(error, now) {
-    const status = statusOf(error);
+    const status = dispatch_statusOf(error);
     if (status !== 403 && status !== 429)
         return undefined;
     const retryAfter = headerOf(error, 'retry-after');
@@ -26797,7 +25399,7 @@ function createDispatcher(options) {
                 return;
             }
             catch (error) {
-                const status = statusOf(error);
+                const status = dispatch_statusOf(error);
                 const reason = describeFailure(error, options.apiUrl);
                 const wait = rateLimitWait(error, Date.now());
                 const transient = networkCode(error) !== undefined ||
@@ -27090,7 +25692,7 @@ function planRelative(workspace, masterPlanPath, exists = external_node_fs_names
         if (exists(external_node_path_default().join(workspace, tail)))
             return tail;
     }
-    throw new errors_InputError('--plan', `the run's plan "${printable(masterPlanPath)}" is not inside the repository ${workspace}`, "Run watch in the plan's checkout (or pass --workspace DIR), or name the plan with --plan PATH relative to the repository root");
+    throw new InputError('--plan', `the run's plan "${printable(masterPlanPath)}" is not inside the repository ${workspace}`, "Run watch in the plan's checkout (or pass --workspace DIR), or name the plan with --plan PATH relative to the repository root");
 }
 function watch_describe(payload) {
     const progress = payload.total_phases === undefined
@@ -27145,7 +25747,7 @@ async function watch(options) {
         }
         if (rows === undefined && !options.signal.aborted) {
             if (options.once)
-                throw new errors_InputError('--db', `${options.db} does not exist`, "Run watch in the plan's checkout, where `debussy run` keeps .debussy/state.db, or pass --db PATH");
+                throw new InputError('--db', `${options.db} does not exist`, "Run watch in the plan's checkout, where `debussy run` keeps .debussy/state.db, or pass --db PATH");
             say(`waiting for ${options.db} (debussy run creates it)`);
         }
         const run = rows === undefined
@@ -27156,7 +25758,7 @@ async function watch(options) {
             }, options.runId);
         if (rows !== undefined && run === undefined) {
             if (options.once) {
-                throw new errors_InputError('--run', options.runId === undefined
+                throw new InputError('--run', options.runId === undefined
                     ? `${options.db} holds no run yet`
                     : `no run "${printable(options.runId)}" in ${options.db}`, 'Start `debussy run` first, or check the run id with `debussy status`');
             }
@@ -27202,6 +25804,1345 @@ async function watch(options) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/plan-text.ts
+/** A zero-width joiner after `@` and `#` stops mentions and issue links, and reads the same. */
+const ZWJ = '\u200d';
+const HIDDEN_CONTROLS = 
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
+/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * Bidirectional controls (U+202E shows what follows backwards, isolates reorder
+ * runs) make a reader see other text than is there; other control characters
+ * (escape sequences, bell) have no business in a title. Line breaks and tabs
+ * are whitespace, flattened by the callers.
+ */
+function withoutControls(text) {
+    return text.replace(HIDDEN_CONTROLS, '');
+}
+/** `GH-12` is an issue link to GitHub, in any case: a joiner after `GH` stops it. */
+function unlinkGhRefs(text) {
+    return text.replace(/(gh)-(?=\d)/gi, `$1${ZWJ}-`);
+}
+/**
+ * Plan text made inert for GitHub markdown: mentions, issue references (`#12`,
+ * `GH-12`) and bare URLs neutralised, bidirectional and other control characters
+ * removed, markdown and HTML punctuation escaped, newlines flattened.
+ */
+function inertText(text, max = 200) {
+    const flat = withoutControls(text).replace(/\s+/g, ' ').trim();
+    const short = flat.length > max ? `${flat.slice(0, max)}…` : flat;
+    return unlinkGhRefs(short
+        .replace(/[\\`*_{}[\]()<>|!~]/g, (c) => `\\${c}`)
+        .replace(/&/g, '&amp;')
+        .replace(/[@#]/g, (c) => `${c}${ZWJ}`)
+        // Bare URLs are autolinked by GitHub: a joiner inside the scheme or www. stops that.
+        .replace(/:\/\//g, `:${ZWJ}//`)
+        .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWJ}.`));
+}
+/** Marks the action's one comment so that a re-run after a failed close does not post it twice. */
+function completionMarker(planKey) {
+    return `<!-- debussy-issue-sync:completed plan="${encodeURIComponent(planKey)}" -->`;
+}
+function completionComment(plan, progress) {
+    const phases = progress === undefined ? '' : ` (${progress.completed}/${progress.total} phases)`;
+    return [
+        `✅ Debussy completed the plan **${inertText(plan.title)}**${phases}, so this issue is closed as completed.`,
+        '',
+        `Closed by debussy-issue-sync because auto-close is on. Reopen it if there is more to do.`,
+        completionMarker(plan.path)
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/reconcile.ts
+
+
+
+const STATE_FOR_EVENT = {
+    phase_started: 'in-progress',
+    phase_completed: 'completed',
+    phase_failed: 'failed',
+    plan_completed: 'completed'
+};
+/** The short description each state label is created with. */
+const LABEL_DESCRIPTIONS = {
+    'in-progress': 'Debussy: a phase of the linked plan is running',
+    completed: 'Debussy: the linked plan or its latest phase completed',
+    failed: 'Debussy: a phase of the linked plan failed'
+};
+function stateLabel(labels, state) {
+    switch (state) {
+        case 'in-progress':
+            return labels.inProgress;
+        case 'completed':
+            return labels.completed;
+        case 'failed':
+            return labels.failed;
+    }
+}
+/** GitHub compares label names without regard to case. */
+const sameName = (a, b) => a.toLowerCase() === b.toLowerCase();
+function reconcile(input) {
+    const { event, config, plan, snapshot } = input;
+    const findings = [];
+    const state = STATE_FOR_EVENT[event.kind];
+    const target = stateLabel(config.labels, state);
+    const others = ['in-progress', 'completed', 'failed']
+        .filter((s) => s !== state)
+        .map((s) => stateLabel(config.labels, s));
+    const milestone = chooseMilestone(plan, snapshot, findings);
+    // The order check comes first: an out-of-order event changes no label and closes nothing.
+    const block = milestone === undefined ? undefined : findProgressBlock(milestone.description, plan.path);
+    const recorded = block?.applied ?? [];
+    const verdict = judgeOrder(event, recorded);
+    const ledger = judgeLedger(event, verdict, block?.ledger, plan, findings);
+    const progress = computeProgress(event, plan, findings, ledger.forProgress);
+    if (!verdict.apply) {
+        // Only the run's ledger may still learn from it (a phase state newer for that phase).
+        const milestoneOutcome = ledger.changed && milestone !== undefined && progress !== undefined
+            ? planMilestone(milestone, plan.path, progress, recorded, ledger.keep)
+            : undefined;
+        findings.push({
+            level: 'notice',
+            message: `Skipped as out of order: this ${event.kind} event is sequence ${event.sequence} of run ${event.runId}, and sequence ${verdict.applied.sequence} of that run was already applied to ${plan.path}.${milestoneOutcome === undefined
+                ? ''
+                : ` Its phase state was added to the run's ledger, so the milestone's progress counts it.`}`
+        });
+        return {
+            state,
+            label: target,
+            progress,
+            operations: milestoneOperations(milestoneOutcome, progress),
+            issues: snapshot.issues.map((observed) => unchanged(observed, 'skipped: event out of order')),
+            milestone: milestoneOutcome,
+            closing: [],
+            findings,
+            outOfOrder: verdict.applied
+        };
+    }
+    if (milestone === undefined && event.runId !== undefined && event.sequence !== undefined) {
+        findings.push({
+            level: 'notice',
+            message: `No milestone to keep the event order in: events of run ${event.runId} apply in arrival order.`
+        });
+    }
+    const labelOps = [];
+    const createOps = [];
+    const closeOps = [];
+    const issues = [];
+    const closing = [];
+    const missingLabelWarned = new Set();
+    const allComplete = progress !== undefined && progress.completed === progress.total;
+    const closeRequested = event.kind === 'plan_completed' && input.autoClose;
+    if (closeRequested && !allComplete) {
+        findings.push({
+            level: 'warning',
+            message: `Auto-close is on but not every phase is complete (${progress === undefined ? 'progress unknown' : formatProgress(progress)}): no issue is closed.`
+        });
+    }
+    for (const observed of snapshot.issues) {
+        if (!observed.found) {
+            findings.push({
+                level: 'warning',
+                message: `${formatIssueRef(observed.ref)} could not be read (${observed.reason}); the other issues are still synced.`
+            });
+            issues.push(unchanged(observed, `not synced: ${observed.reason}`));
+            continue;
+        }
+        const issue = formatIssueRef(observed.ref);
+        const issueId = observed.id;
+        const issueOps = [];
+        const names = observed.labels.map((label) => label.name);
+        const existing = snapshot.labels.get(repoKey(observed.ref))?.get(target.toLowerCase());
+        const added = [];
+        let note;
+        if (!names.some((name) => sameName(name, target))) {
+            if (existing !== undefined || config.createLabelsIfMissing) {
+                added.push(target);
+                const label = existing !== undefined
+                    ? { id: existing.id }
+                    : { created: ensureCreated(createOps, observed.ref, target, config, state) };
+                issueOps.push({ op: 'add_label', issue, label: target, target: { issueId, label } });
+            }
+            else {
+                const key = `${repoKey(observed.ref)}\n${target.toLowerCase()}`;
+                if (!missingLabelWarned.has(key)) {
+                    missingLabelWarned.add(key);
+                    findings.push({
+                        level: 'warning',
+                        message: `Label "${target}" does not exist in ${formatRepo(observed.ref)} and create_labels_if_missing is false: it is not applied. Create the label, or set github.create_labels_if_missing: true.`
+                    });
+                }
+                note = `label "${target}" missing in ${formatRepo(observed.ref)}`;
+            }
+        }
+        const removed = names.filter((name) => others.some((other) => sameName(name, other)));
+        for (const label of removed) {
+            const labelIds = observed.labels.filter((l) => l.name === label).map((l) => l.id);
+            issueOps.push({ op: 'remove_label', issue, label, target: { issueId, labelIds } });
+        }
+        labelOps.push(...issueOps);
+        let closingThis = false;
+        if (closeRequested && allComplete) {
+            if (observed.kind === 'pull_request') {
+                note = 'pull request: labelled, never closed';
+            }
+            else if (observed.state === 'closed') {
+                note = 'already closed';
+            }
+            else {
+                closingThis = true;
+                closing.push(issue);
+                if (observed.locked) {
+                    findings.push({
+                        level: 'notice',
+                        message: `${issue} is locked: it is closed without the completion comment.`
+                    });
+                }
+                else if (!observed.hasCompletionComment) {
+                    const body = completionComment(plan, progress);
+                    issueOps.push({ op: 'comment', issue, body, target: { issueId } });
+                    closeOps.push(issueOps[issueOps.length - 1]);
+                }
+                issueOps.push({ op: 'close_issue', issue, reason: 'completed', target: { issueId } });
+                closeOps.push(issueOps[issueOps.length - 1]);
+            }
+        }
+        const labelsAfter = [...names.filter((name) => !removed.includes(name)), ...added];
+        issues.push({
+            ref: observed.ref,
+            issue,
+            url: observed.url,
+            found: true,
+            kind: observed.kind,
+            labelsBefore: names,
+            labelsAfter,
+            added,
+            removed,
+            closing: closingThis,
+            note,
+            operations: issueOps
+        });
+    }
+    const milestoneOutcome = milestone === undefined || progress === undefined
+        ? undefined
+        : planMilestone(milestone, plan.path, progress, verdict.record, ledger.keep);
+    const milestoneOps = milestoneOperations(milestoneOutcome, progress);
+    return {
+        state,
+        label: target,
+        progress,
+        // Labels exist before they are used; issues are labelled before they close.
+        operations: [...createOps, ...labelOps, ...milestoneOps, ...closeOps],
+        issues,
+        milestone: milestoneOutcome,
+        closing,
+        findings,
+        outOfOrder: undefined
+    };
+}
+/** The create_label of this repository and label, added once. */
+function ensureCreated(createOps, repo, label, config, state) {
+    const name = formatRepo(repo);
+    const already = createOps.find((op) => sameName(op.repo, name) && sameName(op.label, label));
+    if (already !== undefined)
+        return already;
+    const color = state === 'in-progress'
+        ? config.colors.inProgress
+        : state === 'completed'
+            ? config.colors.completed
+            : config.colors.failed;
+    const created = {
+        op: 'create_label',
+        repo: name,
+        label,
+        color,
+        description: LABEL_DESCRIPTIONS[state],
+        target: { repo: { owner: repo.owner, repo: repo.repo } }
+    };
+    createOps.push(created);
+    return created;
+}
+function unchanged(observed, note) {
+    const labels = observed.found ? observed.labels : [];
+    const names = labels.map((label) => label.name);
+    return {
+        ref: observed.ref,
+        issue: formatIssueRef(observed.ref),
+        url: observed.found ? observed.url : undefined,
+        found: observed.found,
+        kind: observed.found ? observed.kind : undefined,
+        labelsBefore: names,
+        labelsAfter: names,
+        added: [],
+        removed: [],
+        closing: false,
+        note,
+        operations: []
+    };
+}
+/**
+ * `github_milestone` when the plan names one, else the milestone of a linked
+ * issue that already carries this plan's block (its order guard and ledger),
+ * else the first linked issue (in plan order) that has a milestone: a person
+ * moving the first issue elsewhere neither loses the order nor gets progress
+ * written into the other milestone. A different milestone elsewhere is a warning.
+ */
+function chooseMilestone(plan, snapshot, findings) {
+    if (plan.milestone !== undefined) {
+        if (snapshot.namedMilestone == null) {
+            const name = plan.milestone.by === 'number'
+                ? `number ${plan.milestone.number}`
+                : `"${plan.milestone.title}"`;
+            findings.push({
+                level: 'warning',
+                message: `Milestone ${name} (github_milestone in ${plan.path}) was not found in ${formatRepo(plan.repo)}: progress is not recorded; labels are still synced.`
+            });
+            return undefined;
+        }
+        return snapshot.namedMilestone;
+    }
+    const linked = snapshot.issues.flatMap((observed) => observed.found && observed.milestone !== undefined
+        ? [{ issue: formatIssueRef(observed.ref), milestone: observed.milestone }]
+        : []);
+    const source = linked.find((l) => findProgressBlock(l.milestone.description, plan.path) !== undefined) ??
+        linked[0];
+    const chosen = source?.milestone;
+    const chosenFrom = source?.issue;
+    const differing = linked
+        .filter((l) => chosen !== undefined && !sameMilestone(chosen, l.milestone))
+        .map((l) => `${l.issue} (${l.milestone.title})`);
+    if (chosen === undefined) {
+        findings.push({
+            level: 'notice',
+            message: `No linked issue has a milestone and ${plan.path} names none (github_milestone): milestone progress is skipped.`
+        });
+        return undefined;
+    }
+    if (differing.length > 0) {
+        findings.push({
+            level: 'warning',
+            message: `Linked issues are in different milestones: progress goes to "${chosen.title}" (from ${chosenFrom}); not to ${differing.join(', ')}. Set github_milestone in the plan to choose.`
+        });
+    }
+    return chosen;
+}
+function sameMilestone(a, b) {
+    return repoKey(a.repo) === repoKey(b.repo) && a.number === b.number;
+}
+function planMilestone(milestone, planKey, progress, record, ledger) {
+    const block = { planKey, progress, applied: record, ledger };
+    return {
+        milestone,
+        block,
+        changed: placeBlock(milestone.description, block) !== milestone.description
+    };
+}
+/** The milestone description with this plan's block placed in it (apply repeats it on a fresh read). */
+function placeBlock(description, block) {
+    return upsertProgressBlock(description, block.planKey, block.progress, block.applied, block.ledger);
+}
+function milestoneOperations(outcome, progress) {
+    if (outcome?.changed !== true || progress === undefined)
+        return [];
+    return [
+        {
+            op: 'update_milestone',
+            repo: formatRepo(outcome.milestone.repo),
+            milestone: outcome.milestone.number,
+            title: outcome.milestone.title,
+            progress: `${formatProgress(progress)} (${progress.percent}%)`,
+            description: placeBlock(outcome.milestone.description, outcome.block),
+            target: {
+                repo: outcome.milestone.repo,
+                base: outcome.milestone.description,
+                block: outcome.block
+            }
+        }
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/github/observe.ts
+
+
+/** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
+const ISSUES_PER_QUERY = 100;
+const MILESTONE_FIELDS = 'number title description url';
+// Issue.state and PullRequest.state have different types: pull requests alias theirs.
+const LINKED_FIELDS = (comments, state = 'state') => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${comments ? ' comments(last: 30) { nodes { body } }' : ''}`;
+/** Builds one query; names travel as variables, never spliced into the document. */
+function buildObserveQuery(issues, request, withMilestone) {
+    const groups = new Map();
+    const add = (repo) => {
+        const key = repoKey(repo);
+        let group = groups.get(key);
+        if (group === undefined) {
+            group = { repo, issues: [] };
+            groups.set(key, group);
+        }
+        return group;
+    };
+    for (const ref of issues)
+        add(ref).issues.push(ref);
+    const milestoneKey = withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined;
+    if (request.milestone && withMilestone)
+        add(request.milestone.repo);
+    // GitHub refuses a declared variable that no field uses.
+    const withLabel = issues.length > 0;
+    const declarations = withLabel ? ['$label: String!'] : [];
+    const variables = withLabel ? { label: request.stateLabel } : {};
+    const bodies = [];
+    const repos = [];
+    let milestoneRepoAlias;
+    let index = 0;
+    for (const [key, group] of groups) {
+        const alias = `r${index}`;
+        declarations.push(`$${alias}o: String!`, `$${alias}n: String!`);
+        variables[`${alias}o`] = group.repo.owner;
+        variables[`${alias}n`] = group.repo.repo;
+        const fields = ['nameWithOwner'];
+        if (group.issues.length > 0)
+            fields.push('stateLabel: label(name: $label) { id name }');
+        const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }));
+        for (const { alias: issueAlias, ref } of aliased) {
+            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
+        }
+        if (key === milestoneKey && request.milestone) {
+            milestoneRepoAlias = alias;
+            const selector = request.milestone.selector;
+            if (selector.by === 'number') {
+                fields.push(`milestone(number: ${selector.number}) { ${MILESTONE_FIELDS} }`);
+            }
+            else {
+                declarations.push('$milestoneTitle: String!');
+                variables.milestoneTitle = selector.title;
+                fields.push(`milestones(first: 100, query: $milestoneTitle, states: [OPEN, CLOSED]) { nodes { ${MILESTONE_FIELDS} } }`);
+            }
+        }
+        bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`);
+        repos.push({ alias, repo: group.repo, issues: aliased });
+        index++;
+    }
+    return {
+        query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
+        variables,
+        repos,
+        milestoneRepoAlias
+    };
+}
+/** Partial data with per-path errors, as GitHub answers when some objects are missing. */
+function decodeObserve(built, request, data, errors) {
+    // Indexed once: a hundred missing issues must not cost a hundred scans.
+    const byPath = new Map();
+    for (const error of errors) {
+        const path = (error.path ?? []).join('.');
+        if (!byPath.has(path))
+            byPath.set(path, error);
+    }
+    const errorAt = (path) => byPath.get(path);
+    const issues = [];
+    const labels = new Map();
+    let milestone;
+    for (const group of built.repos) {
+        const repository = data[group.alias] ?? null;
+        const repoError = errorAt(group.alias);
+        const stateLabel = repository?.stateLabel;
+        const known = new Map();
+        if (stateLabel)
+            known.set(stateLabel.name.toLowerCase(), { id: stateLabel.id, name: stateLabel.name });
+        labels.set(repoKey(group.repo), known);
+        for (const { alias, ref } of group.issues) {
+            const linked = repository?.[alias];
+            if (repository === null || linked == null) {
+                const error = errorAt(`${group.alias}.${alias}`) ?? repoError;
+                issues.push({ ref, found: false, reason: describeMissing(ref, error) });
+                continue;
+            }
+            issues.push(toObserved(ref, linked, request.completionFor));
+        }
+        if (group.alias === built.milestoneRepoAlias && request.milestone) {
+            milestone = pickMilestone(repository, request.milestone);
+        }
+    }
+    return { issues, labels, milestone };
+}
+function describeMissing(ref, error) {
+    if (error?.type === 'NOT_FOUND')
+        return `not found: it does not exist, was deleted or transferred, or the token cannot see it`;
+    if (error?.type === 'FORBIDDEN')
+        return `the token may not read it`;
+    return error?.message ?? `GitHub returned nothing for ${formatIssueRef(ref)}`;
+}
+function toObserved(ref, linked, completionFor) {
+    const marker = completionFor === undefined ? undefined : completionMarker(completionFor);
+    return {
+        ref,
+        found: true,
+        id: linked.id,
+        kind: linked.__typename === 'PullRequest' ? 'pull_request' : 'issue',
+        state: (linked.state ?? linked.prState) === 'OPEN' ? 'open' : 'closed',
+        locked: linked.locked,
+        title: linked.title,
+        url: linked.url,
+        labels: (linked.labels?.nodes ?? [])
+            .filter((label) => label !== null)
+            .map((label) => ({ id: label.id, name: label.name })),
+        milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
+        hasCompletionComment: marker !== undefined &&
+            (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true)
+    };
+}
+function toMilestone(repo, milestone) {
+    return {
+        repo: { owner: repo.owner, repo: repo.repo },
+        number: milestone.number,
+        title: milestone.title,
+        description: milestone.description ?? '',
+        url: milestone.url
+    };
+}
+function pickMilestone(repository, named) {
+    if (repository === null)
+        return null;
+    if (named.selector.by === 'number') {
+        const found = repository.milestone;
+        return found ? toMilestone(named.repo, found) : null;
+    }
+    const title = named.selector.title;
+    const candidates = repository.milestones?.nodes ?? [];
+    // The search is fuzzy; the title must match exactly (then ignoring case).
+    const found = candidates.find((m) => m?.title === title) ??
+        candidates.find((m) => m?.title.toLowerCase() === title.toLowerCase());
+    return found ? toMilestone(named.repo, found) : null;
+}
+/** Reads GitHub for the event: one query per {@link ISSUES_PER_QUERY} issues. */
+async function observe(github, request) {
+    const issues = [];
+    const labels = new Map();
+    let namedMilestone;
+    const chunks = [];
+    for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
+        chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY));
+    }
+    if (chunks.length === 0)
+        chunks.push([]);
+    for (const [n, chunk] of chunks.entries()) {
+        const built = buildObserveQuery(chunk, request, n === 0);
+        const { data, errors } = await queryAllowingErrors(github, built);
+        const decoded = decodeObserve(built, request, data, errors);
+        // Decoded per repository; the snapshot keeps the plan's order.
+        const byRef = new Map(decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue]));
+        for (const ref of chunk) {
+            const issue = byRef.get(formatIssueRef(ref).toLowerCase());
+            if (issue !== undefined)
+                issues.push(issue);
+        }
+        for (const [key, map] of decoded.labels) {
+            const merged = labels.get(key) ?? new Map();
+            for (const [name, label] of map)
+                merged.set(name, label);
+            labels.set(key, merged);
+        }
+        if (n === 0)
+            namedMilestone = decoded.milestone;
+    }
+    return { issues, labels, namedMilestone };
+}
+/** GitHub answers a query that names a missing object with data and errors: both are kept. */
+async function queryAllowingErrors(github, built) {
+    try {
+        const data = await github.graphql(built.query, built.variables);
+        return { data, errors: [] };
+    }
+    catch (error) {
+        const partial = graphqlPartial(error);
+        if (partial === undefined)
+            throw error;
+        const unexpected = partial.errors.filter((e) => e.type !== 'NOT_FOUND' && e.type !== 'FORBIDDEN');
+        if (unexpected.length > 0 || partial.errors.some((e) => (e.path ?? []).length === 0))
+            throw error;
+        return { data: partial.data, errors: partial.errors };
+    }
+}
+/** The data and errors of @octokit/graphql's GraphqlResponseError, checked structurally. */
+function graphqlPartial(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const candidate = error;
+    if (!Array.isArray(candidate.errors))
+        return undefined;
+    const data = typeof candidate.data === 'object' && candidate.data !== null ? candidate.data : {};
+    return { data, errors: candidate.errors };
+}
+
+;// CONCATENATED MODULE: ./src/github/apply.ts
+
+
+
+/**
+ * Mutation fields per request. Label changes create no content and notify no
+ * one; a batch this size keeps one request far below GitHub's per-request
+ * limits while a 100-issue event still takes a handful of requests.
+ * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
+ */
+const LABEL_MUTATIONS_PER_REQUEST = 50;
+/**
+ * Comments notify people and count as content creation: smaller batches, and
+ * paced to GitHub's content limit (client.ts, content-pace.ts).
+ */
+const CLOSE_MUTATIONS_PER_REQUEST = 20;
+const applied = (operation, detail) => ({
+    kind: 'applied',
+    operation,
+    detail
+});
+const failed = (operation, reason, detail) => ({
+    kind: 'failed',
+    operation,
+    reason,
+    detail
+});
+/** The names an addLabelsToLabelable answer says the issue now has. */
+function answeredLabels(answer) {
+    const nodes = answer?.labelable?.labels?.nodes;
+    return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []));
+}
+/** Makes the changeset's operations; one result per operation, in no particular order. */
+async function applyOperations(github, input) {
+    const results = [];
+    const created = new Map();
+    for (const operation of input.operations) {
+        if (operation.op !== 'create_label')
+            continue;
+        const [result, id] = await createLabel(github, operation);
+        results.push(result);
+        if (id !== undefined)
+            created.set(operation, id);
+    }
+    const labelMutations = [];
+    const commentMutations = [];
+    const closeMutations = [];
+    for (const operation of input.operations) {
+        switch (operation.op) {
+            case 'add_label': {
+                const { issueId, label } = operation.target;
+                const labelId = 'id' in label ? label.id : created.get(label.created);
+                if (labelId === undefined) {
+                    results.push(failed(operation, 'label-missing', `label "${operation.label}" could not be created`));
+                    break;
+                }
+                const wanted = operation.label.toLowerCase();
+                labelMutations.push({
+                    operation,
+                    subjectId: issueId,
+                    labelGone: 'failed',
+                    field: (alias, v) => `${alias}: addLabelsToLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v([labelId], '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
+                    // A label renamed during the run keeps its id: the name must be checked.
+                    check: (answer) => answeredLabels(answer).some((name) => name.toLowerCase() === wanted)
+                        ? undefined
+                        : `label "${operation.label}" was renamed or deleted during the run; re-run the job to create and apply it`
+                });
+                break;
+            }
+            case 'remove_label': {
+                // One field per label: a label deleted during the run fails only its own field.
+                const { issueId, labelIds } = operation.target;
+                labelMutations.push({
+                    operation,
+                    subjectId: issueId,
+                    labelGone: 'applied',
+                    field: (alias, v) => `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v(labelIds, '[ID!]!')} }) { clientMutationId }`
+                });
+                break;
+            }
+            case 'comment': {
+                const { issueId } = operation.target;
+                commentMutations.push({
+                    operation,
+                    subjectId: issueId,
+                    field: (alias, v) => `${alias}: addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
+                });
+                break;
+            }
+            case 'close_issue': {
+                const { issueId } = operation.target;
+                closeMutations.push({
+                    operation,
+                    subjectId: issueId,
+                    field: (alias, v) => `${alias}: closeIssue(input: { issueId: ${v(issueId, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
+                });
+                break;
+            }
+            case 'create_label':
+            case 'update_milestone':
+                break;
+        }
+    }
+    results.push(...(await sendMutations(github, labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST })).map((sent) => sent.result));
+    for (const operation of input.operations) {
+        if (operation.op === 'update_milestone')
+            results.push(await updateMilestone(github, operation));
+    }
+    // An issue is closed only once its completion comment is there: a re-run
+    // then still posts the comment that a failed request left out.
+    const commented = await writeOnce(github, commentMutations, {
+        perRequest: Math.min(CLOSE_MUTATIONS_PER_REQUEST, github.contentPerRequest),
+        createsContent: true
+    });
+    results.push(...commented);
+    const uncommented = new Set(commented.flatMap((r) => r.kind !== 'applied' && r.operation.op === 'comment' ? [r.operation.target.issueId] : []));
+    const closable = closeMutations.filter((m) => {
+        if (!uncommented.has(m.subjectId))
+            return true;
+        results.push(failed(m.operation, 'blocked', 'not closed: its completion comment failed'));
+        return false;
+    });
+    results.push(...(await writeOnce(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })));
+    return results;
+}
+/** Creates a label; its node id, for the additions of this changeset, when it exists afterwards. */
+async function createLabel(github, operation) {
+    const { owner, repo } = operation.target.repo;
+    try {
+        const answer = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
+            owner,
+            repo,
+            name: operation.label,
+            color: operation.color,
+            description: operation.description
+        });
+        return [applied(operation), answer.data.node_id];
+    }
+    catch (error) {
+        if (!isAlreadyExists(error))
+            return [failed(operation, failureReason(error), describeError(error)), undefined];
+        // Another run created it between our read and this write: use theirs (its id is the one thing unknown).
+        try {
+            const existing = await github.octokit.request('GET /repos/{owner}/{repo}/labels/{name}', {
+                owner,
+                repo,
+                name: operation.label
+            });
+            return [applied(operation, 'already existed'), existing.data.node_id];
+        }
+        catch (again) {
+            return [failed(operation, failureReason(again), describeError(again)), undefined];
+        }
+    }
+}
+/**
+ * A request's failure, where only the milestone's own 404 means "gone": a 404
+ * on a repository's labels or on a whole GraphQL request is a repository the
+ * token cannot see or a wrong URL, a failure rather than a warning.
+ */
+function failureReason(error) {
+    const reason = classify(error);
+    return reason === 'gone' ? 'http' : reason;
+}
+/**
+ * Writes the milestone's description: the changeset's text when the milestone
+ * still reads as the snapshot saw it (`base`), else this plan's block placed
+ * into what it reads now, so that a person's edit since the snapshot is kept.
+ */
+async function updateMilestone(github, operation) {
+    const { repo: where, base, block } = operation.target;
+    const route = { owner: where.owner, repo: where.repo, milestone_number: operation.milestone };
+    try {
+        const fresh = await github.octokit.request('GET /repos/{owner}/{repo}/milestones/{milestone_number}', route);
+        const current = fresh.data.description ?? '';
+        const next = current === base ? operation.description : placeBlock(current, block);
+        if (next !== current) {
+            await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
+                ...route,
+                description: next
+            });
+        }
+        return applied(operation);
+    }
+    catch (error) {
+        return failed(operation, classify(error), describeError(error));
+    }
+}
+/** Sends mutations in batches, one request at a time, mapping each field's error to its operation. */
+async function sendMutations(github, mutations, { perRequest, once = false, createsContent = false }) {
+    const results = [];
+    for (let start = 0; start < mutations.length; start += perRequest) {
+        const batch = mutations.slice(start, start + perRequest);
+        if (createsContent)
+            await github.reserveContent(batch.length);
+        const variables = {};
+        const declarations = [];
+        const bind = (value, type) => {
+            const name = `v${declarations.length}`;
+            declarations.push(`$${name}: ${type}`);
+            variables[name] = value;
+            return `$${name}`;
+        };
+        const fields = batch.map((mutation, i) => mutation.field(`m${i}`, bind));
+        const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`;
+        let errors = [];
+        let data = {};
+        let failure;
+        let lost = false;
+        try {
+            const answer = await github.graphql(query, variables, once);
+            // client.ts refuses a body without data; this guard keeps a crash out whatever the transport.
+            if (typeof answer === 'object' && answer !== null)
+                data = answer;
+            else {
+                failure = { reason: 'http', detail: 'GitHub answered without data' };
+                lost = true;
+            }
+        }
+        catch (error) {
+            const partial = graphqlPartial(error);
+            if (partial === undefined) {
+                failure = { reason: failureReason(error), detail: describeError(error) };
+                lost = answerLost(error);
+            }
+            else if (partial.errors.some((e) => (e.path ?? []).length === 0)) {
+                failure = { reason: 'graphql', detail: describeError(error) };
+            }
+            else {
+                errors = partial.errors;
+                data = partial.data;
+            }
+        }
+        const errorByField = new Map();
+        for (const error of errors) {
+            const field = error.path?.[0];
+            if (typeof field === 'string' && !errorByField.has(field))
+                errorByField.set(field, error);
+        }
+        batch.forEach((mutation, i) => {
+            const error = errorByField.get(`m${i}`);
+            const result = failure !== undefined
+                ? failed(mutation.operation, failure.reason, failure.detail)
+                : error !== undefined
+                    ? fieldError(mutation, error)
+                    : fieldAnswer(mutation, data[`m${i}`]);
+            results.push({ result, lost: failure !== undefined && lost });
+        });
+    }
+    return results;
+}
+/** Rounds of "read, then send again what is not there" after a lost answer. */
+const SETTLE_ROUNDS = 2;
+/**
+ * Comments and closes, which people see: each is sent once, never retried
+ * blindly by the client. When its answer is lost (a reset, a timeout, a 5xx,
+ * an unreadable answer) GitHub may have made it, even a moment later; so wait
+ * as long as an attempt may take, read the issues, and count what is there
+ * (the comment's marker, the issue closed) as made. Only what the read shows
+ * missing is sent again; what no read could settle is `unknown`, and the
+ * re-run reads before it writes (observe finds the comment by its marker).
+ */
+async function writeOnce(github, mutations, batching) {
+    const final = new Map();
+    let pending = mutations;
+    for (let round = 0; pending.length > 0; round++) {
+        const sent = await sendMutations(github, pending, { ...batching, once: true });
+        // One operation per mutation: results come back in mutation order.
+        const doubtful = [];
+        pending.forEach((mutation, i) => {
+            const one = sent[i];
+            if (one === undefined)
+                return;
+            if (one.lost)
+                doubtful.push(mutation);
+            final.set(mutation, one.result);
+        });
+        if (doubtful.length === 0)
+            break;
+        await new Promise((resolve) => setTimeout(resolve, github.attemptTimeoutMs));
+        const seen = await readBack(github, doubtful);
+        const missing = [];
+        for (const mutation of doubtful) {
+            const before = final.get(mutation)?.detail ?? 'no answer';
+            const found = seen?.get(mutation);
+            const operation = mutation.operation;
+            if (found === 'made') {
+                final.set(mutation, applied(operation, `made, though its answer was lost (${before})`));
+            }
+            else if (found === 'gone') {
+                final.set(mutation, failed(operation, 'gone', 'the issue is no longer there'));
+            }
+            else if (found === 'missing' && round + 1 < SETTLE_ROUNDS) {
+                missing.push(mutation);
+            }
+            else if (found === 'missing') {
+                final.set(mutation, failed(operation, 'not-made', `not made: its answer was lost (${before}) and a read shows it missing; re-run the job`));
+            }
+            else {
+                final.set(mutation, {
+                    kind: 'unknown',
+                    operation,
+                    detail: `outcome unknown: its answer was lost (${before}) and the read to check it failed; a re-run reads before repeating it`
+                });
+            }
+        }
+        pending = missing;
+    }
+    return mutations.flatMap((mutation) => {
+        const result = final.get(mutation);
+        return result === undefined ? [] : [result];
+    });
+}
+/**
+ * Reads back the issues of comments and closes whose answers were lost:
+ * whether each comment (found by its last line, the marker) or close is
+ * there. Undefined when the read itself fails.
+ */
+async function readBack(github, mutations) {
+    const ids = mutations.map((m) => m.subjectId);
+    let nodes;
+    try {
+        const data = await github.graphql('query DebussyConfirm($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { state comments(last: 50) { nodes { body } } } } }', { ids });
+        if (!Array.isArray(data?.nodes))
+            return undefined;
+        nodes = data.nodes;
+    }
+    catch (error) {
+        // A node deleted meanwhile comes back as a NOT_FOUND beside the others.
+        const partial = graphqlPartial(error);
+        const list = partial?.data?.nodes;
+        if (partial === undefined || !Array.isArray(list))
+            return undefined;
+        nodes = list;
+    }
+    const seen = new Map();
+    mutations.forEach((mutation, i) => {
+        const node = nodes[i];
+        const operation = mutation.operation;
+        if (node === null || node === undefined) {
+            seen.set(mutation, 'gone');
+        }
+        else if (operation.op === 'close_issue') {
+            seen.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing');
+        }
+        else if (operation.op === 'comment') {
+            const marker = operation.body.split('\n').at(-1) ?? operation.body;
+            const bodies = (node.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []));
+            seen.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing');
+        }
+    });
+    return seen;
+}
+/** A field's error: the issue gone (a warning), a label gone, or a failure. */
+function fieldError(mutation, error) {
+    const operation = mutation.operation;
+    if (error.type !== 'NOT_FOUND')
+        return failed(operation, 'graphql', error.message);
+    if (mutation.labelGone === undefined || error.message.includes(mutation.subjectId)) {
+        return failed(operation, 'gone', error.message);
+    }
+    return mutation.labelGone === 'applied'
+        ? applied(operation, 'the label was deleted during the run')
+        : failed(operation, 'label-deleted', `a label was deleted during the run (${error.message}); re-run the job to create and apply it`);
+}
+function fieldAnswer(mutation, answer) {
+    const problem = mutation.check?.(answer);
+    return problem === undefined
+        ? applied(mutation.operation)
+        : failed(mutation.operation, 'label-deleted', problem);
+}
+
+;// CONCATENATED MODULE: ./src/report.ts
+
+
+/** A result that did not do what was asked and is not the warning of a target gone. */
+function isFailure(result) {
+    return result.kind === 'unknown' || (result.kind === 'failed' && result.reason !== 'gone');
+}
+/** The operations made, or in a dry run the ones a real run would make. */
+function appliedOperations(report) {
+    return report.dryRun
+        ? report.changeset.operations
+        : report.results.filter((r) => r.kind === 'applied').map((r) => r.operation);
+}
+/** The results of one issue's operations. */
+function resultsOf(issue, results) {
+    return results.filter((r) => issue.operations.includes(r.operation));
+}
+/** An operation as users see it: what apply needed (`target`) left out. */
+function shownOperation(operation) {
+    switch (operation.op) {
+        case 'create_label': {
+            const { op, repo, label, color, description } = operation;
+            return { op, repo, label, color, description };
+        }
+        case 'add_label':
+        case 'remove_label': {
+            const { op, issue, label } = operation;
+            return { op, issue, label };
+        }
+        case 'update_milestone': {
+            const { op, repo, milestone, title, progress, description } = operation;
+            return { op, repo, milestone, title, progress, description };
+        }
+        case 'comment': {
+            const { op, issue, body } = operation;
+            return { op, issue, body };
+        }
+        case 'close_issue': {
+            const { op, issue, reason } = operation;
+            return { op, issue, reason };
+        }
+    }
+}
+/** How an operation is named in logs: the same targets as the `operations` output. */
+function describeOperation(operation) {
+    switch (operation.op) {
+        case 'create_label':
+            return `Create label "${operation.label}" in ${operation.repo} (color ${operation.color})`;
+        case 'add_label':
+            return `Add label "${operation.label}" to ${operation.issue}`;
+        case 'remove_label':
+            return `Remove label "${operation.label}" from ${operation.issue}`;
+        case 'update_milestone':
+            return `Update milestone ${operation.repo} #${operation.milestone} "${operation.title}": progress ${operation.progress}`;
+        case 'comment':
+            return `Comment on ${operation.issue} (completion note)`;
+        case 'close_issue':
+            return `Close ${operation.issue} as ${operation.reason}`;
+    }
+}
+/** The `operations` output: the operations applied, or in a dry run the ones that would be. */
+function operationsOutput(operations, dryRun) {
+    return operations.map((operation) => dryRun ? { ...shownOperation(operation), dry_run: true } : { ...shownOperation(operation) });
+}
+function buildOutputs(report) {
+    const { changeset, dryRun } = report;
+    const applied = appliedOperations(report);
+    // A dry run closes nothing: its would-be closes are in `operations`.
+    const closed = dryRun
+        ? []
+        : changeset.issues.filter((i) => i.operations.some((op) => op.op === 'close_issue' && applied.includes(op)));
+    return {
+        issues: JSON.stringify(changeset.issues.filter((i) => i.found).map((i) => i.issue)),
+        state: changeset.state,
+        progress: changeset.progress === undefined ? '' : formatProgress(changeset.progress),
+        closed: JSON.stringify(closed.map((i) => i.issue)),
+        operations: JSON.stringify(operationsOutput(applied, dryRun)),
+        'dry-run': String(dryRun)
+    };
+}
+/** One line per issue that changed: `Updated GitHub issue acme/app#10: completed (+…, −…)`. */
+function issueLines(report) {
+    const plan = report.changeset;
+    const lines = [];
+    if (plan.outOfOrder !== undefined)
+        return lines;
+    for (const issue of plan.issues) {
+        if (!issue.found || resultsOf(issue, report.results).some((r) => r.kind !== 'applied'))
+            continue;
+        const changes = [...issue.added.map((l) => `+${l}`), ...issue.removed.map((l) => `−${l}`)];
+        if (changes.length > 0) {
+            lines.push(`Updated GitHub issue ${issue.issue}: ${plan.state} (${changes.join(', ')})`);
+        }
+        else if (!issue.closing) {
+            lines.push(`GitHub issue ${issue.issue} already ${plan.state}${issue.note ? ` (${issue.note})` : ''}`);
+        }
+        if (issue.closing)
+            lines.push(`Closed GitHub issue ${issue.issue} as completed`);
+    }
+    return lines;
+}
+/** A table cell that cannot break the table or render markup. */
+function cell(text) {
+    return unlinkGhRefs(withoutControls(text)
+        .replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`)
+        .replace(/\r?\n/g, ' ')
+        // Names and messages can carry text from the plan: no @mention comes alive.
+        .replace(/@/g, '@\u200d'));
+}
+/**
+ * A code span: backslash escapes are not read inside one, so the text is kept
+ * as is, less the backticks and line breaks that would end it.
+ */
+function code(text) {
+    return `\`${text.replace(/[`\r\n]+/g, ' ')}\``;
+}
+function labelList(labels, highlight) {
+    if (labels.length === 0)
+        return '—';
+    return labels.map((l) => (highlight.includes(l) ? `**${cell(l)}**` : cell(l))).join(', ');
+}
+function issueResult(issue, dryRun, failed) {
+    if (!issue.found)
+        return `⚠️ ${cell(issue.note ?? 'not synced')}`;
+    if (failed)
+        return '❌ failed';
+    const verb = dryRun ? 'would be ' : '';
+    const parts = [];
+    if (issue.added.length + issue.removed.length > 0)
+        parts.push(`${verb}updated`);
+    if (issue.closing)
+        parts.push(`${verb}closed`);
+    if (parts.length === 0)
+        parts.push('unchanged');
+    if (issue.note !== undefined)
+        parts.push(cell(issue.note));
+    return parts.join('; ');
+}
+/** The job summary, GitHub markdown. */
+function renderSummary(input) {
+    const { event, plan } = input;
+    const { changeset: sync, results, dryRun } = input.report;
+    const failed = (issue) => resultsOf(issue, results).some(isFailure);
+    const phase = event.phase === undefined || event.kind === 'plan_completed'
+        ? ''
+        : ` (phase ${cell(event.phase)})`;
+    const lines = [
+        `### Debussy issue sync: \`${event.kind}\`${phase}${dryRun ? ' — dry run' : ''}`,
+        '',
+        `Plan ${code(plan.path)} · state **${sync.state}** · progress **${sync.progress === undefined
+            ? 'unknown'
+            : `${formatProgress(sync.progress)} (${sync.progress.percent}%)`}**`,
+        ''
+    ];
+    if (sync.outOfOrder !== undefined) {
+        lines.push(`> Skipped as out of order: sequence ${sync.outOfOrder.sequence} of run ${code(sync.outOfOrder.runId)} was already applied.`, '');
+    }
+    lines.push('| Issue | Labels before | Labels after | Result |', '| --- | --- | --- | --- |');
+    for (const issue of sync.issues) {
+        const name = issue.url === undefined ? cell(issue.issue) : `[${cell(issue.issue)}](${issue.url})`;
+        lines.push(`| ${name} | ${labelList(issue.labelsBefore, issue.removed)} | ${labelList(issue.labelsAfter, issue.added)} | ${issueResult(issue, dryRun, failed(issue))} |`);
+    }
+    lines.push('');
+    const milestone = sync.milestone;
+    if (milestone !== undefined && sync.progress !== undefined) {
+        const m = milestone.milestone;
+        lines.push(`**Milestone** [${cell(m.title)}](${m.url}): ${sync.progress.percent}% (${formatProgress(sync.progress)} phases)${milestone.changed ? (dryRun ? ' — would be updated' : ' — updated') : ' — unchanged'}`);
+    }
+    else if (sync.outOfOrder === undefined) {
+        lines.push('**Milestone**: none — progress not recorded');
+    }
+    const closing = sync.issues.filter((i) => i.closing && !failed(i)).map((i) => i.issue);
+    if (closing.length > 0) {
+        lines.push('', `**${dryRun ? 'Would close' : 'Closed'}**: ${closing.map(cell).join(', ')}`);
+    }
+    const skipped = sync.issues.filter((i) => i.note !== undefined && !i.closing);
+    if (skipped.length > 0) {
+        lines.push('', `**Skipped**: ${skipped.map((i) => `${cell(i.issue)} (${cell(i.note ?? '')})`).join(', ')}`);
+    }
+    const warnings = input.findings.filter((f) => f.level === 'warning');
+    if (warnings.length > 0) {
+        lines.push('', '<details><summary>Warnings</summary>', '');
+        for (const w of warnings)
+            lines.push(`- ${cell(w.message)}`);
+        lines.push('', '</details>');
+    }
+    return `${lines.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/write-scope.ts
+
+
+/**
+ * The plan with only the refs the action may write to. Each skipped ref is
+ * named in one warning, with the key that would allow its repository.
+ */
+function limitToWritableRepos(plan, scope) {
+    const allowed = [scope.workflowRepo, plan.repo, ...scope.repositories];
+    const keys = new Set(allowed.map(repoKey));
+    const kept = plan.issues.filter((ref) => keys.has(repoKey(ref)));
+    if (kept.length === plan.issues.length)
+        return { plan, findings: [] };
+    const skipped = plan.issues.filter((ref) => !keys.has(repoKey(ref)));
+    const names = [...new Map(allowed.map((repo) => [repoKey(repo), formatRepo(repo)])).values()];
+    return {
+        plan: { ...plan, issues: kept },
+        findings: [
+            {
+                level: 'warning',
+                message: `Skipped ${skipped.map(formatIssueRef).join(', ')}: the action writes only to ${names.join(', ')} (the workflow's repository, the plan's github_repo and github.repositories in ${scope.configPath}). Add a repository to github.repositories to sync its issues.`
+            }
+        ]
+    };
+}
+/** A plan that links more than `maxIssues` issues fails the step before any request. */
+function checkIssueCount(plan, maxIssues, configPath, planField) {
+    const count = plan.issues.length;
+    if (count <= maxIssues)
+        return;
+    throw new InputError(planField, `the plan ${plan.path} links ${count} issues; at most ${maxIssues} may be linked`, `Link fewer issues, or raise github.max_issues in ${configPath} to ${count} or more`);
+}
+
+;// CONCATENATED MODULE: ./src/sync.ts
+/**
+ * One sync, in the order of docs/DEVELOPING.md: resolve the event, load config
+ * and plan, observe GitHub once, reconcile, apply (or preview), report. Shared
+ * by the action (main.ts) and the local preview CLI (cli.ts); each gives it
+ * its inputs and a place to log, and does its own presenting.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+function emptyOutputs(dryRun) {
+    return {
+        issues: '[]',
+        state: '',
+        progress: '',
+        closed: '[]',
+        operations: '[]',
+        'dry-run': String(dryRun)
+    };
+}
+/**
+ * Every message of a sync as one plain line: milestone titles, label names and
+ * GitHub's error texts reach the log, and a line break in one of them followed
+ * by `::error::` or `::add-mask::` would be a workflow command to the runner.
+ */
+function plainLog(output) {
+    return {
+        info: (message) => output.info(plainLine(message)),
+        warning: (message) => output.warning(plainLine(message)),
+        notice: (message) => output.notice(plainLine(message))
+    };
+}
+function emit(log, findings) {
+    for (const finding of findings) {
+        if (finding.level === 'warning')
+            log.warning(finding.message);
+        else
+            log.notice(finding.message);
+    }
+}
+/** A primary rate limit that resets too late is not waited for: say when it resets. */
+function sync_failureReason(detail, resetAt) {
+    const text = typeof detail === 'string' ? detail : describeError(detail);
+    if (resetAt === undefined)
+        return text;
+    return `${text} (GitHub API rate limit exhausted; the budget resets at ${resetAt.toISOString()})`;
+}
+/**
+ * Runs one sync. Bad input throws an InputError before any request; a failed
+ * read throws; failed writes are collected into `failure` after every other
+ * write was made.
+ */
+async function sync(request, output) {
+    const log = plainLog(output);
+    const findings = [];
+    const resolved = resolveEvent(request.inputs, request.event);
+    findings.push(...resolved.findings);
+    const event = resolved.event;
+    const loadedConfig = await loadConfig(request.workspace, request.config, 'input config');
+    findings.push(...loadedConfig.findings);
+    const config = loadedConfig.config;
+    const dryRun = event.dryRun === true || config.dryRun;
+    const nothing = {
+        summary: undefined,
+        failure: undefined,
+        event,
+        report: undefined,
+        operations: [],
+        dryRun
+    };
+    const loadedPlan = await loadPlan(request.workspace, event.plan, { defaultRepo: request.repository, serverHost: request.serverHost }, event.planField ?? 'plan');
+    findings.push(...loadedPlan.findings);
+    // Bounded and confined before anything is read from GitHub.
+    checkIssueCount(loadedPlan.plan, config.maxIssues, request.config, event.planField ?? 'plan');
+    const scoped = limitToWritableRepos(loadedPlan.plan, {
+        workflowRepo: request.repository,
+        repositories: config.repositories,
+        configPath: request.config
+    });
+    findings.push(...scoped.findings);
+    const plan = scoped.plan;
+    if (plan.issues.length === 0) {
+        emit(log, findings);
+        return { ...nothing, outputs: emptyOutputs(dryRun), plan };
+    }
+    if (request.token === '') {
+        throw new InputError('input github-token', 'is empty', 'Leave it at its default (${{ github.token }}) or pass a token with issues: write');
+    }
+    const github = createGitHub({
+        token: request.token,
+        apiUrl: request.apiUrl,
+        graphqlUrl: request.graphqlUrl,
+        timing: request.timing,
+        onWait: (message) => log.warning(message),
+        onPause: (message) => log.info(message)
+    });
+    // What the inputs said is shown now, so that a failed read does not hide it.
+    emit(log, findings);
+    const autoClose = event.autoClose ?? config.autoClose;
+    const phase = event.phase && event.kind !== 'plan_completed' ? ` (phase ${event.phase})` : '';
+    log.info(`${event.kind}${phase} for ${plan.path}: ${plan.issues.length} linked issue(s)${dryRun ? ', dry run' : ''}`);
+    let snapshot;
+    try {
+        snapshot = await observe(github, {
+            issues: plan.issues,
+            stateLabel: stateLabel(config.labels, STATE_FOR_EVENT[event.kind]),
+            milestone: plan.milestone && { repo: plan.repo, selector: plan.milestone },
+            completionFor: event.kind === 'plan_completed' && autoClose ? plan.path : undefined
+        });
+    }
+    catch (error) {
+        throw new Error(`could not read the linked issues: ${sync_failureReason(error, github.rateLimitResetAt())}`, { cause: error });
+    }
+    const changeset = reconcile({ event, config, plan, snapshot, autoClose });
+    findings.push(...changeset.findings);
+    emit(log, changeset.findings);
+    let results = [];
+    if (dryRun) {
+        for (const operation of changeset.operations)
+            log.info(`[dry-run] ${describeOperation(operation)}`);
+        if (changeset.operations.length === 0)
+            log.info('[dry-run] Nothing to change.');
+    }
+    else {
+        results = await applyOperations(github, { operations: changeset.operations });
+    }
+    const report = { changeset, results, dryRun };
+    if (!dryRun)
+        logResults(log, report);
+    const failures = results.filter(isFailure);
+    let failure;
+    if (failures.length > 0) {
+        const reset = github.rateLimitResetAt();
+        const lines = failures.map((f) => `- ${plainLine(describeOperation(f.operation))}: ${plainLine(sync_failureReason(f.detail, reset))}`);
+        failure = `${failures.length} of ${changeset.operations.length} write(s) failed; the rest were applied. Re-run the job to finish:\n${lines.join('\n')}`;
+    }
+    return {
+        outputs: buildOutputs(report),
+        summary: renderSummary({ event, plan, report, findings }),
+        failure,
+        event,
+        plan,
+        report,
+        operations: appliedOperations(report),
+        dryRun
+    };
+}
+function logResults(log, report) {
+    for (const line of issueLines(report))
+        log.info(line);
+    for (const result of report.results) {
+        const operation = result.operation;
+        if (operation.op === 'create_label' && result.kind === 'applied') {
+            log.info(`Created label "${operation.label}" in ${operation.repo}`);
+        }
+        if (operation.op === 'update_milestone' && result.kind === 'applied') {
+            log.info(`Updated milestone "${operation.title}" (${operation.repo} #${operation.milestone}): ${operation.progress}`);
+        }
+        if (result.kind === 'failed' && result.reason === 'gone') {
+            log.warning(`${describeOperation(operation)}: skipped, no longer there (${result.detail})`);
+        }
+    }
+    if (report.changeset.operations.length === 0)
+        log.info('Nothing to change: GitHub already matches this event.');
+}
+
 ;// CONCATENATED MODULE: ./src/cli.ts
 /**
  * The package's command line (`debussy-issue-sync`, dist/cli/index.js):
@@ -27210,7 +27151,6 @@ async function watch(options) {
  * - `watch`: the sender (SPEC §8), dispatching Debussy's run as it goes (src/sender/);
  * - `dispatch`: sends one payload by hand.
  */
-
 
 
 
@@ -27353,7 +27293,7 @@ const processIO = {
     }
 };
 function usageError(problem, command) {
-    return new errors_InputError('command line', problem, `See \`debussy-issue-sync ${command === undefined ? '' : `${command} `}--help\``);
+    return new InputError('command line', problem, `See \`debussy-issue-sync ${command === undefined ? '' : `${command} `}--help\``);
 }
 /**
  * The action names its fields as the workflow sees them (`input plan`,
@@ -27373,7 +27313,7 @@ function cliField(field) {
     return field;
 }
 function describeCliError(error, apiUrl) {
-    if (error instanceof errors_InputError) {
+    if (error instanceof InputError) {
         // The action's advice about its checkout step means --workspace here.
         const fix = error.fix.replace(', and that actions/checkout ran before this step', ' (see --workspace)');
         return `${cliField(error.field)}: ${error.problem}. ${fix}`;
@@ -27421,7 +27361,7 @@ function cli_parse(argv, command, options) {
         });
     }
     catch (error) {
-        const message = apply_describeError(error).replace(/^Error: /, '');
+        const message = describeError(error).replace(/^Error: /, '');
         const unknown = /Unknown option '--([^']+)'/.exec(message)?.[1];
         const meant = unknown === undefined ? undefined : closestName(unknown, Object.keys(options));
         throw usageError(`${message}${meant === undefined ? '' : ` (did you mean --${meant}?)`}`, command);
@@ -27434,7 +27374,7 @@ function serverHostOf(apiUrl) {
 function tokenFor(io, host) {
     const token = io.env.GITHUB_TOKEN || io.env.GH_TOKEN || io.ghToken(host) || '';
     if (token === '') {
-        throw new errors_InputError('token', 'none found', 'Set GITHUB_TOKEN, or log in with `gh auth login`');
+        throw new InputError('token', 'none found', 'Set GITHUB_TOKEN, or log in with `gh auth login`');
     }
     return token;
 }
@@ -27453,7 +27393,7 @@ function targetOf(values, io, workspace, required) {
     const explicitApi = values['api-url'];
     if (values.repo !== undefined) {
         return {
-            repo: issue_ref_parseRepo(values.repo, '--repo'),
+            repo: parseRepo(values.repo, '--repo'),
             apiUrl: explicitApi ?? 'https://api.github.com'
         };
     }
@@ -27462,7 +27402,7 @@ function targetOf(values, io, workspace, required) {
     if (remote === undefined) {
         if (!required)
             return undefined;
-        throw new errors_InputError('--repo', origin === undefined
+        throw new InputError('--repo', origin === undefined
             ? 'not given, and the checkout has no origin remote'
             : `not given, and the origin remote "${printable(origin)}" does not name a GitHub repository`, 'Pass --repo OWNER/REPO');
     }
@@ -27513,7 +27453,7 @@ async function plan(argv, io) {
     if (values['total-phases'] !== undefined)
         dispatchInputs.total_phases = values['total-phases'];
     // The command line is one more source of the action's inputs: same validation, same rules.
-    const result = await sync_sync({
+    const result = await sync({
         inputs: {
             event: values.event ?? '',
             plan: values.plan ?? '',
@@ -27524,10 +27464,10 @@ async function plan(argv, io) {
         event: { name: 'workflow_dispatch', payload: { inputs: dispatchInputs } },
         config: values.config ?? '.debussy/config.yaml',
         workspace: values.workspace ?? io.cwd,
-        repository: issue_ref_parseRepo(values.repo, '--repo'),
+        repository: parseRepo(values.repo, '--repo'),
         serverHost: host,
         apiUrl,
-        graphqlUrl: client_graphqlUrlFor(apiUrl, values['graphql-url']),
+        graphqlUrl: graphqlUrlFor(apiUrl, values['graphql-url']),
         token
     }, log);
     io.out(renderPreview(result, apply));
@@ -27543,7 +27483,7 @@ function eventOf(text) {
     if (kind !== undefined)
         return kind;
     const meant = closestName(text.replace(/^debussy[-:_]/i, ''), EVENT_KINDS);
-    throw new errors_InputError('--event', `"${printable(text, 40)}" is not an event${meant === undefined ? '' : ` (did you mean ${meant}?)`}`, `Use one of ${EVENT_KINDS.join(', ')}`);
+    throw new InputError('--event', `"${printable(text, 40)}" is not an event${meant === undefined ? '' : ` (did you mean ${meant}?)`}`, `Use one of ${EVENT_KINDS.join(', ')}`);
 }
 /** Pads columns to the widest cell: a table a person reads in a terminal. */
 function table(cells) {
@@ -27571,18 +27511,38 @@ function targetAndDetail(op) {
             return [op.issue, `as ${op.reason}`];
     }
 }
+/** What became of a write, in the CLI's table. */
+function resultCell(result) {
+    if (result === undefined)
+        return 'not sent';
+    if (result.kind === 'failed')
+        return `failed (${result.reason}): ${result.detail}`;
+    if (result.kind === 'unknown')
+        return `unknown: ${result.detail}`;
+    return result.detail === undefined ? 'applied' : `applied (${result.detail})`;
+}
 function renderPreview(result, apply) {
-    const sync = result.sync;
-    if (sync === undefined)
+    const report = result.report;
+    if (report === undefined)
         return 'Nothing to sync.\n';
-    const mode = result.dryRun ? 'preview: nothing was written' : 'applied';
+    const sync = report.changeset;
+    const mode = report.dryRun ? 'preview: nothing was written' : 'applied';
     const lines = [`${result.event.kind} for ${result.plan?.path ?? ''} (${mode})`, ''];
-    if (result.operations.length === 0) {
+    if (sync.operations.length === 0) {
         lines.push('  No writes: GitHub already matches this event.');
     }
-    else {
-        const rows = result.operations.map((op, i) => [String(i + 1), op.op, ...targetAndDetail(op)]);
+    else if (report.dryRun) {
+        const rows = sync.operations.map((op, i) => [String(i + 1), op.op, ...targetAndDetail(op)]);
         lines.push(table([['#', 'operation', 'target', 'detail'], ...rows]));
+    }
+    else {
+        const rows = sync.operations.map((op, i) => [
+            String(i + 1),
+            op.op,
+            ...targetAndDetail(op),
+            resultCell(report.results.find((r) => r.operation === op))
+        ]);
+        lines.push(table([['#', 'operation', 'target', 'detail', 'result'], ...rows]));
     }
     lines.push('', table([
         ['issue', 'labels before', 'labels after', ''],
@@ -27663,7 +27623,7 @@ function integerFlag(text, flag) {
     if (text === undefined)
         return undefined;
     if (!/^\d+$/.test(text.trim())) {
-        throw new errors_InputError(flag, `"${printable(text, 40)}" is not a whole number`, `Write ${flag} 2`);
+        throw new InputError(flag, `"${printable(text, 40)}" is not a whole number`, `Write ${flag} 2`);
     }
     return Number(text.trim());
 }
@@ -27711,7 +27671,7 @@ async function dispatchCommand(argv, io) {
     const total = integerFlag(values['total-phases'], '--total-phases');
     const sequence = integerFlag(values.sequence, '--sequence');
     if (event !== 'plan_completed' && values.phase === undefined) {
-        throw new errors_InputError('--phase', `is required for ${event}`, "Pass --phase ID, as in the plan's Phases table");
+        throw new InputError('--phase', `is required for ${event}`, "Pass --phase ID, as in the plan's Phases table");
     }
     const payload = {
         event,
@@ -27735,7 +27695,7 @@ async function dispatchCommand(argv, io) {
     const checked = clientPayloadSchema.safeParse(sent);
     if (!checked.success) {
         const issue = checked.error.issues[0];
-        throw new errors_InputError(cliField(`client_payload.${String(issue?.path[0] ?? 'payload')}`), issue?.message ?? 'is invalid', 'See `debussy-issue-sync dispatch --help`');
+        throw new InputError(cliField(`client_payload.${String(issue?.path[0] ?? 'payload')}`), issue?.message ?? 'is invalid', 'See `debussy-issue-sync dispatch --help`');
     }
     const workspace = io.cwd;
     const target = targetOf(values, io, workspace, true);
@@ -27780,7 +27740,7 @@ async function watchCommand(argv, io) {
         throw usageError('--once runs no command; drop the part after --', 'watch');
     const pollMs = integerFlag(values['poll-ms'], '--poll-ms') ?? 500;
     if (pollMs < 50 || pollMs > 1000) {
-        throw new errors_InputError('--poll-ms', `${pollMs} is out of range`, 'Use 50 to 1000 (the sender polls at least once a second)');
+        throw new InputError('--poll-ms', `${pollMs} is out of range`, 'Use 50 to 1000 (the sender polls at least once a second)');
     }
     const workspace = workspaceOf(io, values.workspace);
     const db = external_node_path_default().resolve(io.cwd, values.db ?? external_node_path_default().join(workspace, '.debussy', 'state.db'));
