@@ -4,6 +4,11 @@
  * `https_proxy` / `no_proxy`, as every maintained action's does) with the
  * throttling plugin (writes spaced, rate limits waited out) and the retry
  * plugin (5xx, resets, timeouts), all bounded.
+ *
+ * The toolkit picks the proxy once, for `GITHUB_API_URL`, when it is first
+ * loaded: in the action that is the `apiUrl` given here. (The CLI's
+ * `--api-url` to another host goes the way `GITHUB_API_URL`'s host, or
+ * api.github.com when it is unset, would.)
  */
 import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
