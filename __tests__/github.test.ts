@@ -6,15 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import type { IssueRef, OperationResult, ShownOperation } from '../src/domain.js'
 import { applyOperations } from '../src/github/apply.js'
 import { placeBlock } from '../src/reconcile.js'
-import {
-  createGitHub,
-  graphqlUrlFor,
-  malformedAnswer,
-  transportFor,
-  userAgent,
-  type GitHub
-} from '../src/github/client.js'
-import { nodeFetch } from '../src/github/http-transport.js'
+import { createGitHub, graphqlUrlFor, malformedAnswer, type GitHub } from '../src/github/client.js'
 import { ISSUES_PER_QUERY, observe } from '../src/github/observe.js'
 import {
   startSimulator,
@@ -89,71 +81,18 @@ describe('malformedAnswer: a successful answer the action cannot read', () => {
   })
 })
 
-describe('transportFor: which way requests go', () => {
-  const PROXY_VARIABLES = [
-    'https_proxy',
-    'HTTPS_PROXY',
-    'http_proxy',
-    'HTTP_PROXY',
-    'no_proxy',
-    'NO_PROXY'
-  ]
-  let saved: Record<string, string | undefined>
+describe('User-Agent', () => {
+  let saved: string | undefined
   beforeEach(() => {
-    saved = Object.fromEntries(PROXY_VARIABLES.map((name) => [name, process.env[name]]))
-    for (const name of PROXY_VARIABLES) delete process.env[name]
+    saved = process.env.ACTIONS_ORCHESTRATION_ID
   })
   afterEach(() => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name]
-      else process.env[name] = value
-    }
+    if (saved === undefined) delete process.env.ACTIONS_ORCHESTRATION_ID
+    else process.env.ACTIONS_ORCHESTRATION_ID = saved
   })
 
-  it('goes direct, over node:http(s), when no proxy is set', () => {
-    expect(transportFor('https://api.github.com')).toBe(nodeFetch)
-  })
-
-  it.each([
-    ['HTTPS_PROXY', 'http://proxy.corp:3128', 'https://api.github.com'],
-    ['https_proxy', 'proxy.corp:3128', 'https://ghes.corp/api/v3'],
-    ['HTTP_PROXY', 'http://proxy.corp:3128', 'http://ghes.corp/api/v3']
-  ])('goes through the proxy when %s=%s applies to %s', (name, value, api) => {
-    process.env[name] = value
-    expect(transportFor(api)).not.toBe(nodeFetch)
-  })
-
-  it.each([
-    [
-      'the proxy is for the other scheme',
-      { HTTP_PROXY: 'http://proxy.corp:3128' },
-      'https://api.github.com'
-    ],
-    [
-      'NO_PROXY names the host',
-      { HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: 'api.github.com' },
-      'https://api.github.com'
-    ],
-    [
-      'no_proxy names its domain',
-      { HTTPS_PROXY: 'http://proxy.corp:3128', no_proxy: '.corp' },
-      'https://ghes.corp/api/v3'
-    ],
-    ['the host is loopback', { HTTP_PROXY: 'http://proxy.corp:3128' }, 'http://127.0.0.1:8080']
-  ])('goes direct when %s', (_why, env, api) => {
-    Object.assign(process.env, env)
-    expect(transportFor(api)).toBe(nodeFetch)
-  })
-})
-
-describe('userAgent', () => {
-  it("names the action, and the run's orchestration id when the runner gives one", () => {
-    expect(userAgent(undefined)).toBe('debussy-issue-sync')
-    expect(userAgent('  ')).toBe('debussy-issue-sync')
-    expect(userAgent('run 42/a:b')).toBe('debussy-issue-sync actions_orchestration_id/run_42_a_b')
-  })
-
-  it("is what GitHub receives, before Octokit's own", async () => {
+  /** The User-Agent of the first request a fresh client sends. */
+  async function firstUserAgent(): Promise<string | undefined> {
     await start()
     await observe(github, {
       issues: [ref(1)],
@@ -161,7 +100,19 @@ describe('userAgent', () => {
       milestone: undefined,
       completionFor: undefined
     })
-    expect(sim.requests[0]?.userAgent).toMatch(/^debussy-issue-sync octokit-core\.js\//)
+    return sim.requests[0]?.userAgent
+  }
+
+  it("names the action, then the run's orchestration id (getOctokit adds it), before Octokit's own", async () => {
+    process.env.ACTIONS_ORCHESTRATION_ID = 'run 42/a:b'
+    expect(await firstUserAgent()).toMatch(
+      /^debussy-issue-sync actions_orchestration_id\/run_42_a_b octokit-core\.js\//
+    )
+  })
+
+  it('is the action and Octokit when the runner gives no orchestration id', async () => {
+    delete process.env.ACTIONS_ORCHESTRATION_ID
+    expect(await firstUserAgent()).toMatch(/^debussy-issue-sync octokit-core\.js\//)
   })
 })
 
@@ -244,7 +195,15 @@ describe('observe', () => {
       sim.addIssue(REPO, { number: n })
       refs.push(ref(n))
     }
-    const snapshot = await observe(github, {
+    // A cold simulator can take longer than FAST_TIMING's 0.4 s to answer 100
+    // issues: a timed-out attempt would be retried and counted here.
+    const patient = createGitHub({
+      token: sim.token,
+      apiUrl: sim.apiUrl,
+      graphqlUrl: sim.graphqlUrl,
+      timing: { ...FAST_TIMING, attemptTimeoutMs: 10_000 }
+    })
+    const snapshot = await observe(patient, {
       issues: refs,
       stateLabel: 'x',
       milestone: undefined,

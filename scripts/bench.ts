@@ -756,11 +756,11 @@ interface Target {
   readonly holds: boolean | null
 }
 
-function targets(
-  pairs: readonly PairResult[],
-  plan: PlanBudget | undefined,
-  cold: ColdStart
-): Target[] {
+/**
+ * Cold start is reported above, not a target: a workflow takes seconds to
+ * start, so a few hundred milliseconds of the action's own are not noticed.
+ */
+function targets(pairs: readonly PairResult[], plan: PlanBudget | undefined): Target[] {
   const result: Target[] = []
   const pc100 = pairs.find((p) => p.n === 100 && p.scenario === 'phase_completed')
   const notMeasured = 'not measured (N=100 is not in this run)'
@@ -803,11 +803,6 @@ function targets(
     target: `17-event plan (10 issues, 8 phases): ≤ 80 requests in total`,
     measured: plan ? `${plan.action.requests} requests` : 'not measured',
     holds: plan ? plan.action.requests <= 80 : null
-  })
-  result.push({
-    target: 'cold start (spawn → first request) median < 250 ms',
-    measured: `${millis(cold.actionMedianMs)} (floor ${millis(cold.floorMedianMs)}, node -e 0 ${millis(cold.nodeMedianMs)})`,
-    holds: cold.actionMedianMs < 250
   })
   return result
 }
@@ -953,7 +948,9 @@ async function bench(args: Args): Promise<number> {
   const samples = args.quick && !args.coldStartOnly ? 5 : 15
   progress(`cold start, ${samples} samples`)
   const cold = await coldStart(samples)
-  say(`Cold start: process spawn to the action's first HTTP request, median of ${samples} runs`)
+  say(
+    `Cold start (reported, not a target): process spawn to the action's first HTTP request, median of ${samples} runs`
+  )
   say(`  action      ${millis(cold.actionMedianMs)}  (samples: ${cold.actionMs.join(', ')} ms)`)
   say(
     `  node -e 0   ${millis(cold.nodeMedianMs)}  (spawn to exit, interleaved; samples: ${cold.nodeMs.join(', ')} ms)`
@@ -980,7 +977,7 @@ async function bench(args: Args): Promise<number> {
   )
   say()
 
-  const checks = targets(pairs, plan, cold)
+  const checks = targets(pairs, plan)
   say('Targets (reported, never failing the bench)')
   for (const t of checks) {
     const mark = t.holds === null ? 'n/a ' : t.holds ? 'PASS' : 'MISS'

@@ -1,14 +1,14 @@
-// `npm run bundle`: dist/ from scratch. The action (src/index.ts → dist/)
-// and the CLI (src/bin.ts → dist/cli/), each with the chunk ncc splits off
-// for the proxy transport, and dist/licenses.txt. The CLI's sender reads
+// `npm run bundle`: dist/ from scratch. The action (src/index.ts → dist/index.js)
+// and the CLI (src/bin.ts → dist/cli/index.js), one file each, and
+// dist/licenses.txt. The CLI's sender reads
 // state.db with sql.js: its CommonJS loader (which webpack would mangle) and
 // its SQLite .wasm are copied beside the CLI as dist/cli/sql.js/, where
 // src/sender/state-db.ts loads them with Node's require.
 // The action's bundle never holds sql.js (__tests__/bundle.test.ts).
 //
-// ncc's own --license writes the licences of the last chunk it emits only,
-// so the notices are gathered here from webpack's stats: every package whose
-// code is in a bundle, in any chunk, with its licence text.
+// One licences file covers both bundles and sql.js (ncc's own --license
+// writes one per build), so the notices are gathered here from webpack's
+// stats: every package whose code is in a bundle, with its licence text.
 import { execFileSync } from 'node:child_process'
 import {
   copyFileSync,

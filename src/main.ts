@@ -3,12 +3,13 @@
  * environment), run one sync, and hand back outputs, the job summary,
  * annotations and the step's result. The rules live in the modules sync() calls.
  */
+import * as core from '@actions/core'
 import { promises as fs } from 'node:fs'
 import { InputError } from './errors.js'
 import { graphqlUrlFor, type ClientTiming } from './github/client.js'
 import { describeError } from './github/errors.js'
 import { hostOf, parseRepo } from './issue-ref.js'
-import * as runner from './runner.js'
+import { defuseLegacyCommand } from './log-text.js'
 import { sync, type SyncLog } from './sync.js'
 
 export interface RunOptions {
@@ -35,10 +36,16 @@ async function readEventPayload(eventPath: string | undefined): Promise<unknown>
   }
 }
 
+// @actions/core escapes command data but lets the older `##[name]` form through.
 const actionsLog: SyncLog = {
-  info: (message) => runner.info(message),
-  warning: (message) => runner.warning(message),
-  notice: (message) => runner.notice(message)
+  info: (message) => core.info(message),
+  warning: (message) => core.warning(defuseLegacyCommand(message)),
+  notice: (message) => core.notice(defuseLegacyCommand(message))
+}
+
+/** Fails the step with an error annotation. */
+function fail(message: string): void {
+  core.setFailed(defuseLegacyCommand(message))
 }
 
 export async function run(options: RunOptions = {}): Promise<void> {
@@ -46,17 +53,17 @@ export async function run(options: RunOptions = {}): Promise<void> {
     await runAction(options)
   } catch (error) {
     if (error instanceof InputError) {
-      runner.setFailed(error.message)
+      fail(error.message)
     } else {
-      runner.setFailed(`debussy-issue-sync failed: ${describeError(error)}`)
+      fail(`debussy-issue-sync failed: ${describeError(error)}`)
     }
   }
 }
 
 async function runAction(options: RunOptions): Promise<void> {
-  const token = runner.getInput('github-token')
+  const token = core.getInput('github-token')
   // Registered first, so that no later line, debug ones included, can print it.
-  if (token !== '') runner.setSecret(token)
+  if (token !== '') core.setSecret(token)
   const env = process.env
   if (!env.GITHUB_REPOSITORY) {
     throw new InputError(
@@ -69,17 +76,19 @@ async function runAction(options: RunOptions): Promise<void> {
   const result = await sync(
     {
       inputs: {
-        event: runner.getInput('event'),
-        plan: runner.getInput('plan'),
-        phase: runner.getInput('phase'),
-        autoClose: runner.getInput('auto-close'),
-        dryRun: runner.getInput('dry-run')
+        event: core.getInput('event'),
+        plan: core.getInput('plan'),
+        phase: core.getInput('phase'),
+        // Not getBooleanInput: empty means "not set" (the event may say), and
+        // anything else is checked by sync(), which names the input and the fix.
+        autoClose: core.getInput('auto-close'),
+        dryRun: core.getInput('dry-run')
       },
       event: {
         name: env.GITHUB_EVENT_NAME ?? '',
         payload: await readEventPayload(env.GITHUB_EVENT_PATH)
       },
-      config: runner.getInput('config') || '.debussy/config.yaml',
+      config: core.getInput('config') || '.debussy/config.yaml',
       workspace: env.GITHUB_WORKSPACE?.trim() || process.cwd(),
       repository: parseRepo(env.GITHUB_REPOSITORY, 'GITHUB_REPOSITORY'),
       serverHost: hostOf(env.GITHUB_SERVER_URL) ?? 'github.com',
@@ -91,10 +100,11 @@ async function runAction(options: RunOptions): Promise<void> {
     actionsLog
   )
   const outputs: Record<string, string> = { ...result.outputs }
-  for (const [name, value] of Object.entries(outputs)) runner.setOutput(name, value)
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+  // Appended (write() does not overwrite), as the runner expects of every step
+  // that writes one; without the runner's file (a local run) there is none.
   if (result.summary !== undefined && env.GITHUB_STEP_SUMMARY) {
-    // Appended, as the runner expects of every step that writes a summary.
-    await fs.appendFile(env.GITHUB_STEP_SUMMARY, result.summary)
+    await core.summary.addRaw(result.summary).write()
   }
-  if (result.failure !== undefined) runner.setFailed(result.failure)
+  if (result.failure !== undefined) fail(result.failure)
 }

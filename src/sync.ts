@@ -31,12 +31,12 @@ import {
   type Outputs,
   type SyncReport
 } from './report.js'
-import { plainLine } from './runner.js'
+import { plainLine } from './log-text.js'
 import { checkIssueCount, limitToWritableRepos } from './write-scope.js'
 
 /**
  * Where a sync writes its log: annotations in the action, stderr in the CLI.
- * Each message arrives as one plain line (see plainLine in runner.ts).
+ * Each message arrives as one plain line (see plainLine in log-text.ts).
  */
 export interface SyncLog {
   info(message: string): void

@@ -40,11 +40,17 @@ export interface InProcessResult {
   readonly summary: string
 }
 
+/**
+ * One job summary file per test process, emptied before each run:
+ * `core.summary` keeps the path it first saw, as one step is one process.
+ */
+let summaryPath: string | undefined
+
 export async function runInProcess(options: InProcessOptions): Promise<InProcessResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'run-in-process-'))
   const eventPath = path.join(dir, 'event.json')
   const outputPath = path.join(dir, 'output')
-  const summaryPath = path.join(dir, 'summary')
+  summaryPath ??= path.join(mkdtempSync(path.join(tmpdir(), 'run-in-process-summary-')), 'summary')
   writeFileSync(eventPath, JSON.stringify(options.eventPayload))
   writeFileSync(outputPath, '')
   writeFileSync(summaryPath, '')

@@ -1,19 +1,32 @@
 /**
- * The authenticated Octokit the action talks to GitHub through: Octokit's
- * core with throttling (writes spaced, rate limits waited out) and retries
- * (5xx, resets, timeouts), all bounded, over node:http(s) or, when the
- * runner sets a proxy, through the proxy as `@actions/github` would reach it.
+ * The authenticated Octokit the action talks to GitHub through:
+ * `@actions/github`'s (its fetch goes through the proxy the runner sets,
+ * `https_proxy` / `no_proxy`, as every maintained action's does) with the
+ * throttling plugin (writes spaced, rate limits waited out) and the retry
+ * plugin (5xx, resets, timeouts), all bounded.
+ *
+ * The toolkit picks the proxy once, for `GITHUB_API_URL`, when it is first
+ * loaded: in the action that is the `apiUrl` given here. (The CLI's
+ * `--api-url` to another host goes the way `GITHUB_API_URL`'s host, or
+ * api.github.com when it is unset, would.)
  */
-import { getProxyUrl } from '@actions/http-client/lib/proxy'
-import { Octokit } from '@octokit/core'
+import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import { RequestError } from '@octokit/request-error'
 import Bottleneck from 'bottleneck/light.js'
 import { CONTENT_PER_MINUTE, ContentPace } from './content-pace.js'
-import { nodeFetch, type Fetch } from './http-transport.js'
 
-export type GitHubClient = Octokit
+export type GitHubClient = ReturnType<typeof getOctokit>
+
+/** An Octokit plugin, as getOctokit takes them. */
+type Plugin = NonNullable<Parameters<typeof getOctokit>[2]>
+
+/**
+ * The User-Agent GitHub sees: this action by name; getOctokit adds the run's
+ * `actions_orchestration_id/…` when the runner gives one, then Octokit its own.
+ */
+export const USER_AGENT = 'debussy-issue-sync'
 
 /** Timings; tests shrink them, the action uses the defaults. */
 export interface ClientTiming {
@@ -179,9 +192,9 @@ interface GuardOptions {
  * GraphQL RATE_LIMITED answer becomes the 403 the throttling plugin waits
  * out, also on GHES, whose /api/graphql path the plugin does not recognise.
  */
-function attemptGuard({ timing, exhaustedUntil, graphqlUrl, onWait }: GuardOptions) {
+function attemptGuard({ timing, exhaustedUntil, graphqlUrl, onWait }: GuardOptions): Plugin {
   const timeoutMs = timing.attemptTimeoutMs
-  return (octokit: Octokit): void => {
+  return (octokit): void => {
     octokit.hook.wrap('request', async (request, options) => {
       const attempt = async () => {
         // After a rate limit that is not waited for, nothing more is sent before it resets.
@@ -196,6 +209,7 @@ function attemptGuard({ timing, exhaustedUntil, graphqlUrl, onWait }: GuardOptio
         try {
           // The hooks inside this one (token auth among them) are bound to this
           // very options object: the signal must be set on it, not on a copy.
+          // Only the signal is added: the rest (getOctokit's proxy-aware fetch) stays.
           options.request = { ...options.request, signal }
           response = await request(options)
         } catch (error) {
@@ -246,40 +260,6 @@ function attemptGuard({ timing, exhaustedUntil, graphqlUrl, onWait }: GuardOptio
   }
 }
 
-/**
- * The User-Agent GitHub sees: this action by name, and the run's
- * orchestration id when the runner gives one (as `@actions/github` adds it).
- */
-export function userAgent(orchestrationId: string | undefined): string {
-  const id = orchestrationId?.trim()
-  const name = 'debussy-issue-sync'
-  return id ? `${name} actions_orchestration_id/${id.replace(/[^a-z0-9_.-]/gi, '_')}` : name
-}
-
-/**
- * How requests reach `apiUrl`: node:http(s) (http-transport.ts), or, when
- * the runner sets a proxy for that host (`https_proxy`, `no_proxy`, as
- * `@actions/http-client` reads them), undici's fetch through
- * `@actions/http-client`'s proxy dispatcher, as `@actions/github` sends it.
- * The proxy transport is bundled apart and loaded only then: it brings
- * undici, 1 MB that every other run would compile before its first request.
- */
-export function transportFor(apiUrl: string): Fetch {
-  if (getProxyUrl(new URL(apiUrl))?.hostname === undefined) return nodeFetch
-  let proxied: Promise<Fetch> | undefined
-  return async (input, init) => {
-    // A failed load is not kept: the next request tries again.
-    proxied ??= import('./proxy-transport.js').then(
-      (m) => m.proxyFetch(apiUrl),
-      (error: unknown) => {
-        proxied = undefined
-        throw error
-      }
-    )
-    return (await proxied)(input, init)
-  }
-}
-
 export function createGitHub(options: ClientOptions): GitHub {
   const timing = options.timing ?? DEFAULT_TIMING
   const onWait = options.onWait ?? (() => undefined)
@@ -294,58 +274,58 @@ export function createGitHub(options: ClientOptions): GitHub {
     retryAfter <= timing.maxRateLimitWaitSeconds && retryCount < timing.retries
 
   const baseUrl = options.apiUrl.replace(/\/+$/, '')
-  const Client = Octokit.plugin(
+  // No `request` option here: it would replace getOctokit's proxy-aware fetch wholesale.
+  const rest = getOctokit(
+    options.token,
+    {
+      baseUrl,
+      userAgent: USER_AGENT,
+      throttle: {
+        // The plugin's own write group already spaces writes by one second.
+        ...(timing.writeSpacingMs === DEFAULT_TIMING.writeSpacingMs
+          ? {}
+          : { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: timing.writeSpacingMs }) }),
+        retryAfterBaseValue: timing.retryUnitMs,
+        fallbackSecondaryRateRetryAfter: 60,
+        onRateLimit: (
+          retryAfter: number,
+          request: LimitedRequest,
+          _o: unknown,
+          retryCount: number
+        ) => {
+          if (mayWait(retryAfter, retryCount)) {
+            onWait(
+              `GitHub API rate limit reached on ${request.method} ${request.url}; waiting ${retryAfter} s for it to reset.`
+            )
+            return true
+          }
+          resetAt = new Date(Date.now() + retryAfter * 1000)
+          return false
+        },
+        onSecondaryRateLimit: (
+          retryAfter: number,
+          request: LimitedRequest,
+          _o: unknown,
+          retryCount: number
+        ) => {
+          if (!mayWait(retryAfter, retryCount)) return false
+          onWait(
+            `GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before retrying.`
+          )
+          return true
+        }
+      },
+      retry: {
+        retries: timing.retries,
+        retryAfterBaseValue: timing.retryUnitMs,
+        // 429 is a rate limit: the throttling plugin or attemptGuard waits the retry-after it names.
+        doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
+      }
+    },
     attemptGuard({ timing, exhaustedUntil: () => resetAt, graphqlUrl: options.graphqlUrl, onWait }),
     retry,
     throttling
   )
-  const rest = new Client({
-    auth: options.token,
-    baseUrl,
-    userAgent: userAgent(process.env.ACTIONS_ORCHESTRATION_ID),
-    request: { fetch: transportFor(baseUrl) },
-    throttle: {
-      // The plugin's own write group already spaces writes by one second.
-      ...(timing.writeSpacingMs === DEFAULT_TIMING.writeSpacingMs
-        ? {}
-        : { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: timing.writeSpacingMs }) }),
-      retryAfterBaseValue: timing.retryUnitMs,
-      fallbackSecondaryRateRetryAfter: 60,
-      onRateLimit: (
-        retryAfter: number,
-        request: LimitedRequest,
-        _o: unknown,
-        retryCount: number
-      ) => {
-        if (mayWait(retryAfter, retryCount)) {
-          onWait(
-            `GitHub API rate limit reached on ${request.method} ${request.url}; waiting ${retryAfter} s for it to reset.`
-          )
-          return true
-        }
-        resetAt = new Date(Date.now() + retryAfter * 1000)
-        return false
-      },
-      onSecondaryRateLimit: (
-        retryAfter: number,
-        request: LimitedRequest,
-        _o: unknown,
-        retryCount: number
-      ) => {
-        if (!mayWait(retryAfter, retryCount)) return false
-        onWait(
-          `GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before retrying.`
-        )
-        return true
-      }
-    },
-    retry: {
-      retries: timing.retries,
-      retryAfterBaseValue: timing.retryUnitMs,
-      // 429 is a rate limit: the throttling plugin or attemptGuard waits the retry-after it names.
-      doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
-    }
-  })
 
   return {
     octokit: rest,
