@@ -11,7 +11,7 @@ import { resolveEvent, type ActionInputs, type RunnerEvent } from './event.js'
 import { applyOperations, describeError, type OperationResult } from './github/apply.js'
 import { createGitHub, type ClientTiming } from './github/client.js'
 import { observe } from './github/observe.js'
-import { loadPlan } from './plan-file.js'
+import { loadPlan } from './plan/plan-file.js'
 import { STATE_FOR_EVENT, reconcile, stateLabel, type SyncPlan } from './reconcile.js'
 import {
   buildOutputs,
