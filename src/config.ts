@@ -15,24 +15,8 @@ import { parseRepo } from './issue-ref.js'
 import { readWorkspaceFile } from './workspace-file.js'
 import { MAX_ALIAS_COUNT, parseYamlText, type YamlProblem } from './yaml-text.js'
 
-/** The `github:` section Debussy writes by default; a missing file means these. */
-export const DEFAULT_CONFIG: SyncConfig = Object.freeze({
-  // Debussy's own in-process sync, off as `debussy init` writes it; the action does not act on it.
-  enabled: false,
-  autoClose: false,
-  createLabelsIfMissing: true,
-  dryRun: false,
-  labels: Object.freeze({
-    inProgress: 'debussy:in-progress',
-    completed: 'debussy:completed',
-    failed: 'debussy:failed'
-  }),
-  colors: Object.freeze({ inProgress: '1D76DB', completed: '0E8A16', failed: 'D93F0B' }),
-  repositories: Object.freeze([]),
-  maxIssues: 500
-})
-
 const MAX_LABEL_LENGTH = 50
+const MAX_ISSUES = 500
 
 function booleanField(key: string, description: string, fallback: boolean) {
   return field(z.boolean().default(fallback), {
@@ -80,12 +64,12 @@ function labelColor(fallback: string, state: string) {
 }
 
 const labelsSchema = z.object({
-  in_progress: labelName(DEFAULT_CONFIG.labels.inProgress, 'in progress'),
-  completed: labelName(DEFAULT_CONFIG.labels.completed, 'completed'),
-  failed: labelName(DEFAULT_CONFIG.labels.failed, 'failed'),
-  color_in_progress: labelColor(DEFAULT_CONFIG.colors.inProgress, 'in-progress'),
-  color_completed: labelColor(DEFAULT_CONFIG.colors.completed, 'completed'),
-  color_failed: labelColor(DEFAULT_CONFIG.colors.failed, 'failed')
+  in_progress: labelName('debussy:in-progress', 'in progress'),
+  completed: labelName('debussy:completed', 'completed'),
+  failed: labelName('debussy:failed', 'failed'),
+  color_in_progress: labelColor('1D76DB', 'in-progress'),
+  color_completed: labelColor('0E8A16', 'completed'),
+  color_failed: labelColor('D93F0B', 'failed')
 })
 
 /** The `github:` section of `.debussy/config.yaml`: each key declared once, with its help text. */
@@ -94,22 +78,23 @@ export const githubConfigSchema = z
     enabled: booleanField(
       'enabled',
       "Debussy's own in-process sync (debussy init writes false), not the action's switch: the action syncs either way; true warns that two writers touch the same issues.",
-      DEFAULT_CONFIG.enabled
+      // Debussy's own in-process sync, off as `debussy init` writes it; the action does not act on it.
+      false
     ),
     auto_close: booleanField(
       'auto_close',
       'Close the linked issues when the plan completes with every phase done, unless the payload or the auto-close input says otherwise (the lowest-precedence source).',
-      DEFAULT_CONFIG.autoClose
+      false
     ),
     create_labels_if_missing: booleanField(
       'create_labels_if_missing',
       'Create a missing state label with its color; false: a missing state label is not created and not applied, with one warning per repository.',
-      DEFAULT_CONFIG.createLabelsIfMissing
+      true
     ),
     dry_run: booleanField(
       'dry_run',
       'Preview only: every run reads, and lists the writes that would be made.',
-      DEFAULT_CONFIG.dryRun
+      false
     ),
     // Parsed from {}, so that each label key takes its own default.
     labels: field(labelsSchema.prefault({}), {
@@ -143,15 +128,48 @@ export const githubConfigSchema = z
         fix: 'Write each as owner/repo, such as "acme/billing-service", in a list: repositories: [acme/billing-service]'
       }
     ),
-    max_issues: field(z.int().min(1).default(DEFAULT_CONFIG.maxIssues), {
+    max_issues: field(z.int().min(1).default(MAX_ISSUES), {
       description:
         'At most this many linked issues: a plan that links more fails the step before any request.',
       expected: 'a whole number of at least 1',
-      example: DEFAULT_CONFIG.maxIssues,
-      fix: `Write "max_issues: ${DEFAULT_CONFIG.maxIssues}" or another whole number, without quotes`
+      example: MAX_ISSUES,
+      fix: `Write "max_issues: ${MAX_ISSUES}" or another whole number, without quotes`
     })
   })
   .describe("The github: section of Debussy's .debussy/config.yaml, as the action reads it.")
+
+/**
+ * The section as the action uses it: defaults applied, names in camelCase.
+ * Its output type is `SyncConfig`.
+ */
+export const syncConfigSchema = githubConfigSchema.transform((section) => ({
+  enabled: section.enabled,
+  autoClose: section.auto_close,
+  createLabelsIfMissing: section.create_labels_if_missing,
+  dryRun: section.dry_run,
+  labels: {
+    inProgress: section.labels.in_progress,
+    completed: section.labels.completed,
+    failed: section.labels.failed
+  },
+  colors: {
+    inProgress: section.labels.color_in_progress,
+    completed: section.labels.color_completed,
+    failed: section.labels.color_failed
+  },
+  repositories: section.repositories,
+  maxIssues: section.max_issues
+}))
+
+/** The `github:` section Debussy writes by default (each key's declared default); a missing file means these. */
+export const DEFAULT_CONFIG: SyncConfig = deepFreeze(syncConfigSchema.parse({}))
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const child of Object.values(value)) {
+    if (typeof child === 'object' && child !== null) deepFreeze(child as object)
+  }
+  return Object.freeze(value)
+}
 
 type GithubKey = keyof typeof githubConfigSchema.shape
 type LabelsKey = keyof typeof labelsSchema.shape
@@ -220,7 +238,7 @@ export function parseConfig(
     findings.push(...unknownKeys(source, 'github.labels', raw.labels, LABELS_KEYS))
   }
 
-  const parsed = githubConfigSchema.safeParse(raw)
+  const parsed = syncConfigSchema.safeParse(raw)
   if (!parsed.success) {
     throw fromIssues(parsed.error.issues, raw, {
       // A key is `labels.<name>` or a top-level one; an index into a list names its item's value.
@@ -231,22 +249,12 @@ export function parseConfig(
       words: { object: 'a mapping' }
     })
   }
-  const { labels } = parsed.data
-  const config: SyncConfig = {
-    enabled: parsed.data.enabled,
-    autoClose: parsed.data.auto_close,
-    createLabelsIfMissing: parsed.data.create_labels_if_missing,
-    dryRun: parsed.data.dry_run,
-    labels: { inProgress: labels.in_progress, completed: labels.completed, failed: labels.failed },
-    colors: {
-      inProgress: labels.color_in_progress,
-      completed: labels.color_completed,
-      failed: labels.color_failed
-    },
-    repositories: parsed.data.repositories,
-    maxIssues: parsed.data.max_issues
-  }
-  checkDistinct(labels, source)
+  const config = parsed.data
+  const { labels } = config
+  checkDistinct(
+    { in_progress: labels.inProgress, completed: labels.completed, failed: labels.failed },
+    source
+  )
   if (config.enabled) findings.push(twoWriters(source))
   return { config, findings }
 }
