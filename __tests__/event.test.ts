@@ -206,6 +206,14 @@ describe('resolveEvent from a repository_dispatch', () => {
     expect(result.findings[0]?.message).toContain('"extra"')
   })
 
+  it('suggests the known key for a misspelt one, as the config and the CLI do', () => {
+    const result = resolveEvent(
+      NO_INPUTS,
+      dispatch({ event: 'phase_started', plan: PLAN, phase: '1', sequnce: 4 })
+    )
+    expect(result.findings[0]?.message).toContain('"sequnce" (did you mean sequence?)')
+  })
+
   it.each([
     [2, '2'],
     [2.5, '2.5'],
