@@ -36,21 +36,21 @@ const LOOSE_ISSUES_KEY = /github(?:[ \t]*|_)issues?(?:\*\*)?[ \t]*:(.*)$/i
 const MAX_LOOK_ALIKES = 3
 
 export function extraKeyLine(
-  planPath: string,
+  planFile: string,
   line: number,
   label: string,
   first: number
 ): Finding {
   return {
     level: 'warning',
-    message: `plan ${printable(planPath)} line ${line}: a second **${label}:** line is ignored; the one on line ${first} is used`
+    message: `plan ${printable(planFile)} line ${line}: a second **${label}:** line is ignored; the one on line ${first} is used`
   }
 }
 
-export function namesNoIssue(planPath: string, line: KeyLine): Finding {
+export function namesNoIssue(planFile: string, line: KeyLine): Finding {
   return {
     level: 'warning',
-    message: `plan ${printable(planPath)} line ${line.line}: "${printable(line.text)}" looks like an issue list but names no issue reference, so it links no issues. Write the refs after the label, such as **GitHub Issues:** #10, #11`
+    message: `plan ${printable(planFile)} line ${line.line}: "${printable(line.text)}" looks like an issue list but names no issue reference, so it links no issues. Write the refs after the label, such as **GitHub Issues:** #10, #11`
   }
 }
 
@@ -128,7 +128,7 @@ export interface KeyLines {
  * lines to use, with a warning for each issues line that names no issue.
  */
 export function keyLineReader(
-  planPath: string,
+  planFile: string,
   findings: Finding[]
 ): {
   keyLine: (index: number, text: string) => boolean
@@ -154,12 +154,12 @@ export function keyLineReader(
     if (ISSUES_LABELS.has(key.label)) {
       if (namesRefs(found.value)) {
         if (namedLine === undefined) namedLine = found
-        else findings.push(extraKeyLine(planPath, found.line, 'GitHub Issues', namedLine.line))
+        else findings.push(extraKeyLine(planFile, found.line, 'GitHub Issues', namedLine.line))
       }
       issuesLines.push(found)
     } else if (REPO_LABELS.has(key.label)) {
       if (repoLine === undefined) repoLine = found
-      else findings.push(extraKeyLine(planPath, found.line, 'GitHub Repo', repoLine.line))
+      else findings.push(extraKeyLine(planFile, found.line, 'GitHub Repo', repoLine.line))
     }
     return true
   }
@@ -168,7 +168,7 @@ export function keyLineReader(
     const issuesLine = namedLine ?? issuesLines[0]
     for (const line of issuesLines.slice(0, MAX_LOOK_ALIKES + 1)) {
       if (line !== issuesLine && !namesRefs(line.value) && !isNoneValue(line.value)) {
-        findings.push(namesNoIssue(planPath, line))
+        findings.push(namesNoIssue(planFile, line))
       }
     }
     return { issuesLine, repoLine, lookAlikes }

@@ -15,7 +15,7 @@ export interface BodyScan extends KeyLines {
 export function scanBody(
   lines: readonly string[],
   bodyStart: number,
-  planPath: string,
+  planFile: string,
   findings: Finding[]
 ): BodyScan {
   let title: string | undefined
@@ -24,7 +24,7 @@ export function scanBody(
   let tableRead = false
   let fence: string | undefined
 
-  const { keyLine, lookAlike, done } = keyLineReader(planPath, findings)
+  const { keyLine, lookAlike, done } = keyLineReader(planFile, findings)
 
   // Debussy reads its keys anywhere in the text, the frontmatter too: there, a
   // variant such as `GitHub Issues: #10` (which YAML reads as a comment) is read
@@ -72,7 +72,7 @@ export function scanBody(
       if (separator === undefined || !isSeparatorRow(separator)) continue
       let end = index + 2
       while (end < lines.length && (lines[end] ?? '').trimStart().startsWith('|')) end += 1
-      phases = readPhaseTable(lines, index, end, planPath, findings)
+      phases = readPhaseTable(lines, index, end, planFile, findings)
       tableRead = true
       index = end - 1
     }

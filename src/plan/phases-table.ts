@@ -69,7 +69,7 @@ export function readPhaseTable(
   lines: readonly string[],
   headerIndex: number,
   end: number,
-  planPath: string,
+  planFile: string,
   findings: Finding[]
 ): PlanPhase[] {
   const header = tableCells(lines[headerIndex] ?? '').map((cell) =>
@@ -86,7 +86,7 @@ export function readPhaseTable(
     if (id === '') {
       findings.push({
         level: 'warning',
-        message: `plan ${printable(planPath)} line ${line}: a row of the ## Phases table has no phase id in its first cell; it is not counted`
+        message: `plan ${printable(planFile)} line ${line}: a row of the ## Phases table has no phase id in its first cell; it is not counted`
       })
       continue
     }
@@ -97,7 +97,7 @@ export function readPhaseTable(
     } else {
       findings.push({
         level: 'warning',
-        message: `plan ${printable(planPath)} line ${line}: phase ${printable(id)} is listed again (first on line ${earlier}); both rows count towards the total`
+        message: `plan ${printable(planFile)} line ${line}: phase ${printable(id)} is listed again (first on line ${earlier}); both rows count towards the total`
       })
     }
     phases.push({

@@ -60,7 +60,7 @@ export function resolveIssues(
   front: Frontmatter,
   body: BodyScan,
   context: RefContext,
-  planPath: string,
+  planFile: string,
   findings: Finding[]
 ): IssueRef[] {
   if (has(front, ISSUES_KEY)) {
@@ -90,20 +90,20 @@ export function resolveIssues(
   if (line !== undefined && isNoneValue(line.value) && line.value.trim() !== '') {
     findings.push({
       level: 'notice',
-      message: `plan ${printable(planPath)} line ${line.line}: "${printable(line.text)}" says the plan links no issues, so there is nothing to sync.`
+      message: `plan ${printable(planFile)} line ${line.line}: "${printable(line.text)}" says the plan links no issues, so there is nothing to sync.`
     })
     return []
   }
-  if (line !== undefined && !isNoneValue(line.value)) findings.push(namesNoIssue(planPath, line))
+  if (line !== undefined && !isNoneValue(line.value)) findings.push(namesNoIssue(planFile, line))
   for (const look of body.lookAlikes) {
     findings.push({
       level: 'warning',
-      message: `plan ${printable(planPath)} line ${look.line}: "${printable(look.text)}" looks like an issue list but is not read: ${look.reason}. Write it as a line of its own, outside code blocks, such as **GitHub Issues:** #10, #11`
+      message: `plan ${printable(planFile)} line ${look.line}: "${printable(look.text)}" looks like an issue list but is not read: ${look.reason}. Write it as a line of its own, outside code blocks, such as **GitHub Issues:** #10, #11`
     })
   }
   findings.push({
     level: 'notice',
-    message: `plan ${printable(planPath)} links no issues, so there is nothing to sync. Link them in its YAML frontmatter (${ISSUES_EXAMPLE}) or with a body line **GitHub Issues:** #10, #11`
+    message: `plan ${printable(planFile)} links no issues, so there is nothing to sync. Link them in its YAML frontmatter (${ISSUES_EXAMPLE}) or with a body line **GitHub Issues:** #10, #11`
   })
   return []
 }
