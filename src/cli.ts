@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util'
 import { loadConfig } from './config.js'
 import { EVENT_KINDS, type MasterPlan, type Operation, type RepoRef } from './domain.js'
 import { InputError, closestName, printable } from './errors.js'
-import { clientPayloadSchema, normaliseEventType } from './event.js'
+import { clientPayloadSchema, normaliseEventType, payloadError } from './event.js'
 import { describeError } from './github/apply.js'
 import { graphqlUrlFor } from './github/client.js'
 import { formatIssueRef, formatRepo, parseRepo } from './issue-ref.js'
@@ -611,10 +611,10 @@ async function dispatchCommand(argv: readonly string[], io: CliIO): Promise<numb
   // The same validation as the action's, so that what is sent is what it accepts.
   const checked = clientPayloadSchema.safeParse(sent)
   if (!checked.success) {
-    const issue = checked.error.issues[0]
-    throw new InputError(
-      cliField(`client_payload.${String(issue?.path[0] ?? 'payload')}`),
-      issue?.message ?? 'is invalid',
+    throw payloadError(
+      checked.error.issues,
+      sent,
+      (key) => cliField(`client_payload.${key}`),
       'See `debussy-issue-sync dispatch --help`'
     )
   }

@@ -390,9 +390,7 @@ function readRepositoryDispatch(payload: unknown, findings: Finding[]): Dispatch
   const clientPayload = optionalObject(event.client_payload, 'client_payload')
   const name = (key: string): string => `client_payload.${key}`
   const parsed = clientPayloadSchema.partial({ plan: true }).safeParse(clientPayload)
-  if (!parsed.success) {
-    throw fromIssues(parsed.error.issues, clientPayload, { field: name, form: payloadForm })
-  }
+  if (!parsed.success) throw payloadError(parsed.error.issues, clientPayload)
 
   const unknown = Object.keys(clientPayload).filter((key) => !isPayloadKey(key))
   if (unknown.length > 0) {
@@ -468,6 +466,24 @@ function payloadForm(key: string, value: unknown): { expected: string; fix: stri
       ? `Send it as JSON without quotes: "${key}": ${value}`
       : `Send "${key}": ${JSON.stringify(example)}, or leave the key out`
   }
+}
+
+/**
+ * A failed parse of a client_payload as one message, as the action words it:
+ * the first bad key, its value and expected form. `field` names a key where
+ * the payload is not a dispatch's (a CLI flag), and `fix` replaces the advice.
+ */
+export function payloadError(
+  issues: readonly z.core.$ZodIssue[],
+  raw: Record<string, unknown>,
+  field: (key: string) => string = (key) => `client_payload.${key}`,
+  fix?: string
+): InputError {
+  const form =
+    fix === undefined
+      ? payloadForm
+      : (key: string) => ({ expected: payloadDoc(key as PayloadKey).expected, fix })
+  return fromIssues(issues, raw, { field, form })
 }
 
 function dispatchForm(key: string): { expected: string; fix: string } {
