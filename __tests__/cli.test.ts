@@ -295,6 +295,18 @@ describe('debussy-issue-sync dispatch', () => {
     expect(sim.requests).toEqual([])
   })
 
+  it('refuses a payload the action would refuse, worded as the action words it', async () => {
+    const captured = io({})
+    const dispatch = ['dispatch', '--event', 'plan_completed', '--plan', PLAN_PATH, '--repo', REPO]
+    expect(await cli([...dispatch, '--run-id', 'x'.repeat(101), '--dry-run'], captured)).toBe(1)
+    expect(captured.stderr).toContain('--run-id: got "xxx')
+    expect(captured.stderr).toContain(
+      'expected a string of 1 to 100 characters without control characters'
+    )
+    expect(captured.stdout).toBe('')
+    expect(sim.requests).toEqual([])
+  })
+
   it('sends to GitHub, reading the repository from the origin remote', async () => {
     const captured: Captured = Object.assign(io(), {
       originUrl: () => 'git@github.com:acme/payments.git'

@@ -149,7 +149,9 @@ describe('parseConfig', () => {
   it.each<[string, string, string]>([
     ['auto-close: true', 'github.auto-close', 'did you mean auto_close?'],
     ['autoClose: true', 'github.autoClose', 'did you mean auto_close?'],
-    ['enable: false', 'github.enable', 'it is ignored'],
+    ['enable: false', 'github.enable', 'it is ignored (did you mean enabled?)'],
+    // A typo within two edits gets the same hint as a case or punctuation slip.
+    ['max_isues: 3', 'github.max_isues', 'did you mean max_issues?'],
     ['labels:\n    inProgress: wip', 'github.labels.inProgress', 'did you mean in_progress?'],
     ['labels:\n    colour_failed: "000000"', 'github.labels.colour_failed', 'it is ignored']
   ])('warns about the unknown key in %j and ignores it', (section, key, hint) => {

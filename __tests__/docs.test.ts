@@ -13,7 +13,7 @@ import path from 'node:path'
 import { parse } from 'yaml'
 import { parseConfig } from '../src/config.js'
 import { resolveEvent } from '../src/event.js'
-import { parsePlan } from '../src/plan-file.js'
+import { parsePlan } from '../src/plan/plan-file.js'
 
 const root = path.resolve(import.meta.dirname, '..')
 const documents = [

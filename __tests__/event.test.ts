@@ -206,6 +206,14 @@ describe('resolveEvent from a repository_dispatch', () => {
     expect(result.findings[0]?.message).toContain('"extra"')
   })
 
+  it('suggests the known key for a misspelt one, as the config and the CLI do', () => {
+    const result = resolveEvent(
+      NO_INPUTS,
+      dispatch({ event: 'phase_started', plan: PLAN, phase: '1', sequnce: 4 })
+    )
+    expect(result.findings[0]?.message).toContain('"sequnce" (did you mean sequence?)')
+  })
+
   it.each([
     [2, '2'],
     [2.5, '2.5'],
@@ -892,17 +900,10 @@ describe('the payload schemas', () => {
       properties: Record<string, { description?: string }>
       required?: string[]
     }
-    expect(Object.keys(json.properties)).toEqual([
-      'event',
-      'plan',
-      'phase',
-      'completed_phases',
-      'total_phases',
-      'auto_close',
-      'dry_run',
-      'run_id',
-      'sequence'
-    ])
+    // Every key the payload declares, and no more than GitHub's 10 top-level keys of a client_payload.
+    expect(Object.keys(json.properties)).toEqual(Object.keys(clientPayloadSchema.shape))
+    expect(Object.keys(json.properties).length).toBeLessThanOrEqual(10)
+    expect(Object.keys(json.properties)).toEqual(expect.arrayContaining(['event', 'plan', 'phase']))
     for (const property of Object.values(json.properties)) {
       expect(property.description).toMatch(/\w/)
     }

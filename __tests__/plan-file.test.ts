@@ -11,7 +11,7 @@ import {
   normalisePhaseId,
   parsePlan,
   type PlanContext
-} from '../src/plan-file.js'
+} from '../src/plan/plan-file.js'
 import { readFixture } from '../test-support/fixtures.js'
 
 // Verbatim copies of the shared example plans; `.txt` so that prettier keeps them as written.

@@ -9,8 +9,8 @@ import path from 'node:path'
 import { parse } from 'yaml'
 import { parseConfig } from '../src/config.js'
 import { InputError } from '../src/errors.js'
-import { normaliseEventType, resolveEvent } from '../src/event.js'
-import { EVENT_NAME_PATTERN, SCHEMA_DIR, buildSchemas } from '../scripts/schemas.js'
+import { EVENT_NAME_PATTERN, normaliseEventType, resolveEvent } from '../src/event.js'
+import { GUIDE, SCHEMA_DIR, buildSchemas, withFieldTables } from '../scripts/schemas.js'
 import { BASE_PAYLOAD, CORPUS } from '../test-support/reliability-corpus.js'
 
 const committed = (name: string): unknown =>
@@ -24,6 +24,13 @@ const validConfig = ajv.compile(committed('config.schema.json') as object)
 describe('committed schemas', () => {
   it.each(Object.keys(generated))('%s matches the code (else run `npm run schemas`)', (name) => {
     expect(committed(name)).toEqual(generated[name as keyof typeof generated])
+  })
+
+  it('the field tables of docs/GITHUB_SYNC.md match the code (else run `npm run schemas`)', () => {
+    const guide = readFileSync(GUIDE, 'utf8')
+    expect(guide).toContain('<!-- fields:client-payload -->')
+    expect(guide).toContain('<!-- fields:config -->')
+    expect(withFieldTables(guide)).toBe(guide)
   })
 })
 

@@ -17,11 +17,11 @@ import {
   type ShownOperation
 } from './domain.js'
 import { InputError, closestName, printable } from './errors.js'
-import { clientPayloadSchema, normaliseEventType } from './event.js'
+import { clientPayloadSchema, normaliseEventType, payloadError } from './event.js'
 import { graphqlUrlFor } from './github/client.js'
 import { describeError } from './github/errors.js'
 import { formatIssueRef, formatRepo, hostOf, parseRepo } from './issue-ref.js'
-import { loadPlan } from './plan-file.js'
+import { loadPlan } from './plan/plan-file.js'
 import { formatProgress } from './progress.js'
 import { plainLine } from './log-text.js'
 import { createDispatcher, describeFailure, type Sender } from './sender/dispatch.js'
@@ -633,10 +633,10 @@ async function dispatchCommand(argv: readonly string[], io: CliIO): Promise<numb
   // The same validation as the action's, so that what is sent is what it accepts.
   const checked = clientPayloadSchema.safeParse(sent)
   if (!checked.success) {
-    const issue = checked.error.issues[0]
-    throw new InputError(
-      cliField(`client_payload.${String(issue?.path[0] ?? 'payload')}`),
-      issue?.message ?? 'is invalid',
+    throw payloadError(
+      checked.error.issues,
+      sent,
+      (key) => cliField(`client_payload.${key}`),
       'See `debussy-issue-sync dispatch --help`'
     )
   }

@@ -1,35 +1,34 @@
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
+import { isMap, isScalar, type Document } from 'yaml'
 import { z } from 'zod'
 import type { Finding, SyncConfig } from './domain.js'
-import { InputError, describeValue, isPlainObject, printable } from './errors.js'
+import {
+  InputError,
+  NO_CONTROL_CHARACTERS,
+  closestName,
+  describeValue,
+  fromIssues,
+  isPlainObject,
+  printable
+} from './errors.js'
+import { field, fieldDocsOf } from './fields.js'
 import { parseRepo } from './issue-ref.js'
 import { readWorkspaceFile } from './workspace-file.js'
+import { MAX_ALIAS_COUNT, parseYamlText, type YamlProblem } from './yaml-text.js'
 
-/** The `github:` section Debussy writes by default; a missing file means these. */
-export const DEFAULT_CONFIG: SyncConfig = Object.freeze({
-  // Debussy's own in-process sync, off as `debussy init` writes it; the action does not act on it.
-  enabled: false,
-  autoClose: false,
-  createLabelsIfMissing: true,
-  dryRun: false,
-  labels: Object.freeze({
-    inProgress: 'debussy:in-progress',
-    completed: 'debussy:completed',
-    failed: 'debussy:failed'
-  }),
-  colors: Object.freeze({ inProgress: '1D76DB', completed: '0E8A16', failed: 'D93F0B' }),
-  repositories: Object.freeze([]),
-  maxIssues: 500
-})
-
-/** A config has no use for aliases beyond a few; more is an expansion bomb. */
-const MAX_ALIAS_COUNT = 20
 const MAX_LABEL_LENGTH = 50
-// eslint-disable-next-line no-control-regex -- control characters are what this refuses
-const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f]*$/
+const MAX_ISSUES = 500
+
+function booleanField(key: string, description: string, fallback: boolean) {
+  return field(z.boolean().default(fallback), {
+    description,
+    expected: 'true or false',
+    example: !fallback,
+    fix: `Write "${key}: true" or "${key}: false"`
+  })
+}
 
 function labelName(fallback: string, state: string) {
-  return (
+  return field(
     z
       .string()
       .trim()
@@ -37,97 +36,149 @@ function labelName(fallback: string, state: string) {
       .regex(NO_CONTROL_CHARACTERS)
       // GitHub counts characters, not UTF-16 units: an emoji is one.
       .refine((name) => [...name].length <= MAX_LABEL_LENGTH)
-      .default(fallback)
-      .describe(`Name of the label that marks an issue ${state} (at most 50 characters).`)
+      .default(fallback),
+    {
+      description: `Name of the label that marks an issue ${state} (at most ${MAX_LABEL_LENGTH} characters).`,
+      expected: `a label name of 1 to ${MAX_LABEL_LENGTH} characters without control characters`,
+      example: fallback,
+      fix: `Write a label name such as "${fallback}"`
+    }
   )
 }
 
 function labelColor(fallback: string, state: string) {
-  return (
+  return field(
     z
       .string()
       .regex(/^#?[0-9A-Fa-f]{6}$/)
       // The default before the transform, so that a JSON Schema of the input shows it.
       .default(fallback)
-      .transform((color) => color.replace(/^#/, '').toUpperCase())
-      .describe(
-        `Color of the ${state} label when the action creates it: 6 hex digits such as "${fallback}".`
-      )
+      .transform((color) => color.replace(/^#/, '').toUpperCase()),
+    {
+      description: `Color of the ${state} label, used only when the action creates it: 6 hex digits, optionally after a "#".`,
+      expected: '6 hex digits',
+      example: fallback,
+      fix: `Write 6 hex digits such as "${fallback}"`
+    }
   )
 }
 
-const labelsSchema = z
-  .object({
-    in_progress: labelName(DEFAULT_CONFIG.labels.inProgress, 'in progress'),
-    completed: labelName(DEFAULT_CONFIG.labels.completed, 'completed'),
-    failed: labelName(DEFAULT_CONFIG.labels.failed, 'failed'),
-    color_in_progress: labelColor(DEFAULT_CONFIG.colors.inProgress, 'in-progress'),
-    color_completed: labelColor(DEFAULT_CONFIG.colors.completed, 'completed'),
-    color_failed: labelColor(DEFAULT_CONFIG.colors.failed, 'failed')
-  })
-  .describe('The three state labels: names (distinct, compared without case) and colors.')
+const labelsSchema = z.object({
+  in_progress: labelName('debussy:in-progress', 'in progress'),
+  completed: labelName('debussy:completed', 'completed'),
+  failed: labelName('debussy:failed', 'failed'),
+  color_in_progress: labelColor('1D76DB', 'in-progress'),
+  color_completed: labelColor('0E8A16', 'completed'),
+  color_failed: labelColor('D93F0B', 'failed')
+})
 
-/** The `github:` section of `.debussy/config.yaml`. */
+/** The `github:` section of `.debussy/config.yaml`: each key declared once, with its help text. */
 export const githubConfigSchema = z
   .object({
-    enabled: z
-      .boolean()
-      .default(DEFAULT_CONFIG.enabled)
-      .describe(
-        "Debussy's own in-process sync (debussy init writes false). The action syncs whatever the value (the workflow is the opt-in); true: a warning that two writers touch the same issues."
-      ),
-    auto_close: z
-      .boolean()
-      .default(DEFAULT_CONFIG.autoClose)
-      .describe(
-        'Close the linked issues when the plan completes with every phase done, unless the payload or the auto-close input says otherwise.'
-      ),
-    create_labels_if_missing: z
-      .boolean()
-      .default(DEFAULT_CONFIG.createLabelsIfMissing)
-      .describe(
-        'Create a missing state label with its color; false: a missing label is not applied, with a warning.'
-      ),
-    dry_run: z
-      .boolean()
-      .default(DEFAULT_CONFIG.dryRun)
-      .describe('Preview only: read, and list the writes that would be made.'),
+    enabled: booleanField(
+      'enabled',
+      "Debussy's own in-process sync (debussy init writes false), not the action's switch: the action syncs either way; true warns that two writers touch the same issues.",
+      // Debussy's own in-process sync, off as `debussy init` writes it; the action does not act on it.
+      false
+    ),
+    auto_close: booleanField(
+      'auto_close',
+      'Close the linked issues when the plan completes with every phase done, unless the payload or the auto-close input says otherwise (the lowest-precedence source).',
+      false
+    ),
+    create_labels_if_missing: booleanField(
+      'create_labels_if_missing',
+      'Create a missing state label with its color; false: a missing state label is not created and not applied, with one warning per repository.',
+      true
+    ),
+    dry_run: booleanField(
+      'dry_run',
+      'Preview only: every run reads, and lists the writes that would be made.',
+      false
+    ),
     // Parsed from {}, so that each label key takes its own default.
-    labels: labelsSchema.prefault({}),
-    repositories: z
-      .array(
-        z
-          .string()
-          .regex(/^\s*[^/\s]+\/[^/\s]+\s*$/)
-          // GitHub's naming rules, as for every other owner/repo the action reads.
-          .transform((text, ctx) => {
-            try {
-              return parseRepo(text, 'github.repositories')
-            } catch {
-              ctx.addIssue({ code: 'custom', message: 'not owner/repo', input: text })
-              return z.NEVER
-            }
-          })
-      )
-      // Parsed from [], so that the JSON Schema of the input shows the default.
-      .prefault([])
-      .describe(
-        "Repositories the action may write to besides the workflow's own and the plan's github_repo, as owner/repo. A linked issue elsewhere is skipped with a warning."
-      ),
-    max_issues: z
-      .int()
-      .min(1)
-      .default(DEFAULT_CONFIG.maxIssues)
-      .describe(
-        'At most this many linked issues: a plan that links more fails the step before any request.'
-      )
+    labels: field(labelsSchema.prefault({}), {
+      description: 'The three state labels: names (distinct, compared without case) and colors.',
+      expected: 'a mapping of label names and colors',
+      fix: 'Indent in_progress, completed, failed and the color_ keys under "labels:"'
+    }),
+    repositories: field(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^\s*[^/\s]+\/[^/\s]+\s*$/)
+            // GitHub's naming rules, as for every other owner/repo the action reads.
+            .transform((text, ctx) => {
+              try {
+                return parseRepo(text, 'github.repositories')
+              } catch {
+                ctx.addIssue({ code: 'custom', message: 'not owner/repo', input: text })
+                return z.NEVER
+              }
+            })
+        )
+        // Parsed from [], so that the JSON Schema of the input shows the default.
+        .prefault([]),
+      {
+        description:
+          "Repositories the action may write to besides the workflow's own and the plan's github_repo, as owner/repo. A linked issue elsewhere is skipped with a warning.",
+        expected: 'a list of repositories written owner/repo',
+        example: 'acme/billing-service',
+        fix: 'Write each as owner/repo, such as "acme/billing-service", in a list: repositories: [acme/billing-service]'
+      }
+    ),
+    max_issues: field(z.int().min(1).default(MAX_ISSUES), {
+      description:
+        'At most this many linked issues: a plan that links more fails the step before any request.',
+      expected: 'a whole number of at least 1',
+      example: MAX_ISSUES,
+      fix: `Write "max_issues: ${MAX_ISSUES}" or another whole number, without quotes`
+    })
   })
   .describe("The github: section of Debussy's .debussy/config.yaml, as the action reads it.")
+
+/**
+ * The section as the action uses it: defaults applied, names in camelCase.
+ * Its output type is `SyncConfig`.
+ */
+export const syncConfigSchema = githubConfigSchema.transform((section) => ({
+  enabled: section.enabled,
+  autoClose: section.auto_close,
+  createLabelsIfMissing: section.create_labels_if_missing,
+  dryRun: section.dry_run,
+  labels: {
+    inProgress: section.labels.in_progress,
+    completed: section.labels.completed,
+    failed: section.labels.failed
+  },
+  colors: {
+    inProgress: section.labels.color_in_progress,
+    completed: section.labels.color_completed,
+    failed: section.labels.color_failed
+  },
+  repositories: section.repositories,
+  maxIssues: section.max_issues
+}))
+
+/** The `github:` section Debussy writes by default (each key's declared default); a missing file means these. */
+export const DEFAULT_CONFIG: SyncConfig = deepFreeze(syncConfigSchema.parse({}))
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const child of Object.values(value)) {
+    if (typeof child === 'object' && child !== null) deepFreeze(child as object)
+  }
+  return Object.freeze(value)
+}
 
 type GithubKey = keyof typeof githubConfigSchema.shape
 type LabelsKey = keyof typeof labelsSchema.shape
 const GITHUB_KEYS = Object.keys(githubConfigSchema.shape) as GithubKey[]
 const LABELS_KEYS = Object.keys(labelsSchema.shape) as LabelsKey[]
+const CONFIG_DOCS = new Map([
+  ...fieldDocsOf(githubConfigSchema.shape),
+  ...fieldDocsOf(labelsSchema.shape)
+])
 
 /**
  * Reads the config file named relative to the workspace. A missing file means
@@ -187,76 +238,56 @@ export function parseConfig(
     findings.push(...unknownKeys(source, 'github.labels', raw.labels, LABELS_KEYS))
   }
 
-  const parsed = githubConfigSchema.safeParse(raw)
-  if (!parsed.success) throw fromIssues(parsed.error.issues, raw, source)
-  const { labels } = parsed.data
-  const config: SyncConfig = {
-    enabled: parsed.data.enabled,
-    autoClose: parsed.data.auto_close,
-    createLabelsIfMissing: parsed.data.create_labels_if_missing,
-    dryRun: parsed.data.dry_run,
-    labels: { inProgress: labels.in_progress, completed: labels.completed, failed: labels.failed },
-    colors: {
-      inProgress: labels.color_in_progress,
-      completed: labels.color_completed,
-      failed: labels.color_failed
-    },
-    repositories: parsed.data.repositories,
-    maxIssues: parsed.data.max_issues
+  const parsed = syncConfigSchema.safeParse(raw)
+  if (!parsed.success) {
+    throw fromIssues(parsed.error.issues, raw, {
+      // A key is `labels.<name>` or a top-level one; an index into a list names its item's value.
+      keyDepth: (path) => (path[0] === 'labels' ? 2 : 1),
+      field: (key) => `${source} github.${key}`,
+      also: (key) => `github.${key}`,
+      form: configForm,
+      words: { object: 'a mapping' }
+    })
   }
-  checkDistinct(labels, source)
+  const config = parsed.data
+  const { labels } = config
+  checkDistinct(
+    { in_progress: labels.inProgress, completed: labels.completed, failed: labels.failed },
+    source
+  )
   if (config.enabled) findings.push(twoWriters(source))
   return { config, findings }
 }
 
-/**
- * The document as plain data. YAML 1.1, as Debussy (Python) reads the same file:
- * `enabled: yes` and `off` mean what they mean to Debussy.
- */
+/** The document as plain data, read as YAML 1.1 as Debussy (PyYAML) reads the same file. */
 function readYaml(text: string, source: string): unknown {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, {
-    version: '1.1',
-    uniqueKeys: true,
-    prettyErrors: true,
-    lineCounter
-  })
-  const [error] = doc.errors
-  if (error !== undefined) {
-    const where = error.linePos?.[0]
-    const [problem, fix] = syntaxMessage(error.code, error.message)
-    throw new InputError(
-      where === undefined ? source : `${source} (line ${where.line}, column ${where.col})`,
-      problem,
-      fix
-    )
-  }
-  keepColorDigits(doc)
-  try {
-    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
-  } catch (thrown) {
-    // The yaml package throws a ReferenceError for alias bombs and unresolved aliases.
-    const message = errorMessage(thrown)
-    throw new InputError(
+  return parseYamlText(text, 'config', (problem) => yamlError(problem, source), keepColorDigits)
+    .value
+}
+
+function yamlError(problem: YamlProblem, source: string): InputError {
+  if (problem.kind !== 'syntax') {
+    return new InputError(
       source,
-      /excessive alias count/i.test(message)
+      problem.kind === 'aliases'
         ? `expands more than ${MAX_ALIAS_COUNT} YAML aliases, which looks like an alias bomb`
-        : `cannot be read as YAML: ${printable(message)}`,
+        : `cannot be read as YAML: ${printable(problem.message)}`,
       'Write the values out instead of through YAML anchors and aliases'
     )
   }
-}
-
-/** The yaml package's message, minus its position (given apart) and its API advice. */
-function syntaxMessage(code: string, message: string): [problem: string, fix: string] {
-  if (code === 'DUPLICATE_KEY') {
-    return ['a key is repeated', 'Keep one of the repeated keys: YAML does not say which one wins']
-  }
-  if (code === 'MULTIPLE_DOCS') {
-    return ['holds more than one YAML document', 'Remove the "---" line that starts a second one']
-  }
-  const firstLine = (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')
-  return [printable(firstLine), 'Fix the YAML at that line']
+  const [message, fix] =
+    problem.code === 'DUPLICATE_KEY'
+      ? ['a key is repeated', 'Keep one of the repeated keys: YAML does not say which one wins']
+      : problem.code === 'MULTIPLE_DOCS'
+        ? ['holds more than one YAML document', 'Remove the "---" line that starts a second one']
+        : [printable(problem.message), 'Fix the YAML at that line']
+  return new InputError(
+    problem.line === undefined
+      ? source
+      : `${source} (line ${problem.line}, column ${problem.column ?? 1})`,
+    message,
+    fix
+  )
 }
 
 /**
@@ -281,10 +312,6 @@ function keepColorDigits(doc: Document): void {
   }
 }
 
-function errorMessage(thrown: unknown): string {
-  return thrown instanceof Error ? thrown.message : String(thrown)
-}
-
 /**
  * `enabled` switches Debussy's built-in sync, which writes to the same issues
  * from the orchestrator's process; with the action running too, each event is
@@ -303,13 +330,9 @@ function unknownKeys(
   raw: Record<string, unknown>,
   known: readonly string[]
 ): Finding[] {
-  const compact = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]/g, '')
   return Object.keys(raw)
     .filter((key) => !known.includes(key))
-    .map((key) => {
-      const meant = known.find((name) => compact(name) === compact(key))
-      return unknownKey(source, `${section}.${printable(key, 40)}`, meant)
-    })
+    .map((key) => unknownKey(source, `${section}.${printable(key, 40)}`, closestName(key, known)))
 }
 
 function unknownKey(source: string, key: string, meant: string | undefined): Finding {
@@ -340,83 +363,13 @@ function checkDistinct(
   })
 }
 
-/** The expected form and an example of each key, for messages. */
-const FORMS: Record<GithubKey | LabelsKey, { readonly expected: string; readonly fix: string }> = {
-  enabled: booleanForm('enabled'),
-  auto_close: booleanForm('auto_close'),
-  create_labels_if_missing: booleanForm('create_labels_if_missing'),
-  dry_run: booleanForm('dry_run'),
-  labels: {
-    expected: 'a mapping of label names and colors',
-    fix: 'Indent in_progress, completed, failed and the color_ keys under "labels:"'
-  },
-  in_progress: nameForm(DEFAULT_CONFIG.labels.inProgress),
-  completed: nameForm(DEFAULT_CONFIG.labels.completed),
-  failed: nameForm(DEFAULT_CONFIG.labels.failed),
-  color_in_progress: colorForm(DEFAULT_CONFIG.colors.inProgress),
-  color_completed: colorForm(DEFAULT_CONFIG.colors.completed),
-  color_failed: colorForm(DEFAULT_CONFIG.colors.failed),
-  repositories: {
-    expected: 'a list of repositories written owner/repo',
-    fix: 'Write each as owner/repo, such as "acme/billing-service", in a list: repositories: [acme/billing-service]'
-  },
-  max_issues: {
-    expected: 'a whole number of at least 1',
-    fix: `Write "max_issues: ${DEFAULT_CONFIG.maxIssues}" or another whole number, without quotes`
-  }
-}
-
-function booleanForm(key: string) {
-  return { expected: 'true or false', fix: `Write "${key}: true" or "${key}: false"` }
-}
-
-function nameForm(example: string) {
-  return {
-    expected: `a label name of 1 to ${MAX_LABEL_LENGTH} characters without control characters`,
-    fix: `Write a label name such as "${example}"`
-  }
-}
-
-function colorForm(example: string) {
-  return { expected: '6 hex digits', fix: `Write 6 hex digits such as "${example}"` }
-}
-
-/** One message for a failed parse: the first bad key, and the others to check too. */
-function fromIssues(
-  issues: readonly z.core.$ZodIssue[],
-  raw: Record<string, unknown>,
-  source: string
-): InputError {
-  // Every issue of these object schemas sits under one of their keys, and a failed parse has one.
-  // A key is `labels.<name>` or a top-level one; an index into a list names its item's value.
-  const keyOf = (path: readonly PropertyKey[]): string =>
-    path
-      .slice(0, path[0] === 'labels' ? 2 : 1)
-      .map(String)
-      .join('.')
-  const paths = [...new Set(issues.map((issue) => keyOf(issue.path)))]
-  const [first = '', ...others] = paths
-  const segments = first.split('.')
-  const key = segments[segments.length - 1] as GithubKey | LabelsKey
-  const firstIssue = issues.find((issue) => keyOf(issue.path) === first)
-  const valuePath = (firstIssue?.path ?? []).slice(0, 2).map(String)
-  const value = valuePath.reduce<unknown>(
-    (node, segment) =>
-      isPlainObject(node) || Array.isArray(node)
-        ? (node as Record<string, unknown>)[segment]
-        : undefined,
-    raw
-  )
-  const also =
-    others.length === 0 ? '' : `. Also check ${others.map((path) => `github.${path}`).join(', ')}`
+/** The expected form and the fix of a key, from its declaration. */
+function configForm(key: string, value: unknown): { expected: string; fix: string } {
+  const doc = CONFIG_DOCS.get(key)
   // `color_failed: #D93F0B` unquoted is a comment to YAML, which leaves null.
   const hint =
     value === null && key.startsWith('color_')
       ? ' in quotes (unquoted, YAML reads "#" as the start of a comment)'
       : ''
-  return new InputError(
-    `${source} github.${first}`,
-    `got ${describeValue(value, 'a mapping')}, expected ${FORMS[key].expected}`,
-    `${FORMS[key].fix}${hint}${also}`
-  )
+  return { expected: doc?.expected ?? 'a valid value', fix: `${doc?.fix ?? ''}${hint}` }
 }

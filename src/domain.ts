@@ -1,3 +1,6 @@
+import type { z } from 'zod'
+import type { syncConfigSchema } from './config.js'
+
 /**
  * The values that flow through the action, from parsed input to the operations
  * it writes. Every module speaks in these types; none of them carries behaviour.
@@ -57,20 +60,11 @@ export interface LabelColors {
   readonly failed: string
 }
 
-/** The `github:` section of `.debussy/config.yaml`, defaults applied. */
-export interface SyncConfig {
-  /** Debussy's own in-process sync (`github.enabled`); the action warns when it is on, never stops. */
-  readonly enabled: boolean
-  readonly autoClose: boolean
-  readonly createLabelsIfMissing: boolean
-  readonly dryRun: boolean
-  readonly labels: LabelNames
-  readonly colors: LabelColors
-  /** Repositories the action may write to besides the workflow's and the plan's (`repositories`). */
-  readonly repositories: readonly RepoRef[]
-  /** A plan may link at most this many issues (`max_issues`). */
-  readonly maxIssues: number
-}
+/**
+ * The `github:` section of `.debussy/config.yaml`, defaults applied, as
+ * `syncConfigSchema` in config.ts declares it (each key once, with its rule).
+ */
+export type SyncConfig = z.output<typeof syncConfigSchema>
 
 /** A row of the plan's `## Phases` table. */
 export interface PlanPhase {

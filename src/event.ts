@@ -1,6 +1,16 @@
 import { z } from 'zod'
 import { EVENT_KINDS, type EventKind, type Finding, type PhaseEvent } from './domain.js'
-import { InputError, describeValue, isPlainObject, printable } from './errors.js'
+import {
+  InputError,
+  NO_CONTROL_CHARACTERS,
+  closestName,
+  describeValue,
+  fromIssues,
+  hasControlCharacters,
+  isPlainObject,
+  printable
+} from './errors.js'
+import { field, fieldDocsOf, type FieldDoc } from './fields.js'
 
 /** The action's inputs as `core.getInput` returns them: `''` means not set. */
 export interface ActionInputs {
@@ -19,10 +29,11 @@ export interface RunnerEvent {
 
 const ACCEPTED_EVENTS = `${EVENT_KINDS.join(', ')} (phase-started and debussy:phase-started are accepted too)`
 const PHASE_ID = /^[A-Za-z0-9._-]{1,32}$/
-// eslint-disable-next-line no-control-regex -- control characters are what this refuses
-const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f]*$/
+const PHASE_ID_FORM = 'a phase id of 1 to 32 letters, digits, ".", "_" or "-"'
 const PLAN_EXAMPLE = 'docs/plans/my-feature/MASTER_PLAN.md'
-const EVENT_DESCRIPTION = `What happened: ${ACCEPTED_EVENTS}. When absent, a dispatch's event_type is used.`
+/** `[^…controls…]`, and the same without whitespace: a path with something in it (the action trims it). */
+const ALLOWED_CHARACTER = NO_CONTROL_CHARACTERS.source.slice(1, -2)
+const NON_BLANK_CHARACTER = ALLOWED_CHARACTER.replace('[^', '[^\\s')
 
 /**
  * Maps the spellings an orchestrator or a workflow author may use for an event
@@ -37,132 +48,154 @@ export function normaliseEventType(value: string): EventKind | undefined {
   return EVENT_KINDS.find((kind) => kind === name)
 }
 
-const runIdSchema = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(NO_CONTROL_CHARACTERS)
-  .describe("The orchestrator's run id; with sequence, orders the events of one run.")
-
-/** `client_payload` of a `repository_dispatch`, version 1: JSON types, checked strictly. */
-export const clientPayloadSchema = z
-  .object({
-    event: z.string().optional().describe(EVENT_DESCRIPTION),
-    plan: z.string().describe('Path of the master plan markdown, relative to the repository root.'),
-    phase: z
-      .union([z.string(), z.number()])
-      .optional()
-      .describe(
-        'Phase id as in the plan\'s "## Phases" table ("1", "3.1"): at most 32 letters, digits, ".", "_" or "-". Required for phase_* events.'
-      ),
-    completed_phases: z
-      .int()
-      .min(0)
-      .optional()
-      .describe('Phases completed so far, as the orchestrator counts them.'),
-    total_phases: z
-      .int()
-      .min(1)
-      .optional()
-      .describe("Number of phases of the plan; else counted from the plan's Phases table."),
-    auto_close: z
-      .boolean()
-      .optional()
-      .describe(
-        "Close the linked issues when the plan completes with every phase done (the orchestrator's --auto-close)."
-      ),
-    dry_run: z
-      .boolean()
-      .optional()
-      .describe('Preview only: read, and list the writes that would be made.'),
-    run_id: runIdSchema.optional(),
-    sequence: z
-      .int()
-      .min(0)
-      .optional()
-      .describe('Order of this event within run_id; an older event than one applied is skipped.')
-  })
-  .describe('client_payload of a Debussy repository_dispatch, version 1.')
-
-type PayloadKey = keyof typeof clientPayloadSchema.shape
-const PAYLOAD_KEYS = Object.keys(clientPayloadSchema.shape) as PayloadKey[]
-
-// workflow_dispatch inputs are form fields: text, where empty means "not given".
-const dispatchText = z
-  .string()
-  .transform((value) => (value.trim() === '' ? undefined : value.trim()))
-
-function dispatchInteger(min: number) {
-  return z
-    .union([
-      z.int(),
-      z
-        .string()
-        .regex(/^\s*\d*\s*$/)
-        .transform((value) => (value.trim() === '' ? undefined : Number(value)))
-    ])
-    .pipe(z.int().min(min).optional())
-    .optional()
+/** Letters as [aA] classes: JSON Schema patterns have no case-insensitive flag. */
+function caseless(pattern: string): string {
+  return pattern.replace(/\\.|[a-z]/g, (c) => (c.length === 2 ? c : `[${c}${c.toUpperCase()}]`))
 }
 
-const dispatchBoolean = z
-  .union([
-    z.boolean(),
-    z
-      .string()
-      .regex(/^\s*(true|True|TRUE|false|False|FALSE)?\s*$/)
-      .transform((value) =>
-        value.trim() === '' ? undefined : value.trim().toLowerCase() === 'true'
-      )
-  ])
-  .optional()
+/** The names normaliseEventType accepts, as one JSON Schema pattern (for senders that validate). */
+export const EVENT_NAME_PATTERN = caseless(
+  '^\\s*(?:debussy(?:[:_./]|[\\s-]+)+)?(?:phase(?:_|[\\s-]+)(?:started|completed|failed)|plan(?:_|[\\s-]+)completed)\\s*$'
+)
+
+/** The phase events among them, which need a phase. */
+export const PHASE_EVENT_PATTERN = caseless(
+  '^\\s*(?:debussy(?:[:_./]|[\\s-]+)+)?phase(?:_|[\\s-]+)(?:started|completed|failed)\\s*$'
+)
+
+/**
+ * `client_payload` of a `repository_dispatch`, version 1: JSON types, checked
+ * strictly. Each key is declared once here; the checks done in code (event
+ * names, phase ids, the plan path) carry their JSON Schema form as metadata.
+ */
+export const clientPayloadSchema = z
+  .object({
+    event: field(z.string().optional(), {
+      description: `What happened: ${EVENT_KINDS.join(', ')}, normalised like event_type (\`debussy:phase-started\` is \`phase_started\`). When absent, the dispatch's event_type is used.`,
+      expected: `one of ${EVENT_KINDS.join(', ')}`,
+      example: 'phase_completed',
+      required: 'no, when `event_type` names the event',
+      jsonSchema: { pattern: EVENT_NAME_PATTERN }
+    }),
+    plan: field(z.string(), {
+      description:
+        'Path of the master plan markdown, relative to the repository root; trimmed; no control characters.',
+      expected: 'a path, as a string',
+      example: PLAN_EXAMPLE,
+      required: 'yes, unless the `plan` input is set',
+      jsonSchema: { pattern: `^${ALLOWED_CHARACTER}*${NON_BLANK_CHARACTER}${ALLOWED_CHARACTER}*$` }
+    }),
+    phase: field(z.union([z.string(), z.number()]).optional(), {
+      description: `Phase id as in the plan's Phases table ("1", "3.1"): 1 to 32 letters, digits, ".", "_" or "-". Ignored for plan_completed (only its JSON type is checked).`,
+      expected: 'a phase id, as a string or a number',
+      example: '3.1',
+      required: 'for `phase_*` events, unless the `phase` input is set',
+      jsonSchema: {
+        anyOf: [
+          { type: 'string', pattern: `^\\s*${PHASE_ID.source.slice(1, -1)}\\s*$` },
+          // Its shortest decimal form must be an id: no exponent with a "+".
+          { type: 'number', exclusiveMinimum: -1e21, exclusiveMaximum: 1e21 }
+        ]
+      }
+    }),
+    completed_phases: field(z.int().min(0).optional(), {
+      description:
+        "Phases completed so far, as the orchestrator counts them; overrides the plan's Status column.",
+      expected: 'an integer ≥ 0',
+      example: 2
+    }),
+    total_phases: field(z.int().min(1).optional(), {
+      description: "Number of phases of the plan; overrides the count of the plan's Phases table.",
+      expected: 'an integer ≥ 1',
+      example: 4
+    }),
+    auto_close: field(z.boolean().optional(), {
+      description:
+        "The orchestrator's --auto-close: close the linked issues on plan_completed when every phase is done.",
+      expected: 'true or false',
+      example: true
+    }),
+    dry_run: field(z.boolean().optional(), {
+      description:
+        'Preview only: read, and list the writes that would be made; false cannot end a preview that another source asks for.',
+      expected: 'true or false',
+      example: true
+    }),
+    run_id: field(z.string().min(1).max(100).regex(NO_CONTROL_CHARACTERS).optional(), {
+      description: "The orchestrator's run id; with sequence, orders the events of one run.",
+      expected: 'a string of 1 to 100 characters without control characters',
+      example: '3f9c2a7e'
+    }),
+    sequence: field(z.int().min(0).optional(), {
+      description: 'Order of this event within run_id; an event older than one applied is skipped.',
+      expected: 'an integer ≥ 0',
+      example: 4
+    })
+  })
+  .meta({
+    description: 'client_payload of a Debussy repository_dispatch, version 1.',
+    // A sender that validates catches a misspelt key; the action itself warns and ignores it.
+    additionalProperties: false,
+    // Across keys, which zod's object cannot say: phase events need a phase.
+    allOf: [
+      {
+        if: { properties: { event: { pattern: PHASE_EVENT_PATTERN } }, required: ['event'] },
+        then: { required: ['phase'] }
+      }
+    ]
+  })
+
+/** The payload as parsed; every key is the sender's, so each may be missing. */
+export type ClientPayload = z.output<typeof clientPayloadSchema>
+type PayloadKey = keyof ClientPayload
+const PAYLOAD_KEYS = Object.keys(clientPayloadSchema.shape) as PayloadKey[]
+const PAYLOAD_DOCS = fieldDocsOf(clientPayloadSchema.shape)
+
+function payloadDoc(key: PayloadKey): FieldDoc {
+  // fieldDocsOf has every key of the shape.
+  return PAYLOAD_DOCS.get(key) as FieldDoc
+}
+
+/**
+ * A workflow_dispatch form value as the payload field has it: text trimmed,
+ * `''` not given, digits a number and `true`/`false` (as core.getBooleanInput
+ * spells them) a boolean where the field is one, judged by its example.
+ */
+function formValues(inputs: unknown): unknown {
+  if (!isPlainObject(inputs)) return inputs
+  const values: Record<string, unknown> = {}
+  for (const key of PAYLOAD_KEYS) {
+    const value = inputs[key]
+    if (typeof value !== 'string') {
+      values[key] = value
+      continue
+    }
+    const text = value.trim()
+    const example = payloadDoc(key).example
+    if (text === '') values[key] = undefined
+    else if (typeof example === 'number' && /^\d+$/.test(text)) values[key] = Number(text)
+    else if (typeof example === 'boolean' && /^(true|True|TRUE|false|False|FALSE)$/.test(text)) {
+      values[key] = text.toLowerCase() === 'true'
+    } else values[key] = text
+  }
+  return values
+}
 
 /**
  * `inputs` of a `workflow_dispatch`: the `client_payload` fields as the strings
  * a form sends (`"2"`, `"true"`, `""` for not given). Inputs the action does not
  * know are dropped: workflows declare their own.
  */
-export const workflowDispatchInputsSchema = z
-  .object({
-    event: dispatchText.optional().describe(EVENT_DESCRIPTION),
-    plan: dispatchText
-      .optional()
-      .describe('Path of the master plan, relative to the repository root.'),
-    phase: z
-      .union([dispatchText, z.number()])
-      .optional()
-      .describe('Phase id ("1", "3.1"); required for phase_* events.'),
-    completed_phases: dispatchInteger(0).describe('Phases completed so far: a whole number ≥ 0.'),
-    total_phases: dispatchInteger(1).describe('Number of phases of the plan: a whole number ≥ 1.'),
-    auto_close: dispatchBoolean.describe(
-      '"true" closes the linked issues when the plan completes with every phase done.'
-    ),
-    dry_run: dispatchBoolean.describe('"true" previews: reads only.'),
-    run_id: dispatchText
-      .pipe(runIdSchema.optional())
-      .optional()
-      .describe("The orchestrator's run id."),
-    sequence: dispatchInteger(0).describe('Order of this event within run_id: a whole number ≥ 0.')
-  })
-  .describe('inputs of a workflow_dispatch that runs the action.')
+export const workflowDispatchInputsSchema = z.preprocess(formValues, clientPayloadSchema.partial())
 
 /** What a dispatch carried, whichever kind it was, with where each field came from. */
-interface DispatchFields {
+interface DispatchFields extends Partial<ClientPayload> {
   /** How messages name a key of this source: `client_payload.plan`, `workflow_dispatch inputs.plan`. */
   readonly name: (key: PayloadKey) => string
   /** Appended to "missing" messages, so that a misspelt key is spotted. */
   readonly unknownKeysHint: string
-  readonly event: string | undefined
   /** The dispatch's `event_type`, which the event file carries as `action`. */
   readonly eventType: string | undefined
-  readonly plan: string | undefined
-  readonly phase: string | number | undefined
-  readonly completedPhases: number | undefined
-  readonly totalPhases: number | undefined
-  readonly autoClose: boolean | undefined
-  readonly dryRun: boolean | undefined
-  readonly runId: string | undefined
-  readonly sequence: number | undefined
 }
 
 /**
@@ -193,11 +226,11 @@ export function resolveEvent(
     plan,
     planField,
     phase,
-    completedPhases: dispatch?.completedPhases,
-    totalPhases: dispatch?.totalPhases,
-    autoClose: autoCloseOf(dispatch?.autoClose, autoCloseInput),
-    dryRun: anyTrue([dispatch?.dryRun, dryRunInput]),
-    runId: dispatch?.runId,
+    completedPhases: dispatch?.completed_phases,
+    totalPhases: dispatch?.total_phases,
+    autoClose: autoCloseOf(dispatch?.auto_close, autoCloseInput),
+    dryRun: anyTrue([dispatch?.dry_run, dryRunInput]),
+    runId: dispatch?.run_id,
     sequence: dispatch?.sequence
   }
   return { event, findings }
@@ -315,7 +348,7 @@ function resolvePlan(
 
 function planPath(value: string, field: string): string {
   const path = value.trim()
-  if (path === '' || !NO_CONTROL_CHARACTERS.test(path)) {
+  if (path === '' || hasControlCharacters(path)) {
     throw new InputError(
       field,
       path === '' ? 'is empty' : `"${printable(path)}" contains control characters`,
@@ -347,7 +380,7 @@ function phaseId(value: string | number, field: string): string {
   if (PHASE_ID.test(id)) return id
   throw new InputError(
     field,
-    `got ${describeValue(value)}, expected a phase id of 1 to 32 letters, digits, ".", "_" or "-"`,
+    `got ${describeValue(value)}, expected ${PHASE_ID_FORM}`,
     `Use the id from the plan's Phases table, such as "1" or "3.1"`
   )
 }
@@ -357,7 +390,7 @@ function readRepositoryDispatch(payload: unknown, findings: Finding[]): Dispatch
   const clientPayload = optionalObject(event.client_payload, 'client_payload')
   const name = (key: string): string => `client_payload.${key}`
   const parsed = clientPayloadSchema.partial({ plan: true }).safeParse(clientPayload)
-  if (!parsed.success) throw fromIssues(parsed.error.issues, clientPayload, name, payloadFix)
+  if (!parsed.success) throw payloadError(parsed.error.issues, clientPayload)
 
   const unknown = Object.keys(clientPayload).filter((key) => !isPayloadKey(key))
   if (unknown.length > 0) {
@@ -374,25 +407,7 @@ function readRepositoryDispatch(payload: unknown, findings: Finding[]): Dispatch
         : ` (client_payload has keys the action does not know: ${unknown.map(describeKey).join(', ')})`,
     eventType:
       typeof event.action === 'string' && event.action.trim() !== '' ? event.action : undefined,
-    ...payloadFields(parsed.data)
-  }
-}
-
-/** The same keys arrive from both sources: client_payload's snake_case to the event's fields. */
-function payloadFields(
-  data:
-    Partial<z.output<typeof clientPayloadSchema>> | z.output<typeof workflowDispatchInputsSchema>
-): Omit<DispatchFields, 'name' | 'unknownKeysHint' | 'eventType'> {
-  return {
-    event: data.event,
-    plan: data.plan,
-    phase: data.phase,
-    completedPhases: data.completed_phases,
-    totalPhases: data.total_phases,
-    autoClose: data.auto_close,
-    dryRun: data.dry_run,
-    runId: data.run_id,
-    sequence: data.sequence
+    ...parsed.data
   }
 }
 
@@ -401,13 +416,10 @@ function readWorkflowDispatch(payload: unknown): DispatchFields {
   const inputs = optionalObject(event.inputs, 'workflow_dispatch inputs')
   const name = (key: string): string => `workflow_dispatch inputs.${key}`
   const parsed = workflowDispatchInputsSchema.safeParse(inputs)
-  if (!parsed.success) throw fromIssues(parsed.error.issues, inputs, name, dispatchFix)
-  return {
-    name,
-    unknownKeysHint: '',
-    eventType: undefined,
-    ...payloadFields(parsed.data)
+  if (!parsed.success) {
+    throw fromIssues(parsed.error.issues, inputs, { field: name, form: dispatchForm })
   }
+  return { name, unknownKeysHint: '', eventType: undefined, ...parsed.data }
 }
 
 function eventObject(payload: unknown): Record<string, unknown> {
@@ -436,71 +448,48 @@ function isPayloadKey(key: string): key is PayloadKey {
 
 /** A key as a warning shows it, with the known key it was probably meant to be. */
 function describeKey(key: string): string {
-  const compact = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]/g, '')
-  const meant = PAYLOAD_KEYS.find((known) => compact(known) === compact(key))
+  const meant = closestName(key, PAYLOAD_KEYS)
   return `"${printable(key, 40)}"${meant === undefined ? '' : ` (did you mean ${meant}?)`}`
 }
 
-/** How a user's value reads in a message: strings quoted, structures named. */
-
-/** The expected form of each key, for messages; the examples are what a user types. */
-const FORMS: Record<
-  PayloadKey,
-  {
-    readonly type: 'text' | 'integer' | 'boolean'
-    readonly expected: string
-    readonly example: string
+/** The expected form of a payload key, and the fix: a quoted number or boolean is the commonest slip. */
+function payloadForm(key: string, value: unknown): { expected: string; fix: string } {
+  const doc = payloadDoc(key as PayloadKey)
+  const example = doc.example
+  const quoted =
+    typeof value === 'string' &&
+    ((typeof example === 'number' && /^\d+$/.test(value)) ||
+      (typeof example === 'boolean' && /^(true|false)$/.test(value)))
+  return {
+    expected: doc.expected,
+    fix: quoted
+      ? `Send it as JSON without quotes: "${key}": ${value}`
+      : `Send "${key}": ${JSON.stringify(example)}, or leave the key out`
   }
-> = {
-  event: { type: 'text', expected: `one of ${EVENT_KINDS.join(', ')}`, example: 'phase_completed' },
-  plan: { type: 'text', expected: 'a path, as a string', example: PLAN_EXAMPLE },
-  phase: { type: 'text', expected: 'a phase id, as a string or a number', example: '3.1' },
-  completed_phases: { type: 'integer', expected: 'an integer ≥ 0', example: '2' },
-  total_phases: { type: 'integer', expected: 'an integer ≥ 1', example: '4' },
-  auto_close: { type: 'boolean', expected: 'true or false', example: 'true' },
-  dry_run: { type: 'boolean', expected: 'true or false', example: 'true' },
-  run_id: {
-    type: 'text',
-    expected: 'a string of 1 to 100 characters without control characters',
-    example: '3f9c2a7e'
-  },
-  sequence: { type: 'integer', expected: 'an integer ≥ 0', example: '4' }
 }
 
-type Fix = (key: PayloadKey, value: unknown) => string
-
-const payloadFix: Fix = (key, value) => {
-  const form = FORMS[key]
-  // A number or boolean in quotes is the commonest slip in a hand-built payload.
-  if (typeof value === 'string') {
-    const quoted =
-      (form.type === 'integer' && /^\d+$/.test(value)) ||
-      (form.type === 'boolean' && /^(true|false)$/.test(value))
-    if (quoted) return `Send it as JSON without quotes: "${key}": ${value}`
-  }
-  const example = form.type === 'text' ? `"${form.example}"` : form.example
-  return `Send "${key}": ${example}, or leave the key out`
-}
-
-const dispatchFix: Fix = (key) =>
-  `Enter ${FORMS[key].example} as the workflow_dispatch input ${key}, or leave it empty`
-
-/** One message for a failed parse: the first bad field, and the others to check too. */
-function fromIssues(
+/**
+ * A failed parse of a client_payload as one message, as the action words it:
+ * the first bad key, its value and expected form. `field` names a key where
+ * the payload is not a dispatch's (a CLI flag), and `fix` replaces the advice.
+ */
+export function payloadError(
   issues: readonly z.core.$ZodIssue[],
   raw: Record<string, unknown>,
-  name: (key: string) => string,
-  fix: Fix
+  field: (key: string) => string = (key) => `client_payload.${key}`,
+  fix?: string
 ): InputError {
-  // Every issue of these object schemas sits under one of their keys, and a failed parse has one.
-  const keys = [...new Set(issues.map((issue) => issue.path[0] as PayloadKey))]
-  const first = keys[0] as PayloadKey
-  const value = raw[first]
-  const others = keys.slice(1)
-  const also = others.length === 0 ? '' : `. Also check ${others.map(name).join(', ')}`
-  return new InputError(
-    name(first),
-    `got ${describeValue(value)}, expected ${FORMS[first].expected}`,
-    `${fix(first, value)}${also}`
-  )
+  const form =
+    fix === undefined
+      ? payloadForm
+      : (key: string) => ({ expected: payloadDoc(key as PayloadKey).expected, fix })
+  return fromIssues(issues, raw, { field, form })
+}
+
+function dispatchForm(key: string): { expected: string; fix: string } {
+  const doc = payloadDoc(key as PayloadKey)
+  return {
+    expected: doc.expected,
+    fix: `Enter ${String(doc.example)} as the workflow_dispatch input ${key}, or leave it empty`
+  }
 }

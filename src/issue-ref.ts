@@ -5,7 +5,7 @@
  * a message that quotes it, so a typo never turns into a sync of the wrong issue.
  */
 import type { IssueRef, RepoRef } from './domain.js'
-import { InputError, printable } from './errors.js'
+import { InputError, YAML_WORDS, describeValue, printable } from './errors.js'
 
 export interface RefContext {
   /** Where bare refs (`10`, `#10`, `gh#10`) point: `github_repo`, else the workflow's repository. */
@@ -205,7 +205,7 @@ export function parseIssueRefs(value: unknown, context: RefContext, field: strin
       } else {
         throw new InputError(
           itemField,
-          `${describe(item)} is not an issue reference`,
+          `${describeValue(item, YAML_WORDS)} is not an issue reference`,
           `Write each item as a ref, such as "#10" or "owner/repo#10"`
         )
       }
@@ -213,7 +213,7 @@ export function parseIssueRefs(value: unknown, context: RefContext, field: strin
   } else {
     throw new InputError(
       field,
-      `${describe(value)} is not a list of issue references`,
+      `${describeValue(value, YAML_WORDS)} is not a list of issue references`,
       'Write a list such as ["#10", "#11"], or a string such as "#10, #11"'
     )
   }
@@ -233,14 +233,6 @@ function refFromNumber(value: number, context: RefContext, field: string): Issue
     )
   }
   return { ...context.defaultRepo, number: value }
-}
-
-/** Names a YAML value in a message without dumping it. */
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return 'an empty value'
-  if (Array.isArray(value)) return 'a list'
-  if (typeof value === 'object') return 'a mapping'
-  return typeof value === 'boolean' ? String(value) : typeof value
 }
 
 /** The host issue URLs must name: github.com, or the GHES server the runner reports. */

@@ -3,7 +3,7 @@
  * block: the rules of SPEC §6 for the milestone, and where the event order is kept.
  */
 import type { Finding, MasterPlan, PhaseEvent } from './domain.js'
-import { normalisePhaseId } from './plan-file.js'
+import { normalisePhaseId } from './plan/plan-file.js'
 
 export interface Progress {
   readonly completed: number

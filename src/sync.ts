@@ -19,7 +19,7 @@ import { applyOperations } from './github/apply.js'
 import { createGitHub, type ClientTiming } from './github/client.js'
 import { describeError } from './github/errors.js'
 import { observe } from './github/observe.js'
-import { loadPlan } from './plan-file.js'
+import { loadPlan } from './plan/plan-file.js'
 import { STATE_FOR_EVENT, reconcile, stateLabel } from './reconcile.js'
 import {
   appliedOperations,

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { loadPlan } from '../plan-file.js'
+import { loadPlan } from '../plan/plan-file.js'
 import type { RepoRef } from '../domain.js'
 import { InputError, printable } from '../errors.js'
 import { SendError, type Sender } from './dispatch.js'
