@@ -250,6 +250,27 @@ describe('debussy-issue-sync check (offline)', () => {
     expect(sim.requests).toEqual([])
   })
 
+  it.each([
+    ['not listed: skipped with a warning, as the action would', '', false],
+    [
+      'listed in github.repositories: linked',
+      'github:\n  repositories: [acme/billing-service]\n',
+      true
+    ]
+  ])('a ref to another repository, %s (SPEC §4)', async (_case, config, linked) => {
+    const plan = (sample.files[PLAN_PATH] ?? '').replace(
+      /(\*\*GitHub Issues:\*\* .*)/,
+      '$1, acme/billing-service#7'
+    )
+    workspace = makeWorkspace({ [PLAN_PATH]: plan, '.debussy/config.yaml': config })
+    const offline = io({}, undefined)
+    expect(await cli(['check', '--plan', PLAN_PATH, '--repo', REPO], offline)).toBe(0)
+    expect(offline.stdout).toContain(`Linked issues (${linked ? 4 : 3}):`)
+    expect(offline.stdout.includes('  acme/billing-service#7\n')).toBe(linked)
+    expect(offline.stdout.includes('Skipped acme/billing-service#7')).toBe(!linked)
+    expect(sim.requests).toEqual([])
+  })
+
   it('needs --plan, and says so by its flag', async () => {
     const captured = io({})
     expect(await cli(['check'], captured)).toBe(1)

@@ -29,6 +29,7 @@ import { eventType, type DispatchPayload } from './sender/snapshot.js'
 import { readState } from './sender/state-db.js'
 import { abortableSleep, watch } from './sender/watch.js'
 import { sync, type SyncLog, type SyncResult } from './sync.js'
+import { scopePlan } from './write-scope.js'
 
 const COMMANDS = ['plan', 'check', 'watch', 'dispatch'] as const
 type Command = (typeof COMMANDS)[number]
@@ -515,12 +516,18 @@ async function check(argv: readonly string[], io: CliIO): Promise<number> {
   const defaultRepo = target?.repo ?? { owner: 'OWNER', repo: 'REPO' }
   const configPath = values.config ?? '.debussy/config.yaml'
   const { config, findings: configFindings } = await loadConfig(workspace, configPath, '--config')
-  const { plan, findings } = await loadPlan(
+  const loaded = await loadPlan(
     workspace,
     values.plan,
     { defaultRepo, serverHost: target === undefined ? 'github.com' : serverHostOf(target.apiUrl) },
     '--plan'
   )
+  // What the action would sync: the same bounds, when the workflow's repository is known.
+  const scoped =
+    target === undefined
+      ? { plan: loaded.plan, findings: [] }
+      : scopePlan(loaded.plan, config, target.repo, configPath, '--plan')
+  const plan = scoped.plan
   const lines = [`${plan.path}: "${plan.title}"`, `  repository: ${formatRepo(plan.repo)}`]
   lines.push('', `Linked issues (${plan.issues.length}):`)
   for (const issue of plan.issues) lines.push(`  ${formatIssueRef(issue)}`)
@@ -538,7 +545,7 @@ async function check(argv: readonly string[], io: CliIO): Promise<number> {
     '',
     `Config (${configPath}): labels ${config.labels.inProgress}, ${config.labels.completed}, ${config.labels.failed}; auto_close ${String(config.autoClose)}`
   )
-  const warnings = [...configFindings, ...findings]
+  const warnings = [...configFindings, ...loaded.findings, ...scoped.findings]
   if (target === undefined && plan.repo.owner === 'OWNER') {
     warnings.push({
       level: 'warning',

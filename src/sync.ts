@@ -32,7 +32,7 @@ import {
   type SyncReport
 } from './report.js'
 import { plainLine } from './log-text.js'
-import { checkIssueCount, limitToWritableRepos } from './write-scope.js'
+import { scopePlan } from './write-scope.js'
 
 /**
  * Where a sync writes its log: annotations in the action, stderr in the CLI.
@@ -143,12 +143,13 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
   )
   findings.push(...loadedPlan.findings)
   // Bounded and confined before anything is read from GitHub.
-  checkIssueCount(loadedPlan.plan, config.maxIssues, request.config, event.planField ?? 'plan')
-  const scoped = limitToWritableRepos(loadedPlan.plan, {
-    workflowRepo: request.repository,
-    repositories: config.repositories,
-    configPath: request.config
-  })
+  const scoped = scopePlan(
+    loadedPlan.plan,
+    config,
+    request.repository,
+    request.config,
+    event.planField ?? 'plan'
+  )
   findings.push(...scoped.findings)
   const plan = scoped.plan
   if (plan.issues.length === 0) {

@@ -57,3 +57,23 @@ export function checkIssueCount(
     `Link fewer issues, or raise github.max_issues in ${configPath} to ${count} or more`
   )
 }
+
+/**
+ * Both bounds, as the sync applies them before anything is read from GitHub
+ * and the CLI's `check` shows them: too many issues fail, refs to other
+ * repositories are dropped with a warning.
+ */
+export function scopePlan(
+  plan: MasterPlan,
+  limits: { readonly maxIssues: number; readonly repositories: readonly RepoRef[] },
+  workflowRepo: RepoRef,
+  configPath: string,
+  planField: string
+): { plan: MasterPlan; findings: Finding[] } {
+  checkIssueCount(plan, limits.maxIssues, configPath, planField)
+  return limitToWritableRepos(plan, {
+    workflowRepo,
+    repositories: limits.repositories,
+    configPath
+  })
+}
