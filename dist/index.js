@@ -66227,6 +66227,19 @@ function checkIssueCount(plan, maxIssues, configPath, planField) {
         return;
     throw new InputError(planField, `the plan ${plan.path} links ${count} issues; at most ${maxIssues} may be linked`, `Link fewer issues, or raise github.max_issues in ${configPath} to ${count} or more`);
 }
+/**
+ * Both bounds, as the sync applies them before anything is read from GitHub
+ * and the CLI's `check` shows them: too many issues fail, refs to other
+ * repositories are dropped with a warning.
+ */
+function scopePlan(plan, limits, workflowRepo, configPath, planField) {
+    checkIssueCount(plan, limits.maxIssues, configPath, planField);
+    return limitToWritableRepos(plan, {
+        workflowRepo,
+        repositories: limits.repositories,
+        configPath
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/sync.ts
 /**
@@ -66310,12 +66323,7 @@ async function sync(request, output) {
     const loadedPlan = await loadPlan(request.workspace, event.plan, { defaultRepo: request.repository, serverHost: request.serverHost }, event.planField ?? 'plan');
     findings.push(...loadedPlan.findings);
     // Bounded and confined before anything is read from GitHub.
-    checkIssueCount(loadedPlan.plan, config.maxIssues, request.config, event.planField ?? 'plan');
-    const scoped = limitToWritableRepos(loadedPlan.plan, {
-        workflowRepo: request.repository,
-        repositories: config.repositories,
-        configPath: request.config
-    });
+    const scoped = scopePlan(loadedPlan.plan, config, request.repository, request.config, event.planField ?? 'plan');
     findings.push(...scoped.findings);
     const plan = scoped.plan;
     if (plan.issues.length === 0) {

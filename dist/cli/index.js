@@ -63959,6 +63959,19 @@ function checkIssueCount(plan, maxIssues, configPath, planField) {
         return;
     throw new InputError(planField, `the plan ${plan.path} links ${count} issues; at most ${maxIssues} may be linked`, `Link fewer issues, or raise github.max_issues in ${configPath} to ${count} or more`);
 }
+/**
+ * Both bounds, as the sync applies them before anything is read from GitHub
+ * and the CLI's `check` shows them: too many issues fail, refs to other
+ * repositories are dropped with a warning.
+ */
+function scopePlan(plan, limits, workflowRepo, configPath, planField) {
+    checkIssueCount(plan, limits.maxIssues, configPath, planField);
+    return limitToWritableRepos(plan, {
+        workflowRepo,
+        repositories: limits.repositories,
+        configPath
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/sync.ts
 /**
@@ -64042,12 +64055,7 @@ async function sync(request, output) {
     const loadedPlan = await loadPlan(request.workspace, event.plan, { defaultRepo: request.repository, serverHost: request.serverHost }, event.planField ?? 'plan');
     findings.push(...loadedPlan.findings);
     // Bounded and confined before anything is read from GitHub.
-    checkIssueCount(loadedPlan.plan, config.maxIssues, request.config, event.planField ?? 'plan');
-    const scoped = limitToWritableRepos(loadedPlan.plan, {
-        workflowRepo: request.repository,
-        repositories: config.repositories,
-        configPath: request.config
-    });
+    const scoped = scopePlan(loadedPlan.plan, config, request.repository, request.config, event.planField ?? 'plan');
     findings.push(...scoped.findings);
     const plan = scoped.plan;
     if (plan.issues.length === 0) {
@@ -64143,6 +64151,7 @@ function logResults(log, report) {
  * - `watch`: the sender (SPEC §8), dispatching Debussy's run as it goes (src/sender/);
  * - `dispatch`: sends one payload by hand.
  */
+
 
 
 
@@ -64580,7 +64589,12 @@ async function cli_check(argv, io) {
     const defaultRepo = target?.repo ?? { owner: 'OWNER', repo: 'REPO' };
     const configPath = values.config ?? '.debussy/config.yaml';
     const { config, findings: configFindings } = await loadConfig(workspace, configPath, '--config');
-    const { plan, findings } = await loadPlan(workspace, values.plan, { defaultRepo, serverHost: target === undefined ? 'github.com' : serverHostOf(target.apiUrl) }, '--plan');
+    const loaded = await loadPlan(workspace, values.plan, { defaultRepo, serverHost: target === undefined ? 'github.com' : serverHostOf(target.apiUrl) }, '--plan');
+    // What the action would sync: the same bounds, when the workflow's repository is known.
+    const scoped = target === undefined
+        ? { plan: loaded.plan, findings: [] }
+        : scopePlan(loaded.plan, config, target.repo, configPath, '--plan');
+    const plan = scoped.plan;
     const lines = [`${plan.path}: "${plan.title}"`, `  repository: ${formatRepo(plan.repo)}`];
     lines.push('', `Linked issues (${plan.issues.length}):`);
     for (const issue of plan.issues)
@@ -64596,7 +64610,7 @@ async function cli_check(argv, io) {
         lines.push('  none: give the payload total_phases');
     lines.push('', `Milestone: ${describeMilestone(plan)}`);
     lines.push('', `Config (${configPath}): labels ${config.labels.inProgress}, ${config.labels.completed}, ${config.labels.failed}; auto_close ${String(config.autoClose)}`);
-    const warnings = [...configFindings, ...findings];
+    const warnings = [...configFindings, ...loaded.findings, ...scoped.findings];
     if (target === undefined && plan.repo.owner === 'OWNER') {
         warnings.push({
             level: 'warning',
