@@ -58,9 +58,19 @@ describe('parseConfig', () => {
       labels: {
         inProgress: 'debussy:in-progress',
         completed: 'debussy:completed',
-        failed: 'debussy:failed'
+        failed: 'debussy:failed',
+        validating: 'debussy:validating',
+        awaitingHuman: 'debussy:awaiting-human',
+        blocked: 'debussy:blocked'
       },
-      colors: { inProgress: '1D76DB', completed: '0E8A16', failed: 'D93F0B' },
+      colors: {
+        inProgress: '1D76DB',
+        completed: '0E8A16',
+        failed: 'D93F0B',
+        validating: 'FBCA04',
+        awaitingHuman: 'D876E3',
+        blocked: 'B60205'
+      },
       repositories: [],
       maxIssues: 500
     })
@@ -98,7 +108,21 @@ describe('parseConfig', () => {
     [
       'the three label names',
       'labels:\n    in_progress: "wip"\n    completed: done\n    failed: "  broken  "',
-      { labels: { inProgress: 'wip', completed: 'done', failed: 'broken' } }
+      {
+        labels: { ...DEFAULT_CONFIG.labels, inProgress: 'wip', completed: 'done', failed: 'broken' }
+      }
+    ],
+    [
+      'the labels of the other three states',
+      'labels:\n    validating: checking\n    awaiting_human: "needs a person"\n    blocked: stuck',
+      {
+        labels: {
+          ...DEFAULT_CONFIG.labels,
+          validating: 'checking',
+          awaitingHuman: 'needs a person',
+          blocked: 'stuck'
+        }
+      }
     ],
     [
       'one label name, the others default',
@@ -113,12 +137,38 @@ describe('parseConfig', () => {
     [
       'colors with "#", in lower case',
       'labels:\n    color_in_progress: "#aabbcc"\n    color_completed: "0e8a16"\n    color_failed: "#D93f0b"',
-      { colors: { inProgress: 'AABBCC', completed: '0E8A16', failed: 'D93F0B' } }
+      {
+        colors: {
+          ...DEFAULT_CONFIG.colors,
+          inProgress: 'AABBCC',
+          completed: '0E8A16',
+          failed: 'D93F0B'
+        }
+      }
+    ],
+    [
+      'the colors of the other three states',
+      'labels:\n    color_validating: "#fef2c0"\n    color_awaiting_human: 5319E7\n    color_blocked: "000000"',
+      {
+        colors: {
+          ...DEFAULT_CONFIG.colors,
+          validating: 'FEF2C0',
+          awaitingHuman: '5319E7',
+          blocked: '000000'
+        }
+      }
     ],
     [
       'unquoted colors that YAML would read as numbers',
       'labels:\n    color_in_progress: 123456\n    color_completed: 001122\n    color_failed: 0E8123',
-      { colors: { inProgress: '123456', completed: '001122', failed: '0E8123' } }
+      {
+        colors: {
+          ...DEFAULT_CONFIG.colors,
+          inProgress: '123456',
+          completed: '001122',
+          failed: '0E8123'
+        }
+      }
     ],
     [
       'extra repositories to write to',
@@ -345,6 +395,20 @@ describe('parseConfig', () => {
       'labels:\n    completed: DEBUSSY:IN-PROGRESS',
       'github.labels.completed',
       'is also the in_progress label',
+      'its own label name'
+    ],
+    [
+      'a new state label named like an old one',
+      'labels:\n    blocked: Debussy:Failed',
+      'github.labels.blocked',
+      'is also the failed label',
+      'validating, awaiting_human and blocked its own label name'
+    ],
+    [
+      'two new state labels with one name',
+      'labels:\n    validating: waiting\n    awaiting_human: WAITING',
+      'github.labels.awaiting_human',
+      '"WAITING" is also the validating label',
       'its own label name'
     ]
   ])('refuses %s, naming the key and the fix', (_what, section, key, problem, fix) => {

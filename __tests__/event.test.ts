@@ -77,7 +77,11 @@ describe('normaliseEventType', () => {
     [' phase-failed ', 'phase_failed'],
     ['debussy/plan-completed', 'plan_completed'],
     ['debussy.plan_completed', 'plan_completed'],
-    ['plan completed', 'plan_completed']
+    ['plan completed', 'plan_completed'],
+    ['phase_validating', 'phase_validating'],
+    ['debussy-phase-awaiting-human', 'phase_awaiting_human'],
+    ['Debussy:Phase_Awaiting-Human', 'phase_awaiting_human'],
+    ['debussy:phase-blocked', 'phase_blocked']
   ])('reads %j as %s', (value, kind) => {
     expect(normaliseEventType(value)).toBe(kind)
   })
@@ -149,7 +153,10 @@ describe('resolveEvent from a repository_dispatch', () => {
     ['phase-started', 'phase_started'],
     ['debussy:phase-completed', 'phase_completed'],
     ['debussy-phase-failed', 'phase_failed'],
-    ['Debussy_Plan_Completed', 'plan_completed']
+    ['Debussy_Plan_Completed', 'plan_completed'],
+    ['debussy-phase-validating', 'phase_validating'],
+    ['debussy-phase-awaiting-human', 'phase_awaiting_human'],
+    ['debussy-phase-blocked', 'phase_blocked']
   ])('takes the event from event_type %j when client_payload has no event', (action, kind) => {
     expect(resolved({}, dispatch({ plan: PLAN, phase: '1' }, action)).kind).toBe(kind)
   })
@@ -470,7 +477,8 @@ describe('resolveEvent from a workflow_dispatch', () => {
 
 describe('resolveEvent refusals', () => {
   const valid = { event: 'phase_started', plan: PLAN, phase: '1' }
-  const EVENTS = 'phase_started, phase_completed, phase_failed, plan_completed'
+  const EVENTS =
+    'phase_started, phase_completed, phase_failed, plan_completed, phase_validating, phase_awaiting_human, phase_blocked'
 
   it.each<[string, Partial<ActionInputs>, RunnerEvent, string, string, string]>([
     // [what, inputs, runner, field, problem, fix]

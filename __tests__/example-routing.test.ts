@@ -179,6 +179,18 @@ describe('example workflows route every event to exactly one job', () => {
   })
 })
 
+describe('example workflows subscribe to every event', () => {
+  it.each(examples)('%s lists each event type and each manual event choice', (file) => {
+    const workflow = load(file)
+    const types = workflow.on.repository_dispatch?.types ?? []
+    const inputs = workflow.on.workflow_dispatch?.inputs ?? {}
+    for (const kind of EVENT_KINDS) {
+      expect(types).toContain(`debussy-${kind.replace(/_/g, '-')}`)
+      expect(inputs.event?.options).toContain(kind)
+    }
+  })
+})
+
 describe('the approval example: only the approved job can close', () => {
   const workflow = load('debussy-sync-with-approval.yml')
   const approved = ([, job]: [string, Job]): boolean => job.environment !== undefined

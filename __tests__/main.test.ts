@@ -99,6 +99,25 @@ describe('SPEC §6: each event', () => {
     expect(result.outputs.state).toBe('failed')
   })
 
+  it.each([
+    ['phase_validating', 'validating', 'FBCA04'],
+    ['phase_awaiting_human', 'awaiting-human', 'D876E3'],
+    ['phase_blocked', 'blocked', 'B60205']
+  ])(
+    '%s moves to debussy:%s (created with its color), not counting the phase done',
+    async (event, state, color) => {
+      await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+      const result = await fire({ event, plan: PLAN_PATH, phase: '1' })
+      expect(result.failed).toBe(false)
+      for (const n of sample.issueNumbers) {
+        expect(labelsOf(n).filter((l) => STATE.test(l))).toEqual([`debussy:${state}`])
+      }
+      expect(sim.label(REPO, `debussy:${state}`)?.color.toUpperCase()).toBe(color)
+      expect(result.outputs.state).toBe(state)
+      expect(result.outputs.progress).toBe('0/4')
+    }
+  )
+
   it('plan_completed with auto-close closes each issue once with one comment, and records 100%', async () => {
     const result = await fire({ event: 'plan_completed', plan: PLAN_PATH, auto_close: true })
     expect(result.failed).toBe(false)

@@ -69,6 +69,27 @@ describe('computeProgress', () => {
       2,
       4
     ],
+    [
+      'phase_validating counts only the table (the phase is not done yet)',
+      event({ kind: 'phase_validating' }),
+      [true, false, false, false],
+      1,
+      4
+    ],
+    [
+      'phase_awaiting_human counts only the table',
+      event({ kind: 'phase_awaiting_human' }),
+      [true, false, false, false],
+      1,
+      4
+    ],
+    [
+      'phase_blocked counts only the table',
+      event({ kind: 'phase_blocked' }),
+      [true, false, false, false],
+      1,
+      4
+    ],
     ['decimal phase ids count', event({ phase: '2.5' }), [true, false, false, false], 2, 4],
     [
       'plan_completed without completed_phases means all done',
@@ -276,9 +297,16 @@ const ledger = (
   runId,
   phases: new Map(
     Object.entries(entries).map(([id, text]): [string, LedgerEntry] => {
-      const state = ({ s: 'started', c: 'completed', f: 'failed' } as const)[
-        text[0] as 's' | 'c' | 'f'
-      ]
+      const state = (
+        {
+          s: 'started',
+          c: 'completed',
+          f: 'failed',
+          v: 'validating',
+          h: 'awaiting-human',
+          b: 'blocked'
+        } as const
+      )[text[0] as 's' | 'c' | 'f' | 'v' | 'h' | 'b']
       return [id, { state, sequence: Number(text.slice(1)) }]
     })
   ),
@@ -366,6 +394,34 @@ describe('the run ledger: recordInLedger', () => {
       ledger({ 1: 's1' }),
       bare('phase_completed', '7', 2),
       ledger({ 1: 's1' }),
+      false
+    ],
+    [
+      'validating, awaiting a person and blocked are recorded as such',
+      ledger({ 1: 's1', 2: 's2', 4: 's3' }),
+      bare('phase_awaiting_human', '2', 6),
+      ledger({ 1: 's1', 2: 'h6', 4: 's3' }),
+      true
+    ],
+    [
+      'a validating phase that completes is completed',
+      ledger({ 1: 'v3' }),
+      bare('phase_completed', '1', 4),
+      ledger({ 1: 'c4' }),
+      true
+    ],
+    [
+      'a late validating does not undo a newer blocked',
+      ledger({ 1: 'b7' }),
+      bare('phase_validating', '1', 5),
+      ledger({ 1: 'b7' }),
+      false
+    ],
+    [
+      'one sequence with two states: the later Debussy state wins either way',
+      ledger({ 1: 'h4' }),
+      bare('phase_validating', '1', 4),
+      ledger({ 1: 'h4' }),
       false
     ],
     [
@@ -477,6 +533,12 @@ describe('the run ledger: progress without counts (SPEC §6, §8)', () => {
       4
     ],
     [
+      'a phase validating, awaiting a person or blocked is not counted done',
+      event({ kind: 'phase_blocked', phase: '4' }),
+      ledger({ 1: 'c1', 2: 'v2', '2.5': 'h3', 4: 'b4' }),
+      1
+    ],
+    [
       'completed_phases from the payload still wins',
       event({ kind: 'phase_started', completedPhases: 3 }),
       ledger({ 2: 'c2' }),
@@ -524,6 +586,13 @@ describe('the run ledger in the marker', () => {
       { runId: 'r0', sequence: 3 },
       { runId: 'r1', sequence: 12 }
     ])
+  })
+
+  it('writes validating, awaiting-human and blocked as v, h and b, and reads them back', () => {
+    const l = ledger({ 1: 'v2', 2: 'h3', 3: 'b4', 4: 's5' })
+    const text = upsertProgressBlock('', 'p.md', p, [{ runId: 'r1', sequence: 5 }], l)
+    expect(text).toContain('ledger="1:v2,2:h3,3:b4,4:s5"')
+    expect(recordedLedger(text, 'p.md')).toEqual(l)
   })
 
   it("is not written beside another run's order", () => {

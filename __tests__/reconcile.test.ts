@@ -32,9 +32,19 @@ const config: SyncConfig = {
   labels: {
     inProgress: 'debussy:in-progress',
     completed: 'debussy:completed',
-    failed: 'debussy:failed'
+    failed: 'debussy:failed',
+    validating: 'debussy:validating',
+    awaitingHuman: 'debussy:awaiting-human',
+    blocked: 'debussy:blocked'
   },
-  colors: { inProgress: '1D76DB', completed: '0E8A16', failed: 'D93F0B' },
+  colors: {
+    inProgress: '1D76DB',
+    completed: '0E8A16',
+    failed: 'D93F0B',
+    validating: 'FBCA04',
+    awaitingHuman: 'D876E3',
+    blocked: 'B60205'
+  },
   repositories: [],
   maxIssues: 500
 }
@@ -131,18 +141,37 @@ describe('reconcile: state labels (SPEC §6 table)', () => {
     ['phase_started', 'debussy:in-progress', ['debussy:completed', 'debussy:failed']],
     ['phase_completed', 'debussy:completed', ['debussy:in-progress', 'debussy:failed']],
     ['phase_failed', 'debussy:failed', ['debussy:in-progress', 'debussy:completed']],
-    ['plan_completed', 'debussy:completed', ['debussy:in-progress', 'debussy:failed']]
+    ['plan_completed', 'debussy:completed', ['debussy:in-progress', 'debussy:failed']],
+    ['phase_validating', 'debussy:validating', ['debussy:in-progress', 'debussy:blocked']],
+    ['phase_awaiting_human', 'debussy:awaiting-human', ['debussy:validating']],
+    ['phase_blocked', 'debussy:blocked', ['debussy:awaiting-human', 'debussy:failed']],
+    ['phase_started', 'debussy:in-progress', ['debussy:blocked', 'debussy:awaiting-human']],
+    ['phase_completed', 'debussy:completed', ['debussy:validating']]
   ])(
-    '%s leaves exactly %s among the state labels, every other label kept',
+    '%s leaves exactly %s among the six state labels, every other label kept',
     (kind, target, others) => {
+      const states = [
+        'debussy:in-progress',
+        'debussy:completed',
+        'debussy:failed',
+        'debussy:validating',
+        'debussy:awaiting-human',
+        'debussy:blocked'
+      ]
       const start = [
         issue(10, ['bug', ...others]),
         issue(11, [target, 'needs-review']),
-        issue(12, ['Debussy:In-Progress', 'Debussy:Completed', 'Debussy:Failed'])
+        issue(12, [
+          'Debussy:In-Progress',
+          'Debussy:Completed',
+          'Debussy:Failed',
+          'Debussy:Validating',
+          'Debussy:Awaiting-Human',
+          'Debussy:Blocked'
+        ])
       ]
-      const result = reconcile(input({ event: event(kind), snapshot: snapshot(start) }))
+      const result = reconcile(input({ event: event(kind), snapshot: snapshot(start, states) }))
       const after = new Map(result.issues.map((i) => [i.issue, i.labelsAfter]))
-      const states = ['debussy:in-progress', 'debussy:completed', 'debussy:failed']
       for (const labels of after.values()) {
         expect(labels.filter((l) => states.includes(l.toLowerCase()))).toHaveLength(1)
         expect(labels.map((l) => l.toLowerCase())).toContain(target)
@@ -182,6 +211,28 @@ describe('reconcile: state labels (SPEC §6 table)', () => {
     expect(result.operations[0]).toBe(creates[0])
   })
 
+  it.each<[EventKind, string, string]>([
+    ['phase_validating', 'debussy:validating', 'FBCA04'],
+    ['phase_awaiting_human', 'debussy:awaiting-human', 'D876E3'],
+    ['phase_blocked', 'debussy:blocked', 'B60205']
+  ])('creates the missing label of %s as %s with its own color', (kind, label, color) => {
+    const result = reconcile(
+      input({ event: event(kind), snapshot: snapshot([issue(10, ['debussy:in-progress'])]) })
+    )
+    expect(result.state).toBe(label.replace('debussy:', ''))
+    expect(labelOps(result.operations)).toEqual([
+      {
+        op: 'create_label',
+        repo: 'acme/app',
+        label,
+        color,
+        description: expect.stringMatching(/^Debussy: .{5,80}$/)
+      },
+      { op: 'add_label', issue: 'acme/app#10', label },
+      { op: 'remove_label', issue: 'acme/app#10', label: 'debussy:in-progress' }
+    ])
+  })
+
   it('with create_labels_if_missing false: no create, no add, one warning naming the label', () => {
     const result = reconcile(
       input({
@@ -203,7 +254,10 @@ describe('reconcile: state labels (SPEC §6 table)', () => {
   })
 
   it('uses the configured label names', () => {
-    const custom = { ...config, labels: { inProgress: 'wip', completed: 'done', failed: 'broken' } }
+    const custom = {
+      ...config,
+      labels: { ...config.labels, inProgress: 'wip', completed: 'done', failed: 'broken' }
+    }
     const result = reconcile(
       input({
         config: custom,

@@ -60,7 +60,7 @@ describe('one change of a Debussy row → the event sent', () => {
       [...before, [2, '2', 1, 'running']],
       'running',
       [...before, [2, '2', 1, 'validating']],
-      undefined
+      'phase_validating 2'
     ],
     [
       'validating → completed',
@@ -84,7 +84,7 @@ describe('one change of a Debussy row → the event sent', () => {
       [...before, [2, '2', 1, 'validating']],
       'running',
       [...before, [2, '2', 1, 'awaiting_human']],
-      undefined
+      'phase_awaiting_human 2'
     ],
     [
       'running → blocked',
@@ -92,7 +92,23 @@ describe('one change of a Debussy row → the event sent', () => {
       [...before, [2, '2', 1, 'running']],
       'running',
       [...before, [2, '2', 1, 'blocked']],
-      undefined
+      'phase_blocked 2'
+    ],
+    [
+      'validating → blocked',
+      'running',
+      [...before, [2, '2', 1, 'validating']],
+      'running',
+      [...before, [2, '2', 1, 'blocked']],
+      'phase_blocked 2'
+    ],
+    [
+      'awaiting_human → completed (the person approved)',
+      'running',
+      [...before, [2, '2', 1, 'awaiting_human']],
+      'running',
+      [...before, [2, '2', 1, 'completed']],
+      'phase_completed 2'
     ],
     [
       'failed, then attempt 2 running',
@@ -204,13 +220,13 @@ describe('a watcher that starts late or again: one snapshot of where the run is'
       'phase_started 2 1/4'
     ],
     [
-      'phase 2 validating (still in progress)',
+      'phase 2 validating',
       'running',
       [
         [1, '1', 1, 'completed'],
         [2, '2', 1, 'validating']
       ],
-      'phase_started 2 1/4'
+      'phase_validating 2 1/4'
     ],
     [
       'phase 2 awaiting a person',
@@ -219,7 +235,16 @@ describe('a watcher that starts late or again: one snapshot of where the run is'
         [1, '1', 1, 'completed'],
         [2, '2', 1, 'awaiting_human']
       ],
-      'phase_started 2 1/4'
+      'phase_awaiting_human 2 1/4'
+    ],
+    [
+      'phase 2 blocked',
+      'running',
+      [
+        [1, '1', 1, 'completed'],
+        [2, '2', 1, 'blocked']
+      ],
+      'phase_blocked 2 1/4'
     ],
     [
       'phase 2 failed, run failed',

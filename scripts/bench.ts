@@ -42,7 +42,8 @@ import path from 'node:path'
 import {
   BaselineClient,
   DEBUSSY_LABELS,
-  type BaselineEvent
+  type BaselineEvent,
+  type BaselineEventKind
 } from '../test-support/baseline-client.js'
 import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
 import {
@@ -53,7 +54,6 @@ import {
   runAction,
   type ActionResult
 } from '../test-support/run-action.js'
-import type { EventKind } from '../src/domain.js'
 import {
   PLAN_PATH,
   REPO,
@@ -206,10 +206,11 @@ function median(values: readonly number[]): number {
 
 // ---- events --------------------------------------------------------------------
 
-type Payload = SnapshotPayload
+/** The events the baseline (Debussy's own sync) knows: the bench compares only these. */
+type Payload = SnapshotPayload & { readonly event: BaselineEventKind }
 
 function payload(
-  event: EventKind,
+  event: BaselineEventKind,
   sequence: number,
   completed: number,
   total: number,

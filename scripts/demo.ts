@@ -120,7 +120,7 @@ function debussyRun(): DebussyStep[] {
         },
         {
           what: 'phase 2.5 is validating',
-          sends: false,
+          sends: true,
           act: (d, run) => d.updatePhaseStatus(run, phase, 'validating')
         }
       )
@@ -176,11 +176,7 @@ async function* watchedRun(
     }
     if (!step.sends) {
       say()
-      say(
-        dim(
-          `    debussy: ${step.what}: the watcher sends nothing (no such state in the action yet)`
-        )
-      )
+      say(dim(`    debussy: ${step.what}: the watcher sends nothing`))
       continue
     }
     for (const d of sim.dispatches().slice(seen)) {

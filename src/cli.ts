@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util'
 import { loadConfig } from './config.js'
 import {
   EVENT_KINDS,
+  SYNC_STATES,
   type MasterPlan,
   type OperationResult,
   type RepoRef,
@@ -26,6 +27,7 @@ import { formatProgress } from './progress.js'
 import { plainLine } from './log-text.js'
 import { createDispatcher, describeFailure, type Sender } from './sender/dispatch.js'
 import { eventType, type DispatchPayload } from './sender/snapshot.js'
+import { stateLabel } from './reconcile.js'
 import { readState } from './sender/state-db.js'
 import { abortableSleep, watch } from './sender/watch.js'
 import { sync, type SyncLog, type SyncResult } from './sync.js'
@@ -51,7 +53,8 @@ Previews what the action would do for one Debussy event; writes only with --appl
 
   --repo OWNER/REPO        repository of the plan (bare issue refs belong to it)
   --plan PATH              master plan, relative to --workspace
-  --event EVENT            phase_started | phase_completed | phase_failed | plan_completed
+  --event EVENT            phase_started | phase_completed | phase_failed | plan_completed |
+                           phase_validating | phase_awaiting_human | phase_blocked
   --phase ID               phase id (phase events)
   --completed-phases N     progress snapshot, as the orchestrator sends it
   --total-phases N
@@ -94,7 +97,8 @@ const DISPATCH_USAGE = `Usage: debussy-issue-sync dispatch --event EVENT --plan 
 
 Sends one repository_dispatch event with a version-1 client_payload.
 
-  --event EVENT            phase_started | phase_completed | phase_failed | plan_completed
+  --event EVENT            phase_started | phase_completed | phase_failed | plan_completed |
+                           phase_validating | phase_awaiting_human | phase_blocked
   --plan PATH              master plan, relative to the repository root
   --phase ID               phase id (phase events)
   --completed-phases N     progress snapshot
@@ -543,7 +547,7 @@ async function check(argv: readonly string[], io: CliIO): Promise<number> {
   lines.push('', `Milestone: ${describeMilestone(plan)}`)
   lines.push(
     '',
-    `Config (${configPath}): labels ${config.labels.inProgress}, ${config.labels.completed}, ${config.labels.failed}; auto_close ${String(config.autoClose)}`
+    `Config (${configPath}): labels ${SYNC_STATES.map((state) => stateLabel(config.labels, state)).join(', ')}; auto_close ${String(config.autoClose)}`
   )
   const warnings = [...configFindings, ...loaded.findings, ...scoped.findings]
   if (target === undefined && plan.repo.owner === 'OWNER') {

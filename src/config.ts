@@ -67,9 +67,15 @@ const labelsSchema = z.object({
   in_progress: labelName('debussy:in-progress', 'in progress'),
   completed: labelName('debussy:completed', 'completed'),
   failed: labelName('debussy:failed', 'failed'),
+  validating: labelName('debussy:validating', 'validating'),
+  awaiting_human: labelName('debussy:awaiting-human', 'awaiting a person'),
+  blocked: labelName('debussy:blocked', 'blocked'),
   color_in_progress: labelColor('1D76DB', 'in-progress'),
   color_completed: labelColor('0E8A16', 'completed'),
-  color_failed: labelColor('D93F0B', 'failed')
+  color_failed: labelColor('D93F0B', 'failed'),
+  color_validating: labelColor('FBCA04', 'validating'),
+  color_awaiting_human: labelColor('D876E3', 'awaiting-human'),
+  color_blocked: labelColor('B60205', 'blocked')
 })
 
 /** The `github:` section of `.debussy/config.yaml`: each key declared once, with its help text. */
@@ -98,9 +104,9 @@ export const githubConfigSchema = z
     ),
     // Parsed from {}, so that each label key takes its own default.
     labels: field(labelsSchema.prefault({}), {
-      description: 'The three state labels: names (distinct, compared without case) and colors.',
+      description: 'The six state labels: names (distinct, compared without case) and colors.',
       expected: 'a mapping of label names and colors',
-      fix: 'Indent in_progress, completed, failed and the color_ keys under "labels:"'
+      fix: 'Indent in_progress, completed, failed, validating, awaiting_human, blocked and the color_ keys under "labels:"'
     }),
     repositories: field(
       z
@@ -150,12 +156,18 @@ export const syncConfigSchema = githubConfigSchema.transform((section) => ({
   labels: {
     inProgress: section.labels.in_progress,
     completed: section.labels.completed,
-    failed: section.labels.failed
+    failed: section.labels.failed,
+    validating: section.labels.validating,
+    awaitingHuman: section.labels.awaiting_human,
+    blocked: section.labels.blocked
   },
   colors: {
     inProgress: section.labels.color_in_progress,
     completed: section.labels.color_completed,
-    failed: section.labels.color_failed
+    failed: section.labels.color_failed,
+    validating: section.labels.color_validating,
+    awaitingHuman: section.labels.color_awaiting_human,
+    blocked: section.labels.color_blocked
   },
   repositories: section.repositories,
   maxIssues: section.max_issues
@@ -252,7 +264,14 @@ export function parseConfig(
   const config = parsed.data
   const { labels } = config
   checkDistinct(
-    { in_progress: labels.inProgress, completed: labels.completed, failed: labels.failed },
+    {
+      in_progress: labels.inProgress,
+      completed: labels.completed,
+      failed: labels.failed,
+      validating: labels.validating,
+      awaiting_human: labels.awaitingHuman,
+      blocked: labels.blocked
+    },
     source
   )
   if (config.enabled) findings.push(twoWriters(source))
@@ -344,11 +363,17 @@ function unknownKey(source: string, key: string, meant: string | undefined): Fin
   }
 }
 
-function checkDistinct(
-  labels: Record<'in_progress' | 'completed' | 'failed', string>,
-  source: string
-): void {
-  const states = ['in_progress', 'completed', 'failed'] as const
+const STATE_KEYS = [
+  'in_progress',
+  'completed',
+  'failed',
+  'validating',
+  'awaiting_human',
+  'blocked'
+] as const
+
+function checkDistinct(labels: Record<(typeof STATE_KEYS)[number], string>, source: string): void {
+  const states = STATE_KEYS
   states.forEach((state, index) => {
     const earlier = states
       .slice(0, index)
@@ -357,7 +382,7 @@ function checkDistinct(
       throw new InputError(
         `${source} github.labels.${state}`,
         `"${printable(labels[state])}" is also the ${earlier} label (GitHub compares label names without case)`,
-        'Give each of in_progress, completed and failed its own label name'
+        'Give each of in_progress, completed, failed, validating, awaiting_human and blocked its own label name'
       )
     }
   })

@@ -11,12 +11,26 @@ export const EVENT_KINDS = [
   'phase_started',
   'phase_completed',
   'phase_failed',
-  'plan_completed'
+  'plan_completed',
+  'phase_validating',
+  'phase_awaiting_human',
+  'phase_blocked'
 ] as const
 export type EventKind = (typeof EVENT_KINDS)[number]
 
-/** The three states a linked issue can be labelled with. */
-export type SyncState = 'in-progress' | 'completed' | 'failed'
+/** The six states a linked issue can be labelled with (one at a time). */
+export type SyncState =
+  'in-progress' | 'completed' | 'failed' | 'validating' | 'awaiting-human' | 'blocked'
+
+/** Every state, in the order labels are listed (the first three are the original ones). */
+export const SYNC_STATES: readonly SyncState[] = [
+  'in-progress',
+  'completed',
+  'failed',
+  'validating',
+  'awaiting-human',
+  'blocked'
+]
 
 /** One Debussy event, resolved from inputs, `client_payload` and `workflow_dispatch` inputs. */
 export interface PhaseEvent {
@@ -52,12 +66,18 @@ export interface LabelNames {
   readonly inProgress: string
   readonly completed: string
   readonly failed: string
+  readonly validating: string
+  readonly awaitingHuman: string
+  readonly blocked: string
 }
 
 export interface LabelColors {
   readonly inProgress: string
   readonly completed: string
   readonly failed: string
+  readonly validating: string
+  readonly awaitingHuman: string
+  readonly blocked: string
 }
 
 /**

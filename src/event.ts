@@ -55,12 +55,12 @@ function caseless(pattern: string): string {
 
 /** The names normaliseEventType accepts, as one JSON Schema pattern (for senders that validate). */
 export const EVENT_NAME_PATTERN = caseless(
-  '^\\s*(?:debussy(?:[:_./]|[\\s-]+)+)?(?:phase(?:_|[\\s-]+)(?:started|completed|failed)|plan(?:_|[\\s-]+)completed)\\s*$'
+  '^\\s*(?:debussy(?:[:_./]|[\\s-]+)+)?(?:phase(?:_|[\\s-]+)(?:started|completed|failed|validating|blocked|awaiting(?:_|[\\s-]+)human)|plan(?:_|[\\s-]+)completed)\\s*$'
 )
 
 /** The phase events among them, which need a phase. */
 export const PHASE_EVENT_PATTERN = caseless(
-  '^\\s*(?:debussy(?:[:_./]|[\\s-]+)+)?phase(?:_|[\\s-]+)(?:started|completed|failed)\\s*$'
+  '^\\s*(?:debussy(?:[:_./]|[\\s-]+)+)?phase(?:_|[\\s-]+)(?:started|completed|failed|validating|blocked|awaiting(?:_|[\\s-]+)human)\\s*$'
 )
 
 /**

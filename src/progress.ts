@@ -29,7 +29,8 @@ export type AppliedRuns = readonly AppliedOrder[]
 export const MAX_RUNS = 5
 
 /** A phase's state as the run's events last said it. */
-export type PhaseState = 'started' | 'completed' | 'failed'
+export type PhaseState =
+  'started' | 'completed' | 'failed' | 'validating' | 'awaiting-human' | 'blocked'
 
 export interface LedgerEntry {
   readonly state: PhaseState
@@ -209,19 +210,27 @@ function readRuns(marker: string): AppliedRuns {
 const STATE_CODES: Readonly<Record<PhaseState, string>> = {
   started: 's',
   completed: 'c',
-  failed: 'f'
+  failed: 'f',
+  validating: 'v',
+  'awaiting-human': 'h',
+  blocked: 'b'
 }
 const CODE_STATES: Readonly<Record<string, PhaseState>> = {
   s: 'started',
   c: 'completed',
-  f: 'failed'
+  f: 'failed',
+  v: 'validating',
+  h: 'awaiting-human',
+  b: 'blocked'
 }
 /** `encodeURIComponent` always encodes `$`, so no phase id can be this key. */
 const PLAN_KEY = '$'
 
 /**
  * `ledger="1:c3,2:s5,$:c9"`: each phase id URI-encoded, its state (`s`tarted,
- * `c`ompleted, `f`ailed) and the sequence that said it; `$` is plan_completed.
+ * `c`ompleted, `f`ailed, `v`alidating, awaiting-`h`uman, `b`locked) and the
+ * sequence that said it; `$` is plan_completed. Markers written before the
+ * last three codes existed read the same.
  * It belongs to the marker's `run` (the newest applied run). A damaged entry
  * is dropped; a marker without `ledger` has none (written before ledgers).
  */
@@ -231,7 +240,7 @@ function readLedger(marker: string, last: AppliedOrder | undefined): RunLedger |
   const phases = new Map<string, LedgerEntry>()
   let planCompleted: number | undefined
   for (const entry of list.split(',')) {
-    const match = /^([^:]+):([scf])(\d{1,16})$/.exec(entry)
+    const match = /^([^:]+):([scfvhb])(\d{1,16})$/.exec(entry)
     const state = CODE_STATES[match?.[2] ?? '']
     const sequence = Number(match?.[3])
     if (match?.[1] === undefined || state === undefined || !Number.isSafeInteger(sequence)) continue
@@ -350,11 +359,24 @@ const STATE_OF_EVENT: Readonly<Record<PhaseEvent['kind'], PhaseState>> = {
   phase_started: 'started',
   phase_completed: 'completed',
   phase_failed: 'failed',
-  plan_completed: 'completed'
+  plan_completed: 'completed',
+  phase_validating: 'validating',
+  phase_awaiting_human: 'awaiting-human',
+  phase_blocked: 'blocked'
 }
 
-/** Ties (one sequence, two states: a sender's bug) resolve the same in any arrival order. */
-const STATE_RANK: Readonly<Record<PhaseState, number>> = { started: 0, failed: 1, completed: 2 }
+/**
+ * Ties (one sequence, two states: a sender's bug) resolve the same in any
+ * arrival order: the later of Debussy's phase states wins.
+ */
+const STATE_RANK: Readonly<Record<PhaseState, number>> = {
+  started: 0,
+  validating: 1,
+  'awaiting-human': 2,
+  blocked: 3,
+  failed: 4,
+  completed: 5
+}
 
 function newer(entry: LedgerEntry, than: LedgerEntry | undefined): boolean {
   if (than === undefined || entry.sequence > than.sequence) return true

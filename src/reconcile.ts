@@ -20,6 +20,7 @@ import type {
   SyncConfig,
   SyncState
 } from './domain.js'
+import { SYNC_STATES } from './domain.js'
 import { formatIssueRef, formatRepo, repoKey } from './issue-ref.js'
 import { completionComment } from './plan-text.js'
 import {
@@ -39,14 +40,20 @@ export const STATE_FOR_EVENT: Readonly<Record<EventKind, SyncState>> = {
   phase_started: 'in-progress',
   phase_completed: 'completed',
   phase_failed: 'failed',
-  plan_completed: 'completed'
+  plan_completed: 'completed',
+  phase_validating: 'validating',
+  phase_awaiting_human: 'awaiting-human',
+  phase_blocked: 'blocked'
 }
 
 /** The short description each state label is created with. */
 export const LABEL_DESCRIPTIONS: Readonly<Record<SyncState, string>> = {
   'in-progress': 'Debussy: a phase of the linked plan is running',
   completed: 'Debussy: the linked plan or its latest phase completed',
-  failed: 'Debussy: a phase of the linked plan failed'
+  failed: 'Debussy: a phase of the linked plan failed',
+  validating: 'Debussy: a phase of the linked plan is checking its work',
+  'awaiting-human': 'Debussy: a phase of the linked plan waits for a person',
+  blocked: 'Debussy: a phase of the linked plan is blocked'
 }
 
 export interface ReconcileInput {
@@ -110,6 +117,12 @@ export function stateLabel(labels: LabelNames, state: SyncState): string {
       return labels.completed
     case 'failed':
       return labels.failed
+    case 'validating':
+      return labels.validating
+    case 'awaiting-human':
+      return labels.awaitingHuman
+    case 'blocked':
+      return labels.blocked
   }
 }
 
@@ -121,9 +134,7 @@ export function reconcile(input: ReconcileInput): Changeset {
   const findings: Finding[] = []
   const state = STATE_FOR_EVENT[event.kind]
   const target = stateLabel(config.labels, state)
-  const others = (['in-progress', 'completed', 'failed'] as const)
-    .filter((s) => s !== state)
-    .map((s) => stateLabel(config.labels, s))
+  const others = SYNC_STATES.filter((s) => s !== state).map((s) => stateLabel(config.labels, s))
 
   const milestone = chooseMilestone(plan, snapshot, findings)
 
@@ -301,12 +312,8 @@ function ensureCreated(
   const name = formatRepo(repo)
   const already = createOps.find((op) => sameName(op.repo, name) && sameName(op.label, label))
   if (already !== undefined) return already
-  const color =
-    state === 'in-progress'
-      ? config.colors.inProgress
-      : state === 'completed'
-        ? config.colors.completed
-        : config.colors.failed
+  // LabelColors has the same keys as LabelNames.
+  const color = stateLabel(config.colors, state)
   const created: CreateLabel = {
     op: 'create_label',
     repo: name,

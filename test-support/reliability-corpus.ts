@@ -139,6 +139,13 @@ export const CORPUS: readonly CorpusCase[] = [
   payloadCase('cp-event-object', 'event', { name: 'phase_started' }),
   payloadCase('cp-event-null', 'event', null),
   payloadCase('cp-event-unknown', 'event', 'phase_paused', 'unknown event', EVENT_FIX),
+  payloadCase(
+    'cp-event-awaiting-short',
+    'event',
+    'phase_awaiting',
+    'awaiting without human',
+    EVENT_FIX
+  ),
   payloadCase('cp-event-plan-started', 'event', 'debussy:plan-started', 'unknown event', EVENT_FIX),
   payloadCase('cp-event-empty', 'event', '', 'empty event', EVENT_FIX),
   payloadCase('cp-event-nul', 'event', 'phase_started\u0000', 'NUL in event', EVENT_FIX),
@@ -381,6 +388,22 @@ export const CORPUS: readonly CorpusCase[] = [
     omit: ['plan'],
     payload: { plan_path: PLAN_PATH },
     expect: refuse(/client_payload\.plan\b/, /Give the master plan's path/)
+  },
+  {
+    id: 'cp-phase-missing-blocked',
+    area: 'client_payload',
+    title: 'phase_blocked without a phase',
+    omit: ['phase'],
+    payload: { event: 'phase_blocked' },
+    expect: refuse(/client_payload\.phase\b/, /Give the phase id|set the action's phase input/)
+  },
+  {
+    id: 'cp-event-type-validating-disagrees',
+    area: 'client_payload',
+    title: 'event_type debussy-phase-validating but event plan_completed (gate bypass)',
+    payload: { event: 'plan_completed' },
+    eventType: 'debussy-phase-validating',
+    expect: refuse(/client_payload\.event\b/, /Send the same event in both/)
   },
   {
     id: 'cp-event-type-unknown',
@@ -768,7 +791,21 @@ export const CORPUS: readonly CorpusCase[] = [
     'two states, one label',
     'github:\n  labels:\n    in_progress: "debussy"\n    completed: "debussy"\n',
     /github\.labels\.completed/,
-    /Give each of in_progress, completed and failed its own label name/
+    /Give each of in_progress, completed, failed, validating, awaiting_human and blocked its own label name/
+  ),
+  configCase(
+    'cf-label-new-state-same',
+    'a new state labelled like an old one, but for case',
+    'github:\n  labels:\n    blocked: "Debussy:Failed"\n',
+    /github\.labels\.blocked/,
+    /its own label name/
+  ),
+  configCase(
+    'cf-label-two-new-states-same',
+    'two new states, one label',
+    'github:\n  labels:\n    validating: "waiting"\n    awaiting_human: "waiting"\n',
+    /github\.labels\.awaiting_human/,
+    /its own label name/
   ),
   configCase(
     'cf-label-case',
@@ -810,6 +847,13 @@ export const CORPUS: readonly CorpusCase[] = [
     'color: 1234567',
     'github:\n  labels:\n    color_in_progress: 1234567\n',
     /github\.labels\.color_in_progress/,
+    /Write 6 hex digits/
+  ),
+  configCase(
+    'cf-color-new-state',
+    'color_awaiting_human: purple',
+    'github:\n  labels:\n    color_awaiting_human: purple\n',
+    /github\.labels\.color_awaiting_human/,
     /Write 6 hex digits/
   ),
   configCase(

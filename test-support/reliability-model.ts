@@ -6,13 +6,17 @@
 import type { EventKind } from '../src/domain.js'
 import type { FaultMatch } from './github-simulator.js'
 
-export type StateName = 'in-progress' | 'completed' | 'failed'
+export type StateName =
+  'in-progress' | 'completed' | 'failed' | 'validating' | 'awaiting-human' | 'blocked'
 
 /** SPEC §5 defaults. */
 export const STATE_LABELS: Readonly<Record<StateName, { name: string; color: string }>> = {
   'in-progress': { name: 'debussy:in-progress', color: '1D76DB' },
   completed: { name: 'debussy:completed', color: '0E8A16' },
-  failed: { name: 'debussy:failed', color: 'D93F0B' }
+  failed: { name: 'debussy:failed', color: 'D93F0B' },
+  validating: { name: 'debussy:validating', color: 'FBCA04' },
+  'awaiting-human': { name: 'debussy:awaiting-human', color: 'D876E3' },
+  blocked: { name: 'debussy:blocked', color: 'B60205' }
 }
 
 /** SPEC §6, written out here (not taken from src/) so that the suite checks the action against it. */
@@ -20,7 +24,10 @@ export const STATE_OF: Readonly<Record<EventKind, StateName>> = {
   phase_started: 'in-progress',
   phase_completed: 'completed',
   phase_failed: 'failed',
-  plan_completed: 'completed'
+  plan_completed: 'completed',
+  phase_validating: 'validating',
+  phase_awaiting_human: 'awaiting-human',
+  phase_blocked: 'blocked'
 }
 
 /** The requests the action makes, as fault matchers. */

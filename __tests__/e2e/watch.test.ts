@@ -110,53 +110,61 @@ describeIfPython('watch: a Debussy run, dispatched and synced', () => {
     debussy.startAttempt(run, '1', 1)
     await expectSent(1)
     debussy.updatePhaseStatus(run, '1', 'validating')
-    debussy.updatePhaseStatus(run, '1', 'completed')
     await expectSent(2)
+    debussy.updatePhaseStatus(run, '1', 'completed')
+    await expectSent(3)
 
     debussy.setCurrentPhase(run, '2')
     debussy.startAttempt(run, '2', 1)
-    await expectSent(3)
-    debussy.updatePhaseStatus(run, '2', 'failed', 'gates failed')
     await expectSent(4)
+    debussy.updatePhaseStatus(run, '2', 'failed', 'gates failed')
+    await expectSent(5)
     await runner.catchUp()
     expect(stateLabels(labels(first))).toEqual(['debussy:failed'])
     debussy.startAttempt(run, '2', 2)
-    await expectSent(5)
-    debussy.updatePhaseStatus(run, '2', 'validating')
-    debussy.updatePhaseStatus(run, '2', 'completed')
     await expectSent(6)
+    debussy.updatePhaseStatus(run, '2', 'validating')
+    await expectSent(7)
+    debussy.updatePhaseStatus(run, '2', 'completed')
+    await expectSent(8)
 
     debussy.setCurrentPhase(run, '3')
     debussy.startAttempt(run, '3', 1)
-    await expectSent(7)
+    await expectSent(9)
     debussy.updatePhaseStatus(run, '3', 'validating')
+    await expectSent(10)
     debussy.updatePhaseStatus(run, '3', 'awaiting_human')
-    // Waiting for a person sends nothing (the action has no such state yet).
-    await new Promise((resolve) => setTimeout(resolve, 400))
-    expect(sim.dispatches()).toHaveLength(7)
+    await expectSent(11)
     await runner.catchUp()
-    expect(stateLabels(labels(first))).toEqual(['debussy:in-progress'])
+    // Waiting for a person is its own state on every linked issue, one state label each.
+    for (const n of sample.issueNumbers) {
+      expect(stateLabels(labels(n))).toEqual(['debussy:awaiting-human'])
+    }
     debussy.updatePhaseStatus(run, '3', 'completed')
-    await expectSent(8)
+    await expectSent(12)
 
     debussy.setCurrentPhase(run, '4')
     debussy.startAttempt(run, '4', 1)
-    await expectSent(9)
+    await expectSent(13)
     debussy.updatePhaseStatus(run, '4', 'completed')
-    await expectSent(10)
+    await expectSent(14)
     debussy.updateRunStatus(run, 'completed')
-    await expectSent(11)
+    await expectSent(15)
 
     expect(await watcher.exited).toBe(0)
     await runner.catchUp()
     expect(sent()).toEqual([
       'phase_started 1',
+      'phase_validating 1',
       'phase_completed 1',
       'phase_started 2',
       'phase_failed 2',
       'phase_started 2',
+      'phase_validating 2',
       'phase_completed 2',
       'phase_started 3',
+      'phase_validating 3',
+      'phase_awaiting_human 3',
       'phase_completed 3',
       'phase_started 4',
       'phase_completed 4',
@@ -176,6 +184,7 @@ describeIfPython('watch: a Debussy run, dispatched and synced', () => {
       auto_close: true
     })
     expect(sim.dispatches().map((d) => d.eventType)).toContain('debussy-phase-failed')
+    expect(sim.dispatches().map((d) => d.eventType)).toContain('debussy-phase-awaiting-human')
 
     for (const n of sample.issueNumbers) {
       expect(stateLabels(labels(n))).toEqual(['debussy:completed'])

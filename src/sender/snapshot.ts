@@ -12,9 +12,12 @@
 import type { EventKind } from '../domain.js'
 import type { PhaseRow, RunRow, StateRows } from './state-db.js'
 
-/** Debussy's PhaseStatus (core/models.py) → the event its row sends now. */
+/** Debussy's PhaseStatus (core/models.py) → the event its row sends; `pending` sends none. */
 const PHASE_EVENT: Readonly<Record<string, EventKind | undefined>> = {
   running: 'phase_started',
+  validating: 'phase_validating',
+  awaiting_human: 'phase_awaiting_human',
+  blocked: 'phase_blocked',
   completed: 'phase_completed',
   failed: 'phase_failed'
 }
@@ -150,9 +153,10 @@ function payload(
 
 /**
  * Where the run is, as one payload: for a watcher that starts late or again.
- * A completed run is `plan_completed`; else the latest execution's state,
- * where a phase still validating or awaiting a person is in progress
- * (`phase_started`). Undefined before the first phase starts.
+ * A completed run is `plan_completed`; else the latest execution's state
+ * (validating, awaiting a person and blocked are named as such; a status
+ * this sender does not know counts as `phase_started`). Undefined before the
+ * first phase starts.
  */
 export function currentSnapshot(
   view: RunView,
