@@ -63419,9 +63419,15 @@ const labelsSchema = object({
     in_progress: labelName('debussy:in-progress', 'in progress'),
     completed: labelName('debussy:completed', 'completed'),
     failed: labelName('debussy:failed', 'failed'),
+    validating: labelName('debussy:validating', 'validating'),
+    awaiting_human: labelName('debussy:awaiting-human', 'awaiting a person'),
+    blocked: labelName('debussy:blocked', 'blocked'),
     color_in_progress: labelColor('1D76DB', 'in-progress'),
     color_completed: labelColor('0E8A16', 'completed'),
-    color_failed: labelColor('D93F0B', 'failed')
+    color_failed: labelColor('D93F0B', 'failed'),
+    color_validating: labelColor('FBCA04', 'validating'),
+    color_awaiting_human: labelColor('D876E3', 'awaiting-human'),
+    color_blocked: labelColor('B60205', 'blocked')
 });
 /** The `github:` section of `.debussy/config.yaml`: each key declared once, with its help text. */
 const githubConfigSchema = object({
@@ -63433,9 +63439,9 @@ const githubConfigSchema = object({
     dry_run: booleanField('dry_run', 'Preview only: every run reads, and lists the writes that would be made.', false),
     // Parsed from {}, so that each label key takes its own default.
     labels: field(labelsSchema.prefault({}), {
-        description: 'The three state labels: names (distinct, compared without case) and colors.',
+        description: 'The six state labels: names (distinct, compared without case) and colors.',
         expected: 'a mapping of label names and colors',
-        fix: 'Indent in_progress, completed, failed and the color_ keys under "labels:"'
+        fix: 'Indent in_progress, completed, failed, validating, awaiting_human, blocked and the color_ keys under "labels:"'
     }),
     repositories: field(array(schemas_string()
         .regex(/^\s*[^/\s]+\/[^/\s]+\s*$/)
@@ -63476,12 +63482,18 @@ const syncConfigSchema = githubConfigSchema.transform((section) => ({
     labels: {
         inProgress: section.labels.in_progress,
         completed: section.labels.completed,
-        failed: section.labels.failed
+        failed: section.labels.failed,
+        validating: section.labels.validating,
+        awaitingHuman: section.labels.awaiting_human,
+        blocked: section.labels.blocked
     },
     colors: {
         inProgress: section.labels.color_in_progress,
         completed: section.labels.color_completed,
-        failed: section.labels.color_failed
+        failed: section.labels.color_failed,
+        validating: section.labels.color_validating,
+        awaitingHuman: section.labels.color_awaiting_human,
+        blocked: section.labels.color_blocked
     },
     repositories: section.repositories,
     maxIssues: section.max_issues
@@ -63558,7 +63570,14 @@ function parseConfig(text, source) {
     }
     const config = parsed.data;
     const { labels } = config;
-    checkDistinct({ in_progress: labels.inProgress, completed: labels.completed, failed: labels.failed }, source);
+    checkDistinct({
+        in_progress: labels.inProgress,
+        completed: labels.completed,
+        failed: labels.failed,
+        validating: labels.validating,
+        awaiting_human: labels.awaitingHuman,
+        blocked: labels.blocked
+    }, source);
     if (config.enabled)
         findings.push(twoWriters(source));
     return { config, findings };
@@ -63625,14 +63644,22 @@ function unknownKey(source, key, meant) {
         message: `${source}: ${key} is not a setting the action knows, so it is ignored${meant === undefined ? '' : ` (did you mean ${meant}?)`}`
     };
 }
+const STATE_KEYS = [
+    'in_progress',
+    'completed',
+    'failed',
+    'validating',
+    'awaiting_human',
+    'blocked'
+];
 function checkDistinct(labels, source) {
-    const states = ['in_progress', 'completed', 'failed'];
+    const states = STATE_KEYS;
     states.forEach((state, index) => {
         const earlier = states
             .slice(0, index)
             .find((other) => labels[other].toLowerCase() === labels[state].toLowerCase());
         if (earlier !== undefined) {
-            throw new InputError(`${source} github.labels.${state}`, `"${printable(labels[state])}" is also the ${earlier} label (GitHub compares label names without case)`, 'Give each of in_progress, completed and failed its own label name');
+            throw new InputError(`${source} github.labels.${state}`, `"${printable(labels[state])}" is also the ${earlier} label (GitHub compares label names without case)`, 'Give each of in_progress, completed, failed, validating, awaiting_human and blocked its own label name');
         }
     });
 }
@@ -63651,7 +63678,19 @@ const EVENT_KINDS = [
     'phase_started',
     'phase_completed',
     'phase_failed',
-    'plan_completed'
+    'plan_completed',
+    'phase_validating',
+    'phase_awaiting_human',
+    'phase_blocked'
+];
+/** Every state, in the order labels are listed (the first three are the original ones). */
+const SYNC_STATES = [
+    'in-progress',
+    'completed',
+    'failed',
+    'validating',
+    'awaiting-human',
+    'blocked'
 ];
 
 ;// CONCATENATED MODULE: ./src/event.ts
@@ -63683,9 +63722,9 @@ function caseless(pattern) {
     return pattern.replace(/\\.|[a-z]/g, (c) => (c.length === 2 ? c : `[${c}${c.toUpperCase()}]`));
 }
 /** The names normaliseEventType accepts, as one JSON Schema pattern (for senders that validate). */
-const EVENT_NAME_PATTERN = caseless('^\\s*(?:debussy(?:[:_./]|[\\s-]+)+)?(?:phase(?:_|[\\s-]+)(?:started|completed|failed)|plan(?:_|[\\s-]+)completed)\\s*$');
+const EVENT_NAME_PATTERN = caseless('^\\s*(?:debussy(?:[:_./]|[\\s-]+)+)?(?:phase(?:_|[\\s-]+)(?:started|completed|failed|validating|blocked|awaiting(?:_|[\\s-]+)human)|plan(?:_|[\\s-]+)completed)\\s*$');
 /** The phase events among them, which need a phase. */
-const PHASE_EVENT_PATTERN = caseless('^\\s*(?:debussy(?:[:_./]|[\\s-]+)+)?phase(?:_|[\\s-]+)(?:started|completed|failed)\\s*$');
+const PHASE_EVENT_PATTERN = caseless('^\\s*(?:debussy(?:[:_./]|[\\s-]+)+)?phase(?:_|[\\s-]+)(?:started|completed|failed|validating|blocked|awaiting(?:_|[\\s-]+)human)\\s*$');
 /**
  * `client_payload` of a `repository_dispatch`, version 1: JSON types, checked
  * strictly. Each key is declared once here; the checks done in code (event
@@ -64922,18 +64961,26 @@ function readRuns(marker) {
 const STATE_CODES = {
     started: 's',
     completed: 'c',
-    failed: 'f'
+    failed: 'f',
+    validating: 'v',
+    'awaiting-human': 'h',
+    blocked: 'b'
 };
 const CODE_STATES = {
     s: 'started',
     c: 'completed',
-    f: 'failed'
+    f: 'failed',
+    v: 'validating',
+    h: 'awaiting-human',
+    b: 'blocked'
 };
 /** `encodeURIComponent` always encodes `$`, so no phase id can be this key. */
 const PLAN_KEY = '$';
 /**
  * `ledger="1:c3,2:s5,$:c9"`: each phase id URI-encoded, its state (`s`tarted,
- * `c`ompleted, `f`ailed) and the sequence that said it; `$` is plan_completed.
+ * `c`ompleted, `f`ailed, `v`alidating, awaiting-`h`uman, `b`locked) and the
+ * sequence that said it; `$` is plan_completed. Markers written before the
+ * last three codes existed read the same.
  * It belongs to the marker's `run` (the newest applied run). A damaged entry
  * is dropped; a marker without `ledger` has none (written before ledgers).
  */
@@ -64944,7 +64991,7 @@ function readLedger(marker, last) {
     const phases = new Map();
     let planCompleted;
     for (const entry of list.split(',')) {
-        const match = /^([^:]+):([scf])(\d{1,16})$/.exec(entry);
+        const match = /^([^:]+):([scfvhb])(\d{1,16})$/.exec(entry);
         const state = CODE_STATES[match?.[2] ?? ''];
         const sequence = Number(match?.[3]);
         if (match?.[1] === undefined || state === undefined || !Number.isSafeInteger(sequence))
@@ -65041,10 +65088,23 @@ const STATE_OF_EVENT = {
     phase_started: 'started',
     phase_completed: 'completed',
     phase_failed: 'failed',
-    plan_completed: 'completed'
+    plan_completed: 'completed',
+    phase_validating: 'validating',
+    phase_awaiting_human: 'awaiting-human',
+    phase_blocked: 'blocked'
 };
-/** Ties (one sequence, two states: a sender's bug) resolve the same in any arrival order. */
-const STATE_RANK = { started: 0, failed: 1, completed: 2 };
+/**
+ * Ties (one sequence, two states: a sender's bug) resolve the same in any
+ * arrival order: the later of Debussy's phase states wins.
+ */
+const STATE_RANK = {
+    started: 0,
+    validating: 1,
+    'awaiting-human': 2,
+    blocked: 3,
+    failed: 4,
+    completed: 5
+};
 function newer(entry, than) {
     if (than === undefined || entry.sequence > than.sequence)
         return true;
@@ -65117,17 +65177,24 @@ function judgeLedger(event, verdict, recorded, plan, findings) {
 
 
 
+
 const STATE_FOR_EVENT = {
     phase_started: 'in-progress',
     phase_completed: 'completed',
     phase_failed: 'failed',
-    plan_completed: 'completed'
+    plan_completed: 'completed',
+    phase_validating: 'validating',
+    phase_awaiting_human: 'awaiting-human',
+    phase_blocked: 'blocked'
 };
 /** The short description each state label is created with. */
 const LABEL_DESCRIPTIONS = {
     'in-progress': 'Debussy: a phase of the linked plan is running',
     completed: 'Debussy: the linked plan or its latest phase completed',
-    failed: 'Debussy: a phase of the linked plan failed'
+    failed: 'Debussy: a phase of the linked plan failed',
+    validating: 'Debussy: a phase of the linked plan is checking its work',
+    'awaiting-human': 'Debussy: a phase of the linked plan waits for a person',
+    blocked: 'Debussy: a phase of the linked plan is blocked'
 };
 function stateLabel(labels, state) {
     switch (state) {
@@ -65137,6 +65204,12 @@ function stateLabel(labels, state) {
             return labels.completed;
         case 'failed':
             return labels.failed;
+        case 'validating':
+            return labels.validating;
+        case 'awaiting-human':
+            return labels.awaitingHuman;
+        case 'blocked':
+            return labels.blocked;
     }
 }
 /** GitHub compares label names without regard to case. */
@@ -65146,9 +65219,7 @@ function reconcile(input) {
     const findings = [];
     const state = STATE_FOR_EVENT[event.kind];
     const target = stateLabel(config.labels, state);
-    const others = ['in-progress', 'completed', 'failed']
-        .filter((s) => s !== state)
-        .map((s) => stateLabel(config.labels, s));
+    const others = SYNC_STATES.filter((s) => s !== state).map((s) => stateLabel(config.labels, s));
     const milestone = chooseMilestone(plan, snapshot, findings);
     // The order check comes first: an out-of-order event changes no label and closes nothing.
     const block = milestone === undefined ? undefined : findProgressBlock(milestone.description, plan.path);
@@ -65306,11 +65377,8 @@ function ensureCreated(createOps, repo, label, config, state) {
     const already = createOps.find((op) => sameName(op.repo, name) && sameName(op.label, label));
     if (already !== undefined)
         return already;
-    const color = state === 'in-progress'
-        ? config.colors.inProgress
-        : state === 'completed'
-            ? config.colors.completed
-            : config.colors.failed;
+    // LabelColors has the same keys as LabelNames.
+    const color = stateLabel(config.colors, state);
     const created = {
         op: 'create_label',
         repo: name,

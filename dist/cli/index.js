@@ -54784,9 +54784,15 @@ const labelsSchema = object({
     in_progress: labelName('debussy:in-progress', 'in progress'),
     completed: labelName('debussy:completed', 'completed'),
     failed: labelName('debussy:failed', 'failed'),
+    validating: labelName('debussy:validating', 'validating'),
+    awaiting_human: labelName('debussy:awaiting-human', 'awaiting a person'),
+    blocked: labelName('debussy:blocked', 'blocked'),
     color_in_progress: labelColor('1D76DB', 'in-progress'),
     color_completed: labelColor('0E8A16', 'completed'),
-    color_failed: labelColor('D93F0B', 'failed')
+    color_failed: labelColor('D93F0B', 'failed'),
+    color_validating: labelColor('FBCA04', 'validating'),
+    color_awaiting_human: labelColor('D876E3', 'awaiting-human'),
+    color_blocked: labelColor('B60205', 'blocked')
 });
 /** The `github:` section of `.debussy/config.yaml`: each key declared once, with its help text. */
 const githubConfigSchema = object({
@@ -54798,9 +54804,9 @@ const githubConfigSchema = object({
     dry_run: booleanField('dry_run', 'Preview only: every run reads, and lists the writes that would be made.', false),
     // Parsed from {}, so that each label key takes its own default.
     labels: field(labelsSchema.prefault({}), {
-        description: 'The three state labels: names (distinct, compared without case) and colors.',
+        description: 'The six state labels: names (distinct, compared without case) and colors.',
         expected: 'a mapping of label names and colors',
-        fix: 'Indent in_progress, completed, failed and the color_ keys under "labels:"'
+        fix: 'Indent in_progress, completed, failed, validating, awaiting_human, blocked and the color_ keys under "labels:"'
     }),
     repositories: field(array(schemas_string()
         .regex(/^\s*[^/\s]+\/[^/\s]+\s*$/)
@@ -54841,12 +54847,18 @@ const syncConfigSchema = githubConfigSchema.transform((section) => ({
     labels: {
         inProgress: section.labels.in_progress,
         completed: section.labels.completed,
-        failed: section.labels.failed
+        failed: section.labels.failed,
+        validating: section.labels.validating,
+        awaitingHuman: section.labels.awaiting_human,
+        blocked: section.labels.blocked
     },
     colors: {
         inProgress: section.labels.color_in_progress,
         completed: section.labels.color_completed,
-        failed: section.labels.color_failed
+        failed: section.labels.color_failed,
+        validating: section.labels.color_validating,
+        awaitingHuman: section.labels.color_awaiting_human,
+        blocked: section.labels.color_blocked
     },
     repositories: section.repositories,
     maxIssues: section.max_issues
@@ -54923,7 +54935,14 @@ function parseConfig(text, source) {
     }
     const config = parsed.data;
     const { labels } = config;
-    checkDistinct({ in_progress: labels.inProgress, completed: labels.completed, failed: labels.failed }, source);
+    checkDistinct({
+        in_progress: labels.inProgress,
+        completed: labels.completed,
+        failed: labels.failed,
+        validating: labels.validating,
+        awaiting_human: labels.awaitingHuman,
+        blocked: labels.blocked
+    }, source);
     if (config.enabled)
         findings.push(twoWriters(source));
     return { config, findings };
@@ -54990,14 +55009,22 @@ function unknownKey(source, key, meant) {
         message: `${source}: ${key} is not a setting the action knows, so it is ignored${meant === undefined ? '' : ` (did you mean ${meant}?)`}`
     };
 }
+const STATE_KEYS = [
+    'in_progress',
+    'completed',
+    'failed',
+    'validating',
+    'awaiting_human',
+    'blocked'
+];
 function checkDistinct(labels, source) {
-    const states = ['in_progress', 'completed', 'failed'];
+    const states = STATE_KEYS;
     states.forEach((state, index) => {
         const earlier = states
             .slice(0, index)
             .find((other) => labels[other].toLowerCase() === labels[state].toLowerCase());
         if (earlier !== undefined) {
-            throw new InputError(`${source} github.labels.${state}`, `"${printable(labels[state])}" is also the ${earlier} label (GitHub compares label names without case)`, 'Give each of in_progress, completed and failed its own label name');
+            throw new InputError(`${source} github.labels.${state}`, `"${printable(labels[state])}" is also the ${earlier} label (GitHub compares label names without case)`, 'Give each of in_progress, completed, failed, validating, awaiting_human and blocked its own label name');
         }
     });
 }
@@ -55016,7 +55043,19 @@ const EVENT_KINDS = [
     'phase_started',
     'phase_completed',
     'phase_failed',
-    'plan_completed'
+    'plan_completed',
+    'phase_validating',
+    'phase_awaiting_human',
+    'phase_blocked'
+];
+/** Every state, in the order labels are listed (the first three are the original ones). */
+const SYNC_STATES = [
+    'in-progress',
+    'completed',
+    'failed',
+    'validating',
+    'awaiting-human',
+    'blocked'
 ];
 
 ;// CONCATENATED MODULE: ./src/event.ts
@@ -55048,9 +55087,9 @@ function caseless(pattern) {
     return pattern.replace(/\\.|[a-z]/g, (c) => (c.length === 2 ? c : `[${c}${c.toUpperCase()}]`));
 }
 /** The names normaliseEventType accepts, as one JSON Schema pattern (for senders that validate). */
-const EVENT_NAME_PATTERN = caseless('^\\s*(?:debussy(?:[:_./]|[\\s-]+)+)?(?:phase(?:_|[\\s-]+)(?:started|completed|failed)|plan(?:_|[\\s-]+)completed)\\s*$');
+const EVENT_NAME_PATTERN = caseless('^\\s*(?:debussy(?:[:_./]|[\\s-]+)+)?(?:phase(?:_|[\\s-]+)(?:started|completed|failed|validating|blocked|awaiting(?:_|[\\s-]+)human)|plan(?:_|[\\s-]+)completed)\\s*$');
 /** The phase events among them, which need a phase. */
-const PHASE_EVENT_PATTERN = caseless('^\\s*(?:debussy(?:[:_./]|[\\s-]+)+)?phase(?:_|[\\s-]+)(?:started|completed|failed)\\s*$');
+const PHASE_EVENT_PATTERN = caseless('^\\s*(?:debussy(?:[:_./]|[\\s-]+)+)?phase(?:_|[\\s-]+)(?:started|completed|failed|validating|blocked|awaiting(?:_|[\\s-]+)human)\\s*$');
 /**
  * `client_payload` of a `repository_dispatch`, version 1: JSON types, checked
  * strictly. Each key is declared once here; the checks done in code (event
@@ -61914,18 +61953,26 @@ function readRuns(marker) {
 const STATE_CODES = {
     started: 's',
     completed: 'c',
-    failed: 'f'
+    failed: 'f',
+    validating: 'v',
+    'awaiting-human': 'h',
+    blocked: 'b'
 };
 const CODE_STATES = {
     s: 'started',
     c: 'completed',
-    f: 'failed'
+    f: 'failed',
+    v: 'validating',
+    h: 'awaiting-human',
+    b: 'blocked'
 };
 /** `encodeURIComponent` always encodes `$`, so no phase id can be this key. */
 const PLAN_KEY = '$';
 /**
  * `ledger="1:c3,2:s5,$:c9"`: each phase id URI-encoded, its state (`s`tarted,
- * `c`ompleted, `f`ailed) and the sequence that said it; `$` is plan_completed.
+ * `c`ompleted, `f`ailed, `v`alidating, awaiting-`h`uman, `b`locked) and the
+ * sequence that said it; `$` is plan_completed. Markers written before the
+ * last three codes existed read the same.
  * It belongs to the marker's `run` (the newest applied run). A damaged entry
  * is dropped; a marker without `ledger` has none (written before ledgers).
  */
@@ -61936,7 +61983,7 @@ function readLedger(marker, last) {
     const phases = new Map();
     let planCompleted;
     for (const entry of list.split(',')) {
-        const match = /^([^:]+):([scf])(\d{1,16})$/.exec(entry);
+        const match = /^([^:]+):([scfvhb])(\d{1,16})$/.exec(entry);
         const state = CODE_STATES[match?.[2] ?? ''];
         const sequence = Number(match?.[3]);
         if (match?.[1] === undefined || state === undefined || !Number.isSafeInteger(sequence))
@@ -62033,10 +62080,23 @@ const STATE_OF_EVENT = {
     phase_started: 'started',
     phase_completed: 'completed',
     phase_failed: 'failed',
-    plan_completed: 'completed'
+    plan_completed: 'completed',
+    phase_validating: 'validating',
+    phase_awaiting_human: 'awaiting-human',
+    phase_blocked: 'blocked'
 };
-/** Ties (one sequence, two states: a sender's bug) resolve the same in any arrival order. */
-const STATE_RANK = { started: 0, failed: 1, completed: 2 };
+/**
+ * Ties (one sequence, two states: a sender's bug) resolve the same in any
+ * arrival order: the later of Debussy's phase states wins.
+ */
+const STATE_RANK = {
+    started: 0,
+    validating: 1,
+    'awaiting-human': 2,
+    blocked: 3,
+    failed: 4,
+    completed: 5
+};
 function newer(entry, than) {
     if (than === undefined || entry.sequence > than.sequence)
         return true;
@@ -62131,9 +62191,12 @@ function plainLine(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/sender/snapshot.ts
-/** Debussy's PhaseStatus (core/models.py) → the event its row sends now. */
+/** Debussy's PhaseStatus (core/models.py) → the event its row sends; `pending` sends none. */
 const PHASE_EVENT = {
     running: 'phase_started',
+    validating: 'phase_validating',
+    awaiting_human: 'phase_awaiting_human',
+    blocked: 'phase_blocked',
     completed: 'phase_completed',
     failed: 'phase_failed'
 };
@@ -62220,9 +62283,10 @@ function payload(view, event, phase, context) {
 }
 /**
  * Where the run is, as one payload: for a watcher that starts late or again.
- * A completed run is `plan_completed`; else the latest execution's state,
- * where a phase still validating or awaiting a person is in progress
- * (`phase_started`). Undefined before the first phase starts.
+ * A completed run is `plan_completed`; else the latest execution's state
+ * (validating, awaiting a person and blocked are named as such; a status
+ * this sender does not know counts as `phase_started`). Undefined before the
+ * first phase starts.
  */
 function currentSnapshot(view, context) {
     if (view.run.status === 'completed')
@@ -62409,6 +62473,371 @@ function createDispatcher(options) {
             }
         }
     };
+}
+
+;// CONCATENATED MODULE: ./src/plan-text.ts
+/** A zero-width joiner after `@` and `#` stops mentions and issue links, and reads the same. */
+const ZWJ = '\u200d';
+const HIDDEN_CONTROLS = 
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
+/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * Bidirectional controls (U+202E shows what follows backwards, isolates reorder
+ * runs) make a reader see other text than is there; other control characters
+ * (escape sequences, bell) have no business in a title. Line breaks and tabs
+ * are whitespace, flattened by the callers.
+ */
+function withoutControls(text) {
+    return text.replace(HIDDEN_CONTROLS, '');
+}
+/** `GH-12` is an issue link to GitHub, in any case: a joiner after `GH` stops it. */
+function unlinkGhRefs(text) {
+    return text.replace(/(gh)-(?=\d)/gi, `$1${ZWJ}-`);
+}
+/**
+ * Plan text made inert for GitHub markdown: mentions, issue references (`#12`,
+ * `GH-12`) and bare URLs neutralised, bidirectional and other control characters
+ * removed, markdown and HTML punctuation escaped, newlines flattened.
+ */
+function inertText(text, max = 200) {
+    const flat = withoutControls(text).replace(/\s+/g, ' ').trim();
+    const short = flat.length > max ? `${flat.slice(0, max)}…` : flat;
+    return unlinkGhRefs(short
+        .replace(/[\\`*_{}[\]()<>|!~]/g, (c) => `\\${c}`)
+        .replace(/&/g, '&amp;')
+        .replace(/[@#]/g, (c) => `${c}${ZWJ}`)
+        // Bare URLs are autolinked by GitHub: a joiner inside the scheme or www. stops that.
+        .replace(/:\/\//g, `:${ZWJ}//`)
+        .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWJ}.`));
+}
+/** Marks the action's one comment so that a re-run after a failed close does not post it twice. */
+function completionMarker(planKey) {
+    return `<!-- debussy-issue-sync:completed plan="${encodeURIComponent(planKey)}" -->`;
+}
+function completionComment(plan, progress) {
+    const phases = progress === undefined ? '' : ` (${progress.completed}/${progress.total} phases)`;
+    return [
+        `✅ Debussy completed the plan **${inertText(plan.title)}**${phases}, so this issue is closed as completed.`,
+        '',
+        `Closed by debussy-issue-sync because auto-close is on. Reopen it if there is more to do.`,
+        completionMarker(plan.path)
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/reconcile.ts
+
+
+
+
+const STATE_FOR_EVENT = {
+    phase_started: 'in-progress',
+    phase_completed: 'completed',
+    phase_failed: 'failed',
+    plan_completed: 'completed',
+    phase_validating: 'validating',
+    phase_awaiting_human: 'awaiting-human',
+    phase_blocked: 'blocked'
+};
+/** The short description each state label is created with. */
+const LABEL_DESCRIPTIONS = {
+    'in-progress': 'Debussy: a phase of the linked plan is running',
+    completed: 'Debussy: the linked plan or its latest phase completed',
+    failed: 'Debussy: a phase of the linked plan failed',
+    validating: 'Debussy: a phase of the linked plan is checking its work',
+    'awaiting-human': 'Debussy: a phase of the linked plan waits for a person',
+    blocked: 'Debussy: a phase of the linked plan is blocked'
+};
+function stateLabel(labels, state) {
+    switch (state) {
+        case 'in-progress':
+            return labels.inProgress;
+        case 'completed':
+            return labels.completed;
+        case 'failed':
+            return labels.failed;
+        case 'validating':
+            return labels.validating;
+        case 'awaiting-human':
+            return labels.awaitingHuman;
+        case 'blocked':
+            return labels.blocked;
+    }
+}
+/** GitHub compares label names without regard to case. */
+const sameName = (a, b) => a.toLowerCase() === b.toLowerCase();
+function reconcile(input) {
+    const { event, config, plan, snapshot } = input;
+    const findings = [];
+    const state = STATE_FOR_EVENT[event.kind];
+    const target = stateLabel(config.labels, state);
+    const others = SYNC_STATES.filter((s) => s !== state).map((s) => stateLabel(config.labels, s));
+    const milestone = chooseMilestone(plan, snapshot, findings);
+    // The order check comes first: an out-of-order event changes no label and closes nothing.
+    const block = milestone === undefined ? undefined : findProgressBlock(milestone.description, plan.path);
+    const recorded = block?.applied ?? [];
+    const verdict = judgeOrder(event, recorded);
+    const ledger = judgeLedger(event, verdict, block?.ledger, plan, findings);
+    const progress = computeProgress(event, plan, findings, ledger.forProgress);
+    if (!verdict.apply) {
+        // Only the run's ledger may still learn from it (a phase state newer for that phase).
+        const milestoneOutcome = ledger.changed && milestone !== undefined && progress !== undefined
+            ? planMilestone(milestone, plan.path, progress, recorded, ledger.keep)
+            : undefined;
+        findings.push({
+            level: 'notice',
+            message: `Skipped as out of order: this ${event.kind} event is sequence ${event.sequence} of run ${event.runId}, and sequence ${verdict.applied.sequence} of that run was already applied to ${plan.path}.${milestoneOutcome === undefined
+                ? ''
+                : ` Its phase state was added to the run's ledger, so the milestone's progress counts it.`}`
+        });
+        return {
+            state,
+            label: target,
+            progress,
+            operations: milestoneOperations(milestoneOutcome, progress),
+            issues: snapshot.issues.map((observed) => unchanged(observed, 'skipped: event out of order')),
+            milestone: milestoneOutcome,
+            closing: [],
+            findings,
+            outOfOrder: verdict.applied
+        };
+    }
+    if (milestone === undefined && event.runId !== undefined && event.sequence !== undefined) {
+        findings.push({
+            level: 'notice',
+            message: `No milestone to keep the event order in: events of run ${event.runId} apply in arrival order.`
+        });
+    }
+    const labelOps = [];
+    const createOps = [];
+    const closeOps = [];
+    const issues = [];
+    const closing = [];
+    const missingLabelWarned = new Set();
+    const allComplete = progress !== undefined && progress.completed === progress.total;
+    const closeRequested = event.kind === 'plan_completed' && input.autoClose;
+    if (closeRequested && !allComplete) {
+        findings.push({
+            level: 'warning',
+            message: `Auto-close is on but not every phase is complete (${progress === undefined ? 'progress unknown' : formatProgress(progress)}): no issue is closed.`
+        });
+    }
+    for (const observed of snapshot.issues) {
+        if (!observed.found) {
+            findings.push({
+                level: 'warning',
+                message: `${formatIssueRef(observed.ref)} could not be read (${observed.reason}); the other issues are still synced.`
+            });
+            issues.push(unchanged(observed, `not synced: ${observed.reason}`));
+            continue;
+        }
+        const issue = formatIssueRef(observed.ref);
+        const issueId = observed.id;
+        const issueOps = [];
+        const names = observed.labels.map((label) => label.name);
+        const existing = snapshot.labels.get(repoKey(observed.ref))?.get(target.toLowerCase());
+        const added = [];
+        let note;
+        if (!names.some((name) => sameName(name, target))) {
+            if (existing !== undefined || config.createLabelsIfMissing) {
+                added.push(target);
+                const label = existing !== undefined
+                    ? { id: existing.id }
+                    : { created: ensureCreated(createOps, observed.ref, target, config, state) };
+                issueOps.push({ op: 'add_label', issue, label: target, target: { issueId, label } });
+            }
+            else {
+                const key = `${repoKey(observed.ref)}\n${target.toLowerCase()}`;
+                if (!missingLabelWarned.has(key)) {
+                    missingLabelWarned.add(key);
+                    findings.push({
+                        level: 'warning',
+                        message: `Label "${target}" does not exist in ${formatRepo(observed.ref)} and create_labels_if_missing is false: it is not applied. Create the label, or set github.create_labels_if_missing: true.`
+                    });
+                }
+                note = `label "${target}" missing in ${formatRepo(observed.ref)}`;
+            }
+        }
+        const removed = names.filter((name) => others.some((other) => sameName(name, other)));
+        for (const label of removed) {
+            const labelIds = observed.labels.filter((l) => l.name === label).map((l) => l.id);
+            issueOps.push({ op: 'remove_label', issue, label, target: { issueId, labelIds } });
+        }
+        labelOps.push(...issueOps);
+        let closingThis = false;
+        if (closeRequested && allComplete) {
+            if (observed.kind === 'pull_request') {
+                note = 'pull request: labelled, never closed';
+            }
+            else if (observed.state === 'closed') {
+                note = 'already closed';
+            }
+            else {
+                closingThis = true;
+                closing.push(issue);
+                if (observed.locked) {
+                    findings.push({
+                        level: 'notice',
+                        message: `${issue} is locked: it is closed without the completion comment.`
+                    });
+                }
+                else if (!observed.hasCompletionComment) {
+                    const body = completionComment(plan, progress);
+                    issueOps.push({ op: 'comment', issue, body, target: { issueId } });
+                    closeOps.push(issueOps[issueOps.length - 1]);
+                }
+                issueOps.push({ op: 'close_issue', issue, reason: 'completed', target: { issueId } });
+                closeOps.push(issueOps[issueOps.length - 1]);
+            }
+        }
+        const labelsAfter = [...names.filter((name) => !removed.includes(name)), ...added];
+        issues.push({
+            ref: observed.ref,
+            issue,
+            url: observed.url,
+            found: true,
+            kind: observed.kind,
+            labelsBefore: names,
+            labelsAfter,
+            added,
+            removed,
+            closing: closingThis,
+            note,
+            operations: issueOps
+        });
+    }
+    const milestoneOutcome = milestone === undefined || progress === undefined
+        ? undefined
+        : planMilestone(milestone, plan.path, progress, verdict.record, ledger.keep);
+    const milestoneOps = milestoneOperations(milestoneOutcome, progress);
+    return {
+        state,
+        label: target,
+        progress,
+        // Labels exist before they are used; issues are labelled before they close.
+        operations: [...createOps, ...labelOps, ...milestoneOps, ...closeOps],
+        issues,
+        milestone: milestoneOutcome,
+        closing,
+        findings,
+        outOfOrder: undefined
+    };
+}
+/** The create_label of this repository and label, added once. */
+function ensureCreated(createOps, repo, label, config, state) {
+    const name = formatRepo(repo);
+    const already = createOps.find((op) => sameName(op.repo, name) && sameName(op.label, label));
+    if (already !== undefined)
+        return already;
+    // LabelColors has the same keys as LabelNames.
+    const color = stateLabel(config.colors, state);
+    const created = {
+        op: 'create_label',
+        repo: name,
+        label,
+        color,
+        description: LABEL_DESCRIPTIONS[state],
+        target: { repo: { owner: repo.owner, repo: repo.repo } }
+    };
+    createOps.push(created);
+    return created;
+}
+function unchanged(observed, note) {
+    const labels = observed.found ? observed.labels : [];
+    const names = labels.map((label) => label.name);
+    return {
+        ref: observed.ref,
+        issue: formatIssueRef(observed.ref),
+        url: observed.found ? observed.url : undefined,
+        found: observed.found,
+        kind: observed.found ? observed.kind : undefined,
+        labelsBefore: names,
+        labelsAfter: names,
+        added: [],
+        removed: [],
+        closing: false,
+        note,
+        operations: []
+    };
+}
+/**
+ * `github_milestone` when the plan names one, else the milestone of a linked
+ * issue that already carries this plan's block (its order guard and ledger),
+ * else the first linked issue (in plan order) that has a milestone: a person
+ * moving the first issue elsewhere neither loses the order nor gets progress
+ * written into the other milestone. A different milestone elsewhere is a warning.
+ */
+function chooseMilestone(plan, snapshot, findings) {
+    if (plan.milestone !== undefined) {
+        if (snapshot.namedMilestone == null) {
+            const name = plan.milestone.by === 'number'
+                ? `number ${plan.milestone.number}`
+                : `"${plan.milestone.title}"`;
+            findings.push({
+                level: 'warning',
+                message: `Milestone ${name} (github_milestone in ${plan.path}) was not found in ${formatRepo(plan.repo)}: progress is not recorded; labels are still synced.`
+            });
+            return undefined;
+        }
+        return snapshot.namedMilestone;
+    }
+    const linked = snapshot.issues.flatMap((observed) => observed.found && observed.milestone !== undefined
+        ? [{ issue: formatIssueRef(observed.ref), milestone: observed.milestone }]
+        : []);
+    const source = linked.find((l) => findProgressBlock(l.milestone.description, plan.path) !== undefined) ??
+        linked[0];
+    const chosen = source?.milestone;
+    const chosenFrom = source?.issue;
+    const differing = linked
+        .filter((l) => chosen !== undefined && !sameMilestone(chosen, l.milestone))
+        .map((l) => `${l.issue} (${l.milestone.title})`);
+    if (chosen === undefined) {
+        findings.push({
+            level: 'notice',
+            message: `No linked issue has a milestone and ${plan.path} names none (github_milestone): milestone progress is skipped.`
+        });
+        return undefined;
+    }
+    if (differing.length > 0) {
+        findings.push({
+            level: 'warning',
+            message: `Linked issues are in different milestones: progress goes to "${chosen.title}" (from ${chosenFrom}); not to ${differing.join(', ')}. Set github_milestone in the plan to choose.`
+        });
+    }
+    return chosen;
+}
+function sameMilestone(a, b) {
+    return repoKey(a.repo) === repoKey(b.repo) && a.number === b.number;
+}
+function planMilestone(milestone, planKey, progress, record, ledger) {
+    const block = { planKey, progress, applied: record, ledger };
+    return {
+        milestone,
+        block,
+        changed: placeBlock(milestone.description, block) !== milestone.description
+    };
+}
+/** The milestone description with this plan's block placed in it (apply repeats it on a fresh read). */
+function placeBlock(description, block) {
+    return upsertProgressBlock(description, block.planKey, block.progress, block.applied, block.ledger);
+}
+function milestoneOperations(outcome, progress) {
+    if (outcome?.changed !== true || progress === undefined)
+        return [];
+    return [
+        {
+            op: 'update_milestone',
+            repo: formatRepo(outcome.milestone.repo),
+            milestone: outcome.milestone.number,
+            title: outcome.milestone.title,
+            progress: `${formatProgress(progress)} (${progress.percent}%)`,
+            description: placeBlock(outcome.milestone.description, outcome.block),
+            target: {
+                repo: outcome.milestone.repo,
+                base: outcome.milestone.description,
+                block: outcome.block
+            }
+        }
+    ];
 }
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -62794,363 +63223,6 @@ async function watch(options) {
             return { sent, failed };
         await options.sleep(options.pollMs, options.signal);
     }
-}
-
-;// CONCATENATED MODULE: ./src/plan-text.ts
-/** A zero-width joiner after `@` and `#` stops mentions and issue links, and reads the same. */
-const ZWJ = '\u200d';
-const HIDDEN_CONTROLS = 
-// eslint-disable-next-line no-control-regex -- control characters are what this removes
-/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/**
- * Bidirectional controls (U+202E shows what follows backwards, isolates reorder
- * runs) make a reader see other text than is there; other control characters
- * (escape sequences, bell) have no business in a title. Line breaks and tabs
- * are whitespace, flattened by the callers.
- */
-function withoutControls(text) {
-    return text.replace(HIDDEN_CONTROLS, '');
-}
-/** `GH-12` is an issue link to GitHub, in any case: a joiner after `GH` stops it. */
-function unlinkGhRefs(text) {
-    return text.replace(/(gh)-(?=\d)/gi, `$1${ZWJ}-`);
-}
-/**
- * Plan text made inert for GitHub markdown: mentions, issue references (`#12`,
- * `GH-12`) and bare URLs neutralised, bidirectional and other control characters
- * removed, markdown and HTML punctuation escaped, newlines flattened.
- */
-function inertText(text, max = 200) {
-    const flat = withoutControls(text).replace(/\s+/g, ' ').trim();
-    const short = flat.length > max ? `${flat.slice(0, max)}…` : flat;
-    return unlinkGhRefs(short
-        .replace(/[\\`*_{}[\]()<>|!~]/g, (c) => `\\${c}`)
-        .replace(/&/g, '&amp;')
-        .replace(/[@#]/g, (c) => `${c}${ZWJ}`)
-        // Bare URLs are autolinked by GitHub: a joiner inside the scheme or www. stops that.
-        .replace(/:\/\//g, `:${ZWJ}//`)
-        .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWJ}.`));
-}
-/** Marks the action's one comment so that a re-run after a failed close does not post it twice. */
-function completionMarker(planKey) {
-    return `<!-- debussy-issue-sync:completed plan="${encodeURIComponent(planKey)}" -->`;
-}
-function completionComment(plan, progress) {
-    const phases = progress === undefined ? '' : ` (${progress.completed}/${progress.total} phases)`;
-    return [
-        `✅ Debussy completed the plan **${inertText(plan.title)}**${phases}, so this issue is closed as completed.`,
-        '',
-        `Closed by debussy-issue-sync because auto-close is on. Reopen it if there is more to do.`,
-        completionMarker(plan.path)
-    ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/reconcile.ts
-
-
-
-const STATE_FOR_EVENT = {
-    phase_started: 'in-progress',
-    phase_completed: 'completed',
-    phase_failed: 'failed',
-    plan_completed: 'completed'
-};
-/** The short description each state label is created with. */
-const LABEL_DESCRIPTIONS = {
-    'in-progress': 'Debussy: a phase of the linked plan is running',
-    completed: 'Debussy: the linked plan or its latest phase completed',
-    failed: 'Debussy: a phase of the linked plan failed'
-};
-function stateLabel(labels, state) {
-    switch (state) {
-        case 'in-progress':
-            return labels.inProgress;
-        case 'completed':
-            return labels.completed;
-        case 'failed':
-            return labels.failed;
-    }
-}
-/** GitHub compares label names without regard to case. */
-const sameName = (a, b) => a.toLowerCase() === b.toLowerCase();
-function reconcile(input) {
-    const { event, config, plan, snapshot } = input;
-    const findings = [];
-    const state = STATE_FOR_EVENT[event.kind];
-    const target = stateLabel(config.labels, state);
-    const others = ['in-progress', 'completed', 'failed']
-        .filter((s) => s !== state)
-        .map((s) => stateLabel(config.labels, s));
-    const milestone = chooseMilestone(plan, snapshot, findings);
-    // The order check comes first: an out-of-order event changes no label and closes nothing.
-    const block = milestone === undefined ? undefined : findProgressBlock(milestone.description, plan.path);
-    const recorded = block?.applied ?? [];
-    const verdict = judgeOrder(event, recorded);
-    const ledger = judgeLedger(event, verdict, block?.ledger, plan, findings);
-    const progress = computeProgress(event, plan, findings, ledger.forProgress);
-    if (!verdict.apply) {
-        // Only the run's ledger may still learn from it (a phase state newer for that phase).
-        const milestoneOutcome = ledger.changed && milestone !== undefined && progress !== undefined
-            ? planMilestone(milestone, plan.path, progress, recorded, ledger.keep)
-            : undefined;
-        findings.push({
-            level: 'notice',
-            message: `Skipped as out of order: this ${event.kind} event is sequence ${event.sequence} of run ${event.runId}, and sequence ${verdict.applied.sequence} of that run was already applied to ${plan.path}.${milestoneOutcome === undefined
-                ? ''
-                : ` Its phase state was added to the run's ledger, so the milestone's progress counts it.`}`
-        });
-        return {
-            state,
-            label: target,
-            progress,
-            operations: milestoneOperations(milestoneOutcome, progress),
-            issues: snapshot.issues.map((observed) => unchanged(observed, 'skipped: event out of order')),
-            milestone: milestoneOutcome,
-            closing: [],
-            findings,
-            outOfOrder: verdict.applied
-        };
-    }
-    if (milestone === undefined && event.runId !== undefined && event.sequence !== undefined) {
-        findings.push({
-            level: 'notice',
-            message: `No milestone to keep the event order in: events of run ${event.runId} apply in arrival order.`
-        });
-    }
-    const labelOps = [];
-    const createOps = [];
-    const closeOps = [];
-    const issues = [];
-    const closing = [];
-    const missingLabelWarned = new Set();
-    const allComplete = progress !== undefined && progress.completed === progress.total;
-    const closeRequested = event.kind === 'plan_completed' && input.autoClose;
-    if (closeRequested && !allComplete) {
-        findings.push({
-            level: 'warning',
-            message: `Auto-close is on but not every phase is complete (${progress === undefined ? 'progress unknown' : formatProgress(progress)}): no issue is closed.`
-        });
-    }
-    for (const observed of snapshot.issues) {
-        if (!observed.found) {
-            findings.push({
-                level: 'warning',
-                message: `${formatIssueRef(observed.ref)} could not be read (${observed.reason}); the other issues are still synced.`
-            });
-            issues.push(unchanged(observed, `not synced: ${observed.reason}`));
-            continue;
-        }
-        const issue = formatIssueRef(observed.ref);
-        const issueId = observed.id;
-        const issueOps = [];
-        const names = observed.labels.map((label) => label.name);
-        const existing = snapshot.labels.get(repoKey(observed.ref))?.get(target.toLowerCase());
-        const added = [];
-        let note;
-        if (!names.some((name) => sameName(name, target))) {
-            if (existing !== undefined || config.createLabelsIfMissing) {
-                added.push(target);
-                const label = existing !== undefined
-                    ? { id: existing.id }
-                    : { created: ensureCreated(createOps, observed.ref, target, config, state) };
-                issueOps.push({ op: 'add_label', issue, label: target, target: { issueId, label } });
-            }
-            else {
-                const key = `${repoKey(observed.ref)}\n${target.toLowerCase()}`;
-                if (!missingLabelWarned.has(key)) {
-                    missingLabelWarned.add(key);
-                    findings.push({
-                        level: 'warning',
-                        message: `Label "${target}" does not exist in ${formatRepo(observed.ref)} and create_labels_if_missing is false: it is not applied. Create the label, or set github.create_labels_if_missing: true.`
-                    });
-                }
-                note = `label "${target}" missing in ${formatRepo(observed.ref)}`;
-            }
-        }
-        const removed = names.filter((name) => others.some((other) => sameName(name, other)));
-        for (const label of removed) {
-            const labelIds = observed.labels.filter((l) => l.name === label).map((l) => l.id);
-            issueOps.push({ op: 'remove_label', issue, label, target: { issueId, labelIds } });
-        }
-        labelOps.push(...issueOps);
-        let closingThis = false;
-        if (closeRequested && allComplete) {
-            if (observed.kind === 'pull_request') {
-                note = 'pull request: labelled, never closed';
-            }
-            else if (observed.state === 'closed') {
-                note = 'already closed';
-            }
-            else {
-                closingThis = true;
-                closing.push(issue);
-                if (observed.locked) {
-                    findings.push({
-                        level: 'notice',
-                        message: `${issue} is locked: it is closed without the completion comment.`
-                    });
-                }
-                else if (!observed.hasCompletionComment) {
-                    const body = completionComment(plan, progress);
-                    issueOps.push({ op: 'comment', issue, body, target: { issueId } });
-                    closeOps.push(issueOps[issueOps.length - 1]);
-                }
-                issueOps.push({ op: 'close_issue', issue, reason: 'completed', target: { issueId } });
-                closeOps.push(issueOps[issueOps.length - 1]);
-            }
-        }
-        const labelsAfter = [...names.filter((name) => !removed.includes(name)), ...added];
-        issues.push({
-            ref: observed.ref,
-            issue,
-            url: observed.url,
-            found: true,
-            kind: observed.kind,
-            labelsBefore: names,
-            labelsAfter,
-            added,
-            removed,
-            closing: closingThis,
-            note,
-            operations: issueOps
-        });
-    }
-    const milestoneOutcome = milestone === undefined || progress === undefined
-        ? undefined
-        : planMilestone(milestone, plan.path, progress, verdict.record, ledger.keep);
-    const milestoneOps = milestoneOperations(milestoneOutcome, progress);
-    return {
-        state,
-        label: target,
-        progress,
-        // Labels exist before they are used; issues are labelled before they close.
-        operations: [...createOps, ...labelOps, ...milestoneOps, ...closeOps],
-        issues,
-        milestone: milestoneOutcome,
-        closing,
-        findings,
-        outOfOrder: undefined
-    };
-}
-/** The create_label of this repository and label, added once. */
-function ensureCreated(createOps, repo, label, config, state) {
-    const name = formatRepo(repo);
-    const already = createOps.find((op) => sameName(op.repo, name) && sameName(op.label, label));
-    if (already !== undefined)
-        return already;
-    const color = state === 'in-progress'
-        ? config.colors.inProgress
-        : state === 'completed'
-            ? config.colors.completed
-            : config.colors.failed;
-    const created = {
-        op: 'create_label',
-        repo: name,
-        label,
-        color,
-        description: LABEL_DESCRIPTIONS[state],
-        target: { repo: { owner: repo.owner, repo: repo.repo } }
-    };
-    createOps.push(created);
-    return created;
-}
-function unchanged(observed, note) {
-    const labels = observed.found ? observed.labels : [];
-    const names = labels.map((label) => label.name);
-    return {
-        ref: observed.ref,
-        issue: formatIssueRef(observed.ref),
-        url: observed.found ? observed.url : undefined,
-        found: observed.found,
-        kind: observed.found ? observed.kind : undefined,
-        labelsBefore: names,
-        labelsAfter: names,
-        added: [],
-        removed: [],
-        closing: false,
-        note,
-        operations: []
-    };
-}
-/**
- * `github_milestone` when the plan names one, else the milestone of a linked
- * issue that already carries this plan's block (its order guard and ledger),
- * else the first linked issue (in plan order) that has a milestone: a person
- * moving the first issue elsewhere neither loses the order nor gets progress
- * written into the other milestone. A different milestone elsewhere is a warning.
- */
-function chooseMilestone(plan, snapshot, findings) {
-    if (plan.milestone !== undefined) {
-        if (snapshot.namedMilestone == null) {
-            const name = plan.milestone.by === 'number'
-                ? `number ${plan.milestone.number}`
-                : `"${plan.milestone.title}"`;
-            findings.push({
-                level: 'warning',
-                message: `Milestone ${name} (github_milestone in ${plan.path}) was not found in ${formatRepo(plan.repo)}: progress is not recorded; labels are still synced.`
-            });
-            return undefined;
-        }
-        return snapshot.namedMilestone;
-    }
-    const linked = snapshot.issues.flatMap((observed) => observed.found && observed.milestone !== undefined
-        ? [{ issue: formatIssueRef(observed.ref), milestone: observed.milestone }]
-        : []);
-    const source = linked.find((l) => findProgressBlock(l.milestone.description, plan.path) !== undefined) ??
-        linked[0];
-    const chosen = source?.milestone;
-    const chosenFrom = source?.issue;
-    const differing = linked
-        .filter((l) => chosen !== undefined && !sameMilestone(chosen, l.milestone))
-        .map((l) => `${l.issue} (${l.milestone.title})`);
-    if (chosen === undefined) {
-        findings.push({
-            level: 'notice',
-            message: `No linked issue has a milestone and ${plan.path} names none (github_milestone): milestone progress is skipped.`
-        });
-        return undefined;
-    }
-    if (differing.length > 0) {
-        findings.push({
-            level: 'warning',
-            message: `Linked issues are in different milestones: progress goes to "${chosen.title}" (from ${chosenFrom}); not to ${differing.join(', ')}. Set github_milestone in the plan to choose.`
-        });
-    }
-    return chosen;
-}
-function sameMilestone(a, b) {
-    return repoKey(a.repo) === repoKey(b.repo) && a.number === b.number;
-}
-function planMilestone(milestone, planKey, progress, record, ledger) {
-    const block = { planKey, progress, applied: record, ledger };
-    return {
-        milestone,
-        block,
-        changed: placeBlock(milestone.description, block) !== milestone.description
-    };
-}
-/** The milestone description with this plan's block placed in it (apply repeats it on a fresh read). */
-function placeBlock(description, block) {
-    return upsertProgressBlock(description, block.planKey, block.progress, block.applied, block.ledger);
-}
-function milestoneOperations(outcome, progress) {
-    if (outcome?.changed !== true || progress === undefined)
-        return [];
-    return [
-        {
-            op: 'update_milestone',
-            repo: formatRepo(outcome.milestone.repo),
-            milestone: outcome.milestone.number,
-            title: outcome.milestone.title,
-            progress: `${formatProgress(progress)} (${progress.percent}%)`,
-            description: placeBlock(outcome.milestone.description, outcome.block),
-            target: {
-                repo: outcome.milestone.repo,
-                base: outcome.milestone.description,
-                block: outcome.block
-            }
-        }
-    ];
 }
 
 ;// CONCATENATED MODULE: ./src/github/observe.ts
@@ -64170,6 +64242,7 @@ function logResults(log, report) {
 
 
 
+
 const COMMANDS = ['plan', 'check', 'watch', 'dispatch'];
 const USAGE = `Usage: debussy-issue-sync COMMAND [options]
 
@@ -64187,7 +64260,8 @@ Previews what the action would do for one Debussy event; writes only with --appl
 
   --repo OWNER/REPO        repository of the plan (bare issue refs belong to it)
   --plan PATH              master plan, relative to --workspace
-  --event EVENT            phase_started | phase_completed | phase_failed | plan_completed
+  --event EVENT            phase_started | phase_completed | phase_failed | plan_completed |
+                           phase_validating | phase_awaiting_human | phase_blocked
   --phase ID               phase id (phase events)
   --completed-phases N     progress snapshot, as the orchestrator sends it
   --total-phases N
@@ -64228,7 +64302,8 @@ const DISPATCH_USAGE = `Usage: debussy-issue-sync dispatch --event EVENT --plan 
 
 Sends one repository_dispatch event with a version-1 client_payload.
 
-  --event EVENT            phase_started | phase_completed | phase_failed | plan_completed
+  --event EVENT            phase_started | phase_completed | phase_failed | plan_completed |
+                           phase_validating | phase_awaiting_human | phase_blocked
   --plan PATH              master plan, relative to the repository root
   --phase ID               phase id (phase events)
   --completed-phases N     progress snapshot
@@ -64609,7 +64684,7 @@ async function cli_check(argv, io) {
     if (plan.phases.length === 0)
         lines.push('  none: give the payload total_phases');
     lines.push('', `Milestone: ${describeMilestone(plan)}`);
-    lines.push('', `Config (${configPath}): labels ${config.labels.inProgress}, ${config.labels.completed}, ${config.labels.failed}; auto_close ${String(config.autoClose)}`);
+    lines.push('', `Config (${configPath}): labels ${SYNC_STATES.map((state) => stateLabel(config.labels, state)).join(', ')}; auto_close ${String(config.autoClose)}`);
     const warnings = [...configFindings, ...loaded.findings, ...scoped.findings];
     if (target === undefined && plan.repo.owner === 'OWNER') {
         warnings.push({
