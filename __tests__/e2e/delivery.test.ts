@@ -4,9 +4,9 @@
  * run makes, workflow_dispatch inputs arrive as strings, and the event is
  * taken from the dispatch's event_type when client_payload has none.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type GitHubSimulator } from '../../test-support/github-simulator.js'
-import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
+import { describe, expect, it } from '@jest/globals'
+import type { GitHubSimulator } from '../../test-support/github-simulator.js'
+import { makeWorkspace } from '../../test-support/run-action.js'
 import { PLAN_PATH, REPO, seedSample } from '../../test-support/sample-repo.js'
 import {
   annotations,
@@ -16,19 +16,12 @@ import {
   operationsOf,
   ref,
   stateLabels,
-  writesOf
+  writesOf,
+  useSimulator
 } from '../../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
-
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-
-afterEach(async () => {
-  await sim.close()
-  cleanup()
-})
+useSimulator((started) => (sim = started))
 
 describe('SPEC §6: idempotent and ordered', () => {
   it('a redelivered event makes exactly one request and no write', async () => {

@@ -4,9 +4,9 @@
  * row of the table, then the rules about labels, closed issues, pull requests
  * and plans that span two repositories.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type GitHubSimulator } from '../../test-support/github-simulator.js'
-import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
+import { describe, expect, it } from '@jest/globals'
+import type { GitHubSimulator } from '../../test-support/github-simulator.js'
+import { makeWorkspace } from '../../test-support/run-action.js'
 import {
   MILESTONE_TEXT,
   PLAN_PATH,
@@ -22,7 +22,8 @@ import {
   ref,
   stateLabels,
   withFrontmatter,
-  writesOf
+  writesOf,
+  useSimulator
 } from '../../test-support/e2e-helpers.js'
 
 const IN_PROGRESS = 'debussy:in-progress'
@@ -32,15 +33,7 @@ const FAILED = 'debussy:failed'
 const GREY = 'ededed'
 
 let sim: GitHubSimulator
-
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-
-afterEach(async () => {
-  await sim.close()
-  cleanup()
-})
+useSimulator((started) => (sim = started))
 
 const labelsOf = (number: number, repo = REPO): string[] => sim.issue(repo, number).labels
 /** Marks phase `id` of a plan made by debussyPlan() with the given Status text. */

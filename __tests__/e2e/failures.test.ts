@@ -6,9 +6,9 @@
  */
 import { mkdirSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type GitHubSimulator } from '../../test-support/github-simulator.js'
-import { cleanup, makeWorkspace, runAction } from '../../test-support/run-action.js'
+import { describe, expect, it } from '@jest/globals'
+import type { GitHubSimulator } from '../../test-support/github-simulator.js'
+import { makeWorkspace, runAction, type ActionResult } from '../../test-support/run-action.js'
 import {
   PLAN_PATH,
   REPO,
@@ -24,19 +24,21 @@ import {
   visibleText,
   withFrontmatter,
   writesOf,
-  type FireOptions
+  type FireOptions,
+  useSimulator
 } from '../../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
+useSimulator((started) => (sim = started))
 
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-
-afterEach(async () => {
-  await sim.close()
-  cleanup()
-})
+/** The one error annotation of a run that failed (exit 1) before sending any request. */
+function refusedError(result: ActionResult): string {
+  expectExit(result, 1)
+  const errors = annotations(result.stdout, 'error')
+  expect(errors).toHaveLength(1)
+  expect(sim.requests).toEqual([])
+  return errors[0] ?? ''
+}
 
 describe('SPEC §7: bad payload, inputs, config or plan fail before any request', () => {
   const cases: {
@@ -94,12 +96,9 @@ describe('SPEC §7: bad payload, inputs, config or plan fail before any request'
 
       const result = await fire(sim, workspace, payload, options)
 
-      expectExit(result, 1)
-      const errors = annotations(result.stdout, 'error')
-      expect(errors).toHaveLength(1)
-      expect(errors[0]).toContain(field)
-      expect(errors[0]).toMatch(form)
-      expect(sim.requests).toEqual([])
+      const error = refusedError(result)
+      expect(error).toContain(field)
+      expect(error).toMatch(form)
     }
   )
 
@@ -116,12 +115,9 @@ describe('SPEC §7: bad payload, inputs, config or plan fail before any request'
       phase: '1'
     })
 
-    expectExit(result, 1)
-    const errors = annotations(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain('github.labels.color_failed')
-    expect(errors[0]).toMatch(/hex|[0-9A-F]{6}/i)
-    expect(sim.requests).toEqual([])
+    const error = refusedError(result)
+    expect(error).toContain('github.labels.color_failed')
+    expect(error).toMatch(/hex|[0-9A-F]{6}/i)
   })
 
   it('bad plan: github_issues: [] fails naming the key, with no request', async () => {
@@ -135,11 +131,8 @@ describe('SPEC §7: bad payload, inputs, config or plan fail before any request'
       phase: '1'
     })
 
-    expectExit(result, 1)
-    const errors = annotations(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain('github_issues')
-    expect(sim.requests).toEqual([])
+    const error = refusedError(result)
+    expect(error).toContain('github_issues')
   })
 
   it('bad plan: a path that leaves the workspace is refused, although the file exists and is a valid plan', async () => {
@@ -155,13 +148,10 @@ describe('SPEC §7: bad payload, inputs, config or plan fail before any request'
       phase: '1'
     })
 
-    expectExit(result, 1)
-    const errors = annotations(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(/^plan\b|client_payload\.plan/)
-    expect(errors[0]).toContain(outside)
-    expect(errors[0]).toMatch(/outside/)
-    expect(sim.requests).toEqual([])
+    const error = refusedError(result)
+    expect(error).toMatch(/^plan\b|client_payload\.plan/)
+    expect(error).toContain(outside)
+    expect(error).toMatch(/outside/)
   })
 
   it('bad plan: a symlink in the workspace that leads out of it is refused', async () => {
@@ -178,12 +168,9 @@ describe('SPEC §7: bad payload, inputs, config or plan fail before any request'
       phase: '1'
     })
 
-    expectExit(result, 1)
-    const errors = annotations(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain(PLAN_PATH)
-    expect(errors[0]).toMatch(/symbolic link|outside/)
-    expect(sim.requests).toEqual([])
+    const error = refusedError(result)
+    expect(error).toContain(PLAN_PATH)
+    expect(error).toMatch(/symbolic link|outside/)
   })
 })
 
@@ -465,11 +452,8 @@ describe('SPEC §7: the token is never printed', () => {
   const SECRET = 'ghs_e2eSecretThatMustNeverShow0123456789'
   const WRONG = 'ghp_e2eWrongTokenThatMustNeverShow01234'
 
-  beforeEach(async () => {
-    // This describe's GitHub accepts only SECRET.
-    await sim.close()
-    sim = await startSimulator({ token: SECRET })
-  })
+  // This describe's GitHub accepts only SECRET.
+  useSimulator((started) => (sim = started), { token: SECRET })
 
   it('a rejected token fails the step (exit 1) without printing it, also with RUNNER_DEBUG=1', async () => {
     const sample = seedSample(sim)

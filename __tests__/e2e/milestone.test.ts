@@ -3,24 +3,22 @@
  * description (human text kept, Debussy's own legacy line replaced rather than
  * duplicated, replaced in place on the next event) and `github_milestone`.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type GitHubSimulator } from '../../test-support/github-simulator.js'
-import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
+import { describe, expect, it } from '@jest/globals'
+import type { GitHubSimulator } from '../../test-support/github-simulator.js'
+import { makeWorkspace } from '../../test-support/run-action.js'
 import { PLAN_PATH, REPO, debussyPlan, seedSample } from '../../test-support/sample-repo.js'
-import { annotations, expectExit, fire, withFrontmatter } from '../../test-support/e2e-helpers.js'
+import {
+  annotations,
+  expectExit,
+  fire,
+  withFrontmatter,
+  useSimulator
+} from '../../test-support/e2e-helpers.js'
 
 const PROGRESS = '📊 **Debussy Progress:**'
 
 let sim: GitHubSimulator
-
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-
-afterEach(async () => {
-  await sim.close()
-  cleanup()
-})
+useSimulator((started) => (sim = started))
 
 function occurrences(text: string, needle: string): number {
   return text.split(needle).length - 1

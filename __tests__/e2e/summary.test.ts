@@ -3,22 +3,21 @@
  * each issue as owner/repo#N with its labels before and after, the milestone's
  * progress, and what was closed or skipped, read from GITHUB_STEP_SUMMARY.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type GitHubSimulator } from '../../test-support/github-simulator.js'
-import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
+import { describe, expect, it } from '@jest/globals'
+import type { GitHubSimulator } from '../../test-support/github-simulator.js'
+import { makeWorkspace } from '../../test-support/run-action.js'
 import { PLAN_PATH, REPO, debussyPlan, seedSample } from '../../test-support/sample-repo.js'
-import { expectExit, fire, labelCell, ref, summaryRow } from '../../test-support/e2e-helpers.js'
+import {
+  expectExit,
+  fire,
+  labelCell,
+  ref,
+  summaryRow,
+  useSimulator
+} from '../../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
-
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-
-afterEach(async () => {
-  await sim.close()
-  cleanup()
-})
+useSimulator((started) => (sim = started))
 
 /** The summary's lines outside its table. */
 function prose(summary: string): string[] {
