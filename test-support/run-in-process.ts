@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { ClientTiming } from '../src/github/client.js'
-import { defaultInputs, inputVariable, parseOutputFile } from './run-action.js'
+import { defaultInputs, inputVariable, parseOutputFile, type StepInput } from './run-action.js'
 
 /** Timings small enough for tests; the shape of retries and waits is unchanged. */
 export const FAST_TIMING: ClientTiming = {
@@ -20,16 +20,10 @@ export const FAST_TIMING: ClientTiming = {
   contentWindowMs: 600
 }
 
-export interface InProcessOptions {
+export interface InProcessOptions extends StepInput {
   readonly apiUrl: string
   readonly graphqlUrl: string
   readonly token: string
-  readonly workspace: string
-  readonly eventName: string
-  readonly eventPayload: unknown
-  readonly inputs?: Record<string, string>
-  readonly repository?: string
-  readonly env?: Record<string, string>
   readonly timing?: ClientTiming
 }
 
