@@ -11,7 +11,7 @@ import {
   type SimulatorOptions
 } from './github-simulator.js'
 import { cleanup, runAction, type ActionResult } from './run-action.js'
-import { REPO, dispatch } from './sample-repo.js'
+import { PLAN_PATH, REPO, dispatch } from './sample-repo.js'
 
 /**
  * Gives each test of the calling file (or describe block) a fresh simulator:
@@ -77,6 +77,14 @@ export function fire(
     ...(options.env ? { env: options.env } : {}),
     ...(options.token !== undefined ? { token: options.token } : {})
   })
+}
+
+/** The payload of `event` for the sample plan: `{ event, plan: PLAN_PATH, ...fields }`. */
+export function planEvent(
+  event: string,
+  fields: Record<string, unknown> = {}
+): Record<string, unknown> {
+  return { event, plan: PLAN_PATH, ...fields }
 }
 
 /** An issue as the outputs, the log and the summary name it: `acme/payments#3`. */

@@ -11,6 +11,7 @@ import {
   annotations,
   expectExit,
   fire,
+  planEvent,
   unsetEnv,
   useSimulator,
   writesOf
@@ -61,11 +62,7 @@ describe('SPEC §7: writes one at a time', () => {
     const sample = seedSample(sim, { issues: 3 })
     const workspace = makeWorkspace(sample.files)
 
-    const result = await fire(sim, workspace, {
-      event: 'plan_completed',
-      plan: PLAN_PATH,
-      auto_close: true
-    })
+    const result = await fire(sim, workspace, planEvent('plan_completed', { auto_close: true }))
 
     expectExit(result, 0)
     const writes = writesOf(sim)

@@ -20,12 +20,13 @@ import {
   annotations,
   expectExit,
   fire,
+  type FireOptions,
+  planEvent,
   ref,
+  useSimulator,
   visibleText,
   withFrontmatter,
-  writesOf,
-  type FireOptions,
-  useSimulator
+  writesOf
 } from '../../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
@@ -109,11 +110,7 @@ describe('SPEC §7: bad payload, inputs, config or plan fail before any request'
       '.debussy/config.yaml': 'github:\n  labels:\n    color_failed: red\n'
     })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_failed',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_failed', { phase: '1' }))
 
     const error = refusedError(result)
     expect(error).toContain('github.labels.color_failed')
@@ -125,11 +122,7 @@ describe('SPEC §7: bad payload, inputs, config or plan fail before any request'
     const plan = withFrontmatter('github_issues: []', debussyPlan(sample.issueNumbers, ['1', '2']))
     const workspace = makeWorkspace({ [PLAN_PATH]: plan })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
     const error = refusedError(result)
     expect(error).toContain('github_issues')
@@ -162,11 +155,7 @@ describe('SPEC §7: bad payload, inputs, config or plan fail before any request'
     mkdirSync(path.dirname(link), { recursive: true })
     symlinkSync(path.join(elsewhere, PLAN_PATH), link)
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
     const error = refusedError(result)
     expect(error).toContain(PLAN_PATH)
@@ -183,11 +172,7 @@ describe('SPEC §7: issues that cannot be read', () => {
       [PLAN_PATH]: debussyPlan([a, b, c, 999], ['1', '2', '2.5', '3'])
     })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
     expectExit(result, 0)
     const warnings = annotations(result.stdout, 'warning')
@@ -206,11 +191,7 @@ describe('SPEC §7: transient failures and rate limits are waited out', () => {
     const workspace = makeWorkspace(sample.files)
     sim.injectFault({ kind: 'server-error', status: 502, match: { operation: 'mutation' } })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
     expectExit(result, 0)
     const mutations = sim.requests.filter((r) => r.operation === 'mutation')
@@ -226,11 +207,7 @@ describe('SPEC §7: transient failures and rate limits are waited out', () => {
     const workspace = makeWorkspace(sample.files)
     sim.injectFault({ kind: 'reset', match: { method: 'PATCH' } })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_completed',
-      plan: PLAN_PATH,
-      phase: '2'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_completed', { phase: '2' }))
 
     expectExit(result, 0)
     const patches = sim.requests.filter((r) => r.method === 'PATCH')
@@ -253,11 +230,7 @@ describe('SPEC §7: transient failures and rate limits are waited out', () => {
       retryAfter: 1
     })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
     expectExit(result, 0)
     const limited = sim.requests.findIndex((r) => r.fault === 'secondary-rate-limit')
@@ -289,11 +262,7 @@ describe('SPEC §7: transient failures and rate limits are waited out', () => {
       })
       const started = Date.now()
 
-      const result = await fire(sim, workspace, {
-        event: 'phase_started',
-        plan: PLAN_PATH,
-        phase: '1'
-      })
+      const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
       expectExit(result, 1)
       expect(result.durationMs).toBeLessThan(30_000)
@@ -399,11 +368,7 @@ describe('SPEC §7: a write that keeps failing', () => {
       times: Infinity
     })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
     expectExit(result, 1)
     expect(sim.issue(REPO, a).labels).toContain('debussy:in-progress')
@@ -432,11 +397,7 @@ describe('SPEC §7: a write that keeps failing', () => {
       times: Infinity
     })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_completed',
-      plan: PLAN_PATH,
-      phase: '2'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_completed', { phase: '2' }))
 
     expectExit(result, 1)
     for (const n of sample.issueNumbers) {

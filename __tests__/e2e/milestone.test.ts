@@ -11,8 +11,9 @@ import {
   annotations,
   expectExit,
   fire,
-  withFrontmatter,
-  useSimulator
+  planEvent,
+  useSimulator,
+  withFrontmatter
 } from '../../test-support/e2e-helpers.js'
 
 const PROGRESS = '📊 **Debussy Progress:**'
@@ -35,12 +36,11 @@ describe('SPEC §6: the milestone progress block', () => {
     })
     const workspace = makeWorkspace(sample.files)
 
-    const first = await fire(sim, workspace, {
-      event: 'phase_completed',
-      plan: PLAN_PATH,
-      phase: '2',
-      completed_phases: 2
-    })
+    const first = await fire(
+      sim,
+      workspace,
+      planEvent('phase_completed', { phase: '2', completed_phases: 2 })
+    )
 
     expectExit(first, 0)
     const once = sim.milestone(REPO, milestone).description
@@ -56,12 +56,11 @@ describe('SPEC §6: the milestone progress block', () => {
     expect(block.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/)
 
     // The next event rewrites the same block; nothing else moves.
-    const second = await fire(sim, workspace, {
-      event: 'phase_completed',
-      plan: PLAN_PATH,
-      phase: '2.5',
-      completed_phases: 3
-    })
+    const second = await fire(
+      sim,
+      workspace,
+      planEvent('phase_completed', { phase: '2.5', completed_phases: 3 })
+    )
 
     expectExit(second, 0)
     const twice = sim.milestone(REPO, milestone).description
@@ -86,11 +85,7 @@ describe('SPEC §6: the milestone progress block', () => {
     )
     const workspace = makeWorkspace({ [PLAN_PATH]: plan })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_completed',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_completed', { phase: '1' }))
 
     expectExit(result, 0)
     const description = sim.milestone(REPO, named).description
@@ -110,11 +105,7 @@ describe('SPEC §6: the milestone progress block', () => {
     const workspace = makeWorkspace({ [PLAN_PATH]: plan })
     const text = sim.milestone(REPO, sample.milestone ?? 0).description
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
     expectExit(result, 0)
     expect(annotations(result.stdout, 'warning').join('\n')).toMatch(/No such milestone/)

@@ -11,6 +11,7 @@ import {
   expectExit,
   fire,
   labelCell,
+  planEvent,
   ref,
   summaryRow,
   useSimulator
@@ -31,11 +32,7 @@ describe('SPEC §3: the job summary', () => {
     sim.addIssueLabel(REPO, a, 'debussy:in-progress')
     const workspace = makeWorkspace(sample.files)
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_completed',
-      plan: PLAN_PATH,
-      phase: '2'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_completed', { phase: '2' }))
 
     expectExit(result, 0)
     const summary = result.summary
@@ -69,11 +66,7 @@ describe('SPEC §3: the job summary', () => {
       [PLAN_PATH]: debussyPlan([a, b, c, 999], ['1', '2'])
     })
 
-    const result = await fire(sim, workspace, {
-      event: 'plan_completed',
-      plan: PLAN_PATH,
-      auto_close: true
-    })
+    const result = await fire(sim, workspace, planEvent('plan_completed', { auto_close: true }))
 
     expectExit(result, 0)
     const summary = result.summary
@@ -107,11 +100,7 @@ describe('SPEC §3: the job summary', () => {
       }
     })
 
-    const result = await fire(sim, workspace, {
-      event: 'plan_completed',
-      plan: PLAN_PATH,
-      auto_close: true
-    })
+    const result = await fire(sim, workspace, planEvent('plan_completed', { auto_close: true }))
 
     expectExit(result, 1)
     expect(sim.issue(REPO, a).state).toBe('open')
