@@ -462,21 +462,8 @@ describe('debussy-issue-sync watch -- COMMAND (in process)', () => {
 
   it('a command that cannot start is said so, exit 127', async () => {
     const captured = io({})
-    expect(
-      await cli(
-        [
-          'watch',
-          '--dry-run',
-          '--repo',
-          REPO,
-          '--workspace',
-          workspace,
-          '--',
-          'no-such-command-xyz'
-        ],
-        captured
-      )
-    ).toBe(127)
+    const argv = ['watch', '--dry-run', '--repo', REPO, '--workspace', workspace]
+    expect(await cli([...argv, '--', 'no-such-command-xyz'], captured)).toBe(127)
     expect(captured.stderr).toContain('could not start no-such-command-xyz')
   })
 })

@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { DEFAULT_CONFIG, githubConfigSchema, loadConfig, parseConfig } from '../src/config.js'
 import type { SyncConfig } from '../src/domain.js'
 import { InputError } from '../src/errors.js'
+import { refusal } from '../test-support/refusal.js'
 import { DEBUSSY_INIT_CONFIG } from '../test-support/fixtures.js'
 
 const SOURCE = '.debussy/config.yaml'
@@ -28,21 +29,6 @@ github:
     color_completed: "0E8A16"
     color_failed: "D93F0B"
 `
-
-/** The InputError a call throws; fails the test when it throws nothing or something else. */
-function refusal(call: () => unknown): InputError {
-  let thrown: unknown
-  try {
-    call()
-  } catch (error) {
-    thrown = error
-  }
-  expect(thrown).toBeInstanceOf(InputError)
-  const error = thrown as InputError
-  // A user reads this in the step's log: no zod dump, no YAML excerpt, one line.
-  expect(error.message).not.toMatch(/invalid_type|too_small|Invalid input|ZodError|\n/)
-  return error
-}
 
 describe('parseConfig', () => {
   it('reads the example config, ignoring the keys that are Debussy’s alone', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { z } from 'zod'
 import type { PhaseEvent } from '../src/domain.js'
-import { InputError } from '../src/errors.js'
+import { refusal } from '../test-support/refusal.js'
 import {
   clientPayloadSchema,
   normaliseEventType,
@@ -50,21 +50,6 @@ const EXAMPLE_DISPATCH: unknown = JSON.parse(`{
   },
   "sender": { "login": "debussy-bot", "type": "User" }
 }`)
-
-/** The InputError a call throws; fails the test when it throws nothing or something else. */
-function refusal(call: () => unknown): InputError {
-  let thrown: unknown
-  try {
-    call()
-  } catch (error) {
-    thrown = error
-  }
-  expect(thrown).toBeInstanceOf(InputError)
-  const error = thrown as InputError
-  // A user reads this in the step's log: no zod dump, no stack, one line.
-  expect(error.message).not.toMatch(/invalid_type|too_small|Invalid input|ZodError|\n|\s{2}at /)
-  return error
-}
 
 describe('normaliseEventType', () => {
   it.each([

@@ -9,6 +9,14 @@ import { cleanup, makeWorkspace, parseOutputFile, runAction } from '../test-supp
 
 const REPO = 'acme/payments'
 const OTHER = 'acme/ledger'
+/** GitHub's body of a 404. */
+const NOT_FOUND = {
+  message: 'Not Found',
+  documentation_url: 'https://docs.github.com/rest',
+  status: '404'
+}
+/** REPO as Octokit's route parameters. */
+const PAYMENTS = { owner: 'acme', repo: 'payments' } as const
 
 type Octokit = ReturnType<typeof getOctokit>
 
@@ -212,11 +220,7 @@ describe('REST', () => {
 
   it('a pull request read through the issues API carries pull_request', async () => {
     sim.addIssue(REPO, { number: 4, pullRequest: true })
-    const { data } = await octokit.rest.issues.get({
-      owner: 'acme',
-      repo: 'payments',
-      issue_number: 4
-    })
+    const { data } = await octokit.rest.issues.get({ ...PAYMENTS, issue_number: 4 })
     expect(data.pull_request?.html_url).toBe('https://github.com/acme/payments/pull/4')
     expect(data.html_url).toBe('https://github.com/acme/payments/pull/4')
   })
@@ -225,8 +229,7 @@ describe('REST', () => {
     const m = sim.addMilestone(REPO, { title: 'v1' })
     sim.addIssue(REPO, { number: 1, labels: ['bug'] })
     const patched = await octokit.rest.issues.update({
-      owner: 'acme',
-      repo: 'payments',
+      ...PAYMENTS,
       issue_number: 1,
       state: 'closed',
       state_reason: 'not_planned',
@@ -244,8 +247,7 @@ describe('REST', () => {
     expect(sim.milestone(REPO, 1)).toMatchObject({ openIssues: 0, closedIssues: 1 })
 
     await octokit.rest.issues.update({
-      owner: 'acme',
-      repo: 'payments',
+      ...PAYMENTS,
       issue_number: 1,
       state: 'open',
       milestone: null
@@ -260,7 +262,7 @@ describe('REST', () => {
     expect(bad.status).toBe(422)
     expect(bad.json).toMatchObject({ errors: [{ resource: 'Issue', field: 'state' }] })
     const noMilestone = await failure(
-      octokit.rest.issues.update({ owner: 'acme', repo: 'payments', issue_number: 1, milestone: 9 })
+      octokit.rest.issues.update({ ...PAYMENTS, issue_number: 1, milestone: 9 })
     )
     expect(noMilestone.status).toBe(422)
     expect(noMilestone.data).toMatchObject({
@@ -273,8 +275,7 @@ describe('REST', () => {
     sim.addLabel(REPO, { name: 'debussy:completed', color: '0E8A16' })
     sim.addIssue(REPO, { number: 2, labels: ['bug'] })
     const { data, status } = await octokit.rest.issues.addLabels({
-      owner: 'acme',
-      repo: 'payments',
+      ...PAYMENTS,
       issue_number: 2,
       labels: ['DEBUSSY:COMPLETED', 'new-one']
     })
@@ -291,26 +292,15 @@ describe('REST', () => {
   it('DELETE an issue label decodes the name; 404 when it is not on the issue', async () => {
     sim.addIssue(REPO, { number: 3, labels: ['debussy:in-progress', 'needs review', 'keep'] })
     const { data } = await octokit.rest.issues.removeLabel({
-      owner: 'acme',
-      repo: 'payments',
+      ...PAYMENTS,
       issue_number: 3,
       name: 'debussy:in-progress'
     })
     expect(data.map((l) => l.name)).toEqual(['needs review', 'keep'])
-    await octokit.rest.issues.removeLabel({
-      owner: 'acme',
-      repo: 'payments',
-      issue_number: 3,
-      name: 'Needs Review'
-    })
+    await octokit.rest.issues.removeLabel({ ...PAYMENTS, issue_number: 3, name: 'Needs Review' })
     expect(sim.issue(REPO, 3).labels).toEqual(['keep'])
     const missing = await failure(
-      octokit.rest.issues.removeLabel({
-        owner: 'acme',
-        repo: 'payments',
-        issue_number: 3,
-        name: 'debussy:in-progress'
-      })
+      octokit.rest.issues.removeLabel({ ...PAYMENTS, issue_number: 3, name: 'debussy:in-progress' })
     )
     expect(missing.status).toBe(404)
     expect(missing.data).toMatchObject({ message: 'Label does not exist' })
@@ -320,8 +310,7 @@ describe('REST', () => {
     sim.addIssue(REPO, { number: 1 })
     sim.addIssue(REPO, { number: 2, locked: true })
     const created = await octokit.rest.issues.createComment({
-      owner: 'acme',
-      repo: 'payments',
+      ...PAYMENTS,
       issue_number: 1,
       body: 'Done :tada:'
     })
@@ -332,12 +321,7 @@ describe('REST', () => {
     })
     expect(sim.issue(REPO, 1).comments).toEqual(['Done :tada:'])
     const locked = await failure(
-      octokit.rest.issues.createComment({
-        owner: 'acme',
-        repo: 'payments',
-        issue_number: 2,
-        body: 'x'
-      })
+      octokit.rest.issues.createComment({ ...PAYMENTS, issue_number: 2, body: 'x' })
     )
     expect(locked.status).toBe(403)
     expect(locked.data).toMatchObject({
@@ -349,8 +333,7 @@ describe('REST', () => {
   it('GET a label by (percent-encoded, case-insensitive) name; 404 when missing', async () => {
     sim.addLabel(REPO, { name: 'debussy:in-progress', color: '1D76DB', description: 'Running' })
     const { data } = await octokit.rest.issues.getLabel({
-      owner: 'acme',
-      repo: 'payments',
+      ...PAYMENTS,
       name: 'Debussy:In-Progress'
     })
     expect(data).toMatchObject({
@@ -359,21 +342,14 @@ describe('REST', () => {
       description: 'Running',
       default: false
     })
-    const missing = await failure(
-      octokit.rest.issues.getLabel({ owner: 'acme', repo: 'payments', name: 'nope' })
-    )
+    const missing = await failure(octokit.rest.issues.getLabel({ ...PAYMENTS, name: 'nope' }))
     expect(missing.status).toBe(404)
-    expect(missing.data).toEqual({
-      message: 'Not Found',
-      documentation_url: 'https://docs.github.com/rest',
-      status: '404'
-    })
+    expect(missing.data).toEqual(NOT_FOUND)
   })
 
   it('POST a label: 201, then 422 already_exists for the same name in any case', async () => {
     const created = await octokit.rest.issues.createLabel({
-      owner: 'acme',
-      repo: 'payments',
+      ...PAYMENTS,
       name: 'debussy:failed',
       color: 'D93F0B',
       description: 'Debussy phase failed'
@@ -385,12 +361,7 @@ describe('REST', () => {
       description: 'Debussy phase failed'
     })
     const clash = await failure(
-      octokit.rest.issues.createLabel({
-        owner: 'acme',
-        repo: 'payments',
-        name: 'DEBUSSY:Failed',
-        color: '000000'
-      })
+      octokit.rest.issues.createLabel({ ...PAYMENTS, name: 'DEBUSSY:Failed', color: '000000' })
     )
     expect(clash.status).toBe(422)
     expect(clash.data).toMatchObject({
@@ -398,7 +369,7 @@ describe('REST', () => {
       errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }]
     })
     const badColor = await failure(
-      octokit.rest.issues.createLabel({ owner: 'acme', repo: 'payments', name: 'x', color: '#fff' })
+      octokit.rest.issues.createLabel({ ...PAYMENTS, name: 'x', color: '#fff' })
     )
     expect(badColor.status).toBe(422)
     expect(sim.labels(REPO)).toHaveLength(1)
@@ -408,40 +379,33 @@ describe('REST', () => {
     for (let i = 1; i <= 5; i++) {
       sim.addMilestone(REPO, { title: `M${i}`, state: i === 2 ? 'closed' : 'open' })
     }
-    const one = await octokit.rest.issues.getMilestone({
-      owner: 'acme',
-      repo: 'payments',
-      milestone_number: 2
-    })
+    const one = await octokit.rest.issues.getMilestone({ ...PAYMENTS, milestone_number: 2 })
     expect(one.data).toMatchObject({ number: 2, title: 'M2', state: 'closed', description: null })
     const patched = await octokit.rest.issues.updateMilestone({
-      owner: 'acme',
-      repo: 'payments',
+      ...PAYMENTS,
       milestone_number: 1,
       description: 'Line 1\r\n\r\n📊 **Debussy Progress:** 50% (1/2 phases)'
     })
     expect(patched.data.description).toBe('Line 1\r\n\r\n📊 **Debussy Progress:** 50% (1/2 phases)')
     expect(sim.milestone(REPO, 1).description).toBe(patched.data.description)
 
-    const open = await octokit.rest.issues.listMilestones({ owner: 'acme', repo: 'payments' })
+    const open = await octokit.rest.issues.listMilestones({ ...PAYMENTS })
     expect(open.data.map((m) => m.number)).toEqual([1, 3, 4, 5])
     const page = await octokit.rest.issues.listMilestones({
-      owner: 'acme',
-      repo: 'payments',
+      ...PAYMENTS,
       state: 'all',
       per_page: 2
     })
     expect(page.data.map((m) => m.number)).toEqual([1, 2])
     expect(page.headers.link).toContain('rel="next"')
     const all = await octokit.paginate(octokit.rest.issues.listMilestones, {
-      owner: 'acme',
-      repo: 'payments',
+      ...PAYMENTS,
       state: 'all',
       per_page: 2
     })
     expect(all.map((m) => m.title)).toEqual(['M1', 'M2', 'M3', 'M4', 'M5'])
     const missing = await failure(
-      octokit.rest.issues.getMilestone({ owner: 'acme', repo: 'payments', milestone_number: 99 })
+      octokit.rest.issues.getMilestone({ ...PAYMENTS, milestone_number: 99 })
     )
     expect(missing.status).toBe(404)
   })
@@ -452,9 +416,7 @@ describe('REST', () => {
     sim.deleteIssue(REPO, 1)
     const moved = sim.transferIssue(REPO, 2, OTHER)
 
-    const gone = await failure(
-      octokit.rest.issues.get({ owner: 'acme', repo: 'payments', issue_number: 1 })
-    )
+    const gone = await failure(octokit.rest.issues.get({ ...PAYMENTS, issue_number: 1 }))
     expect(gone.status).toBe(410)
     expect(gone.data).toMatchObject({ message: 'This issue was deleted' })
 
@@ -465,11 +427,7 @@ describe('REST', () => {
     expect(redirect.json).toMatchObject({ message: 'Moved Permanently', url: location })
 
     // fetch follows the redirect, as Octokit's transport does.
-    const followed = await octokit.rest.issues.get({
-      owner: 'acme',
-      repo: 'payments',
-      issue_number: 2
-    })
+    const followed = await octokit.rest.issues.get({ ...PAYMENTS, issue_number: 2 })
     expect(followed.data.number).toBe(moved)
     expect(followed.data.labels.map((l) => (typeof l === 'string' ? l : l.name))).toEqual(['bug'])
   })
@@ -483,11 +441,7 @@ describe('REST', () => {
     ]) {
       const answer = await raw(`${sim.apiUrl}${path}`)
       expect(answer.status).toBe(404)
-      expect(answer.json).toEqual({
-        message: 'Not Found',
-        documentation_url: 'https://docs.github.com/rest',
-        status: '404'
-      })
+      expect(answer.json).toEqual(NOT_FOUND)
     }
   })
 
@@ -867,10 +821,7 @@ describe('token check', () => {
     })
     expect(bearer.status).toBe(200)
     const bad = getOctokit('ghs_wrong_secret', { baseUrl: sim.apiUrl })
-    expect(
-      (await failure(bad.rest.issues.get({ owner: 'acme', repo: 'payments', issue_number: 1 })))
-        .status
-    ).toBe(401)
+    expect((await failure(bad.rest.issues.get({ ...PAYMENTS, issue_number: 1 }))).status).toBe(401)
     const gqlWrong = await raw(sim.graphqlUrl, {
       method: 'POST',
       token: 'ghs_wrong_secret',
@@ -928,9 +879,9 @@ describe('rate limits', () => {
     try {
       small.addRepo(REPO)
       const octo = getOctokit(small.token, { baseUrl: small.apiUrl })
-      await octo.rest.repos.get({ owner: 'acme', repo: 'payments' })
-      await octo.rest.repos.get({ owner: 'acme', repo: 'payments' })
-      const spent = await failure(octo.rest.repos.get({ owner: 'acme', repo: 'payments' }))
+      await octo.rest.repos.get({ ...PAYMENTS })
+      await octo.rest.repos.get({ ...PAYMENTS })
+      const spent = await failure(octo.rest.repos.get({ ...PAYMENTS }))
       expect(spent.status).toBe(403)
       expect(spent.headers['x-ratelimit-remaining']).toBe('0')
       expect(spent.data).toMatchObject({
@@ -1040,9 +991,7 @@ describe('fault injection', () => {
 
   it('secondary-rate-limit: 403 with retry-after and GitHub message; 429 variant', async () => {
     sim.injectFault({ kind: 'secondary-rate-limit', retryAfter: 3 })
-    const limited = await failure(
-      octokit.rest.issues.get({ owner: 'acme', repo: 'payments', issue_number: 1 })
-    )
+    const limited = await failure(octokit.rest.issues.get({ ...PAYMENTS, issue_number: 1 }))
     expect(limited.status).toBe(403)
     expect(limited.headers['retry-after']).toBe('3')
     expect((limited.data as { message: string }).message).toMatch(
@@ -1102,12 +1051,7 @@ describe('fault injection', () => {
     expect(mutation.status).toBe(502)
     expect(sim.issue(REPO, 1).comments).toEqual([])
     const del = await failure(
-      octokit.rest.issues.removeLabel({
-        owner: 'acme',
-        repo: 'payments',
-        issue_number: 1,
-        name: 'debussy:in-progress'
-      })
+      octokit.rest.issues.removeLabel({ ...PAYMENTS, issue_number: 1, name: 'debussy:in-progress' })
     )
     expect(del.status).toBe(500)
     expect(sim.issue(REPO, 1).labels).toEqual(['debussy:in-progress'])
@@ -1117,13 +1061,8 @@ describe('fault injection', () => {
 describe('request log and hooks', () => {
   it('classifies writes: non-GET REST and GraphQL mutations', async () => {
     sim.addIssue(REPO, { number: 1 })
-    await octokit.rest.issues.get({ owner: 'acme', repo: 'payments', issue_number: 1 })
-    await octokit.rest.issues.addLabels({
-      owner: 'acme',
-      repo: 'payments',
-      issue_number: 1,
-      labels: ['x']
-    })
+    await octokit.rest.issues.get({ ...PAYMENTS, issue_number: 1 })
+    await octokit.rest.issues.addLabels({ ...PAYMENTS, issue_number: 1, labels: ['x'] })
     await octoGql('{ repository(owner: "acme", name: "payments") { id } }')
     const id = await nodeIdOf(REPO, 1)
     await gql(`mutation($id: ID!) { closeIssue(input: { issueId: $id }) { issue { id } } }`, { id })
@@ -1159,11 +1098,10 @@ describe('request log and hooks', () => {
         sim.addIssueLabel(REPO, 1, 'added-by-a-person')
       }
     })
-    const read = await octokit.rest.issues.get({ owner: 'acme', repo: 'payments', issue_number: 1 })
+    const read = await octokit.rest.issues.get({ ...PAYMENTS, issue_number: 1 })
     expect(read.data.labels).toHaveLength(1)
     const written = await octokit.rest.issues.addLabels({
-      owner: 'acme',
-      repo: 'payments',
+      ...PAYMENTS,
       issue_number: 1,
       labels: ['debussy:completed']
     })
@@ -1174,7 +1112,7 @@ describe('request log and hooks', () => {
     ])
     expect(seen).toEqual(['GET 0', 'POST 0'])
     off()
-    await octokit.rest.issues.get({ owner: 'acme', repo: 'payments', issue_number: 1 })
+    await octokit.rest.issues.get({ ...PAYMENTS, issue_number: 1 })
     expect(seen).toHaveLength(2)
   })
 
@@ -1205,11 +1143,7 @@ describe('GHES layout', () => {
       ghes.addRepo(REPO)
       ghes.addIssue(REPO, { number: 5, labels: ['bug'] })
       const octo = getOctokit(ghes.token, { baseUrl: ghes.apiUrl })
-      const { data } = await octo.rest.issues.get({
-        owner: 'acme',
-        repo: 'payments',
-        issue_number: 5
-      })
+      const { data } = await octo.rest.issues.get({ ...PAYMENTS, issue_number: 5 })
       expect(data.url).toBe(`${ghes.apiUrl}/repos/acme/payments/issues/5`)
       expect(data.html_url).toBe(`${origin}/acme/payments/issues/5`)
       // Octokit derives /api/graphql from a /api/v3 base URL by itself.

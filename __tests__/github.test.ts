@@ -3,7 +3,7 @@
  * requests each step takes and what GitHub ends up holding.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import type { IssueRef, OperationResult, ShownOperation } from '../src/domain.js'
+import type { IssueRef, OperationResult, ShownOperation, Snapshot } from '../src/domain.js'
 import { applyOperations } from '../src/github/apply.js'
 import { placeBlock } from '../src/reconcile.js'
 import { createGitHub, graphqlUrlFor, malformedAnswer, type GitHub } from '../src/github/client.js'
@@ -16,7 +16,7 @@ import {
   type MalformedBody
 } from '../test-support/github-simulator.js'
 import { SAMPLE_BLOCK, completeOperations } from '../test-support/changeset.js'
-import { FAST_TIMING, runInProcess, type InProcessResult } from '../test-support/run-in-process.js'
+import { FAST_TIMING, runAgainst, type InProcessResult } from '../test-support/run-in-process.js'
 import { restOf } from '../test-support/octokit-rest.js'
 import { cleanup, makeWorkspace } from '../test-support/run-action.js'
 import {
@@ -32,6 +32,10 @@ const waits: string[] = []
 
 const REPO = 'acme/app'
 const ref = (number: number, repo = 'app'): IssueRef => ({ owner: 'acme', repo, number })
+
+/** What GitHub says of `issues`, with no milestone asked for and no completion comment looked for. */
+const observeIssues = (issues: IssueRef[], stateLabel: string): Promise<Snapshot> =>
+  observe(github, { issues, stateLabel, milestone: undefined, completionFor: undefined })
 
 async function start(layout: 'dotcom' | 'ghes' = 'dotcom'): Promise<void> {
   sim = await startSimulator({ layout })
@@ -94,12 +98,7 @@ describe('User-Agent', () => {
   /** The User-Agent of the first request a fresh client sends. */
   async function firstUserAgent(): Promise<string | undefined> {
     await start()
-    await observe(github, {
-      issues: [ref(1)],
-      stateLabel: 'debussy:completed',
-      milestone: undefined,
-      completionFor: undefined
-    })
+    await observeIssues([ref(1)], 'debussy:completed')
     return sim.requests[0]?.userAgent
   }
 
@@ -127,12 +126,10 @@ describe('observe', () => {
     sim.addIssue(REPO, { number: 3, pullRequest: true })
     sim.addIssue('acme/other', { number: 7, locked: true })
     sim.addLabel(REPO, { name: 'debussy:completed' })
-    const snapshot = await observe(github, {
-      issues: [ref(1), ref(2), ref(3), ref(7, 'other'), ref(99)],
-      stateLabel: 'Debussy:Completed',
-      milestone: undefined,
-      completionFor: undefined
-    })
+    const snapshot = await observeIssues(
+      [ref(1), ref(2), ref(3), ref(7, 'other'), ref(99)],
+      'Debussy:Completed'
+    )
     expect(sim.requests).toHaveLength(1)
     const [one, two, three, seven, missing] = snapshot.issues
     expect(one).toMatchObject({
@@ -155,12 +152,7 @@ describe('observe', () => {
   })
 
   it('reports every issue of a repository that does not exist as not found', async () => {
-    const snapshot = await observe(github, {
-      issues: [ref(1, 'nope'), ref(2, 'nope')],
-      stateLabel: 'x',
-      milestone: undefined,
-      completionFor: undefined
-    })
+    const snapshot = await observeIssues([ref(1, 'nope'), ref(2, 'nope')], 'x')
     expect(snapshot.issues.map((i) => i.found)).toEqual([false, false])
   })
 
@@ -247,12 +239,7 @@ describe('observe', () => {
     await sim.close()
     await start('ghes')
     sim.addIssue(REPO, { number: 1 })
-    const snapshot = await observe(github, {
-      issues: [ref(1)],
-      stateLabel: 'x',
-      milestone: undefined,
-      completionFor: undefined
-    })
+    const snapshot = await observeIssues([ref(1)], 'x')
     expect(snapshot.issues[0]?.found).toBe(true)
   })
 })
@@ -264,12 +251,10 @@ describe('applyOperations', () => {
   beforeEach(() => start())
 
   async function snapshotOf(numbers: number[], label: string) {
-    return observe(github, {
-      issues: numbers.map((n) => ref(n)),
-      stateLabel: label,
-      milestone: undefined,
-      completionFor: undefined
-    })
+    return observeIssues(
+      numbers.map((n) => ref(n)),
+      label
+    )
   }
 
   it('uses the label another run created meanwhile (422 already_exists) instead of failing', async () => {
@@ -444,10 +429,7 @@ async function runSync(
   workspace: string,
   payload: Record<string, unknown>
 ): Promise<InProcessResult> {
-  return runInProcess({
-    apiUrl: sim.apiUrl,
-    graphqlUrl: sim.graphqlUrl,
-    token: sim.token,
+  return runAgainst(sim, {
     workspace,
     repository: SAMPLE_REPO,
     eventName: 'repository_dispatch',

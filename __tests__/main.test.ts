@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/glo
 import { DEBUSSY_INIT_CONFIG } from '../test-support/fixtures.js'
 import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
 import { cleanup, makeWorkspace } from '../test-support/run-action.js'
-import { runInProcess, type InProcessResult } from '../test-support/run-in-process.js'
+import { runAgainst, type InProcessResult } from '../test-support/run-in-process.js'
 import {
   MILESTONE_TEXT,
   PLAN_PATH,
@@ -26,10 +26,7 @@ async function fire(
   payload: Record<string, unknown>,
   extra: { inputs?: Record<string, string>; env?: Record<string, string>; eventName?: string } = {}
 ): Promise<InProcessResult> {
-  return runInProcess({
-    apiUrl: sim.apiUrl,
-    graphqlUrl: sim.graphqlUrl,
-    token: sim.token,
+  return runAgainst(sim, {
     workspace,
     repository: REPO,
     eventName: extra.eventName ?? 'repository_dispatch',
@@ -480,9 +477,7 @@ describe('SPEC §7: failures', () => {
 
   it('a wrong token fails without printing it, also with RUNNER_DEBUG=1', async () => {
     await setup()
-    const result = await runInProcess({
-      apiUrl: sim.apiUrl,
-      graphqlUrl: sim.graphqlUrl,
+    const result = await runAgainst(sim, {
       token: 'ghp_wrongwrongwrongwrong',
       workspace,
       repository: REPO,

@@ -13,6 +13,7 @@ import {
   type PlanContext
 } from '../src/plan/plan-file.js'
 import { readFixture } from '../test-support/fixtures.js'
+import { refusal as refusalOf } from '../test-support/refusal.js'
 
 // Verbatim copies of the shared example plans; `.txt` so that prettier keeps them as written.
 const fixture = (name: string): string => readFixture('plans', name)
@@ -38,14 +39,9 @@ function parse(
   return parsePlan(text, relativePath, context)
 }
 
+/** The InputError that refuses the plan `text`. */
 function refusal(text: string): InputError {
-  try {
-    parse(text)
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError)
-    return error as InputError
-  }
-  throw new Error('expected an InputError, the plan was accepted')
+  return refusalOf(() => parse(text))
 }
 
 describe('the example plans', () => {

@@ -16,6 +16,7 @@ import {
   type RunLedger,
   upsertProgressBlock
 } from '../src/progress.js'
+import { phaseEvent } from '../test-support/domain-builders.js'
 
 const plan = (done: boolean[]): MasterPlan => ({
   path: 'docs/plan.md',
@@ -26,18 +27,8 @@ const plan = (done: boolean[]): MasterPlan => ({
   phases: done.map((d, i) => ({ id: i === 2 ? '2.5' : String(i + 1), title: `P${i}`, done: d }))
 })
 
-const event = (overrides: Partial<PhaseEvent>): PhaseEvent => ({
-  kind: 'phase_completed',
-  plan: 'docs/plan.md',
-  phase: '2',
-  completedPhases: undefined,
-  totalPhases: undefined,
-  autoClose: undefined,
-  dryRun: undefined,
-  runId: undefined,
-  sequence: undefined,
-  ...overrides
-})
+const event = (overrides: Partial<PhaseEvent>): PhaseEvent =>
+  phaseEvent('phase_completed', overrides)
 
 describe('computeProgress', () => {
   it.each([

@@ -12,6 +12,7 @@ import type {
   Snapshot,
   SyncConfig
 } from '../src/domain.js'
+import { DEFAULT_CONFIG } from '../src/config.js'
 import { upsertProgressBlock } from '../src/progress.js'
 import { reconcile, type ReconcileInput } from '../src/reconcile.js'
 import { shownOperation } from '../src/report.js'
@@ -23,31 +24,9 @@ import {
   expectedProgressLine,
   expectedStateLabel
 } from '../test-support/bare-events.js'
+import { openIssue, phaseEvent } from '../test-support/domain-builders.js'
 
-const config: SyncConfig = {
-  enabled: true,
-  autoClose: false,
-  createLabelsIfMissing: true,
-  dryRun: false,
-  labels: {
-    inProgress: 'debussy:in-progress',
-    completed: 'debussy:completed',
-    failed: 'debussy:failed',
-    validating: 'debussy:validating',
-    awaitingHuman: 'debussy:awaiting-human',
-    blocked: 'debussy:blocked'
-  },
-  colors: {
-    inProgress: '1D76DB',
-    completed: '0E8A16',
-    failed: 'D93F0B',
-    validating: 'FBCA04',
-    awaitingHuman: 'D876E3',
-    blocked: 'B60205'
-  },
-  repositories: [],
-  maxIssues: 500
-}
+const config: SyncConfig = { ...DEFAULT_CONFIG, enabled: true }
 
 const ref = (number: number, repo = 'app'): IssueRef => ({ owner: 'acme', repo, number })
 
@@ -66,20 +45,7 @@ const issue = (
   number: number,
   labels: string[],
   extra: Partial<Extract<ObservedIssue, { found: true }>> = {}
-): ObservedIssue => ({
-  ref: ref(number),
-  found: true,
-  id: `I_${number}`,
-  kind: 'issue',
-  state: 'open',
-  locked: false,
-  title: `Issue ${number}`,
-  url: `https://github.com/acme/app/issues/${number}`,
-  labels: labels.map(label),
-  milestone: milestone(),
-  hasCompletionComment: false,
-  ...extra
-})
+): ObservedIssue => openIssue(ref(number), labels.map(label), milestone(), extra)
 
 const plan = (overrides: Partial<MasterPlan> = {}): MasterPlan => ({
   path: 'docs/plan.md',
@@ -96,18 +62,7 @@ const plan = (overrides: Partial<MasterPlan> = {}): MasterPlan => ({
   ...overrides
 })
 
-const event = (kind: EventKind, overrides: Partial<PhaseEvent> = {}): PhaseEvent => ({
-  kind,
-  plan: 'docs/plan.md',
-  phase: kind === 'plan_completed' ? undefined : '2',
-  completedPhases: undefined,
-  totalPhases: undefined,
-  autoClose: undefined,
-  dryRun: undefined,
-  runId: undefined,
-  sequence: undefined,
-  ...overrides
-})
+const event = phaseEvent
 
 const snapshot = (
   issues: ObservedIssue[],

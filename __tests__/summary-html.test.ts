@@ -10,6 +10,7 @@ import type { ObservedIssue, PhaseEvent, Snapshot } from '../src/domain.js'
 import { DEFAULT_CONFIG } from '../src/config.js'
 import { reconcile } from '../src/reconcile.js'
 import { renderSummary } from '../src/report.js'
+import { openIssue } from '../test-support/domain-builders.js'
 
 const milestone = {
   repo: { owner: 'acme', repo: 'payments' },
@@ -23,20 +24,13 @@ const issue = (
   number: number,
   labels: string[],
   extra: Partial<Extract<ObservedIssue, { found: true }>> = {}
-): ObservedIssue => ({
-  ref: { owner: 'acme', repo: 'payments', number },
-  found: true,
-  id: `I_${number}`,
-  kind: 'issue',
-  state: 'open',
-  locked: false,
-  title: `Issue ${number}`,
-  url: `https://github.com/acme/payments/issues/${number}`,
-  labels: labels.map((name, i) => ({ id: `L${number}_${i}`, name })),
-  milestone,
-  hasCompletionComment: false,
-  ...extra
-})
+): ObservedIssue =>
+  openIssue(
+    { owner: 'acme', repo: 'payments', number },
+    labels.map((name, i) => ({ id: `L${number}_${i}`, name })),
+    milestone,
+    extra
+  )
 
 const snapshot: Snapshot = {
   issues: [

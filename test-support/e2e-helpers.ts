@@ -3,9 +3,37 @@
  * (dist/index.js, through runAction) against a simulator, and read what a user
  * sees of it: exit code, annotations, outputs and job summary.
  */
-import type { GitHubSimulator, LoggedRequest } from './github-simulator.js'
-import { runAction, type ActionResult } from './run-action.js'
-import { REPO, dispatch } from './sample-repo.js'
+import { afterEach, beforeEach } from '@jest/globals'
+import {
+  startSimulator,
+  type GitHubSimulator,
+  type LoggedRequest,
+  type SimulatorOptions
+} from './github-simulator.js'
+import { cleanup, runAction, type ActionResult } from './run-action.js'
+import { PLAN_PATH, REPO, dispatch } from './sample-repo.js'
+
+/**
+ * Gives each test of the calling file (or describe block) a fresh simulator:
+ * started before the test and handed to `onStart`, closed after it together
+ * with the workspaces the test made. A callback rather than a return value so
+ * that the tests keep a plain `sim` variable.
+ */
+export function useSimulator(
+  onStart: (sim: GitHubSimulator) => void,
+  options: SimulatorOptions = {}
+): void {
+  let current: GitHubSimulator | undefined
+  beforeEach(async () => {
+    current = await startSimulator(options)
+    onStart(current)
+  })
+  afterEach(async () => {
+    await current?.close()
+    current = undefined
+    cleanup()
+  })
+}
 
 export interface FireOptions {
   /** Action inputs by their action.yml names (`dry-run`). */
@@ -49,6 +77,14 @@ export function fire(
     ...(options.env ? { env: options.env } : {}),
     ...(options.token !== undefined ? { token: options.token } : {})
   })
+}
+
+/** The payload of `event` for the sample plan: `{ event, plan: PLAN_PATH, ...fields }`. */
+export function planEvent(
+  event: string,
+  fields: Record<string, unknown> = {}
+): Record<string, unknown> {
+  return { event, plan: PLAN_PATH, ...fields }
 }
 
 /** An issue as the outputs, the log and the summary name it: `acme/payments#3`. */

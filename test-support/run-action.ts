@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url'
 import { parse as parseYaml } from 'yaml'
 import type { GitHubSimulator } from './github-simulator.js'
 
-export interface RunActionOptions {
-  readonly sim: GitHubSimulator
+/** What a workflow step hands the action, bundled or in process: the checkout, the event, the settings. */
+export interface StepInput {
   /** The checkout (GITHUB_WORKSPACE), e.g. from makeWorkspace(). */
   readonly workspace: string
   readonly eventName: string
@@ -24,6 +24,10 @@ export interface RunActionOptions {
   readonly repository?: string
   /** Extra environment, applied last (e.g. `RUNNER_DEBUG: '1'`). */
   readonly env?: Record<string, string>
+}
+
+export interface RunActionOptions extends StepInput {
+  readonly sim: GitHubSimulator
   /** What `${{ github.token }}` expands to; default the simulator's token. */
   readonly token?: string
   /** Script to run instead of dist/index.js (for testing this harness). */

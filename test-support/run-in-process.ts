@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { ClientTiming } from '../src/github/client.js'
-import { defaultInputs, inputVariable, parseOutputFile } from './run-action.js'
+import type { GitHubSimulator } from './github-simulator.js'
+import { defaultInputs, inputVariable, parseOutputFile, type StepInput } from './run-action.js'
 
 /** Timings small enough for tests; the shape of retries and waits is unchanged. */
 export const FAST_TIMING: ClientTiming = {
@@ -20,16 +21,10 @@ export const FAST_TIMING: ClientTiming = {
   contentWindowMs: 600
 }
 
-export interface InProcessOptions {
+export interface InProcessOptions extends StepInput {
   readonly apiUrl: string
   readonly graphqlUrl: string
   readonly token: string
-  readonly workspace: string
-  readonly eventName: string
-  readonly eventPayload: unknown
-  readonly inputs?: Record<string, string>
-  readonly repository?: string
-  readonly env?: Record<string, string>
   readonly timing?: ClientTiming
 }
 
@@ -45,6 +40,21 @@ export interface InProcessResult {
  * `core.summary` keeps the path it first saw, as one step is one process.
  */
 let summaryPath: string | undefined
+
+type Endpoints = Pick<InProcessOptions, 'apiUrl' | 'graphqlUrl' | 'token'>
+
+/** Where the action finds `sim` and the token it accepts. */
+export function endpointsOf(sim: Pick<GitHubSimulator, keyof Endpoints>): Endpoints {
+  return { apiUrl: sim.apiUrl, graphqlUrl: sim.graphqlUrl, token: sim.token }
+}
+
+/** runInProcess against `sim`: its URLs, and its token unless `step` names another. */
+export function runAgainst(
+  sim: Pick<GitHubSimulator, keyof Endpoints>,
+  step: StepInput & Partial<Pick<InProcessOptions, 'token' | 'timing'>>
+): Promise<InProcessResult> {
+  return runInProcess({ ...endpointsOf(sim), ...step })
+}
 
 export async function runInProcess(options: InProcessOptions): Promise<InProcessResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'run-in-process-'))

@@ -3,7 +3,7 @@
  * end-to-end tests, the benchmark and the demo: issues with people's labels,
  * a milestone with a human description, and a plan that links them.
  */
-import type { EventKind } from '../src/domain.js'
+import type { DispatchPayload } from '../src/sender/snapshot.js'
 import type { GitHubSimulator } from './github-simulator.js'
 
 export const REPO = 'acme/payments'
@@ -88,18 +88,12 @@ export function seedSample(sim: GitHubSimulator, options: SampleOptions = {}): S
 
 /**
  * The `client_payload` Debussy sends (SPEC §2), as the demo and the benchmark
- * send it: every event a full snapshot. A type alias, not an interface, so
+ * send it: the sender's payload, every event a full snapshot (total_phases
+ * always set), plus the dry_run switch. A mapped type, not an interface, so
  * that it fits dispatch()'s Record<string, unknown>.
  */
-export type SnapshotPayload = {
-  readonly event: EventKind
-  readonly plan: string
-  readonly phase?: string
-  readonly run_id: string
-  readonly sequence: number
-  readonly completed_phases: number
+export type SnapshotPayload = Omit<DispatchPayload, 'total_phases'> & {
   readonly total_phases: number
-  readonly auto_close?: boolean
   readonly dry_run?: boolean
 }
 

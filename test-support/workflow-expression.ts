@@ -142,23 +142,24 @@ export function evaluate(source: string, context: Record<string, unknown>): unkn
     at++
   }
 
-  function or(): unknown {
-    let left = and()
-    while (isOp('||')) {
+  /** `next (op next)*`, left to right; both sides are always parsed, `pick` chooses the value. */
+  function chain(
+    op: string,
+    next: () => unknown,
+    pick: (left: unknown, right: unknown) => unknown
+  ): unknown {
+    let left = next()
+    while (isOp(op)) {
       at++
-      const right = and()
-      left = truthy(left) ? left : right
+      left = pick(left, next())
     }
     return left
   }
+  function or(): unknown {
+    return chain('||', and, (left, right) => (truthy(left) ? left : right))
+  }
   function and(): unknown {
-    let left = comparison()
-    while (isOp('&&')) {
-      at++
-      const right = comparison()
-      left = truthy(left) ? right : left
-    }
-    return left
+    return chain('&&', comparison, (left, right) => (truthy(left) ? right : left))
   }
   function comparison(): unknown {
     const left = unary()

@@ -3,29 +3,24 @@
  * budget), and GitHub Enterprise Server, where REST lives under /api/v3 and
  * GraphQL at /api/graphql (SPEC §1).
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type GitHubSimulator } from '../../test-support/github-simulator.js'
-import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
+import { describe, expect, it } from '@jest/globals'
+import type { GitHubSimulator } from '../../test-support/github-simulator.js'
+import { makeWorkspace } from '../../test-support/run-action.js'
 import { PLAN_PATH, REPO, seedSample } from '../../test-support/sample-repo.js'
 import {
   annotations,
   expectExit,
   fire,
+  planEvent,
   unsetEnv,
+  useSimulator,
   writesOf
 } from '../../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
 
-afterEach(async () => {
-  await sim.close()
-  cleanup()
-})
-
 describe('request budget', () => {
-  beforeEach(async () => {
-    sim = await startSimulator()
-  })
+  useSimulator((started) => (sim = started))
 
   it('phase_completed for a plan linking 20 issues makes at most 6 requests; its redelivery 1 request and no write', async () => {
     const budgetSim = sim
@@ -61,19 +56,13 @@ describe('request budget', () => {
 })
 
 describe('SPEC §7: writes one at a time', () => {
-  beforeEach(async () => {
-    sim = await startSimulator()
-  })
+  useSimulator((started) => (sim = started))
 
   it('sends each write only once the previous one is answered, a second apart, as GitHub asks', async () => {
     const sample = seedSample(sim, { issues: 3 })
     const workspace = makeWorkspace(sample.files)
 
-    const result = await fire(sim, workspace, {
-      event: 'plan_completed',
-      plan: PLAN_PATH,
-      auto_close: true
-    })
+    const result = await fire(sim, workspace, planEvent('plan_completed', { auto_close: true }))
 
     expectExit(result, 0)
     const writes = writesOf(sim)
@@ -87,9 +76,7 @@ describe('SPEC §7: writes one at a time', () => {
 })
 
 describe('SPEC §1: GitHub Enterprise Server', () => {
-  beforeEach(async () => {
-    sim = await startSimulator({ layout: 'ghes' })
-  })
+  useSimulator((started) => (sim = started), { layout: 'ghes' })
 
   /** Every request stayed under the GHES API roots. */
   function expectGhesPaths(ghes: GitHubSimulator): void {

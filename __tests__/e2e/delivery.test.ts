@@ -4,9 +4,9 @@
  * run makes, workflow_dispatch inputs arrive as strings, and the event is
  * taken from the dispatch's event_type when client_payload has none.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type GitHubSimulator } from '../../test-support/github-simulator.js'
-import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
+import { describe, expect, it } from '@jest/globals'
+import type { GitHubSimulator } from '../../test-support/github-simulator.js'
+import { makeWorkspace } from '../../test-support/run-action.js'
 import { PLAN_PATH, REPO, seedSample } from '../../test-support/sample-repo.js'
 import {
   annotations,
@@ -14,21 +14,15 @@ import {
   expectExit,
   fire,
   operationsOf,
+  planEvent,
   ref,
   stateLabels,
+  useSimulator,
   writesOf
 } from '../../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
-
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-
-afterEach(async () => {
-  await sim.close()
-  cleanup()
-})
+useSimulator((started) => (sim = started))
 
 describe('SPEC §6: idempotent and ordered', () => {
   it('a redelivered event makes exactly one request and no write', async () => {
@@ -61,24 +55,20 @@ describe('SPEC §6: idempotent and ordered', () => {
   it('an event older than one applied for the same plan and run is skipped with a notice; a new run_id starts its own numbering', async () => {
     const sample = seedSample(sim, { stateLabels: true })
     const workspace = makeWorkspace(sample.files)
-    const applied = await fire(sim, workspace, {
-      event: 'phase_completed',
-      plan: PLAN_PATH,
-      phase: '2',
-      run_id: 'run-1',
-      sequence: 5
-    })
+    const applied = await fire(
+      sim,
+      workspace,
+      planEvent('phase_completed', { phase: '2', run_id: 'run-1', sequence: 5 })
+    )
     expectExit(applied, 0)
     sim.resetLog()
 
     // The late phase_started of the same phase must not undo its phase_completed.
-    const late = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '2',
-      run_id: 'run-1',
-      sequence: 4
-    })
+    const late = await fire(
+      sim,
+      workspace,
+      planEvent('phase_started', { phase: '2', run_id: 'run-1', sequence: 4 })
+    )
 
     expectExit(late, 0)
     expect(writesOf(sim)).toEqual([])
@@ -89,13 +79,11 @@ describe('SPEC §6: idempotent and ordered', () => {
     expect(late.outputs.operations).toBe('[]')
 
     // A new run numbers its events afresh: its sequence 1 applies.
-    const next = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1',
-      run_id: 'run-2',
-      sequence: 1
-    })
+    const next = await fire(
+      sim,
+      workspace,
+      planEvent('phase_started', { phase: '1', run_id: 'run-2', sequence: 1 })
+    )
 
     expectExit(next, 0)
     expect(next.stdout).not.toMatch(/out of order/i)

@@ -4,9 +4,9 @@
  * row of the table, then the rules about labels, closed issues, pull requests
  * and plans that span two repositories.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type GitHubSimulator } from '../../test-support/github-simulator.js'
-import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
+import { describe, expect, it } from '@jest/globals'
+import type { GitHubSimulator } from '../../test-support/github-simulator.js'
+import { makeWorkspace } from '../../test-support/run-action.js'
 import {
   MILESTONE_TEXT,
   PLAN_PATH,
@@ -19,8 +19,10 @@ import {
   expectExit,
   fire,
   operationsOf,
+  planEvent,
   ref,
   stateLabels,
+  useSimulator,
   withFrontmatter,
   writesOf
 } from '../../test-support/e2e-helpers.js'
@@ -32,15 +34,7 @@ const FAILED = 'debussy:failed'
 const GREY = 'ededed'
 
 let sim: GitHubSimulator
-
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-
-afterEach(async () => {
-  await sim.close()
-  cleanup()
-})
+useSimulator((started) => (sim = started))
 
 const labelsOf = (number: number, repo = REPO): string[] => sim.issue(repo, number).labels
 /** Marks phase `id` of a plan made by debussyPlan() with the given Status text. */
@@ -56,11 +50,7 @@ describe('SPEC §6 table: the state label, the milestone and the issues of each 
     const workspace = makeWorkspace(sample.files)
     const [a, b, c] = sample.issueNumbers as [number, number, number]
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '2'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '2' }))
 
     expectExit(result, 0)
     // People's labels survive; the state label is added.
@@ -101,11 +91,7 @@ describe('SPEC §6 table: the state label, the milestone and the issues of each 
     const plan = markPhase(sample.files[PLAN_PATH] ?? '', '1', '✅ Completed')
     const workspace = makeWorkspace({ [PLAN_PATH]: plan })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_completed',
-      plan: PLAN_PATH,
-      phase: '2'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_completed', { phase: '2' }))
 
     expectExit(result, 0)
     expect(labelsOf(a)).toEqual(['bug', COMPLETED])
@@ -125,11 +111,7 @@ describe('SPEC §6 table: the state label, the milestone and the issues of each 
     const plan = markPhase(sample.files[PLAN_PATH] ?? '', '1', 'Done')
     const workspace = makeWorkspace({ [PLAN_PATH]: plan })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_failed',
-      plan: PLAN_PATH,
-      phase: '2'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_failed', { phase: '2' }))
 
     expectExit(result, 0)
     for (const n of sample.issueNumbers) expect(stateLabels(labelsOf(n))).toEqual([FAILED])
@@ -150,11 +132,7 @@ describe('SPEC §6 table: the state label, the milestone and the issues of each 
     for (const n of sample.issueNumbers) sim.addIssueLabel(REPO, n, IN_PROGRESS)
     const workspace = makeWorkspace(sample.files)
 
-    const result = await fire(sim, workspace, {
-      event: 'plan_completed',
-      plan: PLAN_PATH,
-      auto_close: true
-    })
+    const result = await fire(sim, workspace, planEvent('plan_completed', { auto_close: true }))
 
     expectExit(result, 0)
     for (const n of sample.issueNumbers) {
@@ -234,11 +212,7 @@ describe('SPEC §6 rules', () => {
     )
     const workspace = makeWorkspace({ [PLAN_PATH]: plan })
 
-    const result = await fire(sim, workspace, {
-      event: 'plan_completed',
-      plan: PLAN_PATH,
-      auto_close: true
-    })
+    const result = await fire(sim, workspace, planEvent('plan_completed', { auto_close: true }))
 
     expectExit(result, 0)
     const pull = sim.issue(REPO, pr)
@@ -265,11 +239,7 @@ describe('SPEC §6 rules', () => {
       }
     })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
     expectExit(result, 0)
     expect(added).toBe(true)
@@ -285,11 +255,7 @@ describe('SPEC §6 rules', () => {
     })
     const labelsBefore = sim.labels(REPO)
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
     expectExit(result, 0)
     expect(sim.labels(REPO)).toEqual(labelsBefore)
@@ -322,11 +288,7 @@ describe('SPEC §6 rules', () => {
       '.debussy/config.yaml': `github:\n  repositories: [${BILLING}]\n`
     })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
     expectExit(result, 0)
     expect(labelsOf(a)).toEqual(['bug', IN_PROGRESS])

@@ -6,9 +6,9 @@
  */
 import { mkdirSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type GitHubSimulator } from '../../test-support/github-simulator.js'
-import { cleanup, makeWorkspace, runAction } from '../../test-support/run-action.js'
+import { describe, expect, it } from '@jest/globals'
+import type { GitHubSimulator } from '../../test-support/github-simulator.js'
+import { makeWorkspace, runAction, type ActionResult } from '../../test-support/run-action.js'
 import {
   PLAN_PATH,
   REPO,
@@ -20,23 +20,26 @@ import {
   annotations,
   expectExit,
   fire,
+  type FireOptions,
+  planEvent,
   ref,
+  useSimulator,
   visibleText,
   withFrontmatter,
-  writesOf,
-  type FireOptions
+  writesOf
 } from '../../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
+useSimulator((started) => (sim = started))
 
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-
-afterEach(async () => {
-  await sim.close()
-  cleanup()
-})
+/** The one error annotation of a run that failed (exit 1) before sending any request. */
+function refusedError(result: ActionResult): string {
+  expectExit(result, 1)
+  const errors = annotations(result.stdout, 'error')
+  expect(errors).toHaveLength(1)
+  expect(sim.requests).toEqual([])
+  return errors[0] ?? ''
+}
 
 describe('SPEC §7: bad payload, inputs, config or plan fail before any request', () => {
   const cases: {
@@ -94,12 +97,9 @@ describe('SPEC §7: bad payload, inputs, config or plan fail before any request'
 
       const result = await fire(sim, workspace, payload, options)
 
-      expectExit(result, 1)
-      const errors = annotations(result.stdout, 'error')
-      expect(errors).toHaveLength(1)
-      expect(errors[0]).toContain(field)
-      expect(errors[0]).toMatch(form)
-      expect(sim.requests).toEqual([])
+      const error = refusedError(result)
+      expect(error).toContain(field)
+      expect(error).toMatch(form)
     }
   )
 
@@ -110,18 +110,11 @@ describe('SPEC §7: bad payload, inputs, config or plan fail before any request'
       '.debussy/config.yaml': 'github:\n  labels:\n    color_failed: red\n'
     })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_failed',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_failed', { phase: '1' }))
 
-    expectExit(result, 1)
-    const errors = annotations(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain('github.labels.color_failed')
-    expect(errors[0]).toMatch(/hex|[0-9A-F]{6}/i)
-    expect(sim.requests).toEqual([])
+    const error = refusedError(result)
+    expect(error).toContain('github.labels.color_failed')
+    expect(error).toMatch(/hex|[0-9A-F]{6}/i)
   })
 
   it('bad plan: github_issues: [] fails naming the key, with no request', async () => {
@@ -129,17 +122,10 @@ describe('SPEC §7: bad payload, inputs, config or plan fail before any request'
     const plan = withFrontmatter('github_issues: []', debussyPlan(sample.issueNumbers, ['1', '2']))
     const workspace = makeWorkspace({ [PLAN_PATH]: plan })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
-    expectExit(result, 1)
-    const errors = annotations(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain('github_issues')
-    expect(sim.requests).toEqual([])
+    const error = refusedError(result)
+    expect(error).toContain('github_issues')
   })
 
   it('bad plan: a path that leaves the workspace is refused, although the file exists and is a valid plan', async () => {
@@ -155,13 +141,10 @@ describe('SPEC §7: bad payload, inputs, config or plan fail before any request'
       phase: '1'
     })
 
-    expectExit(result, 1)
-    const errors = annotations(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(/^plan\b|client_payload\.plan/)
-    expect(errors[0]).toContain(outside)
-    expect(errors[0]).toMatch(/outside/)
-    expect(sim.requests).toEqual([])
+    const error = refusedError(result)
+    expect(error).toMatch(/^plan\b|client_payload\.plan/)
+    expect(error).toContain(outside)
+    expect(error).toMatch(/outside/)
   })
 
   it('bad plan: a symlink in the workspace that leads out of it is refused', async () => {
@@ -172,18 +155,11 @@ describe('SPEC §7: bad payload, inputs, config or plan fail before any request'
     mkdirSync(path.dirname(link), { recursive: true })
     symlinkSync(path.join(elsewhere, PLAN_PATH), link)
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
-    expectExit(result, 1)
-    const errors = annotations(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain(PLAN_PATH)
-    expect(errors[0]).toMatch(/symbolic link|outside/)
-    expect(sim.requests).toEqual([])
+    const error = refusedError(result)
+    expect(error).toContain(PLAN_PATH)
+    expect(error).toMatch(/symbolic link|outside/)
   })
 })
 
@@ -196,11 +172,7 @@ describe('SPEC §7: issues that cannot be read', () => {
       [PLAN_PATH]: debussyPlan([a, b, c, 999], ['1', '2', '2.5', '3'])
     })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
     expectExit(result, 0)
     const warnings = annotations(result.stdout, 'warning')
@@ -219,11 +191,7 @@ describe('SPEC §7: transient failures and rate limits are waited out', () => {
     const workspace = makeWorkspace(sample.files)
     sim.injectFault({ kind: 'server-error', status: 502, match: { operation: 'mutation' } })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
     expectExit(result, 0)
     const mutations = sim.requests.filter((r) => r.operation === 'mutation')
@@ -239,11 +207,7 @@ describe('SPEC §7: transient failures and rate limits are waited out', () => {
     const workspace = makeWorkspace(sample.files)
     sim.injectFault({ kind: 'reset', match: { method: 'PATCH' } })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_completed',
-      plan: PLAN_PATH,
-      phase: '2'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_completed', { phase: '2' }))
 
     expectExit(result, 0)
     const patches = sim.requests.filter((r) => r.method === 'PATCH')
@@ -266,11 +230,7 @@ describe('SPEC §7: transient failures and rate limits are waited out', () => {
       retryAfter: 1
     })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
     expectExit(result, 0)
     const limited = sim.requests.findIndex((r) => r.fault === 'secondary-rate-limit')
@@ -302,11 +262,7 @@ describe('SPEC §7: transient failures and rate limits are waited out', () => {
       })
       const started = Date.now()
 
-      const result = await fire(sim, workspace, {
-        event: 'phase_started',
-        plan: PLAN_PATH,
-        phase: '1'
-      })
+      const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
       expectExit(result, 1)
       expect(result.durationMs).toBeLessThan(30_000)
@@ -412,11 +368,7 @@ describe('SPEC §7: a write that keeps failing', () => {
       times: Infinity
     })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
     expectExit(result, 1)
     expect(sim.issue(REPO, a).labels).toContain('debussy:in-progress')
@@ -445,11 +397,7 @@ describe('SPEC §7: a write that keeps failing', () => {
       times: Infinity
     })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_completed',
-      plan: PLAN_PATH,
-      phase: '2'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_completed', { phase: '2' }))
 
     expectExit(result, 1)
     for (const n of sample.issueNumbers) {
@@ -465,11 +413,8 @@ describe('SPEC §7: the token is never printed', () => {
   const SECRET = 'ghs_e2eSecretThatMustNeverShow0123456789'
   const WRONG = 'ghp_e2eWrongTokenThatMustNeverShow01234'
 
-  beforeEach(async () => {
-    // This describe's GitHub accepts only SECRET.
-    await sim.close()
-    sim = await startSimulator({ token: SECRET })
-  })
+  // This describe's GitHub accepts only SECRET.
+  useSimulator((started) => (sim = started), { token: SECRET })
 
   it('a rejected token fails the step (exit 1) without printing it, also with RUNNER_DEBUG=1', async () => {
     const sample = seedSample(sim)

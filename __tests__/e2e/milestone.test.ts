@@ -3,24 +3,23 @@
  * description (human text kept, Debussy's own legacy line replaced rather than
  * duplicated, replaced in place on the next event) and `github_milestone`.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type GitHubSimulator } from '../../test-support/github-simulator.js'
-import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
+import { describe, expect, it } from '@jest/globals'
+import type { GitHubSimulator } from '../../test-support/github-simulator.js'
+import { makeWorkspace } from '../../test-support/run-action.js'
 import { PLAN_PATH, REPO, debussyPlan, seedSample } from '../../test-support/sample-repo.js'
-import { annotations, expectExit, fire, withFrontmatter } from '../../test-support/e2e-helpers.js'
+import {
+  annotations,
+  expectExit,
+  fire,
+  planEvent,
+  useSimulator,
+  withFrontmatter
+} from '../../test-support/e2e-helpers.js'
 
 const PROGRESS = '📊 **Debussy Progress:**'
 
 let sim: GitHubSimulator
-
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-
-afterEach(async () => {
-  await sim.close()
-  cleanup()
-})
+useSimulator((started) => (sim = started))
 
 function occurrences(text: string, needle: string): number {
   return text.split(needle).length - 1
@@ -37,12 +36,11 @@ describe('SPEC §6: the milestone progress block', () => {
     })
     const workspace = makeWorkspace(sample.files)
 
-    const first = await fire(sim, workspace, {
-      event: 'phase_completed',
-      plan: PLAN_PATH,
-      phase: '2',
-      completed_phases: 2
-    })
+    const first = await fire(
+      sim,
+      workspace,
+      planEvent('phase_completed', { phase: '2', completed_phases: 2 })
+    )
 
     expectExit(first, 0)
     const once = sim.milestone(REPO, milestone).description
@@ -58,12 +56,11 @@ describe('SPEC §6: the milestone progress block', () => {
     expect(block.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/)
 
     // The next event rewrites the same block; nothing else moves.
-    const second = await fire(sim, workspace, {
-      event: 'phase_completed',
-      plan: PLAN_PATH,
-      phase: '2.5',
-      completed_phases: 3
-    })
+    const second = await fire(
+      sim,
+      workspace,
+      planEvent('phase_completed', { phase: '2.5', completed_phases: 3 })
+    )
 
     expectExit(second, 0)
     const twice = sim.milestone(REPO, milestone).description
@@ -88,11 +85,7 @@ describe('SPEC §6: the milestone progress block', () => {
     )
     const workspace = makeWorkspace({ [PLAN_PATH]: plan })
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_completed',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_completed', { phase: '1' }))
 
     expectExit(result, 0)
     const description = sim.milestone(REPO, named).description
@@ -112,11 +105,7 @@ describe('SPEC §6: the milestone progress block', () => {
     const workspace = makeWorkspace({ [PLAN_PATH]: plan })
     const text = sim.milestone(REPO, sample.milestone ?? 0).description
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_started',
-      plan: PLAN_PATH,
-      phase: '1'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
     expectExit(result, 0)
     expect(annotations(result.stdout, 'warning').join('\n')).toMatch(/No such milestone/)

@@ -5,26 +5,25 @@
  * loopback addresses bypass it, as they do for every toolkit action.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type GitHubSimulator } from '../../test-support/github-simulator.js'
+import type { GitHubSimulator } from '../../test-support/github-simulator.js'
 import { startProxy, type TestProxy } from '../../test-support/http-proxy.js'
-import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
+import { makeWorkspace } from '../../test-support/run-action.js'
 import { PLAN_PATH, REPO, seedSample } from '../../test-support/sample-repo.js'
-import { expectExit, fire } from '../../test-support/e2e-helpers.js'
+import { expectExit, fire, useSimulator } from '../../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
 let proxy: TestProxy
 
 const GITHUB_HOST = 'api.github.test'
 
+useSimulator((started) => (sim = started))
+
 beforeEach(async () => {
-  sim = await startSimulator()
   proxy = await startProxy({ [`${GITHUB_HOST}:80`]: Number(new URL(sim.apiUrl).port) })
 })
 
 afterEach(async () => {
   await proxy.close()
-  await sim.close()
-  cleanup()
 })
 
 /** GitHub where only the proxy can reach it, at http://api.github.test. */

@@ -3,22 +3,22 @@
  * each issue as owner/repo#N with its labels before and after, the milestone's
  * progress, and what was closed or skipped, read from GITHUB_STEP_SUMMARY.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type GitHubSimulator } from '../../test-support/github-simulator.js'
-import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
+import { describe, expect, it } from '@jest/globals'
+import type { GitHubSimulator } from '../../test-support/github-simulator.js'
+import { makeWorkspace } from '../../test-support/run-action.js'
 import { PLAN_PATH, REPO, debussyPlan, seedSample } from '../../test-support/sample-repo.js'
-import { expectExit, fire, labelCell, ref, summaryRow } from '../../test-support/e2e-helpers.js'
+import {
+  expectExit,
+  fire,
+  labelCell,
+  planEvent,
+  ref,
+  summaryRow,
+  useSimulator
+} from '../../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
-
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-
-afterEach(async () => {
-  await sim.close()
-  cleanup()
-})
+useSimulator((started) => (sim = started))
 
 /** The summary's lines outside its table. */
 function prose(summary: string): string[] {
@@ -32,11 +32,7 @@ describe('SPEC §3: the job summary', () => {
     sim.addIssueLabel(REPO, a, 'debussy:in-progress')
     const workspace = makeWorkspace(sample.files)
 
-    const result = await fire(sim, workspace, {
-      event: 'phase_completed',
-      plan: PLAN_PATH,
-      phase: '2'
-    })
+    const result = await fire(sim, workspace, planEvent('phase_completed', { phase: '2' }))
 
     expectExit(result, 0)
     const summary = result.summary
@@ -70,11 +66,7 @@ describe('SPEC §3: the job summary', () => {
       [PLAN_PATH]: debussyPlan([a, b, c, 999], ['1', '2'])
     })
 
-    const result = await fire(sim, workspace, {
-      event: 'plan_completed',
-      plan: PLAN_PATH,
-      auto_close: true
-    })
+    const result = await fire(sim, workspace, planEvent('plan_completed', { auto_close: true }))
 
     expectExit(result, 0)
     const summary = result.summary
@@ -108,11 +100,7 @@ describe('SPEC §3: the job summary', () => {
       }
     })
 
-    const result = await fire(sim, workspace, {
-      event: 'plan_completed',
-      plan: PLAN_PATH,
-      auto_close: true
-    })
+    const result = await fire(sim, workspace, planEvent('plan_completed', { auto_close: true }))
 
     expectExit(result, 1)
     expect(sim.issue(REPO, a).state).toBe('open')

@@ -25,7 +25,7 @@ import {
   runScanned,
   warningMessages
 } from '../../test-support/reliability-harness.js'
-import { type InProcessResult } from '../../test-support/run-in-process.js'
+import { endpointsOf, type InProcessResult } from '../../test-support/run-in-process.js'
 import { PLAN_PATH, REPO, dispatch, seedSample } from '../../test-support/sample-repo.js'
 
 const tally = new Tally('bad-input')
@@ -194,9 +194,7 @@ describeReliability('bad input corpus', () => {
       const { workspace, eventPath } = prepare(entry)
       const debug = index % 2 === 1
       const result = await runScanned(tally, {
-        apiUrl: sim.apiUrl,
-        graphqlUrl: sim.graphqlUrl,
-        token: TOKEN,
+        ...endpointsOf(sim),
         workspace,
         repository: REPO,
         eventName: entry.eventName ?? 'repository_dispatch',

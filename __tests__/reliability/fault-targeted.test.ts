@@ -17,7 +17,11 @@ import { FAULT_CLASSES, STATE_LABELS } from '../../test-support/reliability-mode
 import { writeKindsOf, type WriteKind } from '../../test-support/reliability-campaign.js'
 import type { LostAnswer } from '../../test-support/github-simulator.js'
 import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
-import { FAST_TIMING, type InProcessResult } from '../../test-support/run-in-process.js'
+import {
+  FAST_TIMING,
+  endpointsOf,
+  type InProcessResult
+} from '../../test-support/run-in-process.js'
 import {
   PLAN_PATH,
   REPO,
@@ -47,9 +51,7 @@ async function setup(options: Parameters<typeof seedSample>[1] = {}): Promise<vo
 
 async function fire(payload: Record<string, unknown>): Promise<InProcessResult> {
   const result = await runScanned(tally, {
-    apiUrl: sim.apiUrl,
-    graphqlUrl: sim.graphqlUrl,
-    token: TOKEN,
+    ...endpointsOf(sim),
     workspace,
     repository: REPO,
     eventName: 'repository_dispatch',

@@ -34,7 +34,7 @@ import {
 } from '../../test-support/openapi-check.js'
 import { restOf } from '../../test-support/octokit-rest.js'
 import { REPO_ROOT, cleanup, makeWorkspace } from '../../test-support/run-action.js'
-import { FAST_TIMING, runInProcess } from '../../test-support/run-in-process.js'
+import { FAST_TIMING, runAgainst } from '../../test-support/run-in-process.js'
 import { PLAN_PATH, REPO, dispatch, seedSample } from '../../test-support/sample-repo.js'
 
 const OTHER = 'acme/ledger'
@@ -882,10 +882,7 @@ describe.each(LAYOUTS)(
           { event: 'phase_started', plan: PLAN_PATH, phase: '1' },
           { event: 'plan_completed', plan: PLAN_PATH, auto_close: true }
         ]) {
-          const result = await runInProcess({
-            apiUrl: sim.apiUrl,
-            graphqlUrl: sim.graphqlUrl,
-            token: sim.token,
+          const result = await runAgainst(sim, {
             workspace,
             repository: REPO,
             eventName: 'repository_dispatch',
