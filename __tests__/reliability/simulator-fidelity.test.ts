@@ -887,7 +887,8 @@ describe.each(LAYOUTS)(
             workspace,
             repository: REPO,
             eventName: 'repository_dispatch',
-            eventPayload: dispatch(payload)
+            eventPayload: dispatch(payload),
+            timing: PATIENT_TIMING
           })
           expect(result.failed).toBe(false)
         }
