@@ -434,7 +434,8 @@ describe('debussy-issue-sync watch -- COMMAND (in process)', () => {
     const captured: Captured = Object.assign(io({}), {
       onSignal: (handler: (s: NodeJS.Signals) => void) => {
         signal = handler
-        setTimeout(() => handler('SIGTERM'), 300)
+        // The command is running by now (spawned before the handler is set): no real wait.
+        setImmediate(() => handler('SIGTERM'))
         return () => (signal = undefined)
       }
     })

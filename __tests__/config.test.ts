@@ -477,11 +477,11 @@ describe('parseConfig', () => {
       const name = String.fromCharCode(97 + level)
       levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]`)
     }
-    const started = Date.now()
+    // Expanded, the bomb is 9^9 strings: a parse that expanded it would not end
+    // within the test's timeout, so the refusal shows it was not expanded.
     const error = refusal(() =>
       parseConfig(`${levels.join('\n')}\ngithub:\n  enabled: true\n`, SOURCE)
     )
-    expect(Date.now() - started).toBeLessThan(1000)
     expect(error.field).toBe(SOURCE)
     expect(error.problem).toContain('alias bomb')
   })

@@ -17,6 +17,7 @@ import {
 } from '../test-support/github-simulator.js'
 import { SAMPLE_BLOCK, completeOperations } from '../test-support/changeset.js'
 import { FAST_TIMING, runAgainst, type InProcessResult } from '../test-support/run-in-process.js'
+import { heldClock, heldTiming, type HeldClock } from '../test-support/held-clock.js'
 import { restOf } from '../test-support/octokit-rest.js'
 import { cleanup, makeWorkspace } from '../test-support/run-action.js'
 import {
@@ -28,6 +29,7 @@ import {
 
 let sim: GitHubSimulator
 let github: GitHub
+let clock: HeldClock
 const waits: string[] = []
 
 const REPO = 'acme/app'
@@ -40,11 +42,13 @@ const observeIssues = (issues: IssueRef[], stateLabel: string): Promise<Snapshot
 async function start(layout: 'dotcom' | 'ghes' = 'dotcom'): Promise<void> {
   sim = await startSimulator({ layout })
   sim.addRepo(REPO)
+  // Counted requests: an attempt ends only when the simulator holds its answer.
+  clock = heldClock(sim)
   github = createGitHub({
     token: sim.token,
     apiUrl: sim.apiUrl,
     graphqlUrl: sim.graphqlUrl,
-    timing: FAST_TIMING,
+    timing: { ...FAST_TIMING, clock },
     onWait: (message) => waits.push(message)
   })
 }
@@ -222,7 +226,8 @@ describe('observe', () => {
 
   it('retries an attempt that GitHub does not answer in time', async () => {
     sim.addIssue(REPO, { number: 1 })
-    sim.injectFault({ kind: 'hang', match: { kind: 'graphql' }, delayMs: 5000 })
+    // Held until the client gives up: the test's clock ends the attempt then.
+    sim.injectFault({ kind: 'hang', match: { kind: 'graphql' } })
     const snapshot = await observe(github, {
       issues: [ref(1)],
       stateLabel: 'x',
@@ -230,9 +235,11 @@ describe('observe', () => {
       completionFor: undefined
     })
     expect(snapshot.issues[0]?.found).toBe(true)
-    expect(sim.requests).toHaveLength(2)
-    // Abandoned at the 400 ms attempt limit, long before the server would give up.
-    expect((sim.requests[1]?.at ?? 0) - (sim.requests[0]?.at ?? 0)).toBeLessThan(2000)
+    expect(clock.abandoned()).toBe(1)
+    expect(sim.requests.map((r) => [r.fault, r.status])).toEqual([
+      ['hang', 0],
+      [undefined, 200]
+    ])
   })
 
   it('works with the GitHub Enterprise Server layout', async () => {
@@ -304,7 +311,7 @@ describe('applyOperations', () => {
       token: sim.token,
       apiUrl: sim.apiUrl,
       graphqlUrl: sim.graphqlUrl,
-      timing: { ...FAST_TIMING, contentPerWindow: 4, contentWindowMs: 400 },
+      timing: { ...FAST_TIMING, contentPerWindow: 4, contentWindowMs: 400, clock },
       onPause: (message) => waits.push(message)
     })
     const snapshot = await snapshotOf(numbers, 'new')
@@ -321,11 +328,9 @@ describe('applyOperations', () => {
 
     expect(results.every((r) => outcome(r) === 'applied')).toBe(true)
     expect(sim.requests.map((r) => r.mutationFields)).toEqual([4, 4, 2])
-    const [first, second, third] = sim.requests.map((r) => r.at)
-    // Each batch fills the window: the next waits for it to leave.
-    // (Measured where GitHub receives them: the pause runs from the reservation, a little earlier.)
-    expect((second ?? 0) - (first ?? 0)).toBeGreaterThanOrEqual(250)
-    expect((third ?? 0) - (second ?? 0)).toBeGreaterThanOrEqual(250)
+    // Each batch fills the window: the next waits for all of it to leave (only
+    // waits move the test's clock on).
+    expect(clock.sleeps).toEqual([400, 400])
     expect(waits).toEqual([
       expect.stringMatching(/^Pausing 1 s: GitHub accepts about 4 new comments per 0.4 s\.$/),
       expect.stringMatching(/^Pausing 1 s: /)
@@ -433,7 +438,8 @@ async function runSync(
     workspace,
     repository: SAMPLE_REPO,
     eventName: 'repository_dispatch',
-    eventPayload: dispatch(payload)
+    eventPayload: dispatch(payload),
+    timing: heldTiming(sim)
   })
 }
 
@@ -623,7 +629,7 @@ describe('SPEC §7: a plain 429 is waited out for its retry-after', () => {
       token: sim.token,
       apiUrl: sim.apiUrl,
       graphqlUrl: sim.graphqlUrl,
-      timing: { ...FAST_TIMING, retryUnitMs: 30 },
+      timing: { ...FAST_TIMING, retryUnitMs: 30, clock },
       onWait: (message) => waits.push(message)
     })
     const snapshot = await observe(slow, {
@@ -650,7 +656,8 @@ describe('SPEC §7: a plain 429 is waited out for its retry-after', () => {
     const [answer, retry] = sim.requests.slice(limited, limited + 2)
     expect(answer?.status).toBe(429)
     expect(retry?.body).toEqual(answer?.body)
-    expect((retry?.at ?? 0) - (answer?.at ?? 0)).toBeGreaterThanOrEqual(2 * 30 - 2)
+    // The wait it names, in retry units, asked of the client's clock before the retry.
+    expect(clock.sleeps).toEqual([2 * 30])
     expect(waits).toEqual([expect.stringMatching(/429 .*waiting 2 s/)])
     expect(sim.issue(REPO, 1).labels).toEqual(['s:new'])
   })

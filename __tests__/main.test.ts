@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { DEBUSSY_INIT_CONFIG } from '../test-support/fixtures.js'
 import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
+import { heldTiming } from '../test-support/held-clock.js'
 import { cleanup, makeWorkspace } from '../test-support/run-action.js'
 import { runAgainst, type InProcessResult } from '../test-support/run-in-process.js'
 import {
@@ -32,7 +33,9 @@ async function fire(
     eventName: extra.eventName ?? 'repository_dispatch',
     eventPayload: extra.eventName === 'workflow_dispatch' ? { inputs: payload } : dispatch(payload),
     inputs: extra.inputs,
-    env: extra.env
+    env: extra.env,
+    // Attempts end when the simulator holds an answer, not when a loaded machine is slow.
+    timing: heldTiming(sim)
   })
 }
 
@@ -415,7 +418,7 @@ describe('SPEC §7: failures', () => {
     let mutations = 0
     sim.onRequest((request) => {
       if (request.operation === 'mutation' && ++mutations === 2) {
-        sim.injectFault({ kind: 'hang', match: { operation: 'mutation' }, delayMs: 1000, times: 2 })
+        sim.injectFault({ kind: 'hang', match: { operation: 'mutation' }, times: 2 })
       }
     })
     const first = await fire(payload)
@@ -443,16 +446,21 @@ describe('SPEC §7: failures', () => {
     expect(result.stdout).toContain('not sent: the GitHub API rate limit is exhausted until')
   })
 
-  it('a completion comment that GitHub applies after the attempt timed out is not posted twice', async () => {
+  it('a completion comment that GitHub made but did not answer within the attempt limit is not posted twice', async () => {
     await setup({ issues: 1 })
     const payload = { event: 'plan_completed', plan: PLAN_PATH, auto_close: true }
     const [n] = sample.issueNumbers as [number]
-    // Mutations: labels, then the comment, answered after the 400 ms attempt
-    // limit: GitHub has the comment, the action does not know it.
+    // Mutations: labels, then the comment, made but not answered before the
+    // attempt limit: GitHub has the comment, the action does not know it.
     let mutations = 0
     sim.onRequest((request) => {
       if (request.operation === 'mutation' && ++mutations === 2) {
-        sim.injectFault({ kind: 'slow', match: { operation: 'mutation' }, delayMs: 600, times: 1 })
+        sim.injectFault({
+          kind: 'applied-then-lost',
+          lost: 'timeout',
+          match: { operation: 'mutation' },
+          times: 1
+        })
       }
     })
     // The action waits as long as an attempt may take, looks, finds it, and closes.

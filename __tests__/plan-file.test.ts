@@ -342,9 +342,9 @@ describe('the frontmatter block', () => {
       'github_issues: *i',
       '---'
     ].join('\n')
-    const started = Date.now()
+    // Expanded, the bomb is 9^9 strings: a parse that expanded it would not end
+    // within the test's timeout, so refusing it at all shows it was not expanded.
     const error = refusal(bomb)
-    expect(Date.now() - started).toBeLessThan(1000)
     expect(error.field).toBe('plan frontmatter')
     expect(error.problem).toBe(
       'the YAML frontmatter expands its aliases (*name) into too much data'
@@ -356,19 +356,16 @@ describe('the frontmatter block', () => {
     expect(parse(text).plan.issues).toEqual([here10, here11])
   })
 
-  it('refuses an oversized frontmatter without handing it to the quadratic comment scan', () => {
-    const started = Date.now()
-    const error = refusal(`---\n${'\n'.repeat(MAX_FRONTMATTER_CHARS + 1)}---\n`)
-    expect(Date.now() - started).toBeLessThan(1000)
+  it('refuses an oversized frontmatter by its size, before any YAML is read', () => {
+    // Invalid YAML past the bound: only a size check made before the parse names the size.
+    const error = refusal(`---\n${'\n'.repeat(MAX_FRONTMATTER_CHARS)}: [\n---\n`)
     expect(error.field).toBe('plan frontmatter (line 1)')
     expect(error.problem).toContain(`more than the ${MAX_FRONTMATTER_CHARS} allowed`)
   })
 
-  it('reads the largest allowed frontmatter of blank lines quickly', () => {
-    const started = Date.now()
+  it('reads the largest allowed frontmatter of blank lines', () => {
     const text = `---\n${'\n'.repeat(MAX_FRONTMATTER_CHARS - 1)}---\n`
     expect(parse(text).plan.issues).toEqual([])
-    expect(Date.now() - started).toBeLessThan(2000)
   })
 })
 
@@ -1028,13 +1025,14 @@ describe('hostile input', () => {
     ['many fence lines', '```\n'.repeat(MEGABYTE / 4)],
     ['a huge seed line', `---\ngithub_issues: #1${' #'.repeat(5000)}\n---\n`]
   ])('handles %s in linear time', (_name, text) => {
-    const started = Date.now()
+    // No stopwatch (a loaded machine makes one flaky): each input is about a
+    // megabyte, so a scan quadratic in it (10^12 steps) would not end within the
+    // test's timeout, while a linear one takes milliseconds on any machine.
     try {
       parse(text)
     } catch (error) {
       expect(error).toBeInstanceOf(InputError)
     }
-    expect(Date.now() - started).toBeLessThan(2000)
   })
 })
 

@@ -202,6 +202,7 @@ export class GitHubSimulator {
   private readonly state = new SimulatorState()
   private readonly log: MutableLogged[] = []
   private readonly hooks: RequestHook[] = []
+  private readonly holdHooks: RequestHook[] = []
   private readonly responseHooks: ResponseHook[] = []
   private faults: ActiveFault[] = []
   private readonly buckets: Record<'core' | 'graphql', Bucket>
@@ -424,6 +425,19 @@ export class GitHubSimulator {
     return () => {
       const index = this.hooks.indexOf(hook)
       if (index >= 0) this.hooks.splice(index, 1)
+    }
+  }
+
+  /**
+   * Calls `hook` when a request's answer starts being held (a `hang`, or an
+   * `applied-then-lost` timeout after the change was made), so a test's clock
+   * can end the client's attempt then rather than after real time.
+   */
+  onHold(hook: RequestHook): () => void {
+    this.holdHooks.push(hook)
+    return () => {
+      const index = this.holdHooks.indexOf(hook)
+      if (index >= 0) this.holdHooks.splice(index, 1)
     }
   }
 
@@ -673,6 +687,7 @@ export class GitHubSimulator {
         const onClose = (): void => release()
         const release = this.sleepHandle(wait, () => req.socket.destroy())
         req.socket.once('close', onClose)
+        for (const hook of [...this.holdHooks]) void hook(entry)
         return true
       }
       case 'server-error': {
@@ -764,6 +779,7 @@ export class GitHubSimulator {
         const wait = Math.min(fault.delayMs ?? MAX_HANG_MS, MAX_HANG_MS)
         const release = this.sleepHandle(wait, () => req.socket.destroy())
         req.socket.once('close', () => release())
+        for (const hook of [...this.holdHooks]) void hook(entry)
         return
       }
       case 'server-error': {

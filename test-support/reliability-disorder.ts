@@ -20,6 +20,7 @@ import { TOKEN, Tally, runScanned } from './reliability-harness.js'
 import type { EventKind } from '../src/domain.js'
 import { STATE_LABELS, STATE_OF } from './reliability-model.js'
 import { cleanup, makeWorkspace } from './run-action.js'
+import { PATIENT_TIMING } from './run-in-process.js'
 import { MILESTONE_TEXT, PLAN_PATH, debussyPlan, dispatch } from './sample-repo.js'
 
 const PHASES = ['1', '2', '2.5', '3'] as const
@@ -257,7 +258,9 @@ export function deliverDispatch(
     workspace: target.workspace,
     repository: target.repo,
     eventName: 'repository_dispatch',
-    eventPayload: dispatch(payload)
+    eventPayload: dispatch(payload),
+    // No timeouts tested here: a slow answer on a loaded machine is not retried.
+    timing: PATIENT_TIMING
   })
 }
 

@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import type { ClientTiming } from '../src/github/client.js'
+import { DEFAULT_TIMING, type ClientTiming } from '../src/github/client.js'
 import type { GitHubSimulator } from './github-simulator.js'
 import { defaultInputs, inputVariable, parseOutputFile, type StepInput } from './run-action.js'
 
@@ -19,6 +19,16 @@ export const FAST_TIMING: ClientTiming = {
   writeSpacingMs: 10,
   contentPerWindow: 80,
   contentWindowMs: 600
+}
+
+/**
+ * FAST_TIMING for tests that inject no hang: an attempt waits as long as the
+ * action's default allows, so a slow answer on a loaded machine is not turned
+ * into a timed-out attempt and a retry that a test would count.
+ */
+export const PATIENT_TIMING: ClientTiming = {
+  ...FAST_TIMING,
+  attemptTimeoutMs: DEFAULT_TIMING.attemptTimeoutMs
 }
 
 export interface InProcessOptions extends StepInput {

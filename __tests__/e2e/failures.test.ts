@@ -265,7 +265,8 @@ describe('SPEC §7: transient failures and rate limits are waited out', () => {
       const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
 
       expectExit(result, 1)
-      expect(result.durationMs).toBeLessThan(30_000)
+      // Not waited for: no wait announced (a stopwatch would flake on a loaded machine).
+      expect(result.stdout).not.toMatch(/waiting \d+ s/)
       expect(writesOf(sim)).toEqual([])
       const errors = annotations(result.stdout, 'error')
       expect(errors).toHaveLength(1)

@@ -370,7 +370,7 @@ async function writeOnce(
       final.set(mutation, one.result)
     })
     if (doubtful.length === 0) break
-    await new Promise((resolve) => setTimeout(resolve, github.attemptTimeoutMs))
+    await github.waitOutAttempt()
     const seen = await readBack(github, doubtful)
     const missing: Mutation[] = []
     for (const mutation of doubtful) {

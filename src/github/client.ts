@@ -28,6 +28,25 @@ type Plugin = NonNullable<Parameters<typeof getOctokit>[2]>
  */
 export const USER_AGENT = 'debussy-issue-sync'
 
+/**
+ * How the client lets time pass: the action's is real time; a test's holds an
+ * attempt until the simulator holds its answer, or waits no real time at all.
+ */
+export interface ClientClock {
+  /** Milliseconds since the epoch, as `sleep` moves them on (comment pacing). */
+  readonly now: () => number
+  /** Waits `ms`: a 429's retry-after, the settle wait before reading back a lost write, pacing. */
+  readonly sleep: (ms: number) => Promise<void>
+  /** A signal that aborts when an attempt limited to `ms` has run out. */
+  readonly attemptSignal: (ms: number) => AbortSignal
+}
+
+export const REAL_CLOCK: ClientClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  attemptSignal: (ms) => AbortSignal.timeout(ms)
+}
+
 /** Timings; tests shrink them, the action uses the defaults. */
 export interface ClientTiming {
   /** One attempt's limit before it is abandoned and retried. */
@@ -43,6 +62,8 @@ export interface ClientTiming {
   /** Content (comments) sent per window at most, and the window: GitHub's 80 a minute. */
   readonly contentPerWindow: number
   readonly contentWindowMs: number
+  /** Real time unless a test gives its own. */
+  readonly clock?: ClientClock
 }
 
 /** How a timed-out attempt's error begins. */
@@ -96,6 +117,8 @@ export interface GitHub {
   readonly rateLimitResetAt: () => Date | undefined
   /** How long one attempt may take: a write that timed out may land within as much again. */
   readonly attemptTimeoutMs: number
+  /** Waits as long as one attempt may take (the client's clock). */
+  waitOutAttempt(): Promise<void>
   /** Comments one request may carry: no more than GitHub allows in its window. */
   readonly contentPerRequest: number
   /** Waits, when need be, until `count` more comments keep within GitHub's content limit. */
@@ -194,6 +217,7 @@ interface GuardOptions {
  */
 function attemptGuard({ timing, exhaustedUntil, graphqlUrl, onWait }: GuardOptions): Plugin {
   const timeoutMs = timing.attemptTimeoutMs
+  const clock = timing.clock ?? REAL_CLOCK
   return (octokit): void => {
     octokit.hook.wrap('request', async (request, options) => {
       const attempt = async () => {
@@ -204,7 +228,7 @@ function attemptGuard({ timing, exhaustedUntil, graphqlUrl, onWait }: GuardOptio
             `not sent: the GitHub API rate limit is exhausted until ${until.toISOString()}`
           )
         }
-        const signal = AbortSignal.timeout(timeoutMs)
+        const signal = clock.attemptSignal(timeoutMs)
         let response
         try {
           // The hooks inside this one (token auth among them) are bound to this
@@ -253,7 +277,7 @@ function attemptGuard({ timing, exhaustedUntil, graphqlUrl, onWait }: GuardOptio
           onWait(
             `GitHub answered 429 (too many requests) on ${options.method} ${options.url}; waiting ${seconds} s before retrying.`
           )
-          await new Promise((resolve) => setTimeout(resolve, seconds * timing.retryUnitMs))
+          await clock.sleep(seconds * timing.retryUnitMs)
         }
       }
     })
@@ -264,9 +288,12 @@ export function createGitHub(options: ClientOptions): GitHub {
   const timing = options.timing ?? DEFAULT_TIMING
   const onWait = options.onWait ?? (() => undefined)
   const onPause = options.onPause ?? (() => undefined)
+  const clock = timing.clock ?? REAL_CLOCK
   const content = new ContentPace({
     perWindow: timing.contentPerWindow,
-    windowMs: timing.contentWindowMs
+    windowMs: timing.contentWindowMs,
+    now: clock.now,
+    sleep: clock.sleep
   })
   let resetAt: Date | undefined
   // Waits are bounded: a limit that resets later fails the step instead.
@@ -339,6 +366,7 @@ export function createGitHub(options: ClientOptions): GitHub {
       }),
     rateLimitResetAt: () => resetAt,
     attemptTimeoutMs: timing.attemptTimeoutMs,
+    waitOutAttempt: () => clock.sleep(timing.attemptTimeoutMs),
     contentPerRequest: content.perWindow,
     reserveContent: (count) =>
       content.reserve(count, (ms) =>
