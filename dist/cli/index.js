@@ -60826,6 +60826,11 @@ class ContentPace {
  * `actions_orchestration_id/…` when the runner gives one, then Octokit its own.
  */
 const USER_AGENT = 'debussy-issue-sync';
+const REAL_CLOCK = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    attemptSignal: (ms) => AbortSignal.timeout(ms)
+};
 /** How a timed-out attempt's error begins. */
 const TIMED_OUT = 'GitHub did not answer within';
 /** How the error of an answer that could not be read begins (a 200 without data, an HTML page). */
@@ -60921,6 +60926,7 @@ function plainTooManyRequests(error) {
  */
 function attemptGuard({ timing, exhaustedUntil, graphqlUrl, onWait }) {
     const timeoutMs = timing.attemptTimeoutMs;
+    const clock = timing.clock ?? REAL_CLOCK;
     return (octokit) => {
         octokit.hook.wrap('request', async (request, options) => {
             const attempt = async () => {
@@ -60929,7 +60935,7 @@ function attemptGuard({ timing, exhaustedUntil, graphqlUrl, onWait }) {
                 if (until !== undefined && until.getTime() > Date.now()) {
                     throw new Error(`not sent: the GitHub API rate limit is exhausted until ${until.toISOString()}`);
                 }
-                const signal = AbortSignal.timeout(timeoutMs);
+                const signal = clock.attemptSignal(timeoutMs);
                 let response;
                 try {
                     // The hooks inside this one (token auth among them) are bound to this
@@ -60976,7 +60982,7 @@ function attemptGuard({ timing, exhaustedUntil, graphqlUrl, onWait }) {
                     if (seconds > timing.maxRateLimitWaitSeconds)
                         throw error;
                     onWait(`GitHub answered 429 (too many requests) on ${options.method} ${options.url}; waiting ${seconds} s before retrying.`);
-                    await new Promise((resolve) => setTimeout(resolve, seconds * timing.retryUnitMs));
+                    await clock.sleep(seconds * timing.retryUnitMs);
                 }
             }
         });
@@ -60986,9 +60992,12 @@ function createGitHub(options) {
     const timing = options.timing ?? DEFAULT_TIMING;
     const onWait = options.onWait ?? (() => undefined);
     const onPause = options.onPause ?? (() => undefined);
+    const clock = timing.clock ?? REAL_CLOCK;
     const content = new ContentPace({
         perWindow: timing.contentPerWindow,
-        windowMs: timing.contentWindowMs
+        windowMs: timing.contentWindowMs,
+        now: clock.now,
+        sleep: clock.sleep
     });
     let resetAt;
     // Waits are bounded: a limit that resets later fails the step instead.
@@ -61039,6 +61048,7 @@ function createGitHub(options) {
         }),
         rateLimitResetAt: () => resetAt,
         attemptTimeoutMs: timing.attemptTimeoutMs,
+        waitOutAttempt: () => clock.sleep(timing.attemptTimeoutMs),
         contentPerRequest: content.perWindow,
         reserveContent: (count) => content.reserve(count, (ms) => onPause(`Pausing ${Math.ceil(ms / 1000)} s: GitHub accepts about ${timing.contentPerWindow} new comments per ${timing.contentWindowMs / 1000} s.`))
     };
@@ -63717,7 +63727,7 @@ async function writeOnce(github, mutations, batching) {
         });
         if (doubtful.length === 0)
             break;
-        await new Promise((resolve) => setTimeout(resolve, github.attemptTimeoutMs));
+        await github.waitOutAttempt();
         const seen = await readBack(github, doubtful);
         const missing = [];
         for (const mutation of doubtful) {
