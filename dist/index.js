@@ -64976,14 +64976,8 @@ const STATE_CODES = {
     'awaiting-human': 'h',
     blocked: 'b'
 };
-const CODE_STATES = {
-    s: 'started',
-    c: 'completed',
-    f: 'failed',
-    v: 'validating',
-    h: 'awaiting-human',
-    b: 'blocked'
-};
+/** The same table read the other way: one declaration, so the two cannot drift. */
+const CODE_STATES = Object.fromEntries(Object.entries(STATE_CODES).map(([state, code]) => [code, state]));
 /** `encodeURIComponent` always encodes `$`, so no phase id can be this key. */
 const PLAN_KEY = '$';
 /**

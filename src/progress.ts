@@ -215,14 +215,10 @@ const STATE_CODES: Readonly<Record<PhaseState, string>> = {
   'awaiting-human': 'h',
   blocked: 'b'
 }
-const CODE_STATES: Readonly<Record<string, PhaseState>> = {
-  s: 'started',
-  c: 'completed',
-  f: 'failed',
-  v: 'validating',
-  h: 'awaiting-human',
-  b: 'blocked'
-}
+/** The same table read the other way: one declaration, so the two cannot drift. */
+const CODE_STATES: Readonly<Record<string, PhaseState>> = Object.fromEntries(
+  Object.entries(STATE_CODES).map(([state, code]) => [code, state as PhaseState])
+)
 /** `encodeURIComponent` always encodes `$`, so no phase id can be this key. */
 const PLAN_KEY = '$'
 
