@@ -39,11 +39,14 @@ export interface ApplyInput {
   readonly operations: readonly Operation[]
 }
 
+/** Declares a variable of a GraphQL type holding `value`; gives its `$vN` name. */
+type Bind = (value: unknown, type: string) => string
+
 interface Mutation {
   /** The operation this field makes (one per field). */
   readonly operation: Operation
   /** The field text, with `$vN` placeholders bound below. */
-  readonly field: (alias: string, v: (value: unknown, type: string) => string) => string
+  readonly field: (alias: string, v: Bind) => string
   /** The issue's node id: a NOT_FOUND that names it means the issue is gone. */
   readonly subjectId: string
   /**
@@ -54,6 +57,15 @@ interface Mutation {
   readonly labelGone?: 'applied' | 'failed'
   /** Checks the field's answer; says why it did not do what was asked. */
   readonly check?: (answer: unknown) => string | undefined
+}
+
+/** A mutation of the issue `subjectId` whose answer has nothing to check. */
+function plainMutation(
+  operation: Operation,
+  subjectId: string,
+  call: (v: Bind) => string
+): Mutation {
+  return { operation, subjectId, field: (alias, v) => `${alias}: ${call(v)} { clientMutationId }` }
 }
 
 type CreateLabel = Extract<Operation, { op: 'create_label' }>
@@ -124,32 +136,37 @@ export async function applyOperations(
         // One field per label: a label deleted during the run fails only its own field.
         const { issueId, labelIds } = operation.target
         labelMutations.push({
-          operation,
-          subjectId: issueId,
-          labelGone: 'applied',
-          field: (alias, v) =>
-            `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v(labelIds, '[ID!]!')} }) { clientMutationId }`
+          ...plainMutation(
+            operation,
+            issueId,
+            (v) =>
+              `removeLabelsFromLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v(labelIds, '[ID!]!')} })`
+          ),
+          labelGone: 'applied'
         })
         break
       }
       case 'comment': {
         const { issueId } = operation.target
-        commentMutations.push({
-          operation,
-          subjectId: issueId,
-          field: (alias, v) =>
-            `${alias}: addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
-        })
+        commentMutations.push(
+          plainMutation(
+            operation,
+            issueId,
+            (v) =>
+              `addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} })`
+          )
+        )
         break
       }
       case 'close_issue': {
         const { issueId } = operation.target
-        closeMutations.push({
-          operation,
-          subjectId: issueId,
-          field: (alias, v) =>
-            `${alias}: closeIssue(input: { issueId: ${v(issueId, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
-        })
+        closeMutations.push(
+          plainMutation(
+            operation,
+            issueId,
+            (v) => `closeIssue(input: { issueId: ${v(issueId, 'ID!')}, stateReason: COMPLETED })`
+          )
+        )
         break
       }
       case 'create_label':
