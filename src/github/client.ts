@@ -35,7 +35,7 @@ export const USER_AGENT = 'debussy-issue-sync'
 export interface ClientClock {
   /** Milliseconds since the epoch, as `sleep` moves them on (comment pacing). */
   readonly now: () => number
-  /** Waits `ms`: a 429's retry-after, the settle wait before reading back a lost write, pacing. */
+  /** Waits `ms`: a rate limit's retry-after or reset, the settle wait before reading back a lost write, pacing. */
   readonly sleep: (ms: number) => Promise<void>
   /** A signal that aborts when an attempt limited to `ms` has run out. */
   readonly attemptSignal: (ms: number) => AbortSignal
@@ -312,9 +312,12 @@ export function createGitHub(options: ClientOptions): GitHub {
         ...(timing.writeSpacingMs === DEFAULT_TIMING.writeSpacingMs
           ? {}
           : { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: timing.writeSpacingMs }) }),
-        retryAfterBaseValue: timing.retryUnitMs,
+        // The handlers below wait on the client's clock (the plugin awaits them),
+        // so the plugin itself retries at once: every rate-limit wait is the clock's.
+        retryAfterBaseValue: 0,
         fallbackSecondaryRateRetryAfter: 60,
-        onRateLimit: (
+        // eslint-disable-next-line @typescript-eslint/no-misused-promises -- awaited by the plugin (Bottleneck's Events.trigger); its types say void
+        onRateLimit: async (
           retryAfter: number,
           request: LimitedRequest,
           _o: unknown,
@@ -324,12 +327,14 @@ export function createGitHub(options: ClientOptions): GitHub {
             onWait(
               `GitHub API rate limit reached on ${request.method} ${request.url}; waiting ${retryAfter} s for it to reset.`
             )
+            await clock.sleep(retryAfter * timing.retryUnitMs)
             return true
           }
           resetAt = new Date(Date.now() + retryAfter * 1000)
           return false
         },
-        onSecondaryRateLimit: (
+        // eslint-disable-next-line @typescript-eslint/no-misused-promises -- awaited by the plugin (Bottleneck's Events.trigger); its types say void
+        onSecondaryRateLimit: async (
           retryAfter: number,
           request: LimitedRequest,
           _o: unknown,
@@ -339,6 +344,7 @@ export function createGitHub(options: ClientOptions): GitHub {
           onWait(
             `GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before retrying.`
           )
+          await clock.sleep(retryAfter * timing.retryUnitMs)
           return true
         }
       },
