@@ -16,7 +16,7 @@ import { heldClockOf, heldTiming } from '../../test-support/held-clock.js'
 import { createGitHub, REAL_CLOCK, TIMED_OUT } from '../../src/github/client.js'
 import { FAULT_CLASSES, STATE_LABELS } from '../../test-support/reliability-model.js'
 import { writeKindsOf, type WriteKind } from '../../test-support/reliability-campaign.js'
-import type { LostAnswer } from '../../test-support/github-simulator.js'
+import type { LoggedRequest, LostAnswer } from '../../test-support/github-simulator.js'
 import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
 import {
   FAST_TIMING,
@@ -253,6 +253,30 @@ describeReliability('targeted faults', () => {
       }
     )
   }
+
+  targeted(
+    'SPEC §7: a secondary limit that outlasts the retries fails that write; nothing else is sent before its retry-after',
+    async () => {
+      await setup()
+      // Every attempt of the label mutation is refused (one more than the retries).
+      sim.injectFault({
+        kind: 'secondary-rate-limit-429',
+        match: FAULT_CLASSES.mutation,
+        retryAfter: 20,
+        times: FAST_TIMING.retries + 1
+      })
+      const result = await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '2' })
+      expect(result.failed).toBe(true)
+      const refused = sim.requests.filter((r) => r.fault === 'secondary-rate-limit-429')
+      expect(refused).toHaveLength(FAST_TIMING.retries + 1)
+      const last = sim.requests.lastIndexOf(refused[FAST_TIMING.retries] as LoggedRequest)
+      const at = sim.requests.map(heldClockOf(sim).at)
+      // The milestone is still synced after the failed write, but not before the wait is up.
+      expect(sim.requests[last + 1]?.path).toMatch(/milestones/)
+      const gap = (at[last + 1] ?? Number.NaN) - (at[last] ?? Number.NaN)
+      expect(gap).toBeGreaterThanOrEqual(20 * FAST_TIMING.retryUnitMs)
+    }
+  )
 
   targeted(
     'SPEC §6: the state label deleted between the read and the write: every issue still ends with it',

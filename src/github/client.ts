@@ -270,14 +270,17 @@ function attemptGuard({ timing, exhaustedUntil, graphqlUrl, onWait }: GuardOptio
           return await attempt()
         } catch (error) {
           const limited = plainTooManyRequests(error)
-          if (limited === undefined || waited >= timing.retries) throw error
+          if (limited === undefined) throw error
           // No retry-after: a transient refusal, waited like a 5xx (1, 4, 9 units).
           const seconds = retryAfterSeconds(limited.retryAfter, Date.now()) ?? (waited + 1) ** 2
           if (seconds > timing.maxRateLimitWaitSeconds) throw error
+          const retrying = waited < timing.retries
+          // Out of retries, the request fails; still nothing else is sent before the wait is up.
           onWait(
-            `GitHub answered 429 (too many requests) on ${options.method} ${options.url}; waiting ${seconds} s before retrying.`
+            `GitHub answered 429 (too many requests) on ${options.method} ${options.url}; waiting ${seconds} s before ${retrying ? 'retrying' : 'sending anything else, with no retry left'}.`
           )
           await clock.sleep(seconds * timing.retryUnitMs)
+          if (!retrying) throw error
         }
       }
     })
@@ -340,12 +343,14 @@ export function createGitHub(options: ClientOptions): GitHub {
           _o: unknown,
           retryCount: number
         ) => {
-          if (!mayWait(retryAfter, retryCount)) return false
+          if (retryAfter > timing.maxRateLimitWaitSeconds) return false
+          const retrying = mayWait(retryAfter, retryCount)
+          // Out of retries, the request fails; still nothing else is sent before the wait is up.
           onWait(
-            `GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before retrying.`
+            `GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before ${retrying ? 'retrying' : 'sending anything else, with no retry left'}.`
           )
           await clock.sleep(retryAfter * timing.retryUnitMs)
-          return true
+          return retrying
         }
       },
       retry: {
