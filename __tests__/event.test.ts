@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { z } from 'zod'
 import type { PhaseEvent } from '../src/domain.js'
-import { refusal } from '../test-support/refusal.js'
+import { refusal, refusedWith } from '../test-support/refusal.js'
 import {
   clientPayloadSchema,
   normaliseEventType,
@@ -876,10 +876,7 @@ describe('resolveEvent refusals', () => {
       'Set dry-run to true or false'
     ]
   ])('refuses %s', (_what, given, runner, field, problem, fix) => {
-    const error = refusal(() => resolveEvent(inputs(given), runner))
-    expect(error.field).toBe(field)
-    expect(error.problem).toContain(problem)
-    expect(error.fix).toContain(fix)
+    const error = refusedWith(() => resolveEvent(inputs(given), runner), field, problem, fix)
     expect(error.message).toBe(`${field}: ${error.problem}. ${error.fix}`)
   })
 })

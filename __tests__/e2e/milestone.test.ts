@@ -12,6 +12,7 @@ import {
   expectExit,
   fire,
   planEvent,
+  seedWorkspace,
   useSimulator,
   withFrontmatter
 } from '../../test-support/e2e-helpers.js'
@@ -27,14 +28,13 @@ function occurrences(text: string, needle: string): number {
 
 describe('SPEC §6: the milestone progress block', () => {
   it("replaces Debussy's legacy progress line instead of adding a second one, keeps every other character (CRLF included), and updates in place", async () => {
-    const sample = seedSample(sim, { stateLabels: true })
+    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
     const milestone = sample.milestone ?? 0
     const before = 'Retry queue for failed captures.\r\n\r\nOwner: payments team.\r\n\r\n'
     const after = '\r\n\r\nRisks: see the runbook.\r\n'
     sim.setMilestone(REPO, milestone, {
       description: `${before}${PROGRESS} 25% (1/4 phases)${after}`
     })
-    const workspace = makeWorkspace(sample.files)
 
     const first = await fire(
       sim,
