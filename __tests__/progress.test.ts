@@ -152,7 +152,6 @@ describe('progress block', () => {
 
 describe('judgeOrder', () => {
   const recorded = [{ runId: 'r1', sequence: 5 }]
-  // prettier-ignore
   it.each([
     ['older sequence of the same run is skipped', 'r1', 4, false],
     ['same sequence (redelivery) applies', 'r1', 5, true],
