@@ -144,7 +144,7 @@ export const githubConfigSchema = z
     }),
     project: field(projectConfigSchema.optional(), {
       description:
-        'GitHub Projects Status: add each linked issue to this project and set its single-select field from the state. Needs a token that can reach the project (the project-token input); off when absent.',
+        'GitHub Projects Status: add each linked issue to this project and set its single-select field from the state (token: the project-token input); off when absent.',
       expected: 'a mapping with url, field and values',
       fix: 'Indent url, field and values under "project:", such as "  url: https://github.com/orgs/acme/projects/3"'
     })

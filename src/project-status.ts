@@ -128,8 +128,8 @@ export const projectConfigSchema = z.object({
     }),
     {
       description:
-        "The project's URL, as the browser shows it: an organization's (/orgs/ORG/projects/N) or a user's (/users/USER/projects/N), on github.com or on this GitHub Enterprise Server.",
-      expected: 'the URL of a project, such as https://github.com/orgs/ORG/projects/N',
+        "Projects Status: the board's URL (/orgs/ORG/projects/N or /users/USER/projects/N) on this server. Token: the project-token input.",
+      expected: 'the URL of a project',
       example: URL_EXAMPLE,
       fix: `Copy the project's URL from the browser, such as "${URL_EXAMPLE}"`,
       jsonSchema: { pattern: '^https?://[^/]+/(orgs|users)/[^/]+/projects/[1-9][0-9]*(/.*)?$' }
@@ -137,7 +137,7 @@ export const projectConfigSchema = z.object({
   ),
   field: field(z.string().trim().min(1).max(100).default('Status'), {
     description:
-      'The name of the single-select field to set (compared exactly, then without case).',
+      "The board's single-select field that the state sets, named as the board shows it.",
     expected: 'the name of a single-select field of the project',
     example: 'Status',
     fix: 'Write the field\'s name as the project shows it, such as "Status"'
@@ -152,13 +152,12 @@ export const projectConfigSchema = z.object({
       )
       .prefault({}),
     {
-      description: `The option to set for each state (${SYNC_STATES.join(', ')}); a state without a value leaves the field alone.`,
-      expected: `a mapping of states (${SYNC_STATES.join(', ')}) to option names`,
-      example: JSON.stringify({
-        'in-progress': 'In progress',
-        completed: 'Done',
-        failed: 'Blocked'
-      }),
+      description:
+        'The option of each state (in-progress, completed, failed, …); a state without one leaves the field alone.',
+      expected: 'a mapping of state to option name',
+      jsonSchema: {
+        examples: [{ 'in-progress': 'In progress', completed: 'Done', failed: 'Blocked' }]
+      },
       fix: `Indent under "values:" one line per state, such as "completed: Done"; the states are ${SYNC_STATES.join(', ')}`
     }
   )
