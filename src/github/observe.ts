@@ -16,6 +16,7 @@ import { formatIssueRef, repoKey } from '../issue-ref.js'
 import { completionMarker } from '../plan-text.js'
 import type { ObservedProject, ObservedProjectItem, ProjectRef } from '../project-status.js'
 import type { GitHub } from './client.js'
+import { describeError } from './errors.js'
 import {
   PROJECT_ITEMS_FIELDS,
   buildProjectQuery,
@@ -318,10 +319,7 @@ export async function observe(github: GitHub, request: ObserveRequest): Promise<
       const read =
         separate === undefined
           ? { data, errors }
-          : await queryAllowingErrors(
-              separate,
-              buildProjectQuery(built.repos, request.project.ref, request.project.field, n === 0)
-            )
+          : await readProject(separate, built.repos, request.project, n === 0)
       if (n === 0) projectRoot = decodeProjectRoot(read.data, read.errors)
       projectItems.push({ repos: built.repos, data: read.data })
     }
@@ -338,6 +336,25 @@ export async function observe(github: GitHub, request: ObserveRequest): Promise<
     }
   }
   return { issues, labels, namedMilestone, ...(project === undefined ? {} : { project }) }
+}
+
+/** The project read of a separate project-token; its failure says which token failed. */
+async function readProject(
+  github: GitHub,
+  repos: ObserveQuery['repos'],
+  project: NonNullable<ObserveRequest['project']>,
+  withRoot: boolean
+): Promise<{ data: GqlData; errors: readonly GqlError[] }> {
+  try {
+    return await queryAllowingErrors(
+      github,
+      buildProjectQuery(repos, project.ref, project.field, withRoot)
+    )
+  } catch (error) {
+    throw new Error(`project ${project.ref.url} with the project-token: ${describeError(error)}`, {
+      cause: error
+    })
+  }
 }
 
 /** GitHub answers a query that names a missing object with data and errors: both are kept. */

@@ -37,7 +37,7 @@ export function projectVariables(
 
 /** The project by owner and number: its field of that name (with options) and every field's name. */
 export function projectRootField(ref: ProjectRef): string {
-  return `${PROJECT_ALIAS}: ${ref.ownerType}(login: $projectLogin) { projectV2(number: ${ref.number}) { id title url field(name: $projectField) { __typename ... on ProjectV2FieldCommon { id name dataType } ... on ProjectV2SingleSelectField { options { id name } } } fields(first: 100) { nodes { ... on ProjectV2FieldCommon { name } } } } }`
+  return `${PROJECT_ALIAS}: ${ref.ownerType}(login: $projectLogin) { projectV2(number: ${ref.number}) { id title url field(name: $projectField) { __typename ... on ProjectV2FieldCommon { id name dataType } ... on ProjectV2SingleSelectField { options { id name } } } fields(first: 100) { nodes { __typename ... on ProjectV2FieldCommon { name } } } } }`
 }
 
 interface AliasedRepo {
