@@ -437,6 +437,10 @@ function targetAndDetail(op: ShownOperation): [string, string] {
       return [op.issue, 'completion comment']
     case 'close_issue':
       return [op.issue, `as ${op.reason}`]
+    case 'add_to_project':
+      return [op.issue, `to project ${op.project}`]
+    case 'set_project_field':
+      return [op.issue, `project ${op.field}: ${op.value}`]
   }
 }
 

@@ -6,6 +6,7 @@ import type { syncConfigSchema } from './config.js'
  * it writes. Every module speaks in these types; none of them carries behaviour.
  */
 import type { AppliedRuns, Progress, RunLedger } from './progress.js'
+import type { ObservedProject } from './project-status.js'
 
 export const EVENT_KINDS = [
   'phase_started',
@@ -161,6 +162,8 @@ export interface Snapshot {
   readonly labels: ReadonlyMap<string, ReadonlyMap<string, ObservedLabel>>
   /** The milestone `github_milestone` names: found, not found, or not asked for. */
   readonly namedMilestone: ObservedMilestone | null | undefined
+  /** The project `github.project` names, when it is set (project-status.ts). */
+  readonly project?: ObservedProject
 }
 
 /**
@@ -187,6 +190,14 @@ export type ShownOperation =
     }
   | { readonly op: 'comment'; readonly issue: string; readonly body: string }
   | { readonly op: 'close_issue'; readonly issue: string; readonly reason: 'completed' }
+  | { readonly op: 'add_to_project'; readonly issue: string; readonly project: string }
+  | {
+      readonly op: 'set_project_field'
+      readonly issue: string
+      readonly project: string
+      readonly field: string
+      readonly value: string
+    }
 
 type Shown<K extends ShownOperation['op']> = Extract<ShownOperation, { op: K }>
 
@@ -222,6 +233,19 @@ export type Operation =
   | (Shown<'update_milestone'> & { readonly target: { readonly repo: RepoRef } })
   | (Shown<'comment'> & { readonly target: { readonly issueId: string } })
   | (Shown<'close_issue'> & { readonly target: { readonly issueId: string } })
+  | (Shown<'add_to_project'> & {
+      readonly target: { readonly projectId: string; readonly contentId: string }
+    })
+  | (Shown<'set_project_field'> & {
+      readonly target: {
+        readonly projectId: string
+        readonly fieldId: string
+        readonly optionId: string
+        /** The item the snapshot read, or the one this changeset's add_to_project makes. */
+        readonly item:
+          { readonly id: string } | { readonly added: Extract<Operation, { op: 'add_to_project' }> }
+      }
+    })
 
 /** Why a write failed, classified once where its error was caught. */
 export type FailureReason =

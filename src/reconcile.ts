@@ -34,6 +34,7 @@ import {
   judgeOrder,
   upsertProgressBlock
 } from './progress.js'
+import { projectOperations, type ResolvedProject } from './project-status.js'
 
 export { STATE_FOR_EVENT }
 
@@ -54,6 +55,8 @@ export interface ReconcileInput {
   readonly snapshot: Snapshot
   /** Payload, then input, then config: already resolved. */
   readonly autoClose: boolean
+  /** `github.project`, checked against GitHub (resolveProject); absent when off. */
+  readonly project?: ResolvedProject
 }
 
 /** What happens to one linked issue: shown in the summary and the log. */
@@ -172,6 +175,7 @@ export function reconcile(input: ReconcileInput): Changeset {
   const labelOps: Operation[] = []
   const createOps: CreateLabel[] = []
   const closeOps: Operation[] = []
+  const projectOps: Operation[] = []
   const issues: IssueOutcome[] = []
   const closing: string[] = []
   const missingLabelWarned = new Set<string>()
@@ -228,6 +232,11 @@ export function reconcile(input: ReconcileInput): Changeset {
       issueOps.push({ op: 'remove_label', issue, label, target: { issueId, labelIds } })
     }
     labelOps.push(...issueOps)
+    if (input.project !== undefined) {
+      const ops = projectOperations(input.project, state, observed)
+      issueOps.push(...ops)
+      projectOps.push(...ops)
+    }
 
     let closingThis = false
     if (closeRequested && allComplete) {
@@ -281,7 +290,7 @@ export function reconcile(input: ReconcileInput): Changeset {
     label: target,
     progress,
     // Labels exist before they are used; issues are labelled before they close.
-    operations: [...createOps, ...labelOps, ...milestoneOps, ...closeOps],
+    operations: [...createOps, ...labelOps, ...projectOps, ...milestoneOps, ...closeOps],
     issues,
     milestone: milestoneOutcome,
     closing,

@@ -13,6 +13,7 @@ import type {
 } from './domain.js'
 import { unlinkGhRefs, withoutControls } from './plan-text.js'
 import { formatProgress } from './progress.js'
+import { projectChanges } from './project-status.js'
 import type { Changeset, IssueOutcome } from './reconcile.js'
 
 /**
@@ -67,6 +68,14 @@ export function shownOperation(operation: Operation): ShownOperation {
       const { op, issue, reason } = operation
       return { op, issue, reason }
     }
+    case 'add_to_project': {
+      const { op, issue, project } = operation
+      return { op, issue, project }
+    }
+    case 'set_project_field': {
+      const { op, issue, project, field, value } = operation
+      return { op, issue, project, field, value }
+    }
   }
 }
 
@@ -85,6 +94,10 @@ export function describeOperation(operation: ShownOperation): string {
       return `Comment on ${operation.issue} (completion note)`
     case 'close_issue':
       return `Close ${operation.issue} as ${operation.reason}`
+    case 'add_to_project':
+      return `Add ${operation.issue} to project ${operation.project}`
+    case 'set_project_field':
+      return `Set "${operation.field}" of ${operation.issue} to "${operation.value}" in project ${operation.project}`
   }
 }
 
@@ -133,7 +146,11 @@ export function issueLines(report: SyncReport): string[] {
   if (plan.outOfOrder !== undefined) return lines
   for (const issue of plan.issues) {
     if (!issue.found || resultsOf(issue, report.results).some((r) => r.kind !== 'applied')) continue
-    const changes = [...issue.added.map((l) => `+${l}`), ...issue.removed.map((l) => `−${l}`)]
+    const changes = [
+      ...issue.added.map((l) => `+${l}`),
+      ...issue.removed.map((l) => `−${l}`),
+      ...projectChanges(issue.operations)
+    ]
     if (changes.length > 0) {
       lines.push(`Updated GitHub issue ${issue.issue}: ${plan.state} (${changes.join(', ')})`)
     } else if (!issue.closing) {
