@@ -437,6 +437,8 @@ function targetAndDetail(op: ShownOperation): [string, string] {
       return [op.issue, 'completion comment']
     case 'close_issue':
       return [op.issue, `as ${op.reason}`]
+    case 'add_sub_issue':
+      return [op.issue, `sub-issue of ${op.parent}`]
   }
 }
 

@@ -108,6 +108,21 @@ export interface MasterPlan {
   readonly repo: RepoRef
   readonly milestone: MilestoneSelector | undefined
   readonly phases: readonly PlanPhase[]
+  /** The plan's issue, whose sub-issues the linked issues become (src/sub-issues.ts). */
+  readonly parent?: ParentIssue | undefined
+}
+
+/** The plan's issue: `github_parent` in the plan, else `parent_issue` in the config. */
+export interface ParentIssue {
+  readonly ref: IssueRef
+  /** Where it was named, as messages name it: `plan github_parent (line 4)`. */
+  readonly field: string
+}
+
+/** An issue's parent, as the observe query reads it (`Issue.parent`). */
+export interface ParentLink {
+  readonly id: string
+  readonly ref: IssueRef
 }
 
 /** A label as GitHub has it. */
@@ -138,6 +153,8 @@ export type ObservedIssue =
       readonly milestone: ObservedMilestone | undefined
       /** This plan's completion comment is already there (a re-run after a failed close). */
       readonly hasCompletionComment: boolean
+      /** Its parent issue (null: none); read only when the plan has a parent issue. */
+      readonly parent?: ParentLink | null
     }
   | {
       readonly ref: IssueRef
@@ -156,6 +173,14 @@ export interface Snapshot {
   readonly labels: ReadonlyMap<string, ReadonlyMap<string, ObservedLabel>>
   /** The milestone `github_milestone` names: found, not found, or not asked for. */
   readonly namedMilestone: ObservedMilestone | null | undefined
+  /** The plan's parent issue and how many sub-issues it has; read only when there is one. */
+  readonly parent?: ObservedParent
+}
+
+export interface ObservedParent {
+  readonly issue: ObservedIssue
+  /** `subIssuesSummary.total`: GitHub allows at most 100 (closed ones count). */
+  readonly subIssues: number
 }
 
 /**
@@ -182,6 +207,7 @@ export type ShownOperation =
     }
   | { readonly op: 'comment'; readonly issue: string; readonly body: string }
   | { readonly op: 'close_issue'; readonly issue: string; readonly reason: 'completed' }
+  | { readonly op: 'add_sub_issue'; readonly issue: string; readonly parent: string }
 
 type Shown<K extends ShownOperation['op']> = Extract<ShownOperation, { op: K }>
 
@@ -224,6 +250,9 @@ export type Operation =
     })
   | (Shown<'comment'> & { readonly target: { readonly issueId: string } })
   | (Shown<'close_issue'> & { readonly target: { readonly issueId: string } })
+  | (Shown<'add_sub_issue'> & {
+      readonly target: { readonly issueId: string; readonly parentId: string }
+    })
 
 /** Why a write failed, classified once where its error was caught. */
 export type FailureReason =

@@ -67,6 +67,10 @@ export function shownOperation(operation: Operation): ShownOperation {
       const { op, issue, reason } = operation
       return { op, issue, reason }
     }
+    case 'add_sub_issue': {
+      const { op, issue, parent } = operation
+      return { op, issue, parent }
+    }
   }
 }
 
@@ -85,6 +89,8 @@ export function describeOperation(operation: ShownOperation): string {
       return `Comment on ${operation.issue} (completion note)`
     case 'close_issue':
       return `Close ${operation.issue} as ${operation.reason}`
+    case 'add_sub_issue':
+      return `Add ${operation.issue} as a sub-issue of ${operation.parent}`
   }
 }
 

@@ -32,6 +32,7 @@ import {
   type SyncReport
 } from './report.js'
 import { plainLine } from './log-text.js'
+import { checkParent, withParent } from './sub-issues.js'
 import { scopePlan } from './write-scope.js'
 
 /**
@@ -151,7 +152,11 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
     event.planField ?? 'plan'
   )
   findings.push(...scoped.findings)
-  const plan = scoped.plan
+  const plan = withParent(scoped.plan, config, {
+    workflowRepo: request.repository,
+    configPath: request.config,
+    serverHost: request.serverHost
+  })
   if (plan.issues.length === 0) {
     emit(log, findings)
     return { ...nothing, outputs: emptyOutputs(dryRun), plan }
@@ -185,7 +190,8 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
       issues: plan.issues,
       stateLabel: stateLabel(config.labels, STATE_FOR_EVENT[event.kind]),
       milestone: plan.milestone && { repo: plan.repo, selector: plan.milestone },
-      completionFor: event.kind === 'plan_completed' && autoClose ? plan.path : undefined
+      completionFor: event.kind === 'plan_completed' && autoClose ? plan.path : undefined,
+      ...(plan.parent === undefined ? {} : { parent: plan.parent.ref })
     })
   } catch (error) {
     throw new Error(
@@ -194,6 +200,8 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
     )
   }
 
+  // A parent issue that is missing or a pull request fails before any write.
+  checkParent(plan.parent, snapshot.parent)
   const changeset = reconcile({ event, config, plan, snapshot, autoClose })
   findings.push(...changeset.findings)
   emit(log, changeset.findings)

@@ -132,6 +132,17 @@ export async function applyOperations(
         })
         break
       }
+      case 'add_sub_issue': {
+        // Creates no content and notifies no one: sent with the label changes.
+        const { issueId, parentId } = operation.target
+        labelMutations.push({
+          operation,
+          subjectId: issueId,
+          field: (alias, v) =>
+            `${alias}: addSubIssue(input: { issueId: ${v(parentId, 'ID!')}, subIssueId: ${v(issueId, 'ID!')} }) { clientMutationId }`
+        })
+        break
+      }
       case 'comment': {
         const { issueId } = operation.target
         commentMutations.push({
@@ -158,11 +169,10 @@ export async function applyOperations(
     }
   }
 
-  results.push(
-    ...(
-      await sendMutations(github, labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST })
-    ).map((sent) => sent.result)
-  )
+  const labelled = await sendMutations(github, labelMutations, {
+    perRequest: LABEL_MUTATIONS_PER_REQUEST
+  })
+  results.push(...(await confirmSubIssues(github, labelled)))
   for (const operation of input.operations) {
     if (operation.op === 'update_milestone') results.push(await updateMilestone(github, operation))
   }
@@ -338,6 +348,46 @@ async function sendMutations(
     })
   }
   return results
+}
+
+/**
+ * An addSubIssue that failed or whose answer was lost may have been made: the
+ * client sends a batch again after a lost answer, and GitHub then refuses the
+ * repeat ("may only have one parent"). One read of those issues' parents
+ * settles it: already under the wanted parent is applied. Nothing is sent again.
+ */
+async function confirmSubIssues(github: GitHub, sent: readonly Sent[]): Promise<OperationResult[]> {
+  const doubtful = sent.flatMap(({ result, lost }) =>
+    result.operation.op === 'add_sub_issue' &&
+    result.kind === 'failed' &&
+    (lost || result.reason === 'graphql')
+      ? [{ result, operation: result.operation }]
+      : []
+  )
+  if (doubtful.length === 0) return sent.map((one) => one.result)
+  let parents: Map<string, string | undefined> | undefined
+  try {
+    const ids = doubtful.map((d) => d.operation.target.issueId)
+    const data = await github.graphql<{
+      nodes?: ({ id?: string; parent?: { id: string } | null } | null)[]
+    }>(
+      'query DebussySubIssues($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { id parent { id } } } }',
+      { ids }
+    )
+    parents = new Map((data?.nodes ?? []).flatMap((n) => (n?.id ? [[n.id, n.parent?.id]] : [])))
+  } catch {
+    // The read failed: the failures stand, and a re-run reads before it writes.
+  }
+  const settled = new Map<OperationResult, OperationResult>()
+  for (const { result, operation } of doubtful) {
+    if (parents?.get(operation.target.issueId) === operation.target.parentId) {
+      settled.set(
+        result,
+        applied(operation, `already a sub-issue of ${operation.parent} (${result.detail})`)
+      )
+    }
+  }
+  return sent.map((one) => settled.get(one.result) ?? one.result)
 }
 
 /** Rounds of "read, then send again what is not there" after a lost answer. */

@@ -9,6 +9,8 @@ import type {
   ObservedIssue,
   ObservedLabel,
   ObservedMilestone,
+  ObservedParent,
+  ParentLink,
   RepoRef,
   Snapshot
 } from '../domain.js'
@@ -26,6 +28,8 @@ export interface ObserveRequest {
   readonly milestone: { readonly repo: RepoRef; readonly selector: MilestoneSelector } | undefined
   /** Read recent comments to find this plan's completion comment (plan_completed with auto-close). */
   readonly completionFor: string | undefined
+  /** The plan's parent issue: read it (and its sub-issue count), and each linked issue's parent. */
+  readonly parent?: IssueRef | undefined
 }
 
 interface GqlLabel {
@@ -50,6 +54,8 @@ interface GqlLinked {
   labels: { nodes: (GqlLabel | null)[] | null } | null
   milestone: GqlMilestone | null
   comments?: { nodes: ({ body: string } | null)[] | null }
+  parent?: { id: string; number: number; repository: { nameWithOwner: string } } | null
+  subIssuesSummary?: { total: number }
 }
 type GqlRepository = Record<string, unknown>
 type GqlData = Record<string, GqlRepository | null | undefined>
@@ -70,14 +76,20 @@ export interface ObserveQuery {
     issues: { alias: string; ref: IssueRef }[]
   }[]
   readonly milestoneRepoAlias: string | undefined
+  /** The repository alias under which the parent issue is read (as `p`). */
+  readonly parentRepoAlias?: string | undefined
 }
 
 const MILESTONE_FIELDS = 'number title description url'
 // Issue.state and PullRequest.state have different types: pull requests alias theirs.
-const LINKED_FIELDS = (comments: boolean, state = 'state'): string =>
+const LINKED_FIELDS = (comments: boolean, state = 'state', extra = ''): string =>
   `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${
     comments ? ' comments(last: 30) { nodes { body } }' : ''
-  }`
+  }${extra}`
+/** An issue's parent (only issues have one), read when the plan has a parent issue (sub-issues.ts). */
+const PARENT_FIELDS = ' parent { id number repository { nameWithOwner } }'
+/** The alias of the plan's parent issue inside its repository. */
+const PARENT_ALIAS = 'p'
 
 /** Builds one query; names travel as variables, never spliced into the document. */
 export function buildObserveQuery(
@@ -99,14 +111,20 @@ export function buildObserveQuery(
   const milestoneKey =
     withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined
   if (request.milestone && withMilestone) add(request.milestone.repo)
+  // The parent is read once, with the first chunk, like the named milestone.
+  const parent = withMilestone ? request.parent : undefined
+  const parentKey = parent === undefined ? undefined : repoKey(parent)
+  if (parent !== undefined) add(parent)
+  const linkedExtra = request.parent === undefined ? '' : PARENT_FIELDS
 
   // GitHub refuses a declared variable that no field uses.
-  const withLabel = issues.length > 0
+  const withLabel = issues.length > 0 || parent !== undefined
   const declarations = withLabel ? ['$label: String!'] : []
   const variables: Record<string, unknown> = withLabel ? { label: request.stateLabel } : {}
   const bodies: string[] = []
   const repos: ObserveQuery['repos'][number][] = []
   let milestoneRepoAlias: string | undefined
+  let parentRepoAlias: string | undefined
   let index = 0
   for (const [key, group] of groups) {
     const alias = `r${index}`
@@ -114,12 +132,26 @@ export function buildObserveQuery(
     variables[`${alias}o`] = group.repo.owner
     variables[`${alias}n`] = group.repo.repo
     const fields: string[] = ['nameWithOwner']
-    if (group.issues.length > 0) fields.push('stateLabel: label(name: $label) { id name }')
+    const withParent = key === parentKey && parent !== undefined
+    if (group.issues.length > 0 || withParent)
+      fields.push('stateLabel: label(name: $label) { id name }')
     const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }))
     for (const { alias: issueAlias, ref } of aliased) {
       fields.push(
         `${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(
-          request.completionFor !== undefined
+          request.completionFor !== undefined,
+          'state',
+          linkedExtra
+        )} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`
+      )
+    }
+    if (withParent) {
+      parentRepoAlias = alias
+      fields.push(
+        `${PARENT_ALIAS}: issueOrPullRequest(number: ${parent.number}) { __typename ... on Issue { ${LINKED_FIELDS(
+          request.completionFor !== undefined,
+          'state',
+          `${PARENT_FIELDS} subIssuesSummary { total }`
         )} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`
       )
     }
@@ -144,7 +176,8 @@ export function buildObserveQuery(
     query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
     variables,
     repos,
-    milestoneRepoAlias
+    milestoneRepoAlias,
+    ...(parentRepoAlias === undefined ? {} : { parentRepoAlias })
   }
 }
 
@@ -158,6 +191,7 @@ export function decodeObserve(
   issues: ObservedIssue[]
   labels: Map<string, Map<string, ObservedLabel>>
   milestone: ObservedMilestone | null | undefined
+  parent?: ObservedParent
 } {
   // Indexed once: a hundred missing issues must not cost a hundred scans.
   const byPath = new Map<string, GqlError>()
@@ -169,6 +203,7 @@ export function decodeObserve(
   const issues: ObservedIssue[] = []
   const labels = new Map<string, Map<string, ObservedLabel>>()
   let milestone: ObservedMilestone | null | undefined
+  let parent: ObservedParent | undefined
   for (const group of built.repos) {
     const repository = data[group.alias] ?? null
     const repoError = errorAt(group.alias)
@@ -189,8 +224,26 @@ export function decodeObserve(
     if (group.alias === built.milestoneRepoAlias && request.milestone) {
       milestone = pickMilestone(repository, request.milestone)
     }
+    if (group.alias === built.parentRepoAlias && request.parent) {
+      const ref = request.parent
+      const linked = repository?.[PARENT_ALIAS] as GqlLinked | null | undefined
+      parent =
+        repository === null || linked == null
+          ? {
+              issue: {
+                ref,
+                found: false,
+                reason: describeMissing(ref, errorAt(`${group.alias}.${PARENT_ALIAS}`) ?? repoError)
+              },
+              subIssues: 0
+            }
+          : {
+              issue: toObserved(ref, linked, request.completionFor),
+              subIssues: linked.subIssuesSummary?.total ?? 0
+            }
+    }
   }
-  return { issues, labels, milestone }
+  return { issues, labels, milestone, ...(parent === undefined ? {} : { parent }) }
 }
 
 function describeMissing(ref: IssueRef, error: GqlError | undefined): string {
@@ -221,8 +274,15 @@ function toObserved(
     milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
     hasCompletionComment:
       marker !== undefined &&
-      (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true)
+      (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true),
+    ...(linked.parent === undefined ? {} : { parent: toParentLink(linked.parent) })
   }
+}
+
+function toParentLink(parent: NonNullable<GqlLinked['parent']> | null): ParentLink | null {
+  if (parent === null) return null
+  const [owner = '', repo = ''] = parent.repository.nameWithOwner.split('/')
+  return { id: parent.id, ref: { owner, repo, number: parent.number } }
 }
 
 function toMilestone(repo: RepoRef, milestone: GqlMilestone): ObservedMilestone {
@@ -259,6 +319,7 @@ export async function observe(github: GitHub, request: ObserveRequest): Promise<
   const issues: ObservedIssue[] = []
   const labels = new Map<string, Map<string, ObservedLabel>>()
   let namedMilestone: ObservedMilestone | null | undefined
+  let parent: ObservedParent | undefined
   const chunks: IssueRef[][] = []
   for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
     chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY))
@@ -282,8 +343,9 @@ export async function observe(github: GitHub, request: ObserveRequest): Promise<
       labels.set(key, merged)
     }
     if (n === 0) namedMilestone = decoded.milestone
+    if (n === 0) parent = decoded.parent
   }
-  return { issues, labels, namedMilestone }
+  return { issues, labels, namedMilestone, ...(parent === undefined ? {} : { parent }) }
 }
 
 /** GitHub answers a query that names a missing object with data and errors: both are kept. */
