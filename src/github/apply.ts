@@ -371,7 +371,7 @@ async function confirmSubIssues(github: GitHub, sent: readonly Sent[]): Promise<
     const data = await github.graphql<{
       nodes?: ({ id?: string; parent?: { id: string } | null } | null)[]
     }>(
-      'query DebussySubIssues($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { id parent { id } } } }',
+      'query DebussySubIssues($ids: [ID!]!) { nodes(ids: $ids) { __typename ... on Issue { id parent { id } } } }',
       { ids }
     )
     parents = new Map((data?.nodes ?? []).flatMap((n) => (n?.id ? [[n.id, n.parent?.id]] : [])))
