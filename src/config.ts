@@ -153,7 +153,7 @@ export const githubConfigSchema = z
         .optional(),
       {
         description:
-          "The plan's issue: each linked issue becomes its sub-issue (once; an issue that already has another parent keeps it), and it gets the run's state label and is closed with the others. A bare number is an issue of the plan's github_repo. A plan's github_parent wins over it.",
+          "The plan's issue: linked issues become its sub-issues (once; a parent a person chose is kept); gets the state label, closes with them. Plan's github_parent wins.",
         expected: 'an issue number or ref such as 5, "#5" or "acme/payments#5"',
         example: 5,
         fix: 'Write parent_issue: 5, or a ref such as "#5" or "acme/payments#5"'
