@@ -164,6 +164,31 @@ describe('parent_issue: the linked issues become sub-issues of the plan issue, o
   })
 })
 
+describe('the budget with parent_issue on (issue #14: phase_completed for 100 issues ≤ 10 requests, a redelivery 1 and 0 writes)', () => {
+  it('100 linked issues: phase_started adds them all, phase_completed stays within the budget, its redelivery reads once', async () => {
+    sim = await startSimulator()
+    sample = seedSample(sim, { issues: 100, stateLabels: true })
+    parent = sim.addIssue(REPO, { title: 'Payments retry queue' })
+    workspace = makeWorkspace({ ...sample.files, [CONFIG]: `github:\n  parent_issue: ${parent}\n` })
+    const first = await fire(started)
+    expect(first.failed).toBe(false)
+    expect(sim.subIssuesOf(REPO, parent)).toHaveLength(100)
+    // One read, 201 mutation fields in batches of 50, the milestone's read and write.
+    expect(sim.requests).toHaveLength(8)
+
+    sim.resetLog()
+    const completed = { event: 'phase_completed', plan: PLAN_PATH, phase: '1' }
+    expect((await fire(completed)).failed).toBe(false)
+    expect(sim.requests.length).toBeLessThanOrEqual(10)
+    expect(sim.requests.filter((r) => queryOf(r).includes('addSubIssue('))).toEqual([])
+
+    sim.resetLog()
+    expect((await fire(completed)).failed).toBe(false)
+    expect(sim.requests).toHaveLength(1)
+    expect(sim.writes()).toEqual([])
+  })
+})
+
 describe('a parent that cannot be one fails the step naming the key and the fix, before any write', () => {
   it.each<[string, (sim: GitHubSimulator, parent: number) => string, RegExp]>([
     [
