@@ -137,7 +137,7 @@ describe('addSubIssue', () => {
     expect(refusal(await addSubIssue(pr, 1))).toMatch(/^NOT_FOUND: Could not resolve to a node/)
   })
 
-  it('a deleted issue leaves its parent and its sub-issues', async () => {
+  it('a deleted issue leaves its parent and its sub-issues', () => {
     for (const n of [1, 2, 3]) sim.addIssue(REPO, { number: n })
     sim.addSubIssue(REPO, 1, REPO, 2)
     sim.addSubIssue(REPO, 2, REPO, 3)
