@@ -81,6 +81,13 @@ describe('parent_issue: the linked issues become sub-issues of the plan issue, o
       ...sample.issueNumbers.map(ref),
       ref(parent)
     ])
+    // One log line per sub-issue made; the summary's result cell says it too.
+    for (const n of sample.issueNumbers) {
+      expect(result.stdout).toContain(
+        `Added GitHub issue ${ref(n)} as a sub-issue of ${ref(parent)}`
+      )
+    }
+    expect(result.summary).toContain(`updated; added under ${ref(parent)}`)
 
     // The redelivery: one read, which sees each issue's parent, and no write.
     sim.resetLog()

@@ -147,9 +147,18 @@ export function issueLines(report: SyncReport): string[] {
         `GitHub issue ${issue.issue} already ${plan.state}${issue.note ? ` (${issue.note})` : ''}`
       )
     }
+    const parent = subIssueParent(issue)
+    if (parent !== undefined)
+      lines.push(`Added GitHub issue ${issue.issue} as a sub-issue of ${parent}`)
     if (issue.closing) lines.push(`Closed GitHub issue ${issue.issue} as completed`)
   }
   return lines
+}
+
+/** The parent issue this issue is made a sub-issue of, when the changeset does (sub-issues.ts). */
+function subIssueParent(issue: IssueOutcome): string | undefined {
+  for (const op of issue.operations) if (op.op === 'add_sub_issue') return op.parent
+  return undefined
 }
 
 /** A table cell that cannot break the table or render markup. */
@@ -183,6 +192,8 @@ function issueResult(issue: IssueOutcome, dryRun: boolean, failed: boolean): str
   const parts: string[] = []
   if (issue.added.length + issue.removed.length > 0) parts.push(`${verb}updated`)
   if (issue.closing) parts.push(`${verb}closed`)
+  const parent = subIssueParent(issue)
+  if (parent !== undefined) parts.push(`${verb}added under ${cell(parent)}`)
   if (parts.length === 0) parts.push('unchanged')
   if (issue.note !== undefined) parts.push(cell(issue.note))
   return parts.join('; ')
