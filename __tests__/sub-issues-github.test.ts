@@ -121,6 +121,23 @@ describe('parent_issue: the linked issues become sub-issues of the plan issue, o
     ])
   })
 
+  it('a parent in another repository listed in github.repositories: read in the same query, its state label created there', async () => {
+    await setup(() => 'github:\n  repositories: [acme/roadmap]\n  parent_issue: acme/roadmap#1\n')
+    sim.addRepo('acme/roadmap')
+    sim.addIssue('acme/roadmap', { number: 1, title: 'Payments retry queue' })
+    const result = await fire(started)
+    expect(result.failed).toBe(false)
+    expect(sim.subIssuesOf('acme/roadmap', 1)).toEqual(sample.issueNumbers.map(ref))
+    expect(sim.issue('acme/roadmap', 1).labels).toEqual(['debussy:in-progress'])
+    expect(sim.label('acme/roadmap', 'debussy:in-progress')?.color.toUpperCase()).toBe('1D76DB')
+    // One read for both repositories.
+    expect(sim.requests.filter((r) => r.operation === 'query')).toHaveLength(1)
+    sim.resetLog()
+    expect((await fire(started)).failed).toBe(false)
+    expect(sim.requests).toHaveLength(1)
+    expect(sim.writes()).toEqual([])
+  })
+
   it('an issue a person put under another parent stays there, with a notice; the others are added', async () => {
     await setup()
     const [first] = sample.issueNumbers as [number]
