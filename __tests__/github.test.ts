@@ -264,25 +264,68 @@ describe('applyOperations', () => {
     )
   }
 
-  it('uses the label another run created meanwhile (422 already_exists) instead of failing', async () => {
+  it('uses the labels another run created meanwhile (422 already_exists), learning their ids in one confirm-read', async () => {
+    sim.addRepo('acme/lib')
     sim.addIssue(REPO, { number: 1 })
-    const snapshot = await snapshotOf([1], 'debussy:failed')
+    sim.addIssue('acme/lib', { number: 2 })
+    const snapshot = await observeIssues([ref(1), ref(2, 'lib')], 'debussy:failed')
     sim.addLabel(REPO, { name: 'DEBUSSY:FAILED', color: 'D93F0B' })
+    sim.addLabel('acme/lib', { name: 'Debussy:Failed', color: 'D93F0B' })
     const ops: ShownOperation[] = [
-      {
+      ...['acme/app', 'acme/lib'].map((repo): ShownOperation => ({
         op: 'create_label',
-        repo: 'acme/app',
+        repo,
         label: 'debussy:failed',
         color: 'D93F0B',
         description: 'd'
-      },
-      { op: 'add_label', issue: 'acme/app#1', label: 'debussy:failed' }
+      })),
+      { op: 'add_label', issue: 'acme/app#1', label: 'debussy:failed' },
+      { op: 'add_label', issue: 'acme/lib#2', label: 'debussy:failed' }
     ]
+    sim.resetLog()
     const results = await applyOperations(github, {
       operations: completeOperations(ops, snapshot)
     })
-    expect(results.map((r) => outcome(r))).toEqual(['applied', 'applied'])
+    expect(results.map((r) => outcome(r))).toEqual(['applied', 'applied', 'applied', 'applied'])
     expect(sim.issue(REPO, 1).labels).toEqual(['DEBUSSY:FAILED'])
+    expect(sim.issue('acme/lib', 2).labels).toEqual(['Debussy:Failed'])
+    // Apply's only read is the confirm-read of what the 422s left unknown (the labels' ids).
+    const reads = sim.requests.filter((r) => !r.write)
+    expect(
+      reads.map((r) => r.method + ' ' + (queryOf(r).match(/^query (\w+)/)?.[1] ?? r.path))
+    ).toEqual(['POST DebussyConfirm'])
+  })
+
+  it('a label that exists but whose id the confirm-read cannot get: reported failed, asking for a re-run', async () => {
+    sim.addIssue(REPO, { number: 1 })
+    const snapshot = await snapshotOf([1], 'debussy:failed')
+    sim.addLabel(REPO, { name: 'debussy:failed' })
+    sim.injectFault({
+      kind: 'server-error',
+      match: { kind: 'graphql', operation: 'query' },
+      times: Infinity
+    })
+    const results = await applyOperations(github, {
+      operations: completeOperations(
+        [
+          {
+            op: 'create_label',
+            repo: REPO,
+            label: 'debussy:failed',
+            color: 'D93F0B',
+            description: 'd'
+          },
+          { op: 'add_label', issue: 'acme/app#1', label: 'debussy:failed' }
+        ],
+        snapshot
+      )
+    })
+    expect(results.map((r) => [r.operation.op, outcome(r)])).toEqual([
+      ['create_label', 'http'],
+      ['add_label', 'label-missing']
+    ])
+    expect(results[0]?.kind === 'failed' && results[0].detail).toMatch(/already exists.*re-run/)
+    expect(sim.issue(REPO, 1).labels).toEqual([])
   })
 
   it('sends label changes for 120 issues in 3 mutation requests of at most 50 fields', async () => {
@@ -395,16 +438,10 @@ describe('applyOperations', () => {
     }
   )
 
-  it('keeps an edit a person made to the milestone after the read', async () => {
-    const m = sim.addMilestone(REPO, { title: 'Q4', description: 'Before.' })
-    const milestone = {
-      repo: { owner: 'acme', repo: 'app' },
-      number: m,
-      title: 'Q4',
-      description: 'Before.',
-      url: ''
-    }
-    sim.setMilestone(REPO, m, { description: 'Before. And a note added meanwhile.' })
+  it('writes the milestone as the changeset has it, with no read of its own', async () => {
+    const m = sim.addMilestone(REPO, { title: 'Q4', description: 'A note by a person.' })
+    const start = sim.requests.length
+    const description = placeBlock('A note by a person.', SAMPLE_BLOCK)
     const results = await applyOperations(github, {
       operations: completeOperations(
         [
@@ -414,18 +451,15 @@ describe('applyOperations', () => {
             milestone: m,
             title: 'Q4',
             progress: '1/2 (50%)',
-            description: placeBlock(milestone.description, SAMPLE_BLOCK)
+            description
           }
         ],
-        { issues: [], labels: new Map(), namedMilestone: undefined },
-        { base: milestone.description, block: SAMPLE_BLOCK }
+        { issues: [], labels: new Map(), namedMilestone: undefined }
       )
     })
     expect(results.map(outcome)).toEqual(['applied'])
-    expect(sim.milestone(REPO, m).description).toBe(
-      placeBlock('Before. And a note added meanwhile.', SAMPLE_BLOCK)
-    )
-    expect(sim.milestone(REPO, m).description).toContain('Debussy Progress')
+    expect(sim.milestone(REPO, m).description).toBe(description)
+    expect(sim.requests.slice(start).map((r) => r.method)).toEqual(['PATCH'])
   })
 })
 
@@ -592,7 +626,7 @@ describe('SPEC §7: an answer that cannot be read is a failed write like any oth
     }
   )
 
-  it('a milestone read answered with an HTML page never wipes the description', async () => {
+  it('a milestone write answered with an HTML page is a failed write; the labels are still made', async () => {
     sim = await startSimulator()
     const sample = seedSample(sim, { stateLabels: true })
     const workspace = makeWorkspace(sample.files)
@@ -600,7 +634,7 @@ describe('SPEC §7: an answer that cannot be read is a failed write like any oth
       kind: 'malformed',
       body: 'html',
       times: 4,
-      match: { method: 'GET', path: /\/milestones\/\d+$/ }
+      match: { method: 'PATCH', path: /\/milestones\/\d+$/ }
     })
 
     const result = await runSync(workspace, {
@@ -610,10 +644,11 @@ describe('SPEC §7: an answer that cannot be read is a failed write like any oth
     })
 
     expect(result.failed).toBe(true)
-    expect(sim.milestone(SAMPLE_REPO, sample.milestone ?? 0).description).toBe(
-      'Move failed card captures onto a durable retry queue.\n\nOwner: payments team.'
-    )
-    expect(sim.writes().filter((w) => w.method === 'PATCH')).toEqual([])
+    expect(result.stdout).toMatch(/1 of \d+ write\(s\) failed/)
+    expect(result.stdout).toContain('could not be read')
+    for (const n of sample.issueNumbers) {
+      expect(sim.issue(SAMPLE_REPO, n).labels).toContain('debussy:completed')
+    }
   })
 })
 

@@ -5,7 +5,6 @@
  * change, what the milestone says and what is closed lives here.
  */
 import type {
-  EventKind,
   Finding,
   IssueRef,
   LabelNames,
@@ -20,7 +19,7 @@ import type {
   SyncConfig,
   SyncState
 } from './domain.js'
-import { SYNC_STATES } from './domain.js'
+import { STATE_FOR_EVENT, SYNC_STATES } from './domain.js'
 import { formatIssueRef, formatRepo, repoKey } from './issue-ref.js'
 import { completionComment } from './plan-text.js'
 import { planSubIssues, refKey, syncedIssues } from './sub-issues.js'
@@ -37,15 +36,7 @@ import {
   upsertProgressBlock
 } from './progress.js'
 
-export const STATE_FOR_EVENT: Readonly<Record<EventKind, SyncState>> = {
-  phase_started: 'in-progress',
-  phase_completed: 'completed',
-  phase_failed: 'failed',
-  plan_completed: 'completed',
-  phase_validating: 'validating',
-  phase_awaiting_human: 'awaiting-human',
-  phase_blocked: 'blocked'
-}
+export { STATE_FOR_EVENT }
 
 /** The short description each state label is created with. */
 export const LABEL_DESCRIPTIONS: Readonly<Record<SyncState, string>> = {
@@ -452,11 +443,7 @@ function milestoneOperations(
       title: outcome.milestone.title,
       progress: `${formatProgress(progress)} (${progress.percent}%)`,
       description: placeBlock(outcome.milestone.description, outcome.block),
-      target: {
-        repo: outcome.milestone.repo,
-        base: outcome.milestone.description,
-        block: outcome.block
-      }
+      target: { repo: outcome.milestone.repo }
     }
   ]
 }

@@ -779,7 +779,7 @@ describe('GraphQL documents the action sends, against @octokit/graphql-schema', 
       await expectGraphqlFaithful(exchanges)
       expect(exchanges.map((e) => /^(query|mutation) (\w+)/.exec(e.request.query)?.[2])).toEqual([
         'DebussySync',
-        'DebussySubIssues'
+        'DebussyConfirm'
       ])
       const errors = (JSON.parse(exchanges[0]?.text ?? '{}') as { errors: { type: string }[] })
         .errors
