@@ -19,13 +19,9 @@ import { SAMPLE_BLOCK, completeOperations } from '../test-support/changeset.js'
 import { FAST_TIMING, runAgainst, type InProcessResult } from '../test-support/run-in-process.js'
 import { heldClock, heldTiming, type HeldClock } from '../test-support/held-clock.js'
 import { restOf } from '../test-support/octokit-rest.js'
-import { cleanup, makeWorkspace } from '../test-support/run-action.js'
-import {
-  PLAN_PATH,
-  REPO as SAMPLE_REPO,
-  dispatch,
-  seedSample
-} from '../test-support/sample-repo.js'
+import { cleanup } from '../test-support/run-action.js'
+import { PLAN_PATH, REPO as SAMPLE_REPO, dispatch } from '../test-support/sample-repo.js'
+import { seedWorkspace } from '../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
 let github: GitHub
@@ -482,12 +478,11 @@ describe('a whole sync, in process', () => {
 
   it("keeps the order in the milestone that holds the plan's block when a person moves the first issue elsewhere", async () => {
     sim = await startSimulator()
-    const sample = seedSample(sim, { stateLabels: true })
+    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
     const other = sim.addMilestone(SAMPLE_REPO, {
       title: 'Unrelated',
       description: 'Someone else.'
     })
-    const workspace = makeWorkspace(sample.files)
     const event = { plan: PLAN_PATH, phase: '2', run_id: 'run-1' }
     const done = await runSync(workspace, { ...event, event: 'phase_completed', sequence: 2 })
     expect(done.failed).toBe(false)
@@ -545,8 +540,7 @@ describe('SPEC §7: a comment or a close whose answer was lost is read back, nev
     '%s made, then %s (%s): read back, never sent again; one comment per issue, closed, step green',
     async (field, lost) => {
       sim = await startSimulator()
-      const sample = seedSample(sim, { stateLabels: true })
-      const workspace = makeWorkspace(sample.files)
+      const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
       aimAt(field, { kind: 'applied-then-lost', lost, delayMs: 1_000 })
 
       const result = await runSync(workspace, {
@@ -570,8 +564,7 @@ describe('SPEC §7: a comment or a close whose answer was lost is read back, nev
 
   it('a comment lost before GitHub made it is read back as missing, then sent once more', async () => {
     sim = await startSimulator()
-    const sample = seedSample(sim, { stateLabels: true })
-    const workspace = makeWorkspace(sample.files)
+    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
     aimAt('addComment', { kind: 'reset' })
 
     const result = await runSync(workspace, {
@@ -599,8 +592,7 @@ describe('SPEC §7: an answer that cannot be read is a failed write like any oth
     'label mutations answered 200 with %s: reported per operation; milestone, comments and closes still made; summary written',
     async (body) => {
       sim = await startSimulator()
-      const sample = seedSample(sim, { stateLabels: true })
-      const workspace = makeWorkspace(sample.files)
+      const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
       // The label mutation and its three retries; the comments and closes after it are answered.
       aimAt('addLabelsToLabelable', { kind: 'malformed', body, times: 4 })
 
@@ -628,8 +620,7 @@ describe('SPEC §7: an answer that cannot be read is a failed write like any oth
 
   it('a milestone write answered with an HTML page is a failed write; the labels are still made', async () => {
     sim = await startSimulator()
-    const sample = seedSample(sim, { stateLabels: true })
-    const workspace = makeWorkspace(sample.files)
+    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
     sim.injectFault({
       kind: 'malformed',
       body: 'html',

@@ -24,7 +24,7 @@ import {
   expectedProgressLine,
   expectedStateLabel
 } from '../test-support/bare-events.js'
-import { openIssue, phaseEvent } from '../test-support/domain-builders.js'
+import { openIssue, phaseEvent, masterPlan } from '../test-support/domain-builders.js'
 
 const config: SyncConfig = { ...DEFAULT_CONFIG, enabled: true }
 
@@ -47,20 +47,18 @@ const issue = (
   extra: Partial<Extract<ObservedIssue, { found: true }>> = {}
 ): ObservedIssue => openIssue(ref(number), labels.map(label), milestone(), extra)
 
-const plan = (overrides: Partial<MasterPlan> = {}): MasterPlan => ({
-  path: 'docs/plan.md',
-  title: 'Retry queue by @payments-team',
-  issues: [ref(10), ref(11)],
-  repo: { owner: 'acme', repo: 'app' },
-  milestone: undefined,
-  phases: [
-    { id: '1', title: 'One', done: true },
-    { id: '2', title: 'Two', done: false },
-    { id: '3', title: 'Three', done: false },
-    { id: '4', title: 'Four', done: false }
-  ],
-  ...overrides
-})
+const plan = (overrides: Partial<MasterPlan> = {}): MasterPlan =>
+  masterPlan({
+    title: 'Retry queue by @payments-team',
+    issues: [ref(10), ref(11)],
+    phases: [
+      { id: '1', title: 'One', done: true },
+      { id: '2', title: 'Two', done: false },
+      { id: '3', title: 'Three', done: false },
+      { id: '4', title: 'Four', done: false }
+    ],
+    ...overrides
+  })
 
 const event = phaseEvent
 
