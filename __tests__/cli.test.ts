@@ -258,6 +258,26 @@ describe('debussy-issue-sync check (offline)', () => {
     expect(sim.requests).toEqual([])
   })
 
+  it('names the plan issue (parent_issue) as the action resolves it, and refuses one it may not write to', async () => {
+    workspace = makeWorkspace({
+      ...sample.files,
+      '.debussy/config.yaml': 'github:\n  parent_issue: "#5"\n'
+    })
+    const offline = io({}, undefined)
+    expect(await cli(['check', '--plan', PLAN_PATH, '--repo', REPO], offline)).toBe(0)
+    expect(offline.stdout).toContain(
+      `Parent issue: ${REPO}#5 (.debussy/config.yaml github.parent_issue): the linked issues become its sub-issues`
+    )
+    workspace = makeWorkspace({
+      ...sample.files,
+      '.debussy/config.yaml': 'github:\n  parent_issue: acme/elsewhere#5\n'
+    })
+    const refused = io({}, undefined)
+    expect(await cli(['check', '--plan', PLAN_PATH, '--repo', REPO], refused)).toBe(1)
+    expect(refused.stderr).toContain('github.parent_issue: acme/elsewhere#5 is in acme/elsewhere')
+    expect(sim.requests).toEqual([])
+  })
+
   it('needs --plan, and says so by its flag', async () => {
     const captured = io({})
     expect(await cli(['check'], captured)).toBe(1)

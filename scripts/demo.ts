@@ -213,6 +213,15 @@ function snapshot(sim: GitHubSimulator, sample: Sample): IssueSnapshot[] {
   })
 }
 
+/** The parent's sub-issues as GitHub draws them: `acme/payments#4: 2 of 3 closed`. */
+function subIssuesLine(sim: GitHubSimulator, parent: number): string {
+  const children = sim.subIssuesOf(REPO, parent)
+  const closed = children.filter(
+    (ref) => sim.issue(REPO, Number(ref.split('#')[1])).state === 'closed'
+  )
+  return `${REPO}#${parent}: ${closed.length} of ${children.length} closed`
+}
+
 const labelList = (labels: readonly string[]): string =>
   labels.length === 0 ? '[]' : `[${labels.join(', ')}]`
 
@@ -312,8 +321,14 @@ async function demo(): Promise<void> {
   try {
     sim = await startSimulator()
     const sample = seedSample(sim, { phases: PHASES })
-    const workspace = makeWorkspace(sample.files)
-    mkdirSync(path.join(workspace, '.debussy'))
+    // The plan's issue (parent_issue): the linked issues become its sub-issues.
+    const parent = sim.addIssue(REPO, { title: 'Payments retry queue', labels: ['epic'] })
+    const shown: Sample = { ...sample, issueNumbers: [...sample.issueNumbers, parent] }
+    const workspace = makeWorkspace({
+      ...sample.files,
+      '.debussy/config.yaml': `github:\n  parent_issue: ${parent}\n`
+    })
+    mkdirSync(path.join(workspace, '.debussy'), { recursive: true })
 
     say(bold('debussy-issue-sync demo'))
     say(`  action      ${path.relative(process.cwd(), BUNDLE)} on Node ${process.version}`)
@@ -321,7 +336,7 @@ async function demo(): Promise<void> {
     say(`  GitHub      simulator at ${sim.apiUrl} (REST) and ${sim.graphqlUrl}`)
     say(`  workspace   ${workspace}`)
     say(`  plan        ${PLAN_PATH}, phases ${PHASES.join(', ')}`)
-    for (const issue of snapshot(sim, sample)) {
+    for (const issue of snapshot(sim, shown)) {
       say(`  issue       ${issue.ref}  ${labelList(issue.labels)}`)
     }
     if (sample.milestone !== undefined) {
@@ -336,7 +351,7 @@ async function demo(): Promise<void> {
     let index = -1
     for await (const step of watchedRun(sim, workspace, watcher)) {
       index++
-      const before = snapshot(sim, sample)
+      const before = snapshot(sim, shown)
       // The watcher's own POSTs to /dispatches are not the action's requests.
       const mark = sim.requests.length
       const result = await runDispatch(sim, workspace, step.payload, step.eventType)
@@ -347,7 +362,7 @@ async function demo(): Promise<void> {
         failRun(step, result, `The action failed on event ${index}: ${step.title}.`)
       }
       rows.push({ step, requests, writes: writes.length, ms: result.durationMs })
-      const after = snapshot(sim, sample)
+      const after = snapshot(sim, shown)
 
       const phase = step.payload.phase === undefined ? '' : `  phase ${step.payload.phase}`
       say()
@@ -382,6 +397,7 @@ async function demo(): Promise<void> {
         say(`    ${issue.ref}  ${change}${notes.length > 0 ? `  ${notes.join(', ')}` : ''}`)
       }
       say(`    milestone   ${progressLine(sim, sample)}`)
+      say(`    sub-issues  ${subIssuesLine(sim, parent)}`)
       for (const warning of annotations(result.stdout, 'warning')) {
         say(yellow(`    warning     ${warning}`))
       }
@@ -453,7 +469,7 @@ async function demo(): Promise<void> {
     for (const line of lines) say(`  ${line}`)
     say()
     say(bold('Issues at the end'))
-    for (const issue of snapshot(sim, sample)) {
+    for (const issue of snapshot(sim, shown)) {
       say(
         `  ${issue.ref}  ${issue.state}  ${labelList(issue.labels)}  ${issue.comments} comment${issue.comments === 1 ? '' : 's'}`
       )

@@ -70,6 +70,8 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 /** A JSON Schema default as the guide writes it: `false`, `[]`, `debussy:failed`. */
 function defaultCell(value: unknown): string {
+  // An optional key without a default (parent_issue): not set.
+  if (value === undefined) return 'none'
   return `\`${typeof value === 'string' ? value : JSON.stringify(value)}\``
 }
 

@@ -32,6 +32,7 @@ import { readState } from './sender/state-db.js'
 import { sleep } from './sender/sleep.js'
 import { watch } from './sender/watch.js'
 import { sync, type SyncLog, type SyncResult } from './sync.js'
+import { withParent } from './sub-issues.js'
 import { scopePlan } from './write-scope.js'
 
 const COMMANDS = ['plan', 'check', 'watch', 'dispatch'] as const
@@ -441,6 +442,8 @@ function targetAndDetail(op: ShownOperation): [string, string] {
       return [op.issue, `to project ${op.project}`]
     case 'set_project_field':
       return [op.issue, `project ${op.field}: ${op.value}`]
+    case 'add_sub_issue':
+      return [op.issue, `sub-issue of ${op.parent}`]
   }
 }
 
@@ -549,6 +552,18 @@ async function check(argv: readonly string[], io: CliIO): Promise<number> {
   )
   if (plan.phases.length === 0) lines.push('  none: give the payload total_phases')
   lines.push('', `Milestone: ${describeMilestone(plan)}`)
+  // The plan's issue, resolved and scoped as the action does (its existence is checked by the read).
+  const parent = withParent(plan, config, {
+    workflowRepo: target?.repo ?? plan.repo,
+    configPath,
+    serverHost: target === undefined ? 'github.com' : serverHostOf(target.apiUrl)
+  }).parent
+  if (parent !== undefined) {
+    lines.push(
+      '',
+      `Parent issue: ${formatIssueRef(parent.ref)} (${parent.field}): the linked issues become its sub-issues`
+    )
+  }
   lines.push(
     '',
     `Config (${configPath}): labels ${SYNC_STATES.map((state) => stateLabel(config.labels, state)).join(', ')}; auto_close ${String(config.autoClose)}`

@@ -11,13 +11,15 @@ import {
   printable
 } from './errors.js'
 import { field, fieldDocsOf } from './fields.js'
-import { parseRepo } from './issue-ref.js'
+import { MAX_ISSUE_NUMBER, parseRepo } from './issue-ref.js'
 import { projectConfigSchema, toProjectSetting } from './project-status.js'
 import { readWorkspaceFile } from './workspace-file.js'
 import { MAX_ALIAS_COUNT, parseYamlText, type YamlProblem } from './yaml-text.js'
 
 const MAX_LABEL_LENGTH = 50
 const MAX_ISSUES = 500
+/** An issue ref's form: `5`, `#5`, `gh#5`, `owner/repo#5` or an issue URL (checked fully when resolved). */
+const PARENT_REF = /^(?:(?:gh|github)?#?\d{1,10}|[^\s/#]+\/[^\s/#]+#\d{1,10}|https?:\/\/\S+)$/i
 
 function booleanField(key: string, description: string, fallback: boolean) {
   return field(z.boolean().default(fallback), {
@@ -147,7 +149,23 @@ export const githubConfigSchema = z
         'GitHub Projects Status: add each linked issue to this project and set its single-select field from the state (token: the project-token input); off when absent.',
       expected: 'a mapping with url, field and values',
       fix: 'Indent url, field and values under "project:", such as "  url: https://github.com/orgs/acme/projects/3"'
-    })
+    }),
+    parent_issue: field(
+      z
+        .union([
+          z.int().min(1).max(MAX_ISSUE_NUMBER),
+          // The form only: the ref is resolved against the plan's repository (src/sub-issues.ts).
+          z.string().trim().regex(PARENT_REF)
+        ])
+        .optional(),
+      {
+        description:
+          "The plan's issue: linked issues become its sub-issues (once; a parent a person chose is kept); gets the state label, closes with them. Plan's github_parent wins.",
+        expected: 'an issue number or ref such as 5, "#5" or "acme/payments#5"',
+        example: 5,
+        fix: 'Write parent_issue: 5, or a ref such as "#5" or "acme/payments#5"'
+      }
+    )
   })
   .describe("The github: section of Debussy's .debussy/config.yaml, as the action reads it.")
 
@@ -178,7 +196,8 @@ export const syncConfigSchema = githubConfigSchema.transform((section) => ({
   },
   repositories: section.repositories,
   maxIssues: section.max_issues,
-  project: toProjectSetting(section.project)
+  project: toProjectSetting(section.project),
+  parentIssue: section.parent_issue
 }))
 
 /** The `github:` section Debussy writes by default (each key's declared default); a missing file means these. */
@@ -407,7 +426,7 @@ function configForm(key: string, value: unknown): { expected: string; fix: strin
   const doc = CONFIG_DOCS.get(key)
   // `color_failed: #D93F0B` unquoted is a comment to YAML, which leaves null.
   const hint =
-    value === null && key.startsWith('color_')
+    value === null && (key.startsWith('color_') || key === 'parent_issue')
       ? ' in quotes (unquoted, YAML reads "#" as the start of a comment)'
       : ''
   return { expected: doc?.expected ?? 'a valid value', fix: `${doc?.fix ?? ''}${hint}` }

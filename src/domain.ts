@@ -114,6 +114,21 @@ export interface MasterPlan {
   readonly repo: RepoRef
   readonly milestone: MilestoneSelector | undefined
   readonly phases: readonly PlanPhase[]
+  /** The plan's issue, whose sub-issues the linked issues become (src/sub-issues.ts). */
+  readonly parent?: ParentIssue | undefined
+}
+
+/** The plan's issue: `github_parent` in the plan, else `parent_issue` in the config. */
+export interface ParentIssue {
+  readonly ref: IssueRef
+  /** Where it was named, as messages name it: `plan github_parent (line 4)`. */
+  readonly field: string
+}
+
+/** An issue's parent, as the observe query reads it (`Issue.parent`). */
+export interface ParentLink {
+  readonly id: string
+  readonly ref: IssueRef
 }
 
 /** A label as GitHub has it. */
@@ -144,6 +159,8 @@ export type ObservedIssue =
       readonly milestone: ObservedMilestone | undefined
       /** This plan's completion comment is already there (a re-run after a failed close). */
       readonly hasCompletionComment: boolean
+      /** Its parent issue (null: none); read only when the plan has a parent issue. */
+      readonly parent?: ParentLink | null
     }
   | {
       readonly ref: IssueRef
@@ -164,6 +181,14 @@ export interface Snapshot {
   readonly namedMilestone: ObservedMilestone | null | undefined
   /** The project `github.project` names, when it is set (project-status.ts). */
   readonly project?: ObservedProject
+  /** The plan's parent issue and how many sub-issues it has; read only when there is one. */
+  readonly parent?: ObservedParent
+}
+
+export interface ObservedParent {
+  readonly issue: ObservedIssue
+  /** `subIssuesSummary.total`: GitHub allows at most 100 (closed ones count). */
+  readonly subIssues: number
 }
 
 /**
@@ -198,6 +223,7 @@ export type ShownOperation =
       readonly field: string
       readonly value: string
     }
+  | { readonly op: 'add_sub_issue'; readonly issue: string; readonly parent: string }
 
 type Shown<K extends ShownOperation['op']> = Extract<ShownOperation, { op: K }>
 
@@ -245,6 +271,9 @@ export type Operation =
         readonly item:
           { readonly id: string } | { readonly added: Extract<Operation, { op: 'add_to_project' }> }
       }
+    })
+  | (Shown<'add_sub_issue'> & {
+      readonly target: { readonly issueId: string; readonly parentId: string }
     })
 
 /** Why a write failed, classified once where its error was caught. */

@@ -22,6 +22,7 @@ import type {
 import { STATE_FOR_EVENT, SYNC_STATES } from './domain.js'
 import { formatIssueRef, formatRepo, repoKey } from './issue-ref.js'
 import { completionComment } from './plan-text.js'
+import { planSubIssues, refKey, syncedIssues } from './sub-issues.js'
 import {
   type AppliedOrder,
   type AppliedRuns,
@@ -158,7 +159,9 @@ export function reconcile(input: ReconcileInput): Changeset {
       label: target,
       progress,
       operations: milestoneOperations(milestoneOutcome, progress),
-      issues: snapshot.issues.map((observed) => unchanged(observed, 'skipped: event out of order')),
+      issues: syncedIssues(snapshot, plan.parent).map((observed) =>
+        unchanged(observed, 'skipped: event out of order')
+      ),
       milestone: milestoneOutcome,
       closing: [],
       findings,
@@ -189,7 +192,11 @@ export function reconcile(input: ReconcileInput): Changeset {
     })
   }
 
-  for (const observed of snapshot.issues) {
+  // The plan's parent issue is labelled and closed like a linked one; linked issues become its sub-issues.
+  const subIssues = planSubIssues(plan.parent, snapshot)
+  findings.push(...subIssues.findings)
+
+  for (const observed of syncedIssues(snapshot, plan.parent)) {
     if (!observed.found) {
       findings.push({
         level: 'warning',
@@ -231,6 +238,8 @@ export function reconcile(input: ReconcileInput): Changeset {
       const labelIds = observed.labels.filter((l) => l.name === label).map((l) => l.id)
       issueOps.push({ op: 'remove_label', issue, label, target: { issueId, labelIds } })
     }
+    const subIssue = subIssues.operations.get(refKey(observed.ref))
+    if (subIssue !== undefined) issueOps.push(subIssue)
     labelOps.push(...issueOps)
     if (input.project !== undefined) {
       const ops = projectOperations(input.project, state, observed)

@@ -76,6 +76,10 @@ export function shownOperation(operation: Operation): ShownOperation {
       const { op, issue, project, field, value } = operation
       return { op, issue, project, field, value }
     }
+    case 'add_sub_issue': {
+      const { op, issue, parent } = operation
+      return { op, issue, parent }
+    }
   }
 }
 
@@ -98,6 +102,8 @@ export function describeOperation(operation: ShownOperation): string {
       return `Add ${operation.issue} to project ${operation.project}`
     case 'set_project_field':
       return `Set "${operation.field}" of ${operation.issue} to "${operation.value}" in project ${operation.project}`
+    case 'add_sub_issue':
+      return `Add ${operation.issue} as a sub-issue of ${operation.parent}`
   }
 }
 
@@ -158,9 +164,18 @@ export function issueLines(report: SyncReport): string[] {
         `GitHub issue ${issue.issue} already ${plan.state}${issue.note ? ` (${issue.note})` : ''}`
       )
     }
+    const parent = subIssueParent(issue)
+    if (parent !== undefined)
+      lines.push(`Added GitHub issue ${issue.issue} as a sub-issue of ${parent}`)
     if (issue.closing) lines.push(`Closed GitHub issue ${issue.issue} as completed`)
   }
   return lines
+}
+
+/** The parent issue this issue is made a sub-issue of, when the changeset does (sub-issues.ts). */
+function subIssueParent(issue: IssueOutcome): string | undefined {
+  for (const op of issue.operations) if (op.op === 'add_sub_issue') return op.parent
+  return undefined
 }
 
 /** A table cell that cannot break the table or render markup. */
@@ -194,6 +209,8 @@ function issueResult(issue: IssueOutcome, dryRun: boolean, failed: boolean): str
   const parts: string[] = []
   if (issue.added.length + issue.removed.length > 0) parts.push(`${verb}updated`)
   if (issue.closing) parts.push(`${verb}closed`)
+  const parent = subIssueParent(issue)
+  if (parent !== undefined) parts.push(`${verb}added under ${cell(parent)}`)
   if (parts.length === 0) parts.push('unchanged')
   if (issue.note !== undefined) parts.push(cell(issue.note))
   return parts.join('; ')

@@ -33,6 +33,7 @@ import {
 } from './report.js'
 import { plainLine } from './log-text.js'
 import { checkProjectHost, resolveProject, tokenFix } from './project-status.js'
+import { checkParent, withParent } from './sub-issues.js'
 import { scopePlan } from './write-scope.js'
 
 /**
@@ -155,7 +156,11 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
     event.planField ?? 'plan'
   )
   findings.push(...scoped.findings)
-  const plan = scoped.plan
+  const plan = withParent(scoped.plan, config, {
+    workflowRepo: request.repository,
+    configPath: request.config,
+    serverHost: request.serverHost
+  })
   if (plan.issues.length === 0) {
     emit(log, findings)
     return { ...nothing, outputs: emptyOutputs(dryRun), plan }
@@ -212,7 +217,8 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
               field: config.project.field,
               ...(projectGitHub === undefined ? {} : { separate: projectGitHub })
             }
-          })
+          }),
+      ...(plan.parent === undefined ? {} : { parent: plan.parent.ref })
     })
   } catch (error) {
     // A token without the project scope fails the whole read (GitHub's INSUFFICIENT_SCOPES).
@@ -231,6 +237,8 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
       ? undefined
       : resolveProject(config.project, snapshot.project, request.config, projectTokenInput)
 
+  // A parent issue that is missing or a pull request fails before any write.
+  checkParent(plan.parent, snapshot.parent)
   const changeset = reconcile({
     event,
     config,

@@ -21,11 +21,16 @@ export interface WriteScope {
  * The plan with only the refs the action may write to. Each skipped ref is
  * named in one warning, with the key that would allow its repository.
  */
+/** The repositories a sync of this plan may write to: the workflow's, the plan's github_repo, `repositories`. */
+export function writableRepos(plan: MasterPlan, scope: Omit<WriteScope, 'configPath'>): RepoRef[] {
+  return [scope.workflowRepo, plan.repo, ...scope.repositories]
+}
+
 export function limitToWritableRepos(
   plan: MasterPlan,
   scope: WriteScope
 ): { plan: MasterPlan; findings: Finding[] } {
-  const allowed = [scope.workflowRepo, plan.repo, ...scope.repositories]
+  const allowed = writableRepos(plan, scope)
   const keys = new Set(allowed.map(repoKey))
   const kept = plan.issues.filter((ref) => keys.has(repoKey(ref)))
   if (kept.length === plan.issues.length) return { plan, findings: [] }

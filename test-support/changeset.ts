@@ -26,7 +26,7 @@ export function completeOperations(
 ): Operation[] {
   const done: Operation[] = []
   const issueId = (issue: string): string => {
-    const found = snapshot.issues.find(
+    const found = [...snapshot.issues, ...(snapshot.parent ? [snapshot.parent.issue] : [])].find(
       (o) => o.found && formatIssueRef(o.ref).toLowerCase() === issue.toLowerCase()
     )
     return found?.found === true ? found.id : `unread ${issue}`
@@ -69,6 +69,9 @@ export function completeOperations(
       case 'comment':
       case 'close_issue':
         done.push({ ...op, target: { issueId: issueId(op.issue) } })
+        break
+      case 'add_sub_issue':
+        done.push({ ...op, target: { issueId: issueId(op.issue), parentId: issueId(op.parent) } })
         break
     }
   }

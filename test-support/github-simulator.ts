@@ -369,6 +369,21 @@ export class GitHubSimulator {
     this.state.addComment(this.issueRecord(repo, number), body, author)
   }
 
+  /** A person makes one issue a sub-issue of another (moving it from any parent it had). */
+  addSubIssue(parentRepo: string, parent: number, repo: string, number: number): void {
+    const refused = this.state.addSubIssue(
+      this.issueRecord(parentRepo, parent),
+      this.issueRecord(repo, number),
+      true
+    )
+    if (refused !== undefined) throw new SimulatorUsageError(refused)
+  }
+
+  /** A person takes an issue out from under its parent. */
+  removeSubIssue(repo: string, number: number): void {
+    this.state.removeSubIssue(this.issueRecord(repo, number))
+  }
+
   lockIssue(repo: string, number: number, locked = true): void {
     this.issueRecord(repo, number).locked = locked
   }
@@ -416,6 +431,19 @@ export class GitHubSimulator {
 
   issue(repo: string, number: number): IssueView {
     return this.state.issueView(this.issueRecord(repo, number))
+  }
+
+  /** The issue's parent as `owner/repo#N`, if it has one. */
+  parentOf(repo: string, number: number): string | undefined {
+    const parent = this.issueRecord(repo, number).parent
+    return parent && `${parent.repo.owner}/${parent.repo.name}#${parent.number}`
+  }
+
+  /** The issue's sub-issues as `owner/repo#N`, in the order they were added. */
+  subIssuesOf(repo: string, number: number): string[] {
+    return this.issueRecord(repo, number).subIssues.map(
+      (child) => `${child.repo.owner}/${child.repo.name}#${child.number}`
+    )
   }
 
   /** How many closes were applied to the issue (also to one already closed): a second is a duplicate. */

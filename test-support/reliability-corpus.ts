@@ -919,6 +919,27 @@ export const CORPUS: readonly CorpusCase[] = [
     /github\.enabled/,
     /Write "enabled: true"/
   ),
+  configCase(
+    'cf-parent-comment',
+    'parent_issue: #5 (a comment)',
+    'github:\n  parent_issue: #5\n',
+    /github\.parent_issue/,
+    /in quotes \(unquoted, YAML reads "#"/
+  ),
+  configCase(
+    'cf-parent-word',
+    'parent_issue: a word',
+    'github:\n  parent_issue: the epic\n',
+    /github\.parent_issue/,
+    /Write parent_issue: 5/
+  ),
+  configCase(
+    'cf-parent-elsewhere',
+    'parent_issue: a repository the action may not write to',
+    'github:\n  parent_issue: evil/elsewhere#1\n',
+    /github\.parent_issue/,
+    /add evil\/elsewhere to github\.repositories/
+  ),
   {
     id: 'cf-directory',
     area: 'config',
@@ -1259,6 +1280,20 @@ export const CORPUS: readonly CorpusCase[] = [
     front('github_issues: ["#1"]\ngithub_milestone: #3'),
     /plan github_milestone/,
     /github_milestone: 3/
+  ),
+  planCase(
+    'pl-parent-comment',
+    'github_parent: #5 (a comment)',
+    front('github_issues: ["#1"]\ngithub_parent: #5'),
+    /plan github_parent/,
+    /github_parent: 5/
+  ),
+  planCase(
+    'pl-parent-list',
+    'github_parent: a list',
+    front('github_issues: ["#1"]\ngithub_parent: [5, 6]'),
+    /plan github_parent/,
+    /github_parent: 5/
   ),
   planCase(
     'pl-body-issues-word',

@@ -370,6 +370,22 @@ const root = {
       projectV2Item: itemView(ctx, itemTarget.item)
     }
   },
+  addSubIssue(args: Args, ctx: GraphqlContext): object {
+    const input = inputOf(args)
+    const parent = issueNode(ctx, input.issueId)
+    if (parent.pullRequest) throw notFoundNode(input.issueId)
+    const child =
+      input.subIssueId != null
+        ? issueNode(ctx, input.subIssueId)
+        : subIssueByUrl(ctx, input.subIssueUrl)
+    const refused = ctx.state.addSubIssue(parent, child, input.replaceParent === true)
+    if (refused !== undefined) throw new GitHubGraphqlError('UNPROCESSABLE', refused)
+    return {
+      clientMutationId: clientMutationId(input),
+      issue: issueView(ctx, parent),
+      subIssue: issueView(ctx, child)
+    }
+  },
   reopenIssue(args: Args, ctx: GraphqlContext): object {
     const input = inputOf(args)
     const issue = issueNode(ctx, input.issueId)
@@ -607,6 +623,21 @@ function itemView(ctx: GraphqlContext, item: ProjectItemRecord): object {
   }
 }
 
+/** `subIssueUrl`: an issue's web address on this server. */
+function subIssueByUrl(ctx: GraphqlContext, url: unknown): IssueRecord {
+  const match = typeof url === 'string' ? /\/([^/]+)\/([^/]+)\/issues\/(\d+)\/?$/.exec(url) : null
+  const issue = match
+    ? ctx.state.repoByName(`${match[1]}/${match[2]}`)?.issues.get(Number(match[3]))
+    : undefined
+  if (!issue || !String(url).startsWith(ctx.serverUrl)) {
+    throw new GitHubGraphqlError(
+      'NOT_FOUND',
+      `Could not resolve to an Issue with the URL of '${String(url)}'.`
+    )
+  }
+  return issue
+}
+
 function issueView(ctx: GraphqlContext, issue: IssueRecord): object {
   const typename = issue.pullRequest ? 'PullRequest' : 'Issue'
   return {
@@ -633,7 +664,20 @@ function issueView(ctx: GraphqlContext, issue: IssueRecord): object {
     projectItems: (args: Args, _ctx: GraphqlContext, info: GraphQLResolveInfo) =>
       connection(ctx.projects ? ctx.state.projectItemsOf(issue) : [], args, info, (item) =>
         itemView(ctx, item)
-      )
+      ),
+    // Lazy: a parent's view names its sub-issues, whose views name their parent.
+    parent: () => (issue.parent ? issueView(ctx, issue.parent) : null),
+    subIssues: (args: Args, _ctx: GraphqlContext, info: GraphQLResolveInfo) =>
+      connection(issue.subIssues, args, info, (i) => issueView(ctx, i)),
+    subIssuesSummary: () => {
+      const total = issue.subIssues.length
+      const completed = issue.subIssues.filter((i) => i.state === 'closed').length
+      return {
+        total,
+        completed,
+        percentCompleted: total === 0 ? 0 : Math.floor((100 * completed) / total)
+      }
+    }
   }
 }
 

@@ -84,6 +84,10 @@ export interface IssueRecord {
   deleted: boolean
   /** Closes applied to it (an issue created closed counts none): more than one is a close sent twice. */
   closes: number
+  /** Its parent issue (`Issue.parent`); an issue has at most one. */
+  parent: IssueRecord | undefined
+  /** Its sub-issues in the order they were added (`Issue.subIssues`). */
+  readonly subIssues: IssueRecord[]
 }
 
 /** A single-select option: GitHub's ids are short hex strings, not node ids. */
@@ -138,6 +142,10 @@ export interface NewProject {
     readonly options?: readonly string[]
   }[]
 }
+
+/** GitHub's limits on sub-issues: per parent (closed ones count), and levels of nesting. */
+export const MAX_SUB_ISSUES = 100
+export const MAX_SUB_ISSUE_DEPTH = 8
 
 export type Tombstone =
   { readonly kind: 'deleted' } | { readonly kind: 'transferred'; readonly issue: IssueRecord }
@@ -392,7 +400,9 @@ export class SimulatorState {
       updatedAt: created,
       closedAt: state === 'closed' ? created : null,
       deleted: false,
-      closes: 0
+      closes: 0,
+      parent: undefined,
+      subIssues: []
     }
     for (const name of input.labels ?? []) this.addIssueLabel(issue, name)
     repo.issues.set(number, issue)
@@ -445,7 +455,46 @@ export class SimulatorState {
     return comment
   }
 
+  /**
+   * Makes `child` a sub-issue of `parent` as addSubIssue does; GitHub's refusal
+   * as its message, or undefined when made. `replace` is `replaceParent`.
+   */
+  addSubIssue(parent: IssueRecord, child: IssueRecord, replace = false): string | undefined {
+    if (child.pullRequest) return 'Pull requests cannot be sub-issues'
+    if (child === parent) return 'An issue cannot be a sub-issue of itself'
+    if (child.parent !== undefined && !replace) return 'Sub issue may only have one parent'
+    if (child.parent === parent) return 'Sub issue already exists on this parent'
+    if (parent.subIssues.length >= MAX_SUB_ISSUES) {
+      return `Parent cannot have more than ${MAX_SUB_ISSUES} sub-issues`
+    }
+    let depth = 1
+    for (let up = parent.parent; up !== undefined; up = up.parent) {
+      if (up === child) return 'Sub issue cannot be an ancestor of its parent'
+      depth++
+    }
+    const height = (issue: IssueRecord): number => 1 + Math.max(0, ...issue.subIssues.map(height))
+    if (depth + height(child) > MAX_SUB_ISSUE_DEPTH) {
+      return `Sub issues cannot be nested more than ${MAX_SUB_ISSUE_DEPTH} levels deep`
+    }
+    this.removeSubIssue(child)
+    child.parent = parent
+    parent.subIssues.push(child)
+    touch(parent)
+    touch(child)
+    return undefined
+  }
+
+  /** Takes an issue out from under its parent, as a person may. */
+  removeSubIssue(child: IssueRecord): void {
+    const parent = child.parent
+    if (parent === undefined) return
+    parent.subIssues.splice(parent.subIssues.indexOf(child), 1)
+    child.parent = undefined
+  }
+
   deleteIssue(issue: IssueRecord): void {
+    this.removeSubIssue(issue)
+    for (const child of [...issue.subIssues]) this.removeSubIssue(child)
     issue.deleted = true
     issue.repo.issues.delete(issue.number)
     issue.repo.tombstones.set(issue.number, { kind: 'deleted' })

@@ -73,7 +73,8 @@ const MUTATIONS = [
   'addComment',
   'closeIssue',
   'addProjectV2ItemById',
-  'updateProjectV2ItemFieldValue'
+  'updateProjectV2ItemFieldValue',
+  'addSubIssue'
 ] as const
 
 const LAYOUTS: readonly (readonly ['dotcom' | 'ghes', Description])[] = [
@@ -811,6 +812,71 @@ describe('GraphQL documents the action sends, against @octokit/graphql-schema', 
       })
     } finally {
       await refused.close()
+    }
+  })
+
+  it("sub-issues: the parent's summary and each linked issue's parent read, addSubIssue and its refusals, the read-back", async () => {
+    const tree = await simulator()
+    try {
+      tree.addRepo(REPO)
+      tree.addRepo(OTHER)
+      const plan = tree.addIssue(REPO, { number: 1, title: 'The plan' })
+      tree.addIssue(REPO, { number: 2 })
+      tree.addIssue(REPO, { number: 3, state: 'closed' })
+      tree.addIssue(REPO, { number: 4, pullRequest: true })
+      tree.addIssue(OTHER, { number: 1 })
+      tree.addIssue(REPO, { number: 5, title: 'Another epic' })
+      tree.addSubIssue(REPO, 5, REPO, 3)
+      // The plan's issue is itself under another one, across repositories.
+      tree.addSubIssue(OTHER, 1, REPO, plan)
+      const treeGithub = githubFor(tree)
+      const request = { ...base, completionFor: 'docs/plan.md', parent: ref(REPO, plan) }
+      const issues = [ref(REPO, 2), ref(REPO, 3), ref(REPO, 4), ref(OTHER, 1)]
+      const built = buildObserveQuery(issues, request, true)
+      expect(graphqlChecker.checkDocument(built.query, built.variables)).toEqual([])
+      const start = mark()
+      const snapshot = await observe(treeGithub, { ...request, issues })
+      expect(snapshot.issues.map((i) => (i.found ? i.parent : undefined))).toEqual([
+        null,
+        expect.objectContaining({ ref: ref(REPO, 5) }),
+        undefined,
+        null
+      ])
+      const top = snapshot.parent?.issue
+      expect(top?.found === true ? top.parent?.ref : undefined).toEqual(ref(OTHER, 1))
+      expect(snapshot.parent?.subIssues).toBe(0)
+      // A missing parent: NOT_FOUND at its alias, beside the rest.
+      const missing = await observe(treeGithub, { ...request, parent: ref(REPO, 99), issues })
+      expect(missing.parent?.issue.found).toBe(false)
+      await expectGraphqlFaithful(graphqlSince(tree, start))
+
+      const shown: ShownOperation[] = [
+        { op: 'add_sub_issue', issue: `${REPO}#2`, parent: `${REPO}#${plan}` },
+        // Refused: it has another parent, then the plan's parent would become its own descendant.
+        { op: 'add_sub_issue', issue: `${REPO}#3`, parent: `${REPO}#${plan}` },
+        { op: 'add_sub_issue', issue: `${OTHER}#1`, parent: `${REPO}#${plan}` }
+      ]
+      const operations = completeOperations(shown, snapshot)
+      const applyStart = mark()
+      const results = await applyOperations(treeGithub, { operations })
+      expect(results.map((r) => r.kind)).toEqual(['applied', 'failed', 'failed'])
+      expect(results.map((r) => r.detail)).toEqual([
+        undefined,
+        'Sub issue may only have one parent',
+        'Sub issue cannot be an ancestor of its parent'
+      ])
+      expect(tree.subIssuesOf(REPO, plan)).toEqual([`${REPO}#2`])
+      const exchanges = graphqlSince(tree, applyStart)
+      await expectGraphqlFaithful(exchanges)
+      expect(exchanges.map((e) => /^(query|mutation) (\w+)/.exec(e.request.query)?.[2])).toEqual([
+        'DebussySync',
+        'DebussyConfirm'
+      ])
+      const errors = (JSON.parse(exchanges[0]?.text ?? '{}') as { errors: { type: string }[] })
+        .errors
+      expect(errors.map((e) => e.type)).toEqual(['UNPROCESSABLE', 'UNPROCESSABLE'])
+    } finally {
+      await tree.close()
     }
   })
 

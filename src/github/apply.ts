@@ -155,6 +155,19 @@ export async function applyOperations(
         })
         break
       }
+      case 'add_sub_issue': {
+        // Creates no content and notifies no one: sent with the label changes.
+        const { issueId, parentId } = operation.target
+        labelMutations.push(
+          plainMutation(
+            operation,
+            issueId,
+            (v) =>
+              `addSubIssue(input: { issueId: ${v(parentId, 'ID!')}, subIssueId: ${v(issueId, 'ID!')} })`
+          )
+        )
+        break
+      }
       case 'comment': {
         const { issueId } = operation.target
         commentMutations.push(
@@ -208,15 +221,12 @@ export async function applyOperations(
   // with the labels, retried like them, when one token makes both.
   const projectGitHub = input.projectGitHub ?? github
   const together = input.projectGitHub === undefined
-  results.push(
-    ...(
-      await sendMutations(
-        github,
-        together ? [...labelMutations, ...projectMutations] : labelMutations,
-        { perRequest: LABEL_MUTATIONS_PER_REQUEST }
-      )
-    ).map((sent) => sent.result)
+  const labelled = await sendMutations(
+    github,
+    together ? [...labelMutations, ...projectMutations] : labelMutations,
+    { perRequest: LABEL_MUTATIONS_PER_REQUEST }
   )
+  results.push(...(await confirmSubIssues(github, labelled)))
   if (!together) {
     results.push(
       ...(
@@ -438,6 +448,40 @@ async function sendMutations(
   return results
 }
 
+/**
+ * An addSubIssue that failed or whose answer was lost may have been made: the
+ * client sends a batch again after a lost answer, and GitHub then refuses the
+ * repeat ("may only have one parent"). One read of those issues' parents
+ * settles it: already under the wanted parent is applied. Nothing is sent again.
+ */
+async function confirmSubIssues(github: GitHub, sent: readonly Sent[]): Promise<OperationResult[]> {
+  const doubtful = sent.flatMap(({ result, lost }) =>
+    result.operation.op === 'add_sub_issue' &&
+    result.kind === 'failed' &&
+    (lost || result.reason === 'graphql')
+      ? [{ result, operation: result.operation }]
+      : []
+  )
+  if (doubtful.length === 0) return sent.map((one) => one.result)
+  const seen = await confirm(github, {
+    issueIds: doubtful.map((d) => d.operation.target.issueId),
+    issueSelection: '__typename ... on Issue { parent { id } }',
+    labels: []
+  })
+  // A failed read leaves the failures standing: a re-run reads before it writes.
+  const parents = 'error' in seen ? [] : seen.issues.map((issue) => issue?.parent?.id)
+  const settled = new Map<OperationResult, OperationResult>()
+  for (const [i, { result, operation }] of doubtful.entries()) {
+    if (parents[i] === operation.target.parentId) {
+      settled.set(
+        result,
+        applied(operation, `already a sub-issue of ${operation.parent} (${result.detail})`)
+      )
+    }
+  }
+  return sent.map((one) => settled.get(one.result) ?? one.result)
+}
+
 /** Rounds of "read, then send again what is not there" after a lost answer. */
 const SETTLE_ROUNDS = 2
 
@@ -509,6 +553,8 @@ async function writeOnce(
 /** What a confirm-read looks at: issues by node id, labels by repository and name. */
 interface ConfirmAsk {
   readonly issueIds: readonly string[]
+  /** What each issue is read for; by default its state and last comments (writeOnce). */
+  readonly issueSelection?: string
   readonly labels: readonly {
     readonly owner: string
     readonly repo: string
@@ -518,6 +564,7 @@ interface ConfirmAsk {
 
 type ConfirmedIssue = {
   readonly state?: string
+  readonly parent?: { readonly id: string } | null
   readonly comments?: { readonly nodes: readonly ({ readonly body: string } | null)[] }
 } | null
 
@@ -541,7 +588,9 @@ async function confirm(
   if (ask.issueIds.length > 0) {
     declarations.push('$ids: [ID!]!')
     variables.ids = ask.issueIds
-    fields.push('nodes(ids: $ids) { ... on Issue { state comments(last: 50) { nodes { body } } } }')
+    fields.push(
+      `nodes(ids: $ids) { ${ask.issueSelection ?? '... on Issue { state comments(last: 50) { nodes { body } } }'} }`
+    )
   }
   ask.labels.forEach(({ owner, repo, name }, i) => {
     declarations.push(`$o${i}: String!`, `$r${i}: String!`, `$n${i}: String!`)

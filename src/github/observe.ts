@@ -9,6 +9,8 @@ import type {
   ObservedIssue,
   ObservedLabel,
   ObservedMilestone,
+  ObservedParent,
+  ParentLink,
   RepoRef,
   Snapshot
 } from '../domain.js'
@@ -45,6 +47,8 @@ export interface ObserveRequest {
     readonly field: string
     readonly separate?: GitHub
   }
+  /** The plan's parent issue: read it (and its sub-issue count), and each linked issue's parent. */
+  readonly parent?: IssueRef | undefined
 }
 
 interface GqlLabel {
@@ -69,6 +73,8 @@ interface GqlLinked {
   labels: { nodes: (GqlLabel | null)[] | null } | null
   milestone: GqlMilestone | null
   comments?: { nodes: ({ body: string } | null)[] | null }
+  parent?: { id: string; number: number; repository: { nameWithOwner: string } } | null
+  subIssuesSummary?: { total: number }
 }
 type GqlRepository = Record<string, unknown>
 type GqlData = Record<string, GqlRepository | null | undefined>
@@ -89,6 +95,8 @@ export interface ObserveQuery {
     issues: { alias: string; ref: IssueRef }[]
   }[]
   readonly milestoneRepoAlias: string | undefined
+  /** The repository alias under which the parent issue is read (as `p`). */
+  readonly parentRepoAlias?: string | undefined
 }
 
 const MILESTONE_FIELDS = 'number title description url'
@@ -97,6 +105,10 @@ const LINKED_FIELDS = (comments: boolean, state = 'state', extra = ''): string =
   `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${
     comments ? ' comments(last: 30) { nodes { body } }' : ''
   }${extra}`
+/** An issue's parent (only issues have one), read when the plan has a parent issue (sub-issues.ts). */
+const PARENT_FIELDS = ' parent { id number repository { nameWithOwner } }'
+/** The alias of the plan's parent issue inside its repository. */
+const PARENT_ALIAS = 'p'
 
 /** Builds one query; names travel as variables, never spliced into the document. */
 export function buildObserveQuery(
@@ -118,9 +130,14 @@ export function buildObserveQuery(
   const milestoneKey =
     withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined
   if (request.milestone && withMilestone) add(request.milestone.repo)
+  // The parent is read once, with the first chunk, like the named milestone.
+  const parent = withMilestone ? request.parent : undefined
+  const parentKey = parent === undefined ? undefined : repoKey(parent)
+  if (parent !== undefined) add(parent)
+  const linkedExtra = request.parent === undefined ? '' : PARENT_FIELDS
 
   // GitHub refuses a declared variable that no field uses.
-  const withLabel = issues.length > 0
+  const withLabel = issues.length > 0 || parent !== undefined
   const declarations = withLabel ? ['$label: String!'] : []
   const variables: Record<string, unknown> = withLabel ? { label: request.stateLabel } : {}
   // The project's fields, when one token reads everything: the project with the first chunk, items with each.
@@ -134,6 +151,7 @@ export function buildObserveQuery(
   const bodies: string[] = []
   const repos: ObserveQuery['repos'][number][] = []
   let milestoneRepoAlias: string | undefined
+  let parentRepoAlias: string | undefined
   let index = 0
   for (const [key, group] of groups) {
     const alias = `r${index}`
@@ -141,15 +159,27 @@ export function buildObserveQuery(
     variables[`${alias}o`] = group.repo.owner
     variables[`${alias}n`] = group.repo.repo
     const fields: string[] = ['nameWithOwner']
-    if (group.issues.length > 0) fields.push('stateLabel: label(name: $label) { id name }')
+    const withParent = key === parentKey && parent !== undefined
+    if (group.issues.length > 0 || withParent)
+      fields.push('stateLabel: label(name: $label) { id name }')
     const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }))
     for (const { alias: issueAlias, ref } of aliased) {
       fields.push(
         `${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(
           request.completionFor !== undefined,
           'state',
-          items
+          `${linkedExtra}${items}`
         )} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state', items)} } }`
+      )
+    }
+    if (withParent) {
+      parentRepoAlias = alias
+      fields.push(
+        `${PARENT_ALIAS}: issueOrPullRequest(number: ${parent.number}) { __typename ... on Issue { ${LINKED_FIELDS(
+          request.completionFor !== undefined,
+          'state',
+          `${PARENT_FIELDS} subIssuesSummary { total }`
+        )} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`
       )
     }
     if (key === milestoneKey && request.milestone) {
@@ -174,7 +204,8 @@ export function buildObserveQuery(
     query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
     variables,
     repos,
-    milestoneRepoAlias
+    milestoneRepoAlias,
+    ...(parentRepoAlias === undefined ? {} : { parentRepoAlias })
   }
 }
 
@@ -188,6 +219,7 @@ export function decodeObserve(
   issues: ObservedIssue[]
   labels: Map<string, Map<string, ObservedLabel>>
   milestone: ObservedMilestone | null | undefined
+  parent?: ObservedParent
 } {
   // Indexed once: a hundred missing issues must not cost a hundred scans.
   const byPath = new Map<string, GqlError>()
@@ -199,6 +231,7 @@ export function decodeObserve(
   const issues: ObservedIssue[] = []
   const labels = new Map<string, Map<string, ObservedLabel>>()
   let milestone: ObservedMilestone | null | undefined
+  let parent: ObservedParent | undefined
   for (const group of built.repos) {
     const repository = data[group.alias] ?? null
     const repoError = errorAt(group.alias)
@@ -219,8 +252,26 @@ export function decodeObserve(
     if (group.alias === built.milestoneRepoAlias && request.milestone) {
       milestone = pickMilestone(repository, request.milestone)
     }
+    if (group.alias === built.parentRepoAlias && request.parent) {
+      const ref = request.parent
+      const linked = repository?.[PARENT_ALIAS] as GqlLinked | null | undefined
+      parent =
+        repository === null || linked == null
+          ? {
+              issue: {
+                ref,
+                found: false,
+                reason: describeMissing(ref, errorAt(`${group.alias}.${PARENT_ALIAS}`) ?? repoError)
+              },
+              subIssues: 0
+            }
+          : {
+              issue: toObserved(ref, linked, request.completionFor),
+              subIssues: linked.subIssuesSummary?.total ?? 0
+            }
+    }
   }
-  return { issues, labels, milestone }
+  return { issues, labels, milestone, ...(parent === undefined ? {} : { parent }) }
 }
 
 function describeMissing(ref: IssueRef, error: GqlError | undefined): string {
@@ -251,8 +302,15 @@ function toObserved(
     milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
     hasCompletionComment:
       marker !== undefined &&
-      (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true)
+      (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true),
+    ...(linked.parent === undefined ? {} : { parent: toParentLink(linked.parent) })
   }
+}
+
+function toParentLink(parent: NonNullable<GqlLinked['parent']> | null): ParentLink | null {
+  if (parent === null) return null
+  const [owner = '', repo = ''] = parent.repository.nameWithOwner.split('/')
+  return { id: parent.id, ref: { owner, repo, number: parent.number } }
 }
 
 function toMilestone(repo: RepoRef, milestone: GqlMilestone): ObservedMilestone {
@@ -291,6 +349,7 @@ export async function observe(github: GitHub, request: ObserveRequest): Promise<
   let namedMilestone: ObservedMilestone | null | undefined
   let projectRoot: ReturnType<typeof decodeProjectRoot> | undefined
   const projectItems: { repos: ObserveQuery['repos']; data: GqlData }[] = []
+  let parent: ObservedParent | undefined
   const chunks: IssueRef[][] = []
   for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
     chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY))
@@ -314,6 +373,7 @@ export async function observe(github: GitHub, request: ObserveRequest): Promise<
       labels.set(key, merged)
     }
     if (n === 0) namedMilestone = decoded.milestone
+    if (n === 0) parent = decoded.parent
     if (request.project !== undefined) {
       const separate = request.project.separate
       const read =
@@ -335,7 +395,13 @@ export async function observe(github: GitHub, request: ObserveRequest): Promise<
       project = projectRoot
     }
   }
-  return { issues, labels, namedMilestone, ...(project === undefined ? {} : { project }) }
+  return {
+    issues,
+    labels,
+    namedMilestone,
+    ...(project === undefined ? {} : { project }),
+    ...(parent === undefined ? {} : { parent })
+  }
 }
 
 /** The project read of a separate project-token; its failure says which token failed. */

@@ -22,7 +22,7 @@ import type { RefContext } from '../issue-ref.js'
 import { readWorkspaceFile } from '../workspace-file.js'
 import { readFrontmatter } from './frontmatter.js'
 import { scanBody } from './markdown-body.js'
-import { readMilestone, resolveIssues, resolveRepo } from './plan-keys.js'
+import { readMilestone, readParent, resolveIssues, resolveRepo } from './plan-keys.js'
 
 export { MAX_FRONTMATTER_CHARS } from './frontmatter.js'
 export { isDoneStatus, normalisePhaseId } from './phases-table.js'
@@ -63,6 +63,7 @@ export function parsePlan(
   const refContext: RefContext = { defaultRepo: repo, serverHost: context.serverHost }
   const issues = resolveIssues(front, body, refContext, planFile, findings)
   const milestone = readMilestone(front)
+  const parent = readParent(front, refContext)
 
   return {
     plan: {
@@ -71,7 +72,8 @@ export function parsePlan(
       issues,
       repo,
       milestone,
-      phases: body.phases
+      phases: body.phases,
+      ...(parent === undefined ? {} : { parent })
     },
     findings
   }

@@ -3,9 +3,15 @@
  * `github_repo` and `github_milestone` in the frontmatter first, else Debussy's
  * key lines in the body, else the workflow's repository.
  */
-import type { Finding, IssueRef, MilestoneSelector, RepoRef } from '../domain.js'
+import type { Finding, IssueRef, MilestoneSelector, ParentIssue, RepoRef } from '../domain.js'
 import { InputError, YAML_WORDS, describeValue, printable } from '../errors.js'
-import { MAX_ISSUE_NUMBER, parseIssueRefs, parseRepo, type RefContext } from '../issue-ref.js'
+import {
+  MAX_ISSUE_NUMBER,
+  parseIssueRef,
+  parseIssueRefs,
+  parseRepo,
+  type RefContext
+} from '../issue-ref.js'
 import { isNoneValue, issueTokens, namesNoIssue, namesRefs, type KeyLine } from './debussy-lines.js'
 import { ISSUES_EXAMPLE, type Frontmatter } from './frontmatter.js'
 import type { BodyScan } from './markdown-body.js'
@@ -14,6 +20,7 @@ import { stripEmphasis } from './markdown-inline.js'
 const ISSUES_KEY = 'github_issues'
 const REPO_KEY = 'github_repo'
 const MILESTONE_KEY = 'github_milestone'
+const PARENT_KEY = 'github_parent'
 
 function keyField(front: Frontmatter, key: string): string {
   const line = front.lineOf(key)
@@ -146,4 +153,40 @@ export function readMilestone(front: Frontmatter): MilestoneSelector | undefined
     throw new InputError(field, `"${printable(title)}" is not a milestone number`, fix)
   }
   throw new InputError(field, `${describeValue(value, YAML_WORDS)} is not a milestone`, fix)
+}
+
+/**
+ * `github_parent`: the plan's issue, whose sub-issues the linked issues become
+ * (src/sub-issues.ts). One ref, read like the linked ones (a bare number is an
+ * issue of `github_repo`). A blank value means none; an unquoted `#5` (a YAML
+ * comment) is refused rather than read as none.
+ */
+export function readParent(front: Frontmatter, context: RefContext): ParentIssue | undefined {
+  if (!has(front, PARENT_KEY)) return undefined
+  const value = front.data[PARENT_KEY]
+  const field = keyField(front, PARENT_KEY)
+  const fix = 'Write github_parent: 5, or quote a ref: github_parent: "#5" or "acme/payments#5"'
+  if (value === null || (typeof value === 'string' && value.trim() === '')) {
+    const raw = front.rawValueOf(PARENT_KEY) ?? ''
+    if (raw.startsWith('#')) {
+      throw new InputError(
+        field,
+        `"${printable(raw)}" is a YAML comment, so the parent issue would be ignored`,
+        fix
+      )
+    }
+    return undefined
+  }
+  if (typeof value !== 'number' && typeof value !== 'string') {
+    throw new InputError(field, `${describeValue(value, YAML_WORDS)} is not an issue`, fix)
+  }
+  if (typeof value === 'string' && /[\s,]/.test(value.trim())) {
+    throw new InputError(field, 'names more than one issue; a plan has one parent issue', fix)
+  }
+  const ref =
+    typeof value === 'string'
+      ? parseIssueRef(value, context, field)
+      : parseIssueRefs(value, context, field)[0]
+  if (ref === undefined) throw new InputError(field, 'names no issue', fix)
+  return { ref, field }
 }
