@@ -196,7 +196,7 @@ export function drawTrial(seed: number): TrialSpec {
         },
         {
           kind: 'primary-rate-limit',
-          match: FAULT_CLASSES.milestoneGet,
+          match: FAULT_CLASSES.milestonePatch,
           resetInSeconds: 3600,
           times: 1
         }
@@ -328,8 +328,7 @@ function drawFault(random: Random): FaultSpec {
     [FAULT_CLASSES.observe, 22],
     [FAULT_CLASSES.mutation, 22],
     [FAULT_CLASSES.createLabel, 8],
-    [FAULT_CLASSES.milestoneGet, 12],
-    [FAULT_CLASSES.milestonePatch, 12],
+    [FAULT_CLASSES.milestonePatch, 24],
     [FAULT_CLASSES.anyGraphql, 8],
     [FAULT_CLASSES.anyRest, 6],
     [FAULT_CLASSES.any, 10]

@@ -122,16 +122,16 @@ describeReliability('targeted faults', () => {
       await setup()
       // The simulator holds the answer until the client gives up (a minute at most);
       // the test's clock ends the attempt as soon as it is held.
-      sim.injectFault({ kind: 'hang', match: FAULT_CLASSES.milestoneGet })
+      sim.injectFault({ kind: 'hang', match: FAULT_CLASSES.milestonePatch })
       const [result] = await fireWithReruns({
         event: 'phase_completed',
         plan: PLAN_PATH,
         phase: '1'
       })
       expect(result?.failed).toBe(false)
-      const gets = sim.requests.filter((r) => r.method === 'GET' && /milestones/.test(r.path))
-      // Abandoned (no answer logged), then the same GET again, answered, in the same run.
-      expect(gets.map((r) => [r.fault, r.status])).toEqual([
+      const patches = sim.requests.filter((r) => r.method === 'PATCH' && /milestones/.test(r.path))
+      // Abandoned (no answer logged), then the same PATCH again, answered, in the same run.
+      expect(patches.map((r) => [r.fault, r.status])).toEqual([
         ['hang', 0],
         [undefined, 200]
       ])
@@ -236,13 +236,13 @@ describeReliability('targeted faults', () => {
       `SPEC §7: a secondary limit (${kind === 'secondary-rate-limit' ? '403' : '429'}) is waited out for its retry-after before anything else is sent`,
       async () => {
         await setup()
-        sim.injectFault({ kind, match: FAULT_CLASSES.milestoneGet, retryAfter: 20 })
+        sim.injectFault({ kind, match: FAULT_CLASSES.milestonePatch, retryAfter: 20 })
         const result = await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '2' })
         expect(result.failed).toBe(false)
         expect(result.stdout).toMatch(/secondary rate limit .* waiting 20 s/)
         const limited = sim.requests.findIndex((r) => r.fault === kind)
         expect(sim.requests[limited + 1]).toMatchObject({
-          method: 'GET',
+          method: 'PATCH',
           path: sim.requests[limited]?.path,
           status: 200
         })
