@@ -6,6 +6,7 @@ import type { syncConfigSchema } from './config.js'
  * it writes. Every module speaks in these types; none of them carries behaviour.
  */
 import type { AppliedRuns, Progress, RunLedger } from './progress.js'
+import type { StateReason } from './respect.js'
 
 export const EVENT_KINDS = [
   'phase_started',
@@ -138,6 +139,10 @@ export type ObservedIssue =
       readonly milestone: ObservedMilestone | undefined
       /** This plan's completion comment is already there (a re-run after a failed close). */
       readonly hasCompletionComment: boolean
+      /** GitHub's `stateReason` (read when the action may comment or close); undefined if none. */
+      readonly stateReason?: StateReason | undefined
+      /** This plan's status comment, written by the action (read when status_comment is on). */
+      readonly statusComment?: { readonly id: string; readonly body: string } | undefined
     }
   | {
       readonly ref: IssueRef
@@ -182,6 +187,13 @@ export type ShownOperation =
     }
   | { readonly op: 'comment'; readonly issue: string; readonly body: string }
   | { readonly op: 'close_issue'; readonly issue: string; readonly reason: 'completed' }
+  | {
+      readonly op: 'status_comment'
+      readonly issue: string
+      /** Create the issue's status comment, or edit it in place. */
+      readonly action: 'create' | 'edit'
+      readonly body: string
+    }
 
 type Shown<K extends ShownOperation['op']> = Extract<ShownOperation, { op: K }>
 
@@ -224,6 +236,10 @@ export type Operation =
     })
   | (Shown<'comment'> & { readonly target: { readonly issueId: string } })
   | (Shown<'close_issue'> & { readonly target: { readonly issueId: string } })
+  | (Shown<'status_comment'> & {
+      /** `commentId` is the comment to edit (action `edit`). */
+      readonly target: { readonly issueId: string; readonly commentId: string | undefined }
+    })
 
 /** Why a write failed, classified once where its error was caught. */
 export type FailureReason =

@@ -67,6 +67,10 @@ export function shownOperation(operation: Operation): ShownOperation {
       const { op, issue, reason } = operation
       return { op, issue, reason }
     }
+    case 'status_comment': {
+      const { op, issue, action, body } = operation
+      return { op, issue, action, body }
+    }
   }
 }
 
@@ -85,6 +89,8 @@ export function describeOperation(operation: ShownOperation): string {
       return `Comment on ${operation.issue} (completion note)`
     case 'close_issue':
       return `Close ${operation.issue} as ${operation.reason}`
+    case 'status_comment':
+      return `${operation.action === 'create' ? 'Post' : 'Edit'} the status comment on ${operation.issue}`
   }
 }
 

@@ -56,6 +56,10 @@ export interface SyncRequest {
   readonly graphqlUrl: string
   readonly token: string
   readonly timing?: ClientTiming
+  /** The workflow run's page (`GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID`), linked from the status comment. */
+  readonly workflowRun?: string | undefined
+  /** The clock the status comment's "last event" time is read from (tests inject one). */
+  readonly now?: () => Date
 }
 
 export interface SyncResult {
@@ -185,7 +189,8 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
       issues: plan.issues,
       stateLabel: stateLabel(config.labels, STATE_FOR_EVENT[event.kind]),
       milestone: plan.milestone && { repo: plan.repo, selector: plan.milestone },
-      completionFor: event.kind === 'plan_completed' && autoClose ? plan.path : undefined
+      completionFor: event.kind === 'plan_completed' && autoClose ? plan.path : undefined,
+      ...(config.statusComment ? { statusFor: plan.path } : {})
     })
   } catch (error) {
     throw new Error(
@@ -194,7 +199,15 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
     )
   }
 
-  const changeset = reconcile({ event, config, plan, snapshot, autoClose })
+  const changeset = reconcile({
+    event,
+    config,
+    plan,
+    snapshot,
+    autoClose,
+    at: (request.now ?? (() => new Date()))(),
+    workflowRun: request.workflowRun
+  })
   findings.push(...changeset.findings)
   emit(log, changeset.findings)
 

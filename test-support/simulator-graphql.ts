@@ -21,6 +21,7 @@ import {
 } from 'graphql'
 import { issueHtmlUrl } from './simulator-rest.js'
 import {
+  API_ACTOR,
   fullName,
   type CommentRecord,
   type IssueRecord,
@@ -300,6 +301,23 @@ const root = {
       timelineEdge: null
     }
   },
+  updateIssueComment(args: Args, ctx: GraphqlContext): object {
+    const input = inputOf(args)
+    const id = typeof input.id === 'string' ? input.id : ''
+    const target = ctx.state.node(id)
+    if (target?.type !== 'IssueComment' || target.comment.issue.deleted) throw notFoundNode(id)
+    const body = typeof input.body === 'string' ? input.body : ''
+    if (body.trim() === '') throw new GitHubGraphqlError('UNPROCESSABLE', "Body can't be blank")
+    // GitHub lets a token edit only what its actor may edit: here, its own comments.
+    if (target.comment.author !== API_ACTOR) {
+      throw new GitHubGraphqlError('FORBIDDEN', 'Resource not accessible by integration')
+    }
+    target.comment.body = body
+    return {
+      clientMutationId: clientMutationId(input),
+      issueComment: commentView(ctx, target.comment)
+    }
+  },
   closeIssue(args: Args, ctx: GraphqlContext): object {
     const input = inputOf(args)
     const issue = issueNode(ctx, input.issueId)
@@ -484,6 +502,8 @@ function commentView(ctx: GraphqlContext, comment: CommentRecord): object {
     databaseId: comment.id,
     body: comment.body,
     createdAt: comment.createdAt,
+    // The token is the Actions bot's: its own comments are the ones it authored.
+    viewerDidAuthor: comment.author === API_ACTOR,
     url: `${issueHtmlUrl(ctx.serverUrl, comment.issue)}#issuecomment-${comment.id}`,
     author: {
       __typename: 'Bot',

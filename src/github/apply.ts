@@ -152,6 +152,27 @@ export async function applyOperations(
         })
         break
       }
+      case 'status_comment': {
+        const { issueId, commentId } = operation.target
+        if (operation.action === 'edit' && commentId !== undefined) {
+          // An edit notifies no one and may be repeated: it goes with the label changes.
+          labelMutations.push({
+            operation,
+            subjectId: commentId,
+            field: (alias, v) =>
+              `${alias}: updateIssueComment(input: { id: ${v(commentId, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
+          })
+        } else {
+          // A new comment is content: posted once, read back by its marker when its answer is lost.
+          commentMutations.push({
+            operation,
+            subjectId: issueId,
+            field: (alias, v) =>
+              `${alias}: addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
+          })
+        }
+        break
+      }
       case 'create_label':
       case 'update_milestone':
         break
@@ -173,14 +194,30 @@ export async function applyOperations(
     createsContent: true
   })
   results.push(...commented)
+  const statusFailed = new Set(
+    results.flatMap((r) =>
+      r.kind !== 'applied' && r.operation.op === 'status_comment'
+        ? [r.operation.target.issueId]
+        : []
+    )
+  )
+  // The completion comment, or the status comment that says the plan completed.
   const uncommented = new Set(
-    commented.flatMap((r) =>
-      r.kind !== 'applied' && r.operation.op === 'comment' ? [r.operation.target.issueId] : []
+    results.flatMap((r) =>
+      r.kind !== 'applied' && (r.operation.op === 'comment' || r.operation.op === 'status_comment')
+        ? [r.operation.target.issueId]
+        : []
     )
   )
   const closable = closeMutations.filter((m) => {
     if (!uncommented.has(m.subjectId)) return true
-    results.push(failed(m.operation, 'blocked', 'not closed: its completion comment failed'))
+    results.push(
+      failed(
+        m.operation,
+        'blocked',
+        `not closed: its ${m.operation.op === 'close_issue' && statusFailed.has(m.subjectId) ? 'status' : 'completion'} comment failed`
+      )
+    )
     return false
   })
   results.push(...(await writeOnce(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })))
@@ -441,7 +478,7 @@ async function readBack(
       seen.set(mutation, 'gone')
     } else if (operation.op === 'close_issue') {
       seen.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing')
-    } else if (operation.op === 'comment') {
+    } else if (operation.op === 'comment' || operation.op === 'status_comment') {
       const marker = operation.body.split('\n').at(-1) ?? operation.body
       const bodies = (node.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []))
       seen.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing')

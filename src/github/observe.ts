@@ -14,6 +14,8 @@ import type {
 } from '../domain.js'
 import { formatIssueRef, repoKey } from '../issue-ref.js'
 import { completionMarker } from '../plan-text.js'
+import type { StateReason as ObservedStateReason } from '../respect.js'
+import { findStatusComment } from '../status-comment.js'
 import type { GitHub } from './client.js'
 
 /** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
@@ -26,6 +28,8 @@ export interface ObserveRequest {
   readonly milestone: { readonly repo: RepoRef; readonly selector: MilestoneSelector } | undefined
   /** Read recent comments to find this plan's completion comment (plan_completed with auto-close). */
   readonly completionFor: string | undefined
+  /** Read comments (with their ids) to find this plan's status comment (`status_comment: true`). */
+  readonly statusFor?: string | undefined
 }
 
 interface GqlLabel {
@@ -49,8 +53,11 @@ interface GqlLinked {
   locked: boolean
   labels: { nodes: (GqlLabel | null)[] | null } | null
   milestone: GqlMilestone | null
-  comments?: { nodes: ({ body: string } | null)[] | null }
+  comments?: { nodes: ({ body: string; id?: string; viewerDidAuthor?: boolean } | null)[] | null }
+  stateReason?: StateReason | null
 }
+
+type StateReason = 'COMPLETED' | 'NOT_PLANNED' | 'REOPENED' | 'DUPLICATE'
 type GqlRepository = Record<string, unknown>
 type GqlData = Record<string, GqlRepository | null | undefined>
 
@@ -74,10 +81,15 @@ export interface ObserveQuery {
 
 const MILESTONE_FIELDS = 'number title description url'
 // Issue.state and PullRequest.state have different types: pull requests alias theirs.
-const LINKED_FIELDS = (comments: boolean, state = 'state'): string =>
+const LINKED_FIELDS = (comments: boolean, state = 'state', status = false): string =>
   `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${
-    comments ? ' comments(last: 30) { nodes { body } }' : ''
+    status ? STATUS_FIELDS : comments ? ' comments(last: 30) { nodes { body } } stateReason' : ''
   }`
+/**
+ * The status comment stays where it was first posted: read further back than
+ * the completion comment. Only the action's own comments count (viewerDidAuthor).
+ */
+const STATUS_FIELDS = ' comments(last: 100) { nodes { id body viewerDidAuthor } } stateReason'
 
 /** Builds one query; names travel as variables, never spliced into the document. */
 export function buildObserveQuery(
@@ -119,7 +131,9 @@ export function buildObserveQuery(
     for (const { alias: issueAlias, ref } of aliased) {
       fields.push(
         `${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(
-          request.completionFor !== undefined
+          request.completionFor !== undefined,
+          'state',
+          request.statusFor !== undefined
         )} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`
       )
     }
@@ -184,7 +198,7 @@ export function decodeObserve(
         issues.push({ ref, found: false, reason: describeMissing(ref, error) })
         continue
       }
-      issues.push(toObserved(ref, linked, request.completionFor))
+      issues.push(toObserved(ref, linked, request.completionFor, request.statusFor))
     }
     if (group.alias === built.milestoneRepoAlias && request.milestone) {
       milestone = pickMilestone(repository, request.milestone)
@@ -203,9 +217,15 @@ function describeMissing(ref: IssueRef, error: GqlError | undefined): string {
 function toObserved(
   ref: IssueRef,
   linked: GqlLinked,
-  completionFor: string | undefined
+  completionFor: string | undefined,
+  statusFor?: string
 ): ObservedIssue {
   const marker = completionFor === undefined ? undefined : completionMarker(completionFor)
+  const comments = (linked.comments?.nodes ?? []).flatMap((c) =>
+    c === null
+      ? []
+      : [{ id: c.id ?? '', body: c.body, viewerDidAuthor: c.viewerDidAuthor === true }]
+  )
   return {
     ref,
     found: true,
@@ -221,7 +241,11 @@ function toObserved(
     milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
     hasCompletionComment:
       marker !== undefined &&
-      (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true)
+      (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true),
+    ...(linked.stateReason === undefined
+      ? {}
+      : { stateReason: linked.stateReason?.toLowerCase() as ObservedStateReason | undefined }),
+    ...(statusFor === undefined ? {} : { statusComment: findStatusComment(comments, statusFor) })
   }
 }
 
