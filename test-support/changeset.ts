@@ -74,6 +74,14 @@ export function completeOperations(
       case 'close_issue':
         done.push({ ...op, target: { issueId: issueId(op.issue) } })
         break
+      case 'status_comment': {
+        const observed = snapshot.issues.find(
+          (o) => o.found && formatIssueRef(o.ref).toLowerCase() === op.issue.toLowerCase()
+        )
+        const commentId = observed?.found === true ? observed.statusComment?.id : undefined
+        done.push({ ...op, target: { issueId: issueId(op.issue), commentId } })
+        break
+      }
     }
   }
   return done

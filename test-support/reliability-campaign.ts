@@ -49,7 +49,11 @@ const UNIT_MS = FAST_TIMING.retryUnitMs
 
 /** Mutation fields the action sends, which a fault can be aimed at. */
 export type MutationField =
-  'addComment' | 'closeIssue' | 'addLabelsToLabelable' | 'removeLabelsFromLabelable'
+  | 'addComment'
+  | 'closeIssue'
+  | 'addLabelsToLabelable'
+  | 'removeLabelsFromLabelable'
+  | 'updateIssueComment'
 
 /** Every kind of write the action makes, which an applied-then-lost fault can hit. */
 export type WriteKind = MutationField | 'milestonePatch' | 'createLabel'
@@ -305,7 +309,8 @@ export function writeKindsOf(request: LoggedRequest): WriteKind[] {
       'addComment',
       'closeIssue',
       'addLabelsToLabelable',
-      'removeLabelsFromLabelable'
+      'removeLabelsFromLabelable',
+      'updateIssueComment'
     ]
     return fields.filter((field) => text.includes(`${field}(`))
   }
