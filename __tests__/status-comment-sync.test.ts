@@ -90,6 +90,20 @@ describe('status_comment: one living comment per linked issue', () => {
     expect(sim.requests[1]?.mutationFields).toBe(9)
   })
 
+  it('budget: phase_completed for 100 issues takes at most 10 requests; its redelivery 1 and no write', async () => {
+    await setup({ issues: 100, stateLabels: true })
+    await fire({ event: 'phase_started', phase: '1', sequence: 1 })
+    await fire({ event: 'phase_completed', phase: '1', sequence: 2 })
+    // One read; 300 label and edit fields, 50 a request; the milestone's read and write.
+    expect(sim.requests.length).toBeLessThanOrEqual(10)
+    expect(statusComments(sample.issueNumbers[99] ?? 0)[0]).toContain(
+      '| 1 | Phase 1 | ✅ completed |'
+    )
+    await fire({ event: 'phase_completed', phase: '1', sequence: 2 }, '7009')
+    expect(sim.requests).toHaveLength(1)
+    expect(sim.writes()).toEqual([])
+  }, 60_000)
+
   it('without a milestone, the comments keep the order: a late older event changes nothing', async () => {
     await setup({ milestone: false })
     await fire({ event: 'phase_completed', phase: '1', sequence: 5 })
