@@ -367,7 +367,8 @@ export function judgeOrder(event: PhaseEvent, recorded: AppliedRuns): OrderVerdi
   return { apply: true, record: [...others, { runId, sequence }].slice(-MAX_RUNS) }
 }
 
-const STATE_OF_EVENT: Readonly<Record<PhaseEvent['kind'], PhaseState>> = {
+/** The phase state each event says (shared with the status comment). */
+export const STATE_OF_EVENT: Readonly<Record<PhaseEvent['kind'], PhaseState>> = {
   phase_started: 'started',
   phase_completed: 'completed',
   phase_failed: 'failed',

@@ -18,6 +18,7 @@ import {
   type Progress,
   type RunLedger,
   MAX_RUNS,
+  STATE_OF_EVENT,
   orderAttributes,
   readOrderAttributes
 } from './progress.js'
@@ -33,16 +34,6 @@ const DISPLAY_OF_STATE: Readonly<Record<PhaseState, PhaseDisplay>> = {
   validating: 'validating',
   'awaiting-human': 'awaiting a person',
   blocked: 'blocked'
-}
-
-const STATE_OF_EVENT: Readonly<Record<PhaseEvent['kind'], PhaseState>> = {
-  phase_started: 'started',
-  phase_completed: 'completed',
-  phase_failed: 'failed',
-  plan_completed: 'completed',
-  phase_validating: 'validating',
-  phase_awaiting_human: 'awaiting-human',
-  phase_blocked: 'blocked'
 }
 
 const ICON: Readonly<Record<PhaseDisplay, string>> = {

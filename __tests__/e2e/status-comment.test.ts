@@ -28,26 +28,17 @@ describe('status_comment: one living comment per linked issue', () => {
       ...sample.files,
       [CONFIG]: 'github:\n  status_comment: true\n  auto_close: true\n'
     })
-    const run = (runId: string) => ({ env: { GITHUB_RUN_ID: runId } })
+    /** Delivers an event of run `r` from workflow run `workflowRun`; the step must succeed. */
+    const deliver = async (event: string, fields: Record<string, unknown>, workflowRun: string) => {
+      const result = await fire(sim, workspace, planEvent(event, { run_id: 'r', ...fields }), {
+        env: { GITHUB_RUN_ID: workflowRun }
+      })
+      expectExit(result, 0)
+      return result
+    }
 
-    expectExit(
-      await fire(
-        sim,
-        workspace,
-        planEvent('phase_started', { phase: '1', run_id: 'r', sequence: 1 }),
-        run('11')
-      ),
-      0
-    )
-    expectExit(
-      await fire(
-        sim,
-        workspace,
-        planEvent('phase_validating', { phase: '1', run_id: 'r', sequence: 2 }),
-        run('12')
-      ),
-      0
-    )
+    await deliver('phase_started', { phase: '1', sequence: 1 }, '11')
+    await deliver('phase_validating', { phase: '1', sequence: 2 }, '12')
     for (const n of sample.issueNumbers) {
       const comments = sim.issue(REPO, n).comments
       expect(comments).toHaveLength(1)
@@ -57,25 +48,11 @@ describe('status_comment: one living comment per linked issue', () => {
 
     // Redelivered by another workflow run: one read, no write.
     sim.resetLog()
-    const again = await fire(
-      sim,
-      workspace,
-      planEvent('phase_validating', { phase: '1', run_id: 'r', sequence: 2 }),
-      run('13')
-    )
-    expectExit(again, 0)
+    await deliver('phase_validating', { phase: '1', sequence: 2 }, '13')
     expect(sim.requests).toHaveLength(1)
     expect(writesOf(sim)).toEqual([])
 
-    expectExit(
-      await fire(
-        sim,
-        workspace,
-        planEvent('plan_completed', { run_id: 'r', sequence: 9 }),
-        run('14')
-      ),
-      0
-    )
+    await deliver('plan_completed', { sequence: 9 }, '14')
     for (const n of sample.issueNumbers) {
       const issue = sim.issue(REPO, n)
       expect(issue.state).toBe('closed')
@@ -87,13 +64,7 @@ describe('status_comment: one living comment per linked issue', () => {
     const [reopened] = sample.issueNumbers as [number]
     sim.reopenIssue(REPO, reopened)
     sim.resetLog()
-    const redelivered = await fire(
-      sim,
-      workspace,
-      planEvent('plan_completed', { run_id: 'r', sequence: 9 }),
-      run('15')
-    )
-    expectExit(redelivered, 0)
+    const redelivered = await deliver('plan_completed', { sequence: 9 }, '15')
     expect(writesOf(sim)).toEqual([])
     expect(sim.issue(REPO, reopened).state).toBe('open')
     expect(annotations(redelivered.stdout, 'notice').join('\n')).toContain(

@@ -77,6 +77,17 @@ function answeredLabels(answer: unknown): string[] {
   return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []))
 }
 
+/** A comment: content, so sent once (writeOnce) and read back by its marker when its answer is lost. */
+function addComment(operation: Extract<Operation, { op: 'comment' | 'status_comment' }>): Mutation {
+  const { issueId } = operation.target
+  return {
+    operation,
+    subjectId: issueId,
+    field: (alias, v) =>
+      `${alias}: addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
+  }
+}
+
 /** Makes the changeset's operations; one result per operation, in no particular order. */
 export async function applyOperations(
   github: GitHub,
@@ -132,16 +143,24 @@ export async function applyOperations(
         })
         break
       }
-      case 'comment': {
-        const { issueId } = operation.target
-        commentMutations.push({
-          operation,
-          subjectId: issueId,
-          field: (alias, v) =>
-            `${alias}: addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
-        })
+      case 'status_comment':
+        if (operation.action === 'edit' && operation.target.commentId !== undefined) {
+          // An edit notifies no one and may be repeated: it goes with the label changes.
+          const { commentId } = operation.target
+          labelMutations.push({
+            operation,
+            subjectId: commentId,
+            field: (alias, v) =>
+              `${alias}: updateIssueComment(input: { id: ${v(commentId, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
+          })
+          break
+        }
+        // A new status comment is posted as the completion comment is: once, read back by its marker.
+        commentMutations.push(addComment(operation))
         break
-      }
+      case 'comment':
+        commentMutations.push(addComment(operation))
+        break
       case 'close_issue': {
         const { issueId } = operation.target
         closeMutations.push({
@@ -150,27 +169,6 @@ export async function applyOperations(
           field: (alias, v) =>
             `${alias}: closeIssue(input: { issueId: ${v(issueId, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
         })
-        break
-      }
-      case 'status_comment': {
-        const { issueId, commentId } = operation.target
-        if (operation.action === 'edit' && commentId !== undefined) {
-          // An edit notifies no one and may be repeated: it goes with the label changes.
-          labelMutations.push({
-            operation,
-            subjectId: commentId,
-            field: (alias, v) =>
-              `${alias}: updateIssueComment(input: { id: ${v(commentId, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
-          })
-        } else {
-          // A new comment is content: posted once, read back by its marker when its answer is lost.
-          commentMutations.push({
-            operation,
-            subjectId: issueId,
-            field: (alias, v) =>
-              `${alias}: addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
-          })
-        }
         break
       }
       case 'create_label':
