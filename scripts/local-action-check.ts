@@ -1,6 +1,6 @@
 /**
  * `npm run local-action-check`: runs the action under GitHub's
- * `@github/local-action` (the debugger docs/DEVELOPING.md recommends) against
+ * `@github/local-action` (GitHub's debugger for actions; see docs/DEVELOPING.md) against
  * the GitHub simulator on 127.0.0.1, and checks what a developer sees there:
  * every output of action.yml set, and the token nowhere in what it prints.
  *

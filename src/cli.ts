@@ -29,7 +29,8 @@ import { createDispatcher, describeFailure, type Sender } from './sender/dispatc
 import { eventType, type DispatchPayload } from './sender/snapshot.js'
 import { stateLabel } from './reconcile.js'
 import { readState } from './sender/state-db.js'
-import { abortableSleep, watch } from './sender/watch.js'
+import { sleep } from './sender/sleep.js'
+import { watch } from './sender/watch.js'
 import { sync, type SyncLog, type SyncResult } from './sync.js'
 import { scopePlan } from './write-scope.js'
 
@@ -136,22 +137,10 @@ export interface CliIO {
   onSignal?(handler: (signal: NodeJS.Signals) => void): () => void
 }
 
-function ghToken(host: string): string | undefined {
+/** A command's trimmed output; undefined when it is not there, fails or prints nothing. */
+function outputOf(command: string, args: readonly string[]): string | undefined {
   try {
-    const token = execFileSync('gh', ['auth', 'token', '--hostname', host], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 10_000
-    }).trim()
-    return token === '' ? undefined : token
-  } catch {
-    return undefined
-  }
-}
-
-function git(dir: string, ...args: string[]): string | undefined {
-  try {
-    const out = execFileSync('git', ['-C', dir, ...args], {
+    const out = execFileSync(command, args, {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
       timeout: 10_000
@@ -161,6 +150,12 @@ function git(dir: string, ...args: string[]): string | undefined {
     return undefined
   }
 }
+
+const ghToken = (host: string): string | undefined =>
+  outputOf('gh', ['auth', 'token', '--hostname', host])
+
+const git = (dir: string, ...args: string[]): string | undefined =>
+  outputOf('git', ['-C', dir, ...args])
 
 const processIO: CliIO = {
   env: process.env,
@@ -333,15 +328,20 @@ function targetOf(
 // ---------------------------------------------------------------------------
 // plan
 
+/** The event's options, the same for `plan` and `dispatch`. */
+const EVENT_OPTIONS = {
+  event: { type: 'string' },
+  plan: { type: 'string' },
+  phase: { type: 'string' },
+  'completed-phases': { type: 'string' },
+  'total-phases': { type: 'string' },
+  'auto-close': { type: 'boolean' }
+} as const
+
 async function plan(argv: readonly string[], io: CliIO): Promise<number> {
   const { values } = parse(argv, 'plan', {
     repo: { type: 'string' },
-    plan: { type: 'string' },
-    event: { type: 'string' },
-    phase: { type: 'string' },
-    'completed-phases': { type: 'string' },
-    'total-phases': { type: 'string' },
-    'auto-close': { type: 'boolean' },
+    ...EVENT_OPTIONS,
     config: { type: 'string' },
     workspace: { type: 'string' },
     'api-url': { type: 'string' },
@@ -599,14 +599,9 @@ function senderFor(io: CliIO, target: Target, dryRun: boolean): Sender {
 
 async function dispatchCommand(argv: readonly string[], io: CliIO): Promise<number> {
   const { values } = parse(argv, 'dispatch', {
-    event: { type: 'string' },
-    plan: { type: 'string' },
-    phase: { type: 'string' },
-    'completed-phases': { type: 'string' },
-    'total-phases': { type: 'string' },
+    ...EVENT_OPTIONS,
     'run-id': { type: 'string' },
     sequence: { type: 'string' },
-    'auto-close': { type: 'boolean' },
     repo: { type: 'string' },
     'api-url': { type: 'string' },
     'dry-run': { type: 'boolean' }
@@ -757,7 +752,7 @@ async function watchCommand(argv: readonly string[], io: CliIO): Promise<number>
       log,
       dryRun: values['dry-run'] === true,
       signal: controller.signal,
-      sleep: abortableSleep,
+      sleep,
       ...(ignoreRuns === undefined ? {} : { ignoreRuns }),
       ...(childExit === undefined ? {} : { childExited: childExit })
     })

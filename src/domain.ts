@@ -33,6 +33,17 @@ export const SYNC_STATES: readonly SyncState[] = [
   'blocked'
 ]
 
+/** The state label each event puts on the linked issues; the run's ledger reads phase states from it. */
+export const STATE_FOR_EVENT: Readonly<Record<EventKind, SyncState>> = {
+  phase_started: 'in-progress',
+  phase_completed: 'completed',
+  phase_failed: 'failed',
+  plan_completed: 'completed',
+  phase_validating: 'validating',
+  phase_awaiting_human: 'awaiting-human',
+  phase_blocked: 'blocked'
+}
+
 /** One Debussy event, resolved from inputs, `client_payload` and `workflow_dispatch` inputs. */
 export interface PhaseEvent {
   readonly kind: EventKind
@@ -72,14 +83,8 @@ export interface LabelNames {
   readonly blocked: string
 }
 
-export interface LabelColors {
-  readonly inProgress: string
-  readonly completed: string
-  readonly failed: string
-  readonly validating: string
-  readonly awaitingHuman: string
-  readonly blocked: string
-}
+/** A color per state label, keyed as LabelNames is. */
+export type LabelColors = { readonly [Key in keyof LabelNames]: string }
 
 /**
  * The `github:` section of `.debussy/config.yaml`, defaults applied, as

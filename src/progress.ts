@@ -2,7 +2,7 @@
  * Plan progress (`completed/total`) and the milestone description's progress
  * block: the rules of SPEC §6 for the milestone, and where the event order is kept.
  */
-import type { Finding, MasterPlan, PhaseEvent } from './domain.js'
+import { STATE_FOR_EVENT, type Finding, type MasterPlan, type PhaseEvent } from './domain.js'
 import { normalisePhaseId } from './plan/plan-file.js'
 
 export interface Progress {
@@ -367,15 +367,10 @@ export function judgeOrder(event: PhaseEvent, recorded: AppliedRuns): OrderVerdi
   return { apply: true, record: [...others, { runId, sequence }].slice(-MAX_RUNS) }
 }
 
-/** The phase state each event says (shared with the status comment). */
-export const STATE_OF_EVENT: Readonly<Record<PhaseEvent['kind'], PhaseState>> = {
-  phase_started: 'started',
-  phase_completed: 'completed',
-  phase_failed: 'failed',
-  plan_completed: 'completed',
-  phase_validating: 'validating',
-  phase_awaiting_human: 'awaiting-human',
-  phase_blocked: 'blocked'
+/** A phase's state as an event says it: its state label's, a running phase being `started`. */
+export function stateOfEvent(kind: PhaseEvent['kind']): PhaseState {
+  const state = STATE_FOR_EVENT[kind]
+  return state === 'in-progress' ? 'started' : state
 }
 
 /**
@@ -429,7 +424,7 @@ export function recordInLedger(
   if (event.phase === undefined) return { ledger: base, changed: ledger !== base }
   const id = normalisePhaseId(event.phase)
   const phaseIds = plan.phases.map((phase) => normalisePhaseId(phase.id))
-  const entry: LedgerEntry = { state: STATE_OF_EVENT[event.kind], sequence }
+  const entry: LedgerEntry = { state: stateOfEvent(event.kind), sequence }
   const known = base.phases.get(id)
   if ((phaseIds.length > 0 && !phaseIds.includes(id)) || !newer(entry, known)) {
     return { ledger: base, changed: ledger !== base }

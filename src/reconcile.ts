@@ -5,7 +5,6 @@
  * change, what the milestone says and what is closed lives here.
  */
 import type {
-  EventKind,
   Finding,
   IssueRef,
   LabelNames,
@@ -20,7 +19,7 @@ import type {
   SyncConfig,
   SyncState
 } from './domain.js'
-import { SYNC_STATES } from './domain.js'
+import { STATE_FOR_EVENT, SYNC_STATES } from './domain.js'
 import { formatIssueRef, formatRepo, repoKey } from './issue-ref.js'
 import { completionComment } from './plan-text.js'
 import { leftAloneNotice, personsChoice } from './respect.js'
@@ -44,15 +43,7 @@ import {
   upsertProgressBlock
 } from './progress.js'
 
-export const STATE_FOR_EVENT: Readonly<Record<EventKind, SyncState>> = {
-  phase_started: 'in-progress',
-  phase_completed: 'completed',
-  phase_failed: 'failed',
-  plan_completed: 'completed',
-  phase_validating: 'validating',
-  phase_awaiting_human: 'awaiting-human',
-  phase_blocked: 'blocked'
-}
+export { STATE_FOR_EVENT }
 
 /** The short description each state label is created with. */
 export const LABEL_DESCRIPTIONS: Readonly<Record<SyncState, string>> = {

@@ -18,7 +18,7 @@ import {
   type Progress,
   type RunLedger,
   MAX_RUNS,
-  STATE_OF_EVENT,
+  stateOfEvent,
   orderAttributes,
   readOrderAttributes
 } from './progress.js'
@@ -85,7 +85,7 @@ export function phaseStates(
     ledger?.planCompleted !== undefined || (ledger === undefined && event.kind === 'plan_completed')
   const eventEntry: [string, LedgerEntry] | undefined =
     ledger === undefined && event.phase !== undefined && event.kind !== 'plan_completed'
-      ? [normalisePhaseId(event.phase), { state: STATE_OF_EVENT[event.kind], sequence: 0 }]
+      ? [normalisePhaseId(event.phase), { state: stateOfEvent(event.kind), sequence: 0 }]
       : undefined
   const reported = new Map<string, LedgerEntry>(ledger?.phases ?? (eventEntry ? [eventEntry] : []))
   const rows =
@@ -124,7 +124,7 @@ export function headline(event: PhaseEvent, ledger: RunLedger | undefined): stri
     newest !== undefined
       ? [newest[0], DISPLAY_OF_STATE[newest[1].state]]
       : event.phase !== undefined
-        ? [event.phase, DISPLAY_OF_STATE[STATE_OF_EVENT[event.kind]]]
+        ? [event.phase, DISPLAY_OF_STATE[stateOfEvent(event.kind)]]
         : [undefined, undefined]
   if (id === undefined || state === undefined) return '**The run is under way.**'
   return `${ICON[state]} **Phase ${inertText(id, 40)}: ${state}.**`

@@ -5,11 +5,13 @@
  * through REST, label changes, comments and closes as aliased GraphQL
  * mutations in batches, the milestone through REST) and gets one typed result.
  *
- * It reads only to settle what a write left open:
- * - a comment or close whose answer was lost: read back whether it is there
+ * It reads only to settle what a write left open, all through one
+ * confirm-read (confirm):
+ * - a comment or close whose answer was lost: whether it is there
  *   (writeOnce), never sent twice;
- * - a label another run created meanwhile (422 already_exists): read its id;
- * - the milestone: an optimistic re-read just before its write, the read half
+ * - a label whose creation was answered 422 already_exists (another run made
+ *   it, or an attempt of ours whose answer was lost): its id.
+ * Besides, the milestone: an optimistic re-read just before its write, the read half
  *   of a read-modify-write, so that a person's edit since the snapshot is kept
  *   (the changeset's base text and block say what to place into it).
  */
@@ -37,11 +39,14 @@ export interface ApplyInput {
   readonly operations: readonly Operation[]
 }
 
+/** Declares a variable of a GraphQL type holding `value`; gives its `$vN` name. */
+type Bind = (value: unknown, type: string) => string
+
 interface Mutation {
   /** The operation this field makes (one per field). */
   readonly operation: Operation
   /** The field text, with `$vN` placeholders bound below. */
-  readonly field: (alias: string, v: (value: unknown, type: string) => string) => string
+  readonly field: (alias: string, v: Bind) => string
   /** The issue's node id: a NOT_FOUND that names it means the issue is gone. */
   readonly subjectId: string
   /**
@@ -52,6 +57,15 @@ interface Mutation {
   readonly labelGone?: 'applied' | 'failed'
   /** Checks the field's answer; says why it did not do what was asked. */
   readonly check?: (answer: unknown) => string | undefined
+}
+
+/** A mutation of the issue `subjectId` whose answer has nothing to check. */
+function plainMutation(
+  operation: Operation,
+  subjectId: string,
+  call: (v: Bind) => string
+): Mutation {
+  return { operation, subjectId, field: (alias, v) => `${alias}: ${call(v)} { clientMutationId }` }
 }
 
 type CreateLabel = Extract<Operation, { op: 'create_label' }>
@@ -80,12 +94,12 @@ function answeredLabels(answer: unknown): string[] {
 /** A comment: content, so sent once (writeOnce) and read back by its marker when its answer is lost. */
 function addComment(operation: Extract<Operation, { op: 'comment' | 'status_comment' }>): Mutation {
   const { issueId } = operation.target
-  return {
+  return plainMutation(
     operation,
-    subjectId: issueId,
-    field: (alias, v) =>
-      `${alias}: addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
-  }
+    issueId,
+    (v) =>
+      `addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} })`
+  )
 }
 
 /** Makes the changeset's operations; one result per operation, in no particular order. */
@@ -94,13 +108,11 @@ export async function applyOperations(
   input: ApplyInput
 ): Promise<OperationResult[]> {
   const results: OperationResult[] = []
-  const created = new Map<CreateLabel, string>()
-  for (const operation of input.operations) {
-    if (operation.op !== 'create_label') continue
-    const [result, id] = await createLabel(github, operation)
-    results.push(result)
-    if (id !== undefined) created.set(operation, id)
-  }
+  const created = await createLabels(
+    github,
+    input.operations.filter((o): o is CreateLabel => o.op === 'create_label'),
+    results
+  )
 
   const labelMutations: Mutation[] = []
   const commentMutations: Mutation[] = []
@@ -135,11 +147,13 @@ export async function applyOperations(
         // One field per label: a label deleted during the run fails only its own field.
         const { issueId, labelIds } = operation.target
         labelMutations.push({
-          operation,
-          subjectId: issueId,
-          labelGone: 'applied',
-          field: (alias, v) =>
-            `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v(labelIds, '[ID!]!')} }) { clientMutationId }`
+          ...plainMutation(
+            operation,
+            issueId,
+            (v) =>
+              `removeLabelsFromLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v(labelIds, '[ID!]!')} })`
+          ),
+          labelGone: 'applied'
         })
         break
       }
@@ -147,12 +161,14 @@ export async function applyOperations(
         if (operation.action === 'edit' && operation.target.commentId !== undefined) {
           // An edit notifies no one and may be repeated: it goes with the label changes.
           const { commentId } = operation.target
-          labelMutations.push({
-            operation,
-            subjectId: commentId,
-            field: (alias, v) =>
-              `${alias}: updateIssueComment(input: { id: ${v(commentId, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
-          })
+          labelMutations.push(
+            plainMutation(
+              operation,
+              commentId,
+              (v) =>
+                `updateIssueComment(input: { id: ${v(commentId, 'ID!')}, body: ${v(operation.body, 'String!')} })`
+            )
+          )
           break
         }
         // A new status comment is posted as the completion comment is: once, read back by its marker.
@@ -163,12 +179,13 @@ export async function applyOperations(
         break
       case 'close_issue': {
         const { issueId } = operation.target
-        closeMutations.push({
-          operation,
-          subjectId: issueId,
-          field: (alias, v) =>
-            `${alias}: closeIssue(input: { issueId: ${v(issueId, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
-        })
+        closeMutations.push(
+          plainMutation(
+            operation,
+            issueId,
+            (v) => `closeIssue(input: { issueId: ${v(issueId, 'ID!')}, stateReason: COMPLETED })`
+          )
+        )
         break
       }
       case 'create_label':
@@ -222,36 +239,55 @@ export async function applyOperations(
   return results
 }
 
-/** Creates a label; its node id, for the additions of this changeset, when it exists afterwards. */
-async function createLabel(
+/**
+ * Creates the labels (results into `results`); the node id of each that exists
+ * afterwards, for the additions of this changeset.
+ */
+async function createLabels(
   github: GitHub,
-  operation: CreateLabel
-): Promise<readonly [OperationResult, string | undefined]> {
-  const { owner, repo } = operation.target.repo
-  try {
-    const answer = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
-      owner,
-      repo,
-      name: operation.label,
-      color: operation.color,
-      description: operation.description
-    })
-    return [applied(operation), answer.data.node_id]
-  } catch (error) {
-    if (!isAlreadyExists(error))
-      return [failed(operation, failureReason(error), describeError(error)), undefined]
-    // Another run created it between our read and this write: use theirs (its id is the one thing unknown).
+  operations: readonly CreateLabel[],
+  results: OperationResult[]
+): Promise<Map<CreateLabel, string>> {
+  const ids = new Map<CreateLabel, string>()
+  const existing: CreateLabel[] = []
+  for (const operation of operations) {
+    const { owner, repo } = operation.target.repo
     try {
-      const existing = await github.octokit.request('GET /repos/{owner}/{repo}/labels/{name}', {
+      const answer = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
         owner,
         repo,
-        name: operation.label
+        name: operation.label,
+        color: operation.color,
+        description: operation.description
       })
-      return [applied(operation, 'already existed'), existing.data.node_id]
-    } catch (again) {
-      return [failed(operation, failureReason(again), describeError(again)), undefined]
+      results.push(applied(operation))
+      ids.set(operation, answer.data.node_id)
+    } catch (error) {
+      // Another run made it since the snapshot, or an attempt of ours whose
+      // answer was lost: it is there, its id is the one thing unknown.
+      if (isAlreadyExists(error)) existing.push(operation)
+      else results.push(failed(operation, failureReason(error), describeError(error)))
     }
   }
+  if (existing.length === 0) return ids
+  const seen = await confirm(github, {
+    issueIds: [],
+    labels: existing.map((operation) => ({ ...operation.target.repo, name: operation.label }))
+  })
+  existing.forEach((operation, i) => {
+    const id = 'error' in seen ? undefined : seen.labelIds[i]
+    if (id !== undefined) {
+      results.push(applied(operation, 'already existed'))
+      ids.set(operation, id)
+    } else if ('error' in seen) {
+      const why = `it already exists, and the read of its id failed (${describeError(seen.error)}); re-run the job`
+      results.push(failed(operation, failureReason(seen.error), why))
+    } else {
+      const why = 'it already exists, yet a read did not find it (deleted again?); re-run the job'
+      results.push(failed(operation, 'label-missing', why))
+    }
+  })
+  return ids
 }
 
 /**
@@ -443,6 +479,72 @@ async function writeOnce(
   })
 }
 
+/** What a confirm-read looks at: issues by node id, labels by repository and name. */
+interface ConfirmAsk {
+  readonly issueIds: readonly string[]
+  readonly labels: readonly {
+    readonly owner: string
+    readonly repo: string
+    readonly name: string
+  }[]
+}
+
+type ConfirmedIssue = {
+  readonly state?: string
+  readonly comments?: { readonly nodes: readonly ({ readonly body: string } | null)[] }
+} | null
+
+/** What it found, in the order asked; an issue or label not there is null or undefined. */
+interface Confirmed {
+  readonly issues: readonly ConfirmedIssue[]
+  readonly labelIds: readonly (string | undefined)[]
+}
+
+/**
+ * Apply's one read of what its own writes left unknown (a lost answer, a 422
+ * already_exists), in one GraphQL query. The error when the read itself fails.
+ */
+async function confirm(
+  github: GitHub,
+  ask: ConfirmAsk
+): Promise<Confirmed | { readonly error: unknown }> {
+  const declarations: string[] = []
+  const variables: Record<string, unknown> = {}
+  const fields: string[] = []
+  if (ask.issueIds.length > 0) {
+    declarations.push('$ids: [ID!]!')
+    variables.ids = ask.issueIds
+    fields.push('nodes(ids: $ids) { ... on Issue { state comments(last: 50) { nodes { body } } } }')
+  }
+  ask.labels.forEach(({ owner, repo, name }, i) => {
+    declarations.push(`$o${i}: String!`, `$r${i}: String!`, `$n${i}: String!`)
+    Object.assign(variables, { [`o${i}`]: owner, [`r${i}`]: repo, [`n${i}`]: name })
+    fields.push(`l${i}: repository(owner: $o${i}, name: $r${i}) { label(name: $n${i}) { id } }`)
+  })
+  const query = `query DebussyConfirm(${declarations.join(', ')}) { ${fields.join(' ')} }`
+  let data: Record<string, unknown> | undefined
+  try {
+    data = await github.graphql<Record<string, unknown> | undefined>(query, variables)
+  } catch (error) {
+    // A node deleted meanwhile comes back as a NOT_FOUND beside the others.
+    const partial = graphqlPartial(error)
+    if (partial === undefined) return { error }
+    data = partial.data
+  }
+  const nodes = data?.nodes
+  if (ask.issueIds.length > 0 && !Array.isArray(nodes)) {
+    return { error: new Error('GitHub answered the confirm-read without the issues') }
+  }
+  return {
+    issues: Array.isArray(nodes) ? (nodes as ConfirmedIssue[]) : [],
+    labelIds: ask.labels.map((_, i) => {
+      const id = (data?.[`l${i}`] as { label?: { id?: unknown } | null } | null | undefined)?.label
+        ?.id
+      return typeof id === 'string' ? id : undefined
+    })
+  }
+}
+
 /**
  * Reads back the issues of comments and closes whose answers were lost:
  * whether each comment (found by its last line, the marker) or close is
@@ -452,37 +554,23 @@ async function readBack(
   github: GitHub,
   mutations: readonly Mutation[]
 ): Promise<Map<Mutation, 'made' | 'missing' | 'gone'> | undefined> {
-  const ids = mutations.map((m) => m.subjectId)
-  let nodes: ({ state?: string; comments?: { nodes: ({ body: string } | null)[] } } | null)[]
-  try {
-    const data = await github.graphql<{ nodes?: typeof nodes }>(
-      'query DebussyConfirm($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { state comments(last: 50) { nodes { body } } } } }',
-      { ids }
-    )
-    if (!Array.isArray(data?.nodes)) return undefined
-    nodes = data.nodes
-  } catch (error) {
-    // A node deleted meanwhile comes back as a NOT_FOUND beside the others.
-    const partial = graphqlPartial(error)
-    const list = (partial?.data as { nodes?: unknown } | undefined)?.nodes
-    if (partial === undefined || !Array.isArray(list)) return undefined
-    nodes = list as typeof nodes
-  }
-  const seen = new Map<Mutation, 'made' | 'missing' | 'gone'>()
+  const seen = await confirm(github, { issueIds: mutations.map((m) => m.subjectId), labels: [] })
+  if ('error' in seen) return undefined
+  const found = new Map<Mutation, 'made' | 'missing' | 'gone'>()
   mutations.forEach((mutation, i) => {
-    const node = nodes[i]
+    const node = seen.issues[i]
     const operation = mutation.operation
     if (node === null || node === undefined) {
-      seen.set(mutation, 'gone')
+      found.set(mutation, 'gone')
     } else if (operation.op === 'close_issue') {
-      seen.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing')
+      found.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing')
     } else if (operation.op === 'comment' || operation.op === 'status_comment') {
       const marker = operation.body.split('\n').at(-1) ?? operation.body
       const bodies = (node.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []))
-      seen.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing')
+      found.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing')
     }
   })
-  return seen
+  return found
 }
 
 /** A field's error: the issue gone (a warning), a label gone, or a failure. */

@@ -7,23 +7,22 @@
 import type { RepoRef } from '../domain.js'
 import { DEFAULT_TIMING, createGitHub, type GitHub } from '../github/client.js'
 import { describeError } from '../github/errors.js'
+import { sleep, type Attempts } from './sleep.js'
 import { eventType, type DispatchPayload } from './snapshot.js'
 
-export interface SendTiming {
-  /** Sends of one payload at most (the first included). */
-  readonly attempts: number
+/** `attempts`: sends of one payload at most. */
+export interface SendTiming extends Attempts {
   /** Backoff unit: waits of 1, 2, 4… units between attempts. */
   readonly backoffMs: number
   /** A rate limit that asks for a longer wait is not waited for. */
   readonly maxWaitMs: number
-  readonly sleep: (ms: number) => Promise<void>
 }
 
 export const DEFAULT_SEND_TIMING: SendTiming = {
   attempts: 4,
   backoffMs: 1_000,
   maxWaitMs: 60_000,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+  sleep
 }
 
 /** Sends one payload; resolves when GitHub accepted it, rejects with a SendError. */

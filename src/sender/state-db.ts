@@ -21,26 +21,13 @@ import { fileURLToPath } from 'node:url'
 import type initSqlJs from 'sql.js'
 import type { Database, SqlJsStatic, SqlValue } from 'sql.js'
 import { z } from 'zod'
+import { sleep, type Attempts } from './sleep.js'
 
 /** A row of `runs`. */
-export interface RunRow {
-  readonly id: string
-  /** Absolute, as Debussy stores it. */
-  readonly masterPlanPath: string
-  readonly startedAt: string
-  readonly status: string
-  readonly currentPhase: string | null
-}
+export type RunRow = z.output<typeof runRow>
 
 /** A row of `phase_executions`. */
-export interface PhaseRow {
-  readonly id: number
-  readonly runId: string
-  readonly phaseId: string
-  readonly attempt: number
-  readonly status: string
-  readonly errorMessage: string | null
-}
+export type PhaseRow = z.output<typeof phaseRow>
 
 export interface StateRows {
   /** In insertion order. */
@@ -50,35 +37,55 @@ export interface StateRows {
 }
 
 /** How hard to try for a consistent copy; tests shrink the pause. */
-export interface ReadTiming {
-  readonly attempts: number
+export interface ReadTiming extends Attempts {
   readonly pauseMs: number
-  readonly sleep: (ms: number) => Promise<void>
 }
 
 export const DEFAULT_READ_TIMING: ReadTiming = {
   attempts: 50,
   pauseMs: 20,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+  sleep
 }
 
-const runRow = z.object({
-  id: z.string(),
-  master_plan_path: z.string(),
-  started_at: z.string(),
-  status: z.string(),
-  current_phase: z.string().nullable()
-})
+/** `master_plan_path` → `masterPlanPath`. */
+type Camel<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<Camel<Tail>>}`
+  : S
 
-const phaseRow = z.object({
-  id: z.number().int(),
-  run_id: z.string(),
-  // Debussy writes phase ids as text; a hand-made database may hold numbers.
-  phase_id: z.union([z.string(), z.number()]).transform(String),
-  attempt: z.number().int(),
-  status: z.string(),
-  error_message: z.string().nullable()
-})
+/** Debussy's columns as this module's fields: each column is declared once, in its schema. */
+function camelFields<T extends Record<string, unknown>>(
+  row: T
+): { readonly [K in keyof T & string as Camel<K>]: T[K] } {
+  return Object.fromEntries(
+    Object.entries(row).map(([column, value]) => [
+      column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()),
+      value
+    ])
+  ) as { readonly [K in keyof T & string as Camel<K>]: T[K] }
+}
+
+const runRow = z
+  .object({
+    id: z.string(),
+    /** Absolute, as Debussy stores it. */
+    master_plan_path: z.string(),
+    started_at: z.string(),
+    status: z.string(),
+    current_phase: z.string().nullable()
+  })
+  .transform(camelFields)
+
+const phaseRow = z
+  .object({
+    id: z.number().int(),
+    run_id: z.string(),
+    // Debussy writes phase ids as text; a hand-made database may hold numbers.
+    phase_id: z.union([z.string(), z.number()]).transform(String),
+    attempt: z.number().int(),
+    status: z.string(),
+    error_message: z.string().nullable()
+  })
+  .transform(camelFields)
 
 let sqlJs: Promise<SqlJsStatic> | undefined
 
@@ -219,30 +226,11 @@ export async function parseState(copy: Uint8Array, file: string): Promise<StateR
     const runs = rowsOf(
       db,
       'SELECT id, master_plan_path, started_at, status, current_phase FROM runs ORDER BY rowid'
-    ).map((row) => {
-      const r = runRow.parse(row)
-      return {
-        id: r.id,
-        masterPlanPath: r.master_plan_path,
-        startedAt: r.started_at,
-        status: r.status,
-        currentPhase: r.current_phase
-      }
-    })
+    ).map((row) => runRow.parse(row))
     const phases = rowsOf(
       db,
       'SELECT id, run_id, phase_id, attempt, status, error_message FROM phase_executions ORDER BY id'
-    ).map((row) => {
-      const p = phaseRow.parse(row)
-      return {
-        id: p.id,
-        runId: p.run_id,
-        phaseId: p.phase_id,
-        attempt: p.attempt,
-        status: p.status,
-        errorMessage: p.error_message
-      }
-    })
+    ).map((row) => phaseRow.parse(row))
     return { runs, phases }
   } catch (error) {
     if (error instanceof z.ZodError) {

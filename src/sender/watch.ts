@@ -65,20 +65,6 @@ export interface WatchResult {
   readonly failed: number
 }
 
-/** A pause that ends early when `signal` aborts. */
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const timer = setTimeout(done, ms)
-    function done(): void {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
-}
-
 /**
  * Debussy's absolute master_plan_path, relative to the repository root. A
  * path from elsewhere (Debussy in a container, a copied state.db) is matched
