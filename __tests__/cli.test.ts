@@ -5,17 +5,12 @@
  */
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { cli, parseRemote, type CliIO } from '../src/cli.js'
-import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
-import { cleanup, makeWorkspace } from '../test-support/run-action.js'
-import {
-  PLAN_PATH,
-  REPO,
-  debussyPlan,
-  seedSample,
-  type Sample
-} from '../test-support/sample-repo.js'
+import type { GitHubSimulator } from '../test-support/github-simulator.js'
+import { makeWorkspace } from '../test-support/run-action.js'
+import { PLAN_PATH, REPO, debussyPlan, type Sample } from '../test-support/sample-repo.js'
+import { seedWorkspace, useSimulator } from '../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
 let sample: Sample
@@ -58,15 +53,10 @@ const args = (...extra: string[]): string[] => [
   ...extra
 ]
 
-beforeEach(async () => {
-  sim = await startSimulator()
-  sample = seedSample(sim)
-  workspace = makeWorkspace(sample.files)
+useSimulator((started) => {
+  sim = started
+  ;({ workspace, ...sample } = seedWorkspace(sim))
 })
-afterEach(async () => {
-  await sim.close()
-})
-afterAll(() => cleanup())
 
 describe('debussy-issue-sync plan', () => {
   it('previews the writes as a table and changes nothing', async () => {
@@ -89,9 +79,6 @@ describe('debussy-issue-sync plan', () => {
   })
 
   it('a milestone title with a line break and a command prints as one line', async () => {
-    await sim.close()
-    sim = await startSimulator()
-    sim.addRepo(REPO)
     const hostile = sim.addMilestone(REPO, { title: 'Q4\n::error::injected', description: '' })
     const issue = sim.addIssue(REPO, { title: 't', labels: [], milestone: hostile })
     workspace = makeWorkspace({ [PLAN_PATH]: debussyPlan([issue], ['1', '2']) })

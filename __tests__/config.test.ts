@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { DEFAULT_CONFIG, githubConfigSchema, loadConfig, parseConfig } from '../src/config.js'
 import type { SyncConfig } from '../src/domain.js'
 import { InputError } from '../src/errors.js'
-import { refusal } from '../test-support/refusal.js'
+import { refusal, refusedWith } from '../test-support/refusal.js'
 import { DEBUSSY_INIT_CONFIG } from '../test-support/fixtures.js'
 
 const SOURCE = '.debussy/config.yaml'
@@ -399,76 +399,28 @@ describe('parseConfig', () => {
       'its own label name'
     ]
   ])('refuses %s, naming the key and the fix', (_what, section, key, problem, fix) => {
-    const error = refusal(() => parseConfig(`github:\n  ${section}\n`, SOURCE))
-    expect(error.field).toBe(`${SOURCE} ${key}`)
-    expect(error.problem).toContain(problem)
-    expect(error.fix).toContain(fix)
+    refusedWith(
+      () => parseConfig(`github:\n  ${section}\n`, SOURCE),
+      `${SOURCE} ${key}`,
+      problem,
+      fix
+    )
   })
 
+  // prettier-ignore
   it.each<[string, string, string, string, string]>([
     ['a top-level list', '- github\n', SOURCE, 'is a list, not a mapping', 'key: value'],
     ['a top-level word', 'github\n', SOURCE, 'is "github", not a mapping', 'key: value'],
-    [
-      'github: true',
-      'github: true\n',
-      `${SOURCE} github`,
-      'is true, not a mapping',
-      'Indent the settings under "github:"'
-    ],
-    [
-      'github: as a list',
-      'github:\n  - enabled: false\n',
-      `${SOURCE} github`,
-      'is a list',
-      'Indent'
-    ],
-    [
-      'a repeated github:',
-      'github:\n  enabled: false\ngithub:\n  enabled: true\n',
-      `${SOURCE} (line 3, column 1)`,
-      'a key is repeated',
-      'Keep one of the repeated keys'
-    ],
-    [
-      'a repeated label key',
-      'github:\n  labels:\n    failed: a\n    failed: b\n',
-      `${SOURCE} (line 4, column 5)`,
-      'a key is repeated',
-      'Keep one'
-    ],
-    [
-      'an unclosed list',
-      'github:\n  labels: [a\n',
-      `${SOURCE} (line 3, column 1)`,
-      'Flow sequence',
-      'Fix the YAML at that line'
-    ],
-    [
-      'a tab as indentation',
-      'github:\n\tenabled: false\n',
-      `${SOURCE} (line 2, column 1)`,
-      'Tabs are not allowed',
-      'Fix the YAML'
-    ],
-    [
-      'two documents',
-      'github: {}\n---\ngithub: {}\n',
-      `${SOURCE} (line 2, column 1)`,
-      'more than one YAML document',
-      'Remove the "---" line'
-    ],
-    [
-      'an alias without its anchor',
-      'github:\n  enabled: *on\n',
-      SOURCE,
-      'cannot be read as YAML: Unresolved alias',
-      'anchors and aliases'
-    ]
+    ['github: true', 'github: true\n', `${SOURCE} github`, 'is true, not a mapping', 'Indent the settings under "github:"'],
+    ['github: as a list', 'github:\n  - enabled: false\n', `${SOURCE} github`, 'is a list', 'Indent'],
+    ['a repeated github:', 'github:\n  enabled: false\ngithub:\n  enabled: true\n', `${SOURCE} (line 3, column 1)`, 'a key is repeated', 'Keep one of the repeated keys'],
+    ['a repeated label key', 'github:\n  labels:\n    failed: a\n    failed: b\n', `${SOURCE} (line 4, column 5)`, 'a key is repeated', 'Keep one'],
+    ['an unclosed list', 'github:\n  labels: [a\n', `${SOURCE} (line 3, column 1)`, 'Flow sequence', 'Fix the YAML at that line'],
+    ['a tab as indentation', 'github:\n\tenabled: false\n', `${SOURCE} (line 2, column 1)`, 'Tabs are not allowed', 'Fix the YAML'],
+    ['two documents', 'github: {}\n---\ngithub: {}\n', `${SOURCE} (line 2, column 1)`, 'more than one YAML document', 'Remove the "---" line'],
+    ['an alias without its anchor', 'github:\n  enabled: *on\n', SOURCE, 'cannot be read as YAML: Unresolved alias', 'anchors and aliases']
   ])('refuses %s', (_what, text, field, problem, fix) => {
-    const error = refusal(() => parseConfig(text, SOURCE))
-    expect(error.field).toBe(field)
-    expect(error.problem).toContain(problem)
-    expect(error.fix).toContain(fix)
+    refusedWith(() => parseConfig(text, SOURCE), field, problem, fix)
   })
 
   it('refuses a YAML alias bomb quickly, without expanding it', () => {

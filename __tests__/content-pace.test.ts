@@ -19,13 +19,23 @@ function paced(perWindow: number, windowMs: number) {
       return Promise.resolve()
     }
   })
+  const reserve = async (count: number): Promise<number> => {
+    await pace.reserve(count, (ms) => waits.push(ms))
+    return now
+  }
   return {
     pace,
     waits,
     advance: (ms: number) => (now += ms),
-    reserve: async (count: number) => {
-      await pace.reserve(count, (ms) => waits.push(ms))
-      return now
+    reserve,
+    /** Reserves each batch in turn, advancing the clock by `gapMs` after each; the first's time. */
+    batches: async (gapMs: number, ...counts: number[]) => {
+      const times: number[] = []
+      for (const count of counts) {
+        times.push(await reserve(count))
+        now += gapMs
+      }
+      return times[0] ?? now
     }
   }
 }
@@ -33,12 +43,7 @@ function paced(perWindow: number, windowMs: number) {
 describe('ContentPace', () => {
   it('lets 80 comments a minute through at once, and holds the 81st until the first is a minute old', async () => {
     const clock = paced(80, 60_000)
-    const start = await clock.reserve(20)
-    clock.advance(1_000)
-    await clock.reserve(20)
-    clock.advance(1_000)
-    await clock.reserve(20)
-    clock.advance(1_000)
+    const start = await clock.batches(1_000, 20, 20, 20)
     expect(await clock.reserve(20)).toBe(start + 3_000)
     expect(clock.waits).toEqual([])
     // The fifth batch of 20 needs the first 20 out of the window.
@@ -48,10 +53,7 @@ describe('ContentPace', () => {
 
   it('waits only as long as the oldest items it needs gone take to leave the window', async () => {
     const clock = paced(4, 1_000)
-    const start = await clock.reserve(1)
-    clock.advance(100)
-    await clock.reserve(1)
-    clock.advance(100)
+    const start = await clock.batches(100, 1, 1)
     await clock.reserve(2)
     // Two more need the two oldest (at +0 and +100) gone: until +1100.
     expect(await clock.reserve(2)).toBe(start + 1_100)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { z } from 'zod'
 import type { PhaseEvent } from '../src/domain.js'
-import { refusal } from '../test-support/refusal.js'
+import { refusal, refusedWith } from '../test-support/refusal.js'
 import {
   clientPayloadSchema,
   normaliseEventType,
@@ -341,40 +341,31 @@ describe('resolveEvent precedence, field by field', () => {
 
   const base = { event: 'plan_completed', plan: PLAN }
 
-  it.each<[boolean | undefined, string, boolean | undefined]>([
-    [true, '', true],
-    [false, '', false],
-    [undefined, 'true', true],
-    [undefined, 'false', false],
-    [true, 'false', false],
-    [false, 'true', false],
-    [true, 'true', true],
-    [false, 'false', false],
-    [undefined, '', undefined]
-  ])(
-    'auto-close: payload %j, input %j → %j (a false is a veto; undefined lets the config decide)',
-    (auto_close, input, expected) => {
-      expect(resolved({ autoClose: input }, dispatch({ ...base, auto_close })).autoClose).toBe(
-        expected
-      )
-    }
-  )
-
-  it.each<[boolean | undefined, string, boolean | undefined]>([
-    [true, '', true],
-    [true, 'false', true],
-    [false, 'true', true],
-    [undefined, 'true', true],
-    [false, 'false', false],
-    [false, '', false],
-    [undefined, 'false', false],
-    [undefined, '', undefined]
-  ])(
-    'dry run: payload %j, input %j → %j (a preview is never turned off by another source)',
-    (dry_run, input, expected) => {
-      expect(resolved({ dryRun: input }, dispatch({ ...base, dry_run })).dryRun).toBe(expected)
-    }
-  )
+  // auto-close: a false is a veto. dry run: a preview is never turned off by another source.
+  // Either way, undefined lets the config decide.
+  it.each<['autoClose' | 'dryRun', boolean | undefined, string, boolean | undefined]>([
+    ['autoClose', true, '', true],
+    ['autoClose', false, '', false],
+    ['autoClose', undefined, 'true', true],
+    ['autoClose', undefined, 'false', false],
+    ['autoClose', true, 'false', false],
+    ['autoClose', false, 'true', false],
+    ['autoClose', true, 'true', true],
+    ['autoClose', false, 'false', false],
+    ['autoClose', undefined, '', undefined],
+    ['dryRun', true, '', true],
+    ['dryRun', true, 'false', true],
+    ['dryRun', false, 'true', true],
+    ['dryRun', undefined, 'true', true],
+    ['dryRun', false, 'false', false],
+    ['dryRun', false, '', false],
+    ['dryRun', undefined, 'false', false],
+    ['dryRun', undefined, '', undefined]
+  ])('%s: payload %j, input %j → %j', (field, fromPayload, input, expected) => {
+    const key = field === 'autoClose' ? 'auto_close' : 'dry_run'
+    const event = resolved({ [field]: input }, dispatch({ ...base, [key]: fromPayload }))
+    expect(event[field]).toBe(expected)
+  })
 
   it.each<[string, string, boolean | undefined]>([
     ['true', 'false', true],
@@ -876,10 +867,7 @@ describe('resolveEvent refusals', () => {
       'Set dry-run to true or false'
     ]
   ])('refuses %s', (_what, given, runner, field, problem, fix) => {
-    const error = refusal(() => resolveEvent(inputs(given), runner))
-    expect(error.field).toBe(field)
-    expect(error.problem).toContain(problem)
-    expect(error.fix).toContain(fix)
+    const error = refusedWith(() => resolveEvent(inputs(given), runner), field, problem, fix)
     expect(error.message).toBe(`${field}: ${error.problem}. ${error.fix}`)
   })
 })

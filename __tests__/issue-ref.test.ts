@@ -135,6 +135,7 @@ describe('parseIssueRef', () => {
     'Write an issue as 10, #10, gh#10, owner/repo#10 or https://github.com/owner/repo/issues/10'
   const NUMBER_FIX = `Issue numbers run from 1 to ${MAX_ISSUE_NUMBER}; check the ref`
 
+  // prettier-ignore
   it.each([
     ['', '"" is not an issue reference', NOT_A_REF],
     ['#', '"#" is not an issue reference', NOT_A_REF],
@@ -154,26 +155,10 @@ describe('parseIssueRef', () => {
     ['#2147483648', 'has issue number 2147483648, which no GitHub issue can have', NUMBER_FIX],
     ['99999999999999999999999', 'which no GitHub issue can have', NUMBER_FIX],
     ['acme/payments#0', 'which no GitHub issue can have', NUMBER_FIX],
-    [
-      'acme/pay/ments#10',
-      '"acme/pay/ments#10" is not a repository in the form owner/repo',
-      'Write a ref to another repository as owner/repo#10, such as acme/payments#10'
-    ],
-    [
-      'ac--me/payments#10',
-      '"ac--me/payments#10" has an invalid owner "ac--me"',
-      'Write a ref to another repository as owner/repo#10, such as acme/payments#10'
-    ],
-    [
-      'acme/pay#ments#10',
-      'has an invalid repository name "pay#ments"',
-      'Write a ref to another repository as owner/repo#10, such as acme/payments#10'
-    ],
-    [
-      'https://gitlab.com/acme/payments/issues/10',
-      '"https://gitlab.com/acme/payments/issues/10" refers to another host gitlab.com; this action syncs issues on github.com',
-      'Link issues on github.com, such as https://github.com/owner/repo/issues/10 or owner/repo#10'
-    ],
+    ['acme/pay/ments#10', '"acme/pay/ments#10" is not a repository in the form owner/repo', 'Write a ref to another repository as owner/repo#10, such as acme/payments#10'],
+    ['ac--me/payments#10', '"ac--me/payments#10" has an invalid owner "ac--me"', 'Write a ref to another repository as owner/repo#10, such as acme/payments#10'],
+    ['acme/pay#ments#10', 'has an invalid repository name "pay#ments"', 'Write a ref to another repository as owner/repo#10, such as acme/payments#10'],
+    ['https://gitlab.com/acme/payments/issues/10', '"https://gitlab.com/acme/payments/issues/10" refers to another host gitlab.com; this action syncs issues on github.com', 'Link issues on github.com, such as https://github.com/owner/repo/issues/10 or owner/repo#10'],
     ['https://github.com/acme/payments', 'is not an issue reference', NOT_A_REF],
     ['https://github.com/acme/payments/issues', 'is not an issue reference', NOT_A_REF],
     ['https://github.com/acme/payments/issues/abc', 'is not an issue reference', NOT_A_REF],
@@ -182,18 +167,10 @@ describe('parseIssueRef', () => {
     ['https://github.com/acme/payments/issues/10/files', 'is not an issue reference', NOT_A_REF],
     ['https://github.com/acme/payments/pull/10/blame', 'is not an issue reference', NOT_A_REF],
     ['https://github.com/acme/payments/pull/10/files/x', 'is not an issue reference', NOT_A_REF],
-    [
-      'https://user:secret@github.com/acme/payments/issues/10',
-      '"https://***@github.com/acme/payments/issues/10" carries a user name or password',
-      'Link the issue without credentials, such as https://github.com/owner/repo/issues/10'
-    ],
+    ['https://user:secret@github.com/acme/payments/issues/10', '"https://***@github.com/acme/payments/issues/10" carries a user name or password', 'Link the issue without credentials, such as https://github.com/owner/repo/issues/10'],
     ['https://', '"https://" is not an issue reference', NOT_A_REF],
     ['https://exa mple.com/a/b/issues/1', 'is not an issue reference', NOT_A_REF],
-    [
-      'https://github.com/-acme/payments/issues/10',
-      'has an invalid owner "-acme"',
-      'Link an issue as https://github.com/owner/repo/issues/10'
-    ],
+    ['https://github.com/-acme/payments/issues/10', 'has an invalid owner "-acme"', 'Link an issue as https://github.com/owner/repo/issues/10'],
     ['https://github.com/acme/payments/issues/0', 'which no GitHub issue can have', NUMBER_FIX]
   ])('refuses %j', (text, problem, fix) => {
     const error = inputError(() => parseIssueRef(text, context, FIELD))

@@ -5,7 +5,11 @@
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { DEBUSSY_INIT_CONFIG } from '../test-support/fixtures.js'
-import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
+import {
+  startSimulator,
+  type FaultSpec,
+  type GitHubSimulator
+} from '../test-support/github-simulator.js'
 import { heldTiming } from '../test-support/held-clock.js'
 import { cleanup, makeWorkspace } from '../test-support/run-action.js'
 import { runAgainst, type InProcessResult } from '../test-support/run-in-process.js'
@@ -49,6 +53,21 @@ async function setup(
   sim = await startSimulator()
   sample = seedSample(sim, options)
   workspace = makeWorkspace({ ...sample.files, ...files })
+}
+
+/** plan_completed with auto-close, for a plan linking one issue: its number. */
+const CLOSING = { event: 'plan_completed', plan: PLAN_PATH, auto_close: true }
+async function setupClosing(): Promise<number> {
+  await setup({ issues: 1 })
+  return sample.issueNumbers[0] ?? 0
+}
+
+/** Injects `fault` when the second mutation arrives: the completion comment, after the labels. */
+function atTheComment(fault: FaultSpec): void {
+  let mutations = 0
+  sim.onRequest((request) => {
+    if (request.operation === 'mutation' && ++mutations === 2) sim.injectFault(fault)
+  })
 }
 
 afterEach(async () => {
@@ -363,39 +382,25 @@ describe('SPEC §7: failures', () => {
     expect(sim.milestone(REPO, sample.milestone ?? 0).description).toContain('25% (1/4 phases)')
   })
 
-  it('a secondary rate limit is waited out before anything else is sent', async () => {
-    await setup()
-    sim.injectFault({
-      kind: 'secondary-rate-limit',
-      match: { operation: 'mutation' },
-      retryAfter: 2
-    })
-    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
-    expect(result.failed).toBe(false)
-    const limited = sim.requests.findIndex((r) => r.fault === 'secondary-rate-limit')
-    const next = sim.requests[limited + 1]
-    expect(next).toBeDefined()
-    // retry-after 2 s at the test's 5 ms unit: at least 10 ms later.
-    expect((next?.at ?? 0) - (sim.requests[limited]?.at ?? 0)).toBeGreaterThanOrEqual(10)
-    expect(result.stdout).toContain('secondary rate limit')
-  })
-
-  it('a 429 with retry-after is waited out for as long as it says', async () => {
-    await setup()
-    sim.injectFault({
-      kind: 'secondary-rate-limit-429',
-      match: { operation: 'mutation' },
-      retryAfter: 4
-    })
-    const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
-    expect(result.failed).toBe(false)
-    const limited = sim.requests.findIndex((r) => r.fault === 'secondary-rate-limit-429')
-    // retry-after 4 s at the test's 5 ms unit: at least 20 ms later, not the retry plugin's 5 ms.
-    expect(
-      (sim.requests[limited + 1]?.at ?? 0) - (sim.requests[limited]?.at ?? 0)
-    ).toBeGreaterThanOrEqual(20)
-    expect(result.stdout).toContain('waiting 4 s')
-  })
+  // retry-after at the test's 5 ms unit: the next request comes that much later at least, not
+  // after the retry plugin's own 5 ms.
+  it.each([
+    ['secondary-rate-limit', 2, 10, 'secondary rate limit'],
+    ['secondary-rate-limit-429', 4, 20, 'waiting 4 s']
+  ] as const)(
+    'a %s answer (retry-after %i s) is waited out for as long as it says before anything else is sent',
+    async (kind, retryAfter, atLeastMs, logged) => {
+      await setup()
+      sim.injectFault({ kind, match: { operation: 'mutation' }, retryAfter })
+      const result = await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
+      expect(result.failed).toBe(false)
+      const limited = sim.requests.findIndex((r) => r.fault === kind)
+      const next = sim.requests[limited + 1]
+      expect(next).toBeDefined()
+      expect((next?.at ?? 0) - (sim.requests[limited]?.at ?? 0)).toBeGreaterThanOrEqual(atLeastMs)
+      expect(result.stdout).toContain(logged)
+    }
+  )
 
   it('a primary rate limit that resets much later fails the step, saying when it resets', async () => {
     await setup()
@@ -412,21 +417,14 @@ describe('SPEC §7: failures', () => {
   })
 
   it('a completion comment that timed out and never landed, read back as missing and sent again, timed out again: the step fails; the re-run posts it once', async () => {
-    await setup({ issues: 1 })
-    const payload = { event: 'plan_completed', plan: PLAN_PATH, auto_close: true }
-    const [n] = sample.issueNumbers as [number]
-    let mutations = 0
-    sim.onRequest((request) => {
-      if (request.operation === 'mutation' && ++mutations === 2) {
-        sim.injectFault({ kind: 'hang', match: { operation: 'mutation' }, times: 2 })
-      }
-    })
-    const first = await fire(payload)
+    const n = await setupClosing()
+    atTheComment({ kind: 'hang', match: { operation: 'mutation' }, times: 2 })
+    const first = await fire(CLOSING)
     expect(first.failed).toBe(true)
     expect(first.stdout).toContain('GitHub did not answer within')
     expect(first.stdout).toContain('a read shows it missing')
     expect(sim.issue(REPO, n)).toMatchObject({ state: 'open', comments: [] })
-    const again = await fire(payload)
+    const again = await fire(CLOSING)
     expect(again.failed).toBe(false)
     expect(sim.issue(REPO, n).comments).toHaveLength(1)
     expect(sim.issue(REPO, n).state).toBe('closed')
@@ -447,28 +445,21 @@ describe('SPEC §7: failures', () => {
   })
 
   it('a completion comment that GitHub made but did not answer within the attempt limit is not posted twice', async () => {
-    await setup({ issues: 1 })
-    const payload = { event: 'plan_completed', plan: PLAN_PATH, auto_close: true }
-    const [n] = sample.issueNumbers as [number]
-    // Mutations: labels, then the comment, made but not answered before the
-    // attempt limit: GitHub has the comment, the action does not know it.
-    let mutations = 0
-    sim.onRequest((request) => {
-      if (request.operation === 'mutation' && ++mutations === 2) {
-        sim.injectFault({
-          kind: 'applied-then-lost',
-          lost: 'timeout',
-          match: { operation: 'mutation' },
-          times: 1
-        })
-      }
+    const n = await setupClosing()
+    // The comment is made but not answered before the attempt limit: GitHub
+    // has it, the action does not know it.
+    atTheComment({
+      kind: 'applied-then-lost',
+      lost: 'timeout',
+      match: { operation: 'mutation' },
+      times: 1
     })
     // The action waits as long as an attempt may take, looks, finds it, and closes.
-    const first = await fire(payload)
+    const first = await fire(CLOSING)
     expect(first.failed).toBe(false)
     expect(sim.issue(REPO, n).comments).toHaveLength(1)
     expect(sim.issue(REPO, n).state).toBe('closed')
-    const again = await fire(payload)
+    const again = await fire(CLOSING)
     expect(again.failed).toBe(false)
     expect(sim.issue(REPO, n).comments).toHaveLength(1)
   })

@@ -1,15 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
 import type { MasterPlan } from '../src/domain.js'
 import { completionComment, completionMarker, inertText } from '../src/plan-text.js'
+import { masterPlan } from '../test-support/domain-builders.js'
 
-const plan = (title: string): MasterPlan => ({
-  path: 'docs/plans/x.md',
-  title,
-  issues: [],
-  repo: { owner: 'acme', repo: 'app' },
-  milestone: undefined,
-  phases: []
-})
+const plan = (title: string): MasterPlan => masterPlan({ path: 'docs/plans/x.md', title })
 
 describe('inertText', () => {
   it.each([

@@ -16,100 +16,31 @@ import {
   type RunLedger,
   upsertProgressBlock
 } from '../src/progress.js'
-import { phaseEvent } from '../test-support/domain-builders.js'
+import { phaseEvent, masterPlan } from '../test-support/domain-builders.js'
 
-const plan = (done: boolean[]): MasterPlan => ({
-  path: 'docs/plan.md',
-  title: 'Plan',
-  issues: [],
-  repo: { owner: 'acme', repo: 'app' },
-  milestone: undefined,
-  phases: done.map((d, i) => ({ id: i === 2 ? '2.5' : String(i + 1), title: `P${i}`, done: d }))
-})
+const plan = (done: boolean[]): MasterPlan =>
+  masterPlan({
+    phases: done.map((d, i) => ({ id: i === 2 ? '2.5' : String(i + 1), title: `P${i}`, done: d }))
+  })
 
 const event = (overrides: Partial<PhaseEvent>): PhaseEvent =>
   phaseEvent('phase_completed', overrides)
 
 describe('computeProgress', () => {
+  // prettier-ignore
   it.each([
-    [
-      'phase_completed counts table done rows plus this phase',
-      event({}),
-      [true, false, false, false],
-      2,
-      4
-    ],
-    [
-      'phase_completed of a phase already marked done is not counted twice',
-      event({ phase: '1' }),
-      [true, false, false, false],
-      1,
-      4
-    ],
-    [
-      'phase_started counts only the table',
-      event({ kind: 'phase_started' }),
-      [true, false, false, false],
-      1,
-      4
-    ],
-    [
-      'phase_failed counts only the table',
-      event({ kind: 'phase_failed' }),
-      [true, true, false, false],
-      2,
-      4
-    ],
-    [
-      'phase_validating counts only the table (the phase is not done yet)',
-      event({ kind: 'phase_validating' }),
-      [true, false, false, false],
-      1,
-      4
-    ],
-    [
-      'phase_awaiting_human counts only the table',
-      event({ kind: 'phase_awaiting_human' }),
-      [true, false, false, false],
-      1,
-      4
-    ],
-    [
-      'phase_blocked counts only the table',
-      event({ kind: 'phase_blocked' }),
-      [true, false, false, false],
-      1,
-      4
-    ],
+    ['phase_completed counts table done rows plus this phase', event({}), [true, false, false, false], 2, 4],
+    ['phase_completed of a phase already marked done is not counted twice', event({ phase: '1' }), [true, false, false, false], 1, 4],
+    ['phase_started counts only the table', event({ kind: 'phase_started' }), [true, false, false, false], 1, 4],
+    ['phase_failed counts only the table', event({ kind: 'phase_failed' }), [true, true, false, false], 2, 4],
+    ['phase_validating counts only the table (the phase is not done yet)', event({ kind: 'phase_validating' }), [true, false, false, false], 1, 4],
+    ['phase_awaiting_human counts only the table', event({ kind: 'phase_awaiting_human' }), [true, false, false, false], 1, 4],
+    ['phase_blocked counts only the table', event({ kind: 'phase_blocked' }), [true, false, false, false], 1, 4],
     ['decimal phase ids count', event({ phase: '2.5' }), [true, false, false, false], 2, 4],
-    [
-      'plan_completed without completed_phases means all done',
-      event({ kind: 'plan_completed', phase: undefined }),
-      [false, false, false, false],
-      4,
-      4
-    ],
-    [
-      'completed_phases from the payload wins',
-      event({ completedPhases: 3 }),
-      [false, false, false, false],
-      3,
-      4
-    ],
-    [
-      'total_phases from the payload wins',
-      event({ totalPhases: 10, completedPhases: 3 }),
-      [false, false, false, false],
-      3,
-      10
-    ],
-    [
-      'a phase missing from the table is not counted',
-      event({ phase: '9' }),
-      [true, false, false, false],
-      1,
-      4
-    ]
+    ['plan_completed without completed_phases means all done', event({ kind: 'plan_completed', phase: undefined }), [false, false, false, false], 4, 4],
+    ['completed_phases from the payload wins', event({ completedPhases: 3 }), [false, false, false, false], 3, 4],
+    ['total_phases from the payload wins', event({ totalPhases: 10, completedPhases: 3 }), [false, false, false, false], 3, 10],
+    ['a phase missing from the table is not counted', event({ phase: '9' }), [true, false, false, false], 1, 4]
   ])('%s', (_name, ev, done, completed, total) => {
     const findings: Finding[] = []
     const progress = computeProgress(ev, plan(done), findings)
@@ -309,119 +240,24 @@ describe('the run ledger: recordInLedger', () => {
   const bare = (kind: PhaseEvent['kind'], phase: string | undefined, sequence: number) =>
     event({ kind, phase, runId: 'r1', sequence })
 
+  // prettier-ignore
   it.each<[string, RunLedger | undefined, PhaseEvent, RunLedger, boolean]>([
-    [
-      'a first event starts the ledger',
-      undefined,
-      bare('phase_started', '1', 1),
-      ledger({ 1: 's1' }),
-      true
-    ],
-    [
-      'a newer state of a phase replaces it',
-      ledger({ 1: 's1' }),
-      bare('phase_completed', '1', 2),
-      ledger({ 1: 'c2' }),
-      true
-    ],
-    [
-      'an older state of a phase does not',
-      ledger({ 1: 'c2' }),
-      bare('phase_started', '1', 1),
-      ledger({ 1: 'c2' }),
-      false
-    ],
-    [
-      'a late event of another phase is added',
-      ledger({ 2: 's3' }),
-      bare('phase_completed', '1', 2),
-      ledger({ 1: 'c2', 2: 's3' }),
-      true
-    ],
-    [
-      'a retry after completion (newer start) undoes the completion',
-      ledger({ 1: 'c2' }),
-      bare('phase_started', '1', 5),
-      ledger({ 1: 's5' }),
-      true
-    ],
-    [
-      'a redelivery changes nothing',
-      ledger({ 1: 'c2' }),
-      bare('phase_completed', '1', 2),
-      ledger({ 1: 'c2' }),
-      false
-    ],
-    [
-      'one sequence with two states (a sender bug): completed wins either way',
-      ledger({ 1: 'c2' }),
-      bare('phase_started', '1', 2),
-      ledger({ 1: 'c2' }),
-      false
-    ],
-    [
-      'phase ids are normalised (02 is 2)',
-      undefined,
-      bare('phase_failed', '02', 1),
-      ledger({ 2: 'f1' }),
-      true
-    ],
-    [
-      'plan_completed is kept apart',
-      ledger({ 1: 'c2' }),
-      bare('plan_completed', undefined, 9),
-      ledger({ 1: 'c2' }, 9),
-      true
-    ],
-    [
-      'an older plan_completed changes nothing',
-      ledger({}, 9),
-      bare('plan_completed', undefined, 8),
-      ledger({}, 9),
-      false
-    ],
-    [
-      'a phase that is not in the table is not kept (it never counts)',
-      ledger({ 1: 's1' }),
-      bare('phase_completed', '7', 2),
-      ledger({ 1: 's1' }),
-      false
-    ],
-    [
-      'validating, awaiting a person and blocked are recorded as such',
-      ledger({ 1: 's1', 2: 's2', 4: 's3' }),
-      bare('phase_awaiting_human', '2', 6),
-      ledger({ 1: 's1', 2: 'h6', 4: 's3' }),
-      true
-    ],
-    [
-      'a validating phase that completes is completed',
-      ledger({ 1: 'v3' }),
-      bare('phase_completed', '1', 4),
-      ledger({ 1: 'c4' }),
-      true
-    ],
-    [
-      'a late validating does not undo a newer blocked',
-      ledger({ 1: 'b7' }),
-      bare('phase_validating', '1', 5),
-      ledger({ 1: 'b7' }),
-      false
-    ],
-    [
-      'one sequence with two states: the later Debussy state wins either way',
-      ledger({ 1: 'h4' }),
-      bare('phase_validating', '1', 4),
-      ledger({ 1: 'h4' }),
-      false
-    ],
-    [
-      'another run starts a fresh ledger',
-      ledger({ 1: 'c2' }, undefined, 'r0'),
-      bare('phase_started', '1', 1),
-      ledger({ 1: 's1' }),
-      true
-    ]
+    ['a first event starts the ledger', undefined, bare('phase_started', '1', 1), ledger({ 1: 's1' }), true],
+    ['a newer state of a phase replaces it', ledger({ 1: 's1' }), bare('phase_completed', '1', 2), ledger({ 1: 'c2' }), true],
+    ['an older state of a phase does not', ledger({ 1: 'c2' }), bare('phase_started', '1', 1), ledger({ 1: 'c2' }), false],
+    ['a late event of another phase is added', ledger({ 2: 's3' }), bare('phase_completed', '1', 2), ledger({ 1: 'c2', 2: 's3' }), true],
+    ['a retry after completion (newer start) undoes the completion', ledger({ 1: 'c2' }), bare('phase_started', '1', 5), ledger({ 1: 's5' }), true],
+    ['a redelivery changes nothing', ledger({ 1: 'c2' }), bare('phase_completed', '1', 2), ledger({ 1: 'c2' }), false],
+    ['one sequence with two states (a sender bug): completed wins either way', ledger({ 1: 'c2' }), bare('phase_started', '1', 2), ledger({ 1: 'c2' }), false],
+    ['phase ids are normalised (02 is 2)', undefined, bare('phase_failed', '02', 1), ledger({ 2: 'f1' }), true],
+    ['plan_completed is kept apart', ledger({ 1: 'c2' }), bare('plan_completed', undefined, 9), ledger({ 1: 'c2' }, 9), true],
+    ['an older plan_completed changes nothing', ledger({}, 9), bare('plan_completed', undefined, 8), ledger({}, 9), false],
+    ['a phase that is not in the table is not kept (it never counts)', ledger({ 1: 's1' }), bare('phase_completed', '7', 2), ledger({ 1: 's1' }), false],
+    ['validating, awaiting a person and blocked are recorded as such', ledger({ 1: 's1', 2: 's2', 4: 's3' }), bare('phase_awaiting_human', '2', 6), ledger({ 1: 's1', 2: 'h6', 4: 's3' }), true],
+    ['a validating phase that completes is completed', ledger({ 1: 'v3' }), bare('phase_completed', '1', 4), ledger({ 1: 'c4' }), true],
+    ['a late validating does not undo a newer blocked', ledger({ 1: 'b7' }), bare('phase_validating', '1', 5), ledger({ 1: 'b7' }), false],
+    ['one sequence with two states: the later Debussy state wins either way', ledger({ 1: 'h4' }), bare('phase_validating', '1', 4), ledger({ 1: 'h4' }), false],
+    ['another run starts a fresh ledger', ledger({ 1: 'c2' }, undefined, 'r0'), bare('phase_started', '1', 1), ledger({ 1: 's1' }), true]
   ])('%s', (_name, before, e, after, changed) => {
     expect(recordInLedger(before, e, table, [])).toEqual({ ledger: after, changed })
   })
@@ -492,55 +328,16 @@ describe('the run ledger: recordInLedger', () => {
 
 describe('the run ledger: progress without counts (SPEC §6, §8)', () => {
   const table = plan([true, false, false, false]) // phase 1 done in the table
+  // prettier-ignore
   it.each<[string, PhaseEvent, RunLedger | undefined, number]>([
-    [
-      "the ledger's completed phases count with the table's",
-      event({ kind: 'phase_started', phase: '2.5' }),
-      ledger({ 2: 'c4', '2.5': 's5' }),
-      2
-    ],
-    [
-      'a phase completed and then restarted does not count',
-      event({ kind: 'phase_started', phase: '2' }),
-      ledger({ 2: 's6' }),
-      1
-    ],
-    [
-      'a phase_completed superseded by a newer state in the ledger is not added',
-      event({ kind: 'phase_completed', phase: '2' }),
-      ledger({ 2: 's6' }),
-      1
-    ],
-    [
-      'a failed phase does not count',
-      event({ kind: 'phase_failed', phase: '2' }),
-      ledger({ 2: 'f3', 4: 'c2' }),
-      2
-    ],
-    [
-      'plan_completed in the ledger means every phase, whatever event is shown',
-      event({ kind: 'phase_started', phase: '2' }),
-      ledger({}, 9),
-      4
-    ],
-    [
-      'a phase validating, awaiting a person or blocked is not counted done',
-      event({ kind: 'phase_blocked', phase: '4' }),
-      ledger({ 1: 'c1', 2: 'v2', '2.5': 'h3', 4: 'b4' }),
-      1
-    ],
-    [
-      'completed_phases from the payload still wins',
-      event({ kind: 'phase_started', completedPhases: 3 }),
-      ledger({ 2: 'c2' }),
-      3
-    ],
-    [
-      'without a ledger: the table plus this phase on phase_completed',
-      event({ kind: 'phase_completed', phase: '2' }),
-      undefined,
-      2
-    ]
+    ["the ledger's completed phases count with the table's", event({ kind: 'phase_started', phase: '2.5' }), ledger({ 2: 'c4', '2.5': 's5' }), 2],
+    ['a phase completed and then restarted does not count', event({ kind: 'phase_started', phase: '2' }), ledger({ 2: 's6' }), 1],
+    ['a phase_completed superseded by a newer state in the ledger is not added', event({ kind: 'phase_completed', phase: '2' }), ledger({ 2: 's6' }), 1],
+    ['a failed phase does not count', event({ kind: 'phase_failed', phase: '2' }), ledger({ 2: 'f3', 4: 'c2' }), 2],
+    ['plan_completed in the ledger means every phase, whatever event is shown', event({ kind: 'phase_started', phase: '2' }), ledger({}, 9), 4],
+    ['a phase validating, awaiting a person or blocked is not counted done', event({ kind: 'phase_blocked', phase: '4' }), ledger({ 1: 'c1', 2: 'v2', '2.5': 'h3', 4: 'b4' }), 1],
+    ['completed_phases from the payload still wins', event({ kind: 'phase_started', completedPhases: 3 }), ledger({ 2: 'c2' }), 3],
+    ['without a ledger: the table plus this phase on phase_completed', event({ kind: 'phase_completed', phase: '2' }), undefined, 2]
   ])('%s', (_name, e, l, completed) => {
     expect(computeProgress(e, table, [], l)?.completed).toBe(completed)
   })
@@ -625,12 +422,9 @@ describe('the run ledger: judgeLedger', () => {
     })
   })
 
+  // prettier-ignore
   it.each<[string, PhaseEvent, RunLedger | undefined]>([
-    [
-      'a late event with completed_phases (the newer snapshot says more)',
-      { ...late, completedPhases: 1 },
-      ledger({ 2: 's5' })
-    ],
+    ['a late event with completed_phases (the newer snapshot says more)', { ...late, completedPhases: 1 }, ledger({ 2: 's5' })],
     ['a late event when the marker predates ledgers', late, undefined],
     ['a late event of a run that is not the newest', late, ledger({ 2: 's5' }, undefined, 'r2')]
   ])('leaves the ledger alone for %s', (_name, e, recorded) => {

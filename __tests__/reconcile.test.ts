@@ -24,7 +24,7 @@ import {
   expectedProgressLine,
   expectedStateLabel
 } from '../test-support/bare-events.js'
-import { openIssue, phaseEvent } from '../test-support/domain-builders.js'
+import { openIssue, phaseEvent, masterPlan } from '../test-support/domain-builders.js'
 
 const config: SyncConfig = { ...DEFAULT_CONFIG, enabled: true }
 
@@ -47,20 +47,18 @@ const issue = (
   extra: Partial<Extract<ObservedIssue, { found: true }>> = {}
 ): ObservedIssue => openIssue(ref(number), labels.map(label), milestone(), extra)
 
-const plan = (overrides: Partial<MasterPlan> = {}): MasterPlan => ({
-  path: 'docs/plan.md',
-  title: 'Retry queue by @payments-team',
-  issues: [ref(10), ref(11)],
-  repo: { owner: 'acme', repo: 'app' },
-  milestone: undefined,
-  phases: [
-    { id: '1', title: 'One', done: true },
-    { id: '2', title: 'Two', done: false },
-    { id: '3', title: 'Three', done: false },
-    { id: '4', title: 'Four', done: false }
-  ],
-  ...overrides
-})
+const plan = (overrides: Partial<MasterPlan> = {}): MasterPlan =>
+  masterPlan({
+    title: 'Retry queue by @payments-team',
+    issues: [ref(10), ref(11)],
+    phases: [
+      { id: '1', title: 'One', done: true },
+      { id: '2', title: 'Two', done: false },
+      { id: '3', title: 'Three', done: false },
+      { id: '4', title: 'Four', done: false }
+    ],
+    ...overrides
+  })
 
 const event = phaseEvent
 
@@ -257,7 +255,7 @@ describe('reconcile: state labels (SPEC §6 table)', () => {
 })
 
 describe('reconcile: the changeset carries what apply needs', () => {
-  it('node ids, label ids (or the create_label that makes the label) and the milestone base', () => {
+  it('node ids, label ids (or the create_label that makes the label) and the milestone text', () => {
     const present = reconcile(input({}))
     const add = present.operations.find((op) => op.op === 'add_label')
     const labelId = present.issues[0]?.operations.find((op) => op.op === 'add_label')
@@ -272,11 +270,12 @@ describe('reconcile: the changeset carries what apply needs', () => {
       labelIds: [expect.stringMatching(/^LA_debussy:in-progress/)]
     })
     const update = present.operations.find((op) => op.op === 'update_milestone')
-    expect(update?.op === 'update_milestone' && update.target).toMatchObject({
-      repo: { owner: 'acme', repo: 'app' },
-      base: 'Human text.',
-      block: { planKey: 'docs/plan.md', progress: { completed: 2, total: 4 } }
+    expect(update?.op === 'update_milestone' && update.target).toEqual({
+      repo: { owner: 'acme', repo: 'app' }
     })
+    expect(update?.op === 'update_milestone' && update.description).toMatch(
+      /^Human text\.[\s\S]*Debussy Progress:\*\* 50% \(2\/4 phases\)/
+    )
 
     const missing = reconcile(input({ snapshot: snapshot([issue(10, []), issue(11, [])], []) }))
     const create = missing.operations.find((op) => op.op === 'create_label')

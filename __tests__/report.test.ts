@@ -1,11 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type {
-  MasterPlan,
-  Operation,
-  OperationResult,
-  PhaseEvent,
-  ShownOperation
-} from '../src/domain.js'
+import type { Operation, OperationResult, ShownOperation } from '../src/domain.js'
 import type { Changeset } from '../src/reconcile.js'
 import {
   buildOutputs,
@@ -16,6 +10,7 @@ import {
   type SyncReport
 } from '../src/report.js'
 import { SAMPLE_BLOCK, completeOperations } from '../test-support/changeset.js'
+import { masterPlan, phaseEvent } from '../test-support/domain-builders.js'
 
 const shown: ShownOperation[] = [
   {
@@ -100,25 +95,8 @@ const made = (results: readonly OperationResult[], dryRun = false): SyncReport =
   dryRun
 })
 
-const event: PhaseEvent = {
-  kind: 'plan_completed',
-  plan: 'docs/plan.md',
-  phase: undefined,
-  completedPhases: undefined,
-  totalPhases: undefined,
-  autoClose: true,
-  dryRun: undefined,
-  runId: undefined,
-  sequence: undefined
-}
-const plan: MasterPlan = {
-  path: 'docs/plan.md',
-  title: 'T',
-  issues: [],
-  repo: { owner: 'acme', repo: 'app' },
-  milestone: undefined,
-  phases: []
-}
+const event = phaseEvent('plan_completed', { autoClose: true })
+const plan = masterPlan({ title: 'T' })
 
 describe('describeOperation', () => {
   it('names each target as the operations output does', () => {

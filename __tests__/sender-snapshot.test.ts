@@ -31,6 +31,20 @@ function run(status: string, id = 'r1', startedAt = '2026-12-06T10:00:00'): RunR
 /** `[id, phase, attempt, status]` rows of one run. */
 type Row = readonly [number, string, number, string]
 
+/**
+ * The rows of one run's phase executions in Debussy's order, each written
+ * `phase status` (`'2 failed'`): ids count up from 1, and a phase met again is
+ * its next attempt.
+ */
+function rows(...executions: string[]): Row[] {
+  const phaseOf = (execution: string): string => execution.split(' ')[0] ?? ''
+  return executions.map((execution, i) => {
+    const phase = phaseOf(execution)
+    const attempt = executions.slice(0, i).filter((e) => phaseOf(e) === phase).length + 1
+    return [i + 1, phase, attempt, execution.split(' ')[1] ?? '']
+  })
+}
+
 function view(runStatus: string, rows: readonly Row[], runId = 'r1'): RunView {
   const phases: PhaseRow[] = rows.map(([id, phaseId, attempt, status]) => ({
     id,
@@ -44,100 +58,23 @@ function view(runStatus: string, rows: readonly Row[], runId = 'r1'): RunView {
 }
 
 describe('one change of a Debussy row → the event sent', () => {
-  const before: Row[] = [[1, '1', 1, 'completed']]
+  // prettier-ignore
   it.each<[string, string, readonly Row[], string, readonly Row[], string | undefined]>([
-    [
-      'a phase execution is created running',
-      'running',
-      before,
-      'running',
-      [...before, [2, '2', 1, 'running']],
-      'phase_started 2'
-    ],
-    [
-      'running → validating',
-      'running',
-      [...before, [2, '2', 1, 'running']],
-      'running',
-      [...before, [2, '2', 1, 'validating']],
-      'phase_validating 2'
-    ],
-    [
-      'validating → completed',
-      'running',
-      [...before, [2, '2', 1, 'validating']],
-      'running',
-      [...before, [2, '2', 1, 'completed']],
-      'phase_completed 2'
-    ],
-    [
-      'running → failed',
-      'running',
-      [...before, [2, '2', 1, 'running']],
-      'running',
-      [...before, [2, '2', 1, 'failed']],
-      'phase_failed 2'
-    ],
-    [
-      'validating → awaiting_human',
-      'running',
-      [...before, [2, '2', 1, 'validating']],
-      'running',
-      [...before, [2, '2', 1, 'awaiting_human']],
-      'phase_awaiting_human 2'
-    ],
-    [
-      'running → blocked',
-      'running',
-      [...before, [2, '2', 1, 'running']],
-      'running',
-      [...before, [2, '2', 1, 'blocked']],
-      'phase_blocked 2'
-    ],
-    [
-      'validating → blocked',
-      'running',
-      [...before, [2, '2', 1, 'validating']],
-      'running',
-      [...before, [2, '2', 1, 'blocked']],
-      'phase_blocked 2'
-    ],
-    [
-      'awaiting_human → completed (the person approved)',
-      'running',
-      [...before, [2, '2', 1, 'awaiting_human']],
-      'running',
-      [...before, [2, '2', 1, 'completed']],
-      'phase_completed 2'
-    ],
-    [
-      'failed, then attempt 2 running',
-      'running',
-      [...before, [2, '2', 1, 'failed']],
-      'running',
-      [...before, [2, '2', 1, 'failed'], [3, '2', 2, 'running']],
-      'phase_started 2'
-    ],
-    [
-      'compliance retry: attempt 1 left validating, attempt 2 running',
-      'running',
-      [...before, [2, '2', 1, 'validating']],
-      'running',
-      [...before, [2, '2', 1, 'validating'], [3, '2', 2, 'running']],
-      'phase_started 2'
-    ],
-    ['run running → completed', 'running', before, 'completed', before, 'plan_completed'],
-    [
-      'run running → failed',
-      'running',
-      [[1, '1', 1, 'failed']],
-      'failed',
-      [[1, '1', 1, 'failed']],
-      undefined
-    ],
-    ['run running → paused', 'running', before, 'paused', before, undefined],
-    ['run paused → running', 'paused', before, 'running', before, undefined],
-    ['nothing changed', 'running', before, 'running', before, undefined]
+    ['a phase execution is created running', 'running', rows('1 completed'), 'running', rows('1 completed', '2 running'), 'phase_started 2'],
+    ['running → validating', 'running', rows('1 completed', '2 running'), 'running', rows('1 completed', '2 validating'), 'phase_validating 2'],
+    ['validating → completed', 'running', rows('1 completed', '2 validating'), 'running', rows('1 completed', '2 completed'), 'phase_completed 2'],
+    ['running → failed', 'running', rows('1 completed', '2 running'), 'running', rows('1 completed', '2 failed'), 'phase_failed 2'],
+    ['validating → awaiting_human', 'running', rows('1 completed', '2 validating'), 'running', rows('1 completed', '2 awaiting_human'), 'phase_awaiting_human 2'],
+    ['running → blocked', 'running', rows('1 completed', '2 running'), 'running', rows('1 completed', '2 blocked'), 'phase_blocked 2'],
+    ['validating → blocked', 'running', rows('1 completed', '2 validating'), 'running', rows('1 completed', '2 blocked'), 'phase_blocked 2'],
+    ['awaiting_human → completed (the person approved)', 'running', rows('1 completed', '2 awaiting_human'), 'running', rows('1 completed', '2 completed'), 'phase_completed 2'],
+    ['failed, then attempt 2 running', 'running', rows('1 completed', '2 failed'), 'running', rows('1 completed', '2 failed', '2 running'), 'phase_started 2'],
+    ['compliance retry: attempt 1 left validating, attempt 2 running', 'running', rows('1 completed', '2 validating'), 'running', rows('1 completed', '2 validating', '2 running'), 'phase_started 2'],
+    ['run running → completed', 'running', rows('1 completed'), 'completed', rows('1 completed'), 'plan_completed'],
+    ['run running → failed', 'running', rows('1 failed'), 'failed', rows('1 failed'), undefined],
+    ['run running → paused', 'running', rows('1 completed'), 'paused', rows('1 completed'), undefined],
+    ['run paused → running', 'paused', rows('1 completed'), 'running', rows('1 completed'), undefined],
+    ['nothing changed', 'running', rows('1 completed'), 'running', rows('1 completed'), undefined]
   ])('%s', (_what, runBefore, rowsBefore, runAfter, rowsAfter, expected) => {
     const a = view(runBefore, rowsBefore)
     const b = view(runAfter, rowsAfter)
@@ -153,15 +90,8 @@ describe('one change of a Debussy row → the event sent', () => {
 
 describe('payloads', () => {
   it('are full version-1 snapshots: counts from the rows, total from the plan', () => {
-    const a = view('running', [
-      [1, '1', 1, 'completed'],
-      [2, '2', 1, 'failed']
-    ])
-    const b = view('running', [
-      [1, '1', 1, 'completed'],
-      [2, '2', 1, 'failed'],
-      [3, '2', 2, 'completed']
-    ])
+    const a = view('running', rows('1 completed', '2 failed'))
+    const b = view('running', rows('1 completed', '2 failed', '2 completed'))
     expect(changes(a, b, { ...CONTEXT, autoClose: true })).toEqual([
       {
         event: 'phase_completed',
@@ -178,11 +108,8 @@ describe('payloads', () => {
   })
 
   it('several changes between two looks: one payload each, in Debussy order, sequences rising', () => {
-    const a = view('running', [[1, '1', 1, 'running']])
-    const b = view('completed', [
-      [1, '1', 1, 'completed'],
-      [2, '2', 1, 'completed']
-    ])
+    const a = view('running', rows('1 running'))
+    const b = view('completed', rows('1 completed', '2 completed'))
     const sent = changes(a, b, CONTEXT)
     expect(sent.map((p) => [p.event, p.phase, p.completed_phases])).toEqual([
       ['phase_completed', '1', 1],
@@ -195,11 +122,7 @@ describe('payloads', () => {
   })
 
   it('completed_phases never exceeds total_phases, and without a Phases table total is left to the action', () => {
-    const b = view('completed', [
-      [1, '1', 1, 'completed'],
-      [2, '2', 1, 'completed'],
-      [3, '9', 1, 'completed']
-    ])
+    const b = view('completed', rows('1 completed', '2 completed', '9 completed'))
     expect(currentSnapshot(b, { plan: 'p.md', totalPhases: 2 })?.completed_phases).toBe(2)
     expect(currentSnapshot(b, { plan: 'p.md', totalPhases: undefined })).not.toHaveProperty(
       'total_phases'
@@ -208,77 +131,18 @@ describe('payloads', () => {
 })
 
 describe('a watcher that starts late or again: one snapshot of where the run is', () => {
+  // prettier-ignore
   it.each<[string, string, readonly Row[], string | undefined]>([
     ['no phase yet', 'running', [], undefined],
-    [
-      'phase 2 running',
-      'running',
-      [
-        [1, '1', 1, 'completed'],
-        [2, '2', 1, 'running']
-      ],
-      'phase_started 2 1/4'
-    ],
-    [
-      'phase 2 validating',
-      'running',
-      [
-        [1, '1', 1, 'completed'],
-        [2, '2', 1, 'validating']
-      ],
-      'phase_validating 2 1/4'
-    ],
-    [
-      'phase 2 awaiting a person',
-      'running',
-      [
-        [1, '1', 1, 'completed'],
-        [2, '2', 1, 'awaiting_human']
-      ],
-      'phase_awaiting_human 2 1/4'
-    ],
-    [
-      'phase 2 blocked',
-      'running',
-      [
-        [1, '1', 1, 'completed'],
-        [2, '2', 1, 'blocked']
-      ],
-      'phase_blocked 2 1/4'
-    ],
-    [
-      'phase 2 failed, run failed',
-      'failed',
-      [
-        [1, '1', 1, 'completed'],
-        [2, '2', 1, 'failed']
-      ],
-      'phase_failed 2 1/4'
-    ],
-    [
-      'retried phase 2 completed',
-      'running',
-      [
-        [1, '1', 1, 'completed'],
-        [2, '2', 1, 'failed'],
-        [3, '2', 2, 'completed']
-      ],
-      'phase_completed 2 2/4'
-    ],
-    [
-      'run completed',
-      'completed',
-      [
-        [1, '1', 1, 'completed'],
-        [2, '2', 1, 'failed'],
-        [3, '2', 2, 'completed'],
-        [4, '3', 1, 'completed'],
-        [5, '4', 1, 'completed']
-      ],
-      'plan_completed 4/4'
-    ]
-  ])('%s', (_what, runStatus, rows, expected) => {
-    const after = view(runStatus, rows)
+    ['phase 2 running', 'running', rows('1 completed', '2 running'), 'phase_started 2 1/4'],
+    ['phase 2 validating', 'running', rows('1 completed', '2 validating'), 'phase_validating 2 1/4'],
+    ['phase 2 awaiting a person', 'running', rows('1 completed', '2 awaiting_human'), 'phase_awaiting_human 2 1/4'],
+    ['phase 2 blocked', 'running', rows('1 completed', '2 blocked'), 'phase_blocked 2 1/4'],
+    ['phase 2 failed, run failed', 'failed', rows('1 completed', '2 failed'), 'phase_failed 2 1/4'],
+    ['retried phase 2 completed', 'running', rows('1 completed', '2 failed', '2 completed'), 'phase_completed 2 2/4'],
+    ['run completed', 'completed', rows('1 completed', '2 failed', '2 completed', '3 completed', '4 completed'), 'plan_completed 4/4']
+  ])('%s', (_what, runStatus, executions, expected) => {
+    const after = view(runStatus, executions)
     const sent = nextPayloads(undefined, after, CONTEXT)
     expect(
       sent.map(
@@ -291,7 +155,7 @@ describe('a watcher that starts late or again: one snapshot of where the run is'
   })
 
   it('a new run is caught up too, with its own numbering', () => {
-    const first = view('failed', [[1, '1', 1, 'failed']], 'r1')
+    const first = view('failed', rows('1 failed'), 'r1')
     const second = view('running', [[2, '1', 1, 'running']], 'r2')
     expect(nextPayloads(first, second, CONTEXT)).toEqual([
       expect.objectContaining({ event: 'phase_started', run_id: 'r2', sequence: 1 })

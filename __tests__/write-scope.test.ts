@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import type { IssueRef, MasterPlan, RepoRef } from '../src/domain.js'
 import { InputError } from '../src/errors.js'
 import { checkIssueCount, limitToWritableRepos } from '../src/write-scope.js'
+import { masterPlan } from '../test-support/domain-builders.js'
 
 const repo = (text: string): RepoRef => {
   const [owner = '', name = ''] = text.split('/')
@@ -12,14 +13,8 @@ const ref = (text: string): IssueRef => {
   return { ...repo(full), number: Number(number) }
 }
 
-const plan = (issues: string[], planRepo = 'acme/payments'): MasterPlan => ({
-  path: 'docs/plan.md',
-  title: 'Plan',
-  issues: issues.map(ref),
-  repo: repo(planRepo),
-  milestone: undefined,
-  phases: []
-})
+const plan = (issues: string[], planRepo = 'acme/payments'): MasterPlan =>
+  masterPlan({ issues: issues.map(ref), repo: repo(planRepo) })
 
 describe('limitToWritableRepos', () => {
   const workflow = repo('acme/payments')

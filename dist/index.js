@@ -53346,14 +53346,18 @@ function attemptGuard({ timing, exhaustedUntil, graphqlUrl, onWait }) {
                 }
                 catch (error) {
                     const limited = plainTooManyRequests(error);
-                    if (limited === undefined || waited >= timing.retries)
+                    if (limited === undefined)
                         throw error;
                     // No retry-after: a transient refusal, waited like a 5xx (1, 4, 9 units).
                     const seconds = retryAfterSeconds(limited.retryAfter, Date.now()) ?? (waited + 1) ** 2;
                     if (seconds > timing.maxRateLimitWaitSeconds)
                         throw error;
-                    onWait(`GitHub answered 429 (too many requests) on ${options.method} ${options.url}; waiting ${seconds} s before retrying.`);
+                    const retrying = waited < timing.retries;
+                    // Out of retries, the request fails; still nothing else is sent before the wait is up.
+                    onWait(`GitHub answered 429 (too many requests) on ${options.method} ${options.url}; waiting ${seconds} s before ${retrying ? 'retrying' : 'sending anything else, with no retry left'}.`);
                     await clock.sleep(seconds * timing.retryUnitMs);
+                    if (!retrying)
+                        throw error;
                 }
             }
         });
@@ -53383,21 +53387,29 @@ function createGitHub(options) {
             ...(timing.writeSpacingMs === DEFAULT_TIMING.writeSpacingMs
                 ? {}
                 : { write: new (light_default()).Group({ maxConcurrent: 1, minTime: timing.writeSpacingMs }) }),
-            retryAfterBaseValue: timing.retryUnitMs,
+            // The handlers below wait on the client's clock (the plugin awaits them),
+            // so the plugin itself retries at once: every rate-limit wait is the clock's.
+            retryAfterBaseValue: 0,
             fallbackSecondaryRateRetryAfter: 60,
-            onRateLimit: (retryAfter, request, _o, retryCount) => {
+            // eslint-disable-next-line @typescript-eslint/no-misused-promises -- awaited by the plugin (Bottleneck's Events.trigger); its types say void
+            onRateLimit: async (retryAfter, request, _o, retryCount) => {
                 if (mayWait(retryAfter, retryCount)) {
                     onWait(`GitHub API rate limit reached on ${request.method} ${request.url}; waiting ${retryAfter} s for it to reset.`);
+                    await clock.sleep(retryAfter * timing.retryUnitMs);
                     return true;
                 }
                 resetAt = new Date(Date.now() + retryAfter * 1000);
                 return false;
             },
-            onSecondaryRateLimit: (retryAfter, request, _o, retryCount) => {
-                if (!mayWait(retryAfter, retryCount))
+            // eslint-disable-next-line @typescript-eslint/no-misused-promises -- awaited by the plugin (Bottleneck's Events.trigger); its types say void
+            onSecondaryRateLimit: async (retryAfter, request, _o, retryCount) => {
+                if (retryAfter > timing.maxRateLimitWaitSeconds)
                     return false;
-                onWait(`GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before retrying.`);
-                return true;
+                const retrying = mayWait(retryAfter, retryCount);
+                // Out of retries, the request fails; still nothing else is sent before the wait is up.
+                onWait(`GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before ${retrying ? 'retrying' : 'sending anything else, with no retry left'}.`);
+                await clock.sleep(retryAfter * timing.retryUnitMs);
+                return retrying;
             }
         },
         retry: {
@@ -63702,6 +63714,16 @@ const SYNC_STATES = [
     'awaiting-human',
     'blocked'
 ];
+/** The state label each event puts on the linked issues; the run's ledger reads phase states from it. */
+const STATE_FOR_EVENT = {
+    phase_started: 'in-progress',
+    phase_completed: 'completed',
+    phase_failed: 'failed',
+    plan_completed: 'completed',
+    phase_validating: 'validating',
+    phase_awaiting_human: 'awaiting-human',
+    phase_blocked: 'blocked'
+};
 
 ;// CONCATENATED MODULE: ./src/event.ts
 
@@ -64112,6 +64134,625 @@ function completionComment(plan, progress) {
         `Closed by debussy-issue-sync because auto-close is on. Reopen it if there is more to do.`,
         completionMarker(plan.path)
     ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/github/observe.ts
+
+
+/** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
+const ISSUES_PER_QUERY = 100;
+const MILESTONE_FIELDS = 'number title description url';
+// Issue.state and PullRequest.state have different types: pull requests alias theirs.
+const LINKED_FIELDS = (comments, state = 'state') => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${comments ? ' comments(last: 30) { nodes { body } }' : ''}`;
+/** Builds one query; names travel as variables, never spliced into the document. */
+function buildObserveQuery(issues, request, withMilestone) {
+    const groups = new Map();
+    const add = (repo) => {
+        const key = repoKey(repo);
+        let group = groups.get(key);
+        if (group === undefined) {
+            group = { repo, issues: [] };
+            groups.set(key, group);
+        }
+        return group;
+    };
+    for (const ref of issues)
+        add(ref).issues.push(ref);
+    const milestoneKey = withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined;
+    if (request.milestone && withMilestone)
+        add(request.milestone.repo);
+    // GitHub refuses a declared variable that no field uses.
+    const withLabel = issues.length > 0;
+    const declarations = withLabel ? ['$label: String!'] : [];
+    const variables = withLabel ? { label: request.stateLabel } : {};
+    const bodies = [];
+    const repos = [];
+    let milestoneRepoAlias;
+    let index = 0;
+    for (const [key, group] of groups) {
+        const alias = `r${index}`;
+        declarations.push(`$${alias}o: String!`, `$${alias}n: String!`);
+        variables[`${alias}o`] = group.repo.owner;
+        variables[`${alias}n`] = group.repo.repo;
+        const fields = ['nameWithOwner'];
+        if (group.issues.length > 0)
+            fields.push('stateLabel: label(name: $label) { id name }');
+        const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }));
+        for (const { alias: issueAlias, ref } of aliased) {
+            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
+        }
+        if (key === milestoneKey && request.milestone) {
+            milestoneRepoAlias = alias;
+            const selector = request.milestone.selector;
+            if (selector.by === 'number') {
+                fields.push(`milestone(number: ${selector.number}) { ${MILESTONE_FIELDS} }`);
+            }
+            else {
+                declarations.push('$milestoneTitle: String!');
+                variables.milestoneTitle = selector.title;
+                fields.push(`milestones(first: 100, query: $milestoneTitle, states: [OPEN, CLOSED]) { nodes { ${MILESTONE_FIELDS} } }`);
+            }
+        }
+        bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`);
+        repos.push({ alias, repo: group.repo, issues: aliased });
+        index++;
+    }
+    return {
+        query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
+        variables,
+        repos,
+        milestoneRepoAlias
+    };
+}
+/** Partial data with per-path errors, as GitHub answers when some objects are missing. */
+function decodeObserve(built, request, data, errors) {
+    // Indexed once: a hundred missing issues must not cost a hundred scans.
+    const byPath = new Map();
+    for (const error of errors) {
+        const path = (error.path ?? []).join('.');
+        if (!byPath.has(path))
+            byPath.set(path, error);
+    }
+    const errorAt = (path) => byPath.get(path);
+    const issues = [];
+    const labels = new Map();
+    let milestone;
+    for (const group of built.repos) {
+        const repository = data[group.alias] ?? null;
+        const repoError = errorAt(group.alias);
+        const stateLabel = repository?.stateLabel;
+        const known = new Map();
+        if (stateLabel)
+            known.set(stateLabel.name.toLowerCase(), { id: stateLabel.id, name: stateLabel.name });
+        labels.set(repoKey(group.repo), known);
+        for (const { alias, ref } of group.issues) {
+            const linked = repository?.[alias];
+            if (repository === null || linked == null) {
+                const error = errorAt(`${group.alias}.${alias}`) ?? repoError;
+                issues.push({ ref, found: false, reason: describeMissing(ref, error) });
+                continue;
+            }
+            issues.push(toObserved(ref, linked, request.completionFor));
+        }
+        if (group.alias === built.milestoneRepoAlias && request.milestone) {
+            milestone = pickMilestone(repository, request.milestone);
+        }
+    }
+    return { issues, labels, milestone };
+}
+function describeMissing(ref, error) {
+    if (error?.type === 'NOT_FOUND')
+        return `not found: it does not exist, was deleted or transferred, or the token cannot see it`;
+    if (error?.type === 'FORBIDDEN')
+        return `the token may not read it`;
+    return error?.message ?? `GitHub returned nothing for ${formatIssueRef(ref)}`;
+}
+function toObserved(ref, linked, completionFor) {
+    const marker = completionFor === undefined ? undefined : completionMarker(completionFor);
+    return {
+        ref,
+        found: true,
+        id: linked.id,
+        kind: linked.__typename === 'PullRequest' ? 'pull_request' : 'issue',
+        state: (linked.state ?? linked.prState) === 'OPEN' ? 'open' : 'closed',
+        locked: linked.locked,
+        title: linked.title,
+        url: linked.url,
+        labels: (linked.labels?.nodes ?? [])
+            .filter((label) => label !== null)
+            .map((label) => ({ id: label.id, name: label.name })),
+        milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
+        hasCompletionComment: marker !== undefined &&
+            (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true)
+    };
+}
+function toMilestone(repo, milestone) {
+    return {
+        repo: { owner: repo.owner, repo: repo.repo },
+        number: milestone.number,
+        title: milestone.title,
+        description: milestone.description ?? '',
+        url: milestone.url
+    };
+}
+function pickMilestone(repository, named) {
+    if (repository === null)
+        return null;
+    if (named.selector.by === 'number') {
+        const found = repository.milestone;
+        return found ? toMilestone(named.repo, found) : null;
+    }
+    const title = named.selector.title;
+    const candidates = repository.milestones?.nodes ?? [];
+    // The search is fuzzy; the title must match exactly (then ignoring case).
+    const found = candidates.find((m) => m?.title === title) ??
+        candidates.find((m) => m?.title.toLowerCase() === title.toLowerCase());
+    return found ? toMilestone(named.repo, found) : null;
+}
+/** Reads GitHub for the event: one query per {@link ISSUES_PER_QUERY} issues. */
+async function observe(github, request) {
+    const issues = [];
+    const labels = new Map();
+    let namedMilestone;
+    const chunks = [];
+    for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
+        chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY));
+    }
+    if (chunks.length === 0)
+        chunks.push([]);
+    for (const [n, chunk] of chunks.entries()) {
+        const built = buildObserveQuery(chunk, request, n === 0);
+        const { data, errors } = await queryAllowingErrors(github, built);
+        const decoded = decodeObserve(built, request, data, errors);
+        // Decoded per repository; the snapshot keeps the plan's order.
+        const byRef = new Map(decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue]));
+        for (const ref of chunk) {
+            const issue = byRef.get(formatIssueRef(ref).toLowerCase());
+            if (issue !== undefined)
+                issues.push(issue);
+        }
+        for (const [key, map] of decoded.labels) {
+            const merged = labels.get(key) ?? new Map();
+            for (const [name, label] of map)
+                merged.set(name, label);
+            labels.set(key, merged);
+        }
+        if (n === 0)
+            namedMilestone = decoded.milestone;
+    }
+    return { issues, labels, namedMilestone };
+}
+/** GitHub answers a query that names a missing object with data and errors: both are kept. */
+async function queryAllowingErrors(github, built) {
+    try {
+        const data = await github.graphql(built.query, built.variables);
+        return { data, errors: [] };
+    }
+    catch (error) {
+        const partial = graphqlPartial(error);
+        if (partial === undefined)
+            throw error;
+        const unexpected = partial.errors.filter((e) => e.type !== 'NOT_FOUND' && e.type !== 'FORBIDDEN');
+        if (unexpected.length > 0 || partial.errors.some((e) => (e.path ?? []).length === 0))
+            throw error;
+        return { data: partial.data, errors: partial.errors };
+    }
+}
+/** The data and errors of @octokit/graphql's GraphqlResponseError, checked structurally. */
+function graphqlPartial(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const candidate = error;
+    if (!Array.isArray(candidate.errors))
+        return undefined;
+    const data = typeof candidate.data === 'object' && candidate.data !== null ? candidate.data : {};
+    return { data, errors: candidate.errors };
+}
+
+;// CONCATENATED MODULE: ./src/github/apply.ts
+
+
+/**
+ * Mutation fields per request. Label changes create no content and notify no
+ * one; a batch this size keeps one request far below GitHub's per-request
+ * limits while a 100-issue event still takes a handful of requests.
+ * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
+ */
+const LABEL_MUTATIONS_PER_REQUEST = 50;
+/**
+ * Comments notify people and count as content creation: smaller batches, and
+ * paced to GitHub's content limit (client.ts, content-pace.ts).
+ */
+const CLOSE_MUTATIONS_PER_REQUEST = 20;
+/** A mutation of the issue `subjectId` whose answer has nothing to check. */
+function plainMutation(operation, subjectId, call) {
+    return { operation, subjectId, field: (alias, v) => `${alias}: ${call(v)} { clientMutationId }` };
+}
+const applied = (operation, detail) => ({
+    kind: 'applied',
+    operation,
+    detail
+});
+const failed = (operation, reason, detail) => ({
+    kind: 'failed',
+    operation,
+    reason,
+    detail
+});
+/** The names an addLabelsToLabelable answer says the issue now has. */
+function answeredLabels(answer) {
+    const nodes = answer?.labelable?.labels?.nodes;
+    return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []));
+}
+/** Makes the changeset's operations; one result per operation, in no particular order. */
+async function applyOperations(github, input) {
+    const results = [];
+    const created = await createLabels(github, input.operations.filter((o) => o.op === 'create_label'), results);
+    const labelMutations = [];
+    const commentMutations = [];
+    const closeMutations = [];
+    for (const operation of input.operations) {
+        switch (operation.op) {
+            case 'add_label': {
+                const { issueId, label } = operation.target;
+                const labelId = 'id' in label ? label.id : created.get(label.created);
+                if (labelId === undefined) {
+                    results.push(failed(operation, 'label-missing', `label "${operation.label}" could not be created`));
+                    break;
+                }
+                const wanted = operation.label.toLowerCase();
+                labelMutations.push({
+                    operation,
+                    subjectId: issueId,
+                    labelGone: 'failed',
+                    field: (alias, v) => `${alias}: addLabelsToLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v([labelId], '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
+                    // A label renamed during the run keeps its id: the name must be checked.
+                    check: (answer) => answeredLabels(answer).some((name) => name.toLowerCase() === wanted)
+                        ? undefined
+                        : `label "${operation.label}" was renamed or deleted during the run; re-run the job to create and apply it`
+                });
+                break;
+            }
+            case 'remove_label': {
+                // One field per label: a label deleted during the run fails only its own field.
+                const { issueId, labelIds } = operation.target;
+                labelMutations.push({
+                    ...plainMutation(operation, issueId, (v) => `removeLabelsFromLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v(labelIds, '[ID!]!')} })`),
+                    labelGone: 'applied'
+                });
+                break;
+            }
+            case 'comment': {
+                const { issueId } = operation.target;
+                commentMutations.push(plainMutation(operation, issueId, (v) => `addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} })`));
+                break;
+            }
+            case 'close_issue': {
+                const { issueId } = operation.target;
+                closeMutations.push(plainMutation(operation, issueId, (v) => `closeIssue(input: { issueId: ${v(issueId, 'ID!')}, stateReason: COMPLETED })`));
+                break;
+            }
+            case 'create_label':
+            case 'update_milestone':
+                break;
+        }
+    }
+    results.push(...(await sendMutations(github, labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST })).map((sent) => sent.result));
+    for (const operation of input.operations) {
+        if (operation.op === 'update_milestone')
+            results.push(await updateMilestone(github, operation));
+    }
+    // An issue is closed only once its completion comment is there: a re-run
+    // then still posts the comment that a failed request left out.
+    const commented = await writeOnce(github, commentMutations, {
+        perRequest: Math.min(CLOSE_MUTATIONS_PER_REQUEST, github.contentPerRequest),
+        createsContent: true
+    });
+    results.push(...commented);
+    const uncommented = new Set(commented.flatMap((r) => r.kind !== 'applied' && r.operation.op === 'comment' ? [r.operation.target.issueId] : []));
+    const closable = closeMutations.filter((m) => {
+        if (!uncommented.has(m.subjectId))
+            return true;
+        results.push(failed(m.operation, 'blocked', 'not closed: its completion comment failed'));
+        return false;
+    });
+    results.push(...(await writeOnce(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })));
+    return results;
+}
+/**
+ * Creates the labels (results into `results`); the node id of each that exists
+ * afterwards, for the additions of this changeset.
+ */
+async function createLabels(github, operations, results) {
+    const ids = new Map();
+    const existing = [];
+    for (const operation of operations) {
+        const { owner, repo } = operation.target.repo;
+        try {
+            const answer = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
+                owner,
+                repo,
+                name: operation.label,
+                color: operation.color,
+                description: operation.description
+            });
+            results.push(applied(operation));
+            ids.set(operation, answer.data.node_id);
+        }
+        catch (error) {
+            // Another run made it since the snapshot, or an attempt of ours whose
+            // answer was lost: it is there, its id is the one thing unknown.
+            if (isAlreadyExists(error))
+                existing.push(operation);
+            else
+                results.push(failed(operation, failureReason(error), describeError(error)));
+        }
+    }
+    if (existing.length === 0)
+        return ids;
+    const seen = await apply_confirm(github, {
+        issueIds: [],
+        labels: existing.map((operation) => ({ ...operation.target.repo, name: operation.label }))
+    });
+    existing.forEach((operation, i) => {
+        const id = 'error' in seen ? undefined : seen.labelIds[i];
+        if (id !== undefined) {
+            results.push(applied(operation, 'already existed'));
+            ids.set(operation, id);
+        }
+        else if ('error' in seen) {
+            const why = `it already exists, and the read of its id failed (${describeError(seen.error)}); re-run the job`;
+            results.push(failed(operation, failureReason(seen.error), why));
+        }
+        else {
+            const why = 'it already exists, yet a read did not find it (deleted again?); re-run the job';
+            results.push(failed(operation, 'label-missing', why));
+        }
+    });
+    return ids;
+}
+/**
+ * A request's failure, where only the milestone's own 404 means "gone": a 404
+ * on a repository's labels or on a whole GraphQL request is a repository the
+ * token cannot see or a wrong URL, a failure rather than a warning.
+ */
+function failureReason(error) {
+    const reason = classify(error);
+    return reason === 'gone' ? 'http' : reason;
+}
+/**
+ * Writes the milestone's description as the changeset has it: the text observe
+ * read, with this plan's block placed. No re-read first: runs of one repository
+ * are serialised by the workflow's concurrency group, and a re-read would only
+ * narrow, not close, the second between the read and the write.
+ */
+async function updateMilestone(github, operation) {
+    const { repo: where } = operation.target;
+    try {
+        await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
+            owner: where.owner,
+            repo: where.repo,
+            milestone_number: operation.milestone,
+            description: operation.description
+        });
+        return applied(operation);
+    }
+    catch (error) {
+        return failed(operation, classify(error), describeError(error));
+    }
+}
+/** Sends mutations in batches, one request at a time, mapping each field's error to its operation. */
+async function sendMutations(github, mutations, { perRequest, once = false, createsContent = false }) {
+    const results = [];
+    for (let start = 0; start < mutations.length; start += perRequest) {
+        const batch = mutations.slice(start, start + perRequest);
+        if (createsContent)
+            await github.reserveContent(batch.length);
+        const variables = {};
+        const declarations = [];
+        const bind = (value, type) => {
+            const name = `v${declarations.length}`;
+            declarations.push(`$${name}: ${type}`);
+            variables[name] = value;
+            return `$${name}`;
+        };
+        const fields = batch.map((mutation, i) => mutation.field(`m${i}`, bind));
+        const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`;
+        let errors = [];
+        let data = {};
+        let failure;
+        let lost = false;
+        try {
+            const answer = await github.graphql(query, variables, once);
+            // client.ts refuses a body without data; this guard keeps a crash out whatever the transport.
+            if (typeof answer === 'object' && answer !== null)
+                data = answer;
+            else {
+                failure = { reason: 'http', detail: 'GitHub answered without data' };
+                lost = true;
+            }
+        }
+        catch (error) {
+            const partial = graphqlPartial(error);
+            if (partial === undefined) {
+                failure = { reason: failureReason(error), detail: describeError(error) };
+                lost = answerLost(error);
+            }
+            else if (partial.errors.some((e) => (e.path ?? []).length === 0)) {
+                failure = { reason: 'graphql', detail: describeError(error) };
+            }
+            else {
+                errors = partial.errors;
+                data = partial.data;
+            }
+        }
+        const errorByField = new Map();
+        for (const error of errors) {
+            const field = error.path?.[0];
+            if (typeof field === 'string' && !errorByField.has(field))
+                errorByField.set(field, error);
+        }
+        batch.forEach((mutation, i) => {
+            const error = errorByField.get(`m${i}`);
+            const result = failure !== undefined
+                ? failed(mutation.operation, failure.reason, failure.detail)
+                : error !== undefined
+                    ? fieldError(mutation, error)
+                    : fieldAnswer(mutation, data[`m${i}`]);
+            results.push({ result, lost: failure !== undefined && lost });
+        });
+    }
+    return results;
+}
+/** Rounds of "read, then send again what is not there" after a lost answer. */
+const SETTLE_ROUNDS = 2;
+/**
+ * Comments and closes, which people see: each is sent once, never retried
+ * blindly by the client. When its answer is lost (a reset, a timeout, a 5xx,
+ * an unreadable answer) GitHub may have made it, even a moment later; so wait
+ * as long as an attempt may take, read the issues, and count what is there
+ * (the comment's marker, the issue closed) as made. Only what the read shows
+ * missing is sent again; what no read could settle is `unknown`, and the
+ * re-run reads before it writes (observe finds the comment by its marker).
+ */
+async function writeOnce(github, mutations, batching) {
+    const final = new Map();
+    let pending = mutations;
+    for (let round = 0; pending.length > 0; round++) {
+        const sent = await sendMutations(github, pending, { ...batching, once: true });
+        // One operation per mutation: results come back in mutation order.
+        const doubtful = [];
+        pending.forEach((mutation, i) => {
+            const one = sent[i];
+            if (one === undefined)
+                return;
+            if (one.lost)
+                doubtful.push(mutation);
+            final.set(mutation, one.result);
+        });
+        if (doubtful.length === 0)
+            break;
+        await github.waitOutAttempt();
+        const seen = await readBack(github, doubtful);
+        const missing = [];
+        for (const mutation of doubtful) {
+            const before = final.get(mutation)?.detail ?? 'no answer';
+            const found = seen?.get(mutation);
+            const operation = mutation.operation;
+            if (found === 'made') {
+                final.set(mutation, applied(operation, `made, though its answer was lost (${before})`));
+            }
+            else if (found === 'gone') {
+                final.set(mutation, failed(operation, 'gone', 'the issue is no longer there'));
+            }
+            else if (found === 'missing' && round + 1 < SETTLE_ROUNDS) {
+                missing.push(mutation);
+            }
+            else if (found === 'missing') {
+                final.set(mutation, failed(operation, 'not-made', `not made: its answer was lost (${before}) and a read shows it missing; re-run the job`));
+            }
+            else {
+                final.set(mutation, {
+                    kind: 'unknown',
+                    operation,
+                    detail: `outcome unknown: its answer was lost (${before}) and the read to check it failed; a re-run reads before repeating it`
+                });
+            }
+        }
+        pending = missing;
+    }
+    return mutations.flatMap((mutation) => {
+        const result = final.get(mutation);
+        return result === undefined ? [] : [result];
+    });
+}
+/**
+ * Apply's one read of what its own writes left unknown (a lost answer, a 422
+ * already_exists), in one GraphQL query. The error when the read itself fails.
+ */
+async function apply_confirm(github, ask) {
+    const declarations = [];
+    const variables = {};
+    const fields = [];
+    if (ask.issueIds.length > 0) {
+        declarations.push('$ids: [ID!]!');
+        variables.ids = ask.issueIds;
+        fields.push('nodes(ids: $ids) { ... on Issue { state comments(last: 50) { nodes { body } } } }');
+    }
+    ask.labels.forEach(({ owner, repo, name }, i) => {
+        declarations.push(`$o${i}: String!`, `$r${i}: String!`, `$n${i}: String!`);
+        Object.assign(variables, { [`o${i}`]: owner, [`r${i}`]: repo, [`n${i}`]: name });
+        fields.push(`l${i}: repository(owner: $o${i}, name: $r${i}) { label(name: $n${i}) { id } }`);
+    });
+    const query = `query DebussyConfirm(${declarations.join(', ')}) { ${fields.join(' ')} }`;
+    let data;
+    try {
+        data = await github.graphql(query, variables);
+    }
+    catch (error) {
+        // A node deleted meanwhile comes back as a NOT_FOUND beside the others.
+        const partial = graphqlPartial(error);
+        if (partial === undefined)
+            return { error };
+        data = partial.data;
+    }
+    const nodes = data?.nodes;
+    if (ask.issueIds.length > 0 && !Array.isArray(nodes)) {
+        return { error: new Error('GitHub answered the confirm-read without the issues') };
+    }
+    return {
+        issues: Array.isArray(nodes) ? nodes : [],
+        labelIds: ask.labels.map((_, i) => {
+            const id = data?.[`l${i}`]?.label
+                ?.id;
+            return typeof id === 'string' ? id : undefined;
+        })
+    };
+}
+/**
+ * Reads back the issues of comments and closes whose answers were lost:
+ * whether each comment (found by its last line, the marker) or close is
+ * there. Undefined when the read itself fails.
+ */
+async function readBack(github, mutations) {
+    const seen = await apply_confirm(github, { issueIds: mutations.map((m) => m.subjectId), labels: [] });
+    if ('error' in seen)
+        return undefined;
+    const found = new Map();
+    mutations.forEach((mutation, i) => {
+        const node = seen.issues[i];
+        const operation = mutation.operation;
+        if (node === null || node === undefined) {
+            found.set(mutation, 'gone');
+        }
+        else if (operation.op === 'close_issue') {
+            found.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing');
+        }
+        else if (operation.op === 'comment') {
+            const marker = operation.body.split('\n').at(-1) ?? operation.body;
+            const bodies = (node.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []));
+            found.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing');
+        }
+    });
+    return found;
+}
+/** A field's error: the issue gone (a warning), a label gone, or a failure. */
+function fieldError(mutation, error) {
+    const operation = mutation.operation;
+    if (error.type !== 'NOT_FOUND')
+        return failed(operation, 'graphql', error.message);
+    if (mutation.labelGone === undefined || error.message.includes(mutation.subjectId)) {
+        return failed(operation, 'gone', error.message);
+    }
+    return mutation.labelGone === 'applied'
+        ? applied(operation, 'the label was deleted during the run')
+        : failed(operation, 'label-deleted', `a label was deleted during the run (${error.message}); re-run the job to create and apply it`);
+}
+function fieldAnswer(mutation, answer) {
+    const problem = mutation.check?.(answer);
+    return problem === undefined
+        ? applied(mutation.operation)
+        : failed(mutation.operation, 'label-deleted', problem);
 }
 
 // EXTERNAL MODULE: ./node_modules/gray-matter/index.js
@@ -64828,6 +65469,11 @@ function normalisePlanPath(relativePath) {
 }
 
 ;// CONCATENATED MODULE: ./src/progress.ts
+/**
+ * Plan progress (`completed/total`) and the milestone description's progress
+ * block: the rules of SPEC §6 for the milestone, and where the event order is kept.
+ */
+
 
 /** Runs remembered per plan. */
 const MAX_RUNS = 5;
@@ -65088,15 +65734,11 @@ function judgeOrder(event, recorded) {
     const others = recorded.filter((run) => run.runId !== runId);
     return { apply: true, record: [...others, { runId, sequence }].slice(-MAX_RUNS) };
 }
-const STATE_OF_EVENT = {
-    phase_started: 'started',
-    phase_completed: 'completed',
-    phase_failed: 'failed',
-    plan_completed: 'completed',
-    phase_validating: 'validating',
-    phase_awaiting_human: 'awaiting-human',
-    phase_blocked: 'blocked'
-};
+/** A phase's state as an event says it: its state label's, a running phase being `started`. */
+function stateOfEvent(kind) {
+    const state = STATE_FOR_EVENT[kind];
+    return state === 'in-progress' ? 'started' : state;
+}
 /**
  * Ties (one sequence, two states: a sender's bug) resolve the same in any
  * arrival order: the later of Debussy's phase states wins.
@@ -65137,7 +65779,7 @@ function recordInLedger(ledger, event, plan, findings) {
         return { ledger: base, changed: ledger !== base };
     const id = normalisePhaseId(event.phase);
     const phaseIds = plan.phases.map((phase) => normalisePhaseId(phase.id));
-    const entry = { state: STATE_OF_EVENT[event.kind], sequence };
+    const entry = { state: stateOfEvent(event.kind), sequence };
     const known = base.phases.get(id);
     if ((phaseIds.length > 0 && !phaseIds.includes(id)) || !newer(entry, known)) {
         return { ledger: base, changed: ledger !== base };
@@ -65182,15 +65824,7 @@ function judgeLedger(event, verdict, recorded, plan, findings) {
 
 
 
-const STATE_FOR_EVENT = {
-    phase_started: 'in-progress',
-    phase_completed: 'completed',
-    phase_failed: 'failed',
-    plan_completed: 'completed',
-    phase_validating: 'validating',
-    phase_awaiting_human: 'awaiting-human',
-    phase_blocked: 'blocked'
-};
+
 /** The short description each state label is created with. */
 const LABEL_DESCRIPTIONS = {
     'in-progress': 'Debussy: a phase of the linked plan is running',
@@ -65484,598 +66118,9 @@ function milestoneOperations(outcome, progress) {
             title: outcome.milestone.title,
             progress: `${formatProgress(progress)} (${progress.percent}%)`,
             description: placeBlock(outcome.milestone.description, outcome.block),
-            target: {
-                repo: outcome.milestone.repo,
-                base: outcome.milestone.description,
-                block: outcome.block
-            }
+            target: { repo: outcome.milestone.repo }
         }
     ];
-}
-
-;// CONCATENATED MODULE: ./src/github/observe.ts
-
-
-/** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
-const ISSUES_PER_QUERY = 100;
-const MILESTONE_FIELDS = 'number title description url';
-// Issue.state and PullRequest.state have different types: pull requests alias theirs.
-const LINKED_FIELDS = (comments, state = 'state') => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${comments ? ' comments(last: 30) { nodes { body } }' : ''}`;
-/** Builds one query; names travel as variables, never spliced into the document. */
-function buildObserveQuery(issues, request, withMilestone) {
-    const groups = new Map();
-    const add = (repo) => {
-        const key = repoKey(repo);
-        let group = groups.get(key);
-        if (group === undefined) {
-            group = { repo, issues: [] };
-            groups.set(key, group);
-        }
-        return group;
-    };
-    for (const ref of issues)
-        add(ref).issues.push(ref);
-    const milestoneKey = withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined;
-    if (request.milestone && withMilestone)
-        add(request.milestone.repo);
-    // GitHub refuses a declared variable that no field uses.
-    const withLabel = issues.length > 0;
-    const declarations = withLabel ? ['$label: String!'] : [];
-    const variables = withLabel ? { label: request.stateLabel } : {};
-    const bodies = [];
-    const repos = [];
-    let milestoneRepoAlias;
-    let index = 0;
-    for (const [key, group] of groups) {
-        const alias = `r${index}`;
-        declarations.push(`$${alias}o: String!`, `$${alias}n: String!`);
-        variables[`${alias}o`] = group.repo.owner;
-        variables[`${alias}n`] = group.repo.repo;
-        const fields = ['nameWithOwner'];
-        if (group.issues.length > 0)
-            fields.push('stateLabel: label(name: $label) { id name }');
-        const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }));
-        for (const { alias: issueAlias, ref } of aliased) {
-            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
-        }
-        if (key === milestoneKey && request.milestone) {
-            milestoneRepoAlias = alias;
-            const selector = request.milestone.selector;
-            if (selector.by === 'number') {
-                fields.push(`milestone(number: ${selector.number}) { ${MILESTONE_FIELDS} }`);
-            }
-            else {
-                declarations.push('$milestoneTitle: String!');
-                variables.milestoneTitle = selector.title;
-                fields.push(`milestones(first: 100, query: $milestoneTitle, states: [OPEN, CLOSED]) { nodes { ${MILESTONE_FIELDS} } }`);
-            }
-        }
-        bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`);
-        repos.push({ alias, repo: group.repo, issues: aliased });
-        index++;
-    }
-    return {
-        query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
-        variables,
-        repos,
-        milestoneRepoAlias
-    };
-}
-/** Partial data with per-path errors, as GitHub answers when some objects are missing. */
-function decodeObserve(built, request, data, errors) {
-    // Indexed once: a hundred missing issues must not cost a hundred scans.
-    const byPath = new Map();
-    for (const error of errors) {
-        const path = (error.path ?? []).join('.');
-        if (!byPath.has(path))
-            byPath.set(path, error);
-    }
-    const errorAt = (path) => byPath.get(path);
-    const issues = [];
-    const labels = new Map();
-    let milestone;
-    for (const group of built.repos) {
-        const repository = data[group.alias] ?? null;
-        const repoError = errorAt(group.alias);
-        const stateLabel = repository?.stateLabel;
-        const known = new Map();
-        if (stateLabel)
-            known.set(stateLabel.name.toLowerCase(), { id: stateLabel.id, name: stateLabel.name });
-        labels.set(repoKey(group.repo), known);
-        for (const { alias, ref } of group.issues) {
-            const linked = repository?.[alias];
-            if (repository === null || linked == null) {
-                const error = errorAt(`${group.alias}.${alias}`) ?? repoError;
-                issues.push({ ref, found: false, reason: describeMissing(ref, error) });
-                continue;
-            }
-            issues.push(toObserved(ref, linked, request.completionFor));
-        }
-        if (group.alias === built.milestoneRepoAlias && request.milestone) {
-            milestone = pickMilestone(repository, request.milestone);
-        }
-    }
-    return { issues, labels, milestone };
-}
-function describeMissing(ref, error) {
-    if (error?.type === 'NOT_FOUND')
-        return `not found: it does not exist, was deleted or transferred, or the token cannot see it`;
-    if (error?.type === 'FORBIDDEN')
-        return `the token may not read it`;
-    return error?.message ?? `GitHub returned nothing for ${formatIssueRef(ref)}`;
-}
-function toObserved(ref, linked, completionFor) {
-    const marker = completionFor === undefined ? undefined : completionMarker(completionFor);
-    return {
-        ref,
-        found: true,
-        id: linked.id,
-        kind: linked.__typename === 'PullRequest' ? 'pull_request' : 'issue',
-        state: (linked.state ?? linked.prState) === 'OPEN' ? 'open' : 'closed',
-        locked: linked.locked,
-        title: linked.title,
-        url: linked.url,
-        labels: (linked.labels?.nodes ?? [])
-            .filter((label) => label !== null)
-            .map((label) => ({ id: label.id, name: label.name })),
-        milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
-        hasCompletionComment: marker !== undefined &&
-            (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true)
-    };
-}
-function toMilestone(repo, milestone) {
-    return {
-        repo: { owner: repo.owner, repo: repo.repo },
-        number: milestone.number,
-        title: milestone.title,
-        description: milestone.description ?? '',
-        url: milestone.url
-    };
-}
-function pickMilestone(repository, named) {
-    if (repository === null)
-        return null;
-    if (named.selector.by === 'number') {
-        const found = repository.milestone;
-        return found ? toMilestone(named.repo, found) : null;
-    }
-    const title = named.selector.title;
-    const candidates = repository.milestones?.nodes ?? [];
-    // The search is fuzzy; the title must match exactly (then ignoring case).
-    const found = candidates.find((m) => m?.title === title) ??
-        candidates.find((m) => m?.title.toLowerCase() === title.toLowerCase());
-    return found ? toMilestone(named.repo, found) : null;
-}
-/** Reads GitHub for the event: one query per {@link ISSUES_PER_QUERY} issues. */
-async function observe(github, request) {
-    const issues = [];
-    const labels = new Map();
-    let namedMilestone;
-    const chunks = [];
-    for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
-        chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY));
-    }
-    if (chunks.length === 0)
-        chunks.push([]);
-    for (const [n, chunk] of chunks.entries()) {
-        const built = buildObserveQuery(chunk, request, n === 0);
-        const { data, errors } = await queryAllowingErrors(github, built);
-        const decoded = decodeObserve(built, request, data, errors);
-        // Decoded per repository; the snapshot keeps the plan's order.
-        const byRef = new Map(decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue]));
-        for (const ref of chunk) {
-            const issue = byRef.get(formatIssueRef(ref).toLowerCase());
-            if (issue !== undefined)
-                issues.push(issue);
-        }
-        for (const [key, map] of decoded.labels) {
-            const merged = labels.get(key) ?? new Map();
-            for (const [name, label] of map)
-                merged.set(name, label);
-            labels.set(key, merged);
-        }
-        if (n === 0)
-            namedMilestone = decoded.milestone;
-    }
-    return { issues, labels, namedMilestone };
-}
-/** GitHub answers a query that names a missing object with data and errors: both are kept. */
-async function queryAllowingErrors(github, built) {
-    try {
-        const data = await github.graphql(built.query, built.variables);
-        return { data, errors: [] };
-    }
-    catch (error) {
-        const partial = graphqlPartial(error);
-        if (partial === undefined)
-            throw error;
-        const unexpected = partial.errors.filter((e) => e.type !== 'NOT_FOUND' && e.type !== 'FORBIDDEN');
-        if (unexpected.length > 0 || partial.errors.some((e) => (e.path ?? []).length === 0))
-            throw error;
-        return { data: partial.data, errors: partial.errors };
-    }
-}
-/** The data and errors of @octokit/graphql's GraphqlResponseError, checked structurally. */
-function graphqlPartial(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const candidate = error;
-    if (!Array.isArray(candidate.errors))
-        return undefined;
-    const data = typeof candidate.data === 'object' && candidate.data !== null ? candidate.data : {};
-    return { data, errors: candidate.errors };
-}
-
-;// CONCATENATED MODULE: ./src/github/apply.ts
-
-
-
-/**
- * Mutation fields per request. Label changes create no content and notify no
- * one; a batch this size keeps one request far below GitHub's per-request
- * limits while a 100-issue event still takes a handful of requests.
- * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
- */
-const LABEL_MUTATIONS_PER_REQUEST = 50;
-/**
- * Comments notify people and count as content creation: smaller batches, and
- * paced to GitHub's content limit (client.ts, content-pace.ts).
- */
-const CLOSE_MUTATIONS_PER_REQUEST = 20;
-const applied = (operation, detail) => ({
-    kind: 'applied',
-    operation,
-    detail
-});
-const failed = (operation, reason, detail) => ({
-    kind: 'failed',
-    operation,
-    reason,
-    detail
-});
-/** The names an addLabelsToLabelable answer says the issue now has. */
-function answeredLabels(answer) {
-    const nodes = answer?.labelable?.labels?.nodes;
-    return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []));
-}
-/** Makes the changeset's operations; one result per operation, in no particular order. */
-async function applyOperations(github, input) {
-    const results = [];
-    const created = new Map();
-    for (const operation of input.operations) {
-        if (operation.op !== 'create_label')
-            continue;
-        const [result, id] = await createLabel(github, operation);
-        results.push(result);
-        if (id !== undefined)
-            created.set(operation, id);
-    }
-    const labelMutations = [];
-    const commentMutations = [];
-    const closeMutations = [];
-    for (const operation of input.operations) {
-        switch (operation.op) {
-            case 'add_label': {
-                const { issueId, label } = operation.target;
-                const labelId = 'id' in label ? label.id : created.get(label.created);
-                if (labelId === undefined) {
-                    results.push(failed(operation, 'label-missing', `label "${operation.label}" could not be created`));
-                    break;
-                }
-                const wanted = operation.label.toLowerCase();
-                labelMutations.push({
-                    operation,
-                    subjectId: issueId,
-                    labelGone: 'failed',
-                    field: (alias, v) => `${alias}: addLabelsToLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v([labelId], '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
-                    // A label renamed during the run keeps its id: the name must be checked.
-                    check: (answer) => answeredLabels(answer).some((name) => name.toLowerCase() === wanted)
-                        ? undefined
-                        : `label "${operation.label}" was renamed or deleted during the run; re-run the job to create and apply it`
-                });
-                break;
-            }
-            case 'remove_label': {
-                // One field per label: a label deleted during the run fails only its own field.
-                const { issueId, labelIds } = operation.target;
-                labelMutations.push({
-                    operation,
-                    subjectId: issueId,
-                    labelGone: 'applied',
-                    field: (alias, v) => `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v(labelIds, '[ID!]!')} }) { clientMutationId }`
-                });
-                break;
-            }
-            case 'comment': {
-                const { issueId } = operation.target;
-                commentMutations.push({
-                    operation,
-                    subjectId: issueId,
-                    field: (alias, v) => `${alias}: addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
-                });
-                break;
-            }
-            case 'close_issue': {
-                const { issueId } = operation.target;
-                closeMutations.push({
-                    operation,
-                    subjectId: issueId,
-                    field: (alias, v) => `${alias}: closeIssue(input: { issueId: ${v(issueId, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
-                });
-                break;
-            }
-            case 'create_label':
-            case 'update_milestone':
-                break;
-        }
-    }
-    results.push(...(await sendMutations(github, labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST })).map((sent) => sent.result));
-    for (const operation of input.operations) {
-        if (operation.op === 'update_milestone')
-            results.push(await updateMilestone(github, operation));
-    }
-    // An issue is closed only once its completion comment is there: a re-run
-    // then still posts the comment that a failed request left out.
-    const commented = await writeOnce(github, commentMutations, {
-        perRequest: Math.min(CLOSE_MUTATIONS_PER_REQUEST, github.contentPerRequest),
-        createsContent: true
-    });
-    results.push(...commented);
-    const uncommented = new Set(commented.flatMap((r) => r.kind !== 'applied' && r.operation.op === 'comment' ? [r.operation.target.issueId] : []));
-    const closable = closeMutations.filter((m) => {
-        if (!uncommented.has(m.subjectId))
-            return true;
-        results.push(failed(m.operation, 'blocked', 'not closed: its completion comment failed'));
-        return false;
-    });
-    results.push(...(await writeOnce(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })));
-    return results;
-}
-/** Creates a label; its node id, for the additions of this changeset, when it exists afterwards. */
-async function createLabel(github, operation) {
-    const { owner, repo } = operation.target.repo;
-    try {
-        const answer = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
-            owner,
-            repo,
-            name: operation.label,
-            color: operation.color,
-            description: operation.description
-        });
-        return [applied(operation), answer.data.node_id];
-    }
-    catch (error) {
-        if (!isAlreadyExists(error))
-            return [failed(operation, failureReason(error), describeError(error)), undefined];
-        // Another run created it between our read and this write: use theirs (its id is the one thing unknown).
-        try {
-            const existing = await github.octokit.request('GET /repos/{owner}/{repo}/labels/{name}', {
-                owner,
-                repo,
-                name: operation.label
-            });
-            return [applied(operation, 'already existed'), existing.data.node_id];
-        }
-        catch (again) {
-            return [failed(operation, failureReason(again), describeError(again)), undefined];
-        }
-    }
-}
-/**
- * A request's failure, where only the milestone's own 404 means "gone": a 404
- * on a repository's labels or on a whole GraphQL request is a repository the
- * token cannot see or a wrong URL, a failure rather than a warning.
- */
-function failureReason(error) {
-    const reason = classify(error);
-    return reason === 'gone' ? 'http' : reason;
-}
-/**
- * Writes the milestone's description: the changeset's text when the milestone
- * still reads as the snapshot saw it (`base`), else this plan's block placed
- * into what it reads now, so that a person's edit since the snapshot is kept.
- */
-async function updateMilestone(github, operation) {
-    const { repo: where, base, block } = operation.target;
-    const route = { owner: where.owner, repo: where.repo, milestone_number: operation.milestone };
-    try {
-        const fresh = await github.octokit.request('GET /repos/{owner}/{repo}/milestones/{milestone_number}', route);
-        const current = fresh.data.description ?? '';
-        const next = current === base ? operation.description : placeBlock(current, block);
-        if (next !== current) {
-            await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
-                ...route,
-                description: next
-            });
-        }
-        return applied(operation);
-    }
-    catch (error) {
-        return failed(operation, classify(error), describeError(error));
-    }
-}
-/** Sends mutations in batches, one request at a time, mapping each field's error to its operation. */
-async function sendMutations(github, mutations, { perRequest, once = false, createsContent = false }) {
-    const results = [];
-    for (let start = 0; start < mutations.length; start += perRequest) {
-        const batch = mutations.slice(start, start + perRequest);
-        if (createsContent)
-            await github.reserveContent(batch.length);
-        const variables = {};
-        const declarations = [];
-        const bind = (value, type) => {
-            const name = `v${declarations.length}`;
-            declarations.push(`$${name}: ${type}`);
-            variables[name] = value;
-            return `$${name}`;
-        };
-        const fields = batch.map((mutation, i) => mutation.field(`m${i}`, bind));
-        const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`;
-        let errors = [];
-        let data = {};
-        let failure;
-        let lost = false;
-        try {
-            const answer = await github.graphql(query, variables, once);
-            // client.ts refuses a body without data; this guard keeps a crash out whatever the transport.
-            if (typeof answer === 'object' && answer !== null)
-                data = answer;
-            else {
-                failure = { reason: 'http', detail: 'GitHub answered without data' };
-                lost = true;
-            }
-        }
-        catch (error) {
-            const partial = graphqlPartial(error);
-            if (partial === undefined) {
-                failure = { reason: failureReason(error), detail: describeError(error) };
-                lost = answerLost(error);
-            }
-            else if (partial.errors.some((e) => (e.path ?? []).length === 0)) {
-                failure = { reason: 'graphql', detail: describeError(error) };
-            }
-            else {
-                errors = partial.errors;
-                data = partial.data;
-            }
-        }
-        const errorByField = new Map();
-        for (const error of errors) {
-            const field = error.path?.[0];
-            if (typeof field === 'string' && !errorByField.has(field))
-                errorByField.set(field, error);
-        }
-        batch.forEach((mutation, i) => {
-            const error = errorByField.get(`m${i}`);
-            const result = failure !== undefined
-                ? failed(mutation.operation, failure.reason, failure.detail)
-                : error !== undefined
-                    ? fieldError(mutation, error)
-                    : fieldAnswer(mutation, data[`m${i}`]);
-            results.push({ result, lost: failure !== undefined && lost });
-        });
-    }
-    return results;
-}
-/** Rounds of "read, then send again what is not there" after a lost answer. */
-const SETTLE_ROUNDS = 2;
-/**
- * Comments and closes, which people see: each is sent once, never retried
- * blindly by the client. When its answer is lost (a reset, a timeout, a 5xx,
- * an unreadable answer) GitHub may have made it, even a moment later; so wait
- * as long as an attempt may take, read the issues, and count what is there
- * (the comment's marker, the issue closed) as made. Only what the read shows
- * missing is sent again; what no read could settle is `unknown`, and the
- * re-run reads before it writes (observe finds the comment by its marker).
- */
-async function writeOnce(github, mutations, batching) {
-    const final = new Map();
-    let pending = mutations;
-    for (let round = 0; pending.length > 0; round++) {
-        const sent = await sendMutations(github, pending, { ...batching, once: true });
-        // One operation per mutation: results come back in mutation order.
-        const doubtful = [];
-        pending.forEach((mutation, i) => {
-            const one = sent[i];
-            if (one === undefined)
-                return;
-            if (one.lost)
-                doubtful.push(mutation);
-            final.set(mutation, one.result);
-        });
-        if (doubtful.length === 0)
-            break;
-        await github.waitOutAttempt();
-        const seen = await readBack(github, doubtful);
-        const missing = [];
-        for (const mutation of doubtful) {
-            const before = final.get(mutation)?.detail ?? 'no answer';
-            const found = seen?.get(mutation);
-            const operation = mutation.operation;
-            if (found === 'made') {
-                final.set(mutation, applied(operation, `made, though its answer was lost (${before})`));
-            }
-            else if (found === 'gone') {
-                final.set(mutation, failed(operation, 'gone', 'the issue is no longer there'));
-            }
-            else if (found === 'missing' && round + 1 < SETTLE_ROUNDS) {
-                missing.push(mutation);
-            }
-            else if (found === 'missing') {
-                final.set(mutation, failed(operation, 'not-made', `not made: its answer was lost (${before}) and a read shows it missing; re-run the job`));
-            }
-            else {
-                final.set(mutation, {
-                    kind: 'unknown',
-                    operation,
-                    detail: `outcome unknown: its answer was lost (${before}) and the read to check it failed; a re-run reads before repeating it`
-                });
-            }
-        }
-        pending = missing;
-    }
-    return mutations.flatMap((mutation) => {
-        const result = final.get(mutation);
-        return result === undefined ? [] : [result];
-    });
-}
-/**
- * Reads back the issues of comments and closes whose answers were lost:
- * whether each comment (found by its last line, the marker) or close is
- * there. Undefined when the read itself fails.
- */
-async function readBack(github, mutations) {
-    const ids = mutations.map((m) => m.subjectId);
-    let nodes;
-    try {
-        const data = await github.graphql('query DebussyConfirm($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { state comments(last: 50) { nodes { body } } } } }', { ids });
-        if (!Array.isArray(data?.nodes))
-            return undefined;
-        nodes = data.nodes;
-    }
-    catch (error) {
-        // A node deleted meanwhile comes back as a NOT_FOUND beside the others.
-        const partial = graphqlPartial(error);
-        const list = partial?.data?.nodes;
-        if (partial === undefined || !Array.isArray(list))
-            return undefined;
-        nodes = list;
-    }
-    const seen = new Map();
-    mutations.forEach((mutation, i) => {
-        const node = nodes[i];
-        const operation = mutation.operation;
-        if (node === null || node === undefined) {
-            seen.set(mutation, 'gone');
-        }
-        else if (operation.op === 'close_issue') {
-            seen.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing');
-        }
-        else if (operation.op === 'comment') {
-            const marker = operation.body.split('\n').at(-1) ?? operation.body;
-            const bodies = (node.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []));
-            seen.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing');
-        }
-    });
-    return seen;
-}
-/** A field's error: the issue gone (a warning), a label gone, or a failure. */
-function fieldError(mutation, error) {
-    const operation = mutation.operation;
-    if (error.type !== 'NOT_FOUND')
-        return failed(operation, 'graphql', error.message);
-    if (mutation.labelGone === undefined || error.message.includes(mutation.subjectId)) {
-        return failed(operation, 'gone', error.message);
-    }
-    return mutation.labelGone === 'applied'
-        ? applied(operation, 'the label was deleted during the run')
-        : failed(operation, 'label-deleted', `a label was deleted during the run (${error.message}); re-run the job to create and apply it`);
-}
-function fieldAnswer(mutation, answer) {
-    const problem = mutation.check?.(answer);
-    return problem === undefined
-        ? applied(mutation.operation)
-        : failed(mutation.operation, 'label-deleted', problem);
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts

@@ -5,6 +5,7 @@
 import type {
   EventKind,
   IssueRef,
+  MasterPlan,
   ObservedIssue,
   ObservedLabel,
   ObservedMilestone,
@@ -22,6 +23,17 @@ export const phaseEvent = (kind: EventKind, overrides: Partial<PhaseEvent> = {})
   dryRun: undefined,
   runId: undefined,
   sequence: undefined,
+  ...overrides
+})
+
+/** docs/plan.md of acme/app, titled `Plan`, with no issue, milestone or phase unless given. */
+export const masterPlan = (overrides: Partial<MasterPlan> = {}): MasterPlan => ({
+  path: 'docs/plan.md',
+  title: 'Plan',
+  issues: [],
+  repo: { owner: 'acme', repo: 'app' },
+  milestone: undefined,
+  phases: [],
   ...overrides
 })
 

@@ -10,8 +10,15 @@ import {
   type LoggedRequest,
   type SimulatorOptions
 } from './github-simulator.js'
-import { cleanup, runAction, type ActionResult } from './run-action.js'
-import { PLAN_PATH, REPO, dispatch } from './sample-repo.js'
+import { cleanup, makeWorkspace, runAction, type ActionResult } from './run-action.js'
+import {
+  PLAN_PATH,
+  REPO,
+  dispatch,
+  seedSample,
+  type Sample,
+  type SampleOptions
+} from './sample-repo.js'
 
 /**
  * Gives each test of the calling file (or describe block) a fresh simulator:
@@ -33,6 +40,15 @@ export function useSimulator(
     current = undefined
     cleanup()
   })
+}
+
+/** The sample repository seeded into `sim`, and a workspace holding its plan. */
+export function seedWorkspace(
+  sim: GitHubSimulator,
+  options: SampleOptions = {}
+): Sample & { readonly workspace: string } {
+  const sample = seedSample(sim, options)
+  return { ...sample, workspace: makeWorkspace(sample.files) }
 }
 
 export interface FireOptions {

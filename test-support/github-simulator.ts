@@ -132,6 +132,13 @@ export interface FaultSpec {
   readonly resetInSeconds?: number
   /** `slow`: delay before answering (default 1000); `hang`, lost `timeout`: when the server gives up (≤ 60 s). */
   readonly delayMs?: number
+  /**
+   * `slow`: GitHub gets to the request only after the client has given up on
+   * it. The request is handled (a write is made), then its answer is held as a
+   * lost `timeout` holds it (`onHold`: a test's clock ends the attempt at once),
+   * and sent after `delayMs` only if the client still waits.
+   */
+  readonly late?: boolean
   /** `applied-then-lost`: how the answer is lost (default `reset`). */
   readonly lost?: LostAnswer
   /** `malformed`, and lost `malformed`: the body served (default `no-data`). */
@@ -434,8 +441,9 @@ export class GitHubSimulator {
   }
 
   /**
-   * Calls `hook` when a request's answer starts being held (a `hang`, or an
-   * `applied-then-lost` timeout after the change was made), so a test's clock
+   * Calls `hook` when a request's answer starts being held (a `hang`, a `late`
+   * `slow` answer or an `applied-then-lost` timeout, after the change was
+   * made), so a test's clock
    * can end the client's attempt then rather than after real time.
    */
   onHold(hook: RequestHook): () => void {
@@ -535,12 +543,13 @@ export class GitHubSimulator {
     // An `applied-then-lost` fault lets the request be handled, then loses its answer.
     let losing: FaultSpec | undefined
     const send = (answer: Answer, headers: Record<string, string> = {}): void => {
+      const all = { ...this.rateHeaders(bucket), ...headers }
       if (losing !== undefined) {
-        this.loseAnswer(losing, req, res, entry, answer)
+        this.loseAnswer(losing, req, res, entry, answer, all)
         return
       }
       entry.status = answer.status
-      this.respond(res, entry, answer, { ...this.rateHeaders(bucket), ...headers })
+      this.respond(res, entry, answer, all)
     }
 
     if (!this.authorized(req.headers.authorization)) {
@@ -557,7 +566,8 @@ export class GitHubSimulator {
     if (fault) {
       entry.fault = fault.kind
       this.faultsInjected++
-      if (fault.kind === 'applied-then-lost') losing = fault
+      if (fault.kind === 'applied-then-lost' || (fault.kind === 'slow' && fault.late === true))
+        losing = fault
       else {
         const handled = await this.serveFault(fault, req, res, entry, bucket)
         if (handled || this.closed) return
@@ -768,14 +778,26 @@ export class GitHubSimulator {
     }
   }
 
-  /** The request was handled (the write made); now its answer goes missing. */
+  /** The request was handled (the write made); now its answer goes missing, or comes late. */
   private loseAnswer(
     fault: FaultSpec,
     req: IncomingMessage,
     res: ServerResponse,
     entry: MutableLogged,
-    answer: Answer
+    answer: Answer,
+    headers: Record<string, string>
   ): void {
+    if (fault.kind === 'slow') {
+      // A late answer: held like a lost timeout, then sent if the client still waits.
+      const release = this.sleepHandle(fault.delayMs ?? 1000, () => {
+        if (req.socket.destroyed) return
+        entry.status = answer.status
+        this.respond(res, entry, answer, headers)
+      })
+      req.socket.once('close', () => release())
+      for (const hook of [...this.holdHooks]) void hook(entry)
+      return
+    }
     switch (fault.lost ?? 'reset') {
       case 'reset':
         req.socket.destroy()

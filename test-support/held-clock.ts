@@ -5,7 +5,7 @@
  * clock's `now` on instead) and are recorded.
  */
 import type { ClientClock, ClientTiming } from '../src/github/client.js'
-import type { GitHubSimulator } from './github-simulator.js'
+import type { GitHubSimulator, LoggedRequest } from './github-simulator.js'
 import { FAST_TIMING } from './run-in-process.js'
 
 /** Longer than any answer of the simulator takes, however loaded the machine. */
@@ -16,6 +16,8 @@ export interface HeldClock extends ClientClock {
   readonly sleeps: number[]
   /** Attempts ended because the simulator held their answer. */
   readonly abandoned: () => number
+  /** The clock's `now` when the simulator received `request`: waits show as gaps. */
+  readonly at: (request: LoggedRequest) => number
 }
 
 /**
@@ -28,6 +30,11 @@ export function heldClock(sim: GitHubSimulator): HeldClock {
   let abandoned = 0
   let skipped = 0
   const started = Date.now()
+  const now = (): number => started + skipped
+  const arrivals = new WeakMap<LoggedRequest, number>()
+  sim.onRequest((request) => {
+    arrivals.set(request, now())
+  })
   sim.onHold(() => {
     if (current === undefined || current.signal.aborted) return
     abandoned++
@@ -36,8 +43,9 @@ export function heldClock(sim: GitHubSimulator): HeldClock {
   return {
     sleeps,
     abandoned: () => abandoned,
+    at: (request) => arrivals.get(request) ?? Number.NaN,
     // Only waits move it: a slow machine makes no window pass by itself.
-    now: () => started + skipped,
+    now,
     sleep: (ms) => {
       sleeps.push(ms)
       skipped += ms
@@ -52,12 +60,17 @@ export function heldClock(sim: GitHubSimulator): HeldClock {
 
 const clocks = new WeakMap<GitHubSimulator, HeldClock>()
 
-/** FAST_TIMING on the simulator's held clock (one per simulator, however many runs). */
-export function heldTiming(sim: GitHubSimulator, base: ClientTiming = FAST_TIMING): ClientTiming {
+/** The simulator's held clock: one per simulator, however many runs. */
+export function heldClockOf(sim: GitHubSimulator): HeldClock {
   let clock = clocks.get(sim)
   if (clock === undefined) {
     clock = heldClock(sim)
     clocks.set(sim, clock)
   }
-  return { ...base, clock }
+  return clock
+}
+
+/** FAST_TIMING on the simulator's held clock. */
+export function heldTiming(sim: GitHubSimulator, base: ClientTiming = FAST_TIMING): ClientTiming {
+  return { ...base, clock: heldClockOf(sim) }
 }

@@ -18,3 +18,20 @@ export function refusal(call: () => unknown): InputError {
   expect(error.message).not.toMatch(/invalid_type|too_small|Invalid input|ZodError|\n|\s{2}at /)
   return error
 }
+
+/**
+ * The refusal of `call`, checked: the field it names exactly, and words of its
+ * problem and of its fix.
+ */
+export function refusedWith(
+  call: () => unknown,
+  field: string,
+  problem: string,
+  fix: string
+): InputError {
+  const error = refusal(call)
+  expect(error.field).toBe(field)
+  expect(error.problem).toContain(problem)
+  expect(error.fix).toContain(fix)
+  return error
+}

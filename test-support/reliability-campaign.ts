@@ -9,6 +9,12 @@
  * action's read and its write. The event runs in process;
  * a failed step is re-run at most twice, as a user re-runs a job; then GitHub
  * must be where a fault-free run would have left it.
+ *
+ * The client runs on the simulator's held clock: an attempt ends when the
+ * simulator holds its answer (a hang, a late answer, a lost timeout), and
+ * every wait (rate limits, pacing, the settle before a read-back) moves that
+ * clock, not real time. So a trial takes no real time for its waits, and a
+ * loaded machine cannot make an answer race an attempt's timer.
  */
 import { afterAll, expect, it } from '@jest/globals'
 import type { EventKind } from '../src/domain.js'
@@ -21,9 +27,9 @@ import {
   describeReliability,
   errorMessages,
   runScanned,
-  sleep,
   unexplainedFailure
 } from './reliability-harness.js'
+import { heldClockOf, heldTiming } from './held-clock.js'
 import {
   startSimulator,
   type FaultSpec,
@@ -46,6 +52,8 @@ const END = '<!-- debussy-issue-sync:end'
 const BLOCK = '\u27e6BLOCK\u27e7'
 /** Retry and rate-limit waits scale with this (FAST_TIMING: milliseconds per second). */
 const UNIT_MS = FAST_TIMING.retryUnitMs
+/** A slow answer that still comes in time is really delayed: at most this (ms). */
+const SLOW_MAX_MS = 90
 
 /** Mutation fields the action sends, which a fault can be aimed at. */
 export type MutationField =
@@ -207,7 +215,7 @@ export function drawTrial(seed: number): TrialSpec {
           ['removeLabelsFromLabelable', 2]
         ]),
         fault: random.weighted<FaultSpec>([
-          [{ kind: 'slow', match: FAULT_CLASSES.mutation, delayMs: random.int(450, 700) }, 5],
+          [lateFault(FAULT_CLASSES.mutation, random.int(450, 700)), 5],
           [{ kind: 'server-error', match: FAULT_CLASSES.mutation, status: 502 }, 2],
           [{ kind: 'reset', match: FAULT_CLASSES.mutation }, 2],
           [{ kind: 'secondary-rate-limit', match: FAULT_CLASSES.mutation, retryAfter: 2 }, 1]
@@ -353,14 +361,11 @@ function drawFault(random: Random): FaultSpec {
     case 'reset':
       return { kind, match, times: random.int(1, 2) }
     case 'slow':
-      // Mostly below the attempt timeout; two in five beyond it: the attempt times out,
-      // and GitHub applies the request anyway when it finally gets to it.
-      return {
-        kind,
-        match,
-        delayMs: random.chance(0.4) ? random.int(450, 700) : random.int(10, 150),
-        times: 1
-      }
+      // Mostly in time; two in five late: the attempt times out (on the held clock,
+      // at once), and GitHub applies the request anyway.
+      return random.chance(0.4)
+        ? lateFault(match, random.int(450, 700))
+        : { kind, match, delayMs: random.int(10, SLOW_MAX_MS), times: 1 }
     case 'hang':
       // The simulator drops the connection after delayMs; the action should give up sooner.
       return { kind, match, delayMs: random.int(600, 900), times: 1 }
@@ -373,6 +378,14 @@ function drawFault(random: Random): FaultSpec {
     default:
       throw new Error(`no such fault ${String(kind)}`)
   }
+}
+
+/**
+ * An answer that comes after the attempt's limit: the request is handled, its
+ * answer held until the client gives up (`delayMs` only if it never does).
+ */
+function lateFault(match: FaultSpec['match'], delayMs: number): FaultSpec {
+  return { kind: 'slow', late: true, match, delayMs, times: 1 }
 }
 
 // ---------------------------------------------------------------------------
@@ -608,10 +621,11 @@ function interfere(
 
 const SECONDARY = new Set(['secondary-rate-limit', 'secondary-rate-limit-429'])
 
-/** Requests sent sooner after a rate-limit answer than the wait it named. */
+/** Requests sent sooner after a rate-limit answer than the wait it named, on the client's clock. */
 export function waitViolations(
   log: readonly LoggedRequest[],
-  faults: readonly FaultSpec[]
+  faults: readonly FaultSpec[],
+  at: (request: LoggedRequest) => number
 ): string[] {
   const problems: string[] = []
   const secondaryWait = Math.min(
@@ -630,8 +644,8 @@ export function waitViolations(
     else if (request.fault === 'primary-rate-limit' || request.fault === 'graphql-rate-limited')
       wait = primaryWait - 1
     if (wait === undefined || !Number.isFinite(wait)) return
-    const gap = next.at - request.at
-    if (gap + 2 < wait * UNIT_MS) {
+    const gap = at(next) - at(request)
+    if (!(gap >= wait * UNIT_MS)) {
       problems.push(
         `${next.method} ${next.path} sent ${gap} ms after a ${request.fault} answer to ${request.method} ${request.path}, before the ${wait * UNIT_MS} ms it named`
       )
@@ -662,6 +676,7 @@ export async function runTrial(spec: TrialSpec, tally: Tally): Promise<TrialOutc
         repository: REPO,
         eventName: 'repository_dispatch',
         eventPayload: payloadOf(payload),
+        timing: heldTiming(sim),
         ...(env ? { env } : {})
       })
       if (spec.debug) tally.add('secrets.debugRuns')
@@ -774,7 +789,6 @@ export async function runTrial(spec: TrialSpec, tally: Tally): Promise<TrialOutc
     unhook()
     unaim()
     unlose()
-    await settled(sim)
     for (const request of sim.requests) {
       if (request.fault !== 'applied-then-lost') continue
       tally.add('lostAnswer.injected')
@@ -793,7 +807,7 @@ export async function runTrial(spec: TrialSpec, tally: Tally): Promise<TrialOutc
     const served = [...spec.faults, ...(spec.aimed === undefined ? [] : [spec.aimed.fault])]
     const judged =
       spec.longReset === undefined ? served : served.filter((f) => SECONDARY.has(f.kind))
-    const violations = waitViolations(sim.requests, judged)
+    const violations = waitViolations(sim.requests, judged, heldClockOf(sim).at)
     if (violations.length > 0) {
       tally.add('rateLimit.waitViolations', violations.length)
       protocol.push(...violations)
@@ -813,17 +827,6 @@ export async function runTrial(spec: TrialSpec, tally: Tally): Promise<TrialOutc
   } finally {
     await sim.close()
     if (workspace !== undefined) cleanup(workspace)
-  }
-}
-
-/**
- * Waits until the simulator has answered every slowed request: one whose attempt
- * timed out is still applied when the simulator gets to it, and must be seen.
- */
-async function settled(sim: GitHubSimulator): Promise<void> {
-  const deadline = Date.now() + 2_000
-  while (sim.requests.some((r) => r.fault === 'slow' && r.status === 0) && Date.now() < deadline) {
-    await sleep(20)
   }
 }
 

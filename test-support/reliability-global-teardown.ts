@@ -12,46 +12,60 @@ interface FileCounts {
   readonly notes: readonly string[]
 }
 
-const ROWS: readonly (readonly [section: string, label: string, key: string])[] = [
-  ['Fault injection', 'trials (seeded)', 'campaign.trials'],
-  ['', 'faults injected (served by the simulator)', 'faults.injected'],
-  ['', 'faults survived (trial converged)', 'faults.survived'],
-  ['', 'trials converged', 'campaign.converged'],
-  ['', 'lost updates (trials not converged)', 'campaign.lostUpdates'],
-  ['', 'writes made, then answer lost (applied-then-lost)', 'lostAnswer.injected'],
-  [
-    '',
-    '  hitting comment / close / label add / label remove / milestone / label creation',
-    'lostAnswer.addComment|lostAnswer.closeIssue|lostAnswer.addLabelsToLabelable|lostAnswer.removeLabelsFromLabelable|lostAnswer.milestonePatch|lostAnswer.createLabel'
+/** The table's rows by area: [measure, the count's key (`a|b` shows a / b)]. */
+const SECTIONS: Record<string, readonly (readonly [label: string, key: string])[]> = {
+  'Fault injection': [
+    ['trials (seeded)', 'campaign.trials'],
+    ['faults injected (served by the simulator)', 'faults.injected'],
+    ['faults survived (trial converged)', 'faults.survived'],
+    ['trials converged', 'campaign.converged'],
+    ['lost updates (trials not converged)', 'campaign.lostUpdates'],
+    ['writes made, then answer lost (applied-then-lost)', 'lostAnswer.injected'],
+    [
+      '  hitting comment / close / label add / label remove / milestone / label creation',
+      'lostAnswer.addComment|lostAnswer.closeIssue|lostAnswer.addLabelsToLabelable|lostAnswer.removeLabelsFromLabelable|lostAnswer.milestonePatch|lostAnswer.createLabel'
+    ],
+    ['duplicate comments (a completion comment posted twice)', 'duplicates.comments'],
+    ['duplicate closes (an issue closed twice)', 'duplicates.closes'],
+    ['runs that failed and were re-run', 'campaign.reruns'],
+    ['failed runs explained (::error::, no stack)', 'campaign.failuresExplained'],
+    ['failed runs not explained', 'campaign.failuresUnexplained'],
+    ['person interferences mid-run', 'campaign.interferences'],
+    ['long primary limits: step failed saying when', 'campaign.longResetExplained'],
+    ['rate-limit waits cut short', 'rateLimit.waitViolations'],
+    ['requests sent into a budget exhausted for an hour', 'rateLimit.sentDuringLongLimit'],
+    ['targeted fault checks passed / failed', 'targeted.passed|targeted.failed']
   ],
-  ['', 'duplicate comments (a completion comment posted twice)', 'duplicates.comments'],
-  ['', 'duplicate closes (an issue closed twice)', 'duplicates.closes'],
-  ['', 'runs that failed and were re-run', 'campaign.reruns'],
-  ['', 'failed runs explained (::error::, no stack)', 'campaign.failuresExplained'],
-  ['', 'failed runs not explained', 'campaign.failuresUnexplained'],
-  ['', 'person interferences mid-run', 'campaign.interferences'],
-  ['', 'long primary limits: step failed saying when', 'campaign.longResetExplained'],
-  ['', 'rate-limit waits cut short', 'rateLimit.waitViolations'],
-  ['', 'requests sent into a budget exhausted for an hour', 'rateLimit.sentDuringLongLimit'],
-  ['', 'targeted fault checks passed / failed', 'targeted.passed|targeted.failed'],
-  ['Bad input', 'inputs tried', 'input.tried'],
-  ['', 'refused cleanly (field, fix, 0 requests, no stack)', 'input.refusedCleanly'],
-  ['', 'refused, but not cleanly', 'input.refusedBadly'],
-  ['', 'accepted as expected (and neutralised)', 'input.acceptedAsExpected'],
-  ['', 'not handled as expected', 'input.unexpected'],
-  ['', 'requests made on refused input', 'input.requestsOnRefused'],
-  ['', 'write requests made on refused input', 'input.writesOnRefused'],
-  ['Disorder', 'trials (fast-check)', 'disorder.trials'],
-  ['', 'deliveries', 'disorder.deliveries'],
-  ['', 'trials ending as the in-order model says', 'disorder.converged'],
-  ['', 'trials differing from the model after some delivery', 'disorder.diverged'],
-  ['People', "lost labels (a person's label gone)", 'labels.lost'],
-  ['', "resurrected labels (a person's removal undone)", 'labels.resurrected'],
-  ['Secrets', 'runs scanned (stdout, summary, outputs)', 'secrets.runsScanned'],
-  ['', 'of which with RUNNER_DEBUG=1', 'secrets.debugRuns'],
-  ['', 'bundle runs (dist/index.js, stdout+stderr)', 'secrets.bundleRuns'],
-  ['', 'token leaks', 'secrets.leaks']
-]
+  'Bad input': [
+    ['inputs tried', 'input.tried'],
+    ['refused cleanly (field, fix, 0 requests, no stack)', 'input.refusedCleanly'],
+    ['refused, but not cleanly', 'input.refusedBadly'],
+    ['accepted as expected (and neutralised)', 'input.acceptedAsExpected'],
+    ['not handled as expected', 'input.unexpected'],
+    ['requests made on refused input', 'input.requestsOnRefused'],
+    ['write requests made on refused input', 'input.writesOnRefused']
+  ],
+  Disorder: [
+    ['trials (fast-check)', 'disorder.trials'],
+    ['deliveries', 'disorder.deliveries'],
+    ['trials ending as the in-order model says', 'disorder.converged'],
+    ['trials differing from the model after some delivery', 'disorder.diverged']
+  ],
+  People: [
+    ["lost labels (a person's label gone)", 'labels.lost'],
+    ["resurrected labels (a person's removal undone)", 'labels.resurrected']
+  ],
+  Secrets: [
+    ['runs scanned (stdout, summary, outputs)', 'secrets.runsScanned'],
+    ['of which with RUNNER_DEBUG=1', 'secrets.debugRuns'],
+    ['bundle runs (dist/index.js, stdout+stderr)', 'secrets.bundleRuns'],
+    ['token leaks', 'secrets.leaks']
+  ]
+}
+
+const ROWS = Object.entries(SECTIONS).flatMap(([area, rows]) =>
+  rows.map(([label, key], i) => [i === 0 ? area : '', label, key] as const)
+)
 
 function read(dir: string): FileCounts[] {
   return readdirSync(dir)

@@ -177,6 +177,3 @@ export function unexplainedFailure(result: InProcessResult): string | undefined 
   if (STACK_FRAME.test(result.stdout)) return 'the log carries a stack trace'
   return undefined
 }
-
-export const sleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms))

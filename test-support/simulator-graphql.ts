@@ -349,10 +349,8 @@ function repoView(ctx: GraphqlContext, repo: RepoRecord): object {
     return issueView(ctx, issue)
   }
   return {
-    __typename: 'Repository',
-    id: repo.nodeId,
+    ...nodeOf('Repository', repo, 'name'),
     databaseId: repo.id,
-    name: repo.name,
     nameWithOwner: fullName(repo),
     owner: {
       __typename: 'Organization',
@@ -430,21 +428,14 @@ function ordered<T>(
 function issueView(ctx: GraphqlContext, issue: IssueRecord): object {
   const typename = issue.pullRequest ? 'PullRequest' : 'Issue'
   return {
-    __typename: typename,
-    id: issue.nodeId,
+    ...nodeOf(typename, issue, 'number', 'title', 'locked', 'closedAt', 'createdAt', 'updatedAt'),
     databaseId: issue.id,
-    number: issue.number,
-    title: issue.title,
     body: issue.body ?? '',
     url: issueHtmlUrl(ctx.serverUrl, issue),
     resourcePath: `/${fullName(issue.repo)}/${issue.pullRequest ? 'pull' : 'issues'}/${issue.number}`,
     state: issue.state.toUpperCase(),
     stateReason: () => issue.stateReason?.toUpperCase() ?? null,
-    locked: issue.locked,
     closed: issue.state === 'closed',
-    closedAt: issue.closedAt,
-    createdAt: issue.createdAt,
-    updatedAt: issue.updatedAt,
     isDraft: false,
     merged: false,
     author: { __typename: 'User', login: 'octocat', url: `${ctx.serverUrl}/octocat` },
@@ -459,15 +450,26 @@ function issueView(ctx: GraphqlContext, issue: IssueRecord): object {
   }
 }
 
+/** The fields of a record that GraphQL shows as they are stored. */
+function stored<R extends object>(
+  record: R,
+  ...keys: (keyof R & string)[]
+): Record<string, unknown> {
+  return Object.fromEntries(keys.map((key) => [key, record[key]]))
+}
+
+/** What every node view starts with: its type, its global id, and fields as stored. */
+function nodeOf<R extends { nodeId: string }>(
+  typename: string,
+  record: R,
+  ...keys: (keyof R & string)[]
+): Record<string, unknown> {
+  return { __typename: typename, id: record.nodeId, ...stored(record, ...keys) }
+}
+
 function labelView(ctx: GraphqlContext, label: LabelRecord): object {
   return {
-    __typename: 'Label',
-    id: label.nodeId,
-    name: label.name,
-    color: label.color,
-    description: label.description,
-    isDefault: label.isDefault,
-    createdAt: label.createdAt,
+    ...nodeOf('Label', label, 'name', 'color', 'description', 'isDefault', 'createdAt'),
     url: `${ctx.serverUrl}/${fullName(label.repo)}/labels/${encodeURIComponent(label.name)}`,
     repository: () => repoView(ctx, label.repo)
   }
@@ -477,18 +479,12 @@ function milestoneView(ctx: GraphqlContext, milestone: MilestoneRecord): object 
   const counts = ctx.state.milestoneCounts(milestone)
   const total = counts.open + counts.closed
   return {
-    __typename: 'Milestone',
-    id: milestone.nodeId,
-    number: milestone.number,
-    title: milestone.title,
-    description: milestone.description,
+    ...nodeOf('Milestone', milestone, 'number', 'title', 'description'),
     url: `${ctx.serverUrl}/${fullName(milestone.repo)}/milestone/${milestone.number}`,
     resourcePath: `/${fullName(milestone.repo)}/milestone/${milestone.number}`,
     state: milestone.state.toUpperCase(),
     closed: milestone.state === 'closed',
-    closedAt: milestone.closedAt,
-    createdAt: milestone.createdAt,
-    updatedAt: milestone.updatedAt,
+    ...stored(milestone, 'closedAt', 'createdAt', 'updatedAt'),
     dueOn: null,
     progressPercentage: total === 0 ? 0 : (100 * counts.closed) / total,
     repository: () => repoView(ctx, milestone.repo)
@@ -497,11 +493,8 @@ function milestoneView(ctx: GraphqlContext, milestone: MilestoneRecord): object 
 
 function commentView(ctx: GraphqlContext, comment: CommentRecord): object {
   return {
-    __typename: 'IssueComment',
-    id: comment.nodeId,
+    ...nodeOf('IssueComment', comment, 'body', 'createdAt'),
     databaseId: comment.id,
-    body: comment.body,
-    createdAt: comment.createdAt,
     // The token is the Actions bot's: its own comments are the ones it authored.
     viewerDidAuthor: comment.author === API_ACTOR,
     url: `${issueHtmlUrl(ctx.serverUrl, comment.issue)}#issuecomment-${comment.id}`,

@@ -202,19 +202,19 @@ export class SimulatorState {
     return this.nodes.get(id)
   }
 
-  private newNode(type: NodeTarget['type'], dbId: number): string {
-    const opaque = Buffer.from(`${type}:${dbId}`).toString('base64url')
-    return `${NODE_PREFIX[type]}${opaque}`
+  /** A new record's database id and the global node id GraphQL derives from it. */
+  private newIds(type: NodeTarget['type']): { id: number; nodeId: string } {
+    const id = this.nextId++
+    const opaque = Buffer.from(`${type}:${id}`).toString('base64url')
+    return { id, nodeId: `${NODE_PREFIX[type]}${opaque}` }
   }
 
   addRepo(fullName: string): RepoRecord {
     const existing = this.repoByName(fullName)
     if (existing) return existing
     const { owner, name } = splitRepo(fullName)
-    const id = this.nextId++
     const repo: RepoRecord = {
-      id,
-      nodeId: this.newNode('Repository', id),
+      ...this.newIds('Repository'),
       owner,
       name,
       key: `${owner}/${name}`.toLowerCase(),
@@ -240,10 +240,8 @@ export class SimulatorState {
     if (this.findLabel(repo, input.name)) {
       throw new SimulatorUsageError(`label "${input.name}" already exists in ${fullName(repo)}`)
     }
-    const id = this.nextId++
     const label: LabelRecord = {
-      id,
-      nodeId: this.newNode('Label', id),
+      ...this.newIds('Label'),
       repo,
       name: input.name,
       color: input.color ?? DEFAULT_LABEL_COLOR,
@@ -270,13 +268,11 @@ export class SimulatorState {
   }
 
   addMilestone(repo: RepoRecord, input: NewMilestone): MilestoneRecord {
-    const id = this.nextId++
     const number = repo.nextMilestone++
     const state = input.state ?? 'open'
     const created = now()
     const milestone: MilestoneRecord = {
-      id,
-      nodeId: this.newNode('Milestone', id),
+      ...this.newIds('Milestone'),
       repo,
       number,
       title: input.title,
@@ -306,13 +302,11 @@ export class SimulatorState {
         throw new SimulatorUsageError(`no milestone ${input.milestone} in ${fullName(repo)}`)
       }
     }
-    const id = this.nextId++
     const pullRequest = input.pullRequest ?? false
     const state = input.state ?? 'open'
     const created = now()
     const issue: IssueRecord = {
-      id,
-      nodeId: this.newNode(pullRequest ? 'PullRequest' : 'Issue', id),
+      ...this.newIds(pullRequest ? 'PullRequest' : 'Issue'),
       repo,
       number,
       title: input.title ?? `${pullRequest ? 'Pull request' : 'Issue'} ${number}`,
@@ -373,10 +367,8 @@ export class SimulatorState {
   }
 
   addComment(issue: IssueRecord, body: string, author = API_ACTOR): CommentRecord {
-    const id = this.nextId++
     const comment: CommentRecord = {
-      id,
-      nodeId: this.newNode('IssueComment', id),
+      ...this.newIds('IssueComment'),
       issue,
       body,
       author,

@@ -6,8 +6,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import type { GitHubSimulator } from '../../test-support/github-simulator.js'
-import { makeWorkspace } from '../../test-support/run-action.js'
-import { PLAN_PATH, REPO, seedSample } from '../../test-support/sample-repo.js'
+import { PLAN_PATH, REPO } from '../../test-support/sample-repo.js'
 import {
   annotations,
   canonical,
@@ -16,6 +15,7 @@ import {
   operationsOf,
   planEvent,
   ref,
+  seedWorkspace,
   stateLabels,
   useSimulator,
   writesOf
@@ -26,8 +26,7 @@ useSimulator((started) => (sim = started))
 
 describe('SPEC §6: idempotent and ordered', () => {
   it('a redelivered event makes exactly one request and no write', async () => {
-    const sample = seedSample(sim, { stateLabels: true })
-    const workspace = makeWorkspace(sample.files)
+    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
     const payload = {
       event: 'phase_completed',
       plan: PLAN_PATH,
@@ -53,8 +52,7 @@ describe('SPEC §6: idempotent and ordered', () => {
   })
 
   it('an event older than one applied for the same plan and run is skipped with a notice; a new run_id starts its own numbering', async () => {
-    const sample = seedSample(sim, { stateLabels: true })
-    const workspace = makeWorkspace(sample.files)
+    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
     const applied = await fire(
       sim,
       workspace,
@@ -95,9 +93,8 @@ describe('SPEC §6: idempotent and ordered', () => {
 
 describe('SPEC §6: dry run', () => {
   it('reads only, logs [dry-run] lines naming owner/repo#N, and lists in operations exactly the writes the real run then makes', async () => {
-    const sample = seedSample(sim)
+    const { workspace, ...sample } = seedWorkspace(sim)
     const [a] = sample.issueNumbers as [number]
-    const workspace = makeWorkspace(sample.files)
     const payload = { event: 'phase_completed', plan: PLAN_PATH, phase: '2' }
 
     const preview = await fire(sim, workspace, payload, { inputs: { 'dry-run': 'true' } })
@@ -138,8 +135,7 @@ describe('SPEC §6: dry run', () => {
   })
 
   it('a payload dry_run: false does not turn a dry run asked for by the input into a real run', async () => {
-    const sample = seedSample(sim, { stateLabels: true })
-    const workspace = makeWorkspace(sample.files)
+    const { workspace } = seedWorkspace(sim, { stateLabels: true })
 
     const result = await fire(
       sim,
@@ -156,8 +152,7 @@ describe('SPEC §6: dry run', () => {
 
 describe('SPEC §2: where the event comes from', () => {
   it('workflow_dispatch inputs arrive as strings: "2", "4", "false" are read as the integers and booleans they spell', async () => {
-    const sample = seedSample(sim)
-    const workspace = makeWorkspace(sample.files)
+    const { workspace, ...sample } = seedWorkspace(sim)
 
     const result = await fire(
       sim,
@@ -191,8 +186,7 @@ describe('SPEC §2: where the event comes from', () => {
   })
 
   it('workflow_dispatch dry_run "true" previews', async () => {
-    const sample = seedSample(sim)
-    const workspace = makeWorkspace(sample.files)
+    const { workspace } = seedWorkspace(sim)
 
     const result = await fire(
       sim,
@@ -207,8 +201,7 @@ describe('SPEC §2: where the event comes from', () => {
   })
 
   it('the event is taken from the dispatch event_type when client_payload has no event: debussy:phase-started', async () => {
-    const sample = seedSample(sim, { stateLabels: true, milestone: false })
-    const workspace = makeWorkspace(sample.files)
+    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true, milestone: false })
 
     const result = await fire(
       sim,
@@ -229,8 +222,7 @@ describe('SPEC §2: where the event comes from', () => {
     ['debussy-phase-failed', 'failed'],
     ['debussy:plan-completed', 'completed']
   ])('event_type %s is normalised (state %s)', async (eventType, state) => {
-    const sample = seedSample(sim)
-    const workspace = makeWorkspace(sample.files)
+    const { workspace, ...sample } = seedWorkspace(sim)
 
     const result = await fire(
       sim,

@@ -21,6 +21,7 @@ import {
   operationsOf,
   planEvent,
   ref,
+  seedWorkspace,
   stateLabels,
   useSimulator,
   withFrontmatter,
@@ -46,8 +47,7 @@ function markPhase(plan: string, id: string, status: string): string {
 
 describe('SPEC §6 table: the state label, the milestone and the issues of each event', () => {
   it('phase_started: every linked issue gets the in-progress label, created with its color first', async () => {
-    const sample = seedSample(sim)
-    const workspace = makeWorkspace(sample.files)
+    const { workspace, ...sample } = seedWorkspace(sim)
     const [a, b, c] = sample.issueNumbers as [number, number, number]
 
     const result = await fire(sim, workspace, planEvent('phase_started', { phase: '2' }))
@@ -128,9 +128,8 @@ describe('SPEC §6 table: the state label, the milestone and the issues of each 
   })
 
   it('plan_completed with auto_close: each issue is labelled, gets one completion comment and is closed as completed; the milestone reads 100%', async () => {
-    const sample = seedSample(sim, { stateLabels: true })
+    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
     for (const n of sample.issueNumbers) sim.addIssueLabel(REPO, n, IN_PROGRESS)
-    const workspace = makeWorkspace(sample.files)
 
     const result = await fire(sim, workspace, planEvent('plan_completed', { auto_close: true }))
 
@@ -152,9 +151,8 @@ describe('SPEC §6 table: the state label, the milestone and the issues of each 
   })
 
   it('plan_completed without auto-close: labelled completed, the milestone reads 100%, nothing is closed or commented', async () => {
-    const sample = seedSample(sim, { stateLabels: true })
+    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
     for (const n of sample.issueNumbers) sim.addIssueLabel(REPO, n, IN_PROGRESS)
-    const workspace = makeWorkspace(sample.files)
 
     const result = await fire(sim, workspace, { event: 'plan_completed', plan: PLAN_PATH })
 
@@ -226,9 +224,8 @@ describe('SPEC §6 rules', () => {
   })
 
   it('a label a person adds while the sync runs survives, as do the labels people had put on', async () => {
-    const sample = seedSample(sim, { stateLabels: true, milestone: false })
+    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true, milestone: false })
     const [a, b] = sample.issueNumbers as [number, number]
-    const workspace = makeWorkspace(sample.files)
     // Between the action's read and its first label write, a person labels two issues.
     let added = false
     sim.onRequest((request) => {

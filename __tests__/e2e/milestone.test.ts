@@ -12,6 +12,7 @@ import {
   expectExit,
   fire,
   planEvent,
+  seedWorkspace,
   useSimulator,
   withFrontmatter
 } from '../../test-support/e2e-helpers.js'
@@ -27,24 +28,23 @@ function occurrences(text: string, needle: string): number {
 
 describe('SPEC §6: the milestone progress block', () => {
   it("replaces Debussy's legacy progress line instead of adding a second one, keeps every other character (CRLF included), and updates in place", async () => {
-    const sample = seedSample(sim, { stateLabels: true })
+    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
     const milestone = sample.milestone ?? 0
     const before = 'Retry queue for failed captures.\r\n\r\nOwner: payments team.\r\n\r\n'
     const after = '\r\n\r\nRisks: see the runbook.\r\n'
     sim.setMilestone(REPO, milestone, {
       description: `${before}${PROGRESS} 25% (1/4 phases)${after}`
     })
-    const workspace = makeWorkspace(sample.files)
+    /** Completes `phase`, the `count`-th done; the description after it, with one progress line. */
+    const complete = async (phase: string, count: number): Promise<string> => {
+      const event = planEvent('phase_completed', { phase, completed_phases: count })
+      expectExit(await fire(sim, workspace, event), 0)
+      const text = sim.milestone(REPO, milestone).description
+      expect(occurrences(text, PROGRESS)).toBe(1)
+      return text
+    }
 
-    const first = await fire(
-      sim,
-      workspace,
-      planEvent('phase_completed', { phase: '2', completed_phases: 2 })
-    )
-
-    expectExit(first, 0)
-    const once = sim.milestone(REPO, milestone).description
-    expect(occurrences(once, PROGRESS)).toBe(1)
+    const once = await complete('2', 2)
     expect(once).toContain(`${PROGRESS} 50% (2/4 phases)`)
     expect(once).not.toContain('25% (1/4 phases)')
     expect(once.startsWith(before)).toBe(true)
@@ -56,15 +56,7 @@ describe('SPEC §6: the milestone progress block', () => {
     expect(block.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/)
 
     // The next event rewrites the same block; nothing else moves.
-    const second = await fire(
-      sim,
-      workspace,
-      planEvent('phase_completed', { phase: '2.5', completed_phases: 3 })
-    )
-
-    expectExit(second, 0)
-    const twice = sim.milestone(REPO, milestone).description
-    expect(occurrences(twice, PROGRESS)).toBe(1)
+    const twice = await complete('2.5', 3)
     expect(twice).toContain(`${PROGRESS} 75% (3/4 phases)`)
     expect(twice).toBe(once.replace('50% (2/4 phases)', '75% (3/4 phases)'))
   })

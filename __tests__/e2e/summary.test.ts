@@ -13,6 +13,7 @@ import {
   labelCell,
   planEvent,
   ref,
+  seedWorkspace,
   summaryRow,
   useSimulator
 } from '../../test-support/e2e-helpers.js'
@@ -27,10 +28,9 @@ function prose(summary: string): string[] {
 
 describe('SPEC §3: the job summary', () => {
   it('phase_completed: names the event, shows each issue with its labels before and after, and the milestone progress', async () => {
-    const sample = seedSample(sim, { stateLabels: true })
+    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
     const [a, b, c] = sample.issueNumbers as [number, number, number]
     sim.addIssueLabel(REPO, a, 'debussy:in-progress')
-    const workspace = makeWorkspace(sample.files)
 
     const result = await fire(sim, workspace, planEvent('phase_completed', { phase: '2' }))
 

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { DebussyState, hasPython } from '../../test-support/debussy-state.js'
+import { DebussyState, hasPython, type PhaseStatus } from '../../test-support/debussy-state.js'
 import { expectExit, fire, stateLabels } from '../../test-support/e2e-helpers.js'
 import {
   startSimulator,
@@ -69,6 +69,13 @@ class Runner {
   }
 }
 
+/** What was dispatched, once the watcher has exited 0 and every dispatch has run. */
+async function sentWhenDone(watcher: Watcher, runner: Runner): Promise<string[]> {
+  expect(await watcher.exited).toBe(0)
+  await runner.catchUp()
+  return sent()
+}
+
 const labels = (n: number): string[] => sim.issue(REPO, n).labels
 const sent = (): string[] =>
   sim.dispatches().map((d) => {
@@ -99,61 +106,48 @@ describeIfPython('watch: a Debussy run, dispatched and synced', () => {
     const debussy = new DebussyState(db)
     const watcher = startWatcher('--auto-close')
     const runner = new Runner()
-    const expectSent = async (count: number): Promise<void> => {
-      await until(`${count} dispatches`, () => sim.dispatches().length >= count, watcher)
+    const [first] = sample.issueNumbers as [number]
+    const run = debussy.createRun(planFile)
+    // Each change to state.db is one dispatch, run through the action as it arrives.
+    let expected = 0
+    const dispatched = async (change: () => void): Promise<void> => {
+      change()
+      expected++
+      await until(`${expected} dispatches`, () => sim.dispatches().length >= expected, watcher)
       void runner.catchUp()
     }
-    const [first] = sample.issueNumbers as [number]
+    const attempt = (phase: string, n: number) =>
+      dispatched(() => {
+        if (n === 1) debussy.setCurrentPhase(run, phase)
+        debussy.startAttempt(run, phase, n)
+      })
+    const status = (phase: string, to: PhaseStatus, message?: string) =>
+      dispatched(() => debussy.updatePhaseStatus(run, phase, to, message))
 
-    const run = debussy.createRun(planFile)
-    debussy.setCurrentPhase(run, '1')
-    debussy.startAttempt(run, '1', 1)
-    await expectSent(1)
-    debussy.updatePhaseStatus(run, '1', 'validating')
-    await expectSent(2)
-    debussy.updatePhaseStatus(run, '1', 'completed')
-    await expectSent(3)
-
-    debussy.setCurrentPhase(run, '2')
-    debussy.startAttempt(run, '2', 1)
-    await expectSent(4)
-    debussy.updatePhaseStatus(run, '2', 'failed', 'gates failed')
-    await expectSent(5)
+    await attempt('1', 1)
+    await status('1', 'validating')
+    await status('1', 'completed')
+    await attempt('2', 1)
+    await status('2', 'failed', 'gates failed')
     await runner.catchUp()
     expect(stateLabels(labels(first))).toEqual(['debussy:failed'])
-    debussy.startAttempt(run, '2', 2)
-    await expectSent(6)
-    debussy.updatePhaseStatus(run, '2', 'validating')
-    await expectSent(7)
-    debussy.updatePhaseStatus(run, '2', 'completed')
-    await expectSent(8)
-
-    debussy.setCurrentPhase(run, '3')
-    debussy.startAttempt(run, '3', 1)
-    await expectSent(9)
-    debussy.updatePhaseStatus(run, '3', 'validating')
-    await expectSent(10)
-    debussy.updatePhaseStatus(run, '3', 'awaiting_human')
-    await expectSent(11)
+    await attempt('2', 2)
+    await status('2', 'validating')
+    await status('2', 'completed')
+    await attempt('3', 1)
+    await status('3', 'validating')
+    await status('3', 'awaiting_human')
     await runner.catchUp()
     // Waiting for a person is its own state on every linked issue, one state label each.
     for (const n of sample.issueNumbers) {
       expect(stateLabels(labels(n))).toEqual(['debussy:awaiting-human'])
     }
-    debussy.updatePhaseStatus(run, '3', 'completed')
-    await expectSent(12)
+    await status('3', 'completed')
+    await attempt('4', 1)
+    await status('4', 'completed')
+    await dispatched(() => debussy.updateRunStatus(run, 'completed'))
 
-    debussy.setCurrentPhase(run, '4')
-    debussy.startAttempt(run, '4', 1)
-    await expectSent(13)
-    debussy.updatePhaseStatus(run, '4', 'completed')
-    await expectSent(14)
-    debussy.updateRunStatus(run, 'completed')
-    await expectSent(15)
-
-    expect(await watcher.exited).toBe(0)
-    await runner.catchUp()
-    expect(sent()).toEqual([
+    expect(await sentWhenDone(watcher, runner)).toEqual([
       'phase_started 1',
       'phase_validating 1',
       'phase_completed 1',
@@ -224,10 +218,7 @@ describeIfPython('watch: a Debussy run, dispatched and synced', () => {
     await until('the catch-up after the restart', () => sim.dispatches().length >= 3, watcher)
     debussy.updatePhaseStatus(run, '4', 'completed')
     debussy.updateRunStatus(run, 'completed')
-    expect(await watcher.exited).toBe(0)
-    await runner.catchUp()
-
-    expect(sent()).toEqual([
+    expect(await sentWhenDone(watcher, runner)).toEqual([
       'phase_started 2',
       'phase_completed 2',
       // One snapshot for everything missed while it was down.
@@ -260,7 +251,8 @@ describeIfPython('watch: a Debussy run, dispatched and synced', () => {
       db,
       planFile,
       '3',
-      '150'
+      // Short pauses: only the state it ends in, sent when it exits, is asserted.
+      '25'
     )
     expect(await watcher.exited).toBe(3)
     const printed = watcher

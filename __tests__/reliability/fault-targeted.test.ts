@@ -12,10 +12,11 @@ import {
   errorMessages,
   runScanned
 } from '../../test-support/reliability-harness.js'
-import { heldTiming } from '../../test-support/held-clock.js'
+import { heldClockOf, heldTiming } from '../../test-support/held-clock.js'
+import { createGitHub, REAL_CLOCK, TIMED_OUT } from '../../src/github/client.js'
 import { FAULT_CLASSES, STATE_LABELS } from '../../test-support/reliability-model.js'
 import { writeKindsOf, type WriteKind } from '../../test-support/reliability-campaign.js'
-import type { LostAnswer } from '../../test-support/github-simulator.js'
+import type { LoggedRequest, LostAnswer } from '../../test-support/github-simulator.js'
 import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
 import {
   FAST_TIMING,
@@ -79,8 +80,29 @@ async function fireWithReruns(payload: Record<string, unknown>): Promise<InProce
   return results
 }
 
+/** Makes a person's `change` once, at the first write (after the action's reads); says whether it did. */
+function atFirstWrite(change: () => void): () => boolean {
+  let done = false
+  sim.onRequest((request) => {
+    if (done || !request.write) return
+    done = true
+    change()
+  })
+  return () => done
+}
+
 const stateLabelsOf = (n: number): string[] =>
   sim.issue(REPO, n).labels.filter((l) => l.startsWith('debussy:'))
+
+/** Every issue of the sample ends with debussy:completed as its one state label. */
+function expectEveryIssueCompleted(): void {
+  for (const n of sample.issueNumbers) {
+    expect({ issue: n, labels: stateLabelsOf(n) }).toEqual({
+      issue: n,
+      labels: ['debussy:completed']
+    })
+  }
+}
 
 /** `it`, counted as a targeted check in the report. */
 function targeted(name: string, test: () => Promise<void>, timeout = 30_000): void {
@@ -120,6 +142,47 @@ describeReliability('targeted faults', () => {
         ['hang', 0],
         [undefined, 200]
       ])
+    }
+  )
+
+  targeted(
+    'SPEC §7: a write GitHub makes but answers only after the attempt gave up is retried, and lands once',
+    async () => {
+      await setup()
+      sim.injectFault({ kind: 'slow', late: true, delayMs: 60_000, match: { method: 'PATCH' } })
+      const progress = '📊 **Debussy Progress:** 25% (1/4 phases)'
+      const seenByRetry: boolean[] = []
+      sim.onRequest((request) => {
+        if (request.method !== 'PATCH') return
+        seenByRetry.push(sim.milestone(REPO, sample.milestone ?? 0).description.includes(progress))
+      })
+      const result = await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '2' })
+      expect(result.failed).toBe(false)
+      expect(heldClockOf(sim).abandoned()).toBe(1)
+      const patches = sim.requests.filter((r) => r.method === 'PATCH')
+      expect(patches.map((r) => [r.fault, r.status])).toEqual([
+        ['slow', 0],
+        [undefined, 200]
+      ])
+      // The first PATCH was made before the client gave up on it: the retry finds it there.
+      expect(seenByRetry).toEqual([false, true])
+      const description = sim.milestone(REPO, sample.milestone ?? 0).description
+      expect(description.split(progress)).toHaveLength(2)
+    }
+  )
+
+  targeted(
+    "SPEC §7: the action's own clock abandons an attempt when its time limit runs out",
+    async () => {
+      await setup()
+      sim.injectFault({ kind: 'hang' })
+      // Real time, a limit short enough to wait out; no retry, so no second answer to race.
+      const github = createGitHub({
+        ...endpointsOf(sim),
+        timing: { ...FAST_TIMING, attemptTimeoutMs: 50, retries: 0, clock: REAL_CLOCK }
+      })
+      await expect(github.octokit.request('GET /rate_limit')).rejects.toThrow(TIMED_OUT)
+      expect(sim.requests.map((r) => [r.fault, r.status])).toEqual([['hang', 0]])
     }
   )
 
@@ -175,20 +238,49 @@ describeReliability('targeted faults', () => {
     }
   )
 
+  for (const kind of ['secondary-rate-limit', 'secondary-rate-limit-429'] as const) {
+    targeted(
+      `SPEC §7: a secondary limit (${kind === 'secondary-rate-limit' ? '403' : '429'}) is waited out for its retry-after before anything else is sent`,
+      async () => {
+        await setup()
+        sim.injectFault({ kind, match: FAULT_CLASSES.milestoneGet, retryAfter: 20 })
+        const result = await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '2' })
+        expect(result.failed).toBe(false)
+        expect(result.stdout).toMatch(/secondary rate limit .* waiting 20 s/)
+        const limited = sim.requests.findIndex((r) => r.fault === kind)
+        expect(sim.requests[limited + 1]).toMatchObject({
+          method: 'GET',
+          path: sim.requests[limited]?.path,
+          status: 200
+        })
+        // On the client's clock: retry-after 20 s at this test's 5 ms per second.
+        const at = sim.requests.map(heldClockOf(sim).at)
+        const gap = (at[limited + 1] ?? Number.NaN) - (at[limited] ?? Number.NaN)
+        expect(gap).toBeGreaterThanOrEqual(20 * FAST_TIMING.retryUnitMs)
+      }
+    )
+  }
+
   targeted(
-    'SPEC §7: a 429 secondary limit is waited out for its retry-after before anything else is sent',
+    'SPEC §7: a secondary limit that outlasts the retries fails that write; nothing else is sent before its retry-after',
     async () => {
       await setup()
+      // Every attempt of the label mutation is refused (one more than the retries).
       sim.injectFault({
         kind: 'secondary-rate-limit-429',
-        match: FAULT_CLASSES.milestoneGet,
-        retryAfter: 20
+        match: FAULT_CLASSES.mutation,
+        retryAfter: 20,
+        times: FAST_TIMING.retries + 1
       })
       const result = await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '2' })
-      expect(result.failed).toBe(false)
-      const limited = sim.requests.findIndex((r) => r.fault === 'secondary-rate-limit-429')
-      const gap = (sim.requests[limited + 1]?.at ?? Infinity) - (sim.requests[limited]?.at ?? 0)
-      // retry-after 20 s at this test's 5 ms per second: 100 ms.
+      expect(result.failed).toBe(true)
+      const refused = sim.requests.filter((r) => r.fault === 'secondary-rate-limit-429')
+      expect(refused).toHaveLength(FAST_TIMING.retries + 1)
+      const last = sim.requests.lastIndexOf(refused[FAST_TIMING.retries] as LoggedRequest)
+      const at = sim.requests.map(heldClockOf(sim).at)
+      // The milestone is still synced after the failed write, but not before the wait is up.
+      expect(sim.requests[last + 1]?.path).toMatch(/milestones/)
+      const gap = (at[last + 1] ?? Number.NaN) - (at[last] ?? Number.NaN)
       expect(gap).toBeGreaterThanOrEqual(20 * FAST_TIMING.retryUnitMs)
     }
   )
@@ -197,21 +289,10 @@ describeReliability('targeted faults', () => {
     'SPEC §6: the state label deleted between the read and the write: every issue still ends with it',
     async () => {
       await setup({ stateLabels: true })
-      let deleted = false
-      sim.onRequest((request) => {
-        if (!deleted && request.write) {
-          deleted = true
-          sim.deleteLabel(REPO, STATE_LABELS.completed.name)
-        }
-      })
+      const deleted = atFirstWrite(() => sim.deleteLabel(REPO, STATE_LABELS.completed.name))
       await fireWithReruns({ event: 'phase_completed', plan: PLAN_PATH, phase: '1' })
-      expect(deleted).toBe(true)
-      for (const n of sample.issueNumbers) {
-        expect({ issue: n, labels: stateLabelsOf(n) }).toEqual({
-          issue: n,
-          labels: ['debussy:completed']
-        })
-      }
+      expect(deleted()).toBe(true)
+      expectEveryIssueCompleted()
       expect(sim.label(REPO, 'debussy:completed')?.color.toUpperCase()).toBe('0E8A16')
     }
   )
@@ -224,15 +305,9 @@ describeReliability('targeted faults', () => {
       // A messy start: two state labels on one issue.
       sim.addIssueLabel(REPO, first, STATE_LABELS['in-progress'].name)
       sim.addIssueLabel(REPO, first, STATE_LABELS.failed.name)
-      let deleted = false
-      sim.onRequest((request) => {
-        if (!deleted && request.write) {
-          deleted = true
-          sim.deleteLabel(REPO, STATE_LABELS['in-progress'].name)
-        }
-      })
+      const deleted = atFirstWrite(() => sim.deleteLabel(REPO, STATE_LABELS['in-progress'].name))
       await fireWithReruns({ event: 'phase_completed', plan: PLAN_PATH, phase: '1' })
-      expect(deleted).toBe(true)
+      expect(deleted()).toBe(true)
       expect(stateLabelsOf(first)).toEqual(['debussy:completed'])
     }
   )
@@ -241,21 +316,12 @@ describeReliability('targeted faults', () => {
     'SPEC §6: the state label renamed between the read and the write: every issue still ends with the configured one',
     async () => {
       await setup({ stateLabels: true })
-      let renamed = false
-      sim.onRequest((request) => {
-        if (!renamed && request.write) {
-          renamed = true
-          sim.renameLabel(REPO, STATE_LABELS.completed.name, 'done (old name)')
-        }
-      })
+      const renamed = atFirstWrite(() =>
+        sim.renameLabel(REPO, STATE_LABELS.completed.name, 'done (old name)')
+      )
       await fireWithReruns({ event: 'phase_completed', plan: PLAN_PATH, phase: '1' })
-      expect(renamed).toBe(true)
-      for (const n of sample.issueNumbers) {
-        expect({ issue: n, labels: stateLabelsOf(n) }).toEqual({
-          issue: n,
-          labels: ['debussy:completed']
-        })
-      }
+      expect(renamed()).toBe(true)
+      expectEveryIssueCompleted()
     }
   )
 

@@ -11,7 +11,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { getOctokit } from '@actions/github'
 import { applyOperations } from '../../src/github/apply.js'
-import { createGitHub, type GitHub } from '../../src/github/client.js'
+import { createGitHub, type ClientOptions, type GitHub } from '../../src/github/client.js'
 import { buildObserveQuery, observe, type ObserveRequest } from '../../src/github/observe.js'
 import type { IssueRef, Operation, ShownOperation, Snapshot } from '../../src/domain.js'
 import { placeBlock } from '../../src/reconcile.js'
@@ -34,9 +34,10 @@ import {
   type HttpExchange
 } from '../../test-support/openapi-check.js'
 import { restOf } from '../../test-support/octokit-rest.js'
-import { REPO_ROOT, cleanup, makeWorkspace } from '../../test-support/run-action.js'
+import { REPO_ROOT, cleanup } from '../../test-support/run-action.js'
 import { PATIENT_TIMING, runAgainst } from '../../test-support/run-in-process.js'
-import { PLAN_PATH, REPO, dispatch, seedSample } from '../../test-support/sample-repo.js'
+import { PLAN_PATH, REPO, dispatch } from '../../test-support/sample-repo.js'
+import { seedWorkspace } from '../../test-support/e2e-helpers.js'
 
 const OTHER = 'acme/ledger'
 
@@ -106,12 +107,17 @@ const mark = (): number => recorded.length
 // These tests count exchanges and inject no hang: PATIENT_TIMING's attempts
 // outwait a loaded machine.
 
-function githubFor(sim: GitHubSimulator): GitHub {
+/** A client of `sim`; `onWait` hears each rate-limit wait it announces. */
+function githubFor(
+  sim: GitHubSimulator,
+  options: Partial<Pick<ClientOptions, 'token' | 'onWait'>> = {}
+): GitHub {
   return createGitHub({
     token: sim.token,
     apiUrl: sim.apiUrl,
     graphqlUrl: sim.graphqlUrl,
-    timing: PATIENT_TIMING
+    timing: PATIENT_TIMING,
+    ...options
   })
 }
 
@@ -266,24 +272,21 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
   })
 
   const [owner, repo] = REPO.split('/') as [string, string]
+  /** The issues API of this layout's client, and the repository it is called for. */
+  const issues = () => restOf(github.octokit).issues
+  const at = { owner, repo }
 
   it('POST labels: 201 with Location; 422 already_exists for the same name in any case', async () => {
     const start = mark()
-    const created = await restOf(github.octokit).issues.createLabel({
-      owner,
-      repo,
+    const created = await issues().createLabel({
+      ...at,
       name: 'debussy:in-progress',
       color: '1D76DB',
       description: 'Debussy: a phase is running'
     })
     expect(created.status).toBe(201)
     const clash = await settle(
-      restOf(github.octokit).issues.createLabel({
-        owner,
-        repo,
-        name: 'DEBUSSY:In-Progress',
-        color: '000000'
-      })
+      issues().createLabel({ ...at, name: 'DEBUSSY:In-Progress', color: '000000' })
     )
     expect(clash).toBe(422)
     const [ok, taken] = expectRestFaithful(checker, restSince(sim, start)) as [
@@ -304,10 +307,8 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
 
   it('GET a label by name: 200 (encoded, any case); 404', async () => {
     const start = mark()
-    await restOf(github.octokit).issues.getLabel({ owner, repo, name: 'Debussy:IN-progress' })
-    expect(
-      await settle(restOf(github.octokit).issues.getLabel({ owner, repo, name: 'nope' }))
-    ).toBe(404)
+    await issues().getLabel({ ...at, name: 'Debussy:IN-progress' })
+    expect(await settle(issues().getLabel({ ...at, name: 'nope' }))).toBe(404)
     const [found, missing] = expectRestFaithful(checker, restSince(sim, start))
     expect(found?.route).toBe('GET /repos/{owner}/{repo}/labels/{name}')
     expect(bodyOf(found as RestAnswer).name).toBe('debussy:in-progress')
@@ -316,30 +317,16 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
 
   it('GET and PATCH a milestone: 200; 404 for a missing one', async () => {
     const start = mark()
-    const read = await restOf(github.octokit).issues.getMilestone({
-      owner,
-      repo,
-      milestone_number: 1
-    })
+    const read = await issues().getMilestone({ ...at, milestone_number: 1 })
     expect(read.data.description).toBe('Human text.')
-    await restOf(github.octokit).issues.updateMilestone({
-      owner,
-      repo,
+    await issues().updateMilestone({
+      ...at,
       milestone_number: 1,
       description: 'Human text.\r\n\r\n📊 **Debussy Progress:** 50% (2/4 phases)'
     })
+    expect(await settle(issues().getMilestone({ ...at, milestone_number: 9 }))).toBe(404)
     expect(
-      await settle(restOf(github.octokit).issues.getMilestone({ owner, repo, milestone_number: 9 }))
-    ).toBe(404)
-    expect(
-      await settle(
-        restOf(github.octokit).issues.updateMilestone({
-          owner,
-          repo,
-          milestone_number: 9,
-          description: 'x'
-        })
-      )
+      await settle(issues().updateMilestone({ ...at, milestone_number: 9, description: 'x' }))
     ).toBe(404)
     const answers = expectRestFaithful(checker, restSince(sim, start))
     expect(answers.map((a) => `${a.route.split(' ')[0]} ${a.status}`)).toEqual([
@@ -354,8 +341,7 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
 
   it('GET an issue: 200 (issue, pull request, closed), 404, 410 deleted, 301 transferred', async () => {
     const start = mark()
-    const get = (issue_number: number) =>
-      restOf(github.octokit).issues.get({ owner, repo, issue_number })
+    const get = (issue_number: number) => issues().get({ ...at, issue_number })
     expect((await get(1)).data.milestone?.number).toBe(1)
     expect((await get(2)).data.pull_request).toBeDefined()
     expect((await get(6)).data.state_reason).toBe('completed')
@@ -387,15 +373,13 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
 
   it('POST issue labels: 200 with the issue labels; 404 unknown issue; 410 deleted', async () => {
     const start = mark()
-    const added = await restOf(github.octokit).issues.addLabels({
-      owner,
-      repo,
+    const added = await issues().addLabels({
+      ...at,
       issue_number: 1,
       labels: ['debussy:in-progress']
     })
     expect(added.data.map((l) => l.name)).toEqual(['bug', 'debussy:in-progress'])
-    const add = (issue_number: number) =>
-      restOf(github.octokit).issues.addLabels({ owner, repo, issue_number, labels: ['x'] })
+    const add = (issue_number: number) => issues().addLabels({ ...at, issue_number, labels: ['x'] })
     expect(await settle(add(99))).toBe(404)
     expect(await settle(add(4))).toBe(410)
     const answers = expectRestFaithful(checker, restSince(sim, start))
@@ -404,34 +388,20 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
 
   it('DELETE an issue label: 200 with the labels left; 404 "Label does not exist"', async () => {
     const start = mark()
-    const left = await restOf(github.octokit).issues.removeLabel({
-      owner,
-      repo,
-      issue_number: 1,
-      name: 'debussy:in-progress'
-    })
+    const left = await issues().removeLabel({ ...at, issue_number: 1, name: 'debussy:in-progress' })
     expect(left.data.map((l) => l.name)).toEqual(['bug'])
-    expect(
-      await settle(
-        restOf(github.octokit).issues.removeLabel({ owner, repo, issue_number: 1, name: 'nope' })
-      )
-    ).toBe(404)
+    expect(await settle(issues().removeLabel({ ...at, issue_number: 1, name: 'nope' }))).toBe(404)
     const [, missing] = expectRestFaithful(checker, restSince(sim, start))
     expectErrorBody(missing as RestAnswer, 'Label does not exist')
   })
 
   it('POST a comment: 201 with Location; 403 on a locked issue', async () => {
     const start = mark()
-    await restOf(github.octokit).issues.createComment({
-      owner,
-      repo,
-      issue_number: 1,
-      body: 'Done.'
-    })
+    await issues().createComment({ ...at, issue_number: 1, body: 'Done.' })
     // A plain client: the action's spaces content-creating requests 3 s apart.
     const plain = getOctokit(sim.token, { baseUrl: sim.apiUrl })
     expect(
-      await settle(plain.rest.issues.createComment({ owner, repo, issue_number: 3, body: 'x' }))
+      await settle(plain.rest.issues.createComment({ ...at, issue_number: 3, body: 'x' }))
     ).toBe(403)
     const [created, locked] = expectRestFaithful(checker, restSince(sim, start)) as [
       RestAnswer,
@@ -445,9 +415,8 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
 
   it('PATCH an issue: 200 closed as completed; 422 for an invalid state', async () => {
     const start = mark()
-    const closed = await restOf(github.octokit).issues.update({
-      owner,
-      repo,
+    const closed = await issues().update({
+      ...at,
       issue_number: 1,
       state: 'closed',
       state_reason: 'completed'
@@ -507,14 +476,8 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
     const start = mark()
     const before = Math.floor(Date.now() / 1000)
     const waits: string[] = []
-    const patient = createGitHub({
-      token: sim.token,
-      apiUrl: sim.apiUrl,
-      graphqlUrl: sim.graphqlUrl,
-      timing: PATIENT_TIMING,
-      onWait: (message) => waits.push(message)
-    })
-    const get = () => restOf(patient.octokit).issues.get({ owner, repo, issue_number: 6 })
+    const patient = githubFor(sim, { onWait: (message) => waits.push(message) })
+    const get = () => restOf(patient.octokit).issues.get({ ...at, issue_number: 6 })
     sim.injectFault({ kind: 'secondary-rate-limit', retryAfter: 7, match: { kind: 'rest' } })
     expect((await get()).status).toBe(200)
     sim.injectFault({ kind: 'secondary-rate-limit-429', retryAfter: 3, match: { kind: 'rest' } })
@@ -556,13 +519,11 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
       small.addIssue(REPO, { number: 1 })
       const start = mark()
       const client = githubFor(small)
-      await restOf(client.octokit).issues.get({ owner, repo, issue_number: 1 })
-      expect(
-        await settle(restOf(client.octokit).issues.get({ owner, repo, issue_number: 1 }))
-      ).toBe(403)
+      await restOf(client.octokit).issues.get({ ...at, issue_number: 1 })
+      expect(await settle(restOf(client.octokit).issues.get({ ...at, issue_number: 1 }))).toBe(403)
       expect(client.rateLimitResetAt()).toBeInstanceOf(Date)
       const stranger = getOctokit('ghs_not_the_token', { baseUrl: small.apiUrl })
-      expect(await settle(stranger.rest.issues.get({ owner, repo, issue_number: 1 }))).toBe(401)
+      expect(await settle(stranger.rest.issues.get({ ...at, issue_number: 1 }))).toBe(401)
       const answers = expectRestFaithful(checker, restSince(small, start))
       expect(answers.map((a) => a.status)).toEqual([200, 403, 401])
       const spent = answers[1] as RestAnswer
@@ -579,15 +540,15 @@ describe.each(LAYOUTS)('REST routes, %s layout, against %s', (layout, descriptio
     const start = mark()
     const o = { rest: restOf(github.octokit) }
     await o.rest.repos.get({ owner, repo })
-    await o.rest.issues.listLabelsForRepo({ owner, repo, per_page: 1 })
-    await o.rest.issues.updateLabel({ owner, repo, name: 'bug', color: 'd73a4a' })
-    await o.rest.issues.listLabelsOnIssue({ owner, repo, issue_number: 1 })
-    await o.rest.issues.setLabels({ owner, repo, issue_number: 1, labels: ['bug'] })
-    await o.rest.issues.removeAllLabels({ owner, repo, issue_number: 6 })
-    await o.rest.issues.listComments({ owner, repo, issue_number: 1 })
-    await o.rest.issues.listMilestones({ owner, repo, state: 'all' })
-    await o.rest.issues.createLabel({ owner, repo, name: 'temp', color: 'fff' })
-    await o.rest.issues.deleteLabel({ owner, repo, name: 'temp' })
+    await o.rest.issues.listLabelsForRepo({ ...at, per_page: 1 })
+    await o.rest.issues.updateLabel({ ...at, name: 'bug', color: 'd73a4a' })
+    await o.rest.issues.listLabelsOnIssue({ ...at, issue_number: 1 })
+    await o.rest.issues.setLabels({ ...at, issue_number: 1, labels: ['bug'] })
+    await o.rest.issues.removeAllLabels({ ...at, issue_number: 6 })
+    await o.rest.issues.listComments({ ...at, issue_number: 1 })
+    await o.rest.issues.listMilestones({ ...at, state: 'all' })
+    await o.rest.issues.createLabel({ ...at, name: 'temp', color: 'fff' })
+    await o.rest.issues.deleteLabel({ ...at, name: 'temp' })
     await o.rest.rateLimit.get()
     const answers = expectRestFaithful(checker, restSince(sim, start))
     expect(answers).toHaveLength(11)
@@ -844,13 +805,7 @@ describe('GraphQL documents the action sends, against @octokit/graphql-schema', 
     const start = mark()
     sim.injectFault({ kind: 'graphql-rate-limited', resetInSeconds: 1 })
     const waits: string[] = []
-    const patient = createGitHub({
-      token: sim.token,
-      apiUrl: sim.apiUrl,
-      graphqlUrl: sim.graphqlUrl,
-      timing: PATIENT_TIMING,
-      onWait: (message) => waits.push(message)
-    })
+    const patient = githubFor(sim, { onWait: (message) => waits.push(message) })
     const query = 'query Budget { rateLimit { limit remaining used resetAt cost nodeCount } }'
     await patient.graphql(query, {})
     expect(waits).toHaveLength(1)
@@ -880,12 +835,7 @@ describe('GraphQL documents the action sends, against @octokit/graphql-schema', 
 
     // Bad credentials and a secondary limit: REST's error body on the GraphQL endpoint.
     const errorMark = mark()
-    const stranger = createGitHub({
-      token: 'ghs_not_the_token',
-      apiUrl: sim.apiUrl,
-      graphqlUrl: sim.graphqlUrl,
-      timing: PATIENT_TIMING
-    })
+    const stranger = githubFor(sim, { token: 'ghs_not_the_token' })
     expect(await settle(stranger.graphql(query, {}).then(() => ({ status: 200 })))).toBe(401)
     sim.injectFault({ kind: 'secondary-rate-limit', retryAfter: 2, match: { kind: 'graphql' } })
     await patient.graphql(query, {})
@@ -911,8 +861,7 @@ describe.each(LAYOUTS)(
       const checker = OpenApiChecker.load(description)
       const sim = await simulator({ layout })
       try {
-        const sample = seedSample(sim)
-        const workspace = makeWorkspace(sample.files)
+        const { workspace, ...sample } = seedWorkspace(sim)
         const start = mark()
         for (const payload of [
           { event: 'phase_started', plan: PLAN_PATH, phase: '1' },

@@ -55057,6 +55057,16 @@ const SYNC_STATES = [
     'awaiting-human',
     'blocked'
 ];
+/** The state label each event puts on the linked issues; the run's ledger reads phase states from it. */
+const STATE_FOR_EVENT = {
+    phase_started: 'in-progress',
+    phase_completed: 'completed',
+    phase_failed: 'failed',
+    plan_completed: 'completed',
+    phase_validating: 'validating',
+    phase_awaiting_human: 'awaiting-human',
+    phase_blocked: 'blocked'
+};
 
 ;// CONCATENATED MODULE: ./src/event.ts
 
@@ -60975,14 +60985,18 @@ function attemptGuard({ timing, exhaustedUntil, graphqlUrl, onWait }) {
                 }
                 catch (error) {
                     const limited = plainTooManyRequests(error);
-                    if (limited === undefined || waited >= timing.retries)
+                    if (limited === undefined)
                         throw error;
                     // No retry-after: a transient refusal, waited like a 5xx (1, 4, 9 units).
                     const seconds = retryAfterSeconds(limited.retryAfter, Date.now()) ?? (waited + 1) ** 2;
                     if (seconds > timing.maxRateLimitWaitSeconds)
                         throw error;
-                    onWait(`GitHub answered 429 (too many requests) on ${options.method} ${options.url}; waiting ${seconds} s before retrying.`);
+                    const retrying = waited < timing.retries;
+                    // Out of retries, the request fails; still nothing else is sent before the wait is up.
+                    onWait(`GitHub answered 429 (too many requests) on ${options.method} ${options.url}; waiting ${seconds} s before ${retrying ? 'retrying' : 'sending anything else, with no retry left'}.`);
                     await clock.sleep(seconds * timing.retryUnitMs);
+                    if (!retrying)
+                        throw error;
                 }
             }
         });
@@ -61012,21 +61026,29 @@ function createGitHub(options) {
             ...(timing.writeSpacingMs === DEFAULT_TIMING.writeSpacingMs
                 ? {}
                 : { write: new (light_default()).Group({ maxConcurrent: 1, minTime: timing.writeSpacingMs }) }),
-            retryAfterBaseValue: timing.retryUnitMs,
+            // The handlers below wait on the client's clock (the plugin awaits them),
+            // so the plugin itself retries at once: every rate-limit wait is the clock's.
+            retryAfterBaseValue: 0,
             fallbackSecondaryRateRetryAfter: 60,
-            onRateLimit: (retryAfter, request, _o, retryCount) => {
+            // eslint-disable-next-line @typescript-eslint/no-misused-promises -- awaited by the plugin (Bottleneck's Events.trigger); its types say void
+            onRateLimit: async (retryAfter, request, _o, retryCount) => {
                 if (mayWait(retryAfter, retryCount)) {
                     onWait(`GitHub API rate limit reached on ${request.method} ${request.url}; waiting ${retryAfter} s for it to reset.`);
+                    await clock.sleep(retryAfter * timing.retryUnitMs);
                     return true;
                 }
                 resetAt = new Date(Date.now() + retryAfter * 1000);
                 return false;
             },
-            onSecondaryRateLimit: (retryAfter, request, _o, retryCount) => {
-                if (!mayWait(retryAfter, retryCount))
+            // eslint-disable-next-line @typescript-eslint/no-misused-promises -- awaited by the plugin (Bottleneck's Events.trigger); its types say void
+            onSecondaryRateLimit: async (retryAfter, request, _o, retryCount) => {
+                if (retryAfter > timing.maxRateLimitWaitSeconds)
                     return false;
-                onWait(`GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before retrying.`);
-                return true;
+                const retrying = mayWait(retryAfter, retryCount);
+                // Out of retries, the request fails; still nothing else is sent before the wait is up.
+                onWait(`GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before ${retrying ? 'retrying' : 'sending anything else, with no retry left'}.`);
+                await clock.sleep(retryAfter * timing.retryUnitMs);
+                return retrying;
             }
         },
         retry: {
@@ -61820,6 +61842,11 @@ function normalisePlanPath(relativePath) {
 }
 
 ;// CONCATENATED MODULE: ./src/progress.ts
+/**
+ * Plan progress (`completed/total`) and the milestone description's progress
+ * block: the rules of SPEC §6 for the milestone, and where the event order is kept.
+ */
+
 
 /** Runs remembered per plan. */
 const MAX_RUNS = 5;
@@ -62080,15 +62107,11 @@ function judgeOrder(event, recorded) {
     const others = recorded.filter((run) => run.runId !== runId);
     return { apply: true, record: [...others, { runId, sequence }].slice(-MAX_RUNS) };
 }
-const STATE_OF_EVENT = {
-    phase_started: 'started',
-    phase_completed: 'completed',
-    phase_failed: 'failed',
-    plan_completed: 'completed',
-    phase_validating: 'validating',
-    phase_awaiting_human: 'awaiting-human',
-    phase_blocked: 'blocked'
-};
+/** A phase's state as an event says it: its state label's, a running phase being `started`. */
+function stateOfEvent(kind) {
+    const state = STATE_FOR_EVENT[kind];
+    return state === 'in-progress' ? 'started' : state;
+}
 /**
  * Ties (one sequence, two states: a sender's bug) resolve the same in any
  * arrival order: the later of Debussy's phase states wins.
@@ -62129,7 +62152,7 @@ function recordInLedger(ledger, event, plan, findings) {
         return { ledger: base, changed: ledger !== base };
     const id = normalisePhaseId(event.phase);
     const phaseIds = plan.phases.map((phase) => normalisePhaseId(phase.id));
-    const entry = { state: STATE_OF_EVENT[event.kind], sequence };
+    const entry = { state: stateOfEvent(event.kind), sequence };
     const known = base.phases.get(id);
     if ((phaseIds.length > 0 && !phaseIds.includes(id)) || !newer(entry, known)) {
         return { ledger: base, changed: ledger !== base };
@@ -62192,6 +62215,23 @@ function plainLine(text) {
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
         .replace(/^(\s*):/, '$1%3A'));
+}
+
+;// CONCATENATED MODULE: ./src/sender/sleep.ts
+/** The sender's one wait, and the retry timing its reads and sends share. */
+/** Waits `ms`; ends early when `signal` aborts (Ctrl-C ends a watch at once). */
+function sleep(ms, signal) {
+    return new Promise((resolve) => {
+        if (signal?.aborted === true)
+            return resolve();
+        const timer = setTimeout(done, ms);
+        function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        }
+        signal?.addEventListener('abort', done, { once: true });
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/sender/snapshot.ts
@@ -62344,11 +62384,12 @@ function nextPayloads(before, after, context) {
 
 
 
+
 const DEFAULT_SEND_TIMING = {
     attempts: 4,
     backoffMs: 1_000,
     maxWaitMs: 60_000,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+    sleep: sleep
 };
 class SendError extends Error {
     permanent;
@@ -62533,15 +62574,7 @@ function completionComment(plan, progress) {
 
 
 
-const STATE_FOR_EVENT = {
-    phase_started: 'in-progress',
-    phase_completed: 'completed',
-    phase_failed: 'failed',
-    plan_completed: 'completed',
-    phase_validating: 'validating',
-    phase_awaiting_human: 'awaiting-human',
-    phase_blocked: 'blocked'
-};
+
 /** The short description each state label is created with. */
 const LABEL_DESCRIPTIONS = {
     'in-progress': 'Debussy: a phase of the linked plan is running',
@@ -62835,11 +62868,7 @@ function milestoneOperations(outcome, progress) {
             title: outcome.milestone.title,
             progress: `${formatProgress(progress)} (${progress.percent}%)`,
             description: placeBlock(outcome.milestone.description, outcome.block),
-            target: {
-                repo: outcome.milestone.repo,
-                base: outcome.milestone.description,
-                block: outcome.block
-            }
+            target: { repo: outcome.milestone.repo }
         }
     ];
 }
@@ -62872,18 +62901,28 @@ var external_node_url_ = __nccwpck_require__(3136);
 
 
 
+
 const DEFAULT_READ_TIMING = {
     attempts: 50,
     pauseMs: 20,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+    sleep: sleep
 };
+/** Debussy's columns as this module's fields: each column is declared once, in its schema. */
+function camelFields(row) {
+    return Object.fromEntries(Object.entries(row).map(([column, value]) => [
+        column.replace(/_([a-z])/g, (_, letter) => letter.toUpperCase()),
+        value
+    ]));
+}
 const runRow = object({
     id: schemas_string(),
+    /** Absolute, as Debussy stores it. */
     master_plan_path: schemas_string(),
     started_at: schemas_string(),
     status: schemas_string(),
     current_phase: schemas_string().nullable()
-});
+})
+    .transform(camelFields);
 const phaseRow = object({
     id: schemas_number().int(),
     run_id: schemas_string(),
@@ -62892,7 +62931,8 @@ const phaseRow = object({
     attempt: schemas_number().int(),
     status: schemas_string(),
     error_message: schemas_string().nullable()
-});
+})
+    .transform(camelFields);
 let sqlJs;
 /**
  * sql.js's loader and its WASM: beside the bundle (scripts/bundle.mjs copies
@@ -63017,27 +63057,8 @@ async function parseState(copy, file) {
         if (!tableExists(db, 'runs') || !tableExists(db, 'phase_executions')) {
             return { runs: [], phases: [] };
         }
-        const runs = rowsOf(db, 'SELECT id, master_plan_path, started_at, status, current_phase FROM runs ORDER BY rowid').map((row) => {
-            const r = runRow.parse(row);
-            return {
-                id: r.id,
-                masterPlanPath: r.master_plan_path,
-                startedAt: r.started_at,
-                status: r.status,
-                currentPhase: r.current_phase
-            };
-        });
-        const phases = rowsOf(db, 'SELECT id, run_id, phase_id, attempt, status, error_message FROM phase_executions ORDER BY id').map((row) => {
-            const p = phaseRow.parse(row);
-            return {
-                id: p.id,
-                runId: p.run_id,
-                phaseId: p.phase_id,
-                attempt: p.attempt,
-                status: p.status,
-                errorMessage: p.error_message
-            };
-        });
+        const runs = rowsOf(db, 'SELECT id, master_plan_path, started_at, status, current_phase FROM runs ORDER BY rowid').map((row) => runRow.parse(row));
+        const phases = rowsOf(db, 'SELECT id, run_id, phase_id, attempt, status, error_message FROM phase_executions ORDER BY id').map((row) => phaseRow.parse(row));
         return { runs, phases };
     }
     catch (error) {
@@ -63087,20 +63108,6 @@ async function readState(file, timing = DEFAULT_READ_TIMING) {
 
 
 
-/** A pause that ends early when `signal` aborts. */
-function abortableSleep(ms, signal) {
-    return new Promise((resolve) => {
-        if (signal.aborted)
-            return resolve();
-        const timer = setTimeout(done, ms);
-        function done() {
-            clearTimeout(timer);
-            signal.removeEventListener('abort', done);
-            resolve();
-        }
-        signal.addEventListener('abort', done, { once: true });
-    });
-}
 /**
  * Debussy's absolute master_plan_path, relative to the repository root. A
  * path from elsewhere (Debussy in a container, a copied state.db) is matched
@@ -63445,7 +63452,6 @@ function graphqlPartial(error) {
 ;// CONCATENATED MODULE: ./src/github/apply.ts
 
 
-
 /**
  * Mutation fields per request. Label changes create no content and notify no
  * one; a batch this size keeps one request far below GitHub's per-request
@@ -63458,6 +63464,10 @@ const LABEL_MUTATIONS_PER_REQUEST = 50;
  * paced to GitHub's content limit (client.ts, content-pace.ts).
  */
 const CLOSE_MUTATIONS_PER_REQUEST = 20;
+/** A mutation of the issue `subjectId` whose answer has nothing to check. */
+function plainMutation(operation, subjectId, call) {
+    return { operation, subjectId, field: (alias, v) => `${alias}: ${call(v)} { clientMutationId }` };
+}
 const applied = (operation, detail) => ({
     kind: 'applied',
     operation,
@@ -63477,15 +63487,7 @@ function answeredLabels(answer) {
 /** Makes the changeset's operations; one result per operation, in no particular order. */
 async function applyOperations(github, input) {
     const results = [];
-    const created = new Map();
-    for (const operation of input.operations) {
-        if (operation.op !== 'create_label')
-            continue;
-        const [result, id] = await createLabel(github, operation);
-        results.push(result);
-        if (id !== undefined)
-            created.set(operation, id);
-    }
+    const created = await createLabels(github, input.operations.filter((o) => o.op === 'create_label'), results);
     const labelMutations = [];
     const commentMutations = [];
     const closeMutations = [];
@@ -63515,29 +63517,19 @@ async function applyOperations(github, input) {
                 // One field per label: a label deleted during the run fails only its own field.
                 const { issueId, labelIds } = operation.target;
                 labelMutations.push({
-                    operation,
-                    subjectId: issueId,
-                    labelGone: 'applied',
-                    field: (alias, v) => `${alias}: removeLabelsFromLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v(labelIds, '[ID!]!')} }) { clientMutationId }`
+                    ...plainMutation(operation, issueId, (v) => `removeLabelsFromLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v(labelIds, '[ID!]!')} })`),
+                    labelGone: 'applied'
                 });
                 break;
             }
             case 'comment': {
                 const { issueId } = operation.target;
-                commentMutations.push({
-                    operation,
-                    subjectId: issueId,
-                    field: (alias, v) => `${alias}: addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} }) { clientMutationId }`
-                });
+                commentMutations.push(plainMutation(operation, issueId, (v) => `addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} })`));
                 break;
             }
             case 'close_issue': {
                 const { issueId } = operation.target;
-                closeMutations.push({
-                    operation,
-                    subjectId: issueId,
-                    field: (alias, v) => `${alias}: closeIssue(input: { issueId: ${v(issueId, 'ID!')}, stateReason: COMPLETED }) { clientMutationId }`
-                });
+                closeMutations.push(plainMutation(operation, issueId, (v) => `closeIssue(input: { issueId: ${v(issueId, 'ID!')}, stateReason: COMPLETED })`));
                 break;
             }
             case 'create_label':
@@ -63567,35 +63559,57 @@ async function applyOperations(github, input) {
     results.push(...(await writeOnce(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })));
     return results;
 }
-/** Creates a label; its node id, for the additions of this changeset, when it exists afterwards. */
-async function createLabel(github, operation) {
-    const { owner, repo } = operation.target.repo;
-    try {
-        const answer = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
-            owner,
-            repo,
-            name: operation.label,
-            color: operation.color,
-            description: operation.description
-        });
-        return [applied(operation), answer.data.node_id];
-    }
-    catch (error) {
-        if (!isAlreadyExists(error))
-            return [failed(operation, failureReason(error), describeError(error)), undefined];
-        // Another run created it between our read and this write: use theirs (its id is the one thing unknown).
+/**
+ * Creates the labels (results into `results`); the node id of each that exists
+ * afterwards, for the additions of this changeset.
+ */
+async function createLabels(github, operations, results) {
+    const ids = new Map();
+    const existing = [];
+    for (const operation of operations) {
+        const { owner, repo } = operation.target.repo;
         try {
-            const existing = await github.octokit.request('GET /repos/{owner}/{repo}/labels/{name}', {
+            const answer = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
                 owner,
                 repo,
-                name: operation.label
+                name: operation.label,
+                color: operation.color,
+                description: operation.description
             });
-            return [applied(operation, 'already existed'), existing.data.node_id];
+            results.push(applied(operation));
+            ids.set(operation, answer.data.node_id);
         }
-        catch (again) {
-            return [failed(operation, failureReason(again), describeError(again)), undefined];
+        catch (error) {
+            // Another run made it since the snapshot, or an attempt of ours whose
+            // answer was lost: it is there, its id is the one thing unknown.
+            if (isAlreadyExists(error))
+                existing.push(operation);
+            else
+                results.push(failed(operation, failureReason(error), describeError(error)));
         }
     }
+    if (existing.length === 0)
+        return ids;
+    const seen = await apply_confirm(github, {
+        issueIds: [],
+        labels: existing.map((operation) => ({ ...operation.target.repo, name: operation.label }))
+    });
+    existing.forEach((operation, i) => {
+        const id = 'error' in seen ? undefined : seen.labelIds[i];
+        if (id !== undefined) {
+            results.push(applied(operation, 'already existed'));
+            ids.set(operation, id);
+        }
+        else if ('error' in seen) {
+            const why = `it already exists, and the read of its id failed (${describeError(seen.error)}); re-run the job`;
+            results.push(failed(operation, failureReason(seen.error), why));
+        }
+        else {
+            const why = 'it already exists, yet a read did not find it (deleted again?); re-run the job';
+            results.push(failed(operation, 'label-missing', why));
+        }
+    });
+    return ids;
 }
 /**
  * A request's failure, where only the milestone's own 404 means "gone": a 404
@@ -63607,23 +63621,20 @@ function failureReason(error) {
     return reason === 'gone' ? 'http' : reason;
 }
 /**
- * Writes the milestone's description: the changeset's text when the milestone
- * still reads as the snapshot saw it (`base`), else this plan's block placed
- * into what it reads now, so that a person's edit since the snapshot is kept.
+ * Writes the milestone's description as the changeset has it: the text observe
+ * read, with this plan's block placed. No re-read first: runs of one repository
+ * are serialised by the workflow's concurrency group, and a re-read would only
+ * narrow, not close, the second between the read and the write.
  */
 async function updateMilestone(github, operation) {
-    const { repo: where, base, block } = operation.target;
-    const route = { owner: where.owner, repo: where.repo, milestone_number: operation.milestone };
+    const { repo: where } = operation.target;
     try {
-        const fresh = await github.octokit.request('GET /repos/{owner}/{repo}/milestones/{milestone_number}', route);
-        const current = fresh.data.description ?? '';
-        const next = current === base ? operation.description : placeBlock(current, block);
-        if (next !== current) {
-            await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
-                ...route,
-                description: next
-            });
-        }
+        await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
+            owner: where.owner,
+            repo: where.repo,
+            milestone_number: operation.milestone,
+            description: operation.description
+        });
         return applied(operation);
     }
     catch (error) {
@@ -63756,44 +63767,74 @@ async function writeOnce(github, mutations, batching) {
     });
 }
 /**
+ * Apply's one read of what its own writes left unknown (a lost answer, a 422
+ * already_exists), in one GraphQL query. The error when the read itself fails.
+ */
+async function apply_confirm(github, ask) {
+    const declarations = [];
+    const variables = {};
+    const fields = [];
+    if (ask.issueIds.length > 0) {
+        declarations.push('$ids: [ID!]!');
+        variables.ids = ask.issueIds;
+        fields.push('nodes(ids: $ids) { ... on Issue { state comments(last: 50) { nodes { body } } } }');
+    }
+    ask.labels.forEach(({ owner, repo, name }, i) => {
+        declarations.push(`$o${i}: String!`, `$r${i}: String!`, `$n${i}: String!`);
+        Object.assign(variables, { [`o${i}`]: owner, [`r${i}`]: repo, [`n${i}`]: name });
+        fields.push(`l${i}: repository(owner: $o${i}, name: $r${i}) { label(name: $n${i}) { id } }`);
+    });
+    const query = `query DebussyConfirm(${declarations.join(', ')}) { ${fields.join(' ')} }`;
+    let data;
+    try {
+        data = await github.graphql(query, variables);
+    }
+    catch (error) {
+        // A node deleted meanwhile comes back as a NOT_FOUND beside the others.
+        const partial = graphqlPartial(error);
+        if (partial === undefined)
+            return { error };
+        data = partial.data;
+    }
+    const nodes = data?.nodes;
+    if (ask.issueIds.length > 0 && !Array.isArray(nodes)) {
+        return { error: new Error('GitHub answered the confirm-read without the issues') };
+    }
+    return {
+        issues: Array.isArray(nodes) ? nodes : [],
+        labelIds: ask.labels.map((_, i) => {
+            const id = data?.[`l${i}`]?.label
+                ?.id;
+            return typeof id === 'string' ? id : undefined;
+        })
+    };
+}
+/**
  * Reads back the issues of comments and closes whose answers were lost:
  * whether each comment (found by its last line, the marker) or close is
  * there. Undefined when the read itself fails.
  */
 async function readBack(github, mutations) {
-    const ids = mutations.map((m) => m.subjectId);
-    let nodes;
-    try {
-        const data = await github.graphql('query DebussyConfirm($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { state comments(last: 50) { nodes { body } } } } }', { ids });
-        if (!Array.isArray(data?.nodes))
-            return undefined;
-        nodes = data.nodes;
-    }
-    catch (error) {
-        // A node deleted meanwhile comes back as a NOT_FOUND beside the others.
-        const partial = graphqlPartial(error);
-        const list = partial?.data?.nodes;
-        if (partial === undefined || !Array.isArray(list))
-            return undefined;
-        nodes = list;
-    }
-    const seen = new Map();
+    const seen = await apply_confirm(github, { issueIds: mutations.map((m) => m.subjectId), labels: [] });
+    if ('error' in seen)
+        return undefined;
+    const found = new Map();
     mutations.forEach((mutation, i) => {
-        const node = nodes[i];
+        const node = seen.issues[i];
         const operation = mutation.operation;
         if (node === null || node === undefined) {
-            seen.set(mutation, 'gone');
+            found.set(mutation, 'gone');
         }
         else if (operation.op === 'close_issue') {
-            seen.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing');
+            found.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing');
         }
         else if (operation.op === 'comment') {
             const marker = operation.body.split('\n').at(-1) ?? operation.body;
             const bodies = (node.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []));
-            seen.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing');
+            found.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing');
         }
     });
-    return seen;
+    return found;
 }
 /** A field's error: the issue gone (a warning), a label gone, or a failure. */
 function fieldError(mutation, error) {
@@ -64247,6 +64288,7 @@ function logResults(log, report) {
 
 
 
+
 const COMMANDS = ['plan', 'check', 'watch', 'dispatch'];
 const USAGE = `Usage: debussy-issue-sync COMMAND [options]
 
@@ -64330,22 +64372,10 @@ every warning the action would give.
   --repo OWNER/REPO        repository for bare refs like #10 (default: origin remote, else the plan's GitHub Repo)
   --workspace DIR          repository root (default: current directory)
   -h, --help               this text`;
-function ghToken(host) {
+/** A command's trimmed output; undefined when it is not there, fails or prints nothing. */
+function outputOf(command, args) {
     try {
-        const token = (0,external_node_child_process_namespaceObject.execFileSync)('gh', ['auth', 'token', '--hostname', host], {
-            encoding: 'utf8',
-            stdio: ['ignore', 'pipe', 'ignore'],
-            timeout: 10_000
-        }).trim();
-        return token === '' ? undefined : token;
-    }
-    catch {
-        return undefined;
-    }
-}
-function git(dir, ...args) {
-    try {
-        const out = (0,external_node_child_process_namespaceObject.execFileSync)('git', ['-C', dir, ...args], {
+        const out = (0,external_node_child_process_namespaceObject.execFileSync)(command, args, {
             encoding: 'utf8',
             stdio: ['ignore', 'pipe', 'ignore'],
             timeout: 10_000
@@ -64356,6 +64386,8 @@ function git(dir, ...args) {
         return undefined;
     }
 }
+const ghToken = (host) => outputOf('gh', ['auth', 'token', '--hostname', host]);
+const git = (dir, ...args) => outputOf('git', ['-C', dir, ...args]);
 const processIO = {
     env: process.env,
     cwd: process.cwd(),
@@ -64492,15 +64524,19 @@ function targetOf(values, io, workspace, required) {
 }
 // ---------------------------------------------------------------------------
 // plan
+/** The event's options, the same for `plan` and `dispatch`. */
+const EVENT_OPTIONS = {
+    event: { type: 'string' },
+    plan: { type: 'string' },
+    phase: { type: 'string' },
+    'completed-phases': { type: 'string' },
+    'total-phases': { type: 'string' },
+    'auto-close': { type: 'boolean' }
+};
 async function plan(argv, io) {
     const { values } = cli_parse(argv, 'plan', {
         repo: { type: 'string' },
-        plan: { type: 'string' },
-        event: { type: 'string' },
-        phase: { type: 'string' },
-        'completed-phases': { type: 'string' },
-        'total-phases': { type: 'string' },
-        'auto-close': { type: 'boolean' },
+        ...EVENT_OPTIONS,
         config: { type: 'string' },
         workspace: { type: 'string' },
         'api-url': { type: 'string' },
@@ -64731,14 +64767,9 @@ function senderFor(io, target, dryRun) {
 }
 async function dispatchCommand(argv, io) {
     const { values } = cli_parse(argv, 'dispatch', {
-        event: { type: 'string' },
-        plan: { type: 'string' },
-        phase: { type: 'string' },
-        'completed-phases': { type: 'string' },
-        'total-phases': { type: 'string' },
+        ...EVENT_OPTIONS,
         'run-id': { type: 'string' },
         sequence: { type: 'string' },
-        'auto-close': { type: 'boolean' },
         repo: { type: 'string' },
         'api-url': { type: 'string' },
         'dry-run': { type: 'boolean' }
@@ -64879,7 +64910,7 @@ async function watchCommand(argv, io) {
             log,
             dryRun: values['dry-run'] === true,
             signal: controller.signal,
-            sleep: abortableSleep,
+            sleep: sleep,
             ...(ignoreRuns === undefined ? {} : { ignoreRuns }),
             ...(childExit === undefined ? {} : { childExited: childExit })
         });

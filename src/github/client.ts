@@ -35,7 +35,7 @@ export const USER_AGENT = 'debussy-issue-sync'
 export interface ClientClock {
   /** Milliseconds since the epoch, as `sleep` moves them on (comment pacing). */
   readonly now: () => number
-  /** Waits `ms`: a 429's retry-after, the settle wait before reading back a lost write, pacing. */
+  /** Waits `ms`: a rate limit's retry-after or reset, the settle wait before reading back a lost write, pacing. */
   readonly sleep: (ms: number) => Promise<void>
   /** A signal that aborts when an attempt limited to `ms` has run out. */
   readonly attemptSignal: (ms: number) => AbortSignal
@@ -270,14 +270,17 @@ function attemptGuard({ timing, exhaustedUntil, graphqlUrl, onWait }: GuardOptio
           return await attempt()
         } catch (error) {
           const limited = plainTooManyRequests(error)
-          if (limited === undefined || waited >= timing.retries) throw error
+          if (limited === undefined) throw error
           // No retry-after: a transient refusal, waited like a 5xx (1, 4, 9 units).
           const seconds = retryAfterSeconds(limited.retryAfter, Date.now()) ?? (waited + 1) ** 2
           if (seconds > timing.maxRateLimitWaitSeconds) throw error
+          const retrying = waited < timing.retries
+          // Out of retries, the request fails; still nothing else is sent before the wait is up.
           onWait(
-            `GitHub answered 429 (too many requests) on ${options.method} ${options.url}; waiting ${seconds} s before retrying.`
+            `GitHub answered 429 (too many requests) on ${options.method} ${options.url}; waiting ${seconds} s before ${retrying ? 'retrying' : 'sending anything else, with no retry left'}.`
           )
           await clock.sleep(seconds * timing.retryUnitMs)
+          if (!retrying) throw error
         }
       }
     })
@@ -312,9 +315,12 @@ export function createGitHub(options: ClientOptions): GitHub {
         ...(timing.writeSpacingMs === DEFAULT_TIMING.writeSpacingMs
           ? {}
           : { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: timing.writeSpacingMs }) }),
-        retryAfterBaseValue: timing.retryUnitMs,
+        // The handlers below wait on the client's clock (the plugin awaits them),
+        // so the plugin itself retries at once: every rate-limit wait is the clock's.
+        retryAfterBaseValue: 0,
         fallbackSecondaryRateRetryAfter: 60,
-        onRateLimit: (
+        // eslint-disable-next-line @typescript-eslint/no-misused-promises -- awaited by the plugin (Bottleneck's Events.trigger); its types say void
+        onRateLimit: async (
           retryAfter: number,
           request: LimitedRequest,
           _o: unknown,
@@ -324,22 +330,27 @@ export function createGitHub(options: ClientOptions): GitHub {
             onWait(
               `GitHub API rate limit reached on ${request.method} ${request.url}; waiting ${retryAfter} s for it to reset.`
             )
+            await clock.sleep(retryAfter * timing.retryUnitMs)
             return true
           }
           resetAt = new Date(Date.now() + retryAfter * 1000)
           return false
         },
-        onSecondaryRateLimit: (
+        // eslint-disable-next-line @typescript-eslint/no-misused-promises -- awaited by the plugin (Bottleneck's Events.trigger); its types say void
+        onSecondaryRateLimit: async (
           retryAfter: number,
           request: LimitedRequest,
           _o: unknown,
           retryCount: number
         ) => {
-          if (!mayWait(retryAfter, retryCount)) return false
+          if (retryAfter > timing.maxRateLimitWaitSeconds) return false
+          const retrying = mayWait(retryAfter, retryCount)
+          // Out of retries, the request fails; still nothing else is sent before the wait is up.
           onWait(
-            `GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before retrying.`
+            `GitHub secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter} s before ${retrying ? 'retrying' : 'sending anything else, with no retry left'}.`
           )
-          return true
+          await clock.sleep(retryAfter * timing.retryUnitMs)
+          return retrying
         }
       },
       retry: {
