@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
 import { DEFAULT_CONFIG } from '../src/config.js'
-import type { IssueRef, MasterPlan, Snapshot } from '../src/domain.js'
+import type { IssueRef, Snapshot } from '../src/domain.js'
 import { reconcile } from '../src/reconcile.js'
 import { personsChoice, type PersonsChoiceInput, type PersonsChoice } from '../src/respect.js'
-import { openIssue, phaseEvent } from '../test-support/domain-builders.js'
+import { masterPlan, openIssue, phaseEvent } from '../test-support/domain-builders.js'
 
 describe('personsChoice: what a person did is not undone', () => {
   const cases: [string, PersonsChoiceInput, PersonsChoice][] = [
@@ -53,14 +53,7 @@ describe('personsChoice: what a person did is not undone', () => {
 
 describe('reconcile respects a reopen without the status comment (completion comment)', () => {
   const ref = (number: number): IssueRef => ({ owner: 'acme', repo: 'app', number })
-  const plan: MasterPlan = {
-    path: 'docs/plan.md',
-    title: 'Plan',
-    issues: [ref(10), ref(11)],
-    repo: { owner: 'acme', repo: 'app' },
-    milestone: undefined,
-    phases: []
-  }
+  const plan = masterPlan({ issues: [ref(10), ref(11)] })
   const snapshot: Snapshot = {
     issues: [
       openIssue(ref(10), [], undefined, { hasCompletionComment: true, stateReason: 'reopened' }),

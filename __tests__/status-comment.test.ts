@@ -22,23 +22,20 @@ import {
   statusMarkerStart,
   type StatusInput
 } from '../src/status-comment.js'
-import { openIssue, phaseEvent } from '../test-support/domain-builders.js'
+import { masterPlan, openIssue, phaseEvent } from '../test-support/domain-builders.js'
 
 const config: SyncConfig = { ...DEFAULT_CONFIG, statusComment: true }
 const ref = (number: number): IssueRef => ({ owner: 'acme', repo: 'app', number })
 
-const plan: MasterPlan = {
-  path: 'docs/plan.md',
+const plan: MasterPlan = masterPlan({
   title: 'Retry queue by @payments-team for #12 GH-3 \u202Eevil',
   issues: [ref(10), ref(11)],
-  repo: { owner: 'acme', repo: 'app' },
-  milestone: undefined,
   phases: [
     { id: '1', title: 'Set up @alice', done: true },
     { id: '2', title: 'Build | #7', done: false },
     { id: '3', title: 'Test', done: false }
   ]
-}
+})
 
 const ledgerOf = (
   phases: [string, RunLedger['phases'] extends ReadonlyMap<string, infer E> ? E : never][],
