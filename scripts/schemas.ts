@@ -88,22 +88,33 @@ export function fieldTables(): Record<string, string> {
     >
   }
   const labels = githubConfigSchema.shape.labels.unwrap()
+  const project = githubConfigSchema.shape.project.unwrap()
   const configRows = [...fieldDocsOf(githubConfigSchema.shape)].flatMap(([key, doc]) =>
-    key === 'labels'
-      ? [...fieldDocsOf(labels.shape)].map(([labelKey, labelDoc]) => [
-          `\`github.labels.${labelKey}\``,
-          labelDoc.expected,
-          defaultCell(inputSchema.properties.labels?.properties?.[labelKey]?.default),
-          labelDoc.description
-        ])
-      : [
-          [
-            `\`github.${key}\``,
-            doc.expected,
-            defaultCell(inputSchema.properties[key]?.default),
-            doc.description
+    key === 'project'
+      ? [...fieldDocsOf(project.shape)].map(([projectKey, projectDoc]) => {
+          const fallback = inputSchema.properties.project?.properties?.[projectKey]?.default
+          return [
+            `\`github.project.${projectKey}\``,
+            projectDoc.expected,
+            fallback === undefined ? 'none' : defaultCell(fallback),
+            projectDoc.description
           ]
-        ]
+        })
+      : key === 'labels'
+        ? [...fieldDocsOf(labels.shape)].map(([labelKey, labelDoc]) => [
+            `\`github.labels.${labelKey}\``,
+            labelDoc.expected,
+            defaultCell(inputSchema.properties.labels?.properties?.[labelKey]?.default),
+            labelDoc.description
+          ])
+        : [
+            [
+              `\`github.${key}\``,
+              doc.expected,
+              defaultCell(inputSchema.properties[key]?.default),
+              doc.description
+            ]
+          ]
   )
   return {
     'client-payload': table(['key', 'type', 'required', 'meaning'], payloadRows),

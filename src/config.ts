@@ -12,6 +12,7 @@ import {
 } from './errors.js'
 import { field, fieldDocsOf } from './fields.js'
 import { parseRepo } from './issue-ref.js'
+import { projectConfigSchema, toProjectSetting } from './project-status.js'
 import { readWorkspaceFile } from './workspace-file.js'
 import { MAX_ALIAS_COUNT, parseYamlText, type YamlProblem } from './yaml-text.js'
 
@@ -145,6 +146,12 @@ export const githubConfigSchema = z
       expected: 'a whole number of at least 1',
       example: MAX_ISSUES,
       fix: `Write "max_issues: ${MAX_ISSUES}" or another whole number, without quotes`
+    }),
+    project: field(projectConfigSchema.optional(), {
+      description:
+        'GitHub Projects Status: add each linked issue to this project and set its single-select field from the state (token: the project-token input); off when absent.',
+      expected: 'a mapping with url, field and values',
+      fix: 'Indent url, field and values under "project:", such as "  url: https://github.com/orgs/acme/projects/3"'
     })
   })
   .describe("The github: section of Debussy's .debussy/config.yaml, as the action reads it.")
@@ -176,7 +183,8 @@ export const syncConfigSchema = githubConfigSchema.transform((section) => ({
     blocked: section.labels.color_blocked
   },
   repositories: section.repositories,
-  maxIssues: section.max_issues
+  maxIssues: section.max_issues,
+  project: toProjectSetting(section.project)
 }))
 
 /** The `github:` section Debussy writes by default (each key's declared default); a missing file means these. */
@@ -193,9 +201,11 @@ type GithubKey = keyof typeof githubConfigSchema.shape
 type LabelsKey = keyof typeof labelsSchema.shape
 const GITHUB_KEYS = Object.keys(githubConfigSchema.shape) as GithubKey[]
 const LABELS_KEYS = Object.keys(labelsSchema.shape) as LabelsKey[]
+const PROJECT_KEYS = Object.keys(projectConfigSchema.shape)
 const CONFIG_DOCS = new Map([
   ...fieldDocsOf(githubConfigSchema.shape),
-  ...fieldDocsOf(labelsSchema.shape)
+  ...fieldDocsOf(labelsSchema.shape),
+  ...fieldDocsOf(projectConfigSchema.shape)
 ])
 
 /**
@@ -250,17 +260,21 @@ export function parseConfig(
   const raw: Record<string, unknown> = { ...section }
   if (raw.labels === null) delete raw.labels
   if (raw.repositories === null) delete raw.repositories
+  if (raw.project === null) delete raw.project
 
   findings.push(...unknownKeys(source, 'github', raw, GITHUB_KEYS))
   if (isPlainObject(raw.labels)) {
     findings.push(...unknownKeys(source, 'github.labels', raw.labels, LABELS_KEYS))
+  }
+  if (isPlainObject(raw.project)) {
+    findings.push(...unknownKeys(source, 'github.project', raw.project, PROJECT_KEYS))
   }
 
   const parsed = syncConfigSchema.safeParse(raw)
   if (!parsed.success) {
     throw fromIssues(parsed.error.issues, raw, {
       // A key is `labels.<name>` or a top-level one; an index into a list names its item's value.
-      keyDepth: (path) => (path[0] === 'labels' ? 2 : 1),
+      keyDepth: (path) => (path[0] === 'labels' || path[0] === 'project' ? 2 : 1),
       field: (key) => `${source} github.${key}`,
       also: (key) => `github.${key}`,
       form: configForm,

@@ -7,6 +7,7 @@ import type { syncConfigSchema } from './config.js'
  */
 import type { AppliedRuns, Progress, RunLedger } from './progress.js'
 import type { StateReason } from './respect.js'
+import type { ObservedProject } from './project-status.js'
 
 export const EVENT_KINDS = [
   'phase_started',
@@ -166,6 +167,8 @@ export interface Snapshot {
   readonly labels: ReadonlyMap<string, ReadonlyMap<string, ObservedLabel>>
   /** The milestone `github_milestone` names: found, not found, or not asked for. */
   readonly namedMilestone: ObservedMilestone | null | undefined
+  /** The project `github.project` names, when it is set (project-status.ts). */
+  readonly project?: ObservedProject
 }
 
 /**
@@ -198,6 +201,14 @@ export type ShownOperation =
       /** Create the issue's status comment, or edit it in place. */
       readonly action: 'create' | 'edit'
       readonly body: string
+    }
+  | { readonly op: 'add_to_project'; readonly issue: string; readonly project: string }
+  | {
+      readonly op: 'set_project_field'
+      readonly issue: string
+      readonly project: string
+      readonly field: string
+      readonly value: string
     }
 
 type Shown<K extends ShownOperation['op']> = Extract<ShownOperation, { op: K }>
@@ -237,6 +248,19 @@ export type Operation =
   | (Shown<'status_comment'> & {
       /** `commentId` is the comment to edit (action `edit`). */
       readonly target: { readonly issueId: string; readonly commentId: string | undefined }
+    })
+  | (Shown<'add_to_project'> & {
+      readonly target: { readonly projectId: string; readonly contentId: string }
+    })
+  | (Shown<'set_project_field'> & {
+      readonly target: {
+        readonly projectId: string
+        readonly fieldId: string
+        readonly optionId: string
+        /** The item the snapshot read, or the one this changeset's add_to_project makes. */
+        readonly item:
+          { readonly id: string } | { readonly added: Extract<Operation, { op: 'add_to_project' }> }
+      }
     })
 
 /** Why a write failed, classified once where its error was caught. */

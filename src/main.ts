@@ -64,6 +64,8 @@ async function runAction(options: RunOptions): Promise<void> {
   const token = core.getInput('github-token')
   // Registered first, so that no later line, debug ones included, can print it.
   if (token !== '') core.setSecret(token)
+  const projectToken = core.getInput('project-token')
+  if (projectToken !== '') core.setSecret(projectToken)
   const env = process.env
   if (!env.GITHUB_REPOSITORY) {
     throw new InputError(
@@ -95,6 +97,7 @@ async function runAction(options: RunOptions): Promise<void> {
       apiUrl,
       graphqlUrl: graphqlUrlFor(apiUrl, env.GITHUB_GRAPHQL_URL),
       token,
+      projectToken,
       timing: options.timing,
       workflowRun: workflowRunUrl(env)
     },

@@ -42,6 +42,7 @@ import {
   judgeOrder,
   upsertProgressBlock
 } from './progress.js'
+import { projectOperations, type ResolvedProject } from './project-status.js'
 
 export { STATE_FOR_EVENT }
 
@@ -65,6 +66,8 @@ export interface ReconcileInput {
   /** When the event is applied, and the workflow run's URL: the status comment's footer. */
   readonly at?: Date
   readonly workflowRun?: string | undefined
+  /** `github.project`, checked against GitHub (resolveProject); absent when off. */
+  readonly project?: ResolvedProject
 }
 
 /** What happens to one linked issue: shown in the summary and the log. */
@@ -216,6 +219,7 @@ export function reconcile(input: ReconcileInput): Changeset {
   const labelOps: Operation[] = []
   const createOps: CreateLabel[] = []
   const closeOps: Operation[] = []
+  const projectOps: Operation[] = []
   const issues: IssueOutcome[] = []
   const closing: string[] = []
   const missingLabelWarned = new Set<string>()
@@ -272,6 +276,11 @@ export function reconcile(input: ReconcileInput): Changeset {
       issueOps.push({ op: 'remove_label', issue, label, target: { issueId, labelIds } })
     }
     labelOps.push(...issueOps)
+    if (input.project !== undefined) {
+      const ops = projectOperations(input.project, state, observed)
+      issueOps.push(...ops)
+      projectOps.push(...ops)
+    }
 
     // A person's reopen or "not planned" is not undone (respect.ts).
     const choice =
@@ -360,7 +369,7 @@ export function reconcile(input: ReconcileInput): Changeset {
     label: target,
     progress,
     // Labels exist before they are used; issues are labelled before they close.
-    operations: [...createOps, ...labelOps, ...milestoneOps, ...closeOps],
+    operations: [...createOps, ...labelOps, ...projectOps, ...milestoneOps, ...closeOps],
     issues,
     milestone: milestoneOutcome,
     closing,

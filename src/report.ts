@@ -13,6 +13,7 @@ import type {
 } from './domain.js'
 import { unlinkGhRefs, withoutControls } from './plan-text.js'
 import { formatProgress } from './progress.js'
+import { projectChanges } from './project-status.js'
 import type { Changeset, IssueOutcome } from './reconcile.js'
 
 /**
@@ -71,6 +72,14 @@ export function shownOperation(operation: Operation): ShownOperation {
       const { op, issue, action, body } = operation
       return { op, issue, action, body }
     }
+    case 'add_to_project': {
+      const { op, issue, project } = operation
+      return { op, issue, project }
+    }
+    case 'set_project_field': {
+      const { op, issue, project, field, value } = operation
+      return { op, issue, project, field, value }
+    }
   }
 }
 
@@ -91,6 +100,10 @@ export function describeOperation(operation: ShownOperation): string {
       return `Close ${operation.issue} as ${operation.reason}`
     case 'status_comment':
       return `${operation.action === 'create' ? 'Post' : 'Edit'} the status comment on ${operation.issue}`
+    case 'add_to_project':
+      return `Add ${operation.issue} to project ${operation.project}`
+    case 'set_project_field':
+      return `Set "${operation.field}" of ${operation.issue} to "${operation.value}" in project ${operation.project}`
   }
 }
 
@@ -139,7 +152,11 @@ export function issueLines(report: SyncReport): string[] {
   if (plan.outOfOrder !== undefined) return lines
   for (const issue of plan.issues) {
     if (!issue.found || resultsOf(issue, report.results).some((r) => r.kind !== 'applied')) continue
-    const changes = [...issue.added.map((l) => `+${l}`), ...issue.removed.map((l) => `−${l}`)]
+    const changes = [
+      ...issue.added.map((l) => `+${l}`),
+      ...issue.removed.map((l) => `−${l}`),
+      ...projectChanges(issue.operations)
+    ]
     if (changes.length > 0) {
       lines.push(`Updated GitHub issue ${issue.issue}: ${plan.state} (${changes.join(', ')})`)
     } else if (!issue.closing) {

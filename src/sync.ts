@@ -32,6 +32,7 @@ import {
   type SyncReport
 } from './report.js'
 import { plainLine } from './log-text.js'
+import { checkProjectHost, resolveProject, tokenFix } from './project-status.js'
 import { scopePlan } from './write-scope.js'
 
 /**
@@ -55,6 +56,8 @@ export interface SyncRequest {
   readonly apiUrl: string
   readonly graphqlUrl: string
   readonly token: string
+  /** The project-token input: reads and writes `github.project` when set (else `token` does). */
+  readonly projectToken?: string
   readonly timing?: ClientTiming
   /** The workflow run's page (`GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID`), linked from the status comment. */
   readonly workflowRun?: string | undefined
@@ -129,6 +132,7 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
   const loadedConfig = await loadConfig(request.workspace, request.config, 'input config')
   findings.push(...loadedConfig.findings)
   const config = loadedConfig.config
+  checkProjectHost(config.project, request.serverHost, request.config)
   const dryRun = event.dryRun === true || config.dryRun
   const nothing = {
     summary: undefined,
@@ -176,6 +180,20 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
     onWait: (message) => log.warning(message),
     onPause: (message) => log.info(message)
   })
+  // A separate project-token gets its own client: its requests cannot share a batch with the others.
+  const projectToken = request.projectToken ?? ''
+  const projectGitHub =
+    config.project !== undefined && projectToken !== '' && projectToken !== request.token
+      ? createGitHub({
+          token: projectToken,
+          apiUrl: request.apiUrl,
+          graphqlUrl: request.graphqlUrl,
+          timing: request.timing,
+          onWait: (message) => log.warning(message),
+          onPause: (message) => log.info(message)
+        })
+      : undefined
+  const projectTokenInput = projectToken === '' ? 'github-token' : 'project-token'
   // What the inputs said is shown now, so that a failed read does not hide it.
   emit(log, findings)
   const autoClose = event.autoClose ?? config.autoClose
@@ -190,14 +208,33 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
       stateLabel: stateLabel(config.labels, STATE_FOR_EVENT[event.kind]),
       milestone: plan.milestone && { repo: plan.repo, selector: plan.milestone },
       completionFor: event.kind === 'plan_completed' && autoClose ? plan.path : undefined,
-      ...(config.statusComment ? { statusFor: plan.path } : {})
+      ...(config.statusComment ? { statusFor: plan.path } : {}),
+      ...(config.project === undefined
+        ? {}
+        : {
+            project: {
+              ref: config.project.ref,
+              field: config.project.field,
+              ...(projectGitHub === undefined ? {} : { separate: projectGitHub })
+            }
+          })
     })
   } catch (error) {
+    // A token without the project scope fails the whole read (GitHub's INSUFFICIENT_SCOPES).
+    const hint =
+      config.project !== undefined && /project/i.test(describeError(error))
+        ? `. github.project: ${tokenFix(projectTokenInput)}`
+        : ''
     throw new Error(
-      `could not read the linked issues: ${failureReason(error, github.rateLimitResetAt())}`,
+      `could not read the linked issues: ${failureReason(error, github.rateLimitResetAt())}${hint}`,
       { cause: error }
     )
   }
+  // A project, field or option that does not exist stops here, before any write.
+  const project =
+    config.project === undefined
+      ? undefined
+      : resolveProject(config.project, snapshot.project, request.config, projectTokenInput)
 
   const changeset = reconcile({
     event,
@@ -206,7 +243,8 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
     snapshot,
     autoClose,
     at: (request.now ?? (() => new Date()))(),
-    workflowRun: request.workflowRun
+    workflowRun: request.workflowRun,
+    ...(project === undefined ? {} : { project })
   })
   findings.push(...changeset.findings)
   emit(log, changeset.findings)
@@ -217,7 +255,10 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
       log.info(`[dry-run] ${describeOperation(operation)}`)
     if (changeset.operations.length === 0) log.info('[dry-run] Nothing to change.')
   } else {
-    results = await applyOperations(github, { operations: changeset.operations })
+    results = await applyOperations(github, {
+      operations: changeset.operations,
+      ...(projectGitHub === undefined ? {} : { projectGitHub })
+    })
   }
   const report: SyncReport = { changeset, results, dryRun }
   if (!dryRun) logResults(log, report)

@@ -31,15 +31,30 @@ import {
   type MilestoneView,
   type NewIssue,
   type NewLabel,
-  type NewMilestone
+  type NewMilestone,
+  type NewProject,
+  type ProjectRecord
 } from './simulator-state.js'
 
 export { SimulatorUsageError }
-export type { IssueView, LabelView, MilestoneView, NewIssue, NewLabel, NewMilestone }
+export type { IssueView, LabelView, MilestoneView, NewIssue, NewLabel, NewMilestone, NewProject }
+
+/** A project's item as a test reads it back: the issue, its single-select values, and field writes. */
+export interface ProjectItemView {
+  readonly issue: string
+  /** Field name → option name, for the fields that have a value. */
+  readonly values: Record<string, string>
+  readonly updates: number
+}
 
 export interface SimulatorOptions {
   /** The only token accepted; default `ghs_simulator_token`. */
   readonly token?: string
+  /**
+   * A second token accepted (a PAT) that reaches Projects; when set, `token`
+   * cannot reach them, as GITHUB_TOKEN cannot. Unset: `token` reaches them.
+   */
+  readonly projectToken?: string
   /** `dotcom`: API at the root; `ghes`: REST under `/api/v3`, GraphQL at `/api/graphql`. */
   readonly layout?: 'dotcom' | 'ghes'
   /** Requests per hour in each bucket (`core`, `graphql`); default 5000 as for an installation. */
@@ -202,6 +217,7 @@ export class GitHubSimulator {
   /** The web root for `html_url`s: https://github.com, or the server itself for GHES. */
   readonly serverUrl: string
   readonly token: string
+  readonly projectToken: string | undefined
   readonly layout: 'dotcom' | 'ghes'
   /** Faults actually served. */
   faultsInjected = 0
@@ -226,6 +242,7 @@ export class GitHubSimulator {
     options: SimulatorOptions
   ) {
     this.token = options.token ?? DEFAULT_TOKEN
+    this.projectToken = options.projectToken
     this.layout = options.layout ?? 'dotcom'
     const origin = `http://127.0.0.1:${port}`
     if (this.layout === 'ghes') {
@@ -268,6 +285,56 @@ export class GitHubSimulator {
 
   addLabel(repo: string, label: NewLabel): void {
     this.state.createLabel(this.state.requireRepo(repo), label)
+  }
+
+  /** A Projects board; returns its number (its URL: serverUrl/orgs/OWNER/projects/N). */
+  addProject(project: NewProject): number {
+    return this.state.addProject(project).number
+  }
+
+  /** A person puts the issue on the board, optionally with a single-select value. */
+  addProjectItem(
+    owner: string,
+    number: number,
+    repo: string,
+    issue: number,
+    values: Record<string, string> = {}
+  ): void {
+    const project = this.projectRecord(owner, number)
+    const item = this.state.addProjectItem(project, this.issueRecord(repo, issue))
+    for (const [name, value] of Object.entries(values)) {
+      const field = project.fields.find((f) => f.name === name)
+      const option = field?.options.find((o) => o.name === value)
+      if (!field || !option)
+        throw new SimulatorUsageError(`no option "${value}" of field "${name}"`)
+      item.values.set(field.nodeId, option.id)
+    }
+  }
+
+  /** The project's items, in the order they were added. */
+  projectItems(owner: string, number: number): ProjectItemView[] {
+    const project = this.projectRecord(owner, number)
+    return project.items.map((item) => {
+      const values: Record<string, string> = {}
+      for (const field of project.fields) {
+        const option = field.options.find((o) => o.id === item.values.get(field.nodeId))
+        if (option) values[field.name] = option.name
+      }
+      return {
+        issue: `${item.content.repo.owner}/${item.content.repo.name}#${item.content.number}`,
+        values,
+        updates: item.updates
+      }
+    })
+  }
+
+  private projectRecord(owner: string, number: number): ProjectRecord {
+    const project = this.state.projects.find(
+      (p) => p.owner.toLowerCase() === owner.toLowerCase() && p.number === number
+    )
+    if (!project)
+      throw new SimulatorUsageError(`no project ${owner}/${number}: addProject() it first`)
+    return project
   }
 
   addMilestone(repo: string, milestone: NewMilestone): number {
@@ -603,7 +670,13 @@ export class GitHubSimulator {
       send({ status: 400, body: errorBody(400, 'Problems parsing JSON') })
       return
     }
-    send(await this.answer(route, method, target, body, analysis))
+    send(
+      await this.answer(route, method, target, body, analysis, {
+        projects:
+          this.projectToken === undefined ||
+          this.bearer(req.headers.authorization) === this.projectToken
+      })
+    )
   }
 
   private async answer(
@@ -611,7 +684,8 @@ export class GitHubSimulator {
     method: string,
     target: URL,
     body: unknown,
-    analysis: GraphqlAnalysis | undefined
+    analysis: GraphqlAnalysis | undefined,
+    access: { readonly projects: boolean }
   ): Promise<Answer> {
     if (route.kind === 'graphql') {
       if (method !== 'POST' || !analysis) return notFound()
@@ -620,7 +694,8 @@ export class GitHubSimulator {
         {
           state: this.state,
           serverUrl: this.serverUrl,
-          rateLimit: () => this.rateInfo(this.buckets.graphql)
+          rateLimit: () => this.rateInfo(this.buckets.graphql),
+          projects: access.projects
         },
         body,
         analysis
@@ -661,8 +736,12 @@ export class GitHubSimulator {
   }
 
   private authorized(header: string | undefined): boolean {
-    const match = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header ?? '')
-    return match?.[1] === this.token
+    const token = this.bearer(header)
+    return token !== undefined && (token === this.token || token === this.projectToken)
+  }
+
+  private bearer(header: string | undefined): string | undefined {
+    return /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header ?? '')?.[1]
   }
 
   private takeFault(entry: LoggedRequest): FaultSpec | undefined {

@@ -899,6 +899,20 @@ export const CORPUS: readonly CorpusCase[] = [
     /Indent the settings|Fix the YAML/
   ),
   configCase(
+    'cf-project-url',
+    'project url: a repository, not a project',
+    'github:\n  project:\n    url: https://github.com/acme/payments\n',
+    /github\.project\.url/,
+    /Copy the project's URL from the browser/
+  ),
+  configCase(
+    'cf-project-state',
+    'project values: a state that does not exist',
+    'github:\n  project:\n    url: https://github.com/orgs/acme/projects/1\n    values:\n      in_progress: Doing\n',
+    /github\.project\.values/,
+    /the states are in-progress, completed/
+  ),
+  configCase(
     'cf-timestamp',
     'enabled: a date',
     'github:\n  enabled: 2001-12-14\n',

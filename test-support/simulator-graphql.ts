@@ -23,11 +23,15 @@ import { issueHtmlUrl } from './simulator-rest.js'
 import {
   API_ACTOR,
   fullName,
+  sameLogin,
   type CommentRecord,
   type IssueRecord,
   type LabelRecord,
   type MilestoneRecord,
   type NodeTarget,
+  type ProjectFieldRecord,
+  type ProjectItemRecord,
+  type ProjectRecord,
   type RepoRecord,
   type SimulatorState,
   type StateReason
@@ -44,6 +48,8 @@ export interface GraphqlContext {
   readonly state: SimulatorState
   readonly serverUrl: string
   readonly rateLimit: () => RateLimitInfo
+  /** Whether the request's token reaches Projects (GITHUB_TOKEN does not; a PAT with `project` does). */
+  readonly projects: boolean
 }
 
 let schemaPromise: Promise<GraphQLSchema> | undefined
@@ -205,6 +211,12 @@ function nodeView(ctx: GraphqlContext, target: NodeTarget): object {
       return milestoneView(ctx, target.milestone)
     case 'IssueComment':
       return commentView(ctx, target.comment)
+    case 'ProjectV2':
+      return projectView(ctx, target.project)
+    case 'ProjectV2Item':
+      return itemView(ctx, target.item)
+    case 'ProjectV2Field':
+      return fieldView(ctx, target.field)
   }
 }
 
@@ -326,6 +338,56 @@ const root = {
     ctx.state.setIssueState(issue, 'closed', reason.toLowerCase() as StateReason)
     return { clientMutationId: clientMutationId(input), issue: issueView(ctx, issue) }
   },
+  organization(args: Args, ctx: GraphqlContext): object {
+    return ownerView(ctx, 'organization', String(args.login))
+  },
+  user(args: Args, ctx: GraphqlContext): object {
+    return ownerView(ctx, 'user', String(args.login))
+  },
+  addProjectV2ItemById(args: Args, ctx: GraphqlContext): object {
+    const input = inputOf(args)
+    const project = projectNode(ctx, input.projectId)
+    const target = typeof input.contentId === 'string' ? ctx.state.node(input.contentId) : undefined
+    if (target?.type !== 'Issue' && target?.type !== 'PullRequest')
+      throw notFoundNode(input.contentId)
+    // Adding an issue that is already there answers with its item, as GitHub does.
+    const item = ctx.state.addProjectItem(project, target.issue)
+    return { clientMutationId: clientMutationId(input), item: itemView(ctx, item) }
+  },
+  updateProjectV2ItemFieldValue(args: Args, ctx: GraphqlContext): object {
+    const input = inputOf(args)
+    const project = projectNode(ctx, input.projectId)
+    const itemTarget = typeof input.itemId === 'string' ? ctx.state.node(input.itemId) : undefined
+    if (itemTarget?.type !== 'ProjectV2Item' || itemTarget.item.project !== project) {
+      throw notFoundNode(input.itemId)
+    }
+    const fieldTarget =
+      typeof input.fieldId === 'string' ? ctx.state.node(input.fieldId) : undefined
+    if (fieldTarget?.type !== 'ProjectV2Field' || fieldTarget.field.project !== project) {
+      throw notFoundNode(input.fieldId)
+    }
+    const field = fieldTarget.field
+    const value = isRecord(input.value) ? input.value : {}
+    if (field.dataType !== 'SINGLE_SELECT' || typeof value.singleSelectOptionId !== 'string') {
+      throw new GitHubGraphqlError(
+        'UNPROCESSABLE',
+        `Did not receive a single select option Id to update a field of type single_select`
+      )
+    }
+    const optionId = value.singleSelectOptionId
+    if (!field.options.some((option) => option.id === optionId)) {
+      throw new GitHubGraphqlError(
+        'UNPROCESSABLE',
+        `The single select option Id does not belong to the field`
+      )
+    }
+    itemTarget.item.values.set(field.nodeId, optionId)
+    itemTarget.item.updates++
+    return {
+      clientMutationId: clientMutationId(input),
+      projectV2Item: itemView(ctx, itemTarget.item)
+    }
+  },
   reopenIssue(args: Args, ctx: GraphqlContext): object {
     const input = inputOf(args)
     const issue = issueNode(ctx, input.issueId)
@@ -425,6 +487,144 @@ function ordered<T>(
   })
 }
 
+// ---- Projects (v2) -----------------------------------------------------------
+
+/** What GITHUB_TOKEN gets for a project: GitHub does not let an Actions token reach Projects. */
+function projectsRefused(): GitHubGraphqlError {
+  return new GitHubGraphqlError('FORBIDDEN', 'Resource not accessible by integration')
+}
+
+function projectNode(ctx: GraphqlContext, id: unknown): ProjectRecord {
+  if (!ctx.projects) throw projectsRefused()
+  const target = typeof id === 'string' ? ctx.state.node(id) : undefined
+  if (target?.type !== 'ProjectV2') throw notFoundNode(id)
+  return target.project
+}
+
+/** An organization or user: any login that owns a repository or a project resolves. */
+function ownerView(ctx: GraphqlContext, type: 'organization' | 'user', login: string): object {
+  const owns =
+    ctx.state.projects.some((p) => p.ownerType === type && sameLogin(p.owner, login)) ||
+    (type === 'organization' && ctx.state.repoByOwner(login))
+  if (!owns) {
+    const what = type === 'organization' ? 'an Organization' : 'a User'
+    throw new GitHubGraphqlError(
+      'NOT_FOUND',
+      `Could not resolve to ${what} with the login of '${login}'.`
+    )
+  }
+  return {
+    __typename: type === 'organization' ? 'Organization' : 'User',
+    id: `${type === 'organization' ? 'O' : 'U'}_kgDO${Buffer.from(login).toString('base64url')}`,
+    login,
+    url: `${ctx.serverUrl}/${login}`,
+    projectV2: (args: Args) => {
+      if (!ctx.projects) throw projectsRefused()
+      const project = ctx.state.findProject(type, login, Number(args.number))
+      if (!project) {
+        throw new GitHubGraphqlError(
+          'NOT_FOUND',
+          `Could not resolve to a ProjectV2 with the number ${String(args.number)}.`
+        )
+      }
+      return projectView(ctx, project)
+    }
+  }
+}
+
+function projectView(ctx: GraphqlContext, project: ProjectRecord): object {
+  const path = `/${project.ownerType === 'organization' ? 'orgs' : 'users'}/${project.owner}/projects/${project.number}`
+  return {
+    __typename: 'ProjectV2',
+    id: project.nodeId,
+    number: project.number,
+    title: project.title,
+    url: `${ctx.serverUrl}${path}`,
+    resourcePath: path,
+    closed: false,
+    public: false,
+    template: false,
+    // GitHub compares field names exactly here.
+    field: (args: Args) => {
+      const field = project.fields.find((f) => f.name === args.name)
+      return field ? fieldView(ctx, field) : null
+    },
+    fields: (args: Args, _ctx: GraphqlContext, info: GraphQLResolveInfo) =>
+      connection(project.fields, args, info, (f) => fieldView(ctx, f)),
+    items: (args: Args, _ctx: GraphqlContext, info: GraphQLResolveInfo) =>
+      connection(project.items, args, info, (item) => itemView(ctx, item))
+  }
+}
+
+function fieldView(ctx: GraphqlContext, field: ProjectFieldRecord): object {
+  return {
+    __typename:
+      field.dataType === 'SINGLE_SELECT' ? 'ProjectV2SingleSelectField' : 'ProjectV2Field',
+    id: field.nodeId,
+    databaseId: field.id,
+    name: field.name,
+    dataType: field.dataType,
+    project: () => projectView(ctx, field.project),
+    options: (args: Args) => {
+      const names = Array.isArray(args.names) ? (args.names as unknown[]) : undefined
+      return field.options
+        .filter((option) => !names || names.includes(option.name))
+        .map((option) => ({
+          id: option.id,
+          name: option.name,
+          nameHTML: option.name,
+          color: 'GRAY',
+          description: '',
+          descriptionHTML: ''
+        }))
+    }
+  }
+}
+
+function itemView(ctx: GraphqlContext, item: ProjectItemRecord): object {
+  const valueOf = (field: ProjectFieldRecord): object | null => {
+    const optionId = item.values.get(field.nodeId)
+    const option = field.options.find((o) => o.id === optionId)
+    if (!option) return null
+    return {
+      __typename: 'ProjectV2ItemFieldSingleSelectValue',
+      id: `PVTFSV_lADO${Buffer.from(`${item.id}:${field.id}`).toString('base64url')}`,
+      optionId: option.id,
+      name: option.name,
+      nameHTML: option.name,
+      color: 'GRAY',
+      description: '',
+      descriptionHTML: '',
+      field: fieldView(ctx, field),
+      item: () => itemView(ctx, item)
+    }
+  }
+  return {
+    __typename: 'ProjectV2Item',
+    id: item.nodeId,
+    databaseId: item.id,
+    type: item.content.pullRequest ? 'PULL_REQUEST' : 'ISSUE',
+    isArchived: false,
+    project: () => projectView(ctx, item.project),
+    content: () => issueView(ctx, item.content),
+    // Only single-select values are modelled; a field of another kind reads as empty.
+    fieldValueByName: (args: Args) => {
+      const field = item.project.fields.find((f) => f.name === args.name)
+      return field ? valueOf(field) : null
+    },
+    fieldValues: (args: Args, _ctx: GraphqlContext, info: GraphQLResolveInfo) =>
+      connection(
+        item.project.fields.flatMap((f) => {
+          const value = valueOf(f)
+          return value ? [value] : []
+        }),
+        args,
+        info,
+        (value) => value
+      )
+  }
+}
+
 function issueView(ctx: GraphqlContext, issue: IssueRecord): object {
   const typename = issue.pullRequest ? 'PullRequest' : 'Issue'
   return {
@@ -446,7 +646,12 @@ function issueView(ctx: GraphqlContext, issue: IssueRecord): object {
     milestone: issue.milestone ? milestoneView(ctx, issue.milestone) : null,
     repository: () => repoView(ctx, issue.repo),
     comments: (args: Args, _ctx: GraphqlContext, info: GraphQLResolveInfo) =>
-      connection(issue.comments, args, info, (c) => commentView(ctx, c))
+      connection(issue.comments, args, info, (c) => commentView(ctx, c)),
+    // A token that cannot reach Projects sees none of the issue's items.
+    projectItems: (args: Args, _ctx: GraphqlContext, info: GraphQLResolveInfo) =>
+      connection(ctx.projects ? ctx.state.projectItemsOf(issue) : [], args, info, (item) =>
+        itemView(ctx, item)
+      )
   }
 }
 

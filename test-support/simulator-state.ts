@@ -87,6 +87,59 @@ export interface IssueRecord {
   closes: number
 }
 
+/** A single-select option: GitHub's ids are short hex strings, not node ids. */
+export interface ProjectOptionRecord {
+  readonly id: string
+  name: string
+}
+
+/** `TITLE` and the other built-in kinds answer as ProjectV2Field; `SINGLE_SELECT` has options. */
+export type ProjectFieldType = 'TITLE' | 'TEXT' | 'NUMBER' | 'DATE' | 'SINGLE_SELECT'
+
+export interface ProjectFieldRecord {
+  readonly id: number
+  readonly nodeId: string
+  readonly project: ProjectRecord
+  name: string
+  readonly dataType: ProjectFieldType
+  readonly options: ProjectOptionRecord[]
+}
+
+export interface ProjectItemRecord {
+  readonly id: number
+  readonly nodeId: string
+  readonly project: ProjectRecord
+  readonly content: IssueRecord
+  /** Single-select values: field node id → option id. */
+  readonly values: Map<string, string>
+  /** Field updates applied: more than one for the same value is a write a redelivery should not make. */
+  updates: number
+}
+
+/** A Projects (v2) board of an organization or a user, found by owner login and number. */
+export interface ProjectRecord {
+  readonly id: number
+  readonly nodeId: string
+  readonly ownerType: 'organization' | 'user'
+  readonly owner: string
+  readonly number: number
+  title: string
+  readonly fields: ProjectFieldRecord[]
+  readonly items: ProjectItemRecord[]
+}
+
+export interface NewProject {
+  readonly owner: string
+  readonly ownerType?: 'organization' | 'user'
+  readonly title?: string
+  /** Default: Title, Status (Todo, In Progress, Done) and Estimate (a number). */
+  readonly fields?: readonly {
+    readonly name: string
+    readonly dataType: ProjectFieldType
+    readonly options?: readonly string[]
+  }[]
+}
+
 export type Tombstone =
   { readonly kind: 'deleted' } | { readonly kind: 'transferred'; readonly issue: IssueRecord }
 
@@ -96,6 +149,9 @@ export type NodeTarget =
   | { readonly type: 'Label'; readonly label: LabelRecord }
   | { readonly type: 'Milestone'; readonly milestone: MilestoneRecord }
   | { readonly type: 'IssueComment'; readonly comment: CommentRecord }
+  | { readonly type: 'ProjectV2'; readonly project: ProjectRecord }
+  | { readonly type: 'ProjectV2Item'; readonly item: ProjectItemRecord }
+  | { readonly type: 'ProjectV2Field'; readonly field: ProjectFieldRecord }
 
 export interface NewLabel {
   name: string
@@ -161,7 +217,10 @@ const NODE_PREFIX: Record<NodeTarget['type'], string> = {
   PullRequest: 'PR_kwDO',
   Label: 'LA_kwDO',
   Milestone: 'MI_kwDO',
-  IssueComment: 'IC_kwDO'
+  IssueComment: 'IC_kwDO',
+  ProjectV2: 'PVT_kwDO',
+  ProjectV2Item: 'PVTI_lADO',
+  ProjectV2Field: 'PVTF_lADO'
 }
 
 export function labelKey(name: string): string {
@@ -180,11 +239,18 @@ export function splitRepo(fullName: string): { owner: string; name: string } {
 export class SimulatorState {
   private readonly repos = new Map<string, RepoRecord>()
   private readonly nodes = new Map<string, NodeTarget>()
+  readonly projects: ProjectRecord[] = []
   // Database ids are sequential so that runs with the same setup give the same ids.
   private nextId = 1000
 
   repoByName(fullName: string): RepoRecord | undefined {
     return this.repos.get(fullName.toLowerCase())
+  }
+
+  /** Whether any repository has this owner: the simulator's organizations. */
+  repoByOwner(login: string): boolean {
+    for (const repo of this.repos.values()) if (sameLogin(repo.owner, login)) return true
+    return false
   }
 
   repoById(id: number): RepoRecord | undefined {
@@ -417,6 +483,83 @@ export class SimulatorState {
     return issue
   }
 
+  addProject(input: NewProject): ProjectRecord {
+    const ownerType = input.ownerType ?? 'organization'
+    const number =
+      1 +
+      Math.max(
+        0,
+        ...this.projects.filter((p) => sameLogin(p.owner, input.owner)).map((p) => p.number)
+      )
+    const project: ProjectRecord = {
+      ...this.newIds('ProjectV2'),
+      ownerType,
+      owner: input.owner,
+      number,
+      title: input.title ?? `Project ${number}`,
+      fields: [],
+      items: []
+    }
+    const fields = input.fields ?? [
+      { name: 'Title', dataType: 'TITLE' as const },
+      {
+        name: 'Status',
+        dataType: 'SINGLE_SELECT' as const,
+        options: ['Todo', 'In Progress', 'Done']
+      },
+      { name: 'Estimate', dataType: 'NUMBER' as const }
+    ]
+    for (const spec of fields) {
+      const field: ProjectFieldRecord = {
+        ...this.newIds('ProjectV2Field'),
+        project,
+        name: spec.name,
+        dataType: spec.dataType,
+        options: (spec.options ?? []).map((name) => ({
+          // Short hex ids, as GitHub gives options.
+          id: (this.nextId++).toString(16).padStart(8, '0'),
+          name
+        }))
+      }
+      project.fields.push(field)
+      this.nodes.set(field.nodeId, { type: 'ProjectV2Field', field })
+    }
+    this.projects.push(project)
+    this.nodes.set(project.nodeId, { type: 'ProjectV2', project })
+    return project
+  }
+
+  findProject(
+    ownerType: 'organization' | 'user',
+    owner: string,
+    number: number
+  ): ProjectRecord | undefined {
+    return this.projects.find(
+      (p) => p.ownerType === ownerType && sameLogin(p.owner, owner) && p.number === number
+    )
+  }
+
+  /** The issue's item in the project, added when missing (as addProjectV2ItemById does). */
+  addProjectItem(project: ProjectRecord, content: IssueRecord): ProjectItemRecord {
+    const existing = project.items.find((item) => item.content === content)
+    if (existing) return existing
+    const item: ProjectItemRecord = {
+      ...this.newIds('ProjectV2Item'),
+      project,
+      content,
+      values: new Map(),
+      updates: 0
+    }
+    project.items.push(item)
+    this.nodes.set(item.nodeId, { type: 'ProjectV2Item', item })
+    return item
+  }
+
+  /** Every item of the issue, across projects, in the order they were added. */
+  projectItemsOf(issue: IssueRecord): ProjectItemRecord[] {
+    return this.projects.flatMap((p) => p.items.filter((item) => item.content === issue))
+  }
+
   /** Open and closed counts as the milestone endpoints report them. */
   milestoneCounts(milestone: MilestoneRecord): { open: number; closed: number } {
     let open = 0
@@ -455,6 +598,11 @@ export class SimulatorState {
       closedIssues: counts.closed
     }
   }
+}
+
+/** GitHub resolves logins without regard to case. */
+export function sameLogin(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase()
 }
 
 export function fullName(repo: RepoRecord): string {

@@ -34,17 +34,35 @@ afterAll(() => {
   tally.save()
 })
 
+/** A PAT for the project board (github.project), accepted beside TOKEN. */
+const PROJECT_TOKEN = 'github_pat_11AProj3ctT0kenThatMustNeverShow_Q7xZ9kLmW4'
+
 async function bundle(
   payload: Record<string, unknown>,
-  options: { token?: string; inputs?: Record<string, string>; before?: () => void } = {}
+  options: {
+    token?: string
+    inputs?: Record<string, string>
+    before?: () => void
+    /** A board in github.project, reached with PROJECT_TOKEN only. */
+    project?: boolean
+  } = {}
 ): Promise<ActionResult & { leaks: string[] }> {
-  sim = await startSimulator({ token: TOKEN })
+  sim = await startSimulator({
+    token: TOKEN,
+    ...(options.project === true ? { projectToken: PROJECT_TOKEN } : {})
+  })
   const sample = seedSample(sim)
+  const files: Record<string, string> = { ...sample.files }
+  if (options.project === true) {
+    const board = sim.addProject({ owner: 'acme' })
+    files['.debussy/config.yaml'] =
+      `github:\n  project:\n    url: https://github.com/orgs/acme/projects/${board}\n    values:\n      completed: Done\n      in-progress: In Progress\n`
+  }
   options.before?.()
   const token = options.token ?? TOKEN
   const result = await runAction({
     sim,
-    workspace: makeWorkspace(sample.files),
+    workspace: makeWorkspace(files),
     eventName: 'repository_dispatch',
     eventPayload: dispatch(payload),
     repository: REPO,
@@ -53,12 +71,17 @@ async function bundle(
     env: { RUNNER_DEBUG: '1' },
     timeoutMs: 60_000
   })
-  const leaks = tokenLeaks(token, {
+  const places = {
     stdout: result.stdout,
     stderr: result.stderr,
     summary: result.summary,
     outputs: JSON.stringify(result.outputs)
-  })
+  }
+  const projectToken = options.inputs?.['project-token'] ?? ''
+  const leaks = [
+    ...tokenLeaks(token, places),
+    ...(projectToken === '' ? [] : tokenLeaks(projectToken, places))
+  ]
   tally.add('secrets.bundleRuns')
   tally.add('secrets.runsScanned')
   tally.add('secrets.debugRuns')
@@ -72,6 +95,8 @@ async function bundle(
   }
   // The mask command itself must be there, first: the runner masks from then on.
   expect(result.stdout.split('\n')[0]).toBe(`::add-mask::${token}`)
+  // The project-token is masked right after it, before anything else is printed.
+  if (projectToken !== '') expect(result.stdout.split('\n')[1]).toBe(`::add-mask::${projectToken}`)
   return { ...result, leaks }
 }
 
@@ -149,5 +174,38 @@ describeReliability('the token never shows (the bundle, RUNNER_DEBUG=1)', () => 
     expect(result.stdout).toMatch(/::error::client_payload\.completed_phases/)
     expect(sim.requests).toEqual([])
     expect(result.leaks).toEqual([])
+  }, 60_000)
+
+  it('a project-token (github.project) is masked and never shown, on a run that writes the board', async () => {
+    const result = await bundle(
+      { event: 'phase_completed', plan: PLAN_PATH, phase: '2' },
+      {
+        project: true,
+        inputs: { 'project-token': PROJECT_TOKEN },
+        before: () =>
+          sim.injectFault({ kind: 'server-error', match: { kind: 'graphql' }, status: 502 })
+      }
+    )
+    expect(result.code).toBe(0)
+    expect(sim.projectItems('acme', 1).map((item) => item.values.Status)).toEqual([
+      'Done',
+      'Done',
+      'Done'
+    ])
+    expect(result.leaks).toEqual([])
+  }, 60_000)
+
+  it('a project-token GitHub refuses (401) fails the step without printing it', async () => {
+    const wrong = 'github_pat_11AWr0ngProj3ctT0kenNeverPrinted_Z9kLmW4pV8'
+    const result = await bundle(
+      { event: 'phase_started', plan: PLAN_PATH, phase: '1' },
+      { project: true, inputs: { 'project-token': wrong } }
+    )
+    expect(result.code).not.toBe(0)
+    expect(result.stdout).toMatch(
+      /::error::.*project https:\/\/github\.com\/orgs\/acme\/projects\/1 with the project-token: HTTP 401: Bad credentials.*Give the project-token input a token that can/
+    )
+    expect(result.leaks).toEqual([])
+    expect(sim.writes()).toEqual([])
   }, 60_000)
 })

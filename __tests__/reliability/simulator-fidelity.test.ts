@@ -16,6 +16,12 @@ import { buildObserveQuery, observe, type ObserveRequest } from '../../src/githu
 import type { IssueRef, Operation, ShownOperation, Snapshot } from '../../src/domain.js'
 import { placeBlock } from '../../src/reconcile.js'
 import { statusMarkerStart } from '../../src/status-comment.js'
+import {
+  parseProjectUrl,
+  projectOperations,
+  resolveProject,
+  type ProjectRef
+} from '../../src/project-status.js'
 import { SAMPLE_BLOCK, completeOperations } from '../../test-support/changeset.js'
 import {
   startSimulator,
@@ -67,7 +73,9 @@ const MUTATIONS = [
   'removeLabelsFromLabelable',
   'addComment',
   'closeIssue',
-  'updateIssueComment'
+  'updateIssueComment',
+  'addProjectV2ItemById',
+  'updateProjectV2ItemFieldValue'
 ] as const
 
 const LAYOUTS: readonly (readonly ['dotcom' | 'ghes', Description])[] = [
@@ -106,6 +114,12 @@ const mark = (): number => recorded.length
 
 // These tests count exchanges and inject no hang: PATIENT_TIMING's attempts
 // outwait a loaded machine.
+
+function projectUrl(text: string): ProjectRef {
+  const parsed = parseProjectUrl(text)
+  if (typeof parsed === 'string') throw new Error(parsed)
+  return parsed
+}
 
 /** A client of `sim`; `onWait` hears each rate-limit wait it announces. */
 function githubFor(
@@ -722,6 +736,122 @@ describe('GraphQL documents the action sends, against @octokit/graphql-schema', 
     expect(sim.issue(REPO, 9).comments).toEqual([`Status\n${marker} -->`])
   })
 
+  it('Projects (v2): the board and the items in the observe read, both mutations, a second request for new items', async () => {
+    const owner = REPO.split('/')[0] ?? ''
+    const number = sim.addProject({ owner, title: 'Board' })
+    sim.addProjectItem(owner, number, REPO, 2, { Status: 'Todo' })
+    const url = projectUrl(`https://github.com/orgs/${owner}/projects/${number}`)
+    const issues = [ref(REPO, 1), ref(REPO, 2), ref(REPO, 4)]
+    const { snapshot } = await observeChecked(issues, {
+      ...base,
+      project: { ref: url, field: 'Status' }
+    })
+    expect(snapshot.project).toMatchObject({
+      found: true,
+      title: 'Board',
+      fieldNames: ['Title', 'Status', 'Estimate'],
+      field: { kind: 'single_select', name: 'Status' }
+    })
+    const resolved = resolveProject(
+      { ref: url, field: 'Status', values: { completed: 'Done' } },
+      snapshot.project,
+      'c.yaml',
+      'github-token'
+    )
+    expect(resolved.items.size).toBe(1)
+    const operations = snapshot.issues.flatMap((issue) =>
+      issue.found ? projectOperations(resolved, 'completed', issue) : []
+    )
+    expect(operations.map((op) => op.op)).toEqual([
+      'add_to_project',
+      'set_project_field',
+      'set_project_field',
+      'add_to_project',
+      'set_project_field'
+    ])
+    const start = mark()
+    const results = await applyOperations(github, { operations })
+    expect(results.map((r) => r.kind)).toEqual(operations.map(() => 'applied'))
+    const exchanges = graphqlSince(sim, start)
+    // Adds and the known item's field, then the new items' fields.
+    expect(exchanges).toHaveLength(2)
+    await expectGraphqlFaithful(exchanges)
+    expect(sim.projectItems(owner, number)).toEqual([
+      { issue: `${REPO}#2`, values: { Status: 'Done' }, updates: 1 },
+      { issue: `${REPO}#1`, values: { Status: 'Done' }, updates: 1 },
+      { issue: `${REPO}#4`, values: { Status: 'Done' }, updates: 1 }
+    ])
+  })
+
+  it("Projects (v2): a user's board read with a separate token; a token that cannot reach Projects gets FORBIDDEN at the field", async () => {
+    const pat = 'github_pat_board_only'
+    const refused = await simulator({ projectToken: pat })
+    try {
+      refused.addRepo(REPO)
+      refused.addIssue(REPO, { number: 1 })
+      const number = refused.addProject({ owner: 'octocat', ownerType: 'user', title: 'Mine' })
+      const url = projectUrl(`https://github.com/users/octocat/projects/${number}`)
+      const request = { ...base, issues: [ref(REPO, 1)], project: { ref: url, field: 'Status' } }
+      const patClient = createGitHub({
+        token: pat,
+        apiUrl: refused.apiUrl,
+        graphqlUrl: refused.graphqlUrl,
+        timing: PATIENT_TIMING
+      })
+      let start = mark()
+      const separate = await observe(githubFor(refused), {
+        ...request,
+        project: { ...request.project, separate: patClient }
+      })
+      const both = graphqlSince(refused, start)
+      expect(both.map((e) => e.request.query.split('(')[0])).toEqual([
+        'query DebussyObserve',
+        'query DebussyProject'
+      ])
+      await expectGraphqlFaithful(both)
+      expect(separate.project).toMatchObject({ found: true, title: 'Mine' })
+
+      start = mark()
+      const alone = await observe(githubFor(refused), request)
+      const [answer] = graphqlSince(refused, start)
+      if (answer === undefined) throw new Error('no answer')
+      await expectGraphqlFaithful([answer])
+      const body = JSON.parse(answer.text) as { errors: { type: string; path: string[] }[] }
+      expect(body.errors.map((e) => [e.type, e.path])).toEqual([
+        ['FORBIDDEN', ['project', 'projectV2']]
+      ])
+      expect(alone.project).toEqual({
+        found: false,
+        reason: 'FORBIDDEN: Resource not accessible by integration'
+      })
+      expect(alone.issues.map((i) => i.found)).toEqual([true])
+
+      // The write is refused the same way, at its alias.
+      const [issue] = alone.issues
+      if (issue?.found !== true) throw new Error('issue not read')
+      start = mark()
+      const results = await applyOperations(githubFor(refused), {
+        operations: [
+          {
+            op: 'add_to_project',
+            issue: `${REPO}#1`,
+            project: url.url,
+            target: { projectId: 'PVT_kwDOunknown', contentId: issue.id }
+          }
+        ]
+      })
+      expect(results.map((r) => r.kind === 'failed' && r.reason)).toEqual(['graphql'])
+      const [write] = graphqlSince(refused, start)
+      if (write === undefined) throw new Error('no write')
+      await expectGraphqlFaithful([write])
+      expect(JSON.parse(write.text)).toMatchObject({
+        errors: [{ type: 'FORBIDDEN', path: ['m0'] }]
+      })
+    } finally {
+      await refused.close()
+    }
+  })
+
   it('applyOperations: label, milestone, comment and close mutations, REST label creation', async () => {
     const checker = OpenApiChecker.load('api.github.com')
     const issues = [1, 2, 3, 4, 5, 6].map((n) => ref(REPO, n))
@@ -785,8 +915,6 @@ describe('GraphQL documents the action sends, against @octokit/graphql-schema', 
     expect(rest.map((a) => `${a.route} ${a.status}`)).toEqual([
       'POST /repos/{owner}/{repo}/labels 201',
       'POST /repos/{owner}/{repo}/labels 422',
-      'GET /repos/{owner}/{repo}/labels/{name} 200',
-      'GET /repos/{owner}/{repo}/milestones/{milestone_number} 200',
       'PATCH /repos/{owner}/{repo}/milestones/{milestone_number} 200'
     ])
     const mutations = graphqlSince(sim, start)

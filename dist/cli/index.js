@@ -53651,7 +53651,7 @@ function strictObject(shape, params) {
         type: "object",
         shape,
         catchall: never(),
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // looseObject
@@ -54620,6 +54620,227 @@ function hostOf(url) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/domain.ts
+const EVENT_KINDS = [
+    'phase_started',
+    'phase_completed',
+    'phase_failed',
+    'plan_completed',
+    'phase_validating',
+    'phase_awaiting_human',
+    'phase_blocked'
+];
+/** Every state, in the order labels are listed (the first three are the original ones). */
+const SYNC_STATES = [
+    'in-progress',
+    'completed',
+    'failed',
+    'validating',
+    'awaiting-human',
+    'blocked'
+];
+/** The state label each event puts on the linked issues; the run's ledger reads phase states from it. */
+const STATE_FOR_EVENT = {
+    phase_started: 'in-progress',
+    phase_completed: 'completed',
+    phase_failed: 'failed',
+    plan_completed: 'completed',
+    phase_validating: 'validating',
+    phase_awaiting_human: 'awaiting-human',
+    phase_blocked: 'blocked'
+};
+
+;// CONCATENATED MODULE: ./src/project-status.ts
+/**
+ * GitHub Projects Status (`github.project`), pure: the project's URL as the
+ * config writes it, the check of the project, field and options GitHub has
+ * before anything is written, and the writes that bring each linked issue's
+ * project item to the event's state (added to the project if missing, its
+ * single-select field set when it differs).
+ */
+
+
+
+
+
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,38})$/;
+const PROJECT_PATH = /^\/(orgs|users)\/([^/]+)\/projects\/([1-9][0-9]{0,8})(?:\/.*)?$/;
+/** Parses a project URL; a string says what is wrong with it. */
+function parseProjectUrl(text) {
+    const trimmed = text.trim();
+    let url;
+    try {
+        url = new URL(trimmed);
+    }
+    catch {
+        return 'not a URL';
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        return 'not an https URL';
+    const match = PROJECT_PATH.exec(url.pathname.replace(/\/+$/, ''));
+    const [, kind, login, number] = match ?? [];
+    if (kind === undefined || login === undefined || number === undefined) {
+        return 'not the URL of a project (/orgs/ORG/projects/N or /users/USER/projects/N)';
+    }
+    if (!LOGIN.test(login))
+        return `"${printable(login, 40)}" is not an account name`;
+    return {
+        url: trimmed,
+        host: url.host.toLowerCase(),
+        ownerType: kind === 'orgs' ? 'organization' : 'user',
+        login,
+        number: Number(number)
+    };
+}
+const URL_EXAMPLE = 'https://github.com/orgs/acme/projects/3';
+const optionName = schemas_string().trim().min(1).max(100);
+/** `github.project`: each key declared once, with its help text (config.ts names it). */
+const projectConfigSchema = object({
+    url: field(schemas_string().transform((text, ctx) => {
+        const parsed = parseProjectUrl(text);
+        if (typeof parsed === 'string') {
+            ctx.addIssue({ code: 'custom', message: parsed, input: text });
+            return NEVER;
+        }
+        return parsed;
+    }), {
+        description: "Projects Status: the board's URL (/orgs/ORG/projects/N or /users/USER/projects/N) on this server. Token: the project-token input.",
+        expected: 'the URL of a project',
+        example: URL_EXAMPLE,
+        fix: `Copy the project's URL from the browser, such as "${URL_EXAMPLE}"`,
+        jsonSchema: { pattern: '^https?://[^/]+/(orgs|users)/[^/]+/projects/[1-9][0-9]*(/.*)?$' }
+    }),
+    field: field(schemas_string().trim().min(1).max(100).default('Status'), {
+        description: "The board's single-select field that the state sets, named as the board shows it.",
+        expected: 'the name of a single-select field of the project',
+        example: 'Status',
+        fix: 'Write the field\'s name as the project shows it, such as "Status"'
+    }),
+    values: field(strictObject(Object.fromEntries(SYNC_STATES.map((state) => [state, optionName.optional()])))
+        .prefault({}), {
+        description: 'The option of each state (in-progress, completed, failed, …); a state without one leaves the field alone.',
+        expected: 'a mapping of state to option name',
+        jsonSchema: {
+            examples: [{ 'in-progress': 'In progress', completed: 'Done', failed: 'Blocked' }]
+        },
+        fix: `Indent under "values:" one line per state, such as "completed: Done"; the states are ${SYNC_STATES.join(', ')}`
+    })
+});
+/** The `project` key's schema output, as the action uses it. */
+function toProjectSetting(section) {
+    if (section === undefined)
+        return undefined;
+    const values = {};
+    for (const state of SYNC_STATES) {
+        const value = section.values[state];
+        if (value !== undefined)
+            values[state] = value;
+    }
+    return { ref: section.url, field: section.field, values };
+}
+/** Where the fix for a project problem goes, per token. */
+function tokenFix(input) {
+    const which = input === 'project-token'
+        ? 'Give the project-token input a token that can'
+        : 'Pass a token that can, as the project-token input (GITHUB_TOKEN cannot reach Projects)';
+    return `${which} read and write the project and read the linked issues: a classic PAT with the "project" scope (and "repo" for private repositories), a fine-grained PAT or GitHub App with the "Projects: Read and write" organization permission (account permission for a user's project) and "Issues: Read", or check the URL`;
+}
+/**
+ * The project, field and options the config names, as GitHub has them. Throws
+ * an InputError naming the config key, what exists and the fix, so that a
+ * wrong name fails the step before any write. Every state's value is checked,
+ * not just this event's: a typo shows on the first event, not on the failing one.
+ */
+function resolveProject(setting, observed, source, token) {
+    const url = setting.ref.url;
+    if (observed === undefined || !observed.found) {
+        const reason = observed === undefined ? 'it was not read' : observed.reason;
+        throw new InputError(`${source} github.project.url`, `project ${url} could not be read with the ${token} input's token (${reason})`, tokenFix(token));
+    }
+    const named = observed.field;
+    const known = observed.fieldNames.map((name) => `"${name}"`).join(', ');
+    if (named === undefined) {
+        throw new InputError(`${source} github.project.field`, `project "${observed.title}" (${url}) has no field "${setting.field}"; its fields are ${known || 'none'}`, 'Write the name of one of its single-select fields, such as "Status"');
+    }
+    if (named.kind !== 'single_select') {
+        throw new InputError(`${source} github.project.field`, `"${named.name}" in project "${observed.title}" is a ${named.dataType.toLowerCase()} field, not a single-select one; its fields are ${known}`, 'Write the name of a single-select field, such as "Status"');
+    }
+    const options = new Map();
+    for (const state of SYNC_STATES) {
+        const wanted = setting.values[state];
+        if (wanted === undefined)
+            continue;
+        const option = named.options.find((o) => o.name === wanted) ??
+            named.options.find((o) => o.name.toLowerCase() === wanted.toLowerCase());
+        if (option === undefined) {
+            const names = named.options.map((o) => `"${o.name}"`).join(', ');
+            throw new InputError(`${source} github.project.values.${state}`, `"${wanted}" is not an option of the field "${named.name}" in project "${observed.title}"; its options are ${names || 'none'}`, `Write one of those options, or add "${wanted}" to the field in the project's settings`);
+        }
+        options.set(state, option);
+    }
+    return {
+        url,
+        id: observed.id,
+        fieldId: named.id,
+        fieldName: named.name,
+        options,
+        items: observed.items
+    };
+}
+/**
+ * The project writes of one issue for `state`: added when it has no item in
+ * the project, its field set when the item's option differs (a redelivery
+ * writes nothing). A state without a value adds the issue and leaves the field.
+ */
+function projectOperations(project, state, observed) {
+    const issue = formatIssueRef(observed.ref);
+    const item = project.items.get(observed.id);
+    const option = project.options.get(state);
+    const operations = [];
+    let source;
+    if (item === undefined) {
+        const added = {
+            op: 'add_to_project',
+            issue,
+            project: project.url,
+            target: { projectId: project.id, contentId: observed.id }
+        };
+        operations.push(added);
+        source = { added };
+    }
+    else {
+        source = { id: item.itemId };
+    }
+    if (option !== undefined && item?.optionId !== option.id) {
+        operations.push({
+            op: 'set_project_field',
+            issue,
+            project: project.url,
+            field: project.fieldName,
+            value: option.name,
+            target: { projectId: project.id, fieldId: project.fieldId, optionId: option.id, item: source }
+        });
+    }
+    return operations;
+}
+/** The host check the schema cannot make: the project must be on this server. */
+function checkProjectHost(setting, serverHost, source) {
+    if (setting === undefined)
+        return;
+    const host = serverHost.toLowerCase();
+    if (setting.ref.host === host || (host === 'github.com' && setting.ref.host === 'www.github.com'))
+        return;
+    throw new InputError(`${source} github.project.url`, `${setting.ref.url} is on ${setting.ref.host}, not on this server (${host})`, `Use the URL of a project on ${host}, such as https://${host}/orgs/ORG/projects/N`);
+}
+/** An issue's project writes as its log line says them: `+project`, `Status: Done`. */
+function projectChanges(operations) {
+    return operations.flatMap((operation) => operation.op === 'add_to_project'
+        ? ['+project']
+        : operation.op === 'set_project_field'
+            ? [`${operation.field}: ${operation.value}`]
+            : []);
+}
+
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/workspace-file.ts
@@ -54744,6 +54965,7 @@ function parseYamlText(text, source, fail, prepare) {
 
 
 
+
 const MAX_LABEL_LENGTH = 50;
 const MAX_ISSUES = 500;
 function booleanField(key, description, fallback) {
@@ -54832,6 +55054,11 @@ const githubConfigSchema = object({
         expected: 'a whole number of at least 1',
         example: MAX_ISSUES,
         fix: `Write "max_issues: ${MAX_ISSUES}" or another whole number, without quotes`
+    }),
+    project: field(projectConfigSchema.optional(), {
+        description: 'GitHub Projects Status: add each linked issue to this project and set its single-select field from the state (token: the project-token input); off when absent.',
+        expected: 'a mapping with url, field and values',
+        fix: 'Indent url, field and values under "project:", such as "  url: https://github.com/orgs/acme/projects/3"'
     })
 })
     .describe("The github: section of Debussy's .debussy/config.yaml, as the action reads it.");
@@ -54861,7 +55088,8 @@ const syncConfigSchema = githubConfigSchema.transform((section) => ({
         blocked: section.labels.color_blocked
     },
     repositories: section.repositories,
-    maxIssues: section.max_issues
+    maxIssues: section.max_issues,
+    project: toProjectSetting(section.project)
 }));
 /** The `github:` section Debussy writes by default (each key's declared default); a missing file means these. */
 const DEFAULT_CONFIG = deepFreeze(syncConfigSchema.parse({}));
@@ -54874,9 +55102,11 @@ function deepFreeze(value) {
 }
 const GITHUB_KEYS = Object.keys(githubConfigSchema.shape);
 const LABELS_KEYS = Object.keys(labelsSchema.shape);
+const PROJECT_KEYS = Object.keys(projectConfigSchema.shape);
 const CONFIG_DOCS = new Map([
     ...fieldDocsOf(githubConfigSchema.shape),
-    ...fieldDocsOf(labelsSchema.shape)
+    ...fieldDocsOf(labelsSchema.shape),
+    ...fieldDocsOf(projectConfigSchema.shape)
 ]);
 /**
  * Reads the config file named relative to the workspace. A missing file means
@@ -54918,15 +55148,20 @@ function parseConfig(text, source) {
         delete raw.labels;
     if (raw.repositories === null)
         delete raw.repositories;
+    if (raw.project === null)
+        delete raw.project;
     findings.push(...unknownKeys(source, 'github', raw, GITHUB_KEYS));
     if (errors_isPlainObject(raw.labels)) {
         findings.push(...unknownKeys(source, 'github.labels', raw.labels, LABELS_KEYS));
+    }
+    if (errors_isPlainObject(raw.project)) {
+        findings.push(...unknownKeys(source, 'github.project', raw.project, PROJECT_KEYS));
     }
     const parsed = syncConfigSchema.safeParse(raw);
     if (!parsed.success) {
         throw fromIssues(parsed.error.issues, raw, {
             // A key is `labels.<name>` or a top-level one; an index into a list names its item's value.
-            keyDepth: (path) => (path[0] === 'labels' ? 2 : 1),
+            keyDepth: (path) => (path[0] === 'labels' || path[0] === 'project' ? 2 : 1),
             field: (key) => `${source} github.${key}`,
             also: (key) => `github.${key}`,
             form: configForm,
@@ -55037,36 +55272,6 @@ function configForm(key, value) {
         : '';
     return { expected: doc?.expected ?? 'a valid value', fix: `${doc?.fix ?? ''}${hint}` };
 }
-
-;// CONCATENATED MODULE: ./src/domain.ts
-const EVENT_KINDS = [
-    'phase_started',
-    'phase_completed',
-    'phase_failed',
-    'plan_completed',
-    'phase_validating',
-    'phase_awaiting_human',
-    'phase_blocked'
-];
-/** Every state, in the order labels are listed (the first three are the original ones). */
-const SYNC_STATES = [
-    'in-progress',
-    'completed',
-    'failed',
-    'validating',
-    'awaiting-human',
-    'blocked'
-];
-/** The state label each event puts on the linked issues; the run's ledger reads phase states from it. */
-const STATE_FOR_EVENT = {
-    phase_started: 'in-progress',
-    phase_completed: 'completed',
-    phase_failed: 'failed',
-    plan_completed: 'completed',
-    phase_validating: 'validating',
-    phase_awaiting_human: 'awaiting-human',
-    phase_blocked: 'blocked'
-};
 
 ;// CONCATENATED MODULE: ./src/event.ts
 
@@ -62575,6 +62780,7 @@ function completionComment(plan, progress) {
 
 
 
+
 /** The short description each state label is created with. */
 const LABEL_DESCRIPTIONS = {
     'in-progress': 'Debussy: a phase of the linked plan is running',
@@ -62647,6 +62853,7 @@ function reconcile(input) {
     const labelOps = [];
     const createOps = [];
     const closeOps = [];
+    const projectOps = [];
     const issues = [];
     const closing = [];
     const missingLabelWarned = new Set();
@@ -62700,6 +62907,11 @@ function reconcile(input) {
             issueOps.push({ op: 'remove_label', issue, label, target: { issueId, labelIds } });
         }
         labelOps.push(...issueOps);
+        if (input.project !== undefined) {
+            const ops = projectOperations(input.project, state, observed);
+            issueOps.push(...ops);
+            projectOps.push(...ops);
+        }
         let closingThis = false;
         if (closeRequested && allComplete) {
             if (observed.kind === 'pull_request') {
@@ -62751,7 +62963,7 @@ function reconcile(input) {
         label: target,
         progress,
         // Labels exist before they are used; issues are labelled before they close.
-        operations: [...createOps, ...labelOps, ...milestoneOps, ...closeOps],
+        operations: [...createOps, ...labelOps, ...projectOps, ...milestoneOps, ...closeOps],
         issues,
         milestone: milestoneOutcome,
         closing,
@@ -63236,14 +63448,119 @@ async function watch(options) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/github/project.ts
+/** Items per issue: an issue in more projects than this may be added again, which GitHub ignores. */
+const ITEMS_PER_ISSUE = 100;
+/** The selection on an Issue or PullRequest that reads its items and their field value. */
+const PROJECT_ITEMS_FIELDS = `projectItems(first: ${ITEMS_PER_ISSUE}) { nodes { id project { id } fieldValueByName(name: $projectField) { __typename ... on ProjectV2ItemFieldSingleSelectValue { optionId } } } }`;
+/** The alias of the project's root field in a query. */
+const PROJECT_ALIAS = 'project';
+/** The variables the project fields use: declared by the query that holds them. */
+function projectVariables(ref, fieldName) {
+    return {
+        declarations: ['$projectLogin: String!', '$projectField: String!'],
+        variables: { projectLogin: ref.login, projectField: fieldName }
+    };
+}
+/** The project by owner and number: its field of that name (with options) and every field's name. */
+function projectRootField(ref) {
+    return `${PROJECT_ALIAS}: ${ref.ownerType}(login: $projectLogin) { projectV2(number: ${ref.number}) { id title url field(name: $projectField) { __typename ... on ProjectV2FieldCommon { id name dataType } ... on ProjectV2SingleSelectField { options { id name } } } fields(first: 100) { nodes { __typename ... on ProjectV2FieldCommon { name } } } } }`;
+}
+/**
+ * The project read of a separate project-token: the project, and each issue's
+ * id and items, under the same aliases as the observe query (so one decoder
+ * reads both).
+ */
+function buildProjectQuery(repos, ref, fieldName, withRoot) {
+    const { declarations, variables } = projectVariables(ref, fieldName);
+    const bodies = withRoot ? [projectRootField(ref)] : [];
+    for (const group of repos) {
+        if (group.issues.length === 0)
+            continue;
+        declarations.push(`$${group.alias}o: String!`, `$${group.alias}n: String!`);
+        variables[`${group.alias}o`] = group.repo.owner;
+        variables[`${group.alias}n`] = group.repo.repo;
+        const issues = group.issues.map(({ alias, ref: issue }) => `${alias}: issueOrPullRequest(number: ${issue.number}) { __typename ... on Issue { id ${PROJECT_ITEMS_FIELDS} } ... on PullRequest { id ${PROJECT_ITEMS_FIELDS} } }`);
+        bodies.push(`${group.alias}: repository(owner: $${group.alias}o, name: $${group.alias}n) { ${issues.join(' ')} }`);
+    }
+    return {
+        query: `query DebussyProject(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
+        variables
+    };
+}
+/** The project's root field, decoded: found, or why not (GitHub's words). */
+function decodeProjectRoot(data, errors) {
+    const owner = data[PROJECT_ALIAS];
+    const project = owner?.projectV2;
+    if (project === undefined || project === null) {
+        const error = errors.find((e) => e.path?.[0] === PROJECT_ALIAS);
+        const reason = error === undefined
+            ? 'GitHub returned no project'
+            : `${error.type === undefined ? '' : `${error.type}: `}${error.message}`;
+        return { found: false, reason };
+    }
+    return {
+        found: true,
+        id: project.id,
+        title: project.title,
+        url: project.url,
+        field: decodeField(project.field),
+        fieldNames: (project.fields?.nodes ?? []).flatMap((node) => typeof node?.name === 'string' ? [node.name] : [])
+    };
+}
+function decodeField(field) {
+    if (field === null || typeof field.name !== 'string')
+        return undefined;
+    if (field.__typename === 'ProjectV2SingleSelectField' && typeof field.id === 'string') {
+        return { kind: 'single_select', id: field.id, name: field.name, options: field.options ?? [] };
+    }
+    return { kind: 'other', name: field.name, dataType: field.dataType ?? 'other' };
+}
+/** Each issue's item in the project (by the issue's node id), from an answer with the observe aliases. */
+function decodeProjectItems(repos, data, projectId, into) {
+    for (const group of repos) {
+        const repository = data[group.alias];
+        for (const { alias } of group.issues) {
+            const linked = repository?.[alias];
+            if (typeof linked?.id !== 'string')
+                continue;
+            const item = (linked.projectItems?.nodes ?? []).find((n) => n?.project?.id === projectId);
+            if (item === undefined || item === null)
+                continue;
+            const value = item.fieldValueByName;
+            into.set(linked.id, {
+                itemId: item.id,
+                optionId: value?.__typename === 'ProjectV2ItemFieldSingleSelectValue'
+                    ? (value.optionId ?? null)
+                    : null
+            });
+        }
+    }
+}
+/** `addProjectV2ItemById`: GitHub answers with the existing item when the issue is already there. */
+function addItemField(alias, v, projectId, contentId) {
+    return `${alias}: addProjectV2ItemById(input: { projectId: ${v(projectId, 'ID!')}, contentId: ${v(contentId, 'ID!')} }) { item { id } }`;
+}
+/** `updateProjectV2ItemFieldValue` of a single-select field: the same value twice is the same state. */
+function setFieldField(alias, v, target) {
+    return `${alias}: updateProjectV2ItemFieldValue(input: { projectId: ${v(target.projectId, 'ID!')}, itemId: ${v(target.itemId, 'ID!')}, fieldId: ${v(target.fieldId, 'ID!')}, value: { singleSelectOptionId: ${v(target.optionId, 'String')} } }) { projectV2Item { id } }`;
+}
+/** The item id of an addProjectV2ItemById answer. */
+function addedItemId(answer) {
+    const item = answer?.item;
+    return typeof item?.id === 'string' ? item.id : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/github/observe.ts
+
+
 
 
 /** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
 const ISSUES_PER_QUERY = 100;
 const MILESTONE_FIELDS = 'number title description url';
 // Issue.state and PullRequest.state have different types: pull requests alias theirs.
-const LINKED_FIELDS = (comments, state = 'state') => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${comments ? ' comments(last: 30) { nodes { body } }' : ''}`;
+const LINKED_FIELDS = (comments, state = 'state', extra = '') => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${comments ? ' comments(last: 30) { nodes { body } }' : ''}${extra}`;
 /** Builds one query; names travel as variables, never spliced into the document. */
 function buildObserveQuery(issues, request, withMilestone) {
     const groups = new Map();
@@ -63265,6 +63582,14 @@ function buildObserveQuery(issues, request, withMilestone) {
     const withLabel = issues.length > 0;
     const declarations = withLabel ? ['$label: String!'] : [];
     const variables = withLabel ? { label: request.stateLabel } : {};
+    // The project's fields, when one token reads everything: the project with the first chunk, items with each.
+    const project = request.project?.separate === undefined ? request.project : undefined;
+    const items = project === undefined ? '' : ` ${PROJECT_ITEMS_FIELDS}`;
+    if (project !== undefined) {
+        const used = projectVariables(project.ref, project.field);
+        declarations.push(...used.declarations);
+        Object.assign(variables, used.variables);
+    }
     const bodies = [];
     const repos = [];
     let milestoneRepoAlias;
@@ -63279,7 +63604,7 @@ function buildObserveQuery(issues, request, withMilestone) {
             fields.push('stateLabel: label(name: $label) { id name }');
         const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }));
         for (const { alias: issueAlias, ref } of aliased) {
-            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
+            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined, 'state', items)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state', items)} } }`);
         }
         if (key === milestoneKey && request.milestone) {
             milestoneRepoAlias = alias;
@@ -63297,6 +63622,8 @@ function buildObserveQuery(issues, request, withMilestone) {
         repos.push({ alias, repo: group.repo, issues: aliased });
         index++;
     }
+    if (project !== undefined && withMilestone)
+        bodies.push(projectRootField(project.ref));
     return {
         query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
         variables,
@@ -63394,6 +63721,8 @@ async function observe(github, request) {
     const issues = [];
     const labels = new Map();
     let namedMilestone;
+    let projectRoot;
+    const projectItems = [];
     const chunks = [];
     for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
         chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY));
@@ -63419,8 +63748,40 @@ async function observe(github, request) {
         }
         if (n === 0)
             namedMilestone = decoded.milestone;
+        if (request.project !== undefined) {
+            const separate = request.project.separate;
+            const read = separate === undefined
+                ? { data, errors }
+                : await readProject(separate, built.repos, request.project, n === 0);
+            if (n === 0)
+                projectRoot = decodeProjectRoot(read.data, read.errors);
+            projectItems.push({ repos: built.repos, data: read.data });
+        }
     }
-    return { issues, labels, namedMilestone };
+    let project;
+    if (projectRoot !== undefined) {
+        if (projectRoot.found) {
+            const items = new Map();
+            for (const read of projectItems)
+                decodeProjectItems(read.repos, read.data, projectRoot.id, items);
+            project = { ...projectRoot, items };
+        }
+        else {
+            project = projectRoot;
+        }
+    }
+    return { issues, labels, namedMilestone, ...(project === undefined ? {} : { project }) };
+}
+/** The project read of a separate project-token; its failure says which token failed. */
+async function readProject(github, repos, project, withRoot) {
+    try {
+        return await queryAllowingErrors(github, buildProjectQuery(repos, project.ref, project.field, withRoot));
+    }
+    catch (error) {
+        throw new Error(`project ${project.ref.url} with the project-token: ${describeError(error)}`, {
+            cause: error
+        });
+    }
 }
 /** GitHub answers a query that names a missing object with data and errors: both are kept. */
 async function queryAllowingErrors(github, built) {
@@ -63450,6 +63811,7 @@ function graphqlPartial(error) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/apply.ts
+
 
 
 /**
@@ -63491,6 +63853,10 @@ async function applyOperations(github, input) {
     const labelMutations = [];
     const commentMutations = [];
     const closeMutations = [];
+    const projectMutations = [];
+    // The field of an item added by this changeset is set once its id is known.
+    const addedItems = new Map();
+    const setsAfterAdd = [];
     for (const operation of input.operations) {
         switch (operation.op) {
             case 'add_label': {
@@ -63532,12 +63898,54 @@ async function applyOperations(github, input) {
                 closeMutations.push(plainMutation(operation, issueId, (v) => `closeIssue(input: { issueId: ${v(issueId, 'ID!')}, stateReason: COMPLETED })`));
                 break;
             }
+            case 'add_to_project': {
+                const { projectId, contentId } = operation.target;
+                projectMutations.push({
+                    operation,
+                    subjectId: contentId,
+                    field: (alias, v) => addItemField(alias, v, projectId, contentId),
+                    check: (answer) => {
+                        const id = addedItemId(answer);
+                        if (id !== undefined)
+                            addedItems.set(operation, id);
+                        return undefined;
+                    }
+                });
+                break;
+            }
+            case 'set_project_field': {
+                const item = operation.target.item;
+                if ('id' in item)
+                    projectMutations.push(setFieldMutation(operation, item.id));
+                else
+                    setsAfterAdd.push(operation);
+                break;
+            }
             case 'create_label':
             case 'update_milestone':
                 break;
         }
     }
-    results.push(...(await sendMutations(github, labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST })).map((sent) => sent.result));
+    // Project mutations are idempotent (adding an issue twice returns its item), so they batch
+    // with the labels, retried like them, when one token makes both.
+    const projectGitHub = input.projectGitHub ?? github;
+    const together = input.projectGitHub === undefined;
+    results.push(...(await sendMutations(github, together ? [...labelMutations, ...projectMutations] : labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST })).map((sent) => sent.result));
+    if (!together) {
+        results.push(...(await sendMutations(projectGitHub, projectMutations, {
+            perRequest: LABEL_MUTATIONS_PER_REQUEST
+        })).map((sent) => sent.result));
+    }
+    // An alias cannot feed another's input: the field of an item added above goes in a request after.
+    const secondRound = setsAfterAdd.flatMap((operation) => {
+        const source = operation.target.item;
+        const id = 'added' in source ? addedItems.get(source.added) : undefined;
+        if (id !== undefined)
+            return [setFieldMutation(operation, id)];
+        results.push(failed(operation, 'blocked', 'not set: adding the issue to the project failed'));
+        return [];
+    });
+    results.push(...(await sendMutations(projectGitHub, secondRound, { perRequest: LABEL_MUTATIONS_PER_REQUEST })).map((sent) => sent.result));
     for (const operation of input.operations) {
         if (operation.op === 'update_milestone')
             results.push(await updateMilestone(github, operation));
@@ -63558,6 +63966,14 @@ async function applyOperations(github, input) {
     });
     results.push(...(await writeOnce(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })));
     return results;
+}
+function setFieldMutation(operation, itemId) {
+    const { projectId, fieldId, optionId } = operation.target;
+    return {
+        operation,
+        subjectId: itemId,
+        field: (alias, v) => setFieldField(alias, v, { projectId, itemId, fieldId, optionId })
+    };
 }
 /**
  * Creates the labels (results into `results`); the node id of each that exists
@@ -63858,6 +64274,7 @@ function fieldAnswer(mutation, answer) {
 ;// CONCATENATED MODULE: ./src/report.ts
 
 
+
 /** A result that did not do what was asked and is not the warning of a target gone. */
 function isFailure(result) {
     return result.kind === 'unknown' || (result.kind === 'failed' && result.reason !== 'gone');
@@ -63896,6 +64313,14 @@ function shownOperation(operation) {
             const { op, issue, reason } = operation;
             return { op, issue, reason };
         }
+        case 'add_to_project': {
+            const { op, issue, project } = operation;
+            return { op, issue, project };
+        }
+        case 'set_project_field': {
+            const { op, issue, project, field, value } = operation;
+            return { op, issue, project, field, value };
+        }
     }
 }
 /** How an operation is named in logs: the same targets as the `operations` output. */
@@ -63913,6 +64338,10 @@ function describeOperation(operation) {
             return `Comment on ${operation.issue} (completion note)`;
         case 'close_issue':
             return `Close ${operation.issue} as ${operation.reason}`;
+        case 'add_to_project':
+            return `Add ${operation.issue} to project ${operation.project}`;
+        case 'set_project_field':
+            return `Set "${operation.field}" of ${operation.issue} to "${operation.value}" in project ${operation.project}`;
     }
 }
 /** The `operations` output: the operations applied, or in a dry run the ones that would be. */
@@ -63944,7 +64373,11 @@ function issueLines(report) {
     for (const issue of plan.issues) {
         if (!issue.found || resultsOf(issue, report.results).some((r) => r.kind !== 'applied'))
             continue;
-        const changes = [...issue.added.map((l) => `+${l}`), ...issue.removed.map((l) => `−${l}`)];
+        const changes = [
+            ...issue.added.map((l) => `+${l}`),
+            ...issue.removed.map((l) => `−${l}`),
+            ...projectChanges(issue.operations)
+        ];
         if (changes.length > 0) {
             lines.push(`Updated GitHub issue ${issue.issue}: ${plan.state} (${changes.join(', ')})`);
         }
@@ -64109,6 +64542,7 @@ function scopePlan(plan, limits, workflowRepo, configPath, planField) {
 
 
 
+
 function emptyOutputs(dryRun) {
     return {
         issues: '[]',
@@ -64160,6 +64594,7 @@ async function sync(request, output) {
     const loadedConfig = await loadConfig(request.workspace, request.config, 'input config');
     findings.push(...loadedConfig.findings);
     const config = loadedConfig.config;
+    checkProjectHost(config.project, request.serverHost, request.config);
     const dryRun = event.dryRun === true || config.dryRun;
     const nothing = {
         summary: undefined,
@@ -64190,6 +64625,19 @@ async function sync(request, output) {
         onWait: (message) => log.warning(message),
         onPause: (message) => log.info(message)
     });
+    // A separate project-token gets its own client: its requests cannot share a batch with the others.
+    const projectToken = request.projectToken ?? '';
+    const projectGitHub = config.project !== undefined && projectToken !== '' && projectToken !== request.token
+        ? createGitHub({
+            token: projectToken,
+            apiUrl: request.apiUrl,
+            graphqlUrl: request.graphqlUrl,
+            timing: request.timing,
+            onWait: (message) => log.warning(message),
+            onPause: (message) => log.info(message)
+        })
+        : undefined;
+    const projectTokenInput = projectToken === '' ? 'github-token' : 'project-token';
     // What the inputs said is shown now, so that a failed read does not hide it.
     emit(log, findings);
     const autoClose = event.autoClose ?? config.autoClose;
@@ -64201,13 +64649,37 @@ async function sync(request, output) {
             issues: plan.issues,
             stateLabel: stateLabel(config.labels, STATE_FOR_EVENT[event.kind]),
             milestone: plan.milestone && { repo: plan.repo, selector: plan.milestone },
-            completionFor: event.kind === 'plan_completed' && autoClose ? plan.path : undefined
+            completionFor: event.kind === 'plan_completed' && autoClose ? plan.path : undefined,
+            ...(config.project === undefined
+                ? {}
+                : {
+                    project: {
+                        ref: config.project.ref,
+                        field: config.project.field,
+                        ...(projectGitHub === undefined ? {} : { separate: projectGitHub })
+                    }
+                })
         });
     }
     catch (error) {
-        throw new Error(`could not read the linked issues: ${sync_failureReason(error, github.rateLimitResetAt())}`, { cause: error });
+        // A token without the project scope fails the whole read (GitHub's INSUFFICIENT_SCOPES).
+        const hint = config.project !== undefined && /project/i.test(describeError(error))
+            ? `. github.project: ${tokenFix(projectTokenInput)}`
+            : '';
+        throw new Error(`could not read the linked issues: ${sync_failureReason(error, github.rateLimitResetAt())}${hint}`, { cause: error });
     }
-    const changeset = reconcile({ event, config, plan, snapshot, autoClose });
+    // A project, field or option that does not exist stops here, before any write.
+    const project = config.project === undefined
+        ? undefined
+        : resolveProject(config.project, snapshot.project, request.config, projectTokenInput);
+    const changeset = reconcile({
+        event,
+        config,
+        plan,
+        snapshot,
+        autoClose,
+        ...(project === undefined ? {} : { project })
+    });
     findings.push(...changeset.findings);
     emit(log, changeset.findings);
     let results = [];
@@ -64218,7 +64690,10 @@ async function sync(request, output) {
             log.info('[dry-run] Nothing to change.');
     }
     else {
-        results = await applyOperations(github, { operations: changeset.operations });
+        results = await applyOperations(github, {
+            operations: changeset.operations,
+            ...(projectGitHub === undefined ? {} : { projectGitHub })
+        });
     }
     const report = { changeset, results, dryRun };
     if (!dryRun)
@@ -64625,6 +65100,10 @@ function targetAndDetail(op) {
             return [op.issue, 'completion comment'];
         case 'close_issue':
             return [op.issue, `as ${op.reason}`];
+        case 'add_to_project':
+            return [op.issue, `to project ${op.project}`];
+        case 'set_project_field':
+            return [op.issue, `project ${op.field}: ${op.value}`];
     }
 }
 /** What became of a write, in the CLI's table. */

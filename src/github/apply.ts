@@ -16,6 +16,7 @@ import type { FailureReason, Operation, OperationResult } from '../domain.js'
 import type { GitHub } from './client.js'
 import { answerLost, classify, describeError, isAlreadyExists } from './errors.js'
 import { graphqlPartial, type GqlError } from './observe.js'
+import { addItemField, addedItemId, setFieldField } from './project.js'
 
 /**
  * Mutation fields per request. Label changes create no content and notify no
@@ -33,6 +34,12 @@ export const CLOSE_MUTATIONS_PER_REQUEST = 20
 export interface ApplyInput {
   /** The changeset's operations, in order: labels created first, issues closed last. */
   readonly operations: readonly Operation[]
+  /**
+   * The project-token's client, when it is not the one of the other writes:
+   * project mutations then go in requests of their own. Without it they ride
+   * in the label batches.
+   */
+  readonly projectGitHub?: GitHub
 }
 
 /** Declares a variable of a GraphQL type holding `value`; gives its `$vN` name. */
@@ -65,6 +72,8 @@ function plainMutation(
 }
 
 type CreateLabel = Extract<Operation, { op: 'create_label' }>
+type AddToProject = Extract<Operation, { op: 'add_to_project' }>
+type SetProjectField = Extract<Operation, { op: 'set_project_field' }>
 type UpdateMilestone = Extract<Operation, { op: 'update_milestone' }>
 
 const applied = (operation: Operation, detail?: string): OperationResult => ({
@@ -113,6 +122,10 @@ export async function applyOperations(
   const labelMutations: Mutation[] = []
   const commentMutations: Mutation[] = []
   const closeMutations: Mutation[] = []
+  const projectMutations: Mutation[] = []
+  // The field of an item added by this changeset is set once its id is known.
+  const addedItems = new Map<AddToProject, string>()
+  const setsAfterAdd: SetProjectField[] = []
   for (const operation of input.operations) {
     switch (operation.op) {
       case 'add_label': {
@@ -184,15 +197,65 @@ export async function applyOperations(
         )
         break
       }
+      case 'add_to_project': {
+        const { projectId, contentId } = operation.target
+        projectMutations.push({
+          operation,
+          subjectId: contentId,
+          field: (alias, v) => addItemField(alias, v, projectId, contentId),
+          check: (answer) => {
+            const id = addedItemId(answer)
+            if (id !== undefined) addedItems.set(operation, id)
+            return undefined
+          }
+        })
+        break
+      }
+      case 'set_project_field': {
+        const item = operation.target.item
+        if ('id' in item) projectMutations.push(setFieldMutation(operation, item.id))
+        else setsAfterAdd.push(operation)
+        break
+      }
       case 'create_label':
       case 'update_milestone':
         break
     }
   }
 
+  // Project mutations are idempotent (adding an issue twice returns its item), so they batch
+  // with the labels, retried like them, when one token makes both.
+  const projectGitHub = input.projectGitHub ?? github
+  const together = input.projectGitHub === undefined
   results.push(
     ...(
-      await sendMutations(github, labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST })
+      await sendMutations(
+        github,
+        together ? [...labelMutations, ...projectMutations] : labelMutations,
+        { perRequest: LABEL_MUTATIONS_PER_REQUEST }
+      )
+    ).map((sent) => sent.result)
+  )
+  if (!together) {
+    results.push(
+      ...(
+        await sendMutations(projectGitHub, projectMutations, {
+          perRequest: LABEL_MUTATIONS_PER_REQUEST
+        })
+      ).map((sent) => sent.result)
+    )
+  }
+  // An alias cannot feed another's input: the field of an item added above goes in a request after.
+  const secondRound = setsAfterAdd.flatMap((operation) => {
+    const source = operation.target.item
+    const id = 'added' in source ? addedItems.get(source.added) : undefined
+    if (id !== undefined) return [setFieldMutation(operation, id)]
+    results.push(failed(operation, 'blocked', 'not set: adding the issue to the project failed'))
+    return []
+  })
+  results.push(
+    ...(
+      await sendMutations(projectGitHub, secondRound, { perRequest: LABEL_MUTATIONS_PER_REQUEST })
     ).map((sent) => sent.result)
   )
   for (const operation of input.operations) {
@@ -233,6 +296,15 @@ export async function applyOperations(
   })
   results.push(...(await writeOnce(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })))
   return results
+}
+
+function setFieldMutation(operation: SetProjectField, itemId: string): Mutation {
+  const { projectId, fieldId, optionId } = operation.target
+  return {
+    operation,
+    subjectId: itemId,
+    field: (alias, v) => setFieldField(alias, v, { projectId, itemId, fieldId, optionId })
+  }
 }
 
 /**

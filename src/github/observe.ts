@@ -16,7 +16,17 @@ import { formatIssueRef, repoKey } from '../issue-ref.js'
 import { completionMarker } from '../plan-text.js'
 import type { StateReason as ObservedStateReason } from '../respect.js'
 import { findStatusComment } from '../status-comment.js'
+import type { ObservedProject, ObservedProjectItem, ProjectRef } from '../project-status.js'
 import type { GitHub } from './client.js'
+import { describeError } from './errors.js'
+import {
+  PROJECT_ITEMS_FIELDS,
+  buildProjectQuery,
+  decodeProjectItems,
+  decodeProjectRoot,
+  projectRootField,
+  projectVariables
+} from './project.js'
 
 /** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
 export const ISSUES_PER_QUERY = 100
@@ -30,6 +40,15 @@ export interface ObserveRequest {
   readonly completionFor: string | undefined
   /** Read comments (with their ids) to find this plan's status comment (`status_comment: true`). */
   readonly statusFor?: string | undefined
+  /**
+   * `github.project`: read in the same query, or with `separate` (the
+   * project-token's client) in a query of its own beside it.
+   */
+  readonly project?: {
+    readonly ref: ProjectRef
+    readonly field: string
+    readonly separate?: GitHub
+  }
 }
 
 interface GqlLabel {
@@ -81,10 +100,10 @@ export interface ObserveQuery {
 
 const MILESTONE_FIELDS = 'number title description url'
 // Issue.state and PullRequest.state have different types: pull requests alias theirs.
-const LINKED_FIELDS = (comments: boolean, state = 'state', status = false): string =>
+const LINKED_FIELDS = (comments: boolean, state = 'state', extra = '', status = false): string =>
   `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${
     status ? STATUS_FIELDS : comments ? ' comments(last: 30) { nodes { body } } stateReason' : ''
-  }`
+  }${extra}`
 /**
  * The status comment stays where it was first posted: read further back than
  * the completion comment. Only the action's own comments count (viewerDidAuthor).
@@ -116,6 +135,14 @@ export function buildObserveQuery(
   const withLabel = issues.length > 0
   const declarations = withLabel ? ['$label: String!'] : []
   const variables: Record<string, unknown> = withLabel ? { label: request.stateLabel } : {}
+  // The project's fields, when one token reads everything: the project with the first chunk, items with each.
+  const project = request.project?.separate === undefined ? request.project : undefined
+  const items = project === undefined ? '' : ` ${PROJECT_ITEMS_FIELDS}`
+  if (project !== undefined) {
+    const used = projectVariables(project.ref, project.field)
+    declarations.push(...used.declarations)
+    Object.assign(variables, used.variables)
+  }
   const bodies: string[] = []
   const repos: ObserveQuery['repos'][number][] = []
   let milestoneRepoAlias: string | undefined
@@ -133,8 +160,9 @@ export function buildObserveQuery(
         `${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(
           request.completionFor !== undefined,
           'state',
+          items,
           request.statusFor !== undefined
-        )} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`
+        )} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state', items)} } }`
       )
     }
     if (key === milestoneKey && request.milestone) {
@@ -154,6 +182,7 @@ export function buildObserveQuery(
     repos.push({ alias, repo: group.repo, issues: aliased })
     index++
   }
+  if (project !== undefined && withMilestone) bodies.push(projectRootField(project.ref))
   return {
     query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
     variables,
@@ -283,6 +312,8 @@ export async function observe(github: GitHub, request: ObserveRequest): Promise<
   const issues: ObservedIssue[] = []
   const labels = new Map<string, Map<string, ObservedLabel>>()
   let namedMilestone: ObservedMilestone | null | undefined
+  let projectRoot: ReturnType<typeof decodeProjectRoot> | undefined
+  const projectItems: { repos: ObserveQuery['repos']; data: GqlData }[] = []
   const chunks: IssueRef[][] = []
   for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
     chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY))
@@ -306,14 +337,53 @@ export async function observe(github: GitHub, request: ObserveRequest): Promise<
       labels.set(key, merged)
     }
     if (n === 0) namedMilestone = decoded.milestone
+    if (request.project !== undefined) {
+      const separate = request.project.separate
+      const read =
+        separate === undefined
+          ? { data, errors }
+          : await readProject(separate, built.repos, request.project, n === 0)
+      if (n === 0) projectRoot = decodeProjectRoot(read.data, read.errors)
+      projectItems.push({ repos: built.repos, data: read.data })
+    }
   }
-  return { issues, labels, namedMilestone }
+  let project: ObservedProject | undefined
+  if (projectRoot !== undefined) {
+    if (projectRoot.found) {
+      const items = new Map<string, ObservedProjectItem>()
+      for (const read of projectItems)
+        decodeProjectItems(read.repos, read.data, projectRoot.id, items)
+      project = { ...projectRoot, items }
+    } else {
+      project = projectRoot
+    }
+  }
+  return { issues, labels, namedMilestone, ...(project === undefined ? {} : { project }) }
+}
+
+/** The project read of a separate project-token; its failure says which token failed. */
+async function readProject(
+  github: GitHub,
+  repos: ObserveQuery['repos'],
+  project: NonNullable<ObserveRequest['project']>,
+  withRoot: boolean
+): Promise<{ data: GqlData; errors: readonly GqlError[] }> {
+  try {
+    return await queryAllowingErrors(
+      github,
+      buildProjectQuery(repos, project.ref, project.field, withRoot)
+    )
+  } catch (error) {
+    throw new Error(`project ${project.ref.url} with the project-token: ${describeError(error)}`, {
+      cause: error
+    })
+  }
 }
 
 /** GitHub answers a query that names a missing object with data and errors: both are kept. */
 async function queryAllowingErrors(
   github: GitHub,
-  built: ObserveQuery
+  built: Pick<ObserveQuery, 'query' | 'variables'>
 ): Promise<{ data: GqlData; errors: readonly GqlError[] }> {
   try {
     const data = await github.graphql<GqlData>(built.query, built.variables)
