@@ -41,6 +41,7 @@ describe('parseConfig', () => {
       autoClose: false,
       createLabelsIfMissing: true,
       dryRun: false,
+      statusComment: false,
       labels: {
         inProgress: 'debussy:in-progress',
         completed: 'debussy:completed',

@@ -438,6 +438,8 @@ function targetAndDetail(op: ShownOperation): [string, string] {
       return [op.issue, 'completion comment']
     case 'close_issue':
       return [op.issue, `as ${op.reason}`]
+    case 'status_comment':
+      return [op.issue, op.action === 'create' ? 'status comment' : 'status comment, edited']
     case 'add_to_project':
       return [op.issue, `to project ${op.project}`]
     case 'set_project_field':

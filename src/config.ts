@@ -105,6 +105,11 @@ export const githubConfigSchema = z
       'Preview only: every run reads, and lists the writes that would be made.',
       false
     ),
+    status_comment: booleanField(
+      'status_comment',
+      'Keep one status comment on each linked issue (each phase and its state, progress, run, workflow link), edited in place when what it says changes.',
+      false
+    ),
     // Parsed from {}, so that each label key takes its own default.
     labels: field(labelsSchema.prefault({}), {
       description: 'The six state labels: names (distinct, compared without case) and colors.',
@@ -178,6 +183,7 @@ export const syncConfigSchema = githubConfigSchema.transform((section) => ({
   autoClose: section.auto_close,
   createLabelsIfMissing: section.create_labels_if_missing,
   dryRun: section.dry_run,
+  statusComment: section.status_comment,
   labels: {
     inProgress: section.labels.in_progress,
     completed: section.labels.completed,

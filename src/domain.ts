@@ -6,6 +6,7 @@ import type { syncConfigSchema } from './config.js'
  * it writes. Every module speaks in these types; none of them carries behaviour.
  */
 import type { AppliedRuns, Progress, RunLedger } from './progress.js'
+import type { StateReason } from './respect.js'
 import type { ObservedProject } from './project-status.js'
 
 export const EVENT_KINDS = [
@@ -161,6 +162,10 @@ export type ObservedIssue =
       readonly hasCompletionComment: boolean
       /** Its parent issue (null: none); read only when the plan has a parent issue. */
       readonly parent?: ParentLink | null
+      /** GitHub's `stateReason` (read when the action may comment or close); undefined if none. */
+      readonly stateReason?: StateReason | undefined
+      /** This plan's status comment, written by the action (read when status_comment is on). */
+      readonly statusComment?: { readonly id: string; readonly body: string } | undefined
     }
   | {
       readonly ref: IssueRef
@@ -215,6 +220,13 @@ export type ShownOperation =
     }
   | { readonly op: 'comment'; readonly issue: string; readonly body: string }
   | { readonly op: 'close_issue'; readonly issue: string; readonly reason: 'completed' }
+  | {
+      readonly op: 'status_comment'
+      readonly issue: string
+      /** Create the issue's status comment, or edit it in place. */
+      readonly action: 'create' | 'edit'
+      readonly body: string
+    }
   | { readonly op: 'add_to_project'; readonly issue: string; readonly project: string }
   | {
       readonly op: 'set_project_field'
@@ -259,6 +271,10 @@ export type Operation =
   | (Shown<'update_milestone'> & { readonly target: { readonly repo: RepoRef } })
   | (Shown<'comment'> & { readonly target: { readonly issueId: string } })
   | (Shown<'close_issue'> & { readonly target: { readonly issueId: string } })
+  | (Shown<'status_comment'> & {
+      /** `commentId` is the comment to edit (action `edit`). */
+      readonly target: { readonly issueId: string; readonly commentId: string | undefined }
+    })
   | (Shown<'add_to_project'> & {
       readonly target: { readonly projectId: string; readonly contentId: string }
     })

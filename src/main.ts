@@ -98,7 +98,8 @@ async function runAction(options: RunOptions): Promise<void> {
       graphqlUrl: graphqlUrlFor(apiUrl, env.GITHUB_GRAPHQL_URL),
       token,
       projectToken,
-      timing: options.timing
+      timing: options.timing,
+      workflowRun: workflowRunUrl(env)
     },
     actionsLog
   )
@@ -110,4 +111,15 @@ async function runAction(options: RunOptions): Promise<void> {
     await core.summary.addRaw(result.summary).write()
   }
   if (result.failure !== undefined) fail(result.failure)
+}
+
+/** The page of this workflow run, when the runner says where it is (linked from the status comment). */
+export function workflowRunUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const server = env.GITHUB_SERVER_URL?.trim() || 'https://github.com'
+  const repository = env.GITHUB_REPOSITORY?.trim() ?? ''
+  const runId = env.GITHUB_RUN_ID?.trim() ?? ''
+  if (!/^https?:\/\/[^\s()<>]+$/.test(server) || !/^[\w.-]+\/[\w.-]+$/.test(repository))
+    return undefined
+  if (!/^\d+$/.test(runId)) return undefined
+  return `${server.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}`
 }

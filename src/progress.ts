@@ -262,6 +262,33 @@ function renderLedger(ledger: RunLedger): string {
   return entries.join(',')
 }
 
+/**
+ * The order guard and the ledger as marker attributes (` run=… seq=… runs=… ledger=…`),
+ * empty without an applied run: the milestone's block and the status comment's marker write the same.
+ */
+export function orderAttributes(applied: AppliedRuns, ledger: RunLedger | undefined): string {
+  const last = applied.at(-1)
+  // The ledger is written only beside the order of its own run.
+  const ledgerText =
+    ledger === undefined || last === undefined || ledger.runId !== last.runId
+      ? ''
+      : ` ledger="${renderLedger(ledger)}"`
+  return last === undefined
+    ? ''
+    : ` run="${encodeURIComponent(last.runId)}" seq="${last.sequence}" runs="${applied
+        .map((run) => `${encodeURIComponent(run.runId)}:${run.sequence}`)
+        .join(',')}"${ledgerText}`
+}
+
+/** The order guard and ledger that {@link orderAttributes} wrote into a marker. */
+export function readOrderAttributes(marker: string): {
+  readonly applied: AppliedRuns
+  readonly ledger: RunLedger | undefined
+} {
+  const applied = readRuns(marker)
+  return { applied, ledger: readLedger(marker, applied.at(-1)) }
+}
+
 export function renderProgressBlock(
   planKey: string,
   progress: Progress,
@@ -269,18 +296,7 @@ export function renderProgressBlock(
   eol: string,
   ledger?: RunLedger
 ): string {
-  const last = applied.at(-1)
-  // The ledger is written only beside the order of its own run.
-  const ledgerText =
-    ledger === undefined || last === undefined || ledger.runId !== last.runId
-      ? ''
-      : ` ledger="${renderLedger(ledger)}"`
-  const order =
-    last === undefined
-      ? ''
-      : ` run="${encodeURIComponent(last.runId)}" seq="${last.sequence}" runs="${applied
-          .map((run) => `${encodeURIComponent(run.runId)}:${run.sequence}`)
-          .join(',')}"${ledgerText}`
+  const order = orderAttributes(applied, ledger)
   return [
     `${BEGIN} plan="${encodeURIComponent(planKey)}"${order} -->`,
     progressLine(progress),
@@ -352,7 +368,7 @@ export function judgeOrder(event: PhaseEvent, recorded: AppliedRuns): OrderVerdi
 }
 
 /** A phase's state as an event says it: its state label's, a running phase being `started`. */
-function stateOfEvent(kind: PhaseEvent['kind']): PhaseState {
+export function stateOfEvent(kind: PhaseEvent['kind']): PhaseState {
   const state = STATE_FOR_EVENT[kind]
   return state === 'in-progress' ? 'started' : state
 }

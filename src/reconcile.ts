@@ -23,6 +23,14 @@ import { STATE_FOR_EVENT, SYNC_STATES } from './domain.js'
 import { formatIssueRef, formatRepo, repoKey } from './issue-ref.js'
 import { completionComment } from './plan-text.js'
 import { planSubIssues, refKey, syncedIssues } from './sub-issues.js'
+import { leftAloneNotice, personsChoice } from './respect.js'
+import {
+  type StatusGuard,
+  guardFromComments,
+  renderStatusComment,
+  saysSomethingNew,
+  statesCompletion
+} from './status-comment.js'
 import {
   type AppliedOrder,
   type AppliedRuns,
@@ -56,6 +64,9 @@ export interface ReconcileInput {
   readonly snapshot: Snapshot
   /** Payload, then input, then config: already resolved. */
   readonly autoClose: boolean
+  /** When the event is applied, and the workflow run's URL: the status comment's footer. */
+  readonly at?: Date
+  readonly workflowRun?: string | undefined
   /** `github.project`, checked against GitHub (resolveProject); absent when off. */
   readonly project?: ResolvedProject
 }
@@ -134,8 +145,18 @@ export function reconcile(input: ReconcileInput): Changeset {
   const milestone = chooseMilestone(plan, snapshot, findings)
 
   // The order check comes first: an out-of-order event changes no label and closes nothing.
+  // Without a milestone, the status comments keep the order guard and the ledger.
+  const statusGuard =
+    config.statusComment && milestone === undefined
+      ? guardFromComments(
+          syncedIssues(snapshot, plan.parent).flatMap((o) =>
+            o.found && o.statusComment ? [o.statusComment.body] : []
+          ),
+          plan.path
+        )
+      : undefined
   const block =
-    milestone === undefined ? undefined : findProgressBlock(milestone.description, plan.path)
+    milestone === undefined ? statusGuard : findProgressBlock(milestone.description, plan.path)
   const recorded = block?.applied ?? []
   const verdict = judgeOrder(event, recorded)
   const ledger = judgeLedger(event, verdict, block?.ledger, plan, findings)
@@ -154,21 +175,42 @@ export function reconcile(input: ReconcileInput): Changeset {
           : ` Its phase state was added to the run's ledger, so the milestone's progress counts it.`
       }`
     })
+    // The status comments show the ledger (and keep it without a milestone): they learn it too.
+    const status = new Map<ObservedIssue, Operation>()
+    if (ledger.changed && config.statusComment) {
+      for (const observed of syncedIssues(snapshot, plan.parent)) {
+        const op = statusOperation(observed, {
+          input,
+          progress,
+          ledger: ledger.forProgress,
+          closes: false,
+          guard: milestone === undefined ? { applied: recorded, ledger: ledger.keep } : undefined
+        })
+        if (op !== undefined) status.set(observed, op)
+      }
+    }
     return {
       state,
       label: target,
       progress,
-      operations: milestoneOperations(milestoneOutcome, progress),
-      issues: syncedIssues(snapshot, plan.parent).map((observed) =>
-        unchanged(observed, 'skipped: event out of order')
-      ),
+      operations: [...milestoneOperations(milestoneOutcome, progress), ...status.values()],
+      issues: syncedIssues(snapshot, plan.parent).map((observed) => {
+        const op = status.get(observed)
+        const outcome = unchanged(observed, 'skipped: event out of order')
+        return op === undefined ? outcome : { ...outcome, operations: [op] }
+      }),
       milestone: milestoneOutcome,
       closing: [],
       findings,
       outOfOrder: verdict.applied
     }
   }
-  if (milestone === undefined && event.runId !== undefined && event.sequence !== undefined) {
+  if (
+    milestone === undefined &&
+    !config.statusComment &&
+    event.runId !== undefined &&
+    event.sequence !== undefined
+  ) {
     findings.push({
       level: 'notice',
       message: `No milestone to keep the event order in: events of run ${event.runId} apply in arrival order.`
@@ -247,12 +289,45 @@ export function reconcile(input: ReconcileInput): Changeset {
       projectOps.push(...ops)
     }
 
+    // A person's reopen or "not planned" is not undone (respect.ts).
+    const choice =
+      observed.kind === 'issue'
+        ? personsChoice({
+            state: observed.state,
+            stateReason: observed.stateReason,
+            completionStated:
+              observed.hasCompletionComment ||
+              (observed.statusComment !== undefined &&
+                statesCompletion(observed.statusComment.body, plan.path))
+          })
+        : undefined
+    const closesWithPlan = closeRequested && allComplete && observed.kind === 'issue'
+    const status = config.statusComment
+      ? statusOperation(observed, {
+          input,
+          progress,
+          ledger: ledger.forProgress,
+          closes: closesWithPlan,
+          guard:
+            milestone === undefined ? { applied: verdict.record, ledger: ledger.keep } : undefined
+        })
+      : undefined
+    if (status?.action === 'edit') labelOps.push(status)
     let closingThis = false
+    const issueCloseOps: Operation[] = status?.action === 'create' ? [status] : []
+    if (status !== undefined) issueOps.push(status)
+    if (choice === 'not-planned' && config.statusComment && observed.kind === 'issue') {
+      findings.push({ level: 'notice', message: leftAloneNotice(issue, choice) })
+      note = 'closed as not planned: left alone'
+    }
     if (closeRequested && allComplete) {
       if (observed.kind === 'pull_request') {
         note = 'pull request: labelled, never closed'
       } else if (observed.state === 'closed') {
-        note = 'already closed'
+        note ??= 'already closed'
+      } else if (choice === 'reopened') {
+        findings.push({ level: 'notice', message: leftAloneNotice(issue, choice) })
+        note = 'reopened by a person: left open'
       } else {
         closingThis = true
         closing.push(issue)
@@ -261,15 +336,17 @@ export function reconcile(input: ReconcileInput): Changeset {
             level: 'notice',
             message: `${issue} is locked: it is closed without the completion comment.`
           })
-        } else if (!observed.hasCompletionComment) {
+        } else if (!observed.hasCompletionComment && !config.statusComment) {
+          // With status_comment on, the status comment says the plan completed: not said twice.
           const body = completionComment(plan, progress)
           issueOps.push({ op: 'comment', issue, body, target: { issueId } })
-          closeOps.push(issueOps[issueOps.length - 1] as Operation)
+          issueCloseOps.push(issueOps[issueOps.length - 1] as Operation)
         }
         issueOps.push({ op: 'close_issue', issue, reason: 'completed', target: { issueId } })
-        closeOps.push(issueOps[issueOps.length - 1] as Operation)
+        issueCloseOps.push(issueOps[issueOps.length - 1] as Operation)
       }
     }
+    closeOps.push(...issueCloseOps)
 
     const labelsAfter = [...names.filter((name) => !removed.includes(name)), ...added]
     issues.push({
@@ -309,6 +386,48 @@ export function reconcile(input: ReconcileInput): Changeset {
 }
 
 type CreateLabel = Extract<Operation, { op: 'create_label' }>
+
+interface StatusContext {
+  readonly input: ReconcileInput
+  readonly progress: Progress | undefined
+  /** The ledger of the event's run. */
+  readonly ledger: RunLedger | undefined
+  readonly closes: boolean
+  readonly guard: StatusGuard | undefined
+}
+
+/**
+ * The issue's status comment: created when missing, edited when what it says
+ * about the run changed (not for a new time or workflow link alone). Not on
+ * pull requests, locked issues, nor issues a person closed as not planned.
+ */
+function statusOperation(
+  observed: ObservedIssue,
+  context: StatusContext
+): Extract<Operation, { op: 'status_comment' }> | undefined {
+  if (!observed.found || observed.kind !== 'issue' || observed.locked) return undefined
+  if (observed.state === 'closed' && observed.stateReason === 'not_planned') return undefined
+  const { input } = context
+  const body = renderStatusComment({
+    plan: input.plan,
+    event: input.event,
+    progress: context.progress,
+    ledger: context.ledger,
+    closes: context.closes,
+    guard: context.guard,
+    at: input.at ?? new Date(0),
+    workflowRun: input.workflowRun
+  })
+  const current = observed.statusComment
+  if (current !== undefined && !saysSomethingNew(current.body, body)) return undefined
+  return {
+    op: 'status_comment',
+    issue: formatIssueRef(observed.ref),
+    action: current === undefined ? 'create' : 'edit',
+    body,
+    target: { issueId: observed.id, commentId: current?.id }
+  }
+}
 
 /** The create_label of this repository and label, added once. */
 function ensureCreated(

@@ -68,6 +68,10 @@ export function shownOperation(operation: Operation): ShownOperation {
       const { op, issue, reason } = operation
       return { op, issue, reason }
     }
+    case 'status_comment': {
+      const { op, issue, action, body } = operation
+      return { op, issue, action, body }
+    }
     case 'add_to_project': {
       const { op, issue, project } = operation
       return { op, issue, project }
@@ -98,6 +102,8 @@ export function describeOperation(operation: ShownOperation): string {
       return `Comment on ${operation.issue} (completion note)`
     case 'close_issue':
       return `Close ${operation.issue} as ${operation.reason}`
+    case 'status_comment':
+      return `${operation.action === 'create' ? 'Post' : 'Edit'} the status comment on ${operation.issue}`
     case 'add_to_project':
       return `Add ${operation.issue} to project ${operation.project}`
     case 'set_project_field':

@@ -60,6 +60,10 @@ export interface SyncRequest {
   /** The project-token input: reads and writes `github.project` when set (else `token` does). */
   readonly projectToken?: string
   readonly timing?: ClientTiming
+  /** The workflow run's page (`GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID`), linked from the status comment. */
+  readonly workflowRun?: string | undefined
+  /** The clock the status comment's "last event" time is read from (tests inject one). */
+  readonly now?: () => Date
 }
 
 export interface SyncResult {
@@ -209,6 +213,7 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
       stateLabel: stateLabel(config.labels, STATE_FOR_EVENT[event.kind]),
       milestone: plan.milestone && { repo: plan.repo, selector: plan.milestone },
       completionFor: event.kind === 'plan_completed' && autoClose ? plan.path : undefined,
+      ...(config.statusComment ? { statusFor: plan.path } : {}),
       ...(config.project === undefined
         ? {}
         : {
@@ -245,6 +250,8 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
     plan,
     snapshot,
     autoClose,
+    at: (request.now ?? (() => new Date()))(),
+    workflowRun: request.workflowRun,
     ...(project === undefined ? {} : { project })
   })
   findings.push(...changeset.findings)

@@ -73,6 +73,14 @@ export function completeOperations(
       case 'add_sub_issue':
         done.push({ ...op, target: { issueId: issueId(op.issue), parentId: issueId(op.parent) } })
         break
+      case 'status_comment': {
+        const observed = snapshot.issues.find(
+          (o) => o.found && formatIssueRef(o.ref).toLowerCase() === op.issue.toLowerCase()
+        )
+        const commentId = observed?.found === true ? observed.statusComment?.id : undefined
+        done.push({ ...op, target: { issueId: issueId(op.issue), commentId } })
+        break
+      }
     }
   }
   return done

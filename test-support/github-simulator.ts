@@ -396,6 +396,11 @@ export class GitHubSimulator {
     this.state.setIssueState(this.issueRecord(repo, number), 'closed', reason)
   }
 
+  /** A person reopens the issue: GitHub then says stateReason REOPENED. */
+  reopenIssue(repo: string, number: number): void {
+    this.state.setIssueState(this.issueRecord(repo, number), 'open', null)
+  }
+
   setMilestone(
     repo: string,
     number: number,

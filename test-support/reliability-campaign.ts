@@ -57,7 +57,11 @@ const SLOW_MAX_MS = 90
 
 /** Mutation fields the action sends, which a fault can be aimed at. */
 export type MutationField =
-  'addComment' | 'closeIssue' | 'addLabelsToLabelable' | 'removeLabelsFromLabelable'
+  | 'addComment'
+  | 'closeIssue'
+  | 'addLabelsToLabelable'
+  | 'removeLabelsFromLabelable'
+  | 'updateIssueComment'
 
 /** Every kind of write the action makes, which an applied-then-lost fault can hit. */
 export type WriteKind = MutationField | 'milestonePatch' | 'createLabel'
@@ -313,7 +317,8 @@ export function writeKindsOf(request: LoggedRequest): WriteKind[] {
       'addComment',
       'closeIssue',
       'addLabelsToLabelable',
-      'removeLabelsFromLabelable'
+      'removeLabelsFromLabelable',
+      'updateIssueComment'
     ]
     return fields.filter((field) => text.includes(`${field}(`))
   }

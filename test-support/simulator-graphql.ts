@@ -21,6 +21,7 @@ import {
 } from 'graphql'
 import { issueHtmlUrl } from './simulator-rest.js'
 import {
+  API_ACTOR,
   fullName,
   sameLogin,
   type CommentRecord,
@@ -310,6 +311,23 @@ const root = {
       commentEdge: { cursor: cursorOf(issue.comments.length - 1), node: view },
       subject: issueView(ctx, issue),
       timelineEdge: null
+    }
+  },
+  updateIssueComment(args: Args, ctx: GraphqlContext): object {
+    const input = inputOf(args)
+    const id = typeof input.id === 'string' ? input.id : ''
+    const target = ctx.state.node(id)
+    if (target?.type !== 'IssueComment' || target.comment.issue.deleted) throw notFoundNode(id)
+    const body = typeof input.body === 'string' ? input.body : ''
+    if (body.trim() === '') throw new GitHubGraphqlError('UNPROCESSABLE', "Body can't be blank")
+    // GitHub lets a token edit only what its actor may edit: here, its own comments.
+    if (target.comment.author !== API_ACTOR) {
+      throw new GitHubGraphqlError('FORBIDDEN', 'Resource not accessible by integration')
+    }
+    target.comment.body = body
+    return {
+      clientMutationId: clientMutationId(input),
+      issueComment: commentView(ctx, target.comment)
     }
   },
   closeIssue(args: Args, ctx: GraphqlContext): object {
@@ -726,6 +744,8 @@ function commentView(ctx: GraphqlContext, comment: CommentRecord): object {
   return {
     ...nodeOf('IssueComment', comment, 'body', 'createdAt'),
     databaseId: comment.id,
+    // The token is the Actions bot's: its own comments are the ones it authored.
+    viewerDidAuthor: comment.author === API_ACTOR,
     url: `${issueHtmlUrl(ctx.serverUrl, comment.issue)}#issuecomment-${comment.id}`,
     author: {
       __typename: 'Bot',

@@ -57,7 +57,8 @@ export interface CommentRecord {
   readonly id: number
   readonly nodeId: string
   readonly issue: IssueRecord
-  readonly body: string
+  /** Edited in place by updateIssueComment. */
+  body: string
   readonly author: string
   readonly createdAt: string
 }

@@ -44,11 +44,18 @@ afterAll(() => {
   tally.save()
 })
 
-async function setup(options: Parameters<typeof seedSample>[1] = {}): Promise<void> {
+async function setup(
+  options: Parameters<typeof seedSample>[1] = {},
+  config?: string
+): Promise<void> {
   sim = await startSimulator({ token: TOKEN })
   sample = seedSample(sim, options)
-  workspace = makeWorkspace(sample.files)
+  workspace = makeWorkspace(
+    config === undefined ? sample.files : { ...sample.files, '.debussy/config.yaml': config }
+  )
 }
+
+const STATUS_CONFIG = 'github:\n  status_comment: true\n'
 
 async function fire(payload: Record<string, unknown>): Promise<InProcessResult> {
   const result = await runScanned(tally, {
@@ -337,14 +344,46 @@ describeReliability('targeted faults', () => {
     }
   )
 
+  targeted(
+    'status_comment: a status comment whose answer is lost is read back by its marker, not posted twice',
+    async () => {
+      await setup({}, STATUS_CONFIG)
+      let armed = false
+      sim.onRequest((request) => {
+        if (armed || !writeKindsOf(request).includes('addComment')) return
+        armed = true
+        sim.injectFault({ kind: 'applied-then-lost', lost: 'timeout' })
+      })
+      const results = await fireWithReruns({
+        event: 'phase_started',
+        plan: PLAN_PATH,
+        phase: '1',
+        run_id: 'r',
+        sequence: 1
+      })
+      // Read back, found made, in the same run: never sent again.
+      expect(results).toHaveLength(1)
+      expect(results[0]?.failed).toBe(false)
+      expect(sim.requests.filter((r) => writeKindsOf(r).includes('addComment'))).toHaveLength(1)
+      for (const n of sample.issueNumbers) {
+        expect({ issue: n, comments: sim.issue(REPO, n).comments.length }).toEqual({
+          issue: n,
+          comments: 1
+        })
+      }
+    }
+  )
+
   // SPEC §7: every kind of write, made by GitHub, then its answer lost in every way.
+  // The status comment's edit (updateIssueComment) is made with status_comment on.
   const WRITES: readonly WriteKind[] = [
     'createLabel',
     'addLabelsToLabelable',
     'removeLabelsFromLabelable',
     'milestonePatch',
     'addComment',
-    'closeIssue'
+    'closeIssue',
+    'updateIssueComment'
   ]
   const LOSSES: readonly LostAnswer[] = ['reset', 'timeout', 'server-error', 'malformed']
   for (const write of WRITES) {
@@ -352,7 +391,7 @@ describeReliability('targeted faults', () => {
       targeted(
         `SPEC §7: ${write} made, then its answer lost (${lost}): labels and milestone converge, no comment or close twice`,
         async () => {
-          await setup()
+          await setup({}, write === 'updateIssueComment' ? STATUS_CONFIG : undefined)
           // A state label to remove, and its label created, before the event under test.
           await fire({ event: 'phase_started', plan: PLAN_PATH, phase: '1' })
           let armed = false

@@ -15,6 +15,7 @@ import { createGitHub, type ClientOptions, type GitHub } from '../../src/github/
 import { buildObserveQuery, observe, type ObserveRequest } from '../../src/github/observe.js'
 import type { IssueRef, Operation, ShownOperation, Snapshot } from '../../src/domain.js'
 import { placeBlock } from '../../src/reconcile.js'
+import { statusMarkerStart } from '../../src/status-comment.js'
 import {
   parseProjectUrl,
   projectOperations,
@@ -72,6 +73,7 @@ const MUTATIONS = [
   'removeLabelsFromLabelable',
   'addComment',
   'closeIssue',
+  'updateIssueComment',
   'addProjectV2ItemById',
   'updateProjectV2ItemFieldValue',
   'addSubIssue'
@@ -697,6 +699,42 @@ describe('GraphQL documents the action sends, against @octokit/graphql-schema', 
     } finally {
       await many.close()
     }
+  })
+
+  it('status_comment: comments with ids and authorship, stateReason; the status comment posted and edited', async () => {
+    const marker = statusMarkerStart('docs/plan.md')
+    sim.addIssue(REPO, { number: 8 })
+    sim.addIssue(REPO, { number: 9 })
+    sim.addComment(REPO, 8, `Old status\n${marker} -->`)
+    sim.addComment(REPO, 8, `Pasted by a person\n${marker} -->`, 'alice')
+    const { snapshot } = await observeChecked([ref(REPO, 8), ref(REPO, 9), ref(REPO, 6)], {
+      ...base,
+      statusFor: 'docs/plan.md'
+    })
+    const [eight, nine, six] = snapshot.issues
+    expect(eight?.found === true && eight.statusComment?.body).toBe(`Old status\n${marker} -->`)
+    expect(nine?.found === true && nine.statusComment).toBeUndefined()
+    expect(six?.found === true && six.stateReason).toBe('not_planned')
+    const shown: ShownOperation[] = [
+      {
+        op: 'status_comment',
+        issue: `${REPO}#8`,
+        action: 'edit',
+        body: `New status\n${marker} -->`
+      },
+      { op: 'status_comment', issue: `${REPO}#9`, action: 'create', body: `Status\n${marker} -->` }
+    ]
+    const start = mark()
+    const results = await applyOperations(github, {
+      operations: completeOperations(shown, snapshot)
+    })
+    expect(results.map((r) => r.kind)).toEqual(['applied', 'applied'])
+    await expectGraphqlFaithful(graphqlSince(sim, start))
+    expect(sim.issue(REPO, 8).comments).toEqual([
+      `New status\n${marker} -->`,
+      `Pasted by a person\n${marker} -->`
+    ])
+    expect(sim.issue(REPO, 9).comments).toEqual([`Status\n${marker} -->`])
   })
 
   it('Projects (v2): the board and the items in the observe read, both mutations, a second request for new items', async () => {

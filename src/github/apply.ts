@@ -96,6 +96,17 @@ function answeredLabels(answer: unknown): string[] {
   return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []))
 }
 
+/** A comment: content, so sent once (writeOnce) and read back by its marker when its answer is lost. */
+function addComment(operation: Extract<Operation, { op: 'comment' | 'status_comment' }>): Mutation {
+  const { issueId } = operation.target
+  return plainMutation(
+    operation,
+    issueId,
+    (v) =>
+      `addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} })`
+  )
+}
+
 /** Makes the changeset's operations; one result per operation, in no particular order. */
 export async function applyOperations(
   github: GitHub,
@@ -168,18 +179,26 @@ export async function applyOperations(
         )
         break
       }
-      case 'comment': {
-        const { issueId } = operation.target
-        commentMutations.push(
-          plainMutation(
-            operation,
-            issueId,
-            (v) =>
-              `addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} })`
+      case 'status_comment':
+        if (operation.action === 'edit' && operation.target.commentId !== undefined) {
+          // An edit notifies no one and may be repeated: it goes with the label changes.
+          const { commentId } = operation.target
+          labelMutations.push(
+            plainMutation(
+              operation,
+              commentId,
+              (v) =>
+                `updateIssueComment(input: { id: ${v(commentId, 'ID!')}, body: ${v(operation.body, 'String!')} })`
+            )
           )
-        )
+          break
+        }
+        // A new status comment is posted as the completion comment is: once, read back by its marker.
+        commentMutations.push(addComment(operation))
         break
-      }
+      case 'comment':
+        commentMutations.push(addComment(operation))
+        break
       case 'close_issue': {
         const { issueId } = operation.target
         closeMutations.push(
@@ -259,14 +278,30 @@ export async function applyOperations(
     createsContent: true
   })
   results.push(...commented)
+  const statusFailed = new Set(
+    results.flatMap((r) =>
+      r.kind !== 'applied' && r.operation.op === 'status_comment'
+        ? [r.operation.target.issueId]
+        : []
+    )
+  )
+  // The completion comment, or the status comment that says the plan completed.
   const uncommented = new Set(
-    commented.flatMap((r) =>
-      r.kind !== 'applied' && r.operation.op === 'comment' ? [r.operation.target.issueId] : []
+    results.flatMap((r) =>
+      r.kind !== 'applied' && (r.operation.op === 'comment' || r.operation.op === 'status_comment')
+        ? [r.operation.target.issueId]
+        : []
     )
   )
   const closable = closeMutations.filter((m) => {
     if (!uncommented.has(m.subjectId)) return true
-    results.push(failed(m.operation, 'blocked', 'not closed: its completion comment failed'))
+    results.push(
+      failed(
+        m.operation,
+        'blocked',
+        `not closed: its ${m.operation.op === 'close_issue' && statusFailed.has(m.subjectId) ? 'status' : 'completion'} comment failed`
+      )
+    )
     return false
   })
   results.push(...(await writeOnce(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })))
@@ -640,7 +675,7 @@ async function readBack(
       found.set(mutation, 'gone')
     } else if (operation.op === 'close_issue') {
       found.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing')
-    } else if (operation.op === 'comment') {
+    } else if (operation.op === 'comment' || operation.op === 'status_comment') {
       const marker = operation.body.split('\n').at(-1) ?? operation.body
       const bodies = (node.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []))
       found.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing')

@@ -16,6 +16,8 @@ import type {
 } from '../domain.js'
 import { formatIssueRef, repoKey } from '../issue-ref.js'
 import { completionMarker } from '../plan-text.js'
+import type { StateReason as ObservedStateReason } from '../respect.js'
+import { findStatusComment } from '../status-comment.js'
 import type { ObservedProject, ObservedProjectItem, ProjectRef } from '../project-status.js'
 import type { GitHub } from './client.js'
 import { describeError } from './errors.js'
@@ -38,6 +40,8 @@ export interface ObserveRequest {
   readonly milestone: { readonly repo: RepoRef; readonly selector: MilestoneSelector } | undefined
   /** Read recent comments to find this plan's completion comment (plan_completed with auto-close). */
   readonly completionFor: string | undefined
+  /** Read comments (with their ids) to find this plan's status comment (`status_comment: true`). */
+  readonly statusFor?: string | undefined
   /**
    * `github.project`: read in the same query, or with `separate` (the
    * project-token's client) in a query of its own beside it.
@@ -72,10 +76,13 @@ interface GqlLinked {
   locked: boolean
   labels: { nodes: (GqlLabel | null)[] | null } | null
   milestone: GqlMilestone | null
-  comments?: { nodes: ({ body: string } | null)[] | null }
+  comments?: { nodes: ({ body: string; id?: string; viewerDidAuthor?: boolean } | null)[] | null }
+  stateReason?: StateReason | null
   parent?: { id: string; number: number; repository: { nameWithOwner: string } } | null
   subIssuesSummary?: { total: number }
 }
+
+type StateReason = 'COMPLETED' | 'NOT_PLANNED' | 'REOPENED' | 'DUPLICATE'
 type GqlRepository = Record<string, unknown>
 type GqlData = Record<string, GqlRepository | null | undefined>
 
@@ -101,14 +108,19 @@ export interface ObserveQuery {
 
 const MILESTONE_FIELDS = 'number title description url'
 // Issue.state and PullRequest.state have different types: pull requests alias theirs.
-const LINKED_FIELDS = (comments: boolean, state = 'state', extra = ''): string =>
+const LINKED_FIELDS = (comments: boolean, state = 'state', extra = '', status = false): string =>
   `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${
-    comments ? ' comments(last: 30) { nodes { body } }' : ''
+    status ? STATUS_FIELDS : comments ? ' comments(last: 30) { nodes { body } } stateReason' : ''
   }${extra}`
 /** An issue's parent (only issues have one), read when the plan has a parent issue (sub-issues.ts). */
 const PARENT_FIELDS = ' parent { id number repository { nameWithOwner } }'
 /** The alias of the plan's parent issue inside its repository. */
 const PARENT_ALIAS = 'p'
+/**
+ * The status comment stays where it was first posted: read further back than
+ * the completion comment. Only the action's own comments count (viewerDidAuthor).
+ */
+const STATUS_FIELDS = ' comments(last: 100) { nodes { id body viewerDidAuthor } } stateReason'
 
 /** Builds one query; names travel as variables, never spliced into the document. */
 export function buildObserveQuery(
@@ -168,7 +180,8 @@ export function buildObserveQuery(
         `${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(
           request.completionFor !== undefined,
           'state',
-          `${linkedExtra}${items}`
+          `${linkedExtra}${items}`,
+          request.statusFor !== undefined
         )} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state', items)} } }`
       )
     }
@@ -178,7 +191,8 @@ export function buildObserveQuery(
         `${PARENT_ALIAS}: issueOrPullRequest(number: ${parent.number}) { __typename ... on Issue { ${LINKED_FIELDS(
           request.completionFor !== undefined,
           'state',
-          `${PARENT_FIELDS} subIssuesSummary { total }`
+          `${PARENT_FIELDS} subIssuesSummary { total }`,
+          request.statusFor !== undefined
         )} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`
       )
     }
@@ -247,7 +261,7 @@ export function decodeObserve(
         issues.push({ ref, found: false, reason: describeMissing(ref, error) })
         continue
       }
-      issues.push(toObserved(ref, linked, request.completionFor))
+      issues.push(toObserved(ref, linked, request.completionFor, request.statusFor))
     }
     if (group.alias === built.milestoneRepoAlias && request.milestone) {
       milestone = pickMilestone(repository, request.milestone)
@@ -284,9 +298,15 @@ function describeMissing(ref: IssueRef, error: GqlError | undefined): string {
 function toObserved(
   ref: IssueRef,
   linked: GqlLinked,
-  completionFor: string | undefined
+  completionFor: string | undefined,
+  statusFor?: string
 ): ObservedIssue {
   const marker = completionFor === undefined ? undefined : completionMarker(completionFor)
+  const comments = (linked.comments?.nodes ?? []).flatMap((c) =>
+    c === null
+      ? []
+      : [{ id: c.id ?? '', body: c.body, viewerDidAuthor: c.viewerDidAuthor === true }]
+  )
   return {
     ref,
     found: true,
@@ -303,7 +323,11 @@ function toObserved(
     hasCompletionComment:
       marker !== undefined &&
       (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true),
-    ...(linked.parent === undefined ? {} : { parent: toParentLink(linked.parent) })
+    ...(linked.parent === undefined ? {} : { parent: toParentLink(linked.parent) }),
+    ...(linked.stateReason === undefined
+      ? {}
+      : { stateReason: linked.stateReason?.toLowerCase() as ObservedStateReason | undefined }),
+    ...(statusFor === undefined ? {} : { statusComment: findStatusComment(comments, statusFor) })
   }
 }
 
