@@ -54968,6 +54968,8 @@ function parseYamlText(text, source, fail, prepare) {
 
 const MAX_LABEL_LENGTH = 50;
 const MAX_ISSUES = 500;
+/** An issue ref's form: `5`, `#5`, `gh#5`, `owner/repo#5` or an issue URL (checked fully when resolved). */
+const PARENT_REF = /^(?:(?:gh|github)?#?\d{1,10}|[^\s/#]+\/[^\s/#]+#\d{1,10}|https?:\/\/\S+)$/i;
 function booleanField(key, description, fallback) {
     return field(schemas_boolean().default(fallback), {
         description,
@@ -55024,6 +55026,7 @@ const githubConfigSchema = object({
     auto_close: booleanField('auto_close', 'Close the linked issues when the plan completes with every phase done, unless the payload or the auto-close input says otherwise (the lowest-precedence source).', false),
     create_labels_if_missing: booleanField('create_labels_if_missing', 'Create a missing state label with its color; false: a missing state label is not created and not applied, with one warning per repository.', true),
     dry_run: booleanField('dry_run', 'Preview only: every run reads, and lists the writes that would be made.', false),
+    status_comment: booleanField('status_comment', 'Keep one status comment on each linked issue (each phase and its state, progress, run, workflow link), edited in place when what it says changes.', false),
     // Parsed from {}, so that each label key takes its own default.
     labels: field(labelsSchema.prefault({}), {
         description: 'The six state labels: names (distinct, compared without case) and colors.',
@@ -55059,6 +55062,17 @@ const githubConfigSchema = object({
         description: 'GitHub Projects Status: add each linked issue to this project and set its single-select field from the state (token: the project-token input); off when absent.',
         expected: 'a mapping with url, field and values',
         fix: 'Indent url, field and values under "project:", such as "  url: https://github.com/orgs/acme/projects/3"'
+    }),
+    parent_issue: field(union([
+        schemas_int().min(1).max(MAX_ISSUE_NUMBER),
+        // The form only: the ref is resolved against the plan's repository (src/sub-issues.ts).
+        schemas_string().trim().regex(PARENT_REF)
+    ])
+        .optional(), {
+        description: "The plan's issue: linked issues become its sub-issues (once; a parent a person chose is kept); gets the state label, closes with them. Plan's github_parent wins.",
+        expected: 'an issue number or ref such as 5, "#5" or "acme/payments#5"',
+        example: 5,
+        fix: 'Write parent_issue: 5, or a ref such as "#5" or "acme/payments#5"'
     })
 })
     .describe("The github: section of Debussy's .debussy/config.yaml, as the action reads it.");
@@ -55071,6 +55085,7 @@ const syncConfigSchema = githubConfigSchema.transform((section) => ({
     autoClose: section.auto_close,
     createLabelsIfMissing: section.create_labels_if_missing,
     dryRun: section.dry_run,
+    statusComment: section.status_comment,
     labels: {
         inProgress: section.labels.in_progress,
         completed: section.labels.completed,
@@ -55089,7 +55104,8 @@ const syncConfigSchema = githubConfigSchema.transform((section) => ({
     },
     repositories: section.repositories,
     maxIssues: section.max_issues,
-    project: toProjectSetting(section.project)
+    project: toProjectSetting(section.project),
+    parentIssue: section.parent_issue
 }));
 /** The `github:` section Debussy writes by default (each key's declared default); a missing file means these. */
 const DEFAULT_CONFIG = deepFreeze(syncConfigSchema.parse({}));
@@ -55267,7 +55283,7 @@ function checkDistinct(labels, source) {
 function configForm(key, value) {
     const doc = CONFIG_DOCS.get(key);
     // `color_failed: #D93F0B` unquoted is a comment to YAML, which leaves null.
-    const hint = value === null && key.startsWith('color_')
+    const hint = value === null && (key.startsWith('color_') || key === 'parent_issue')
         ? ' in quotes (unquoted, YAML reads "#" as the start of a comment)'
         : '';
     return { expected: doc?.expected ?? 'a valid value', fix: `${doc?.fix ?? ''}${hint}` };
@@ -61875,6 +61891,7 @@ function isPhasesHeading(text) {
 const ISSUES_KEY = 'github_issues';
 const REPO_KEY = 'github_repo';
 const MILESTONE_KEY = 'github_milestone';
+const PARENT_KEY = 'github_parent';
 function keyField(front, key) {
     const line = front.lineOf(key);
     return line === undefined ? `plan ${key}` : `plan ${key} (line ${line})`;
@@ -61983,6 +62000,38 @@ function readMilestone(front) {
     }
     throw new InputError(field, `${describeValue(value, YAML_WORDS)} is not a milestone`, fix);
 }
+/**
+ * `github_parent`: the plan's issue, whose sub-issues the linked issues become
+ * (src/sub-issues.ts). One ref, read like the linked ones (a bare number is an
+ * issue of `github_repo`). A blank value means none; an unquoted `#5` (a YAML
+ * comment) is refused rather than read as none.
+ */
+function readParent(front, context) {
+    if (!has(front, PARENT_KEY))
+        return undefined;
+    const value = front.data[PARENT_KEY];
+    const field = keyField(front, PARENT_KEY);
+    const fix = 'Write github_parent: 5, or quote a ref: github_parent: "#5" or "acme/payments#5"';
+    if (value === null || (typeof value === 'string' && value.trim() === '')) {
+        const raw = front.rawValueOf(PARENT_KEY) ?? '';
+        if (raw.startsWith('#')) {
+            throw new InputError(field, `"${printable(raw)}" is a YAML comment, so the parent issue would be ignored`, fix);
+        }
+        return undefined;
+    }
+    if (typeof value !== 'number' && typeof value !== 'string') {
+        throw new InputError(field, `${describeValue(value, YAML_WORDS)} is not an issue`, fix);
+    }
+    if (typeof value === 'string' && /[\s,]/.test(value.trim())) {
+        throw new InputError(field, 'names more than one issue; a plan has one parent issue', fix);
+    }
+    const ref = typeof value === 'string'
+        ? parseIssueRef(value, context, field)
+        : parseIssueRefs(value, context, field)[0];
+    if (ref === undefined)
+        throw new InputError(field, 'names no issue', fix);
+    return { ref, field };
+}
 
 ;// CONCATENATED MODULE: ./src/plan/plan-file.ts
 /**
@@ -62029,6 +62078,7 @@ function parsePlan(text, relativePath, context) {
     const refContext = { defaultRepo: repo, serverHost: context.serverHost };
     const issues = resolveIssues(front, body, refContext, planFile, findings);
     const milestone = readMilestone(front);
+    const parent = readParent(front, refContext);
     return {
         plan: {
             path: planFile,
@@ -62036,7 +62086,8 @@ function parsePlan(text, relativePath, context) {
             issues,
             repo,
             milestone,
-            phases: body.phases
+            phases: body.phases,
+            ...(parent === undefined ? {} : { parent })
         },
         findings
     };
@@ -62244,17 +62295,29 @@ function renderLedger(ledger) {
         entries.push(`${PLAN_KEY}:c${ledger.planCompleted}`);
     return entries.join(',');
 }
-function renderProgressBlock(planKey, progress, applied, eol, ledger) {
+/**
+ * The order guard and the ledger as marker attributes (` run=… seq=… runs=… ledger=…`),
+ * empty without an applied run: the milestone's block and the status comment's marker write the same.
+ */
+function orderAttributes(applied, ledger) {
     const last = applied.at(-1);
     // The ledger is written only beside the order of its own run.
     const ledgerText = ledger === undefined || last === undefined || ledger.runId !== last.runId
         ? ''
         : ` ledger="${renderLedger(ledger)}"`;
-    const order = last === undefined
+    return last === undefined
         ? ''
         : ` run="${encodeURIComponent(last.runId)}" seq="${last.sequence}" runs="${applied
             .map((run) => `${encodeURIComponent(run.runId)}:${run.sequence}`)
             .join(',')}"${ledgerText}`;
+}
+/** The order guard and ledger that {@link orderAttributes} wrote into a marker. */
+function readOrderAttributes(marker) {
+    const applied = readRuns(marker);
+    return { applied, ledger: readLedger(marker, applied.at(-1)) };
+}
+function renderProgressBlock(planKey, progress, applied, eol, ledger) {
+    const order = orderAttributes(applied, ledger);
     return [
         `${BEGIN} plan="${encodeURIComponent(planKey)}"${order} -->`,
         progressLine(progress),
@@ -62774,7 +62837,416 @@ function completionComment(plan, progress) {
     ].join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/write-scope.ts
+
+
+/**
+ * The plan with only the refs the action may write to. Each skipped ref is
+ * named in one warning, with the key that would allow its repository.
+ */
+/** The repositories a sync of this plan may write to: the workflow's, the plan's github_repo, `repositories`. */
+function writableRepos(plan, scope) {
+    return [scope.workflowRepo, plan.repo, ...scope.repositories];
+}
+function limitToWritableRepos(plan, scope) {
+    const allowed = writableRepos(plan, scope);
+    const keys = new Set(allowed.map(repoKey));
+    const kept = plan.issues.filter((ref) => keys.has(repoKey(ref)));
+    if (kept.length === plan.issues.length)
+        return { plan, findings: [] };
+    const skipped = plan.issues.filter((ref) => !keys.has(repoKey(ref)));
+    const names = [...new Map(allowed.map((repo) => [repoKey(repo), formatRepo(repo)])).values()];
+    return {
+        plan: { ...plan, issues: kept },
+        findings: [
+            {
+                level: 'warning',
+                message: `Skipped ${skipped.map(formatIssueRef).join(', ')}: the action writes only to ${names.join(', ')} (the workflow's repository, the plan's github_repo and github.repositories in ${scope.configPath}). Add a repository to github.repositories to sync its issues.`
+            }
+        ]
+    };
+}
+/** A plan that links more than `maxIssues` issues fails the step before any request. */
+function checkIssueCount(plan, maxIssues, configPath, planField) {
+    const count = plan.issues.length;
+    if (count <= maxIssues)
+        return;
+    throw new InputError(planField, `the plan ${plan.path} links ${count} issues; at most ${maxIssues} may be linked`, `Link fewer issues, or raise github.max_issues in ${configPath} to ${count} or more`);
+}
+/**
+ * Both bounds, as the sync applies them before anything is read from GitHub
+ * and the CLI's `check` shows them: too many issues fail, refs to other
+ * repositories are dropped with a warning.
+ */
+function scopePlan(plan, limits, workflowRepo, configPath, planField) {
+    checkIssueCount(plan, limits.maxIssues, configPath, planField);
+    return limitToWritableRepos(plan, {
+        workflowRepo,
+        repositories: limits.repositories,
+        configPath
+    });
+}
+
+;// CONCATENATED MODULE: ./src/sub-issues.ts
+
+
+
+/** GitHub's limit: a parent holds at most 100 sub-issues, closed ones included. */
+const MAX_SUB_ISSUES = 100;
+/** `owner/repo#N` lower-cased: how refs are compared (GitHub ignores the case of names). */
+function refKey(ref) {
+    return formatIssueRef(ref).toLowerCase();
+}
+/**
+ * The plan with its parent issue resolved: the plan's own `github_parent`
+ * wins (it is about this plan), else the config's `parent_issue`, whose bare
+ * number is an issue of the plan's repository like the plan's bare refs. A
+ * parent outside the repositories the action may write to (write-scope.ts)
+ * fails here, before any request.
+ */
+function withParent(plan, config, where) {
+    let parent = plan.parent;
+    if (parent === undefined && config.parentIssue !== undefined) {
+        const field = `${where.configPath} github.parent_issue`;
+        const context = { defaultRepo: plan.repo, serverHost: where.serverHost };
+        parent = { ref: parseIssueRef(String(config.parentIssue), context, field), field };
+    }
+    if (parent === undefined)
+        return plan;
+    const allowed = writableRepos(plan, {
+        workflowRepo: where.workflowRepo,
+        repositories: config.repositories
+    });
+    if (!allowed.some((repo) => repoKey(repo) === repoKey(parent.ref))) {
+        const names = [...new Map(allowed.map((r) => [repoKey(r), formatRepo(r)])).values()];
+        throw new InputError(parent.field, `${formatIssueRef(parent.ref)} is in ${formatRepo(parent.ref)}, where the action may not write (it writes only to ${names.join(', ')})`, `Name an issue in one of those, or add ${formatRepo(parent.ref)} to github.repositories in ${where.configPath}`);
+    }
+    return plan.parent === parent ? plan : { ...plan, parent };
+}
+/**
+ * A parent that cannot be one fails the step after the read and before any
+ * write: one that does not exist (or the token cannot see), or a pull request.
+ */
+function checkParent(parent, observed) {
+    if (parent === undefined || observed === undefined)
+        return;
+    const issue = observed.issue;
+    const ref = formatIssueRef(parent.ref);
+    const fix = `Set it to an issue that exists (the plan's issue), or remove it to sync without a parent issue`;
+    if (!issue.found) {
+        throw new InputError(parent.field, `${ref} could not be read (${printable(issue.reason)})`, fix);
+    }
+    if (issue.kind === 'pull_request') {
+        throw new InputError(parent.field, `${ref} is a pull request; only an issue can have sub-issues`, fix);
+    }
+}
+/**
+ * The issues a sync labels (and closes with auto-close): the linked ones in
+ * plan order, then the parent when it is not one of them.
+ */
+function syncedIssues(snapshot, parent) {
+    const observed = snapshot.parent?.issue;
+    if (parent === undefined || observed === undefined)
+        return snapshot.issues;
+    const key = refKey(parent.ref);
+    return snapshot.issues.some((issue) => refKey(issue.ref) === key)
+        ? snapshot.issues
+        : [...snapshot.issues, observed];
+}
+const sub_issues_NONE = { operations: new Map(), findings: [] };
+/**
+ * Which linked issues become sub-issues of the parent, in plan order:
+ * - one that already is one: nothing (a redelivery writes nothing);
+ * - the parent itself, and an issue not read: left out;
+ * - a pull request: left out (GitHub makes only issues sub-issues), a notice;
+ * - one with another parent, a person's choice: kept there, a notice;
+ * - the parent's own parent: left out (a loop GitHub refuses), a warning;
+ * - beyond GitHub's 100 sub-issues per parent: left out, a warning naming them.
+ */
+function planSubIssues(parent, snapshot) {
+    const observed = snapshot.parent;
+    if (parent === undefined || observed === undefined)
+        return sub_issues_NONE;
+    const top = observed.issue;
+    if (!top.found || top.kind !== 'issue')
+        return sub_issues_NONE;
+    const parentName = formatIssueRef(top.ref);
+    const parentKey = refKey(parent.ref);
+    const pullRequests = [];
+    const elsewhere = [];
+    const loops = [];
+    const candidates = [];
+    for (const issue of snapshot.issues) {
+        if (!issue.found || refKey(issue.ref) === parentKey || issue.id === top.id)
+            continue;
+        const name = formatIssueRef(issue.ref);
+        if (issue.kind === 'pull_request')
+            pullRequests.push(name);
+        else if (issue.parent === undefined || issue.parent?.id === top.id)
+            continue;
+        else if (issue.parent !== null)
+            elsewhere.push(`${name} (under ${formatIssueRef(issue.parent.ref)})`);
+        else if (top.parent?.id === issue.id)
+            loops.push(name);
+        else
+            candidates.push(issue);
+    }
+    const room = Math.max(0, MAX_SUB_ISSUES - observed.subIssues);
+    const operations = new Map();
+    for (const issue of candidates.slice(0, room)) {
+        operations.set(refKey(issue.ref), {
+            op: 'add_sub_issue',
+            issue: formatIssueRef(issue.ref),
+            parent: parentName,
+            target: { issueId: issue.id, parentId: top.id }
+        });
+    }
+    const findings = [];
+    if (pullRequests.length > 0) {
+        findings.push({
+            level: 'notice',
+            message: `${pullRequests.join(', ')}: pull request(s), which GitHub does not make sub-issues; not added under ${parentName}.`
+        });
+    }
+    if (elsewhere.length > 0) {
+        findings.push({
+            level: 'notice',
+            message: `Left under the parent a person chose: ${elsewhere.join(', ')}; not moved under ${parentName}. Remove that parent on GitHub to have the next event add it.`
+        });
+    }
+    if (loops.length > 0) {
+        findings.push({
+            level: 'warning',
+            message: `${loops.join(', ')} is the parent of ${parentName}: making it a sub-issue of ${parentName} would be a loop, so it is left as it is.`
+        });
+    }
+    const over = candidates.slice(room).map((issue) => formatIssueRef(issue.ref));
+    if (over.length > 0) {
+        findings.push({
+            level: 'warning',
+            message: `${parentName} has ${observed.subIssues} sub-issue(s) and GitHub allows at most ${MAX_SUB_ISSUES} (closed ones count): ${over.join(', ')} not added. Their labels are still synced; split the plan's issues across parent issues, or remove sub-issues from ${parentName}.`
+        });
+    }
+    return { operations, findings };
+}
+
+;// CONCATENATED MODULE: ./src/respect.ts
+/**
+ * What a person did to an issue is not undone: an issue reopened after the
+ * action closed it is not closed again for the plan, and an issue closed as
+ * not planned stays closed and gets no comment. Pure; read from GitHub's
+ * `Issue.stateReason` (REOPENED while an issue is open after a reopen,
+ * NOT_PLANNED when it was closed as not planned) and from the action's own
+ * comments (the completion comment, or a status comment that says the run
+ * completed), which it writes only when it closes an issue.
+ */
+function personsChoice(issue) {
+    if (issue.state === 'closed' && issue.stateReason === 'not_planned')
+        return 'not-planned';
+    if (issue.state === 'open' && issue.stateReason === 'reopened' && issue.completionStated)
+        return 'reopened';
+    return undefined;
+}
+/** The notice that says what was left alone and why. */
+function leftAloneNotice(issue, choice) {
+    return choice === 'not-planned'
+        ? `${issue} was closed as not planned: it stays closed and gets no comment (a person's choice is not undone); its labels are still synced.`
+        : `${issue} was reopened after debussy-issue-sync closed it for this plan: it is left open (a person's choice is not undone).`;
+}
+
+;// CONCATENATED MODULE: ./src/status-comment.ts
+
+
+
+const DISPLAY_OF_STATE = {
+    started: 'running',
+    completed: 'completed',
+    failed: 'failed',
+    validating: 'validating',
+    'awaiting-human': 'awaiting a person',
+    blocked: 'blocked'
+};
+const ICON = {
+    completed: '✅',
+    running: '🔄',
+    validating: '🔍',
+    'awaiting a person': '✋',
+    failed: '❌',
+    blocked: '⛔',
+    pending: '⏳'
+};
+const MARKER = '<!-- debussy-issue-sync:status';
+/**
+ * The one line that changes with every delivery (time, workflow link): left
+ * out when deciding whether the comment must be rewritten.
+ */
+const FOOTER = '<sub>Last event:';
+/** The start of this plan's marker: `plan="…"` is closed by its quote, so no plan's key is a prefix of another's. */
+function statusMarkerStart(planKey) {
+    return `${MARKER} plan="${encodeURIComponent(planKey)}"`;
+}
+/**
+ * Each phase's state: the run's ledger (every phase the run reported), else
+ * the current event for its phase, else the plan's table (done: completed),
+ * else pending. After `plan_completed` every phase not otherwise reported is
+ * completed. Without a Phases table, the phases the run reported.
+ */
+function phaseStates(plan, event, ledger) {
+    const planDone = ledger?.planCompleted !== undefined || (ledger === undefined && event.kind === 'plan_completed');
+    const eventEntry = ledger === undefined && event.phase !== undefined && event.kind !== 'plan_completed'
+        ? [normalisePhaseId(event.phase), { state: stateOfEvent(event.kind), sequence: 0 }]
+        : undefined;
+    const reported = new Map(ledger?.phases ?? (eventEntry ? [eventEntry] : []));
+    const rows = plan.phases.length > 0
+        ? plan.phases.map((phase) => ({
+            id: phase.id,
+            title: phase.title,
+            done: phase.done,
+            key: normalisePhaseId(phase.id)
+        }))
+        : [...reported.keys()].map((key) => ({ id: key, title: '', done: false, key }));
+    return rows.map((row) => {
+        const entry = reported.get(row.key);
+        const state = entry !== undefined
+            ? DISPLAY_OF_STATE[entry.state]
+            : row.done || planDone
+                ? 'completed'
+                : 'pending';
+        return { id: row.id, title: row.title, state };
+    });
+}
+/** One line that says where the run is; from the ledger, so it is the same in any arrival order. */
+function headline(event, ledger) {
+    if (ledger?.planCompleted !== undefined ||
+        (ledger === undefined && event.kind === 'plan_completed'))
+        return '✅ **The run completed.**';
+    let newest;
+    for (const entry of ledger?.phases ?? []) {
+        if (newest === undefined || entry[1].sequence > newest[1].sequence)
+            newest = entry;
+    }
+    const [id, state] = newest !== undefined
+        ? [newest[0], DISPLAY_OF_STATE[newest[1].state]]
+        : event.phase !== undefined
+            ? [event.phase, DISPLAY_OF_STATE[stateOfEvent(event.kind)]]
+            : [undefined, undefined];
+    if (id === undefined || state === undefined)
+        return '**The run is under way.**';
+    return `${ICON[state]} **Phase ${inertText(id, 40)}: ${state}.**`;
+}
+/** The comment's body; every piece of plan or payload text in it is inert (plan-text.ts). */
+function renderStatusComment(input) {
+    const { plan, event, progress, ledger } = input;
+    const phases = phaseStates(plan, event, ledger);
+    const runId = ledger?.runId ?? event.runId;
+    const lines = [
+        `### 🎼 Debussy: ${inertText(plan.title)}`,
+        '',
+        headline(event, ledger),
+        progress === undefined
+            ? '📊 Progress: unknown'
+            : `📊 Progress: ${progress.percent}% (${progress.completed}/${progress.total} phases)`,
+        ''
+    ];
+    if (phases.length > 0) {
+        lines.push('| Phase | Title | State |', '| --- | --- | --- |');
+        for (const phase of phases) {
+            lines.push(`| ${inertText(phase.id, 40)} | ${inertText(phase.title, 120)} | ${ICON[phase.state]} ${phase.state} |`);
+        }
+        lines.push('');
+    }
+    if (input.closes) {
+        lines.push('Auto-close is on, so this issue is closed as completed with the plan. Reopen it if there is more to do: it will not be closed again for this run.', '');
+    }
+    lines.push(`Run: ${runId === undefined ? 'not named by the event' : inertText(runId, 100)}`);
+    const time = `${input.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    lines.push(`${FOOTER} ${time}${input.workflowRun === undefined ? '' : ` · [workflow run](${input.workflowRun})`}</sub>`);
+    const completed = ledger?.planCompleted !== undefined || event.kind === 'plan_completed';
+    const guard = input.guard === undefined ? '' : orderAttributes(input.guard.applied, input.guard.ledger);
+    lines.push(`${statusMarkerStart(plan.path)}${completed ? ' state="completed"' : ''}${guard} -->`);
+    return lines.join('\n');
+}
+/** The body without its footer line: what the comment says about the run. */
+function aboutTheRun(body) {
+    return body
+        .split(/\r?\n/)
+        .filter((line) => !line.startsWith(FOOTER))
+        .join('\n');
+}
+/** Whether writing `next` over `current` changes what the comment says (time and link aside). */
+function saysSomethingNew(current, next) {
+    return aboutTheRun(current) !== aboutTheRun(next);
+}
+/** This plan's marker in a body, or undefined. */
+function markerIn(body, planKey) {
+    const start = body.indexOf(statusMarkerStart(planKey));
+    if (start < 0)
+        return undefined;
+    const end = body.indexOf('-->', start);
+    return end < 0 ? undefined : body.slice(start, end);
+}
+/** The comment says the run completed (read for "a person reopened it after the action closed it"). */
+function statesCompletion(body, planKey) {
+    return markerIn(body, planKey)?.includes(' state="completed"') === true;
+}
+/** The action's status comment of this plan: the newest, should an old one be there too. */
+function findStatusComment(comments, planKey) {
+    const found = comments.filter((comment) => comment.viewerDidAuthor && markerIn(comment.body, planKey) !== undefined);
+    const last = found.at(-1);
+    return last === undefined ? undefined : { id: last.id, body: last.body };
+}
+/**
+ * The guard kept in the linked issues' status comments. Normally all say the
+ * same; after a partly failed run they differ, so each run's newest sequence
+ * anywhere counts (an event any issue applied is never applied again out of
+ * order), and the ledger of the newest run merges its entries (the higher
+ * sequence per phase).
+ */
+function guardFromComments(bodies, planKey) {
+    const guards = bodies.flatMap((body) => {
+        const marker = markerIn(body, planKey);
+        return marker === undefined ? [] : [readOrderAttributes(marker)];
+    });
+    const first = guards.find((guard) => guard.applied.length > 0);
+    if (first === undefined)
+        return guards.length > 0 ? { applied: [], ledger: undefined } : undefined;
+    const sequences = new Map();
+    const order = [];
+    for (const guard of [first, ...guards]) {
+        for (const run of guard.applied) {
+            if (!sequences.has(run.runId))
+                order.unshift(run.runId);
+            sequences.set(run.runId, Math.max(sequences.get(run.runId) ?? run.sequence, run.sequence));
+        }
+    }
+    // The first comment's order stands (its newest run last); runs only others know come before it.
+    const firstIds = first.applied.map((run) => run.runId);
+    const ids = [...order.filter((id) => !firstIds.includes(id)), ...firstIds];
+    const applied = ids
+        .map((runId) => ({ runId, sequence: sequences.get(runId) ?? 0 }))
+        .slice(-MAX_RUNS);
+    let ledger = first.ledger;
+    for (const guard of guards) {
+        if (ledger === undefined || guard.ledger?.runId !== ledger.runId)
+            continue;
+        const phases = new Map(ledger.phases);
+        for (const [id, entry] of guard.ledger.phases) {
+            const known = phases.get(id);
+            if (known === undefined || entry.sequence > known.sequence)
+                phases.set(id, entry);
+        }
+        const planCompleted = ledger.planCompleted === undefined
+            ? guard.ledger.planCompleted
+            : Math.max(ledger.planCompleted, guard.ledger.planCompleted ?? 0);
+        ledger = { ...ledger, phases, planCompleted };
+    }
+    return { applied, ledger };
+}
+
 ;// CONCATENATED MODULE: ./src/reconcile.ts
+
+
+
 
 
 
@@ -62816,7 +63288,11 @@ function reconcile(input) {
     const others = SYNC_STATES.filter((s) => s !== state).map((s) => stateLabel(config.labels, s));
     const milestone = chooseMilestone(plan, snapshot, findings);
     // The order check comes first: an out-of-order event changes no label and closes nothing.
-    const block = milestone === undefined ? undefined : findProgressBlock(milestone.description, plan.path);
+    // Without a milestone, the status comments keep the order guard and the ledger.
+    const statusGuard = config.statusComment && milestone === undefined
+        ? guardFromComments(syncedIssues(snapshot, plan.parent).flatMap((o) => o.found && o.statusComment ? [o.statusComment.body] : []), plan.path)
+        : undefined;
+    const block = milestone === undefined ? statusGuard : findProgressBlock(milestone.description, plan.path);
     const recorded = block?.applied ?? [];
     const verdict = judgeOrder(event, recorded);
     const ledger = judgeLedger(event, verdict, block?.ledger, plan, findings);
@@ -62832,19 +63308,41 @@ function reconcile(input) {
                 ? ''
                 : ` Its phase state was added to the run's ledger, so the milestone's progress counts it.`}`
         });
+        // The status comments show the ledger (and keep it without a milestone): they learn it too.
+        const status = new Map();
+        if (ledger.changed && config.statusComment) {
+            for (const observed of syncedIssues(snapshot, plan.parent)) {
+                const op = statusOperation(observed, {
+                    input,
+                    progress,
+                    ledger: ledger.forProgress,
+                    closes: false,
+                    guard: milestone === undefined ? { applied: recorded, ledger: ledger.keep } : undefined
+                });
+                if (op !== undefined)
+                    status.set(observed, op);
+            }
+        }
         return {
             state,
             label: target,
             progress,
-            operations: milestoneOperations(milestoneOutcome, progress),
-            issues: snapshot.issues.map((observed) => unchanged(observed, 'skipped: event out of order')),
+            operations: [...milestoneOperations(milestoneOutcome, progress), ...status.values()],
+            issues: syncedIssues(snapshot, plan.parent).map((observed) => {
+                const op = status.get(observed);
+                const outcome = unchanged(observed, 'skipped: event out of order');
+                return op === undefined ? outcome : { ...outcome, operations: [op] };
+            }),
             milestone: milestoneOutcome,
             closing: [],
             findings,
             outOfOrder: verdict.applied
         };
     }
-    if (milestone === undefined && event.runId !== undefined && event.sequence !== undefined) {
+    if (milestone === undefined &&
+        !config.statusComment &&
+        event.runId !== undefined &&
+        event.sequence !== undefined) {
         findings.push({
             level: 'notice',
             message: `No milestone to keep the event order in: events of run ${event.runId} apply in arrival order.`
@@ -62865,7 +63363,10 @@ function reconcile(input) {
             message: `Auto-close is on but not every phase is complete (${progress === undefined ? 'progress unknown' : formatProgress(progress)}): no issue is closed.`
         });
     }
-    for (const observed of snapshot.issues) {
+    // The plan's parent issue is labelled and closed like a linked one; linked issues become its sub-issues.
+    const subIssues = planSubIssues(plan.parent, snapshot);
+    findings.push(...subIssues.findings);
+    for (const observed of syncedIssues(snapshot, plan.parent)) {
         if (!observed.found) {
             findings.push({
                 level: 'warning',
@@ -62906,19 +63407,55 @@ function reconcile(input) {
             const labelIds = observed.labels.filter((l) => l.name === label).map((l) => l.id);
             issueOps.push({ op: 'remove_label', issue, label, target: { issueId, labelIds } });
         }
+        const subIssue = subIssues.operations.get(refKey(observed.ref));
+        if (subIssue !== undefined)
+            issueOps.push(subIssue);
         labelOps.push(...issueOps);
         if (input.project !== undefined) {
             const ops = projectOperations(input.project, state, observed);
             issueOps.push(...ops);
             projectOps.push(...ops);
         }
+        // A person's reopen or "not planned" is not undone (respect.ts).
+        const choice = observed.kind === 'issue'
+            ? personsChoice({
+                state: observed.state,
+                stateReason: observed.stateReason,
+                completionStated: observed.hasCompletionComment ||
+                    (observed.statusComment !== undefined &&
+                        statesCompletion(observed.statusComment.body, plan.path))
+            })
+            : undefined;
+        const closesWithPlan = closeRequested && allComplete && observed.kind === 'issue';
+        const status = config.statusComment
+            ? statusOperation(observed, {
+                input,
+                progress,
+                ledger: ledger.forProgress,
+                closes: closesWithPlan,
+                guard: milestone === undefined ? { applied: verdict.record, ledger: ledger.keep } : undefined
+            })
+            : undefined;
+        if (status?.action === 'edit')
+            labelOps.push(status);
         let closingThis = false;
+        const issueCloseOps = status?.action === 'create' ? [status] : [];
+        if (status !== undefined)
+            issueOps.push(status);
+        if (choice === 'not-planned' && config.statusComment && observed.kind === 'issue') {
+            findings.push({ level: 'notice', message: leftAloneNotice(issue, choice) });
+            note = 'closed as not planned: left alone';
+        }
         if (closeRequested && allComplete) {
             if (observed.kind === 'pull_request') {
                 note = 'pull request: labelled, never closed';
             }
             else if (observed.state === 'closed') {
-                note = 'already closed';
+                note ??= 'already closed';
+            }
+            else if (choice === 'reopened') {
+                findings.push({ level: 'notice', message: leftAloneNotice(issue, choice) });
+                note = 'reopened by a person: left open';
             }
             else {
                 closingThis = true;
@@ -62929,15 +63466,17 @@ function reconcile(input) {
                         message: `${issue} is locked: it is closed without the completion comment.`
                     });
                 }
-                else if (!observed.hasCompletionComment) {
+                else if (!observed.hasCompletionComment && !config.statusComment) {
+                    // With status_comment on, the status comment says the plan completed: not said twice.
                     const body = completionComment(plan, progress);
                     issueOps.push({ op: 'comment', issue, body, target: { issueId } });
-                    closeOps.push(issueOps[issueOps.length - 1]);
+                    issueCloseOps.push(issueOps[issueOps.length - 1]);
                 }
                 issueOps.push({ op: 'close_issue', issue, reason: 'completed', target: { issueId } });
-                closeOps.push(issueOps[issueOps.length - 1]);
+                issueCloseOps.push(issueOps[issueOps.length - 1]);
             }
         }
+        closeOps.push(...issueCloseOps);
         const labelsAfter = [...names.filter((name) => !removed.includes(name)), ...added];
         issues.push({
             ref: observed.ref,
@@ -62969,6 +63508,38 @@ function reconcile(input) {
         closing,
         findings,
         outOfOrder: undefined
+    };
+}
+/**
+ * The issue's status comment: created when missing, edited when what it says
+ * about the run changed (not for a new time or workflow link alone). Not on
+ * pull requests, locked issues, nor issues a person closed as not planned.
+ */
+function statusOperation(observed, context) {
+    if (!observed.found || observed.kind !== 'issue' || observed.locked)
+        return undefined;
+    if (observed.state === 'closed' && observed.stateReason === 'not_planned')
+        return undefined;
+    const { input } = context;
+    const body = renderStatusComment({
+        plan: input.plan,
+        event: input.event,
+        progress: context.progress,
+        ledger: context.ledger,
+        closes: context.closes,
+        guard: context.guard,
+        at: input.at ?? new Date(0),
+        workflowRun: input.workflowRun
+    });
+    const current = observed.statusComment;
+    if (current !== undefined && !saysSomethingNew(current.body, body))
+        return undefined;
+    return {
+        op: 'status_comment',
+        issue: formatIssueRef(observed.ref),
+        action: current === undefined ? 'create' : 'edit',
+        body,
+        target: { issueId: observed.id, commentId: current?.id }
     };
 }
 /** The create_label of this repository and label, added once. */
@@ -63556,11 +64127,21 @@ function addedItemId(answer) {
 
 
 
+
 /** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
 const ISSUES_PER_QUERY = 100;
 const MILESTONE_FIELDS = 'number title description url';
 // Issue.state and PullRequest.state have different types: pull requests alias theirs.
-const LINKED_FIELDS = (comments, state = 'state', extra = '') => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${comments ? ' comments(last: 30) { nodes { body } }' : ''}${extra}`;
+const LINKED_FIELDS = (comments, state = 'state', extra = '', status = false) => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${status ? STATUS_FIELDS : comments ? ' comments(last: 30) { nodes { body } } stateReason' : ''}${extra}`;
+/** An issue's parent (only issues have one), read when the plan has a parent issue (sub-issues.ts). */
+const PARENT_FIELDS = ' parent { id number repository { nameWithOwner } }';
+/** The alias of the plan's parent issue inside its repository. */
+const PARENT_ALIAS = 'p';
+/**
+ * The status comment stays where it was first posted: read further back than
+ * the completion comment. Only the action's own comments count (viewerDidAuthor).
+ */
+const STATUS_FIELDS = ' comments(last: 100) { nodes { id body viewerDidAuthor } } stateReason';
 /** Builds one query; names travel as variables, never spliced into the document. */
 function buildObserveQuery(issues, request, withMilestone) {
     const groups = new Map();
@@ -63578,8 +64159,14 @@ function buildObserveQuery(issues, request, withMilestone) {
     const milestoneKey = withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined;
     if (request.milestone && withMilestone)
         add(request.milestone.repo);
+    // The parent is read once, with the first chunk, like the named milestone.
+    const parent = withMilestone ? request.parent : undefined;
+    const parentKey = parent === undefined ? undefined : repoKey(parent);
+    if (parent !== undefined)
+        add(parent);
+    const linkedExtra = request.parent === undefined ? '' : PARENT_FIELDS;
     // GitHub refuses a declared variable that no field uses.
-    const withLabel = issues.length > 0;
+    const withLabel = issues.length > 0 || parent !== undefined;
     const declarations = withLabel ? ['$label: String!'] : [];
     const variables = withLabel ? { label: request.stateLabel } : {};
     // The project's fields, when one token reads everything: the project with the first chunk, items with each.
@@ -63593,6 +64180,7 @@ function buildObserveQuery(issues, request, withMilestone) {
     const bodies = [];
     const repos = [];
     let milestoneRepoAlias;
+    let parentRepoAlias;
     let index = 0;
     for (const [key, group] of groups) {
         const alias = `r${index}`;
@@ -63600,11 +64188,16 @@ function buildObserveQuery(issues, request, withMilestone) {
         variables[`${alias}o`] = group.repo.owner;
         variables[`${alias}n`] = group.repo.repo;
         const fields = ['nameWithOwner'];
-        if (group.issues.length > 0)
+        const withParent = key === parentKey && parent !== undefined;
+        if (group.issues.length > 0 || withParent)
             fields.push('stateLabel: label(name: $label) { id name }');
         const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }));
         for (const { alias: issueAlias, ref } of aliased) {
-            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined, 'state', items)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state', items)} } }`);
+            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined, 'state', `${linkedExtra}${items}`, request.statusFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state', items)} } }`);
+        }
+        if (withParent) {
+            parentRepoAlias = alias;
+            fields.push(`${PARENT_ALIAS}: issueOrPullRequest(number: ${parent.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined, 'state', `${PARENT_FIELDS} subIssuesSummary { total }`, request.statusFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
         }
         if (key === milestoneKey && request.milestone) {
             milestoneRepoAlias = alias;
@@ -63628,7 +64221,8 @@ function buildObserveQuery(issues, request, withMilestone) {
         query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
         variables,
         repos,
-        milestoneRepoAlias
+        milestoneRepoAlias,
+        ...(parentRepoAlias === undefined ? {} : { parentRepoAlias })
     };
 }
 /** Partial data with per-path errors, as GitHub answers when some objects are missing. */
@@ -63644,6 +64238,7 @@ function decodeObserve(built, request, data, errors) {
     const issues = [];
     const labels = new Map();
     let milestone;
+    let parent;
     for (const group of built.repos) {
         const repository = data[group.alias] ?? null;
         const repoError = errorAt(group.alias);
@@ -63659,13 +64254,31 @@ function decodeObserve(built, request, data, errors) {
                 issues.push({ ref, found: false, reason: describeMissing(ref, error) });
                 continue;
             }
-            issues.push(toObserved(ref, linked, request.completionFor));
+            issues.push(toObserved(ref, linked, request.completionFor, request.statusFor));
         }
         if (group.alias === built.milestoneRepoAlias && request.milestone) {
             milestone = pickMilestone(repository, request.milestone);
         }
+        if (group.alias === built.parentRepoAlias && request.parent) {
+            const ref = request.parent;
+            const linked = repository?.[PARENT_ALIAS];
+            parent =
+                repository === null || linked == null
+                    ? {
+                        issue: {
+                            ref,
+                            found: false,
+                            reason: describeMissing(ref, errorAt(`${group.alias}.${PARENT_ALIAS}`) ?? repoError)
+                        },
+                        subIssues: 0
+                    }
+                    : {
+                        issue: toObserved(ref, linked, request.completionFor),
+                        subIssues: linked.subIssuesSummary?.total ?? 0
+                    };
+        }
     }
-    return { issues, labels, milestone };
+    return { issues, labels, milestone, ...(parent === undefined ? {} : { parent }) };
 }
 function describeMissing(ref, error) {
     if (error?.type === 'NOT_FOUND')
@@ -63674,8 +64287,11 @@ function describeMissing(ref, error) {
         return `the token may not read it`;
     return error?.message ?? `GitHub returned nothing for ${formatIssueRef(ref)}`;
 }
-function toObserved(ref, linked, completionFor) {
+function toObserved(ref, linked, completionFor, statusFor) {
     const marker = completionFor === undefined ? undefined : completionMarker(completionFor);
+    const comments = (linked.comments?.nodes ?? []).flatMap((c) => c === null
+        ? []
+        : [{ id: c.id ?? '', body: c.body, viewerDidAuthor: c.viewerDidAuthor === true }]);
     return {
         ref,
         found: true,
@@ -63690,8 +64306,19 @@ function toObserved(ref, linked, completionFor) {
             .map((label) => ({ id: label.id, name: label.name })),
         milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
         hasCompletionComment: marker !== undefined &&
-            (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true)
+            (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true),
+        ...(linked.parent === undefined ? {} : { parent: toParentLink(linked.parent) }),
+        ...(linked.stateReason === undefined
+            ? {}
+            : { stateReason: linked.stateReason?.toLowerCase() }),
+        ...(statusFor === undefined ? {} : { statusComment: findStatusComment(comments, statusFor) })
     };
+}
+function toParentLink(parent) {
+    if (parent === null)
+        return null;
+    const [owner = '', repo = ''] = parent.repository.nameWithOwner.split('/');
+    return { id: parent.id, ref: { owner, repo, number: parent.number } };
 }
 function toMilestone(repo, milestone) {
     return {
@@ -63723,6 +64350,7 @@ async function observe(github, request) {
     let namedMilestone;
     let projectRoot;
     const projectItems = [];
+    let parent;
     const chunks = [];
     for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
         chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY));
@@ -63748,6 +64376,8 @@ async function observe(github, request) {
         }
         if (n === 0)
             namedMilestone = decoded.milestone;
+        if (n === 0)
+            parent = decoded.parent;
         if (request.project !== undefined) {
             const separate = request.project.separate;
             const read = separate === undefined
@@ -63770,7 +64400,13 @@ async function observe(github, request) {
             project = projectRoot;
         }
     }
-    return { issues, labels, namedMilestone, ...(project === undefined ? {} : { project }) };
+    return {
+        issues,
+        labels,
+        namedMilestone,
+        ...(project === undefined ? {} : { project }),
+        ...(parent === undefined ? {} : { parent })
+    };
 }
 /** The project read of a separate project-token; its failure says which token failed. */
 async function readProject(github, repos, project, withRoot) {
@@ -63846,6 +64482,11 @@ function answeredLabels(answer) {
     const nodes = answer?.labelable?.labels?.nodes;
     return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []));
 }
+/** A comment: content, so sent once (writeOnce) and read back by its marker when its answer is lost. */
+function addComment(operation) {
+    const { issueId } = operation.target;
+    return plainMutation(operation, issueId, (v) => `addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} })`);
+}
 /** Makes the changeset's operations; one result per operation, in no particular order. */
 async function applyOperations(github, input) {
     const results = [];
@@ -63888,11 +64529,25 @@ async function applyOperations(github, input) {
                 });
                 break;
             }
-            case 'comment': {
-                const { issueId } = operation.target;
-                commentMutations.push(plainMutation(operation, issueId, (v) => `addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} })`));
+            case 'add_sub_issue': {
+                // Creates no content and notifies no one: sent with the label changes.
+                const { issueId, parentId } = operation.target;
+                labelMutations.push(plainMutation(operation, issueId, (v) => `addSubIssue(input: { issueId: ${v(parentId, 'ID!')}, subIssueId: ${v(issueId, 'ID!')} })`));
                 break;
             }
+            case 'status_comment':
+                if (operation.action === 'edit' && operation.target.commentId !== undefined) {
+                    // An edit notifies no one and may be repeated: it goes with the label changes.
+                    const { commentId } = operation.target;
+                    labelMutations.push(plainMutation(operation, commentId, (v) => `updateIssueComment(input: { id: ${v(commentId, 'ID!')}, body: ${v(operation.body, 'String!')} })`));
+                    break;
+                }
+                // A new status comment is posted as the completion comment is: once, read back by its marker.
+                commentMutations.push(addComment(operation));
+                break;
+            case 'comment':
+                commentMutations.push(addComment(operation));
+                break;
             case 'close_issue': {
                 const { issueId } = operation.target;
                 closeMutations.push(plainMutation(operation, issueId, (v) => `closeIssue(input: { issueId: ${v(issueId, 'ID!')}, stateReason: COMPLETED })`));
@@ -63930,7 +64585,8 @@ async function applyOperations(github, input) {
     // with the labels, retried like them, when one token makes both.
     const projectGitHub = input.projectGitHub ?? github;
     const together = input.projectGitHub === undefined;
-    results.push(...(await sendMutations(github, together ? [...labelMutations, ...projectMutations] : labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST })).map((sent) => sent.result));
+    const labelled = await sendMutations(github, together ? [...labelMutations, ...projectMutations] : labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST });
+    results.push(...(await confirmSubIssues(github, labelled)));
     if (!together) {
         results.push(...(await sendMutations(projectGitHub, projectMutations, {
             perRequest: LABEL_MUTATIONS_PER_REQUEST
@@ -63957,11 +64613,17 @@ async function applyOperations(github, input) {
         createsContent: true
     });
     results.push(...commented);
-    const uncommented = new Set(commented.flatMap((r) => r.kind !== 'applied' && r.operation.op === 'comment' ? [r.operation.target.issueId] : []));
+    const statusFailed = new Set(results.flatMap((r) => r.kind !== 'applied' && r.operation.op === 'status_comment'
+        ? [r.operation.target.issueId]
+        : []));
+    // The completion comment, or the status comment that says the plan completed.
+    const uncommented = new Set(results.flatMap((r) => r.kind !== 'applied' && (r.operation.op === 'comment' || r.operation.op === 'status_comment')
+        ? [r.operation.target.issueId]
+        : []));
     const closable = closeMutations.filter((m) => {
         if (!uncommented.has(m.subjectId))
             return true;
-        results.push(failed(m.operation, 'blocked', 'not closed: its completion comment failed'));
+        results.push(failed(m.operation, 'blocked', `not closed: its ${m.operation.op === 'close_issue' && statusFailed.has(m.subjectId) ? 'status' : 'completion'} comment failed`));
         return false;
     });
     results.push(...(await writeOnce(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })));
@@ -64120,6 +64782,35 @@ async function sendMutations(github, mutations, { perRequest, once = false, crea
     }
     return results;
 }
+/**
+ * An addSubIssue that failed or whose answer was lost may have been made: the
+ * client sends a batch again after a lost answer, and GitHub then refuses the
+ * repeat ("may only have one parent"). One read of those issues' parents
+ * settles it: already under the wanted parent is applied. Nothing is sent again.
+ */
+async function confirmSubIssues(github, sent) {
+    const doubtful = sent.flatMap(({ result, lost }) => result.operation.op === 'add_sub_issue' &&
+        result.kind === 'failed' &&
+        (lost || result.reason === 'graphql')
+        ? [{ result, operation: result.operation }]
+        : []);
+    if (doubtful.length === 0)
+        return sent.map((one) => one.result);
+    const seen = await apply_confirm(github, {
+        issueIds: doubtful.map((d) => d.operation.target.issueId),
+        issueSelection: '__typename ... on Issue { parent { id } }',
+        labels: []
+    });
+    // A failed read leaves the failures standing: a re-run reads before it writes.
+    const parents = 'error' in seen ? [] : seen.issues.map((issue) => issue?.parent?.id);
+    const settled = new Map();
+    for (const [i, { result, operation }] of doubtful.entries()) {
+        if (parents[i] === operation.target.parentId) {
+            settled.set(result, applied(operation, `already a sub-issue of ${operation.parent} (${result.detail})`));
+        }
+    }
+    return sent.map((one) => settled.get(one.result) ?? one.result);
+}
 /** Rounds of "read, then send again what is not there" after a lost answer. */
 const SETTLE_ROUNDS = 2;
 /**
@@ -64193,7 +64884,7 @@ async function apply_confirm(github, ask) {
     if (ask.issueIds.length > 0) {
         declarations.push('$ids: [ID!]!');
         variables.ids = ask.issueIds;
-        fields.push('nodes(ids: $ids) { ... on Issue { state comments(last: 50) { nodes { body } } } }');
+        fields.push(`nodes(ids: $ids) { ${ask.issueSelection ?? '... on Issue { state comments(last: 50) { nodes { body } } }'} }`);
     }
     ask.labels.forEach(({ owner, repo, name }, i) => {
         declarations.push(`$o${i}: String!`, `$r${i}: String!`, `$n${i}: String!`);
@@ -64244,7 +64935,7 @@ async function readBack(github, mutations) {
         else if (operation.op === 'close_issue') {
             found.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing');
         }
-        else if (operation.op === 'comment') {
+        else if (operation.op === 'comment' || operation.op === 'status_comment') {
             const marker = operation.body.split('\n').at(-1) ?? operation.body;
             const bodies = (node.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []));
             found.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing');
@@ -64313,6 +65004,10 @@ function shownOperation(operation) {
             const { op, issue, reason } = operation;
             return { op, issue, reason };
         }
+        case 'status_comment': {
+            const { op, issue, action, body } = operation;
+            return { op, issue, action, body };
+        }
         case 'add_to_project': {
             const { op, issue, project } = operation;
             return { op, issue, project };
@@ -64320,6 +65015,10 @@ function shownOperation(operation) {
         case 'set_project_field': {
             const { op, issue, project, field, value } = operation;
             return { op, issue, project, field, value };
+        }
+        case 'add_sub_issue': {
+            const { op, issue, parent } = operation;
+            return { op, issue, parent };
         }
     }
 }
@@ -64338,10 +65037,14 @@ function describeOperation(operation) {
             return `Comment on ${operation.issue} (completion note)`;
         case 'close_issue':
             return `Close ${operation.issue} as ${operation.reason}`;
+        case 'status_comment':
+            return `${operation.action === 'create' ? 'Post' : 'Edit'} the status comment on ${operation.issue}`;
         case 'add_to_project':
             return `Add ${operation.issue} to project ${operation.project}`;
         case 'set_project_field':
             return `Set "${operation.field}" of ${operation.issue} to "${operation.value}" in project ${operation.project}`;
+        case 'add_sub_issue':
+            return `Add ${operation.issue} as a sub-issue of ${operation.parent}`;
     }
 }
 /** The `operations` output: the operations applied, or in a dry run the ones that would be. */
@@ -64384,10 +65087,20 @@ function issueLines(report) {
         else if (!issue.closing) {
             lines.push(`GitHub issue ${issue.issue} already ${plan.state}${issue.note ? ` (${issue.note})` : ''}`);
         }
+        const parent = subIssueParent(issue);
+        if (parent !== undefined)
+            lines.push(`Added GitHub issue ${issue.issue} as a sub-issue of ${parent}`);
         if (issue.closing)
             lines.push(`Closed GitHub issue ${issue.issue} as completed`);
     }
     return lines;
+}
+/** The parent issue this issue is made a sub-issue of, when the changeset does (sub-issues.ts). */
+function subIssueParent(issue) {
+    for (const op of issue.operations)
+        if (op.op === 'add_sub_issue')
+            return op.parent;
+    return undefined;
 }
 /** A table cell that cannot break the table or render markup. */
 function cell(text) {
@@ -64420,6 +65133,9 @@ function issueResult(issue, dryRun, failed) {
         parts.push(`${verb}updated`);
     if (issue.closing)
         parts.push(`${verb}closed`);
+    const parent = subIssueParent(issue);
+    if (parent !== undefined)
+        parts.push(`${verb}added under ${cell(parent)}`);
     if (parts.length === 0)
         parts.push('unchanged');
     if (issue.note !== undefined)
@@ -64477,52 +65193,6 @@ function renderSummary(input) {
     return `${lines.join('\n')}\n`;
 }
 
-;// CONCATENATED MODULE: ./src/write-scope.ts
-
-
-/**
- * The plan with only the refs the action may write to. Each skipped ref is
- * named in one warning, with the key that would allow its repository.
- */
-function limitToWritableRepos(plan, scope) {
-    const allowed = [scope.workflowRepo, plan.repo, ...scope.repositories];
-    const keys = new Set(allowed.map(repoKey));
-    const kept = plan.issues.filter((ref) => keys.has(repoKey(ref)));
-    if (kept.length === plan.issues.length)
-        return { plan, findings: [] };
-    const skipped = plan.issues.filter((ref) => !keys.has(repoKey(ref)));
-    const names = [...new Map(allowed.map((repo) => [repoKey(repo), formatRepo(repo)])).values()];
-    return {
-        plan: { ...plan, issues: kept },
-        findings: [
-            {
-                level: 'warning',
-                message: `Skipped ${skipped.map(formatIssueRef).join(', ')}: the action writes only to ${names.join(', ')} (the workflow's repository, the plan's github_repo and github.repositories in ${scope.configPath}). Add a repository to github.repositories to sync its issues.`
-            }
-        ]
-    };
-}
-/** A plan that links more than `maxIssues` issues fails the step before any request. */
-function checkIssueCount(plan, maxIssues, configPath, planField) {
-    const count = plan.issues.length;
-    if (count <= maxIssues)
-        return;
-    throw new InputError(planField, `the plan ${plan.path} links ${count} issues; at most ${maxIssues} may be linked`, `Link fewer issues, or raise github.max_issues in ${configPath} to ${count} or more`);
-}
-/**
- * Both bounds, as the sync applies them before anything is read from GitHub
- * and the CLI's `check` shows them: too many issues fail, refs to other
- * repositories are dropped with a warning.
- */
-function scopePlan(plan, limits, workflowRepo, configPath, planField) {
-    checkIssueCount(plan, limits.maxIssues, configPath, planField);
-    return limitToWritableRepos(plan, {
-        workflowRepo,
-        repositories: limits.repositories,
-        configPath
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/sync.ts
 /**
  * One sync, in the order of docs/DEVELOPING.md: resolve the event, load config
@@ -64530,6 +65200,7 @@ function scopePlan(plan, limits, workflowRepo, configPath, planField) {
  * by the action (main.ts) and the local preview CLI (cli.ts); each gives it
  * its inputs and a place to log, and does its own presenting.
  */
+
 
 
 
@@ -64609,7 +65280,11 @@ async function sync(request, output) {
     // Bounded and confined before anything is read from GitHub.
     const scoped = scopePlan(loadedPlan.plan, config, request.repository, request.config, event.planField ?? 'plan');
     findings.push(...scoped.findings);
-    const plan = scoped.plan;
+    const plan = withParent(scoped.plan, config, {
+        workflowRepo: request.repository,
+        configPath: request.config,
+        serverHost: request.serverHost
+    });
     if (plan.issues.length === 0) {
         emit(log, findings);
         return { ...nothing, outputs: emptyOutputs(dryRun), plan };
@@ -64650,6 +65325,7 @@ async function sync(request, output) {
             stateLabel: stateLabel(config.labels, STATE_FOR_EVENT[event.kind]),
             milestone: plan.milestone && { repo: plan.repo, selector: plan.milestone },
             completionFor: event.kind === 'plan_completed' && autoClose ? plan.path : undefined,
+            ...(config.statusComment ? { statusFor: plan.path } : {}),
             ...(config.project === undefined
                 ? {}
                 : {
@@ -64658,7 +65334,8 @@ async function sync(request, output) {
                         field: config.project.field,
                         ...(projectGitHub === undefined ? {} : { separate: projectGitHub })
                     }
-                })
+                }),
+            ...(plan.parent === undefined ? {} : { parent: plan.parent.ref })
         });
     }
     catch (error) {
@@ -64672,12 +65349,16 @@ async function sync(request, output) {
     const project = config.project === undefined
         ? undefined
         : resolveProject(config.project, snapshot.project, request.config, projectTokenInput);
+    // A parent issue that is missing or a pull request fails before any write.
+    checkParent(plan.parent, snapshot.parent);
     const changeset = reconcile({
         event,
         config,
         plan,
         snapshot,
         autoClose,
+        at: (request.now ?? (() => new Date()))(),
+        workflowRun: request.workflowRun,
         ...(project === undefined ? {} : { project })
     });
     findings.push(...changeset.findings);
@@ -64743,6 +65424,7 @@ function logResults(log, report) {
  * - `watch`: the sender (SPEC §8), dispatching Debussy's run as it goes (src/sender/);
  * - `dispatch`: sends one payload by hand.
  */
+
 
 
 
@@ -65100,10 +65782,14 @@ function targetAndDetail(op) {
             return [op.issue, 'completion comment'];
         case 'close_issue':
             return [op.issue, `as ${op.reason}`];
+        case 'status_comment':
+            return [op.issue, op.action === 'create' ? 'status comment' : 'status comment, edited'];
         case 'add_to_project':
             return [op.issue, `to project ${op.project}`];
         case 'set_project_field':
             return [op.issue, `project ${op.field}: ${op.value}`];
+        case 'add_sub_issue':
+            return [op.issue, `sub-issue of ${op.parent}`];
     }
 }
 /** What became of a write, in the CLI's table. */
@@ -65203,6 +65889,15 @@ async function cli_check(argv, io) {
     if (plan.phases.length === 0)
         lines.push('  none: give the payload total_phases');
     lines.push('', `Milestone: ${describeMilestone(plan)}`);
+    // The plan's issue, resolved and scoped as the action does (its existence is checked by the read).
+    const parent = withParent(plan, config, {
+        workflowRepo: target?.repo ?? plan.repo,
+        configPath,
+        serverHost: target === undefined ? 'github.com' : serverHostOf(target.apiUrl)
+    }).parent;
+    if (parent !== undefined) {
+        lines.push('', `Parent issue: ${formatIssueRef(parent.ref)} (${parent.field}): the linked issues become its sub-issues`);
+    }
     lines.push('', `Config (${configPath}): labels ${SYNC_STATES.map((state) => stateLabel(config.labels, state)).join(', ')}; auto_close ${String(config.autoClose)}`);
     const warnings = [...configFindings, ...loaded.findings, ...scoped.findings];
     if (target === undefined && plan.repo.owner === 'OWNER') {
