@@ -358,16 +358,14 @@ describe('debussy-issue-sync dispatch', () => {
 
 describe('parseRemote', () => {
   it.each([
-    ['https://github.com/acme/payments.git', 'github.com', 'acme/payments'],
-    ['https://github.com/acme/payments', 'github.com', 'acme/payments'],
-    ['git@github.com:acme/payments.git', 'github.com', 'acme/payments'],
-    ['ssh://git@ghe.example.com:2222/acme/payments.git', 'ghe.example.com', 'acme/payments'],
-    ['https://user@ghe.example.com/acme/payments/', 'ghe.example.com', 'acme/payments']
-  ])('%s', (url, host, repo) => {
+    ['https://github.com/acme/payments.git', 'github.com acme/payments'],
+    ['https://github.com/acme/payments', 'github.com acme/payments'],
+    ['git@github.com:acme/payments.git', 'github.com acme/payments'],
+    ['ssh://git@ghe.example.com:2222/acme/payments.git', 'ghe.example.com acme/payments'],
+    ['https://user@ghe.example.com/acme/payments/', 'ghe.example.com acme/payments']
+  ])('%s is the host and repository %s', (url, hostAndRepo) => {
     const remote = parseRemote(url)
-    expect(remote && `${remote.host} ${remote.repo.owner}/${remote.repo.repo}`).toBe(
-      `${host} ${repo}`
-    )
+    expect(remote && `${remote.host} ${remote.repo.owner}/${remote.repo.repo}`).toBe(hostAndRepo)
   })
 
   it('is undefined for a path that names no repository', () => {

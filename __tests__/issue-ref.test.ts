@@ -42,15 +42,15 @@ describe('formatting', () => {
 
 describe('parseRepo', () => {
   it.each([
-    ['acme/payments', 'acme', 'payments'],
-    ['  acme/payments\t', 'acme', 'payments'],
-    ['Acme-Corp/Payments.Service_v2', 'Acme-Corp', 'Payments.Service_v2'],
-    ['a/b', 'a', 'b'],
-    ['a/.github', 'a', '.github'],
-    [`${'a'.repeat(39)}/${'r'.repeat(100)}`, 'a'.repeat(39), 'r'.repeat(100)],
-    ['1-2-3/-._', '1-2-3', '-._']
-  ])('reads %j', (text, owner, repo) => {
-    expect(parseRepo(text, 'plan github_repo')).toEqual({ owner, repo })
+    ['acme/payments', { owner: 'acme', repo: 'payments' }],
+    ['  acme/payments\t', { owner: 'acme', repo: 'payments' }],
+    ['Acme-Corp/Payments.Service_v2', { owner: 'Acme-Corp', repo: 'Payments.Service_v2' }],
+    ['a/b', { owner: 'a', repo: 'b' }],
+    ['a/.github', { owner: 'a', repo: '.github' }],
+    [`${'a'.repeat(39)}/${'r'.repeat(100)}`, { owner: 'a'.repeat(39), repo: 'r'.repeat(100) }],
+    ['1-2-3/-._', { owner: '1-2-3', repo: '-._' }]
+  ])('reads %j', (text, repo) => {
+    expect(parseRepo(text, 'plan github_repo')).toEqual(repo)
   })
 
   it.each([
@@ -135,49 +135,68 @@ describe('parseIssueRef', () => {
     'Write an issue as 10, #10, gh#10, owner/repo#10 or https://github.com/owner/repo/issues/10'
   const NUMBER_FIX = `Issue numbers run from 1 to ${MAX_ISSUE_NUMBER}; check the ref`
 
-  // prettier-ignore
-  it.each([
-    ['', '"" is not an issue reference', NOT_A_REF],
-    ['#', '"#" is not an issue reference', NOT_A_REF],
-    ['gh#', '"gh#" is not an issue reference', NOT_A_REF],
-    ['GH-10', '"GH-10" is not an issue reference', NOT_A_REF],
-    ['issue10', '"issue10" is not an issue reference', NOT_A_REF],
-    ['x#10', '"x#10" is not an issue reference', NOT_A_REF],
-    ['#10.', '"#10." is not an issue reference', NOT_A_REF],
-    ['#1x', '"#1x" is not an issue reference', NOT_A_REF],
-    ['-1', '"-1" is not an issue reference', NOT_A_REF],
-    ['#-1', '"#-1" is not an issue reference', NOT_A_REF],
-    ['1.5', '"1.5" is not an issue reference', NOT_A_REF],
-    ['acme/payments', '"acme/payments" is not an issue reference', NOT_A_REF],
-    ['acme/payments#', '"acme/payments#" is not an issue reference', NOT_A_REF],
-    ['0', '"0" has issue number 0, which no GitHub issue can have', NUMBER_FIX],
-    ['#0', '"#0" has issue number 0, which no GitHub issue can have', NUMBER_FIX],
-    ['#2147483648', 'has issue number 2147483648, which no GitHub issue can have', NUMBER_FIX],
-    ['99999999999999999999999', 'which no GitHub issue can have', NUMBER_FIX],
-    ['acme/payments#0', 'which no GitHub issue can have', NUMBER_FIX],
-    ['acme/pay/ments#10', '"acme/pay/ments#10" is not a repository in the form owner/repo', 'Write a ref to another repository as owner/repo#10, such as acme/payments#10'],
-    ['ac--me/payments#10', '"ac--me/payments#10" has an invalid owner "ac--me"', 'Write a ref to another repository as owner/repo#10, such as acme/payments#10'],
-    ['acme/pay#ments#10', 'has an invalid repository name "pay#ments"', 'Write a ref to another repository as owner/repo#10, such as acme/payments#10'],
-    ['https://gitlab.com/acme/payments/issues/10', '"https://gitlab.com/acme/payments/issues/10" refers to another host gitlab.com; this action syncs issues on github.com', 'Link issues on github.com, such as https://github.com/owner/repo/issues/10 or owner/repo#10'],
-    ['https://github.com/acme/payments', 'is not an issue reference', NOT_A_REF],
-    ['https://github.com/acme/payments/issues', 'is not an issue reference', NOT_A_REF],
-    ['https://github.com/acme/payments/issues/abc', 'is not an issue reference', NOT_A_REF],
-    ['https://github.com/acme/payments/pulls/10', 'is not an issue reference', NOT_A_REF],
-    ['https://github.com/acme/payments/discussions/10', 'is not an issue reference', NOT_A_REF],
-    ['https://github.com/acme/payments/issues/10/files', 'is not an issue reference', NOT_A_REF],
-    ['https://github.com/acme/payments/pull/10/blame', 'is not an issue reference', NOT_A_REF],
-    ['https://github.com/acme/payments/pull/10/files/x', 'is not an issue reference', NOT_A_REF],
-    ['https://user:secret@github.com/acme/payments/issues/10', '"https://***@github.com/acme/payments/issues/10" carries a user name or password', 'Link the issue without credentials, such as https://github.com/owner/repo/issues/10'],
-    ['https://', '"https://" is not an issue reference', NOT_A_REF],
-    ['https://exa mple.com/a/b/issues/1', 'is not an issue reference', NOT_A_REF],
-    ['https://github.com/-acme/payments/issues/10', 'has an invalid owner "-acme"', 'Link an issue as https://github.com/owner/repo/issues/10'],
-    ['https://github.com/acme/payments/issues/0', 'which no GitHub issue can have', NUMBER_FIX]
-  ])('refuses %j', (text, problem, fix) => {
+  /** parseIssueRef refuses `text` in FIELD: one message, its problem saying `problem`, its fix `fix`. */
+  function expectRefused(text: string, problem: string, fix: string): void {
     const error = inputError(() => parseIssueRef(text, context, FIELD))
     expect(error.field).toBe(FIELD)
     expect(error.problem).toContain(problem)
     expect(error.fix).toBe(fix)
     expect(error.message).toBe(`${FIELD}: ${error.problem}. ${fix}`)
+  }
+
+  it.each([
+    '',
+    '#',
+    'gh#',
+    'GH-10',
+    'issue10',
+    'x#10',
+    '#10.',
+    '#1x',
+    '-1',
+    '#-1',
+    '1.5',
+    'acme/payments',
+    'acme/payments#',
+    'https://github.com/acme/payments',
+    'https://github.com/acme/payments/issues',
+    'https://github.com/acme/payments/issues/abc',
+    'https://github.com/acme/payments/pulls/10',
+    'https://github.com/acme/payments/discussions/10',
+    'https://github.com/acme/payments/issues/10/files',
+    'https://github.com/acme/payments/pull/10/blame',
+    'https://github.com/acme/payments/pull/10/files/x',
+    'https://',
+    'https://exa mple.com/a/b/issues/1'
+  ])('refuses %j as not an issue reference', (text) => {
+    expectRefused(text, `"${text}" is not an issue reference`, NOT_A_REF)
+  })
+
+  it.each([
+    ['0', '0'],
+    ['#0', '0'],
+    ['#2147483648', '2147483648'],
+    ['99999999999999999999999', '99999999999999999999999'],
+    ['acme/payments#0', '0'],
+    ['https://github.com/acme/payments/issues/0', '0']
+  ])('refuses %j: issue number %s is out of range', (text, number) => {
+    expectRefused(
+      text,
+      `"${text}" has issue number ${number}, which no GitHub issue can have`,
+      NUMBER_FIX
+    )
+  })
+
+  // prettier-ignore
+  it.each([
+    ['acme/pay/ments#10', '"acme/pay/ments#10" is not a repository in the form owner/repo', 'Write a ref to another repository as owner/repo#10, such as acme/payments#10'],
+    ['ac--me/payments#10', '"ac--me/payments#10" has an invalid owner "ac--me"', 'Write a ref to another repository as owner/repo#10, such as acme/payments#10'],
+    ['acme/pay#ments#10', 'has an invalid repository name "pay#ments"', 'Write a ref to another repository as owner/repo#10, such as acme/payments#10'],
+    ['https://gitlab.com/acme/payments/issues/10', '"https://gitlab.com/acme/payments/issues/10" refers to another host gitlab.com; this action syncs issues on github.com', 'Link issues on github.com, such as https://github.com/owner/repo/issues/10 or owner/repo#10'],
+    ['https://user:secret@github.com/acme/payments/issues/10', '"https://***@github.com/acme/payments/issues/10" carries a user name or password', 'Link the issue without credentials, such as https://github.com/owner/repo/issues/10'],
+    ['https://github.com/-acme/payments/issues/10', 'has an invalid owner "-acme"', 'Link an issue as https://github.com/owner/repo/issues/10']
+  ])('refuses %j', (text, problem, fix) => {
+    expectRefused(text, problem, fix)
   })
 
   it('never repeats a password pasted into a URL', () => {

@@ -137,14 +137,15 @@ describe('github_issues in the frontmatter', () => {
     expect(other.plan.repo).toEqual({ owner: 'a', repo: 'b' })
   })
 
+  const NO_ISSUES = 'is present but lists no issues'
   it.each([
-    ['github_issues:', '"plan github_issues (line 2)"', 'is present but lists no issues'],
-    ['github_issues: []', '', 'is present but lists no issues'],
-    ['github_issues: ""', '', 'is present but lists no issues'],
-    ['github_issues: " , "', '', 'is present but lists no issues'],
-    ['github_issues: ~', '', 'is present but lists no issues'],
-    ['github_issues: # to do', '', 'is present but lists no issues: "# to do" is a YAML comment']
-  ])('refuses %j: present but empty is never "no issues"', (yaml, _unused, problem) => {
+    ['github_issues:', NO_ISSUES],
+    ['github_issues: []', NO_ISSUES],
+    ['github_issues: ""', NO_ISSUES],
+    ['github_issues: " , "', NO_ISSUES],
+    ['github_issues: ~', NO_ISSUES],
+    ['github_issues: # to do', `${NO_ISSUES}: "# to do" is a YAML comment`]
+  ])('refuses %j: present but empty is never "no issues"', (yaml, problem) => {
     const error = refusal(`---\ntitle: Plan\n${yaml}\n---\n**GitHub Issues:** #10\n`)
     expect(error.field).toBe('plan github_issues (line 3)')
     expect(error.problem).toBe(problem)

@@ -3,7 +3,7 @@
  * (dist/index.js, through runAction) against a simulator, and read what a user
  * sees of it: exit code, annotations, outputs and job summary.
  */
-import { afterEach, beforeEach } from '@jest/globals'
+import { afterEach, beforeEach, expect } from '@jest/globals'
 import {
   startSimulator,
   type GitHubSimulator,
@@ -140,6 +140,30 @@ export function annotations(stdout: string, kind: 'warning' | 'notice' | 'error'
     .split(/\r?\n/)
     .filter((line) => prefix.test(line))
     .map((line) => unescapeCommand(line.replace(prefix, '')))
+}
+
+/** The one error annotation of a run that failed (exit 1) before sending any request to `sim`. */
+export function refusedError(sim: GitHubSimulator, result: ActionResult): string {
+  expectExit(result, 1)
+  const errors = annotations(result.stdout, 'error')
+  expect(errors).toHaveLength(1)
+  expect(sim.requests).toEqual([])
+  return errors[0] ?? ''
+}
+
+/**
+ * The one error of `event` (phase_started by default) on the sample plan with
+ * `config` as its .debussy/config.yaml: a bad configuration is refused before
+ * any request.
+ */
+export async function refusedConfig(
+  sim: GitHubSimulator,
+  config: string,
+  event = planEvent('phase_started', { phase: '1' })
+): Promise<string> {
+  const sample = seedSample(sim)
+  const workspace = makeWorkspace({ ...sample.files, '.debussy/config.yaml': config })
+  return refusedError(sim, await fire(sim, workspace, event))
 }
 
 /**

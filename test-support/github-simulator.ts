@@ -16,10 +16,10 @@ import type { GraphQLSchema } from 'graphql'
 import {
   analyseGraphql,
   executeGraphql,
-  loadSchema,
   type GraphqlAnalysis,
   type RateLimitInfo
 } from './simulator-graphql.js'
+import { loadGraphqlSchema } from './graphql-schema.js'
 import { errorBody, handleRest, notFound, type RestResponse } from './simulator-rest.js'
 import {
   SimulatorState,
@@ -1129,7 +1129,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 /** Starts a simulator on 127.0.0.1 at a free port; `close()` it when done. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<GitHubSimulator> {
-  const schema = await loadSchema()
+  const schema = await loadGraphqlSchema()
   const server = createServer({ keepAlive: true })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

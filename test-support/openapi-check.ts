@@ -21,7 +21,6 @@ import { Ajv, type ValidateFunction } from 'ajv'
 import formatsModule from 'ajv-formats'
 import {
   Kind,
-  buildSchema,
   execute,
   getNamedType,
   getNullableType,
@@ -43,6 +42,7 @@ import {
   type SelectionSetNode,
   type ValueNode
 } from 'graphql'
+import { loadGraphqlSchema } from './graphql-schema.js'
 
 // ---- REST ----------------------------------------------------------------------
 
@@ -392,16 +392,6 @@ export interface GraphqlAnswer {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
   readonly text: string
-}
-
-let graphqlSchema: Promise<GraphQLSchema> | undefined
-
-/** GitHub's schema, built once per process from @octokit/graphql-schema (its own copy). */
-export function loadGraphqlSchema(): Promise<GraphQLSchema> {
-  graphqlSchema ??= import('@octokit/graphql-schema').then(({ schema }) =>
-    buildSchema(schema.idl, { assumeValidSDL: true })
-  )
-  return graphqlSchema
 }
 
 const ERROR_KEYS = new Set(['type', 'path', 'locations', 'message', 'extensions'])

@@ -5,9 +5,11 @@
  * and the checks that every run of the action gets: the token never shows, a
  * failure is explained in one `::error::` without a stack trace.
  */
-import { describe } from '@jest/globals'
+import { afterAll, afterEach, describe } from '@jest/globals'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
+import type { GitHubSimulator } from './github-simulator.js'
+import { cleanup } from './run-action.js'
 import { runInProcess, type InProcessOptions, type InProcessResult } from './run-in-process.js'
 
 /** A token no other test uses, so that any appearance of it is a leak. */
@@ -88,6 +90,23 @@ export class Tally {
     const file = path.join(STATS_DIR, `${this.name}-${process.pid}-${Date.now()}.json`)
     writeFileSync(file, JSON.stringify({ name: this.name, counts: this.counts, notes: this.notes }))
   }
+}
+
+/**
+ * The calling file's tally, saved for the report after its last test. The
+ * simulator `current()` gives (one per test) is closed after each test, and the
+ * file's workspaces are removed after the last.
+ */
+export function fileTally(name: string, current: () => GitHubSimulator): Tally {
+  const tally = new Tally(name)
+  afterEach(async () => {
+    await current().close()
+  })
+  afterAll(() => {
+    cleanup()
+    tally.save()
+  })
+  return tally
 }
 
 /** The forms in which a token could be printed: as is, base64 (Basic auth), or in part. */

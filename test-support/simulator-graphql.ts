@@ -8,7 +8,6 @@ import {
   GraphQLError,
   Kind,
   OperationTypeNode,
-  buildSchema,
   execute,
   getOperationAST,
   parse,
@@ -50,20 +49,6 @@ export interface GraphqlContext {
   readonly rateLimit: () => RateLimitInfo
   /** Whether the request's token reaches Projects (GITHUB_TOKEN does not; a PAT with `project` does). */
   readonly projects: boolean
-}
-
-let schemaPromise: Promise<GraphQLSchema> | undefined
-
-/**
- * Builds GitHub's schema once per process (≈0.5 s). The SDL repeats some
- * fields, which only `assumeValidSDL` tolerates. Imported lazily because the
- * package parses a 5 MB JSON file when loaded.
- */
-export function loadSchema(): Promise<GraphQLSchema> {
-  schemaPromise ??= import('@octokit/graphql-schema').then(({ schema }) =>
-    buildSchema(schema.idl, { assumeValidSDL: true })
-  )
-  return schemaPromise
 }
 
 export interface GraphqlAnalysis {
@@ -198,26 +183,28 @@ function notFoundNode(id: unknown): GitHubGraphqlError {
   )
 }
 
+type NodeViewOf<T extends NodeTarget['type']> = (
+  ctx: GraphqlContext,
+  target: NodeTarget & { readonly type: T }
+) => object
+
+/** The view of each type of node that `node` and `nodes` resolve; one for each type. */
+const NODE_VIEWS: { readonly [T in NodeTarget['type']]: NodeViewOf<T> } = {
+  Repository: (ctx, { repo }) => repoView(ctx, repo),
+  Issue: (ctx, { issue }) => issueView(ctx, issue),
+  PullRequest: (ctx, { issue }) => issueView(ctx, issue),
+  Label: (ctx, { label }) => labelView(ctx, label),
+  Milestone: (ctx, { milestone }) => milestoneView(ctx, milestone),
+  IssueComment: (ctx, { comment }) => commentView(ctx, comment),
+  ProjectV2: (ctx, { project }) => projectView(ctx, project),
+  ProjectV2Item: (ctx, { item }) => itemView(ctx, item),
+  ProjectV2Field: (ctx, { field }) => fieldView(ctx, field)
+}
+
 function nodeView(ctx: GraphqlContext, target: NodeTarget): object {
-  switch (target.type) {
-    case 'Repository':
-      return repoView(ctx, target.repo)
-    case 'Issue':
-    case 'PullRequest':
-      return issueView(ctx, target.issue)
-    case 'Label':
-      return labelView(ctx, target.label)
-    case 'Milestone':
-      return milestoneView(ctx, target.milestone)
-    case 'IssueComment':
-      return commentView(ctx, target.comment)
-    case 'ProjectV2':
-      return projectView(ctx, target.project)
-    case 'ProjectV2Item':
-      return itemView(ctx, target.item)
-    case 'ProjectV2Field':
-      return fieldView(ctx, target.field)
-  }
+  // TypeScript does not tie the entry picked by target.type to target's own type.
+  const view = NODE_VIEWS[target.type] as NodeViewOf<NodeTarget['type']>
+  return view(ctx, target)
 }
 
 function issueNode(ctx: GraphqlContext, id: unknown): IssueRecord {
@@ -226,12 +213,22 @@ function issueNode(ctx: GraphqlContext, id: unknown): IssueRecord {
   return target.issue
 }
 
+/** An issue that is not a pull request: closeIssue, reopenIssue and addSubIssue take no other. */
+function plainIssueNode(ctx: GraphqlContext, id: unknown): IssueRecord {
+  const issue = issueNode(ctx, id)
+  if (issue.pullRequest) throw notFoundNode(id)
+  return issue
+}
+
 function inputOf(args: Args): Record<string, unknown> {
   return isRecord(args.input) ? args.input : {}
 }
 
-function clientMutationId(input: Record<string, unknown>): string | null {
-  return typeof input.clientMutationId === 'string' ? input.clientMutationId : null
+/** A mutation's payload: `fields`, with the input's clientMutationId echoed as GitHub does. */
+function payload(input: Record<string, unknown>, fields: Record<string, unknown>): object {
+  const clientMutationId =
+    typeof input.clientMutationId === 'string' ? input.clientMutationId : null
+  return { clientMutationId, ...fields }
 }
 
 /** Label ids of a labels mutation: each must be a label of the issue's repository. */
@@ -286,7 +283,7 @@ const root = {
     for (const label of labelsFor(ctx, issue, input.labelIds)) {
       if (!issue.labels.includes(label)) issue.labels.push(label)
     }
-    return { clientMutationId: clientMutationId(input), labelable: issueView(ctx, issue) }
+    return payload(input, { labelable: issueView(ctx, issue) })
   },
   removeLabelsFromLabelable(args: Args, ctx: GraphqlContext): object {
     const input = inputOf(args)
@@ -294,7 +291,7 @@ const root = {
     // Removing a label that is not on the issue is a no-op, as on GitHub.
     const remove = new Set(labelsFor(ctx, issue, input.labelIds))
     issue.labels = issue.labels.filter((label) => !remove.has(label))
-    return { clientMutationId: clientMutationId(input), labelable: issueView(ctx, issue) }
+    return payload(input, { labelable: issueView(ctx, issue) })
   },
   addComment(args: Args, ctx: GraphqlContext): object {
     const input = inputOf(args)
@@ -306,12 +303,11 @@ const root = {
     if (body.trim() === '') throw new GitHubGraphqlError('UNPROCESSABLE', "Body can't be blank")
     const comment = ctx.state.addComment(issue, body)
     const view = commentView(ctx, comment)
-    return {
-      clientMutationId: clientMutationId(input),
+    return payload(input, {
       commentEdge: { cursor: cursorOf(issue.comments.length - 1), node: view },
       subject: issueView(ctx, issue),
       timelineEdge: null
-    }
+    })
   },
   updateIssueComment(args: Args, ctx: GraphqlContext): object {
     const input = inputOf(args)
@@ -325,18 +321,16 @@ const root = {
       throw new GitHubGraphqlError('FORBIDDEN', 'Resource not accessible by integration')
     }
     target.comment.body = body
-    return {
-      clientMutationId: clientMutationId(input),
+    return payload(input, {
       issueComment: commentView(ctx, target.comment)
-    }
+    })
   },
   closeIssue(args: Args, ctx: GraphqlContext): object {
     const input = inputOf(args)
-    const issue = issueNode(ctx, input.issueId)
-    if (issue.pullRequest) throw notFoundNode(input.issueId)
+    const issue = plainIssueNode(ctx, input.issueId)
     const reason = typeof input.stateReason === 'string' ? input.stateReason : 'COMPLETED'
     ctx.state.setIssueState(issue, 'closed', reason.toLowerCase() as StateReason)
-    return { clientMutationId: clientMutationId(input), issue: issueView(ctx, issue) }
+    return payload(input, { issue: issueView(ctx, issue) })
   },
   organization(args: Args, ctx: GraphqlContext): object {
     return ownerView(ctx, 'organization', String(args.login))
@@ -352,7 +346,7 @@ const root = {
       throw notFoundNode(input.contentId)
     // Adding an issue that is already there answers with its item, as GitHub does.
     const item = ctx.state.addProjectItem(project, target.issue)
-    return { clientMutationId: clientMutationId(input), item: itemView(ctx, item) }
+    return payload(input, { item: itemView(ctx, item) })
   },
   updateProjectV2ItemFieldValue(args: Args, ctx: GraphqlContext): object {
     const input = inputOf(args)
@@ -383,33 +377,29 @@ const root = {
     }
     itemTarget.item.values.set(field.nodeId, optionId)
     itemTarget.item.updates++
-    return {
-      clientMutationId: clientMutationId(input),
+    return payload(input, {
       projectV2Item: itemView(ctx, itemTarget.item)
-    }
+    })
   },
   addSubIssue(args: Args, ctx: GraphqlContext): object {
     const input = inputOf(args)
-    const parent = issueNode(ctx, input.issueId)
-    if (parent.pullRequest) throw notFoundNode(input.issueId)
+    const parent = plainIssueNode(ctx, input.issueId)
     const child =
       input.subIssueId != null
         ? issueNode(ctx, input.subIssueId)
         : subIssueByUrl(ctx, input.subIssueUrl)
     const refused = ctx.state.addSubIssue(parent, child, input.replaceParent === true)
     if (refused !== undefined) throw new GitHubGraphqlError('UNPROCESSABLE', refused)
-    return {
-      clientMutationId: clientMutationId(input),
+    return payload(input, {
       issue: issueView(ctx, parent),
       subIssue: issueView(ctx, child)
-    }
+    })
   },
   reopenIssue(args: Args, ctx: GraphqlContext): object {
     const input = inputOf(args)
-    const issue = issueNode(ctx, input.issueId)
-    if (issue.pullRequest) throw notFoundNode(input.issueId)
+    const issue = plainIssueNode(ctx, input.issueId)
     ctx.state.setIssueState(issue, 'open', null)
-    return { clientMutationId: clientMutationId(input), issue: issueView(ctx, issue) }
+    return payload(input, { issue: issueView(ctx, issue) })
   }
 }
 

@@ -6,31 +6,22 @@
 import { describe, expect, it } from '@jest/globals'
 import type { GitHubSimulator } from '../../test-support/github-simulator.js'
 import { PLAN_PATH, REPO, type Sample, type SampleOptions } from '../../test-support/sample-repo.js'
-import {
-  annotations,
-  expectExit,
-  fire,
-  planEvent,
-  seedWorkspace,
-  unsetEnv,
-  useSimulator,
-  writesOf
-} from '../../test-support/e2e-helpers.js'
+import * as e2e from '../../test-support/e2e-helpers.js'
 import type { ActionResult } from '../../test-support/run-action.js'
 
 let sim: GitHubSimulator
 
 describe('request budget', () => {
-  useSimulator((started) => (sim = started))
+  e2e.useSimulator((started) => (sim = started))
 
   it('phase_completed for a plan linking 20 issues makes at most 6 requests; its redelivery 1 request and no write', async () => {
-    const { workspace, ...sample } = seedWorkspace(sim, { issues: 20, stateLabels: true })
+    const { workspace, ...sample } = e2e.seedWorkspace(sim, { issues: 20, stateLabels: true })
     for (const n of sample.issueNumbers) sim.addIssueLabel(REPO, n, 'debussy:in-progress')
     const payload = { event: 'phase_completed', plan: PLAN_PATH, phase: '2' }
 
-    const result = await fire(sim, workspace, payload)
+    const result = await e2e.fire(sim, workspace, payload)
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     expect(sim.requests.length).toBeLessThanOrEqual(6)
     for (const n of sample.issueNumbers) {
       expect(
@@ -46,24 +37,28 @@ describe('request budget', () => {
     expect(JSON.parse(result.outputs.issues ?? '')).toHaveLength(20)
     sim.resetLog()
 
-    const again = await fire(sim, workspace, payload)
+    const again = await e2e.fire(sim, workspace, payload)
 
-    expectExit(again, 0)
+    e2e.expectExit(again, 0)
     expect(sim.requests).toHaveLength(1)
-    expect(writesOf(sim)).toEqual([])
+    expect(e2e.writesOf(sim)).toEqual([])
   })
 })
 
 describe('SPEC §7: writes one at a time', () => {
-  useSimulator((started) => (sim = started))
+  e2e.useSimulator((started) => (sim = started))
 
   it('sends each write only once the previous one is answered, a second apart, as GitHub asks', async () => {
-    const { workspace } = seedWorkspace(sim, { issues: 3 })
+    const { workspace } = e2e.seedWorkspace(sim, { issues: 3 })
 
-    const result = await fire(sim, workspace, planEvent('plan_completed', { auto_close: true }))
+    const result = await e2e.fire(
+      sim,
+      workspace,
+      e2e.planEvent('plan_completed', { auto_close: true })
+    )
 
-    expectExit(result, 0)
-    const writes = writesOf(sim)
+    e2e.expectExit(result, 0)
+    const writes = e2e.writesOf(sim)
     // Label creation, labels, milestone, comments, closes.
     expect(writes.length).toBeGreaterThanOrEqual(5)
     // The throttling plugin starts writes 1 s apart. On a loaded machine one request can
@@ -76,7 +71,7 @@ describe('SPEC §7: writes one at a time', () => {
 })
 
 describe('SPEC §1: GitHub Enterprise Server', () => {
-  useSimulator((started) => (sim = started), { layout: 'ghes' })
+  e2e.useSimulator((started) => (sim = started), { layout: 'ghes' })
 
   /** Every request stayed under the GHES API roots. */
   function expectGhesPaths(ghes: GitHubSimulator): void {
@@ -92,8 +87,8 @@ describe('SPEC §1: GitHub Enterprise Server', () => {
     options: SampleOptions = {},
     env: Record<string, string> = {}
   ): Promise<{ sample: Sample; result: ActionResult }> {
-    const { workspace, ...sample } = seedWorkspace(sim, options)
-    const result = await fire(sim, workspace, planEvent(event, { phase: '1' }), {
+    const { workspace, ...sample } = e2e.seedWorkspace(sim, options)
+    const result = await e2e.fire(sim, workspace, e2e.planEvent(event, { phase: '1' }), {
       env: { GITHUB_SERVER_URL: sim.serverUrl, ...env }
     })
     return { sample, result }
@@ -103,7 +98,7 @@ describe('SPEC §1: GitHub Enterprise Server', () => {
   it('works with GITHUB_API_URL …/api/v3 and GITHUB_GRAPHQL_URL …/api/graphql', async () => {
     const { sample, result } = await fireOnGhes('phase_completed')
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     expectGhesPaths(sim)
     for (const n of sample.issueNumbers) {
       expect(sim.issue(REPO, n).labels).toContain('debussy:completed')
@@ -117,10 +112,10 @@ describe('SPEC §1: GitHub Enterprise Server', () => {
     const { sample, result } = await fireOnGhes(
       'phase_started',
       { stateLabels: true },
-      unsetEnv('GITHUB_GRAPHQL_URL')
+      e2e.unsetEnv('GITHUB_GRAPHQL_URL')
     )
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     expectGhesPaths(sim)
     expect(sim.requests.filter((r) => r.status === 404)).toEqual([])
     for (const n of sample.issueNumbers) {
@@ -135,7 +130,7 @@ describe('SPEC §1: GitHub Enterprise Server', () => {
 
     const { sample, result } = await fireOnGhes('phase_started', ONE_ISSUE)
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     const limited = sim.requests.findIndex((r) => r.fault === 'graphql-rate-limited')
     expect(limited).toBeGreaterThanOrEqual(0)
     // The answer said the budget resets at the next whole second (x-ratelimit-reset):
@@ -152,9 +147,9 @@ describe('SPEC §1: GitHub Enterprise Server', () => {
 
     const { result } = await fireOnGhes('phase_started', ONE_ISSUE)
 
-    expectExit(result, 1)
-    expect(writesOf(sim)).toEqual([])
-    const errors = annotations(result.stdout, 'error')
+    e2e.expectExit(result, 1)
+    expect(e2e.writesOf(sim)).toEqual([])
+    const errors = e2e.annotations(result.stdout, 'error')
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatch(/resets at \d{4}-\d\d-\d\dT\d\d:\d\d/)
   })

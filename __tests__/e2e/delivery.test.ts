@@ -7,26 +7,14 @@
 import { describe, expect, it } from '@jest/globals'
 import type { GitHubSimulator } from '../../test-support/github-simulator.js'
 import { PLAN_PATH, REPO } from '../../test-support/sample-repo.js'
-import {
-  annotations,
-  canonical,
-  expectExit,
-  fire,
-  operationsOf,
-  planEvent,
-  ref,
-  seedWorkspace,
-  stateLabels,
-  useSimulator,
-  writesOf
-} from '../../test-support/e2e-helpers.js'
+import * as e2e from '../../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
-useSimulator((started) => (sim = started))
+e2e.useSimulator((started) => (sim = started))
 
 describe('SPEC §6: idempotent and ordered', () => {
   it('a redelivered event makes exactly one request and no write', async () => {
-    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
+    const { workspace, ...sample } = e2e.seedWorkspace(sim, { stateLabels: true })
     const payload = {
       event: 'phase_completed',
       plan: PLAN_PATH,
@@ -34,89 +22,89 @@ describe('SPEC §6: idempotent and ordered', () => {
       run_id: 'run-7f3a',
       sequence: 3
     }
-    const first = await fire(sim, workspace, payload)
-    expectExit(first, 0)
-    expect(writesOf(sim).length).toBeGreaterThan(0)
+    const first = await e2e.fire(sim, workspace, payload)
+    e2e.expectExit(first, 0)
+    expect(e2e.writesOf(sim).length).toBeGreaterThan(0)
     const state = sample.issueNumbers.map((n) => sim.issue(REPO, n).labels)
     const description = sim.milestone(REPO, sample.milestone ?? 0).description
     sim.resetLog()
 
-    const again = await fire(sim, workspace, payload)
+    const again = await e2e.fire(sim, workspace, payload)
 
-    expectExit(again, 0)
+    e2e.expectExit(again, 0)
     expect(sim.requests).toHaveLength(1)
-    expect(writesOf(sim)).toEqual([])
+    expect(e2e.writesOf(sim)).toEqual([])
     expect(again.outputs.operations).toBe('[]')
     expect(sample.issueNumbers.map((n) => sim.issue(REPO, n).labels)).toEqual(state)
     expect(sim.milestone(REPO, sample.milestone ?? 0).description).toBe(description)
   })
 
   it('an event older than one applied for the same plan and run is skipped with a notice; a new run_id starts its own numbering', async () => {
-    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
-    const applied = await fire(
+    const { workspace, ...sample } = e2e.seedWorkspace(sim, { stateLabels: true })
+    const applied = await e2e.fire(
       sim,
       workspace,
-      planEvent('phase_completed', { phase: '2', run_id: 'run-1', sequence: 5 })
+      e2e.planEvent('phase_completed', { phase: '2', run_id: 'run-1', sequence: 5 })
     )
-    expectExit(applied, 0)
+    e2e.expectExit(applied, 0)
     sim.resetLog()
 
     // The late phase_started of the same phase must not undo its phase_completed.
-    const late = await fire(
+    const late = await e2e.fire(
       sim,
       workspace,
-      planEvent('phase_started', { phase: '2', run_id: 'run-1', sequence: 4 })
+      e2e.planEvent('phase_started', { phase: '2', run_id: 'run-1', sequence: 4 })
     )
 
-    expectExit(late, 0)
-    expect(writesOf(sim)).toEqual([])
+    e2e.expectExit(late, 0)
+    expect(e2e.writesOf(sim)).toEqual([])
     expect(late.stdout).toMatch(/skipped as out of order/i)
     for (const n of sample.issueNumbers) {
-      expect(stateLabels(sim.issue(REPO, n).labels)).toEqual(['debussy:completed'])
+      expect(e2e.stateLabels(sim.issue(REPO, n).labels)).toEqual(['debussy:completed'])
     }
     expect(late.outputs.operations).toBe('[]')
 
     // A new run numbers its events afresh: its sequence 1 applies.
-    const next = await fire(
+    const next = await e2e.fire(
       sim,
       workspace,
-      planEvent('phase_started', { phase: '1', run_id: 'run-2', sequence: 1 })
+      e2e.planEvent('phase_started', { phase: '1', run_id: 'run-2', sequence: 1 })
     )
 
-    expectExit(next, 0)
+    e2e.expectExit(next, 0)
     expect(next.stdout).not.toMatch(/out of order/i)
     for (const n of sample.issueNumbers) {
-      expect(stateLabels(sim.issue(REPO, n).labels)).toEqual(['debussy:in-progress'])
+      expect(e2e.stateLabels(sim.issue(REPO, n).labels)).toEqual(['debussy:in-progress'])
     }
   })
 })
 
 describe('SPEC §6: dry run', () => {
   it('reads only, logs [dry-run] lines naming owner/repo#N, and lists in operations exactly the writes the real run then makes', async () => {
-    const { workspace, ...sample } = seedWorkspace(sim)
+    const { workspace, ...sample } = e2e.seedWorkspace(sim)
     const [a] = sample.issueNumbers as [number]
     const payload = { event: 'phase_completed', plan: PLAN_PATH, phase: '2' }
 
-    const preview = await fire(sim, workspace, payload, { inputs: { 'dry-run': 'true' } })
+    const preview = await e2e.fire(sim, workspace, payload, { inputs: { 'dry-run': 'true' } })
 
-    expectExit(preview, 0)
-    expect(writesOf(sim)).toEqual([])
+    e2e.expectExit(preview, 0)
+    expect(e2e.writesOf(sim)).toEqual([])
     expect(sim.label(REPO, 'debussy:completed')).toBeUndefined()
     expect(preview.outputs['dry-run']).toBe('true')
     const dryLines = preview.stdout.split('\n').filter((line) => line.startsWith('[dry-run]'))
-    expect(dryLines.some((line) => line.includes(ref(a)))).toBe(true)
+    expect(dryLines.some((line) => line.includes(e2e.ref(a)))).toBe(true)
     // A dry run may mark its entries with dry_run: true; otherwise they are the real run's.
-    const previewed = operationsOf(preview).map((op) =>
-      Object.fromEntries(Object.entries(op).filter(([key]) => key !== 'dry_run'))
-    )
+    const previewed = e2e
+      .operationsOf(preview)
+      .map((op) => Object.fromEntries(Object.entries(op).filter(([key]) => key !== 'dry_run')))
     expect(previewed.length).toBeGreaterThan(0)
 
-    const real = await fire(sim, workspace, payload)
+    const real = await e2e.fire(sim, workspace, payload)
 
-    expectExit(real, 0)
+    e2e.expectExit(real, 0)
     expect(real.outputs['dry-run']).toBe('false')
-    const made = operationsOf(real)
-    expect(canonical(made)).toEqual(canonical(previewed))
+    const made = e2e.operationsOf(real)
+    expect(e2e.canonical(made)).toEqual(e2e.canonical(previewed))
     // And the operations are what GitHub now shows.
     for (const op of made) {
       if (op.op === 'create_label') {
@@ -135,26 +123,26 @@ describe('SPEC §6: dry run', () => {
   })
 
   it('a payload dry_run: false does not turn a dry run asked for by the input into a real run', async () => {
-    const { workspace } = seedWorkspace(sim, { stateLabels: true })
+    const { workspace } = e2e.seedWorkspace(sim, { stateLabels: true })
 
-    const result = await fire(
+    const result = await e2e.fire(
       sim,
       workspace,
       { event: 'phase_started', plan: PLAN_PATH, phase: '1', dry_run: false },
       { inputs: { 'dry-run': 'true' } }
     )
 
-    expectExit(result, 0)
-    expect(writesOf(sim)).toEqual([])
+    e2e.expectExit(result, 0)
+    expect(e2e.writesOf(sim)).toEqual([])
     expect(result.outputs['dry-run']).toBe('true')
   })
 })
 
 describe('SPEC §2: where the event comes from', () => {
   it('workflow_dispatch inputs arrive as strings: "2", "4", "false" are read as the integers and booleans they spell', async () => {
-    const { workspace, ...sample } = seedWorkspace(sim)
+    const { workspace, ...sample } = e2e.seedWorkspace(sim)
 
-    const result = await fire(
+    const result = await e2e.fire(
       sim,
       workspace,
       {
@@ -172,7 +160,7 @@ describe('SPEC §2: where the event comes from', () => {
       { eventName: 'workflow_dispatch' }
     )
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     expect(result.outputs.progress).toBe('2/4')
     expect(result.outputs['dry-run']).toBe('false')
     for (const n of sample.issueNumbers) {
@@ -182,38 +170,38 @@ describe('SPEC §2: where the event comes from', () => {
       '📊 **Debussy Progress:** 50% (2/4 phases)'
     )
     // Inputs the workflow declares for itself are ignored silently.
-    expect(annotations(result.stdout, 'warning')).toEqual([])
+    expect(e2e.annotations(result.stdout, 'warning')).toEqual([])
   })
 
   it('workflow_dispatch dry_run "true" previews', async () => {
-    const { workspace } = seedWorkspace(sim)
+    const { workspace } = e2e.seedWorkspace(sim)
 
-    const result = await fire(
+    const result = await e2e.fire(
       sim,
       workspace,
       { event: 'phase_started', plan: PLAN_PATH, phase: '1', dry_run: 'true' },
       { eventName: 'workflow_dispatch' }
     )
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     expect(result.outputs['dry-run']).toBe('true')
-    expect(writesOf(sim)).toEqual([])
+    expect(e2e.writesOf(sim)).toEqual([])
   })
 
   it('the event is taken from the dispatch event_type when client_payload has no event: debussy:phase-started', async () => {
-    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true, milestone: false })
+    const { workspace, ...sample } = e2e.seedWorkspace(sim, { stateLabels: true, milestone: false })
 
-    const result = await fire(
+    const result = await e2e.fire(
       sim,
       workspace,
       { plan: PLAN_PATH, phase: '1' },
       { eventType: 'debussy:phase-started' }
     )
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     expect(result.outputs.state).toBe('in-progress')
     for (const n of sample.issueNumbers) {
-      expect(stateLabels(sim.issue(REPO, n).labels)).toEqual(['debussy:in-progress'])
+      expect(e2e.stateLabels(sim.issue(REPO, n).labels)).toEqual(['debussy:in-progress'])
     }
   })
 
@@ -222,21 +210,21 @@ describe('SPEC §2: where the event comes from', () => {
     ['debussy-phase-failed', 'failed'],
     ['debussy:plan-completed', 'completed']
   ])('event_type %s is normalised (state %s)', async (eventType, state) => {
-    const { workspace, ...sample } = seedWorkspace(sim)
+    const { workspace, ...sample } = e2e.seedWorkspace(sim)
 
-    const result = await fire(
+    const result = await e2e.fire(
       sim,
       workspace,
       { plan: PLAN_PATH, phase: '2' },
       { eventType, inputs: { 'dry-run': 'true' } }
     )
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     expect(result.outputs.state).toBe(state)
-    expect(writesOf(sim)).toEqual([])
+    expect(e2e.writesOf(sim)).toEqual([])
     const expectedLabel = `debussy:${state}`
     expect(
-      operationsOf(result).filter((op) => op.op === 'add_label' && op.label === expectedLabel)
+      e2e.operationsOf(result).filter((op) => op.op === 'add_label' && op.label === expectedLabel)
     ).toHaveLength(sample.issueNumbers.length)
   })
 })

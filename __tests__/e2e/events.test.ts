@@ -14,19 +14,7 @@ import {
   debussyPlan,
   seedSample
 } from '../../test-support/sample-repo.js'
-import {
-  annotations,
-  expectExit,
-  fire,
-  operationsOf,
-  planEvent,
-  ref,
-  seedWorkspace,
-  stateLabels,
-  useSimulator,
-  withFrontmatter,
-  writesOf
-} from '../../test-support/e2e-helpers.js'
+import * as e2e from '../../test-support/e2e-helpers.js'
 
 const IN_PROGRESS = 'debussy:in-progress'
 const COMPLETED = 'debussy:completed'
@@ -35,7 +23,7 @@ const FAILED = 'debussy:failed'
 const GREY = 'ededed'
 
 let sim: GitHubSimulator
-useSimulator((started) => (sim = started))
+e2e.useSimulator((started) => (sim = started))
 
 const labelsOf = (number: number, repo = REPO): string[] => sim.issue(repo, number).labels
 /** Marks phase `id` of a plan made by debussyPlan() with the given Status text. */
@@ -47,12 +35,12 @@ function markPhase(plan: string, id: string, status: string): string {
 
 describe('SPEC §6 table: the state label, the milestone and the issues of each event', () => {
   it('phase_started: every linked issue gets the in-progress label, created with its color first', async () => {
-    const { workspace, ...sample } = seedWorkspace(sim)
+    const { workspace, ...sample } = e2e.seedWorkspace(sim)
     const [a, b, c] = sample.issueNumbers as [number, number, number]
 
-    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '2' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '2' }))
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     // People's labels survive; the state label is added.
     expect(labelsOf(a)).toEqual(['bug', IN_PROGRESS])
     expect(labelsOf(b)).toEqual(['team:payments', 'needs-review', IN_PROGRESS])
@@ -74,7 +62,7 @@ describe('SPEC §6 table: the state label, the milestone and the issues of each 
     expect(description.startsWith(MILESTONE_TEXT)).toBe(true)
     expect(description).toContain('📊 **Debussy Progress:** 0% (0/4 phases)')
     expect(result.outputs).toMatchObject({
-      issues: JSON.stringify([ref(a), ref(b), ref(c)]),
+      issues: JSON.stringify([e2e.ref(a), e2e.ref(b), e2e.ref(c)]),
       state: 'in-progress',
       progress: '0/4',
       closed: '[]',
@@ -91,9 +79,9 @@ describe('SPEC §6 table: the state label, the milestone and the issues of each 
     const plan = markPhase(sample.files[PLAN_PATH] ?? '', '1', '✅ Completed')
     const workspace = makeWorkspace({ [PLAN_PATH]: plan })
 
-    const result = await fire(sim, workspace, planEvent('phase_completed', { phase: '2' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_completed', { phase: '2' }))
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     expect(labelsOf(a)).toEqual(['bug', COMPLETED])
     expect(labelsOf(b)).toEqual(['team:payments', 'needs-review', COMPLETED])
     expect(labelsOf(c)).toEqual([COMPLETED])
@@ -111,10 +99,10 @@ describe('SPEC §6 table: the state label, the milestone and the issues of each 
     const plan = markPhase(sample.files[PLAN_PATH] ?? '', '1', 'Done')
     const workspace = makeWorkspace({ [PLAN_PATH]: plan })
 
-    const result = await fire(sim, workspace, planEvent('phase_failed', { phase: '2' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_failed', { phase: '2' }))
 
-    expectExit(result, 0)
-    for (const n of sample.issueNumbers) expect(stateLabels(labelsOf(n))).toEqual([FAILED])
+    e2e.expectExit(result, 0)
+    for (const n of sample.issueNumbers) expect(e2e.stateLabels(labelsOf(n))).toEqual([FAILED])
     expect(labelsOf(sample.issueNumbers[1] ?? 0)).toEqual(['team:payments', 'needs-review', FAILED])
     expect(sim.milestone(REPO, sample.milestone ?? 0).description).toContain(
       '📊 **Debussy Progress:** 25% (1/4 phases)'
@@ -128,15 +116,19 @@ describe('SPEC §6 table: the state label, the milestone and the issues of each 
   })
 
   it('plan_completed with auto_close: each issue is labelled, gets one completion comment and is closed as completed; the milestone reads 100%', async () => {
-    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
+    const { workspace, ...sample } = e2e.seedWorkspace(sim, { stateLabels: true })
     for (const n of sample.issueNumbers) sim.addIssueLabel(REPO, n, IN_PROGRESS)
 
-    const result = await fire(sim, workspace, planEvent('plan_completed', { auto_close: true }))
+    const result = await e2e.fire(
+      sim,
+      workspace,
+      e2e.planEvent('plan_completed', { auto_close: true })
+    )
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     for (const n of sample.issueNumbers) {
       const issue = sim.issue(REPO, n)
-      expect(stateLabels(issue.labels)).toEqual([COMPLETED])
+      expect(e2e.stateLabels(issue.labels)).toEqual([COMPLETED])
       expect(issue.state).toBe('closed')
       expect(issue.stateReason).toBe('completed')
       expect(issue.comments).toHaveLength(1)
@@ -146,20 +138,22 @@ describe('SPEC §6 table: the state label, the milestone and the issues of each 
     expect(sim.milestone(REPO, sample.milestone ?? 0).description).toContain(
       '📊 **Debussy Progress:** 100% (4/4 phases)'
     )
-    expect(JSON.parse(result.outputs.closed ?? '')).toEqual(sample.issueNumbers.map((n) => ref(n)))
+    expect(JSON.parse(result.outputs.closed ?? '')).toEqual(
+      sample.issueNumbers.map((n) => e2e.ref(n))
+    )
     expect(result.outputs.progress).toBe('4/4')
   })
 
   it('plan_completed without auto-close: labelled completed, the milestone reads 100%, nothing is closed or commented', async () => {
-    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
+    const { workspace, ...sample } = e2e.seedWorkspace(sim, { stateLabels: true })
     for (const n of sample.issueNumbers) sim.addIssueLabel(REPO, n, IN_PROGRESS)
 
-    const result = await fire(sim, workspace, { event: 'plan_completed', plan: PLAN_PATH })
+    const result = await e2e.fire(sim, workspace, { event: 'plan_completed', plan: PLAN_PATH })
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     for (const n of sample.issueNumbers) {
       const issue = sim.issue(REPO, n)
-      expect(stateLabels(issue.labels)).toEqual([COMPLETED])
+      expect(e2e.stateLabels(issue.labels)).toEqual([COMPLETED])
       expect(issue.state).toBe('open')
       expect(issue.comments).toEqual([])
     }
@@ -167,7 +161,7 @@ describe('SPEC §6 table: the state label, the milestone and the issues of each 
       '📊 **Debussy Progress:** 100% (4/4 phases)'
     )
     expect(result.outputs.closed).toBe('[]')
-    expect(operationsOf(result).map((op) => op.op)).not.toContain('close_issue')
+    expect(e2e.operationsOf(result).map((op) => op.op)).not.toContain('close_issue')
   })
 })
 
@@ -181,9 +175,9 @@ describe('SPEC §6 rules', () => {
       '.debussy/config.yaml': 'orchestrator:\n  max_retries: 2\ngithub:\n  auto_close: true\n'
     })
 
-    const result = await fire(sim, workspace, { event: 'plan_completed', plan: PLAN_PATH })
+    const result = await e2e.fire(sim, workspace, { event: 'plan_completed', plan: PLAN_PATH })
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     const closedBefore = sim.issue(REPO, b)
     expect(closedBefore.labels).toEqual(['team:payments', 'needs-review', COMPLETED])
     expect(closedBefore.comments).toEqual([])
@@ -194,37 +188,41 @@ describe('SPEC §6 rules', () => {
       expect(sim.issue(REPO, n).state).toBe('closed')
       expect(sim.issue(REPO, n).comments).toHaveLength(1)
     }
-    expect(JSON.parse(result.outputs.closed ?? '')).toEqual([ref(a), ref(c)])
+    expect(JSON.parse(result.outputs.closed ?? '')).toEqual([e2e.ref(a), e2e.ref(c)])
     // Nothing was written to the closed issue except the label.
-    const touching = operationsOf(result).filter((op) => op.issue === ref(b))
-    expect(touching).toEqual([{ op: 'add_label', issue: ref(b), label: COMPLETED }])
+    const touching = e2e.operationsOf(result).filter((op) => op.issue === e2e.ref(b))
+    expect(touching).toEqual([{ op: 'add_label', issue: e2e.ref(b), label: COMPLETED }])
   })
 
   it('a pull request named by a ref is labelled like an issue and never closed', async () => {
     const sample = seedSample(sim, { stateLabels: true, milestone: false })
     const [a, b] = sample.issueNumbers as [number, number]
     const pr = sim.addIssue(REPO, { pullRequest: true, title: 'Retry queue', labels: ['bug'] })
-    const plan = withFrontmatter(
+    const plan = e2e.withFrontmatter(
       `github_issues: ["#${a}", "#${b}", "https://github.com/${REPO}/pull/${pr}"]`,
       debussyPlan([], ['1', '2', '2.5', '3'])
     )
     const workspace = makeWorkspace({ [PLAN_PATH]: plan })
 
-    const result = await fire(sim, workspace, planEvent('plan_completed', { auto_close: true }))
+    const result = await e2e.fire(
+      sim,
+      workspace,
+      e2e.planEvent('plan_completed', { auto_close: true })
+    )
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     const pull = sim.issue(REPO, pr)
     expect(pull.pullRequest).toBe(true)
     expect(pull.labels).toEqual(['bug', COMPLETED])
     expect(pull.state).toBe('open')
     expect(pull.comments).toEqual([])
     for (const n of [a, b]) expect(sim.issue(REPO, n).state).toBe('closed')
-    expect(JSON.parse(result.outputs.issues ?? '')).toEqual([ref(a), ref(b), ref(pr)])
-    expect(JSON.parse(result.outputs.closed ?? '')).toEqual([ref(a), ref(b)])
+    expect(JSON.parse(result.outputs.issues ?? '')).toEqual([e2e.ref(a), e2e.ref(b), e2e.ref(pr)])
+    expect(JSON.parse(result.outputs.closed ?? '')).toEqual([e2e.ref(a), e2e.ref(b)])
   })
 
   it('a label a person adds while the sync runs survives, as do the labels people had put on', async () => {
-    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true, milestone: false })
+    const { workspace, ...sample } = e2e.seedWorkspace(sim, { stateLabels: true, milestone: false })
     const [a, b] = sample.issueNumbers as [number, number]
     // Between the action's read and its first label write, a person labels two issues.
     let added = false
@@ -236,9 +234,9 @@ describe('SPEC §6 rules', () => {
       }
     })
 
-    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }))
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     expect(added).toBe(true)
     expect(labelsOf(a)).toEqual(['bug', 'customer-impact', IN_PROGRESS])
     expect(labelsOf(b)).toEqual(['team:payments', 'needs-review', 'p1', IN_PROGRESS])
@@ -252,17 +250,17 @@ describe('SPEC §6 rules', () => {
     })
     const labelsBefore = sim.labels(REPO)
 
-    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }))
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     expect(sim.labels(REPO)).toEqual(labelsBefore)
     expect(sim.label(REPO, IN_PROGRESS)).toBeUndefined()
-    for (const n of sample.issueNumbers) expect(stateLabels(labelsOf(n))).toEqual([])
-    const warnings = annotations(result.stdout, 'warning')
+    for (const n of sample.issueNumbers) expect(e2e.stateLabels(labelsOf(n))).toEqual([])
+    const warnings = e2e.annotations(result.stdout, 'warning')
     expect(warnings.some((w) => w.includes(IN_PROGRESS))).toBe(true)
     // No request created a label or labelled an issue.
-    expect(writesOf(sim).filter((w) => w.method === 'POST' && w.kind === 'rest')).toEqual([])
-    expect(writesOf(sim).filter((w) => w.operation === 'mutation')).toEqual([])
+    expect(e2e.writesOf(sim).filter((w) => w.method === 'POST' && w.kind === 'rest')).toEqual([])
+    expect(e2e.writesOf(sim).filter((w) => w.operation === 'mutation')).toEqual([])
     // The milestone still records progress.
     expect(sim.milestone(REPO, sample.milestone ?? 0).description).toContain(
       '📊 **Debussy Progress:** 0% (0/4 phases)'
@@ -285,39 +283,43 @@ describe('SPEC §6 rules', () => {
       '.debussy/config.yaml': `github:\n  repositories: [${BILLING}]\n`
     })
 
-    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }))
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     expect(labelsOf(a)).toEqual(['bug', IN_PROGRESS])
     expect(labelsOf(b)).toEqual(['team:payments', 'needs-review', IN_PROGRESS])
     expect(labelsOf(7, BILLING)).toEqual(['billing', IN_PROGRESS])
     for (const repo of [REPO, BILLING]) {
       expect(sim.label(repo, IN_PROGRESS)?.color.toUpperCase()).toBe('1D76DB')
     }
-    expect(JSON.parse(result.outputs.issues ?? '')).toEqual([ref(a), ref(b), ref(7, BILLING)])
-    const ops = operationsOf(result)
+    expect(JSON.parse(result.outputs.issues ?? '')).toEqual([
+      e2e.ref(a),
+      e2e.ref(b),
+      e2e.ref(7, BILLING)
+    ])
+    const ops = e2e.operationsOf(result)
     expect(ops).toContainEqual(expect.objectContaining({ op: 'create_label', repo: BILLING }))
-    expect(ops).toContainEqual({ op: 'add_label', issue: ref(7, BILLING), label: IN_PROGRESS })
+    expect(ops).toContainEqual({ op: 'add_label', issue: e2e.ref(7, BILLING), label: IN_PROGRESS })
   })
 
   it('the seed format github_issues: [#1, #2] (a YAML comment to other tools) is read as the refs it names', async () => {
     const sample = seedSample(sim)
     const [a, b] = sample.issueNumbers as [number, number]
-    const plan = withFrontmatter(
+    const plan = e2e.withFrontmatter(
       `github_issues: [#${a}, #${b}]`,
       debussyPlan([], ['1', '2', '2.5', '3'])
     )
     const workspace = makeWorkspace({ [PLAN_PATH]: plan })
 
-    const result = await fire(
+    const result = await e2e.fire(
       sim,
       workspace,
       { event: 'phase_started', plan: PLAN_PATH, phase: '1' },
       { inputs: { 'dry-run': 'true' } }
     )
 
-    expectExit(result, 0)
-    expect(JSON.parse(result.outputs.issues ?? '')).toEqual([ref(a), ref(b)])
-    expect(writesOf(sim)).toEqual([])
+    e2e.expectExit(result, 0)
+    expect(JSON.parse(result.outputs.issues ?? '')).toEqual([e2e.ref(a), e2e.ref(b)])
+    expect(e2e.writesOf(sim)).toEqual([])
   })
 })

@@ -8,7 +8,7 @@ import { mkdirSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import type { GitHubSimulator } from '../../test-support/github-simulator.js'
-import { makeWorkspace, runAction, type ActionResult } from '../../test-support/run-action.js'
+import { makeWorkspace, runAction } from '../../test-support/run-action.js'
 import {
   PLAN_PATH,
   REPO,
@@ -16,36 +16,16 @@ import {
   dispatch,
   seedSample
 } from '../../test-support/sample-repo.js'
-import {
-  annotations,
-  expectExit,
-  fire,
-  type FireOptions,
-  planEvent,
-  ref,
-  useSimulator,
-  visibleText,
-  withFrontmatter,
-  writesOf
-} from '../../test-support/e2e-helpers.js'
+import * as e2e from '../../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
-useSimulator((started) => (sim = started))
-
-/** The one error annotation of a run that failed (exit 1) before sending any request. */
-function refusedError(result: ActionResult): string {
-  expectExit(result, 1)
-  const errors = annotations(result.stdout, 'error')
-  expect(errors).toHaveLength(1)
-  expect(sim.requests).toEqual([])
-  return errors[0] ?? ''
-}
+e2e.useSimulator((started) => (sim = started))
 
 describe('SPEC §7: bad payload, inputs, config or plan fail before any request', () => {
   const cases: {
     name: string
     payload: Record<string, unknown>
-    options?: FireOptions
+    options?: e2e.FireOptions
     field: string
     form: RegExp
   }[] = [
@@ -95,9 +75,9 @@ describe('SPEC §7: bad payload, inputs, config or plan fail before any request'
       const sample = seedSample(sim)
       const workspace = makeWorkspace(sample.files)
 
-      const result = await fire(sim, workspace, payload, options)
+      const result = await e2e.fire(sim, workspace, payload, options)
 
-      const error = refusedError(result)
+      const error = e2e.refusedError(sim, result)
       expect(error).toContain(field)
       expect(error).toMatch(form)
     }
@@ -110,21 +90,24 @@ describe('SPEC §7: bad payload, inputs, config or plan fail before any request'
       '.debussy/config.yaml': 'github:\n  labels:\n    color_failed: red\n'
     })
 
-    const result = await fire(sim, workspace, planEvent('phase_failed', { phase: '1' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_failed', { phase: '1' }))
 
-    const error = refusedError(result)
+    const error = e2e.refusedError(sim, result)
     expect(error).toContain('github.labels.color_failed')
     expect(error).toMatch(/hex|[0-9A-F]{6}/i)
   })
 
   it('bad plan: github_issues: [] fails naming the key, with no request', async () => {
     const sample = seedSample(sim)
-    const plan = withFrontmatter('github_issues: []', debussyPlan(sample.issueNumbers, ['1', '2']))
+    const plan = e2e.withFrontmatter(
+      'github_issues: []',
+      debussyPlan(sample.issueNumbers, ['1', '2'])
+    )
     const workspace = makeWorkspace({ [PLAN_PATH]: plan })
 
-    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }))
 
-    const error = refusedError(result)
+    const error = e2e.refusedError(sim, result)
     expect(error).toContain('github_issues')
   })
 
@@ -135,13 +118,13 @@ describe('SPEC §7: bad payload, inputs, config or plan fail before any request'
     const outside = path.relative(workspace, path.join(elsewhere, PLAN_PATH))
     expect(outside.startsWith('..')).toBe(true)
 
-    const result = await fire(sim, workspace, {
+    const result = await e2e.fire(sim, workspace, {
       event: 'phase_started',
       plan: outside,
       phase: '1'
     })
 
-    const error = refusedError(result)
+    const error = e2e.refusedError(sim, result)
     expect(error).toMatch(/^plan\b|client_payload\.plan/)
     expect(error).toContain(outside)
     expect(error).toMatch(/outside/)
@@ -155,9 +138,9 @@ describe('SPEC §7: bad payload, inputs, config or plan fail before any request'
     mkdirSync(path.dirname(link), { recursive: true })
     symlinkSync(path.join(elsewhere, PLAN_PATH), link)
 
-    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }))
 
-    const error = refusedError(result)
+    const error = e2e.refusedError(sim, result)
     expect(error).toContain(PLAN_PATH)
     expect(error).toMatch(/symbolic link|outside/)
   })
@@ -172,16 +155,16 @@ describe('SPEC §7: issues that cannot be read', () => {
       [PLAN_PATH]: debussyPlan([a, b, c, 999], ['1', '2', '2.5', '3'])
     })
 
-    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }))
 
-    expectExit(result, 0)
-    const warnings = annotations(result.stdout, 'warning')
-    expect(warnings.filter((w) => w.includes(ref(b)))).toHaveLength(1)
-    expect(warnings.filter((w) => w.includes(ref(999)))).toHaveLength(1)
+    e2e.expectExit(result, 0)
+    const warnings = e2e.annotations(result.stdout, 'warning')
+    expect(warnings.filter((w) => w.includes(e2e.ref(b)))).toHaveLength(1)
+    expect(warnings.filter((w) => w.includes(e2e.ref(999)))).toHaveLength(1)
     expect(sim.issue(REPO, a).labels).toContain('debussy:in-progress')
     expect(sim.issue(REPO, c).labels).toContain('debussy:in-progress')
-    expect(JSON.parse(result.outputs.issues ?? '')).toEqual([ref(a), ref(c)])
-    expect(annotations(result.stdout, 'error')).toEqual([])
+    expect(JSON.parse(result.outputs.issues ?? '')).toEqual([e2e.ref(a), e2e.ref(c)])
+    expect(e2e.annotations(result.stdout, 'error')).toEqual([])
   })
 })
 
@@ -191,9 +174,9 @@ describe('SPEC §7: transient failures and rate limits are waited out', () => {
     const workspace = makeWorkspace(sample.files)
     sim.injectFault({ kind: 'server-error', status: 502, match: { operation: 'mutation' } })
 
-    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }))
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     const mutations = sim.requests.filter((r) => r.operation === 'mutation')
     expect(mutations.map((m) => m.status)).toEqual([502, 200])
     expect(mutations[1]?.body).toEqual(mutations[0]?.body)
@@ -207,9 +190,9 @@ describe('SPEC §7: transient failures and rate limits are waited out', () => {
     const workspace = makeWorkspace(sample.files)
     sim.injectFault({ kind: 'reset', match: { method: 'PATCH' } })
 
-    const result = await fire(sim, workspace, planEvent('phase_completed', { phase: '2' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_completed', { phase: '2' }))
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     const patches = sim.requests.filter((r) => r.method === 'PATCH')
     expect(patches).toHaveLength(2)
     expect(patches[0]?.fault).toBe('reset')
@@ -230,9 +213,9 @@ describe('SPEC §7: transient failures and rate limits are waited out', () => {
       retryAfter: 1
     })
 
-    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }))
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     const mutations = sim.requests.filter((r) => r.operation === 'mutation')
     expect(mutations.map((m) => m.fault)).toEqual(['secondary-rate-limit', undefined])
     expect(mutations[1]?.body).toEqual(mutations[0]?.body)
@@ -241,7 +224,7 @@ describe('SPEC §7: transient failures and rate limits are waited out', () => {
     }
     // That nothing is sent before the wait is up is shown on the client's clock, in
     // process: fault-targeted.test.ts "a secondary limit (403|429) is waited out …".
-    expect(annotations(result.stdout, 'warning').join('\n')).toMatch(
+    expect(e2e.annotations(result.stdout, 'warning').join('\n')).toMatch(
       /secondary rate limit .*waiting 1 s/i
     )
   })
@@ -262,13 +245,13 @@ describe('SPEC §7: transient failures and rate limits are waited out', () => {
       })
       const started = Date.now()
 
-      const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
+      const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }))
 
-      expectExit(result, 1)
+      e2e.expectExit(result, 1)
       // Not waited for: no wait announced (a stopwatch would flake on a loaded machine).
       expect(result.stdout).not.toMatch(/waiting \d+ s/)
-      expect(writesOf(sim)).toEqual([])
-      const errors = annotations(result.stdout, 'error')
+      expect(e2e.writesOf(sim)).toEqual([])
+      const errors = e2e.annotations(result.stdout, 'error')
       expect(errors).toHaveLength(1)
       expect(errors[0]).toMatch(/rate limit/i)
       const when = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/.exec(errors[0] ?? '')?.[0]
@@ -310,7 +293,7 @@ describe('SPEC §7: a write whose answer was lost', () => {
       timeoutMs: 25_000
     })
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     const comments = sim.requests.filter((r) =>
       JSON.stringify(r.body ?? '').includes('addComment(')
     )
@@ -346,21 +329,21 @@ describe('SPEC §7: a write that keeps failing', () => {
       times: Infinity
     })
 
-    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }))
 
-    expectExit(result, 1)
+    e2e.expectExit(result, 1)
     expect(sim.issue(REPO, a).labels).toContain('debussy:in-progress')
     expect(sim.issue(REPO, b).labels).toContain('debussy:in-progress')
     expect(sim.issue(BILLING, 7).labels).toEqual([])
-    const errors = annotations(result.stdout, 'error')
+    const errors = e2e.annotations(result.stdout, 'error')
     expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain(ref(7, BILLING))
-    expect(errors[0]).not.toContain(ref(a))
-    expect(errors[0]).not.toContain(ref(b))
+    expect(errors[0]).toContain(e2e.ref(7, BILLING))
+    expect(errors[0]).not.toContain(e2e.ref(a))
+    expect(errors[0]).not.toContain(e2e.ref(b))
     // The failure is reported last, after the other issues' changes.
     const lines = result.stdout.split('\n')
     const failedAt = lines.findIndex((line) => line.startsWith('::error::'))
-    const syncedAt = lines.findIndex((line) => line.includes(ref(b)))
+    const syncedAt = lines.findIndex((line) => line.includes(e2e.ref(b)))
     expect(syncedAt).toBeGreaterThanOrEqual(0)
     expect(failedAt).toBeGreaterThan(syncedAt)
   })
@@ -375,13 +358,13 @@ describe('SPEC §7: a write that keeps failing', () => {
       times: Infinity
     })
 
-    const result = await fire(sim, workspace, planEvent('phase_completed', { phase: '2' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_completed', { phase: '2' }))
 
-    expectExit(result, 1)
+    e2e.expectExit(result, 1)
     for (const n of sample.issueNumbers) {
       expect(sim.issue(REPO, n).labels).toContain('debussy:completed')
     }
-    const errors = annotations(result.stdout, 'error')
+    const errors = e2e.annotations(result.stdout, 'error')
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatch(new RegExp(`milestone.*${REPO}.*#${sample.milestone}|Q4 reliability`))
   })
@@ -392,24 +375,24 @@ describe('SPEC §7: the token is never printed', () => {
   const WRONG = 'ghp_e2eWrongTokenThatMustNeverShow01234'
 
   // This describe's GitHub accepts only SECRET.
-  useSimulator((started) => (sim = started), { token: SECRET })
+  e2e.useSimulator((started) => (sim = started), { token: SECRET })
 
   it('a rejected token fails the step (exit 1) without printing it, also with RUNNER_DEBUG=1', async () => {
     const sample = seedSample(sim)
     const workspace = makeWorkspace(sample.files)
 
-    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }), {
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }), {
       token: WRONG,
       env: { RUNNER_DEBUG: '1' }
     })
 
-    expectExit(result, 1)
+    e2e.expectExit(result, 1)
     expect(sim.requests.length).toBeGreaterThan(0)
     expect(sim.requests.every((r) => r.authorization)).toBe(true)
-    expect(annotations(result.stdout, 'error').join('\n')).toMatch(/Bad credentials|401/)
+    expect(e2e.annotations(result.stdout, 'error').join('\n')).toMatch(/Bad credentials|401/)
     // The mask is registered before anything else is printed.
     expect(result.stdout.split('\n')[0]).toBe(`::add-mask::${WRONG}`)
-    const shown = visibleText(result)
+    const shown = e2e.visibleText(result)
     expect(shown).not.toContain(WRONG)
     expect(shown).not.toContain(SECRET)
     expect(shown).not.toContain(WRONG.slice(4, 24))
@@ -419,13 +402,13 @@ describe('SPEC §7: the token is never printed', () => {
     const sample = seedSample(sim, { stateLabels: true, milestone: false })
     const workspace = makeWorkspace(sample.files)
 
-    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }), {
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }), {
       env: { RUNNER_DEBUG: '1' }
     })
 
-    expectExit(result, 0)
-    expect(annotations(result.stdout, 'error')).toEqual([])
-    const shown = visibleText(result)
+    e2e.expectExit(result, 0)
+    expect(e2e.annotations(result.stdout, 'error')).toEqual([])
+    const shown = e2e.visibleText(result)
     expect(shown).not.toContain(SECRET)
     expect(shown).not.toContain(SECRET.slice(4, 24))
   })

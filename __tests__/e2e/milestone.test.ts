@@ -7,20 +7,12 @@ import { describe, expect, it } from '@jest/globals'
 import type { GitHubSimulator } from '../../test-support/github-simulator.js'
 import { makeWorkspace } from '../../test-support/run-action.js'
 import { PLAN_PATH, REPO, debussyPlan, seedSample } from '../../test-support/sample-repo.js'
-import {
-  annotations,
-  expectExit,
-  fire,
-  planEvent,
-  seedWorkspace,
-  useSimulator,
-  withFrontmatter
-} from '../../test-support/e2e-helpers.js'
+import * as e2e from '../../test-support/e2e-helpers.js'
 
 const PROGRESS = '📊 **Debussy Progress:**'
 
 let sim: GitHubSimulator
-useSimulator((started) => (sim = started))
+e2e.useSimulator((started) => (sim = started))
 
 function occurrences(text: string, needle: string): number {
   return text.split(needle).length - 1
@@ -28,7 +20,7 @@ function occurrences(text: string, needle: string): number {
 
 describe('SPEC §6: the milestone progress block', () => {
   it("replaces Debussy's legacy progress line instead of adding a second one, keeps every other character (CRLF included), and updates in place", async () => {
-    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
+    const { workspace, ...sample } = e2e.seedWorkspace(sim, { stateLabels: true })
     const milestone = sample.milestone ?? 0
     const before = 'Retry queue for failed captures.\r\n\r\nOwner: payments team.\r\n\r\n'
     const after = '\r\n\r\nRisks: see the runbook.\r\n'
@@ -37,8 +29,8 @@ describe('SPEC §6: the milestone progress block', () => {
     })
     /** Completes `phase`, the `count`-th done; the description after it, with one progress line. */
     const complete = async (phase: string, count: number): Promise<string> => {
-      const event = planEvent('phase_completed', { phase, completed_phases: count })
-      expectExit(await fire(sim, workspace, event), 0)
+      const event = e2e.planEvent('phase_completed', { phase, completed_phases: count })
+      e2e.expectExit(await e2e.fire(sim, workspace, event), 0)
       const text = sim.milestone(REPO, milestone).description
       expect(occurrences(text, PROGRESS)).toBe(1)
       return text
@@ -71,36 +63,36 @@ describe('SPEC §6: the milestone progress block', () => {
       description: 'Later.'
     })
     const named = sim.addMilestone(REPO, { title: 'Payments GA', description: 'Launch.' })
-    const plan = withFrontmatter(
+    const plan = e2e.withFrontmatter(
       'github_milestone: "Payments GA"',
       debussyPlan(sample.issueNumbers, ['1', '2', '2.5', '3'])
     )
     const workspace = makeWorkspace({ [PLAN_PATH]: plan })
 
-    const result = await fire(sim, workspace, planEvent('phase_completed', { phase: '1' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_completed', { phase: '1' }))
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     const description = sim.milestone(REPO, named).description
     expect(description.startsWith('Launch.')).toBe(true)
     expect(description).toContain(`${PROGRESS} 25% (1/4 phases)`)
     expect(sim.milestone(REPO, nearMiss).description).toBe('Later.')
     expect(sim.milestone(REPO, issuesMilestone).description).toBe(issuesText)
-    expect(annotations(result.stdout, 'warning')).toEqual([])
+    expect(e2e.annotations(result.stdout, 'warning')).toEqual([])
   })
 
   it('github_milestone that does not exist: a warning, labels still synced', async () => {
     const sample = seedSample(sim, { stateLabels: true })
-    const plan = withFrontmatter(
+    const plan = e2e.withFrontmatter(
       'github_milestone: "No such milestone"',
       debussyPlan(sample.issueNumbers, ['1', '2', '2.5', '3'])
     )
     const workspace = makeWorkspace({ [PLAN_PATH]: plan })
     const text = sim.milestone(REPO, sample.milestone ?? 0).description
 
-    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }))
 
-    expectExit(result, 0)
-    expect(annotations(result.stdout, 'warning').join('\n')).toMatch(/No such milestone/)
+    e2e.expectExit(result, 0)
+    expect(e2e.annotations(result.stdout, 'warning').join('\n')).toMatch(/No such milestone/)
     for (const n of sample.issueNumbers) {
       expect(sim.issue(REPO, n).labels).toContain('debussy:in-progress')
     }

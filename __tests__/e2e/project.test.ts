@@ -8,16 +8,7 @@ import { describe, expect, it } from '@jest/globals'
 import type { GitHubSimulator } from '../../test-support/github-simulator.js'
 import { makeWorkspace } from '../../test-support/run-action.js'
 import { REPO, seedSample } from '../../test-support/sample-repo.js'
-import {
-  annotations,
-  expectExit,
-  fire,
-  operationsOf,
-  planEvent,
-  ref,
-  useSimulator,
-  writesOf
-} from '../../test-support/e2e-helpers.js'
+import * as e2e from '../../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
 
@@ -39,25 +30,32 @@ function workspaceWithBoard(
 }
 
 describe('github.project with a separate project-token', () => {
-  useSimulator((started) => (sim = started), { projectToken: PAT })
+  e2e.useSimulator((started) => (sim = started), { projectToken: PAT })
 
   it('puts each linked issue on the board with its Status; the redelivery writes nothing', async () => {
     const { workspace, board, issueNumbers } = workspaceWithBoard(sim, 3)
     const inputs = { 'project-token': PAT }
 
-    const first = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }), { inputs })
-    expectExit(first, 0)
-    const second = await fire(sim, workspace, planEvent('phase_completed', { phase: '1' }), {
+    const first = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }), {
       inputs
     })
-    expectExit(second, 0)
-    expect(sim.projectItems('acme', board)).toEqual(
-      issueNumbers.map((n) => ({ issue: ref(n), values: { Status: 'Done' }, updates: 2 }))
+    e2e.expectExit(first, 0)
+    const second = await e2e.fire(
+      sim,
+      workspace,
+      e2e.planEvent('phase_completed', { phase: '1' }),
+      {
+        inputs
+      }
     )
-    expect(operationsOf(second).filter((op) => op.op === 'set_project_field')).toEqual(
+    e2e.expectExit(second, 0)
+    expect(sim.projectItems('acme', board)).toEqual(
+      issueNumbers.map((n) => ({ issue: e2e.ref(n), values: { Status: 'Done' }, updates: 2 }))
+    )
+    expect(e2e.operationsOf(second).filter((op) => op.op === 'set_project_field')).toEqual(
       issueNumbers.map((n) => ({
         op: 'set_project_field',
-        issue: ref(n),
+        issue: e2e.ref(n),
         project: `https://github.com/orgs/acme/projects/${board}`,
         field: 'Status',
         value: 'Done'
@@ -65,11 +63,11 @@ describe('github.project with a separate project-token', () => {
     )
     sim.resetLog()
 
-    const again = await fire(sim, workspace, planEvent('phase_completed', { phase: '1' }), {
+    const again = await e2e.fire(sim, workspace, e2e.planEvent('phase_completed', { phase: '1' }), {
       inputs
     })
-    expectExit(again, 0)
-    expect(writesOf(sim)).toEqual([])
+    e2e.expectExit(again, 0)
+    expect(e2e.writesOf(sim)).toEqual([])
     // The issues with github-token, the board with project-token.
     expect(sim.requests).toHaveLength(2)
     expect(again.stdout).toContain('Nothing to change')
@@ -81,38 +79,41 @@ describe('github.project with a separate project-token', () => {
       3,
       '      in-progress: Doing\n      completed: Done\n'
     )
-    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }), {
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }), {
       inputs: { 'project-token': PAT }
     })
-    expectExit(result, 1)
-    expect(annotations(result.stdout, 'error')).toEqual([
+    e2e.expectExit(result, 1)
+    expect(e2e.annotations(result.stdout, 'error')).toEqual([
       '.debussy/config.yaml github.project.values.in-progress: "Doing" is not an option of the field "Status" in project "Payments board"; its options are "Todo", "In Progress", "Done". Write one of those options, or add "Doing" to the field in the project\'s settings'
     ])
-    expect(writesOf(sim)).toEqual([])
+    expect(e2e.writesOf(sim)).toEqual([])
     expect(sim.projectItems('acme', board)).toEqual([])
     expect(sim.issue(REPO, 1).labels).not.toContain('debussy:in-progress')
   })
 })
 
 describe('github.project with one token for everything (a PAT or app token as github-token)', () => {
-  useSimulator((started) => (sim = started))
+  e2e.useSimulator((started) => (sim = started))
 
   it('phase_completed for 100 issues stays within 10 requests; its redelivery is 1 request and 0 writes', async () => {
     const { workspace, board } = workspaceWithBoard(sim, 100)
-    expectExit(await fire(sim, workspace, planEvent('phase_started', { phase: '1' })), 0)
+    e2e.expectExit(
+      await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' })),
+      0
+    )
     sim.resetLog()
 
-    const done = await fire(sim, workspace, planEvent('phase_completed', { phase: '1' }))
-    expectExit(done, 0)
+    const done = await e2e.fire(sim, workspace, e2e.planEvent('phase_completed', { phase: '1' }))
+    e2e.expectExit(done, 0)
     expect(sim.requests.length).toBeLessThanOrEqual(10)
     const items = sim.projectItems('acme', board)
     expect(items).toHaveLength(100)
     expect(items.every((item) => item.values.Status === 'Done')).toBe(true)
     sim.resetLog()
 
-    const again = await fire(sim, workspace, planEvent('phase_completed', { phase: '1' }))
-    expectExit(again, 0)
+    const again = await e2e.fire(sim, workspace, e2e.planEvent('phase_completed', { phase: '1' }))
+    e2e.expectExit(again, 0)
     expect(sim.requests).toHaveLength(1)
-    expect(writesOf(sim)).toEqual([])
+    expect(e2e.writesOf(sim)).toEqual([])
   }, 60_000)
 })

@@ -9,14 +9,14 @@ import type { GitHubSimulator } from '../../test-support/github-simulator.js'
 import { startProxy, type TestProxy } from '../../test-support/http-proxy.js'
 import { makeWorkspace } from '../../test-support/run-action.js'
 import { PLAN_PATH, REPO, seedSample } from '../../test-support/sample-repo.js'
-import { expectExit, fire, useSimulator } from '../../test-support/e2e-helpers.js'
+import * as e2e from '../../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
 let proxy: TestProxy
 
 const GITHUB_HOST = 'api.github.test'
 
-useSimulator((started) => (sim = started))
+e2e.useSimulator((started) => (sim = started))
 
 beforeEach(async () => {
   proxy = await startProxy({ [`${GITHUB_HOST}:80`]: Number(new URL(sim.apiUrl).port) })
@@ -40,7 +40,7 @@ async function fireWith(
   inputs: Record<string, string> = {}
 ) {
   const sample = seedSample(sim, { issues })
-  const result = await fire(
+  const result = await e2e.fire(
     sim,
     makeWorkspace(sample.files),
     { event, plan: PLAN_PATH, phase: '1' },
@@ -62,7 +62,7 @@ describe('behind a proxy', () => {
       HTTP_PROXY: proxy.url.replace('http://', 'http://runner:s3cret@')
     })
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     for (const n of sample.issueNumbers) expect(completedLabels(n)).toEqual(['debussy:completed'])
     expect(sim.requests.length).toBeGreaterThan(1)
     expect(proxy.requests.length).toBeGreaterThan(0)
@@ -84,7 +84,7 @@ describe('behind a proxy', () => {
       { 'dry-run': 'true' }
     )
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     expect(sim.requests.map((r) => r.method)).toEqual(['POST'])
     expect(proxy.requests.length).toBe(1)
     expect(result.stdout).toContain('[dry-run]')
@@ -96,7 +96,7 @@ describe('behind a proxy', () => {
       HTTPS_PROXY: proxy.url
     })
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     for (const n of sample.issueNumbers) {
       expect(completedLabels(n)).toEqual(['debussy:in-progress'])
     }

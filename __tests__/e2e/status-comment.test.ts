@@ -7,17 +7,10 @@ import { describe, expect, it } from '@jest/globals'
 import type { GitHubSimulator } from '../../test-support/github-simulator.js'
 import { makeWorkspace } from '../../test-support/run-action.js'
 import { REPO, seedSample } from '../../test-support/sample-repo.js'
-import {
-  annotations,
-  expectExit,
-  fire,
-  planEvent,
-  useSimulator,
-  writesOf
-} from '../../test-support/e2e-helpers.js'
+import * as e2e from '../../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
-useSimulator((started) => (sim = started))
+e2e.useSimulator((started) => (sim = started))
 
 const CONFIG = '.debussy/config.yaml'
 
@@ -30,10 +23,15 @@ describe('status_comment: one living comment per linked issue', () => {
     })
     /** Delivers an event of run `r` from workflow run `workflowRun`; the step must succeed. */
     const deliver = async (event: string, fields: Record<string, unknown>, workflowRun: string) => {
-      const result = await fire(sim, workspace, planEvent(event, { run_id: 'r', ...fields }), {
-        env: { GITHUB_RUN_ID: workflowRun }
-      })
-      expectExit(result, 0)
+      const result = await e2e.fire(
+        sim,
+        workspace,
+        e2e.planEvent(event, { run_id: 'r', ...fields }),
+        {
+          env: { GITHUB_RUN_ID: workflowRun }
+        }
+      )
+      e2e.expectExit(result, 0)
       return result
     }
 
@@ -50,7 +48,7 @@ describe('status_comment: one living comment per linked issue', () => {
     sim.resetLog()
     await deliver('phase_validating', { phase: '1', sequence: 2 }, '13')
     expect(sim.requests).toHaveLength(1)
-    expect(writesOf(sim)).toEqual([])
+    expect(e2e.writesOf(sim)).toEqual([])
 
     await deliver('plan_completed', { sequence: 9 }, '14')
     for (const n of sample.issueNumbers) {
@@ -65,25 +63,16 @@ describe('status_comment: one living comment per linked issue', () => {
     sim.reopenIssue(REPO, reopened)
     sim.resetLog()
     const redelivered = await deliver('plan_completed', { sequence: 9 }, '15')
-    expect(writesOf(sim)).toEqual([])
+    expect(e2e.writesOf(sim)).toEqual([])
     expect(sim.issue(REPO, reopened).state).toBe('open')
-    expect(annotations(redelivered.stdout, 'notice').join('\n')).toContain(
+    expect(e2e.annotations(redelivered.stdout, 'notice').join('\n')).toContain(
       `${REPO}#${reopened} was reopened after debussy-issue-sync closed it`
     )
   })
 
   it('bad config: status_comment that is not true or false fails naming the key and the fix, with no request', async () => {
-    const sample = seedSample(sim)
-    const workspace = makeWorkspace({
-      ...sample.files,
-      [CONFIG]: 'github:\n  status_comment: always\n'
-    })
-    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
-    expectExit(result, 1)
-    const errors = annotations(result.stdout, 'error')
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain('github.status_comment')
-    expect(errors[0]).toContain('status_comment: true')
-    expect(sim.requests).toEqual([])
+    const error = await e2e.refusedConfig(sim, 'github:\n  status_comment: always\n')
+    expect(error).toContain('github.status_comment')
+    expect(error).toContain('status_comment: true')
   })
 })

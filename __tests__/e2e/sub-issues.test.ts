@@ -8,21 +8,10 @@ import { describe, expect, it } from '@jest/globals'
 import type { GitHubSimulator } from '../../test-support/github-simulator.js'
 import { makeWorkspace } from '../../test-support/run-action.js'
 import { PLAN_PATH, REPO, seedSample } from '../../test-support/sample-repo.js'
-import {
-  annotations,
-  expectExit,
-  fire,
-  operationsOf,
-  planEvent,
-  ref,
-  summaryRow,
-  useSimulator,
-  withFrontmatter,
-  writesOf
-} from '../../test-support/e2e-helpers.js'
+import * as e2e from '../../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
-useSimulator((started) => (sim = started))
+e2e.useSimulator((started) => (sim = started))
 
 const CONFIG = '.debussy/config.yaml'
 
@@ -35,26 +24,30 @@ describe('parent_issue: the plan issue with its sub-issues', () => {
       [CONFIG]: `github:\n  parent_issue: ${parent}\n`
     })
 
-    const first = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
+    const first = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }))
 
-    expectExit(first, 0)
-    expect(sim.subIssuesOf(REPO, parent)).toEqual(sample.issueNumbers.map((n) => ref(n)))
+    e2e.expectExit(first, 0)
+    expect(sim.subIssuesOf(REPO, parent)).toEqual(sample.issueNumbers.map((n) => e2e.ref(n)))
     expect(sim.issue(REPO, parent).labels).toEqual(['epic', 'debussy:in-progress'])
-    expect(operationsOf(first).filter((op) => op.op === 'add_sub_issue')).toEqual(
-      sample.issueNumbers.map((n) => ({ op: 'add_sub_issue', issue: ref(n), parent: ref(parent) }))
+    expect(e2e.operationsOf(first).filter((op) => op.op === 'add_sub_issue')).toEqual(
+      sample.issueNumbers.map((n) => ({
+        op: 'add_sub_issue',
+        issue: e2e.ref(n),
+        parent: e2e.ref(parent)
+      }))
     )
-    expect(first.stdout).toContain(`Updated GitHub issue ${ref(parent)}: in-progress`)
-    expect(summaryRow(first.summary, ref(parent))?.['labels after']).toBe(
+    expect(first.stdout).toContain(`Updated GitHub issue ${e2e.ref(parent)}: in-progress`)
+    expect(e2e.summaryRow(first.summary, e2e.ref(parent))?.['labels after']).toBe(
       'epic, debussy:in-progress'
     )
 
     sim.resetLog()
-    const again = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
+    const again = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }))
 
-    expectExit(again, 0)
+    e2e.expectExit(again, 0)
     expect(sim.requests).toHaveLength(1)
-    expect(writesOf(sim)).toEqual([])
-    expect(operationsOf(again)).toEqual([])
+    expect(e2e.writesOf(sim)).toEqual([])
+    expect(e2e.operationsOf(again)).toEqual([])
     expect(sim.subIssuesOf(REPO, parent)).toHaveLength(sample.issueNumbers.length)
   })
 
@@ -65,27 +58,27 @@ describe('parent_issue: the plan issue with its sub-issues', () => {
     const [kept, ...rest] = sample.issueNumbers as [number, ...number[]]
     sim.addSubIssue(REPO, theirs, REPO, kept)
     const workspace = makeWorkspace({
-      [PLAN_PATH]: withFrontmatter(`github_parent: "#${parent}"`, sample.files[PLAN_PATH] ?? '')
+      [PLAN_PATH]: e2e.withFrontmatter(`github_parent: "#${parent}"`, sample.files[PLAN_PATH] ?? '')
     })
 
-    const preview = await fire(
+    const preview = await e2e.fire(
       sim,
       workspace,
-      planEvent('phase_started', { phase: '1', dry_run: true })
+      e2e.planEvent('phase_started', { phase: '1', dry_run: true })
     )
 
-    expectExit(preview, 0)
-    expect(writesOf(sim)).toEqual([])
+    e2e.expectExit(preview, 0)
+    expect(e2e.writesOf(sim)).toEqual([])
     expect(preview.stdout).toContain(
-      `[dry-run] Add ${ref(rest[0] ?? 0)} as a sub-issue of ${ref(parent)}`
+      `[dry-run] Add ${e2e.ref(rest[0] ?? 0)} as a sub-issue of ${e2e.ref(parent)}`
     )
-    const real = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
-    expectExit(real, 0)
-    expect(sim.subIssuesOf(REPO, parent)).toEqual(rest.map((n) => ref(n)))
-    expect(sim.parentOf(REPO, kept)).toBe(ref(theirs))
-    expect(annotations(real.stdout, 'notice')).toContainEqual(
+    const real = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }))
+    e2e.expectExit(real, 0)
+    expect(sim.subIssuesOf(REPO, parent)).toEqual(rest.map((n) => e2e.ref(n)))
+    expect(sim.parentOf(REPO, kept)).toBe(e2e.ref(theirs))
+    expect(e2e.annotations(real.stdout, 'notice')).toContainEqual(
       expect.stringContaining(
-        `Left under the parent a person chose: ${ref(kept)} (under ${ref(theirs)})`
+        `Left under the parent a person chose: ${e2e.ref(kept)} (under ${e2e.ref(theirs)})`
       )
     )
   })
@@ -112,10 +105,10 @@ describe('a bad parent_issue fails the step with the key and the fix, before any
     const sample = seedSample(sim, { stateLabels: true })
     const workspace = makeWorkspace({ ...sample.files, [CONFIG]: config })
 
-    const result = await fire(sim, workspace, planEvent('phase_started', { phase: '1' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_started', { phase: '1' }))
 
-    expectExit(result, 1)
-    expect(annotations(result.stdout, 'error')).toEqual([expect.stringMatching(message)])
-    expect(writesOf(sim)).toEqual([])
+    e2e.expectExit(result, 1)
+    expect(e2e.annotations(result.stdout, 'error')).toEqual([expect.stringMatching(message)])
+    expect(e2e.writesOf(sim)).toEqual([])
   })
 })

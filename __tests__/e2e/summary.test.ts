@@ -7,19 +7,10 @@ import { describe, expect, it } from '@jest/globals'
 import type { GitHubSimulator } from '../../test-support/github-simulator.js'
 import { makeWorkspace } from '../../test-support/run-action.js'
 import { PLAN_PATH, REPO, debussyPlan, seedSample } from '../../test-support/sample-repo.js'
-import {
-  expectExit,
-  fire,
-  labelCell,
-  planEvent,
-  ref,
-  seedWorkspace,
-  summaryRow,
-  useSimulator
-} from '../../test-support/e2e-helpers.js'
+import * as e2e from '../../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
-useSimulator((started) => (sim = started))
+e2e.useSimulator((started) => (sim = started))
 
 /** The summary's lines outside its table. */
 function prose(summary: string): string[] {
@@ -28,30 +19,30 @@ function prose(summary: string): string[] {
 
 describe('SPEC §3: the job summary', () => {
   it('phase_completed: names the event, shows each issue with its labels before and after, and the milestone progress', async () => {
-    const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
+    const { workspace, ...sample } = e2e.seedWorkspace(sim, { stateLabels: true })
     const [a, b, c] = sample.issueNumbers as [number, number, number]
     sim.addIssueLabel(REPO, a, 'debussy:in-progress')
 
-    const result = await fire(sim, workspace, planEvent('phase_completed', { phase: '2' }))
+    const result = await e2e.fire(sim, workspace, e2e.planEvent('phase_completed', { phase: '2' }))
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     const summary = result.summary
     expect(summary).toContain('phase_completed')
     const rows = {
-      a: summaryRow(summary, ref(a)),
-      b: summaryRow(summary, ref(b)),
-      c: summaryRow(summary, ref(c))
+      a: e2e.summaryRow(summary, e2e.ref(a)),
+      b: e2e.summaryRow(summary, e2e.ref(b)),
+      c: e2e.summaryRow(summary, e2e.ref(c))
     }
-    expect(labelCell(rows.a?.['labels before'])).toEqual(['bug', 'debussy:in-progress'])
-    expect(labelCell(rows.a?.['labels after'])).toEqual(['bug', 'debussy:completed'])
-    expect(labelCell(rows.b?.['labels before'])).toEqual(['team:payments', 'needs-review'])
-    expect(labelCell(rows.b?.['labels after'])).toEqual([
+    expect(e2e.labelCell(rows.a?.['labels before'])).toEqual(['bug', 'debussy:in-progress'])
+    expect(e2e.labelCell(rows.a?.['labels after'])).toEqual(['bug', 'debussy:completed'])
+    expect(e2e.labelCell(rows.b?.['labels before'])).toEqual(['team:payments', 'needs-review'])
+    expect(e2e.labelCell(rows.b?.['labels after'])).toEqual([
       'team:payments',
       'needs-review',
       'debussy:completed'
     ])
-    expect(labelCell(rows.c?.['labels before'])).toEqual([])
-    expect(labelCell(rows.c?.['labels after'])).toEqual(['debussy:completed'])
+    expect(e2e.labelCell(rows.c?.['labels before'])).toEqual([])
+    expect(e2e.labelCell(rows.c?.['labels after'])).toEqual(['debussy:completed'])
     // The milestone's progress, as the milestone now reads.
     const milestoneLine = prose(summary).find((line) => /milestone/i.test(line))
     expect(milestoneLine).toMatch(/Q4 reliability/)
@@ -66,25 +57,31 @@ describe('SPEC §3: the job summary', () => {
       [PLAN_PATH]: debussyPlan([a, b, c, 999], ['1', '2'])
     })
 
-    const result = await fire(sim, workspace, planEvent('plan_completed', { auto_close: true }))
+    const result = await e2e.fire(
+      sim,
+      workspace,
+      e2e.planEvent('plan_completed', { auto_close: true })
+    )
 
-    expectExit(result, 0)
+    e2e.expectExit(result, 0)
     const summary = result.summary
     expect(summary).toContain('plan_completed')
     for (const n of [a, c]) {
       expect(sim.issue(REPO, n).state).toBe('closed')
-      expect(summaryRow(summary, ref(n))?.result).toMatch(/\bclosed\b/)
-      expect(summaryRow(summary, ref(n))?.result).not.toMatch(/already/)
+      expect(e2e.summaryRow(summary, e2e.ref(n))?.result).toMatch(/\bclosed\b/)
+      expect(e2e.summaryRow(summary, e2e.ref(n))?.result).not.toMatch(/already/)
     }
-    expect(summaryRow(summary, ref(b))?.result).toMatch(/already closed/)
-    expect(summaryRow(summary, ref(999))?.result).toMatch(/not (synced|found)/)
+    expect(e2e.summaryRow(summary, e2e.ref(b))?.result).toMatch(/already closed/)
+    expect(e2e.summaryRow(summary, e2e.ref(999))?.result).toMatch(/not (synced|found)/)
     // At a glance, outside the table too: what was closed, what was skipped.
-    const closedLine = prose(summary).find((line) => /closed/i.test(line) && line.includes(ref(a)))
-    expect(closedLine).toContain(ref(c))
-    expect(closedLine).not.toContain(ref(b))
+    const closedLine = prose(summary).find(
+      (line) => /closed/i.test(line) && line.includes(e2e.ref(a))
+    )
+    expect(closedLine).toContain(e2e.ref(c))
+    expect(closedLine).not.toContain(e2e.ref(b))
     const skippedLine = prose(summary).find((line) => /skipped/i.test(line))
-    expect(skippedLine).toContain(ref(b))
-    expect(skippedLine).toContain(ref(999))
+    expect(skippedLine).toContain(e2e.ref(b))
+    expect(skippedLine).toContain(e2e.ref(999))
     expect(prose(summary).join('\n')).toMatch(/100% \(2\/2 phases\)/)
   })
 
@@ -100,13 +97,17 @@ describe('SPEC §3: the job summary', () => {
       }
     })
 
-    const result = await fire(sim, workspace, planEvent('plan_completed', { auto_close: true }))
+    const result = await e2e.fire(
+      sim,
+      workspace,
+      e2e.planEvent('plan_completed', { auto_close: true })
+    )
 
-    expectExit(result, 1)
+    e2e.expectExit(result, 1)
     expect(sim.issue(REPO, a).state).toBe('open')
     expect(result.outputs.closed).toBe('[]')
     const claims = prose(result.summary).filter(
-      (line) => /\bclosed\b/i.test(line) && (line.includes(ref(a)) || line.includes(ref(b)))
+      (line) => /\bclosed\b/i.test(line) && (line.includes(e2e.ref(a)) || line.includes(e2e.ref(b)))
     )
     expect(claims).toEqual([])
   })

@@ -11,7 +11,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { DebussyState, hasPython, type PhaseStatus } from '../../test-support/debussy-state.js'
-import { expectExit, fire, stateLabels } from '../../test-support/e2e-helpers.js'
+import * as e2e from '../../test-support/e2e-helpers.js'
 import {
   startSimulator,
   type Dispatch,
@@ -60,8 +60,8 @@ class Runner {
       const all = sim.dispatches()
       while (this.done < all.length) {
         const d = all[this.done] as Dispatch
-        const result = await fire(sim, workspace, d.clientPayload, { eventType: d.eventType })
-        expectExit(result, 0)
+        const result = await e2e.fire(sim, workspace, d.clientPayload, { eventType: d.eventType })
+        e2e.expectExit(result, 0)
         this.done++
       }
     })
@@ -130,7 +130,7 @@ describeIfPython('watch: a Debussy run, dispatched and synced', () => {
     await attempt('2', 1)
     await status('2', 'failed', 'gates failed')
     await runner.catchUp()
-    expect(stateLabels(labels(first))).toEqual(['debussy:failed'])
+    expect(e2e.stateLabels(labels(first))).toEqual(['debussy:failed'])
     await attempt('2', 2)
     await status('2', 'validating')
     await status('2', 'completed')
@@ -140,7 +140,7 @@ describeIfPython('watch: a Debussy run, dispatched and synced', () => {
     await runner.catchUp()
     // Waiting for a person is its own state on every linked issue, one state label each.
     for (const n of sample.issueNumbers) {
-      expect(stateLabels(labels(n))).toEqual(['debussy:awaiting-human'])
+      expect(e2e.stateLabels(labels(n))).toEqual(['debussy:awaiting-human'])
     }
     await status('3', 'completed')
     await attempt('4', 1)
@@ -181,7 +181,7 @@ describeIfPython('watch: a Debussy run, dispatched and synced', () => {
     expect(sim.dispatches().map((d) => d.eventType)).toContain('debussy-phase-awaiting-human')
 
     for (const n of sample.issueNumbers) {
-      expect(stateLabels(labels(n))).toEqual(['debussy:completed'])
+      expect(e2e.stateLabels(labels(n))).toEqual(['debussy:completed'])
       expect(sim.issue(REPO, n).state).toBe('closed')
     }
     // People's labels survive.
@@ -235,7 +235,7 @@ describeIfPython('watch: a Debussy run, dispatched and synced', () => {
       total_phases: 4
     })
     for (const n of sample.issueNumbers) {
-      expect(stateLabels(labels(n))).toEqual(['debussy:completed'])
+      expect(e2e.stateLabels(labels(n))).toEqual(['debussy:completed'])
       expect(sim.issue(REPO, n).state).toBe('closed')
     }
   }, 120_000)

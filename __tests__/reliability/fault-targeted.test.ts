@@ -3,11 +3,11 @@
  * SPEC §6/§7 says) the action must behave a certain way. A user re-runs a
  * failed step at most twice; then GitHub must be where a fault-free run leaves it.
  */
-import { afterAll, afterEach, expect, it } from '@jest/globals'
+import { expect, it } from '@jest/globals'
 import { startSimulator, type GitHubSimulator } from '../../test-support/github-simulator.js'
 import {
   TOKEN,
-  Tally,
+  fileTally,
   describeReliability,
   errorMessages,
   runScanned
@@ -17,7 +17,7 @@ import { createGitHub, REAL_CLOCK, TIMED_OUT } from '../../src/github/client.js'
 import { FAULT_CLASSES, STATE_LABELS } from '../../test-support/reliability-model.js'
 import { writeKindsOf, type WriteKind } from '../../test-support/reliability-campaign.js'
 import type { LoggedRequest, LostAnswer } from '../../test-support/github-simulator.js'
-import { cleanup, makeWorkspace } from '../../test-support/run-action.js'
+import { makeWorkspace } from '../../test-support/run-action.js'
 import {
   FAST_TIMING,
   endpointsOf,
@@ -31,18 +31,10 @@ import {
   type Sample
 } from '../../test-support/sample-repo.js'
 
-const tally = new Tally('fault-targeted')
 let sim: GitHubSimulator
+const tally = fileTally('fault-targeted', () => sim)
 let sample: Sample
 let workspace: string
-
-afterEach(async () => {
-  await sim.close()
-})
-afterAll(() => {
-  cleanup()
-  tally.save()
-})
 
 async function setup(
   options: Parameters<typeof seedSample>[1] = {},

@@ -6,33 +6,20 @@
  * is the `::add-mask::` command the runner consumes. (Every in-process run of
  * the other reliability files is scanned the same way; see reliability-harness.ts.)
  */
-import { afterAll, afterEach, expect, it } from '@jest/globals'
+import { expect, it } from '@jest/globals'
 import { startSimulator, type GitHubSimulator } from '../../test-support/github-simulator.js'
 import {
   TOKEN,
-  Tally,
+  fileTally,
   describeReliability,
   tokenLeaks
 } from '../../test-support/reliability-harness.js'
 import { FAULT_CLASSES } from '../../test-support/reliability-model.js'
-import {
-  cleanup,
-  makeWorkspace,
-  runAction,
-  type ActionResult
-} from '../../test-support/run-action.js'
+import { makeWorkspace, runAction, type ActionResult } from '../../test-support/run-action.js'
 import { PLAN_PATH, REPO, dispatch, seedSample } from '../../test-support/sample-repo.js'
 
-const tally = new Tally('secrets')
 let sim: GitHubSimulator
-
-afterEach(async () => {
-  await sim.close()
-})
-afterAll(() => {
-  cleanup()
-  tally.save()
-})
+const tally = fileTally('secrets', () => sim)
 
 /** A PAT for the project board (github.project), accepted beside TOKEN. */
 const PROJECT_TOKEN = 'github_pat_11AProj3ctT0kenThatMustNeverShow_Q7xZ9kLmW4'
@@ -100,6 +87,18 @@ async function bundle(
   return { ...result, leaks }
 }
 
+/** phase_started with a credential GitHub refuses: the step fails saying `error`, and no token shows. */
+async function refusedCredential(
+  options: Parameters<typeof bundle>[1],
+  error: RegExp
+): Promise<ActionResult & { leaks: string[] }> {
+  const result = await bundle({ event: 'phase_started', plan: PLAN_PATH, phase: '1' }, options)
+  expect(result.code).not.toBe(0)
+  expect(result.stdout).toMatch(error)
+  expect(result.leaks).toEqual([])
+  return result
+}
+
 describeReliability('the token never shows (the bundle, RUNNER_DEBUG=1)', () => {
   it('a clean run with a 5xx and a reset on the way', async () => {
     const result = await bundle(
@@ -116,14 +115,10 @@ describeReliability('the token never shows (the bundle, RUNNER_DEBUG=1)', () => 
   }, 60_000)
 
   it('a token GitHub refuses (401) fails the step without printing it', async () => {
-    const wrong = 'ghp_Wr0ngT0kenThatMustNeverBePrinted42'
-    const result = await bundle(
-      { event: 'phase_started', plan: PLAN_PATH, phase: '1' },
-      { token: wrong }
+    const result = await refusedCredential(
+      { token: 'ghp_Wr0ngT0kenThatMustNeverBePrinted42' },
+      /::error::.*Bad credentials/
     )
-    expect(result.code).not.toBe(0)
-    expect(result.stdout).toMatch(/::error::.*Bad credentials/)
-    expect(result.leaks).toEqual([])
     expect(
       tokenLeaks(TOKEN, { stdout: result.stdout, stderr: result.stderr, summary: result.summary })
     ).toEqual([])
@@ -196,16 +191,13 @@ describeReliability('the token never shows (the bundle, RUNNER_DEBUG=1)', () => 
   }, 60_000)
 
   it('a project-token GitHub refuses (401) fails the step without printing it', async () => {
-    const wrong = 'github_pat_11AWr0ngProj3ctT0kenNeverPrinted_Z9kLmW4pV8'
-    const result = await bundle(
-      { event: 'phase_started', plan: PLAN_PATH, phase: '1' },
-      { project: true, inputs: { 'project-token': wrong } }
-    )
-    expect(result.code).not.toBe(0)
-    expect(result.stdout).toMatch(
+    await refusedCredential(
+      {
+        project: true,
+        inputs: { 'project-token': 'github_pat_11AWr0ngProj3ctT0kenNeverPrinted_Z9kLmW4pV8' }
+      },
       /::error::.*project https:\/\/github\.com\/orgs\/acme\/projects\/1 with the project-token: HTTP 401: Bad credentials.*Give the project-token input a token that can/
     )
-    expect(result.leaks).toEqual([])
     expect(sim.writes()).toEqual([])
   }, 60_000)
 })
