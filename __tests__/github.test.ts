@@ -434,10 +434,16 @@ describe('applyOperations', () => {
     }
   )
 
-  it('writes the milestone as the changeset has it, with no read of its own', async () => {
-    const m = sim.addMilestone(REPO, { title: 'Q4', description: 'A note by a person.' })
-    const start = sim.requests.length
-    const description = placeBlock('A note by a person.', SAMPLE_BLOCK)
+  it('keeps an edit a person made to the milestone after the read', async () => {
+    const m = sim.addMilestone(REPO, { title: 'Q4', description: 'Before.' })
+    const milestone = {
+      repo: { owner: 'acme', repo: 'app' },
+      number: m,
+      title: 'Q4',
+      description: 'Before.',
+      url: ''
+    }
+    sim.setMilestone(REPO, m, { description: 'Before. And a note added meanwhile.' })
     const results = await applyOperations(github, {
       operations: completeOperations(
         [
@@ -447,15 +453,18 @@ describe('applyOperations', () => {
             milestone: m,
             title: 'Q4',
             progress: '1/2 (50%)',
-            description
+            description: placeBlock(milestone.description, SAMPLE_BLOCK)
           }
         ],
-        { issues: [], labels: new Map(), namedMilestone: undefined }
+        { issues: [], labels: new Map(), namedMilestone: undefined },
+        { base: milestone.description, block: SAMPLE_BLOCK }
       )
     })
     expect(results.map(outcome)).toEqual(['applied'])
-    expect(sim.milestone(REPO, m).description).toBe(description)
-    expect(sim.requests.slice(start).map((r) => r.method)).toEqual(['PATCH'])
+    expect(sim.milestone(REPO, m).description).toBe(
+      placeBlock('Before. And a note added meanwhile.', SAMPLE_BLOCK)
+    )
+    expect(sim.milestone(REPO, m).description).toContain('Debussy Progress')
   })
 })
 
@@ -618,14 +627,14 @@ describe('SPEC §7: an answer that cannot be read is a failed write like any oth
     }
   )
 
-  it('a milestone write answered with an HTML page is a failed write; the labels are still made', async () => {
+  it('a milestone read answered with an HTML page never wipes the description', async () => {
     sim = await startSimulator()
     const { workspace, ...sample } = seedWorkspace(sim, { stateLabels: true })
     sim.injectFault({
       kind: 'malformed',
       body: 'html',
       times: 4,
-      match: { method: 'PATCH', path: /\/milestones\/\d+$/ }
+      match: { method: 'GET', path: /\/milestones\/\d+$/ }
     })
 
     const result = await runSync(workspace, {
@@ -635,11 +644,10 @@ describe('SPEC §7: an answer that cannot be read is a failed write like any oth
     })
 
     expect(result.failed).toBe(true)
-    expect(result.stdout).toMatch(/1 of \d+ write\(s\) failed/)
-    expect(result.stdout).toContain('could not be read')
-    for (const n of sample.issueNumbers) {
-      expect(sim.issue(SAMPLE_REPO, n).labels).toContain('debussy:completed')
-    }
+    expect(sim.milestone(SAMPLE_REPO, sample.milestone ?? 0).description).toBe(
+      'Move failed card captures onto a durable retry queue.\n\nOwner: payments team.'
+    )
+    expect(sim.writes().filter((w) => w.method === 'PATCH')).toEqual([])
   })
 })
 

@@ -255,7 +255,7 @@ describe('reconcile: state labels (SPEC §6 table)', () => {
 })
 
 describe('reconcile: the changeset carries what apply needs', () => {
-  it('node ids, label ids (or the create_label that makes the label) and the milestone text', () => {
+  it('node ids, label ids (or the create_label that makes the label) and the milestone base', () => {
     const present = reconcile(input({}))
     const add = present.operations.find((op) => op.op === 'add_label')
     const labelId = present.issues[0]?.operations.find((op) => op.op === 'add_label')
@@ -270,12 +270,11 @@ describe('reconcile: the changeset carries what apply needs', () => {
       labelIds: [expect.stringMatching(/^LA_debussy:in-progress/)]
     })
     const update = present.operations.find((op) => op.op === 'update_milestone')
-    expect(update?.op === 'update_milestone' && update.target).toEqual({
-      repo: { owner: 'acme', repo: 'app' }
+    expect(update?.op === 'update_milestone' && update.target).toMatchObject({
+      repo: { owner: 'acme', repo: 'app' },
+      base: 'Human text.',
+      block: { planKey: 'docs/plan.md', progress: { completed: 2, total: 4 } }
     })
-    expect(update?.op === 'update_milestone' && update.description).toMatch(
-      /^Human text\.[\s\S]*Debussy Progress:\*\* 50% \(2\/4 phases\)/
-    )
 
     const missing = reconcile(input({ snapshot: snapshot([issue(10, []), issue(11, [])], []) }))
     const create = missing.operations.find((op) => op.op === 'create_label')

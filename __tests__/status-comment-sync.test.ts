@@ -80,8 +80,13 @@ describe('status_comment: one living comment per linked issue', () => {
     await setup({ stateLabels: true })
     await fire({ event: 'phase_started', phase: '1', sequence: 1 })
     await fire({ event: 'phase_completed', phase: '1', sequence: 2 })
-    // The read, one mutation (labels and the three edits), the milestone's write.
-    expect(sim.requests.map((r) => r.operation ?? r.method)).toEqual(['query', 'mutation', 'PATCH'])
+    // The read, one mutation (labels and the three edits), the milestone's read and write.
+    expect(sim.requests.map((r) => r.operation ?? r.method)).toEqual([
+      'query',
+      'mutation',
+      'GET',
+      'PATCH'
+    ])
     expect(sim.requests[1]?.mutationFields).toBe(9)
   })
 
@@ -89,7 +94,7 @@ describe('status_comment: one living comment per linked issue', () => {
     await setup({ issues: 100, stateLabels: true })
     await fire({ event: 'phase_started', phase: '1', sequence: 1 })
     await fire({ event: 'phase_completed', phase: '1', sequence: 2 })
-    // One read; 300 label and edit fields, 50 a request; the milestone's write.
+    // One read; 300 label and edit fields, 50 a request; the milestone's read and write.
     expect(sim.requests.length).toBeLessThanOrEqual(10)
     expect(statusComments(sample.issueNumbers[99] ?? 0)[0]).toContain(
       '| 1 | Phase 1 | ✅ completed |'

@@ -63,7 +63,7 @@ describe('parent_issue: the linked issues become sub-issues of the plan issue, o
     expect(sim.subIssuesOf(REPO, parent)).toEqual(sample.issueNumbers.map(ref))
     for (const n of sample.issueNumbers) expect(sim.parentOf(REPO, n)).toBe(ref(parent))
     expect(sim.issue(REPO, parent).labels).toEqual(['epic', 'debussy:in-progress'])
-    // One read, one mutation request for labels and sub-issues together, the milestone's write.
+    // One read, one mutation request for labels and sub-issues together, the milestone's read and write.
     const mutations = sim.requests.filter((r) => r.operation === 'mutation')
     expect(mutations).toHaveLength(1)
     expect(queryOf(mutations[0] ?? {})).toMatch(/addLabelsToLabelable\(.*addSubIssue\(/)
@@ -197,8 +197,8 @@ describe('the budget with parent_issue on (issue #14: phase_completed for 100 is
     const first = await fire(started)
     expect(first.failed).toBe(false)
     expect(sim.subIssuesOf(REPO, parent)).toHaveLength(100)
-    // One read, 201 mutation fields in batches of 50, the milestone's write.
-    expect(sim.requests).toHaveLength(7)
+    // One read, 201 mutation fields in batches of 50, the milestone's read and write.
+    expect(sim.requests).toHaveLength(8)
 
     sim.resetLog()
     const completed = { event: 'phase_completed', plan: PLAN_PATH, phase: '1' }

@@ -268,7 +268,14 @@ export type Operation =
   | (Shown<'remove_label'> & {
       readonly target: { readonly issueId: string; readonly labelIds: readonly string[] }
     })
-  | (Shown<'update_milestone'> & { readonly target: { readonly repo: RepoRef } })
+  | (Shown<'update_milestone'> & {
+      readonly target: {
+        readonly repo: RepoRef
+        /** The description as the snapshot read it; `description` is it with the block placed. */
+        readonly base: string
+        readonly block: ProgressBlockData
+      }
+    })
   | (Shown<'comment'> & { readonly target: { readonly issueId: string } })
   | (Shown<'close_issue'> & { readonly target: { readonly issueId: string } })
   | (Shown<'status_comment'> & {

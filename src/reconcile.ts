@@ -571,7 +571,11 @@ function milestoneOperations(
       title: outcome.milestone.title,
       progress: `${formatProgress(progress)} (${progress.percent}%)`,
       description: placeBlock(outcome.milestone.description, outcome.block),
-      target: { repo: outcome.milestone.repo }
+      target: {
+        repo: outcome.milestone.repo,
+        base: outcome.milestone.description,
+        block: outcome.block
+      }
     }
   ]
 }

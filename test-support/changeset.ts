@@ -1,7 +1,7 @@
 /**
  * Complete operations for tests of apply that write them by hand: the ids
  * reconcile would resolve from the snapshot (node ids, label ids, the
- * milestone's repository), added to operations as users see them.
+ * milestone's base text and block), added to operations as users see them.
  */
 import type {
   LabelSource,
@@ -22,7 +22,11 @@ export const SAMPLE_BLOCK: ProgressBlockData = {
 
 export function completeOperations(
   shown: readonly ShownOperation[],
-  snapshot: Snapshot
+  snapshot: Snapshot,
+  milestone: { readonly base: string; readonly block: ProgressBlockData } = {
+    base: snapshot.namedMilestone?.description ?? '',
+    block: SAMPLE_BLOCK
+  }
 ): Operation[] {
   const done: Operation[] = []
   const issueId = (issue: string): string => {
@@ -64,7 +68,7 @@ export function completeOperations(
         break
       }
       case 'update_milestone':
-        done.push({ ...op, target: { repo: parseRepo(op.repo, 'test') } })
+        done.push({ ...op, target: { repo: parseRepo(op.repo, 'test'), ...milestone } })
         break
       case 'comment':
       case 'close_issue':

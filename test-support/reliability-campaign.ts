@@ -333,7 +333,8 @@ function drawFault(random: Random): FaultSpec {
     [FAULT_CLASSES.observe, 22],
     [FAULT_CLASSES.mutation, 22],
     [FAULT_CLASSES.createLabel, 8],
-    [FAULT_CLASSES.milestonePatch, 24],
+    [FAULT_CLASSES.milestoneGet, 12],
+    [FAULT_CLASSES.milestonePatch, 12],
     [FAULT_CLASSES.anyGraphql, 8],
     [FAULT_CLASSES.anyRest, 6],
     [FAULT_CLASSES.any, 10]

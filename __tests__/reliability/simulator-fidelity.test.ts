@@ -981,6 +981,7 @@ describe('GraphQL documents the action sends, against @octokit/graphql-schema', 
     expect(rest.map((a) => `${a.route} ${a.status}`)).toEqual([
       'POST /repos/{owner}/{repo}/labels 201',
       'POST /repos/{owner}/{repo}/labels 422',
+      'GET /repos/{owner}/{repo}/milestones/{milestone_number} 200',
       'PATCH /repos/{owner}/{repo}/milestones/{milestone_number} 200'
     ])
     const mutations = graphqlSince(sim, start)

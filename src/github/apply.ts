@@ -11,8 +11,12 @@
  *   (writeOnce), never sent twice;
  * - a label whose creation was answered 422 already_exists (another run made
  *   it, or an attempt of ours whose answer was lost): its id.
+ * Besides, the milestone: an optimistic re-read just before its write, the read half
+ *   of a read-modify-write, so that a person's edit since the snapshot is kept
+ *   (the changeset's base text and block say what to place into it).
  */
 import type { FailureReason, Operation, OperationResult } from '../domain.js'
+import { placeBlock } from '../reconcile.js'
 import type { GitHub } from './client.js'
 import { answerLost, classify, describeError, isAlreadyExists } from './errors.js'
 import { graphqlPartial, type GqlError } from './observe.js'
@@ -379,23 +383,29 @@ function failureReason(error: unknown): FailureReason {
 }
 
 /**
- * Writes the milestone's description as the changeset has it: the text observe
- * read, with this plan's block placed. No re-read first: runs of one repository
- * are serialised by the workflow's concurrency group, and a re-read would only
- * narrow, not close, the second between the read and the write.
+ * Writes the milestone's description: the changeset's text when the milestone
+ * still reads as the snapshot saw it (`base`), else this plan's block placed
+ * into what it reads now, so that a person's edit since the snapshot is kept.
  */
 async function updateMilestone(
   github: GitHub,
   operation: UpdateMilestone
 ): Promise<OperationResult> {
-  const { repo: where } = operation.target
+  const { repo: where, base, block } = operation.target
+  const route = { owner: where.owner, repo: where.repo, milestone_number: operation.milestone }
   try {
-    await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
-      owner: where.owner,
-      repo: where.repo,
-      milestone_number: operation.milestone,
-      description: operation.description
-    })
+    const fresh = await github.octokit.request(
+      'GET /repos/{owner}/{repo}/milestones/{milestone_number}',
+      route
+    )
+    const current = fresh.data.description ?? ''
+    const next = current === base ? operation.description : placeBlock(current, block)
+    if (next !== current) {
+      await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
+        ...route,
+        description: next
+      })
+    }
     return applied(operation)
   } catch (error) {
     return failed(operation, classify(error), describeError(error))
