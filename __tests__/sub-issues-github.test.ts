@@ -281,3 +281,40 @@ describe('without parent_issue nothing about sub-issues is read or written', () 
     expect(sim.parentOf(REPO, sample.issueNumbers[0] ?? 0)).toBeUndefined()
   })
 })
+
+describe('parent_issue with the status comment and a board: the parent is written once too', () => {
+  it('the parent keeps one status comment and one board item; a redelivery reads once and writes nothing', async () => {
+    let board = 0
+    await setup((n) => {
+      board = sim.addProject({ owner: 'acme', title: 'Payments board' })
+      return [
+        'github:',
+        `  parent_issue: ${n}`,
+        '  status_comment: true',
+        '  project:',
+        `    url: https://github.com/orgs/acme/projects/${board}`,
+        '    values:',
+        '      in-progress: In Progress',
+        '      completed: Done'
+      ].join('\n')
+    })
+    const completed = { event: 'phase_completed', plan: PLAN_PATH, phase: '1' }
+    expect((await fire(started)).failed).toBe(false)
+    expect((await fire(completed)).failed).toBe(false)
+
+    const statusOf = (n: number): string[] =>
+      sim.issue(REPO, n).comments.filter((c) => c.includes('<!-- debussy-issue-sync:status'))
+    expect(statusOf(parent)).toHaveLength(1)
+    expect(statusOf(parent)[0]).toContain('completed')
+    const items = sim.projectItems('acme', board)
+    expect(items.filter((i) => i.issue === ref(parent))).toEqual([
+      { issue: ref(parent), values: { Status: 'Done' }, updates: 2 }
+    ])
+
+    sim.resetLog()
+    expect((await fire(completed)).failed).toBe(false)
+    expect(sim.requests).toHaveLength(1)
+    expect(sim.writes()).toEqual([])
+    expect(statusOf(parent)).toHaveLength(1)
+  })
+})

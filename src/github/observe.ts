@@ -191,7 +191,7 @@ export function buildObserveQuery(
         `${PARENT_ALIAS}: issueOrPullRequest(number: ${parent.number}) { __typename ... on Issue { ${LINKED_FIELDS(
           request.completionFor !== undefined,
           'state',
-          `${PARENT_FIELDS} subIssuesSummary { total }`,
+          `${PARENT_FIELDS} subIssuesSummary { total }${items}`,
           request.statusFor !== undefined
         )} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`
       )
@@ -280,7 +280,7 @@ export function decodeObserve(
               subIssues: 0
             }
           : {
-              issue: toObserved(ref, linked, request.completionFor),
+              issue: toObserved(ref, linked, request.completionFor, request.statusFor),
               subIssues: linked.subIssuesSummary?.total ?? 0
             }
     }
@@ -400,12 +400,22 @@ export async function observe(github: GitHub, request: ObserveRequest): Promise<
     if (n === 0) parent = decoded.parent
     if (request.project !== undefined) {
       const separate = request.project.separate
+      // The parent's item too, read under its alias, so that it is not added again on each event.
+      const parentRef = request.parent
+      const repos =
+        parentRef === undefined || built.parentRepoAlias === undefined
+          ? built.repos
+          : built.repos.map((g) =>
+              g.alias === built.parentRepoAlias
+                ? { ...g, issues: [...g.issues, { alias: PARENT_ALIAS, ref: parentRef }] }
+                : g
+            )
       const read =
         separate === undefined
           ? { data, errors }
-          : await readProject(separate, built.repos, request.project, n === 0)
+          : await readProject(separate, repos, request.project, n === 0)
       if (n === 0) projectRoot = decodeProjectRoot(read.data, read.errors)
-      projectItems.push({ repos: built.repos, data: read.data })
+      projectItems.push({ repos, data: read.data })
     }
   }
   let project: ObservedProject | undefined
