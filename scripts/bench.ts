@@ -41,7 +41,6 @@ import {
 import { cpus, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
 import { Kind } from 'graphql'
-import { SYNC_STATES, type SyncState } from '../src/domain.js'
 import { statusMarkerStart } from '../src/status-comment.js'
 import {
   BaselineClient,
@@ -63,7 +62,7 @@ import {
   type ActionResult
 } from '../test-support/run-action.js'
 import { PLAN_PATH, REPO, seedSample, type SnapshotPayload } from '../test-support/sample-repo.js'
-import { runDispatch, stopOnSignal, textTable } from './harness.js'
+import { addBoard, allOnConfig, runDispatch, stopOnSignal, textTable } from './harness.js'
 
 const DIST = path.join(REPO_ROOT, 'dist')
 const BUNDLE = path.join(DIST, 'index.js')
@@ -628,35 +627,6 @@ async function planBudget(): Promise<PlanBudget> {
 
 // ---- settings: the default vs every #14 feature on ----------------------------------
 
-/** The state each of the six maps to on the board (all-on), as a team would name them. */
-const BOARD_VALUES: Readonly<Record<SyncState, string>> = {
-  'in-progress': 'In progress',
-  completed: 'Done',
-  failed: 'Failed',
-  validating: 'Validating',
-  'awaiting-human': 'Waiting on a person',
-  blocked: 'Blocked'
-}
-
-/**
- * `.debussy/config.yaml` with every opt-in of issue 14 on: the living status
- * comment, the board's Status for all six states (github-token reaches the
- * project: one token), and the plan's issue as the parent.
- */
-function allOnConfig(board: number, parent: number): string {
-  return [
-    'github:',
-    '  status_comment: true',
-    `  parent_issue: ${parent}`,
-    '  project:',
-    `    url: https://github.com/orgs/${REPO.split('/')[0] ?? ''}/projects/${board}`,
-    '    field: Status',
-    '    values:',
-    ...SYNC_STATES.map((state) => `      ${state}: ${BOARD_VALUES[state]}`),
-    ''
-  ].join('\n')
-}
-
 type Setting = 'default' | 'all-on'
 type SettingsStepName = 'first event' | 'validating' | 'phase_completed' | 'redelivery'
 
@@ -736,18 +706,7 @@ async function runSetting(
     let files = sample.files
     const shown = [...sample.issueNumbers]
     if (setting === 'all-on') {
-      const board = sim.addProject({
-        owner: REPO.split('/')[0] ?? '',
-        title: 'Payments board',
-        fields: [
-          { name: 'Title', dataType: 'TITLE' },
-          {
-            name: 'Status',
-            dataType: 'SINGLE_SELECT',
-            options: ['Todo', ...Object.values(BOARD_VALUES)]
-          }
-        ]
-      })
+      const board = addBoard(sim)
       const parent = sim.addIssue(REPO, { title: 'Payments retry queue', labels: ['bug'] })
       shown.push(parent)
       files = { ...files, '.debussy/config.yaml': allOnConfig(board, parent) }

@@ -29,25 +29,15 @@ import {
   type Sample,
   type SnapshotPayload
 } from '../test-support/sample-repo.js'
-import { runDispatch, stopOnSignal, textTable } from './harness.js'
+import { OWNER, addBoard, allOnConfig, runDispatch, stopOnSignal, textTable } from './harness.js'
 
 const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js')
 const PHASES = ['1', '2', '2.5', '3'] as const
 /** How long the watcher may take to notice a change (it polls every 100 ms here). */
 const NOTICE_MS = 10_000
 const PROGRESS_LINE = /📊 \*\*Debussy Progress:\*\*[^\r\n]*/
-const OWNER = REPO.split('/')[0] ?? ''
 /** The dry run's preview lines shown; the rest are counted. */
 const DRY_RUN_LINES = 10
-/** The board's Status option of each state (github.project.values). */
-const BOARD_VALUES = {
-  'in-progress': 'In progress',
-  completed: 'Done',
-  failed: 'Failed',
-  validating: 'Validating',
-  'awaiting-human': 'Waiting on a person',
-  blocked: 'Blocked'
-} as const
 
 // ---- output ------------------------------------------------------------------
 
@@ -398,30 +388,11 @@ async function demo(): Promise<void> {
     const parent = sim.addIssue(REPO, { title: 'Payments retry queue', labels: ['epic'] })
     const shown: Sample = { ...sample, issueNumbers: [...sample.issueNumbers, parent] }
     // The team's board; its Status column follows the state (github.project).
-    const board = sim.addProject({
-      owner: OWNER,
-      title: 'Payments board',
-      fields: [
-        { name: 'Title', dataType: 'TITLE' },
-        {
-          name: 'Status',
-          dataType: 'SINGLE_SELECT',
-          options: ['Todo', ...Object.values(BOARD_VALUES)]
-        }
-      ]
+    const board = addBoard(sim)
+    const workspace = makeWorkspace({
+      ...sample.files,
+      '.debussy/config.yaml': allOnConfig(board, parent)
     })
-    const config = [
-      'github:',
-      '  status_comment: true',
-      `  parent_issue: ${parent}`,
-      '  project:',
-      `    url: https://github.com/orgs/${OWNER}/projects/${board}`,
-      '    field: Status',
-      '    values:',
-      ...Object.entries(BOARD_VALUES).map(([state, option]) => `      ${state}: ${option}`),
-      ''
-    ].join('\n')
-    const workspace = makeWorkspace({ ...sample.files, '.debussy/config.yaml': config })
     mkdirSync(path.join(workspace, '.debussy'), { recursive: true })
 
     say(bold('debussy-issue-sync demo'))
