@@ -12,6 +12,7 @@
  *   npm run bench -- --json out.json    the same figures as JSON, too
  *   npm run bench -- --full-baseline    also time baseline runs estimated over 6 minutes
  *   npm run bench -- --cold-start       only the cold start (15 samples) and the size of dist/
+ *   npm run bench -- --settings         only the default setting vs all of issue 14 on, at each N
  *
  * Each (N, scenario) pair gets two fresh simulators, seeded alike and brought
  * to the scenario's starting state alike (by running the preceding events
@@ -39,13 +40,20 @@ import {
 } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
+import { Kind } from 'graphql'
+import { statusMarkerStart } from '../src/status-comment.js'
 import {
   BaselineClient,
   DEBUSSY_LABELS,
   type BaselineEvent,
   type BaselineEventKind
 } from '../test-support/baseline-client.js'
-import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
+import {
+  startSimulator,
+  type GitHubSimulator,
+  type LoggedRequest
+} from '../test-support/github-simulator.js'
+import { analyseGraphql } from '../test-support/simulator-graphql.js'
 import {
   REPO_ROOT,
   cleanup,
@@ -54,7 +62,7 @@ import {
   type ActionResult
 } from '../test-support/run-action.js'
 import { PLAN_PATH, REPO, seedSample, type SnapshotPayload } from '../test-support/sample-repo.js'
-import { runDispatch, stopOnSignal, textTable } from './harness.js'
+import { addBoard, allOnConfig, runDispatch, stopOnSignal, textTable } from './harness.js'
 
 const DIST = path.join(REPO_ROOT, 'dist')
 const BUNDLE = path.join(DIST, 'index.js')
@@ -101,6 +109,8 @@ const BENCH_DEADLINE_MS = 90 * 60_000
 /** GitHub's pacing as the throttling plugin applies it: writes 1 s apart, notifying writes 3 s. */
 const WRITE_SPACING_S = 1
 const NOTIFYING_SPACING_S = 3
+/** Issue 14's budget with every opt-in on: phase_completed for 100 issues, in steady state. */
+const ALL_ON_BUDGET = 10
 
 // ---- arguments -----------------------------------------------------------------
 
@@ -111,13 +121,15 @@ interface Args {
   readonly fullBaseline: boolean
   /** Only the cold start and dist/'s size: no scenarios, no plan run. */
   readonly coldStartOnly: boolean
+  /** Only the default setting vs all-on, at each N: no baseline, no plan run, no cold start. */
+  readonly settingsOnly: boolean
 }
 
 class UsageError extends Error {}
 class BenchError extends Error {}
 
 const USAGE =
-  'usage: npm run bench -- [--quick] [--n 1,5,20,100] [--json FILE] [--full-baseline] [--cold-start]'
+  'usage: npm run bench -- [--quick] [--n 1,5,20,100] [--json FILE] [--full-baseline] [--cold-start | --settings]'
 
 function parseArgs(argv: readonly string[]): Args {
   let quick = false
@@ -125,6 +137,7 @@ function parseArgs(argv: readonly string[]): Args {
   let ns: number[] | undefined
   let fullBaseline = false
   let coldStartOnly = false
+  let settingsOnly = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
     const value = (): string => {
@@ -135,6 +148,7 @@ function parseArgs(argv: readonly string[]): Args {
     if (arg === '--quick') quick = true
     else if (arg === '--full-baseline') fullBaseline = true
     else if (arg === '--cold-start') coldStartOnly = true
+    else if (arg === '--settings') settingsOnly = true
     else if (arg === '--json') json = value()
     else if (arg.startsWith('--json=')) json = arg.slice('--json='.length)
     else if (arg === '--n' || arg.startsWith('--n=')) {
@@ -153,12 +167,15 @@ function parseArgs(argv: readonly string[]): Args {
     } else throw new UsageError(`unknown argument "${arg}"`)
   }
   if (json === '') throw new UsageError('--json needs a file name')
+  if (coldStartOnly && settingsOnly)
+    throw new UsageError('--cold-start and --settings each run one part only: give one of them')
   return {
     quick,
     json,
     ns: [...new Set(ns ?? (quick ? [1, 5] : [1, 5, 20, 100]))].sort((a, b) => a - b),
     fullBaseline,
-    coldStartOnly
+    coldStartOnly,
+    settingsOnly
   }
 }
 
@@ -288,7 +305,7 @@ function measure(sim: GitHubSimulator, wallMs: number | null): Measure {
   }
 }
 
-function actionFailed(what: string, result: ActionResult, p: Payload): never {
+function actionFailed(what: string, result: ActionResult, p: SnapshotPayload): never {
   const tail = (text: string): string =>
     text.trim() === ''
       ? '    (empty)'
@@ -314,7 +331,7 @@ function actionFailed(what: string, result: ActionResult, p: Payload): never {
 async function runActionEvent(
   sim: GitHubSimulator,
   workspace: string,
-  p: Payload,
+  p: SnapshotPayload,
   what: string
 ): Promise<ActionResult> {
   const result = await runDispatch(
@@ -608,6 +625,146 @@ async function planBudget(): Promise<PlanBudget> {
   }
 }
 
+// ---- settings: the default vs every #14 feature on ----------------------------------
+
+type Setting = 'default' | 'all-on'
+type SettingsStepName = 'first event' | 'validating' | 'phase_completed' | 'redelivery'
+
+interface SettingsStep {
+  readonly name: SettingsStepName
+  readonly from: string
+  readonly event: SnapshotPayload
+}
+
+/** One run of phase 1 through Debussy's validating state, and its completion delivered twice. */
+function settingsSteps(): SettingsStep[] {
+  const total = PHASES.length
+  const phase = PHASES[0]
+  const at = (event: SnapshotPayload['event'], sequence: number, completed: number) => ({
+    event,
+    plan: PLAN_PATH,
+    phase,
+    run_id: RUN_ID,
+    sequence,
+    completed_phases: completed,
+    total_phases: total
+  })
+  const completed = at('phase_completed', 3, 1)
+  return [
+    {
+      name: 'first event',
+      from: 'phase_started on a fresh repository: all-on posts the status comments, adds the issues to the board and under the parent',
+      event: at('phase_started', 1, 0)
+    },
+    {
+      name: 'validating',
+      from: 'phase_validating (Debussy’s state) after it: steady state',
+      event: at('phase_validating', 2, 0)
+    },
+    {
+      name: 'phase_completed',
+      from: 'after phase_validating: steady state (comments exist, issues on the board and sub-issues already)',
+      event: completed
+    },
+    { name: 'redelivery', from: 'the same phase_completed again', event: completed }
+  ]
+}
+
+interface SettingsRow {
+  readonly n: number
+  readonly step: SettingsStepName
+  readonly default: Measure
+  readonly allOn: Measure
+  /** The all-on run's requests, described: where a budget goes. */
+  readonly allOnRequests: string[]
+  /** Issues (linked or the parent) with more than one status comment after the all-on run. */
+  readonly duplicated: string[]
+}
+
+/** A request in a few words: `GET /repos/…`, or a GraphQL operation with its top-level fields. */
+function describeRequest(request: LoggedRequest): string {
+  if (request.kind !== 'graphql') return `${request.method} ${request.path.split('?')[0] ?? ''}`
+  const { document } = analyseGraphql(request.body)
+  const counts = new Map<string, number>()
+  const op = document?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION)
+  for (const selection of op?.selectionSet.selections ?? []) {
+    const name = selection.kind === Kind.FIELD ? selection.name.value : '…'
+    counts.set(name, (counts.get(name) ?? 0) + 1)
+  }
+  const fields = [...counts].map(([name, count]) => (count > 1 ? `${name}×${count}` : name))
+  return `GraphQL ${request.operation ?? '?'} ${fields.join(', ')}`
+}
+
+/** One setting's run of the steps on a fresh simulator: one measure per step. */
+async function runSetting(
+  n: number,
+  setting: Setting
+): Promise<{ measures: Measure[]; requests: string[][]; duplicated: string[] }> {
+  const sim = await freshSim()
+  try {
+    const sample = seedSample(sim, { issues: n, phases: PHASES })
+    let files = sample.files
+    const shown = [...sample.issueNumbers]
+    if (setting === 'all-on') {
+      const board = addBoard(sim)
+      const parent = sim.addIssue(REPO, { title: 'Payments retry queue', labels: ['bug'] })
+      shown.push(parent)
+      files = { ...files, '.debussy/config.yaml': allOnConfig(board, parent) }
+    }
+    const workspace = makeWorkspace(files)
+    try {
+      const measures: Measure[] = []
+      const requests: string[][] = []
+      for (const step of settingsSteps()) {
+        sim.resetLog()
+        const result = await runActionEvent(
+          sim,
+          workspace,
+          step.event,
+          `${setting} ${step.name} N=${n}`
+        )
+        measures.push(measure(sim, result.durationMs))
+        requests.push(sim.requests.map(describeRequest))
+      }
+      // "Never duplicated": the all-on run must leave one status comment on each issue.
+      const marker = statusMarkerStart(PLAN_PATH)
+      const duplicated = shown.flatMap((number) => {
+        const count = sim.issue(REPO, number).comments.filter((b) => b.includes(marker)).length
+        return count > 1 ? [`${REPO}#${number} (${count})`] : []
+      })
+      return { measures, requests, duplicated }
+    } finally {
+      cleanup(workspace)
+    }
+  } finally {
+    await closeSim(sim)
+  }
+}
+
+async function settingsRows(ns: readonly number[]): Promise<SettingsRow[]> {
+  const rows: SettingsRow[] = []
+  for (const n of ns) {
+    progress(`N=${n} settings: default, then all-on`)
+    const def = await runSetting(n, 'default')
+    const all = await runSetting(n, 'all-on')
+    for (const [i, step] of settingsSteps().entries()) {
+      const d = def.measures[i]
+      const a = all.measures[i]
+      if (d === undefined || a === undefined)
+        throw new BenchError('internal: a step was not measured')
+      rows.push({
+        n,
+        step: step.name,
+        default: d,
+        allOn: a,
+        allOnRequests: all.requests[i] ?? [],
+        duplicated: all.duplicated
+      })
+    }
+  }
+  return rows
+}
+
 // ---- cold start ------------------------------------------------------------------
 
 interface ColdStart {
@@ -748,7 +905,11 @@ interface Target {
  * Cold start is reported above, not a target: a workflow takes seconds to
  * start, so a few hundred milliseconds of the action's own are not noticed.
  */
-function targets(pairs: readonly PairResult[], plan: PlanBudget | undefined): Target[] {
+function targets(
+  pairs: readonly PairResult[],
+  plan: PlanBudget | undefined,
+  settings: readonly SettingsRow[]
+): Target[] {
   const result: Target[] = []
   const pc100 = pairs.find((p) => p.n === 100 && p.scenario === 'phase_completed')
   const notMeasured = 'not measured (N=100 is not in this run)'
@@ -786,6 +947,28 @@ function targets(pairs: readonly PairResult[], plan: PlanBudget | undefined): Ta
       redeliveries.length === 0
         ? null
         : redeliveries.every((p) => p.action.requests === 1 && p.action.writes === 0)
+  })
+  const allOn100 = settings.find((r) => r.n === 100 && r.step === 'phase_completed')
+  result.push({
+    target: 'all-on phase_completed N=100 (steady state): at most 10 requests',
+    measured: allOn100
+      ? `${allOn100.allOn.requests} requests, ${allOn100.allOn.writes} writes`
+      : notMeasured,
+    holds: allOn100 ? allOn100.allOn.requests <= ALL_ON_BUDGET : null
+  })
+  const allOnRedeliveries = settings.filter((r) => r.step === 'redelivery')
+  result.push({
+    target: 'all-on redelivery: 1 request, 0 writes (every N)',
+    measured:
+      allOnRedeliveries.length === 0
+        ? 'not measured'
+        : allOnRedeliveries
+            .map((r) => `N=${r.n}: ${r.allOn.requests} req, ${r.allOn.writes} writes`)
+            .join('; '),
+    holds:
+      allOnRedeliveries.length === 0
+        ? null
+        : allOnRedeliveries.every((r) => r.allOn.requests === 1 && r.allOn.writes === 0)
   })
   result.push({
     target: `17-event plan (10 issues, 8 phases): ≤ 80 requests in total`,
@@ -901,6 +1084,77 @@ async function reportPlanBudget(): Promise<PlanBudget> {
   return plan
 }
 
+async function reportSettings(ns: readonly number[]): Promise<SettingsRow[]> {
+  const rows = await settingsRows(ns)
+  say('Settings side by side: the action alone, labels and progress only vs all of issue 14 on')
+  say('  default  labels and the milestone progress line only (no config.yaml)')
+  say(
+    '  all-on   status_comment: true, parent_issue, project (Status for all six states, github-token reaches it: one token)'
+  )
+  const cell = (m: Measure): string[] => [
+    String(m.requests),
+    String(m.writes),
+    String(m.mutationFields),
+    seconds(m.wallMs)
+  ]
+  for (const line of table(
+    [
+      'N',
+      'event',
+      'def req',
+      'def writes',
+      'def fields',
+      'def wall',
+      'all req',
+      'all writes',
+      'all fields',
+      'all wall'
+    ],
+    rows.map((r) => [String(r.n), r.step, ...cell(r.default), ...cell(r.allOn)])
+  ))
+    say(`  ${line}`)
+  say()
+  say(
+    '  one run per setting and N, on a fresh simulator each: phase 1 started, validating, completed, and its completion delivered again'
+  )
+  for (const step of settingsSteps()) say(`  ${step.name}: ${step.from}`)
+  say(
+    `  the budget applies to the steady state: all-on phase_completed for N=100 at most ${ALL_ON_BUDGET} requests; a redelivery 1 request, 0 writes`
+  )
+  for (const r of rows.filter((row) => row.step === 'redelivery' && row.duplicated.length > 0))
+    say(
+      `  N=${r.n} all-on: WARNING: more than one status comment on ${r.duplicated.slice(0, 5).join(', ')}`
+    )
+  const largest = rows.filter((r) => r.step === 'phase_completed').at(-1)
+  if (largest !== undefined) {
+    say(`  all-on phase_completed N=${largest.n}, its ${largest.allOn.requests} requests:`)
+    for (const [i, line] of largest.allOnRequests.entries()) say(`    ${i + 1}. ${line}`)
+  }
+  say()
+  return rows
+}
+
+async function reportColdStart(args: Args): Promise<ColdStart> {
+  const samples = args.quick && !args.coldStartOnly ? 5 : 15
+  progress(`cold start, ${samples} samples`)
+  const cold = await coldStart(samples)
+  say(
+    `Cold start (reported, not a target): process spawn to the action's first HTTP request, median of ${samples} runs`
+  )
+  say(`  action      ${millis(cold.actionMedianMs)}  (samples: ${cold.actionMs.join(', ')} ms)`)
+  say(
+    `  node -e 0   ${millis(cold.nodeMedianMs)}  (spawn to exit, interleaved; samples: ${cold.nodeMs.join(', ')} ms)`
+  )
+  say(
+    `  floor       ${millis(cold.floorMedianMs)}  (a bare node script's first request, measured as the action's; samples: ${cold.floorMs.join(', ')} ms)`
+  )
+  say(
+    `  the action spends ${millis(cold.actionMedianMs - cold.floorMedianMs)} more than the floor (medians); node -e 0 takes ≈60 ms on an idle machine of this kind`
+  )
+  say()
+  return cold
+}
+
 async function bench(args: Args): Promise<number> {
   if (!existsSync(BUNDLE)) {
     throw new BenchError(
@@ -926,30 +1180,15 @@ async function bench(args: Args): Promise<number> {
   say(
     args.coldStartOnly
       ? '  only      cold start and dist/ size (--cold-start)'
-      : `  N         ${args.ns.join(', ')}${args.quick ? ' (--quick)' : ''}`
+      : `  N         ${args.ns.join(', ')}${args.quick ? ' (--quick)' : ''}${args.settingsOnly ? '; only the default setting vs all-on (--settings)' : ''}`
   )
   say()
 
-  const pairs = args.coldStartOnly ? [] : await reportPairs(args)
-  const plan = args.coldStartOnly ? undefined : await reportPlanBudget()
-
-  const samples = args.quick && !args.coldStartOnly ? 5 : 15
-  progress(`cold start, ${samples} samples`)
-  const cold = await coldStart(samples)
-  say(
-    `Cold start (reported, not a target): process spawn to the action's first HTTP request, median of ${samples} runs`
-  )
-  say(`  action      ${millis(cold.actionMedianMs)}  (samples: ${cold.actionMs.join(', ')} ms)`)
-  say(
-    `  node -e 0   ${millis(cold.nodeMedianMs)}  (spawn to exit, interleaved; samples: ${cold.nodeMs.join(', ')} ms)`
-  )
-  say(
-    `  floor       ${millis(cold.floorMedianMs)}  (a bare node script's first request, measured as the action's; samples: ${cold.floorMs.join(', ')} ms)`
-  )
-  say(
-    `  the action spends ${millis(cold.actionMedianMs - cold.floorMedianMs)} more than the floor (medians); node -e 0 takes ≈60 ms on an idle machine of this kind`
-  )
-  say()
+  const everything = !args.coldStartOnly && !args.settingsOnly
+  const pairs = everything ? await reportPairs(args) : []
+  const settings = args.coldStartOnly ? [] : await reportSettings(args.ns)
+  const plan = everything ? await reportPlanBudget() : undefined
+  const cold = args.settingsOnly ? undefined : await reportColdStart(args)
 
   const dist = distSize(actionCopy?.dist ?? DIST)
   say('Bundle size')
@@ -965,7 +1204,7 @@ async function bench(args: Args): Promise<number> {
   )
   say()
 
-  const checks = targets(pairs, plan)
+  const checks = targets(pairs, plan, settings)
   say('Targets (reported, never failing the bench)')
   for (const t of checks) {
     const mark = t.holds === null ? 'n/a ' : t.holds ? 'PASS' : 'MISS'
@@ -993,6 +1232,7 @@ async function bench(args: Args): Promise<number> {
       timing:
         'action: DEFAULT_TIMING (dist/index.js); baseline: createGitHub with DEFAULT_TIMING, count-only runs without throttling',
       scenarios: pairs,
+      settings,
       planBudget: plan,
       coldStart: cold,
       dist,

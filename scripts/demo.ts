@@ -5,13 +5,15 @@
  * (dist/cli/index.js), reads them and dispatches each change to a local
  * GitHub simulator; each dispatch is run through the bundled action
  * (dist/index.js) as the Actions runner runs it. No token, no network. Prints,
- * per event, what the watcher sent, what changed on each issue, the
- * milestone's progress line and the requests it took.
+ * per event, what the watcher sent, what changed on each issue, the living
+ * status comment, each issue's Status on the project board, the parent's
+ * sub-issues, the milestone's progress line and the requests it took.
  *
  * Run `npm run bundle` first when src/ has changed: the demo runs dist/.
  */
 import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
+import { statusMarkerStart } from '../src/status-comment.js'
 import { DebussyState, hasPython } from '../test-support/debussy-state.js'
 import { CLI, startWatcher, type Watcher } from '../test-support/watcher.js'
 import {
@@ -27,13 +29,15 @@ import {
   type Sample,
   type SnapshotPayload
 } from '../test-support/sample-repo.js'
-import { runDispatch, stopOnSignal, textTable } from './harness.js'
+import { OWNER, addBoard, allOnConfig, runDispatch, stopOnSignal, textTable } from './harness.js'
 
 const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js')
 const PHASES = ['1', '2', '2.5', '3'] as const
 /** How long the watcher may take to notice a change (it polls every 100 ms here). */
 const NOTICE_MS = 10_000
 const PROGRESS_LINE = /📊 \*\*Debussy Progress:\*\*[^\r\n]*/
+/** The dry run's preview lines shown; the rest are counted. */
+const DRY_RUN_LINES = 10
 
 // ---- output ------------------------------------------------------------------
 
@@ -222,6 +226,64 @@ function subIssuesLine(sim: GitHubSimulator, parent: number): string {
   return `${REPO}#${parent}: ${closed.length} of ${children.length} closed`
 }
 
+/** The plan's status comment on an issue (the action's marker), or undefined. */
+function statusCommentOf(sim: GitHubSimulator, n: number): string | undefined {
+  return sim
+    .issue(REPO, n)
+    .comments.filter((body) => body.includes(statusMarkerStart(PLAN_PATH)))
+    .at(-1)
+}
+
+/**
+ * The status comment in two lines: its headline and progress, then each
+ * phase's state from its table (`1 ✅ completed · 2 🔄 running`).
+ */
+function compactStatus(body: string): [string, string] {
+  const lines = body.split(/\r?\n/)
+  const said = lines
+    .filter((l) => /^(?:\S+ \*\*|📊 )/u.test(l) || l.startsWith('Auto-close'))
+    .map((l) =>
+      l.replace(/\*\*/g, '').replace(/^(Auto-close is on), .*$/, '$1: closed with the plan')
+    )
+  const phases = lines
+    .filter((l) => l.startsWith('| ') && !l.startsWith('| Phase ') && !l.startsWith('| ---'))
+    .map((l) => {
+      const [id = '', , state = ''] = l
+        .slice(1, -1)
+        .split(' | ')
+        .map((c) => c.trim())
+      return `${id} ${state}`
+    })
+  return [said.join('  '), phases.join(' · ')]
+}
+
+/** How this event changed the status comments: posted, edited, or left as they were. */
+function statusChange(
+  before: readonly (string | undefined)[],
+  after: readonly (string | undefined)[]
+) {
+  const posted = after.filter((body, i) => body !== undefined && before[i] === undefined).length
+  const edited = after.filter(
+    (body, i) => body !== undefined && before[i] !== undefined && before[i] !== body
+  ).length
+  const parts = [
+    ...(posted > 0 ? [`posted on ${posted}`] : []),
+    ...(edited > 0 ? [`edited in place on ${edited}`] : [])
+  ]
+  return parts.length === 0 ? dim('unchanged') : parts.join(', ')
+}
+
+/** Each issue's Status on the board, grouped: `Done: #1 #2 #3 #4`, `—` for an issue not on it. */
+function boardLine(sim: GitHubSimulator, board: number, issues: readonly number[]): string {
+  const items = new Map(sim.projectItems(OWNER, board).map((item) => [item.issue, item.values]))
+  const groups = new Map<string, string[]>()
+  for (const n of issues) {
+    const status = items.get(`${REPO}#${n}`)?.Status ?? '— (not on the board)'
+    groups.set(status, [...(groups.get(status) ?? []), `#${n}`])
+  }
+  return [...groups].map(([status, refs]) => `${status}: ${refs.join(' ')}`).join('; ')
+}
+
 const labelList = (labels: readonly string[]): string =>
   labels.length === 0 ? '[]' : `[${labels.join(', ')}]`
 
@@ -320,13 +382,16 @@ async function demo(): Promise<void> {
   })
   try {
     sim = await startSimulator()
+    const live = sim
     const sample = seedSample(sim, { phases: PHASES })
     // The plan's issue (parent_issue): the linked issues become its sub-issues.
     const parent = sim.addIssue(REPO, { title: 'Payments retry queue', labels: ['epic'] })
     const shown: Sample = { ...sample, issueNumbers: [...sample.issueNumbers, parent] }
+    // The team's board; its Status column follows the state (github.project).
+    const board = addBoard(sim)
     const workspace = makeWorkspace({
       ...sample.files,
-      '.debussy/config.yaml': `github:\n  parent_issue: ${parent}\n`
+      '.debussy/config.yaml': allOnConfig(board, parent)
     })
     mkdirSync(path.join(workspace, '.debussy'), { recursive: true })
 
@@ -344,6 +409,10 @@ async function demo(): Promise<void> {
       say(`  milestone   #${milestone.number} "${milestone.title}":`)
       say(indent(milestone.description))
     }
+    say(`  board       "Payments board" (orgs/${OWNER}/projects/${board}), Status column`)
+    say(
+      `  config      status_comment, parent_issue ${REPO}#${parent}, project Status for each state`
+    )
     watcher = startWatcher(sim, workspace, ['--auto-close'])
 
     const rows: Row[] = []
@@ -352,6 +421,8 @@ async function demo(): Promise<void> {
     for await (const step of watchedRun(sim, workspace, watcher)) {
       index++
       const before = snapshot(sim, shown)
+      const boardBefore = boardLine(sim, board, shown.issueNumbers)
+      const statusBefore = shown.issueNumbers.map((n) => statusCommentOf(live, n))
       // The watcher's own POSTs to /dispatches are not the action's requests.
       const mark = sim.requests.length
       const result = await runDispatch(sim, workspace, step.payload, step.eventType)
@@ -371,9 +442,10 @@ async function demo(): Promise<void> {
       for (const line of watcher.take()) say(`    watch:      ${line}`)
       if (step.kind === 'dry-run') {
         say(dim('    payload dry_run: true: the action only reads and previews'))
-        for (const line of result.stdout.split(/\r?\n/)) {
-          if (line.startsWith('[dry-run]')) say(`    ${line}`)
-        }
+        const previewed = result.stdout.split(/\r?\n/).filter((l) => l.startsWith('[dry-run]'))
+        for (const line of previewed.slice(0, DRY_RUN_LINES)) say(`    ${line}`)
+        if (previewed.length > DRY_RUN_LINES)
+          say(dim(`    … and ${previewed.length - DRY_RUN_LINES} more [dry-run] lines`))
       }
       if (step.kind === 'redelivery') {
         say(dim('    the same delivery again (same run_id and sequence)'))
@@ -396,6 +468,17 @@ async function demo(): Promise<void> {
           : dim(`${labelList(issue.labels)} (unchanged)`)
         say(`    ${issue.ref}  ${change}${notes.length > 0 ? `  ${notes.join(', ')}` : ''}`)
       }
+      const statusAfter = shown.issueNumbers.map((n) => statusCommentOf(live, n))
+      const shownStatus = statusAfter[0]
+      if (shownStatus !== undefined) {
+        const [said, phases] = compactStatus(shownStatus)
+        say(`    status      ${said}  (${statusChange(statusBefore, statusAfter)})`)
+        say(`                ${phases}`)
+      }
+      const boardAfter = boardLine(sim, board, shown.issueNumbers)
+      say(
+        `    board       ${boardAfter}  (${boardAfter === boardBefore ? dim('unchanged') : 'changed'})`
+      )
       say(`    milestone   ${progressLine(sim, sample)}`)
       say(`    sub-issues  ${subIssuesLine(sim, parent)}`)
       for (const warning of annotations(result.stdout, 'warning')) {
@@ -421,6 +504,18 @@ async function demo(): Promise<void> {
         if (!same) failRun(step, result, 'The real run did not make the writes the dry run showed.')
         say(green(`    matches the dry run: the same ${ops.length} operations`))
         preview = undefined
+      }
+      const twice = shown.issueNumbers.filter(
+        (n) =>
+          live.issue(REPO, n).comments.filter((body) => body.includes(statusMarkerStart(PLAN_PATH)))
+            .length > 1
+      )
+      if (twice.length > 0) {
+        failRun(
+          step,
+          result,
+          `The status comment was posted again on ${twice.map((n) => `${REPO}#${n}`).join(', ')}.`
+        )
       }
       if (step.kind === 'redelivery' && writes.length > 0) {
         failRun(step, result, 'The redelivered event made write requests.')
@@ -473,6 +568,13 @@ async function demo(): Promise<void> {
       say(
         `  ${issue.ref}  ${issue.state}  ${labelList(issue.labels)}  ${issue.comments} comment${issue.comments === 1 ? '' : 's'}`
       )
+    }
+    say(`  board       ${boardLine(sim, board, shown.issueNumbers)}`)
+    const finalStatus = statusCommentOf(sim, sample.issueNumbers[0] ?? 0)
+    if (finalStatus !== undefined) {
+      say()
+      say(bold(`Status comment on ${REPO}#${sample.issueNumbers[0] ?? 0} at the end`))
+      say(indent(finalStatus))
     }
     if (sample.milestone !== undefined) {
       const milestone = sim.milestone(REPO, sample.milestone)
