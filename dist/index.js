@@ -64357,6 +64357,223 @@ function completionComment(plan, progress) {
     ].join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/write-scope.ts
+
+
+/**
+ * The plan with only the refs the action may write to. Each skipped ref is
+ * named in one warning, with the key that would allow its repository.
+ */
+/** The repositories a sync of this plan may write to: the workflow's, the plan's github_repo, `repositories`. */
+function writableRepos(plan, scope) {
+    return [scope.workflowRepo, plan.repo, ...scope.repositories];
+}
+function limitToWritableRepos(plan, scope) {
+    const allowed = writableRepos(plan, scope);
+    const keys = new Set(allowed.map(repoKey));
+    const kept = plan.issues.filter((ref) => keys.has(repoKey(ref)));
+    if (kept.length === plan.issues.length)
+        return { plan, findings: [] };
+    const skipped = plan.issues.filter((ref) => !keys.has(repoKey(ref)));
+    const names = [...new Map(allowed.map((repo) => [repoKey(repo), formatRepo(repo)])).values()];
+    return {
+        plan: { ...plan, issues: kept },
+        findings: [
+            {
+                level: 'warning',
+                message: `Skipped ${skipped.map(formatIssueRef).join(', ')}: the action writes only to ${names.join(', ')} (the workflow's repository, the plan's github_repo and github.repositories in ${scope.configPath}). Add a repository to github.repositories to sync its issues.`
+            }
+        ]
+    };
+}
+/** A plan that links more than `maxIssues` issues fails the step before any request. */
+function checkIssueCount(plan, maxIssues, configPath, planField) {
+    const count = plan.issues.length;
+    if (count <= maxIssues)
+        return;
+    throw new InputError(planField, `the plan ${plan.path} links ${count} issues; at most ${maxIssues} may be linked`, `Link fewer issues, or raise github.max_issues in ${configPath} to ${count} or more`);
+}
+/**
+ * Both bounds, as the sync applies them before anything is read from GitHub
+ * and the CLI's `check` shows them: too many issues fail, refs to other
+ * repositories are dropped with a warning.
+ */
+function scopePlan(plan, limits, workflowRepo, configPath, planField) {
+    checkIssueCount(plan, limits.maxIssues, configPath, planField);
+    return limitToWritableRepos(plan, {
+        workflowRepo,
+        repositories: limits.repositories,
+        configPath
+    });
+}
+
+;// CONCATENATED MODULE: ./src/sub-issues.ts
+
+
+
+/** GitHub's limit: a parent holds at most 100 sub-issues, closed ones included. */
+const MAX_SUB_ISSUES = 100;
+/** `owner/repo#N` lower-cased: how refs are compared (GitHub ignores the case of names). */
+function refKey(ref) {
+    return formatIssueRef(ref).toLowerCase();
+}
+/**
+ * The plan with its parent issue resolved: the plan's own `github_parent`
+ * wins (it is about this plan), else the config's `parent_issue`, whose bare
+ * number is an issue of the plan's repository like the plan's bare refs. A
+ * parent outside the repositories the action may write to (write-scope.ts)
+ * fails here, before any request.
+ */
+function withParent(plan, config, where) {
+    let parent = plan.parent;
+    if (parent === undefined && config.parentIssue !== undefined) {
+        const field = `${where.configPath} github.parent_issue`;
+        const context = { defaultRepo: plan.repo, serverHost: where.serverHost };
+        parent = { ref: parseIssueRef(String(config.parentIssue), context, field), field };
+    }
+    if (parent === undefined)
+        return plan;
+    const allowed = writableRepos(plan, {
+        workflowRepo: where.workflowRepo,
+        repositories: config.repositories
+    });
+    if (!allowed.some((repo) => repoKey(repo) === repoKey(parent.ref))) {
+        const names = [...new Map(allowed.map((r) => [repoKey(r), formatRepo(r)])).values()];
+        throw new InputError(parent.field, `${formatIssueRef(parent.ref)} is in ${formatRepo(parent.ref)}, where the action may not write (it writes only to ${names.join(', ')})`, `Name an issue in one of those, or add ${formatRepo(parent.ref)} to github.repositories in ${where.configPath}`);
+    }
+    return plan.parent === parent ? plan : { ...plan, parent };
+}
+/**
+ * A parent that cannot be one fails the step after the read and before any
+ * write: one that does not exist (or the token cannot see), or a pull request.
+ */
+function checkParent(parent, observed) {
+    if (parent === undefined || observed === undefined)
+        return;
+    const issue = observed.issue;
+    const ref = formatIssueRef(parent.ref);
+    const fix = `Set it to an issue that exists (the plan's issue), or remove it to sync without a parent issue`;
+    if (!issue.found) {
+        throw new InputError(parent.field, `${ref} could not be read (${printable(issue.reason)})`, fix);
+    }
+    if (issue.kind === 'pull_request') {
+        throw new InputError(parent.field, `${ref} is a pull request; only an issue can have sub-issues`, fix);
+    }
+}
+/**
+ * The issues a sync labels (and closes with auto-close): the linked ones in
+ * plan order, then the parent when it is not one of them.
+ */
+function syncedIssues(snapshot, parent) {
+    const observed = snapshot.parent?.issue;
+    if (parent === undefined || observed === undefined)
+        return snapshot.issues;
+    const key = refKey(parent.ref);
+    return snapshot.issues.some((issue) => refKey(issue.ref) === key)
+        ? snapshot.issues
+        : [...snapshot.issues, observed];
+}
+const sub_issues_NONE = { operations: new Map(), findings: [] };
+/**
+ * Which linked issues become sub-issues of the parent, in plan order:
+ * - one that already is one: nothing (a redelivery writes nothing);
+ * - the parent itself, and an issue not read: left out;
+ * - a pull request: left out (GitHub makes only issues sub-issues), a notice;
+ * - one with another parent, a person's choice: kept there, a notice;
+ * - the parent's own parent: left out (a loop GitHub refuses), a warning;
+ * - beyond GitHub's 100 sub-issues per parent: left out, a warning naming them.
+ */
+function planSubIssues(parent, snapshot) {
+    const observed = snapshot.parent;
+    if (parent === undefined || observed === undefined)
+        return sub_issues_NONE;
+    const top = observed.issue;
+    if (!top.found || top.kind !== 'issue')
+        return sub_issues_NONE;
+    const parentName = formatIssueRef(top.ref);
+    const parentKey = refKey(parent.ref);
+    const pullRequests = [];
+    const elsewhere = [];
+    const loops = [];
+    const candidates = [];
+    for (const issue of snapshot.issues) {
+        if (!issue.found || refKey(issue.ref) === parentKey || issue.id === top.id)
+            continue;
+        const name = formatIssueRef(issue.ref);
+        if (issue.kind === 'pull_request')
+            pullRequests.push(name);
+        else if (issue.parent === undefined || issue.parent?.id === top.id)
+            continue;
+        else if (issue.parent !== null)
+            elsewhere.push(`${name} (under ${formatIssueRef(issue.parent.ref)})`);
+        else if (top.parent?.id === issue.id)
+            loops.push(name);
+        else
+            candidates.push(issue);
+    }
+    const room = Math.max(0, MAX_SUB_ISSUES - observed.subIssues);
+    const operations = new Map();
+    for (const issue of candidates.slice(0, room)) {
+        operations.set(refKey(issue.ref), {
+            op: 'add_sub_issue',
+            issue: formatIssueRef(issue.ref),
+            parent: parentName,
+            target: { issueId: issue.id, parentId: top.id }
+        });
+    }
+    const findings = [];
+    if (pullRequests.length > 0) {
+        findings.push({
+            level: 'notice',
+            message: `${pullRequests.join(', ')}: pull request(s), which GitHub does not make sub-issues; not added under ${parentName}.`
+        });
+    }
+    if (elsewhere.length > 0) {
+        findings.push({
+            level: 'notice',
+            message: `Left under the parent a person chose: ${elsewhere.join(', ')}; not moved under ${parentName}. Remove that parent on GitHub to have the next event add it.`
+        });
+    }
+    if (loops.length > 0) {
+        findings.push({
+            level: 'warning',
+            message: `${loops.join(', ')} is the parent of ${parentName}: making it a sub-issue of ${parentName} would be a loop, so it is left as it is.`
+        });
+    }
+    const over = candidates.slice(room).map((issue) => formatIssueRef(issue.ref));
+    if (over.length > 0) {
+        findings.push({
+            level: 'warning',
+            message: `${parentName} has ${observed.subIssues} sub-issue(s) and GitHub allows at most ${MAX_SUB_ISSUES} (closed ones count): ${over.join(', ')} not added. Their labels are still synced; split the plan's issues across parent issues, or remove sub-issues from ${parentName}.`
+        });
+    }
+    return { operations, findings };
+}
+
+;// CONCATENATED MODULE: ./src/respect.ts
+/**
+ * What a person did to an issue is not undone: an issue reopened after the
+ * action closed it is not closed again for the plan, and an issue closed as
+ * not planned stays closed and gets no comment. Pure; read from GitHub's
+ * `Issue.stateReason` (REOPENED while an issue is open after a reopen,
+ * NOT_PLANNED when it was closed as not planned) and from the action's own
+ * comments (the completion comment, or a status comment that says the run
+ * completed), which it writes only when it closes an issue.
+ */
+function personsChoice(issue) {
+    if (issue.state === 'closed' && issue.stateReason === 'not_planned')
+        return 'not-planned';
+    if (issue.state === 'open' && issue.stateReason === 'reopened' && issue.completionStated)
+        return 'reopened';
+    return undefined;
+}
+/** The notice that says what was left alone and why. */
+function leftAloneNotice(issue, choice) {
+    return choice === 'not-planned'
+        ? `${issue} was closed as not planned: it stays closed and gets no comment (a person's choice is not undone); its labels are still synced.`
+        : `${issue} was reopened after debussy-issue-sync closed it for this plan: it is left open (a person's choice is not undone).`;
+}
+
 // EXTERNAL MODULE: ./node_modules/gray-matter/index.js
 var gray_matter = __nccwpck_require__(9599);
 var gray_matter_default = /*#__PURE__*/__nccwpck_require__.n(gray_matter);
@@ -65657,1166 +65874,6 @@ function guardFromComments(bodies, planKey) {
     return { applied, ledger };
 }
 
-;// CONCATENATED MODULE: ./src/github/project.ts
-/** Items per issue: an issue in more projects than this may be added again, which GitHub ignores. */
-const ITEMS_PER_ISSUE = 100;
-/** The selection on an Issue or PullRequest that reads its items and their field value. */
-const PROJECT_ITEMS_FIELDS = `projectItems(first: ${ITEMS_PER_ISSUE}) { nodes { id project { id } fieldValueByName(name: $projectField) { __typename ... on ProjectV2ItemFieldSingleSelectValue { optionId } } } }`;
-/** The alias of the project's root field in a query. */
-const PROJECT_ALIAS = 'project';
-/** The variables the project fields use: declared by the query that holds them. */
-function projectVariables(ref, fieldName) {
-    return {
-        declarations: ['$projectLogin: String!', '$projectField: String!'],
-        variables: { projectLogin: ref.login, projectField: fieldName }
-    };
-}
-/** The project by owner and number: its field of that name (with options) and every field's name. */
-function projectRootField(ref) {
-    return `${PROJECT_ALIAS}: ${ref.ownerType}(login: $projectLogin) { projectV2(number: ${ref.number}) { id title url field(name: $projectField) { __typename ... on ProjectV2FieldCommon { id name dataType } ... on ProjectV2SingleSelectField { options { id name } } } fields(first: 100) { nodes { __typename ... on ProjectV2FieldCommon { name } } } } }`;
-}
-/**
- * The project read of a separate project-token: the project, and each issue's
- * id and items, under the same aliases as the observe query (so one decoder
- * reads both).
- */
-function buildProjectQuery(repos, ref, fieldName, withRoot) {
-    const { declarations, variables } = projectVariables(ref, fieldName);
-    const bodies = withRoot ? [projectRootField(ref)] : [];
-    for (const group of repos) {
-        if (group.issues.length === 0)
-            continue;
-        declarations.push(`$${group.alias}o: String!`, `$${group.alias}n: String!`);
-        variables[`${group.alias}o`] = group.repo.owner;
-        variables[`${group.alias}n`] = group.repo.repo;
-        const issues = group.issues.map(({ alias, ref: issue }) => `${alias}: issueOrPullRequest(number: ${issue.number}) { __typename ... on Issue { id ${PROJECT_ITEMS_FIELDS} } ... on PullRequest { id ${PROJECT_ITEMS_FIELDS} } }`);
-        bodies.push(`${group.alias}: repository(owner: $${group.alias}o, name: $${group.alias}n) { ${issues.join(' ')} }`);
-    }
-    return {
-        query: `query DebussyProject(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
-        variables
-    };
-}
-/** The project's root field, decoded: found, or why not (GitHub's words). */
-function decodeProjectRoot(data, errors) {
-    const owner = data[PROJECT_ALIAS];
-    const project = owner?.projectV2;
-    if (project === undefined || project === null) {
-        const error = errors.find((e) => e.path?.[0] === PROJECT_ALIAS);
-        const reason = error === undefined
-            ? 'GitHub returned no project'
-            : `${error.type === undefined ? '' : `${error.type}: `}${error.message}`;
-        return { found: false, reason };
-    }
-    return {
-        found: true,
-        id: project.id,
-        title: project.title,
-        url: project.url,
-        field: decodeField(project.field),
-        fieldNames: (project.fields?.nodes ?? []).flatMap((node) => typeof node?.name === 'string' ? [node.name] : [])
-    };
-}
-function decodeField(field) {
-    if (field === null || typeof field.name !== 'string')
-        return undefined;
-    if (field.__typename === 'ProjectV2SingleSelectField' && typeof field.id === 'string') {
-        return { kind: 'single_select', id: field.id, name: field.name, options: field.options ?? [] };
-    }
-    return { kind: 'other', name: field.name, dataType: field.dataType ?? 'other' };
-}
-/** Each issue's item in the project (by the issue's node id), from an answer with the observe aliases. */
-function decodeProjectItems(repos, data, projectId, into) {
-    for (const group of repos) {
-        const repository = data[group.alias];
-        for (const { alias } of group.issues) {
-            const linked = repository?.[alias];
-            if (typeof linked?.id !== 'string')
-                continue;
-            const item = (linked.projectItems?.nodes ?? []).find((n) => n?.project?.id === projectId);
-            if (item === undefined || item === null)
-                continue;
-            const value = item.fieldValueByName;
-            into.set(linked.id, {
-                itemId: item.id,
-                optionId: value?.__typename === 'ProjectV2ItemFieldSingleSelectValue'
-                    ? (value.optionId ?? null)
-                    : null
-            });
-        }
-    }
-}
-/** `addProjectV2ItemById`: GitHub answers with the existing item when the issue is already there. */
-function addItemField(alias, v, projectId, contentId) {
-    return `${alias}: addProjectV2ItemById(input: { projectId: ${v(projectId, 'ID!')}, contentId: ${v(contentId, 'ID!')} }) { item { id } }`;
-}
-/** `updateProjectV2ItemFieldValue` of a single-select field: the same value twice is the same state. */
-function setFieldField(alias, v, target) {
-    return `${alias}: updateProjectV2ItemFieldValue(input: { projectId: ${v(target.projectId, 'ID!')}, itemId: ${v(target.itemId, 'ID!')}, fieldId: ${v(target.fieldId, 'ID!')}, value: { singleSelectOptionId: ${v(target.optionId, 'String')} } }) { projectV2Item { id } }`;
-}
-/** The item id of an addProjectV2ItemById answer. */
-function addedItemId(answer) {
-    const item = answer?.item;
-    return typeof item?.id === 'string' ? item.id : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/github/observe.ts
-
-
-
-
-
-/** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
-const ISSUES_PER_QUERY = 100;
-const MILESTONE_FIELDS = 'number title description url';
-// Issue.state and PullRequest.state have different types: pull requests alias theirs.
-const LINKED_FIELDS = (comments, state = 'state', extra = '', status = false) => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${status ? STATUS_FIELDS : comments ? ' comments(last: 30) { nodes { body } } stateReason' : ''}${extra}`;
-/** An issue's parent (only issues have one), read when the plan has a parent issue (sub-issues.ts). */
-const PARENT_FIELDS = ' parent { id number repository { nameWithOwner } }';
-/** The alias of the plan's parent issue inside its repository. */
-const PARENT_ALIAS = 'p';
-/**
- * The status comment stays where it was first posted: read further back than
- * the completion comment. Only the action's own comments count (viewerDidAuthor).
- */
-const STATUS_FIELDS = ' comments(last: 100) { nodes { id body viewerDidAuthor } } stateReason';
-/** Builds one query; names travel as variables, never spliced into the document. */
-function buildObserveQuery(issues, request, withMilestone) {
-    const groups = new Map();
-    const add = (repo) => {
-        const key = repoKey(repo);
-        let group = groups.get(key);
-        if (group === undefined) {
-            group = { repo, issues: [] };
-            groups.set(key, group);
-        }
-        return group;
-    };
-    for (const ref of issues)
-        add(ref).issues.push(ref);
-    const milestoneKey = withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined;
-    if (request.milestone && withMilestone)
-        add(request.milestone.repo);
-    // The parent is read once, with the first chunk, like the named milestone.
-    const parent = withMilestone ? request.parent : undefined;
-    const parentKey = parent === undefined ? undefined : repoKey(parent);
-    if (parent !== undefined)
-        add(parent);
-    const linkedExtra = request.parent === undefined ? '' : PARENT_FIELDS;
-    // GitHub refuses a declared variable that no field uses.
-    const withLabel = issues.length > 0 || parent !== undefined;
-    const declarations = withLabel ? ['$label: String!'] : [];
-    const variables = withLabel ? { label: request.stateLabel } : {};
-    // The project's fields, when one token reads everything: the project with the first chunk, items with each.
-    const project = request.project?.separate === undefined ? request.project : undefined;
-    const items = project === undefined ? '' : ` ${PROJECT_ITEMS_FIELDS}`;
-    if (project !== undefined) {
-        const used = projectVariables(project.ref, project.field);
-        declarations.push(...used.declarations);
-        Object.assign(variables, used.variables);
-    }
-    const bodies = [];
-    const repos = [];
-    let milestoneRepoAlias;
-    let parentRepoAlias;
-    let index = 0;
-    for (const [key, group] of groups) {
-        const alias = `r${index}`;
-        declarations.push(`$${alias}o: String!`, `$${alias}n: String!`);
-        variables[`${alias}o`] = group.repo.owner;
-        variables[`${alias}n`] = group.repo.repo;
-        const fields = ['nameWithOwner'];
-        const withParent = key === parentKey && parent !== undefined;
-        if (group.issues.length > 0 || withParent)
-            fields.push('stateLabel: label(name: $label) { id name }');
-        const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }));
-        for (const { alias: issueAlias, ref } of aliased) {
-            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined, 'state', `${linkedExtra}${items}`, request.statusFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state', items)} } }`);
-        }
-        if (withParent) {
-            parentRepoAlias = alias;
-            fields.push(`${PARENT_ALIAS}: issueOrPullRequest(number: ${parent.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined, 'state', `${PARENT_FIELDS} subIssuesSummary { total }`, request.statusFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
-        }
-        if (key === milestoneKey && request.milestone) {
-            milestoneRepoAlias = alias;
-            const selector = request.milestone.selector;
-            if (selector.by === 'number') {
-                fields.push(`milestone(number: ${selector.number}) { ${MILESTONE_FIELDS} }`);
-            }
-            else {
-                declarations.push('$milestoneTitle: String!');
-                variables.milestoneTitle = selector.title;
-                fields.push(`milestones(first: 100, query: $milestoneTitle, states: [OPEN, CLOSED]) { nodes { ${MILESTONE_FIELDS} } }`);
-            }
-        }
-        bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`);
-        repos.push({ alias, repo: group.repo, issues: aliased });
-        index++;
-    }
-    if (project !== undefined && withMilestone)
-        bodies.push(projectRootField(project.ref));
-    return {
-        query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
-        variables,
-        repos,
-        milestoneRepoAlias,
-        ...(parentRepoAlias === undefined ? {} : { parentRepoAlias })
-    };
-}
-/** Partial data with per-path errors, as GitHub answers when some objects are missing. */
-function decodeObserve(built, request, data, errors) {
-    // Indexed once: a hundred missing issues must not cost a hundred scans.
-    const byPath = new Map();
-    for (const error of errors) {
-        const path = (error.path ?? []).join('.');
-        if (!byPath.has(path))
-            byPath.set(path, error);
-    }
-    const errorAt = (path) => byPath.get(path);
-    const issues = [];
-    const labels = new Map();
-    let milestone;
-    let parent;
-    for (const group of built.repos) {
-        const repository = data[group.alias] ?? null;
-        const repoError = errorAt(group.alias);
-        const stateLabel = repository?.stateLabel;
-        const known = new Map();
-        if (stateLabel)
-            known.set(stateLabel.name.toLowerCase(), { id: stateLabel.id, name: stateLabel.name });
-        labels.set(repoKey(group.repo), known);
-        for (const { alias, ref } of group.issues) {
-            const linked = repository?.[alias];
-            if (repository === null || linked == null) {
-                const error = errorAt(`${group.alias}.${alias}`) ?? repoError;
-                issues.push({ ref, found: false, reason: describeMissing(ref, error) });
-                continue;
-            }
-            issues.push(toObserved(ref, linked, request.completionFor, request.statusFor));
-        }
-        if (group.alias === built.milestoneRepoAlias && request.milestone) {
-            milestone = pickMilestone(repository, request.milestone);
-        }
-        if (group.alias === built.parentRepoAlias && request.parent) {
-            const ref = request.parent;
-            const linked = repository?.[PARENT_ALIAS];
-            parent =
-                repository === null || linked == null
-                    ? {
-                        issue: {
-                            ref,
-                            found: false,
-                            reason: describeMissing(ref, errorAt(`${group.alias}.${PARENT_ALIAS}`) ?? repoError)
-                        },
-                        subIssues: 0
-                    }
-                    : {
-                        issue: toObserved(ref, linked, request.completionFor),
-                        subIssues: linked.subIssuesSummary?.total ?? 0
-                    };
-        }
-    }
-    return { issues, labels, milestone, ...(parent === undefined ? {} : { parent }) };
-}
-function describeMissing(ref, error) {
-    if (error?.type === 'NOT_FOUND')
-        return `not found: it does not exist, was deleted or transferred, or the token cannot see it`;
-    if (error?.type === 'FORBIDDEN')
-        return `the token may not read it`;
-    return error?.message ?? `GitHub returned nothing for ${formatIssueRef(ref)}`;
-}
-function toObserved(ref, linked, completionFor, statusFor) {
-    const marker = completionFor === undefined ? undefined : completionMarker(completionFor);
-    const comments = (linked.comments?.nodes ?? []).flatMap((c) => c === null
-        ? []
-        : [{ id: c.id ?? '', body: c.body, viewerDidAuthor: c.viewerDidAuthor === true }]);
-    return {
-        ref,
-        found: true,
-        id: linked.id,
-        kind: linked.__typename === 'PullRequest' ? 'pull_request' : 'issue',
-        state: (linked.state ?? linked.prState) === 'OPEN' ? 'open' : 'closed',
-        locked: linked.locked,
-        title: linked.title,
-        url: linked.url,
-        labels: (linked.labels?.nodes ?? [])
-            .filter((label) => label !== null)
-            .map((label) => ({ id: label.id, name: label.name })),
-        milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
-        hasCompletionComment: marker !== undefined &&
-            (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true),
-        ...(linked.parent === undefined ? {} : { parent: toParentLink(linked.parent) }),
-        ...(linked.stateReason === undefined
-            ? {}
-            : { stateReason: linked.stateReason?.toLowerCase() }),
-        ...(statusFor === undefined ? {} : { statusComment: findStatusComment(comments, statusFor) })
-    };
-}
-function toParentLink(parent) {
-    if (parent === null)
-        return null;
-    const [owner = '', repo = ''] = parent.repository.nameWithOwner.split('/');
-    return { id: parent.id, ref: { owner, repo, number: parent.number } };
-}
-function toMilestone(repo, milestone) {
-    return {
-        repo: { owner: repo.owner, repo: repo.repo },
-        number: milestone.number,
-        title: milestone.title,
-        description: milestone.description ?? '',
-        url: milestone.url
-    };
-}
-function pickMilestone(repository, named) {
-    if (repository === null)
-        return null;
-    if (named.selector.by === 'number') {
-        const found = repository.milestone;
-        return found ? toMilestone(named.repo, found) : null;
-    }
-    const title = named.selector.title;
-    const candidates = repository.milestones?.nodes ?? [];
-    // The search is fuzzy; the title must match exactly (then ignoring case).
-    const found = candidates.find((m) => m?.title === title) ??
-        candidates.find((m) => m?.title.toLowerCase() === title.toLowerCase());
-    return found ? toMilestone(named.repo, found) : null;
-}
-/** Reads GitHub for the event: one query per {@link ISSUES_PER_QUERY} issues. */
-async function observe(github, request) {
-    const issues = [];
-    const labels = new Map();
-    let namedMilestone;
-    let projectRoot;
-    const projectItems = [];
-    let parent;
-    const chunks = [];
-    for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
-        chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY));
-    }
-    if (chunks.length === 0)
-        chunks.push([]);
-    for (const [n, chunk] of chunks.entries()) {
-        const built = buildObserveQuery(chunk, request, n === 0);
-        const { data, errors } = await queryAllowingErrors(github, built);
-        const decoded = decodeObserve(built, request, data, errors);
-        // Decoded per repository; the snapshot keeps the plan's order.
-        const byRef = new Map(decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue]));
-        for (const ref of chunk) {
-            const issue = byRef.get(formatIssueRef(ref).toLowerCase());
-            if (issue !== undefined)
-                issues.push(issue);
-        }
-        for (const [key, map] of decoded.labels) {
-            const merged = labels.get(key) ?? new Map();
-            for (const [name, label] of map)
-                merged.set(name, label);
-            labels.set(key, merged);
-        }
-        if (n === 0)
-            namedMilestone = decoded.milestone;
-        if (n === 0)
-            parent = decoded.parent;
-        if (request.project !== undefined) {
-            const separate = request.project.separate;
-            const read = separate === undefined
-                ? { data, errors }
-                : await readProject(separate, built.repos, request.project, n === 0);
-            if (n === 0)
-                projectRoot = decodeProjectRoot(read.data, read.errors);
-            projectItems.push({ repos: built.repos, data: read.data });
-        }
-    }
-    let project;
-    if (projectRoot !== undefined) {
-        if (projectRoot.found) {
-            const items = new Map();
-            for (const read of projectItems)
-                decodeProjectItems(read.repos, read.data, projectRoot.id, items);
-            project = { ...projectRoot, items };
-        }
-        else {
-            project = projectRoot;
-        }
-    }
-    return {
-        issues,
-        labels,
-        namedMilestone,
-        ...(project === undefined ? {} : { project }),
-        ...(parent === undefined ? {} : { parent })
-    };
-}
-/** The project read of a separate project-token; its failure says which token failed. */
-async function readProject(github, repos, project, withRoot) {
-    try {
-        return await queryAllowingErrors(github, buildProjectQuery(repos, project.ref, project.field, withRoot));
-    }
-    catch (error) {
-        throw new Error(`project ${project.ref.url} with the project-token: ${describeError(error)}`, {
-            cause: error
-        });
-    }
-}
-/** GitHub answers a query that names a missing object with data and errors: both are kept. */
-async function queryAllowingErrors(github, built) {
-    try {
-        const data = await github.graphql(built.query, built.variables);
-        return { data, errors: [] };
-    }
-    catch (error) {
-        const partial = graphqlPartial(error);
-        if (partial === undefined)
-            throw error;
-        const unexpected = partial.errors.filter((e) => e.type !== 'NOT_FOUND' && e.type !== 'FORBIDDEN');
-        if (unexpected.length > 0 || partial.errors.some((e) => (e.path ?? []).length === 0))
-            throw error;
-        return { data: partial.data, errors: partial.errors };
-    }
-}
-/** The data and errors of @octokit/graphql's GraphqlResponseError, checked structurally. */
-function graphqlPartial(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const candidate = error;
-    if (!Array.isArray(candidate.errors))
-        return undefined;
-    const data = typeof candidate.data === 'object' && candidate.data !== null ? candidate.data : {};
-    return { data, errors: candidate.errors };
-}
-
-;// CONCATENATED MODULE: ./src/github/apply.ts
-
-
-
-/**
- * Mutation fields per request. Label changes create no content and notify no
- * one; a batch this size keeps one request far below GitHub's per-request
- * limits while a 100-issue event still takes a handful of requests.
- * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
- */
-const LABEL_MUTATIONS_PER_REQUEST = 50;
-/**
- * Comments notify people and count as content creation: smaller batches, and
- * paced to GitHub's content limit (client.ts, content-pace.ts).
- */
-const CLOSE_MUTATIONS_PER_REQUEST = 20;
-/** A mutation of the issue `subjectId` whose answer has nothing to check. */
-function plainMutation(operation, subjectId, call) {
-    return { operation, subjectId, field: (alias, v) => `${alias}: ${call(v)} { clientMutationId }` };
-}
-const applied = (operation, detail) => ({
-    kind: 'applied',
-    operation,
-    detail
-});
-const failed = (operation, reason, detail) => ({
-    kind: 'failed',
-    operation,
-    reason,
-    detail
-});
-/** The names an addLabelsToLabelable answer says the issue now has. */
-function answeredLabels(answer) {
-    const nodes = answer?.labelable?.labels?.nodes;
-    return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []));
-}
-/** A comment: content, so sent once (writeOnce) and read back by its marker when its answer is lost. */
-function addComment(operation) {
-    const { issueId } = operation.target;
-    return plainMutation(operation, issueId, (v) => `addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} })`);
-}
-/** Makes the changeset's operations; one result per operation, in no particular order. */
-async function applyOperations(github, input) {
-    const results = [];
-    const created = await createLabels(github, input.operations.filter((o) => o.op === 'create_label'), results);
-    const labelMutations = [];
-    const commentMutations = [];
-    const closeMutations = [];
-    const projectMutations = [];
-    // The field of an item added by this changeset is set once its id is known.
-    const addedItems = new Map();
-    const setsAfterAdd = [];
-    for (const operation of input.operations) {
-        switch (operation.op) {
-            case 'add_label': {
-                const { issueId, label } = operation.target;
-                const labelId = 'id' in label ? label.id : created.get(label.created);
-                if (labelId === undefined) {
-                    results.push(failed(operation, 'label-missing', `label "${operation.label}" could not be created`));
-                    break;
-                }
-                const wanted = operation.label.toLowerCase();
-                labelMutations.push({
-                    operation,
-                    subjectId: issueId,
-                    labelGone: 'failed',
-                    field: (alias, v) => `${alias}: addLabelsToLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v([labelId], '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
-                    // A label renamed during the run keeps its id: the name must be checked.
-                    check: (answer) => answeredLabels(answer).some((name) => name.toLowerCase() === wanted)
-                        ? undefined
-                        : `label "${operation.label}" was renamed or deleted during the run; re-run the job to create and apply it`
-                });
-                break;
-            }
-            case 'remove_label': {
-                // One field per label: a label deleted during the run fails only its own field.
-                const { issueId, labelIds } = operation.target;
-                labelMutations.push({
-                    ...plainMutation(operation, issueId, (v) => `removeLabelsFromLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v(labelIds, '[ID!]!')} })`),
-                    labelGone: 'applied'
-                });
-                break;
-            }
-            case 'add_sub_issue': {
-                // Creates no content and notifies no one: sent with the label changes.
-                const { issueId, parentId } = operation.target;
-                labelMutations.push(plainMutation(operation, issueId, (v) => `addSubIssue(input: { issueId: ${v(parentId, 'ID!')}, subIssueId: ${v(issueId, 'ID!')} })`));
-                break;
-            }
-            case 'status_comment':
-                if (operation.action === 'edit' && operation.target.commentId !== undefined) {
-                    // An edit notifies no one and may be repeated: it goes with the label changes.
-                    const { commentId } = operation.target;
-                    labelMutations.push(plainMutation(operation, commentId, (v) => `updateIssueComment(input: { id: ${v(commentId, 'ID!')}, body: ${v(operation.body, 'String!')} })`));
-                    break;
-                }
-                // A new status comment is posted as the completion comment is: once, read back by its marker.
-                commentMutations.push(addComment(operation));
-                break;
-            case 'comment':
-                commentMutations.push(addComment(operation));
-                break;
-            case 'close_issue': {
-                const { issueId } = operation.target;
-                closeMutations.push(plainMutation(operation, issueId, (v) => `closeIssue(input: { issueId: ${v(issueId, 'ID!')}, stateReason: COMPLETED })`));
-                break;
-            }
-            case 'add_to_project': {
-                const { projectId, contentId } = operation.target;
-                projectMutations.push({
-                    operation,
-                    subjectId: contentId,
-                    field: (alias, v) => addItemField(alias, v, projectId, contentId),
-                    check: (answer) => {
-                        const id = addedItemId(answer);
-                        if (id !== undefined)
-                            addedItems.set(operation, id);
-                        return undefined;
-                    }
-                });
-                break;
-            }
-            case 'set_project_field': {
-                const item = operation.target.item;
-                if ('id' in item)
-                    projectMutations.push(setFieldMutation(operation, item.id));
-                else
-                    setsAfterAdd.push(operation);
-                break;
-            }
-            case 'create_label':
-            case 'update_milestone':
-                break;
-        }
-    }
-    // Project mutations are idempotent (adding an issue twice returns its item), so they batch
-    // with the labels, retried like them, when one token makes both.
-    const projectGitHub = input.projectGitHub ?? github;
-    const together = input.projectGitHub === undefined;
-    const labelled = await sendMutations(github, together ? [...labelMutations, ...projectMutations] : labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST });
-    results.push(...(await confirmSubIssues(github, labelled)));
-    if (!together) {
-        results.push(...(await sendMutations(projectGitHub, projectMutations, {
-            perRequest: LABEL_MUTATIONS_PER_REQUEST
-        })).map((sent) => sent.result));
-    }
-    // An alias cannot feed another's input: the field of an item added above goes in a request after.
-    const secondRound = setsAfterAdd.flatMap((operation) => {
-        const source = operation.target.item;
-        const id = 'added' in source ? addedItems.get(source.added) : undefined;
-        if (id !== undefined)
-            return [setFieldMutation(operation, id)];
-        results.push(failed(operation, 'blocked', 'not set: adding the issue to the project failed'));
-        return [];
-    });
-    results.push(...(await sendMutations(projectGitHub, secondRound, { perRequest: LABEL_MUTATIONS_PER_REQUEST })).map((sent) => sent.result));
-    for (const operation of input.operations) {
-        if (operation.op === 'update_milestone')
-            results.push(await updateMilestone(github, operation));
-    }
-    // An issue is closed only once its completion comment is there: a re-run
-    // then still posts the comment that a failed request left out.
-    const commented = await writeOnce(github, commentMutations, {
-        perRequest: Math.min(CLOSE_MUTATIONS_PER_REQUEST, github.contentPerRequest),
-        createsContent: true
-    });
-    results.push(...commented);
-    const statusFailed = new Set(results.flatMap((r) => r.kind !== 'applied' && r.operation.op === 'status_comment'
-        ? [r.operation.target.issueId]
-        : []));
-    // The completion comment, or the status comment that says the plan completed.
-    const uncommented = new Set(results.flatMap((r) => r.kind !== 'applied' && (r.operation.op === 'comment' || r.operation.op === 'status_comment')
-        ? [r.operation.target.issueId]
-        : []));
-    const closable = closeMutations.filter((m) => {
-        if (!uncommented.has(m.subjectId))
-            return true;
-        results.push(failed(m.operation, 'blocked', `not closed: its ${m.operation.op === 'close_issue' && statusFailed.has(m.subjectId) ? 'status' : 'completion'} comment failed`));
-        return false;
-    });
-    results.push(...(await writeOnce(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })));
-    return results;
-}
-function setFieldMutation(operation, itemId) {
-    const { projectId, fieldId, optionId } = operation.target;
-    return {
-        operation,
-        subjectId: itemId,
-        field: (alias, v) => setFieldField(alias, v, { projectId, itemId, fieldId, optionId })
-    };
-}
-/**
- * Creates the labels (results into `results`); the node id of each that exists
- * afterwards, for the additions of this changeset.
- */
-async function createLabels(github, operations, results) {
-    const ids = new Map();
-    const existing = [];
-    for (const operation of operations) {
-        const { owner, repo } = operation.target.repo;
-        try {
-            const answer = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
-                owner,
-                repo,
-                name: operation.label,
-                color: operation.color,
-                description: operation.description
-            });
-            results.push(applied(operation));
-            ids.set(operation, answer.data.node_id);
-        }
-        catch (error) {
-            // Another run made it since the snapshot, or an attempt of ours whose
-            // answer was lost: it is there, its id is the one thing unknown.
-            if (isAlreadyExists(error))
-                existing.push(operation);
-            else
-                results.push(failed(operation, failureReason(error), describeError(error)));
-        }
-    }
-    if (existing.length === 0)
-        return ids;
-    const seen = await apply_confirm(github, {
-        issueIds: [],
-        labels: existing.map((operation) => ({ ...operation.target.repo, name: operation.label }))
-    });
-    existing.forEach((operation, i) => {
-        const id = 'error' in seen ? undefined : seen.labelIds[i];
-        if (id !== undefined) {
-            results.push(applied(operation, 'already existed'));
-            ids.set(operation, id);
-        }
-        else if ('error' in seen) {
-            const why = `it already exists, and the read of its id failed (${describeError(seen.error)}); re-run the job`;
-            results.push(failed(operation, failureReason(seen.error), why));
-        }
-        else {
-            const why = 'it already exists, yet a read did not find it (deleted again?); re-run the job';
-            results.push(failed(operation, 'label-missing', why));
-        }
-    });
-    return ids;
-}
-/**
- * A request's failure, where only the milestone's own 404 means "gone": a 404
- * on a repository's labels or on a whole GraphQL request is a repository the
- * token cannot see or a wrong URL, a failure rather than a warning.
- */
-function failureReason(error) {
-    const reason = classify(error);
-    return reason === 'gone' ? 'http' : reason;
-}
-/**
- * Writes the milestone's description as the changeset has it: the text observe
- * read, with this plan's block placed. No re-read first: runs of one repository
- * are serialised by the workflow's concurrency group, and a re-read would only
- * narrow, not close, the second between the read and the write.
- */
-async function updateMilestone(github, operation) {
-    const { repo: where } = operation.target;
-    try {
-        await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
-            owner: where.owner,
-            repo: where.repo,
-            milestone_number: operation.milestone,
-            description: operation.description
-        });
-        return applied(operation);
-    }
-    catch (error) {
-        return failed(operation, classify(error), describeError(error));
-    }
-}
-/** Sends mutations in batches, one request at a time, mapping each field's error to its operation. */
-async function sendMutations(github, mutations, { perRequest, once = false, createsContent = false }) {
-    const results = [];
-    for (let start = 0; start < mutations.length; start += perRequest) {
-        const batch = mutations.slice(start, start + perRequest);
-        if (createsContent)
-            await github.reserveContent(batch.length);
-        const variables = {};
-        const declarations = [];
-        const bind = (value, type) => {
-            const name = `v${declarations.length}`;
-            declarations.push(`$${name}: ${type}`);
-            variables[name] = value;
-            return `$${name}`;
-        };
-        const fields = batch.map((mutation, i) => mutation.field(`m${i}`, bind));
-        const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`;
-        let errors = [];
-        let data = {};
-        let failure;
-        let lost = false;
-        try {
-            const answer = await github.graphql(query, variables, once);
-            // client.ts refuses a body without data; this guard keeps a crash out whatever the transport.
-            if (typeof answer === 'object' && answer !== null)
-                data = answer;
-            else {
-                failure = { reason: 'http', detail: 'GitHub answered without data' };
-                lost = true;
-            }
-        }
-        catch (error) {
-            const partial = graphqlPartial(error);
-            if (partial === undefined) {
-                failure = { reason: failureReason(error), detail: describeError(error) };
-                lost = answerLost(error);
-            }
-            else if (partial.errors.some((e) => (e.path ?? []).length === 0)) {
-                failure = { reason: 'graphql', detail: describeError(error) };
-            }
-            else {
-                errors = partial.errors;
-                data = partial.data;
-            }
-        }
-        const errorByField = new Map();
-        for (const error of errors) {
-            const field = error.path?.[0];
-            if (typeof field === 'string' && !errorByField.has(field))
-                errorByField.set(field, error);
-        }
-        batch.forEach((mutation, i) => {
-            const error = errorByField.get(`m${i}`);
-            const result = failure !== undefined
-                ? failed(mutation.operation, failure.reason, failure.detail)
-                : error !== undefined
-                    ? fieldError(mutation, error)
-                    : fieldAnswer(mutation, data[`m${i}`]);
-            results.push({ result, lost: failure !== undefined && lost });
-        });
-    }
-    return results;
-}
-/**
- * An addSubIssue that failed or whose answer was lost may have been made: the
- * client sends a batch again after a lost answer, and GitHub then refuses the
- * repeat ("may only have one parent"). One read of those issues' parents
- * settles it: already under the wanted parent is applied. Nothing is sent again.
- */
-async function confirmSubIssues(github, sent) {
-    const doubtful = sent.flatMap(({ result, lost }) => result.operation.op === 'add_sub_issue' &&
-        result.kind === 'failed' &&
-        (lost || result.reason === 'graphql')
-        ? [{ result, operation: result.operation }]
-        : []);
-    if (doubtful.length === 0)
-        return sent.map((one) => one.result);
-    const seen = await apply_confirm(github, {
-        issueIds: doubtful.map((d) => d.operation.target.issueId),
-        issueSelection: '__typename ... on Issue { parent { id } }',
-        labels: []
-    });
-    // A failed read leaves the failures standing: a re-run reads before it writes.
-    const parents = 'error' in seen ? [] : seen.issues.map((issue) => issue?.parent?.id);
-    const settled = new Map();
-    for (const [i, { result, operation }] of doubtful.entries()) {
-        if (parents[i] === operation.target.parentId) {
-            settled.set(result, applied(operation, `already a sub-issue of ${operation.parent} (${result.detail})`));
-        }
-    }
-    return sent.map((one) => settled.get(one.result) ?? one.result);
-}
-/** Rounds of "read, then send again what is not there" after a lost answer. */
-const SETTLE_ROUNDS = 2;
-/**
- * Comments and closes, which people see: each is sent once, never retried
- * blindly by the client. When its answer is lost (a reset, a timeout, a 5xx,
- * an unreadable answer) GitHub may have made it, even a moment later; so wait
- * as long as an attempt may take, read the issues, and count what is there
- * (the comment's marker, the issue closed) as made. Only what the read shows
- * missing is sent again; what no read could settle is `unknown`, and the
- * re-run reads before it writes (observe finds the comment by its marker).
- */
-async function writeOnce(github, mutations, batching) {
-    const final = new Map();
-    let pending = mutations;
-    for (let round = 0; pending.length > 0; round++) {
-        const sent = await sendMutations(github, pending, { ...batching, once: true });
-        // One operation per mutation: results come back in mutation order.
-        const doubtful = [];
-        pending.forEach((mutation, i) => {
-            const one = sent[i];
-            if (one === undefined)
-                return;
-            if (one.lost)
-                doubtful.push(mutation);
-            final.set(mutation, one.result);
-        });
-        if (doubtful.length === 0)
-            break;
-        await github.waitOutAttempt();
-        const seen = await readBack(github, doubtful);
-        const missing = [];
-        for (const mutation of doubtful) {
-            const before = final.get(mutation)?.detail ?? 'no answer';
-            const found = seen?.get(mutation);
-            const operation = mutation.operation;
-            if (found === 'made') {
-                final.set(mutation, applied(operation, `made, though its answer was lost (${before})`));
-            }
-            else if (found === 'gone') {
-                final.set(mutation, failed(operation, 'gone', 'the issue is no longer there'));
-            }
-            else if (found === 'missing' && round + 1 < SETTLE_ROUNDS) {
-                missing.push(mutation);
-            }
-            else if (found === 'missing') {
-                final.set(mutation, failed(operation, 'not-made', `not made: its answer was lost (${before}) and a read shows it missing; re-run the job`));
-            }
-            else {
-                final.set(mutation, {
-                    kind: 'unknown',
-                    operation,
-                    detail: `outcome unknown: its answer was lost (${before}) and the read to check it failed; a re-run reads before repeating it`
-                });
-            }
-        }
-        pending = missing;
-    }
-    return mutations.flatMap((mutation) => {
-        const result = final.get(mutation);
-        return result === undefined ? [] : [result];
-    });
-}
-/**
- * Apply's one read of what its own writes left unknown (a lost answer, a 422
- * already_exists), in one GraphQL query. The error when the read itself fails.
- */
-async function apply_confirm(github, ask) {
-    const declarations = [];
-    const variables = {};
-    const fields = [];
-    if (ask.issueIds.length > 0) {
-        declarations.push('$ids: [ID!]!');
-        variables.ids = ask.issueIds;
-        fields.push(`nodes(ids: $ids) { ${ask.issueSelection ?? '... on Issue { state comments(last: 50) { nodes { body } } }'} }`);
-    }
-    ask.labels.forEach(({ owner, repo, name }, i) => {
-        declarations.push(`$o${i}: String!`, `$r${i}: String!`, `$n${i}: String!`);
-        Object.assign(variables, { [`o${i}`]: owner, [`r${i}`]: repo, [`n${i}`]: name });
-        fields.push(`l${i}: repository(owner: $o${i}, name: $r${i}) { label(name: $n${i}) { id } }`);
-    });
-    const query = `query DebussyConfirm(${declarations.join(', ')}) { ${fields.join(' ')} }`;
-    let data;
-    try {
-        data = await github.graphql(query, variables);
-    }
-    catch (error) {
-        // A node deleted meanwhile comes back as a NOT_FOUND beside the others.
-        const partial = graphqlPartial(error);
-        if (partial === undefined)
-            return { error };
-        data = partial.data;
-    }
-    const nodes = data?.nodes;
-    if (ask.issueIds.length > 0 && !Array.isArray(nodes)) {
-        return { error: new Error('GitHub answered the confirm-read without the issues') };
-    }
-    return {
-        issues: Array.isArray(nodes) ? nodes : [],
-        labelIds: ask.labels.map((_, i) => {
-            const id = data?.[`l${i}`]?.label
-                ?.id;
-            return typeof id === 'string' ? id : undefined;
-        })
-    };
-}
-/**
- * Reads back the issues of comments and closes whose answers were lost:
- * whether each comment (found by its last line, the marker) or close is
- * there. Undefined when the read itself fails.
- */
-async function readBack(github, mutations) {
-    const seen = await apply_confirm(github, { issueIds: mutations.map((m) => m.subjectId), labels: [] });
-    if ('error' in seen)
-        return undefined;
-    const found = new Map();
-    mutations.forEach((mutation, i) => {
-        const node = seen.issues[i];
-        const operation = mutation.operation;
-        if (node === null || node === undefined) {
-            found.set(mutation, 'gone');
-        }
-        else if (operation.op === 'close_issue') {
-            found.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing');
-        }
-        else if (operation.op === 'comment' || operation.op === 'status_comment') {
-            const marker = operation.body.split('\n').at(-1) ?? operation.body;
-            const bodies = (node.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []));
-            found.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing');
-        }
-    });
-    return found;
-}
-/** A field's error: the issue gone (a warning), a label gone, or a failure. */
-function fieldError(mutation, error) {
-    const operation = mutation.operation;
-    if (error.type !== 'NOT_FOUND')
-        return failed(operation, 'graphql', error.message);
-    if (mutation.labelGone === undefined || error.message.includes(mutation.subjectId)) {
-        return failed(operation, 'gone', error.message);
-    }
-    return mutation.labelGone === 'applied'
-        ? applied(operation, 'the label was deleted during the run')
-        : failed(operation, 'label-deleted', `a label was deleted during the run (${error.message}); re-run the job to create and apply it`);
-}
-function fieldAnswer(mutation, answer) {
-    const problem = mutation.check?.(answer);
-    return problem === undefined
-        ? applied(mutation.operation)
-        : failed(mutation.operation, 'label-deleted', problem);
-}
-
-;// CONCATENATED MODULE: ./src/write-scope.ts
-
-
-/**
- * The plan with only the refs the action may write to. Each skipped ref is
- * named in one warning, with the key that would allow its repository.
- */
-/** The repositories a sync of this plan may write to: the workflow's, the plan's github_repo, `repositories`. */
-function writableRepos(plan, scope) {
-    return [scope.workflowRepo, plan.repo, ...scope.repositories];
-}
-function limitToWritableRepos(plan, scope) {
-    const allowed = writableRepos(plan, scope);
-    const keys = new Set(allowed.map(repoKey));
-    const kept = plan.issues.filter((ref) => keys.has(repoKey(ref)));
-    if (kept.length === plan.issues.length)
-        return { plan, findings: [] };
-    const skipped = plan.issues.filter((ref) => !keys.has(repoKey(ref)));
-    const names = [...new Map(allowed.map((repo) => [repoKey(repo), formatRepo(repo)])).values()];
-    return {
-        plan: { ...plan, issues: kept },
-        findings: [
-            {
-                level: 'warning',
-                message: `Skipped ${skipped.map(formatIssueRef).join(', ')}: the action writes only to ${names.join(', ')} (the workflow's repository, the plan's github_repo and github.repositories in ${scope.configPath}). Add a repository to github.repositories to sync its issues.`
-            }
-        ]
-    };
-}
-/** A plan that links more than `maxIssues` issues fails the step before any request. */
-function checkIssueCount(plan, maxIssues, configPath, planField) {
-    const count = plan.issues.length;
-    if (count <= maxIssues)
-        return;
-    throw new InputError(planField, `the plan ${plan.path} links ${count} issues; at most ${maxIssues} may be linked`, `Link fewer issues, or raise github.max_issues in ${configPath} to ${count} or more`);
-}
-/**
- * Both bounds, as the sync applies them before anything is read from GitHub
- * and the CLI's `check` shows them: too many issues fail, refs to other
- * repositories are dropped with a warning.
- */
-function scopePlan(plan, limits, workflowRepo, configPath, planField) {
-    checkIssueCount(plan, limits.maxIssues, configPath, planField);
-    return limitToWritableRepos(plan, {
-        workflowRepo,
-        repositories: limits.repositories,
-        configPath
-    });
-}
-
-;// CONCATENATED MODULE: ./src/sub-issues.ts
-
-
-
-/** GitHub's limit: a parent holds at most 100 sub-issues, closed ones included. */
-const MAX_SUB_ISSUES = 100;
-/** `owner/repo#N` lower-cased: how refs are compared (GitHub ignores the case of names). */
-function refKey(ref) {
-    return formatIssueRef(ref).toLowerCase();
-}
-/**
- * The plan with its parent issue resolved: the plan's own `github_parent`
- * wins (it is about this plan), else the config's `parent_issue`, whose bare
- * number is an issue of the plan's repository like the plan's bare refs. A
- * parent outside the repositories the action may write to (write-scope.ts)
- * fails here, before any request.
- */
-function withParent(plan, config, where) {
-    let parent = plan.parent;
-    if (parent === undefined && config.parentIssue !== undefined) {
-        const field = `${where.configPath} github.parent_issue`;
-        const context = { defaultRepo: plan.repo, serverHost: where.serverHost };
-        parent = { ref: parseIssueRef(String(config.parentIssue), context, field), field };
-    }
-    if (parent === undefined)
-        return plan;
-    const allowed = writableRepos(plan, {
-        workflowRepo: where.workflowRepo,
-        repositories: config.repositories
-    });
-    if (!allowed.some((repo) => repoKey(repo) === repoKey(parent.ref))) {
-        const names = [...new Map(allowed.map((r) => [repoKey(r), formatRepo(r)])).values()];
-        throw new InputError(parent.field, `${formatIssueRef(parent.ref)} is in ${formatRepo(parent.ref)}, where the action may not write (it writes only to ${names.join(', ')})`, `Name an issue in one of those, or add ${formatRepo(parent.ref)} to github.repositories in ${where.configPath}`);
-    }
-    return plan.parent === parent ? plan : { ...plan, parent };
-}
-/**
- * A parent that cannot be one fails the step after the read and before any
- * write: one that does not exist (or the token cannot see), or a pull request.
- */
-function checkParent(parent, observed) {
-    if (parent === undefined || observed === undefined)
-        return;
-    const issue = observed.issue;
-    const ref = formatIssueRef(parent.ref);
-    const fix = `Set it to an issue that exists (the plan's issue), or remove it to sync without a parent issue`;
-    if (!issue.found) {
-        throw new InputError(parent.field, `${ref} could not be read (${printable(issue.reason)})`, fix);
-    }
-    if (issue.kind === 'pull_request') {
-        throw new InputError(parent.field, `${ref} is a pull request; only an issue can have sub-issues`, fix);
-    }
-}
-/**
- * The issues a sync labels (and closes with auto-close): the linked ones in
- * plan order, then the parent when it is not one of them.
- */
-function syncedIssues(snapshot, parent) {
-    const observed = snapshot.parent?.issue;
-    if (parent === undefined || observed === undefined)
-        return snapshot.issues;
-    const key = refKey(parent.ref);
-    return snapshot.issues.some((issue) => refKey(issue.ref) === key)
-        ? snapshot.issues
-        : [...snapshot.issues, observed];
-}
-const sub_issues_NONE = { operations: new Map(), findings: [] };
-/**
- * Which linked issues become sub-issues of the parent, in plan order:
- * - one that already is one: nothing (a redelivery writes nothing);
- * - the parent itself, and an issue not read: left out;
- * - a pull request: left out (GitHub makes only issues sub-issues), a notice;
- * - one with another parent, a person's choice: kept there, a notice;
- * - the parent's own parent: left out (a loop GitHub refuses), a warning;
- * - beyond GitHub's 100 sub-issues per parent: left out, a warning naming them.
- */
-function planSubIssues(parent, snapshot) {
-    const observed = snapshot.parent;
-    if (parent === undefined || observed === undefined)
-        return sub_issues_NONE;
-    const top = observed.issue;
-    if (!top.found || top.kind !== 'issue')
-        return sub_issues_NONE;
-    const parentName = formatIssueRef(top.ref);
-    const parentKey = refKey(parent.ref);
-    const pullRequests = [];
-    const elsewhere = [];
-    const loops = [];
-    const candidates = [];
-    for (const issue of snapshot.issues) {
-        if (!issue.found || refKey(issue.ref) === parentKey || issue.id === top.id)
-            continue;
-        const name = formatIssueRef(issue.ref);
-        if (issue.kind === 'pull_request')
-            pullRequests.push(name);
-        else if (issue.parent === undefined || issue.parent?.id === top.id)
-            continue;
-        else if (issue.parent !== null)
-            elsewhere.push(`${name} (under ${formatIssueRef(issue.parent.ref)})`);
-        else if (top.parent?.id === issue.id)
-            loops.push(name);
-        else
-            candidates.push(issue);
-    }
-    const room = Math.max(0, MAX_SUB_ISSUES - observed.subIssues);
-    const operations = new Map();
-    for (const issue of candidates.slice(0, room)) {
-        operations.set(refKey(issue.ref), {
-            op: 'add_sub_issue',
-            issue: formatIssueRef(issue.ref),
-            parent: parentName,
-            target: { issueId: issue.id, parentId: top.id }
-        });
-    }
-    const findings = [];
-    if (pullRequests.length > 0) {
-        findings.push({
-            level: 'notice',
-            message: `${pullRequests.join(', ')}: pull request(s), which GitHub does not make sub-issues; not added under ${parentName}.`
-        });
-    }
-    if (elsewhere.length > 0) {
-        findings.push({
-            level: 'notice',
-            message: `Left under the parent a person chose: ${elsewhere.join(', ')}; not moved under ${parentName}. Remove that parent on GitHub to have the next event add it.`
-        });
-    }
-    if (loops.length > 0) {
-        findings.push({
-            level: 'warning',
-            message: `${loops.join(', ')} is the parent of ${parentName}: making it a sub-issue of ${parentName} would be a loop, so it is left as it is.`
-        });
-    }
-    const over = candidates.slice(room).map((issue) => formatIssueRef(issue.ref));
-    if (over.length > 0) {
-        findings.push({
-            level: 'warning',
-            message: `${parentName} has ${observed.subIssues} sub-issue(s) and GitHub allows at most ${MAX_SUB_ISSUES} (closed ones count): ${over.join(', ')} not added. Their labels are still synced; split the plan's issues across parent issues, or remove sub-issues from ${parentName}.`
-        });
-    }
-    return { operations, findings };
-}
-
-;// CONCATENATED MODULE: ./src/respect.ts
-/**
- * What a person did to an issue is not undone: an issue reopened after the
- * action closed it is not closed again for the plan, and an issue closed as
- * not planned stays closed and gets no comment. Pure; read from GitHub's
- * `Issue.stateReason` (REOPENED while an issue is open after a reopen,
- * NOT_PLANNED when it was closed as not planned) and from the action's own
- * comments (the completion comment, or a status comment that says the run
- * completed), which it writes only when it closes an issue.
- */
-function personsChoice(issue) {
-    if (issue.state === 'closed' && issue.stateReason === 'not_planned')
-        return 'not-planned';
-    if (issue.state === 'open' && issue.stateReason === 'reopened' && issue.completionStated)
-        return 'reopened';
-    return undefined;
-}
-/** The notice that says what was left alone and why. */
-function leftAloneNotice(issue, choice) {
-    return choice === 'not-planned'
-        ? `${issue} was closed as not planned: it stays closed and gets no comment (a person's choice is not undone); its labels are still synced.`
-        : `${issue} was reopened after debussy-issue-sync closed it for this plan: it is left open (a person's choice is not undone).`;
-}
-
 ;// CONCATENATED MODULE: ./src/reconcile.ts
 
 
@@ -67225,9 +66282,967 @@ function milestoneOperations(outcome, progress) {
             title: outcome.milestone.title,
             progress: `${formatProgress(progress)} (${progress.percent}%)`,
             description: placeBlock(outcome.milestone.description, outcome.block),
-            target: { repo: outcome.milestone.repo }
+            target: {
+                repo: outcome.milestone.repo,
+                base: outcome.milestone.description,
+                block: outcome.block
+            }
         }
     ];
+}
+
+;// CONCATENATED MODULE: ./src/github/project.ts
+/** Items per issue: an issue in more projects than this may be added again, which GitHub ignores. */
+const ITEMS_PER_ISSUE = 100;
+/** The selection on an Issue or PullRequest that reads its items and their field value. */
+const PROJECT_ITEMS_FIELDS = `projectItems(first: ${ITEMS_PER_ISSUE}) { nodes { id project { id } fieldValueByName(name: $projectField) { __typename ... on ProjectV2ItemFieldSingleSelectValue { optionId } } } }`;
+/** The alias of the project's root field in a query. */
+const PROJECT_ALIAS = 'project';
+/** The variables the project fields use: declared by the query that holds them. */
+function projectVariables(ref, fieldName) {
+    return {
+        declarations: ['$projectLogin: String!', '$projectField: String!'],
+        variables: { projectLogin: ref.login, projectField: fieldName }
+    };
+}
+/** The project by owner and number: its field of that name (with options) and every field's name. */
+function projectRootField(ref) {
+    return `${PROJECT_ALIAS}: ${ref.ownerType}(login: $projectLogin) { projectV2(number: ${ref.number}) { id title url field(name: $projectField) { __typename ... on ProjectV2FieldCommon { id name dataType } ... on ProjectV2SingleSelectField { options { id name } } } fields(first: 100) { nodes { __typename ... on ProjectV2FieldCommon { name } } } } }`;
+}
+/**
+ * The project read of a separate project-token: the project, and each issue's
+ * id and items, under the same aliases as the observe query (so one decoder
+ * reads both).
+ */
+function buildProjectQuery(repos, ref, fieldName, withRoot) {
+    const { declarations, variables } = projectVariables(ref, fieldName);
+    const bodies = withRoot ? [projectRootField(ref)] : [];
+    for (const group of repos) {
+        if (group.issues.length === 0)
+            continue;
+        declarations.push(`$${group.alias}o: String!`, `$${group.alias}n: String!`);
+        variables[`${group.alias}o`] = group.repo.owner;
+        variables[`${group.alias}n`] = group.repo.repo;
+        const issues = group.issues.map(({ alias, ref: issue }) => `${alias}: issueOrPullRequest(number: ${issue.number}) { __typename ... on Issue { id ${PROJECT_ITEMS_FIELDS} } ... on PullRequest { id ${PROJECT_ITEMS_FIELDS} } }`);
+        bodies.push(`${group.alias}: repository(owner: $${group.alias}o, name: $${group.alias}n) { ${issues.join(' ')} }`);
+    }
+    return {
+        query: `query DebussyProject(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
+        variables
+    };
+}
+/** The project's root field, decoded: found, or why not (GitHub's words). */
+function decodeProjectRoot(data, errors) {
+    const owner = data[PROJECT_ALIAS];
+    const project = owner?.projectV2;
+    if (project === undefined || project === null) {
+        const error = errors.find((e) => e.path?.[0] === PROJECT_ALIAS);
+        const reason = error === undefined
+            ? 'GitHub returned no project'
+            : `${error.type === undefined ? '' : `${error.type}: `}${error.message}`;
+        return { found: false, reason };
+    }
+    return {
+        found: true,
+        id: project.id,
+        title: project.title,
+        url: project.url,
+        field: decodeField(project.field),
+        fieldNames: (project.fields?.nodes ?? []).flatMap((node) => typeof node?.name === 'string' ? [node.name] : [])
+    };
+}
+function decodeField(field) {
+    if (field === null || typeof field.name !== 'string')
+        return undefined;
+    if (field.__typename === 'ProjectV2SingleSelectField' && typeof field.id === 'string') {
+        return { kind: 'single_select', id: field.id, name: field.name, options: field.options ?? [] };
+    }
+    return { kind: 'other', name: field.name, dataType: field.dataType ?? 'other' };
+}
+/** Each issue's item in the project (by the issue's node id), from an answer with the observe aliases. */
+function decodeProjectItems(repos, data, projectId, into) {
+    for (const group of repos) {
+        const repository = data[group.alias];
+        for (const { alias } of group.issues) {
+            const linked = repository?.[alias];
+            if (typeof linked?.id !== 'string')
+                continue;
+            const item = (linked.projectItems?.nodes ?? []).find((n) => n?.project?.id === projectId);
+            if (item === undefined || item === null)
+                continue;
+            const value = item.fieldValueByName;
+            into.set(linked.id, {
+                itemId: item.id,
+                optionId: value?.__typename === 'ProjectV2ItemFieldSingleSelectValue'
+                    ? (value.optionId ?? null)
+                    : null
+            });
+        }
+    }
+}
+/** `addProjectV2ItemById`: GitHub answers with the existing item when the issue is already there. */
+function addItemField(alias, v, projectId, contentId) {
+    return `${alias}: addProjectV2ItemById(input: { projectId: ${v(projectId, 'ID!')}, contentId: ${v(contentId, 'ID!')} }) { item { id } }`;
+}
+/** `updateProjectV2ItemFieldValue` of a single-select field: the same value twice is the same state. */
+function setFieldField(alias, v, target) {
+    return `${alias}: updateProjectV2ItemFieldValue(input: { projectId: ${v(target.projectId, 'ID!')}, itemId: ${v(target.itemId, 'ID!')}, fieldId: ${v(target.fieldId, 'ID!')}, value: { singleSelectOptionId: ${v(target.optionId, 'String')} } }) { projectV2Item { id } }`;
+}
+/** The item id of an addProjectV2ItemById answer. */
+function addedItemId(answer) {
+    const item = answer?.item;
+    return typeof item?.id === 'string' ? item.id : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/github/observe.ts
+
+
+
+
+
+/** Issues per query: keeps a query far below GitHub's node limit (100 × 100 labels). */
+const ISSUES_PER_QUERY = 100;
+const MILESTONE_FIELDS = 'number title description url';
+// Issue.state and PullRequest.state have different types: pull requests alias theirs.
+const LINKED_FIELDS = (comments, state = 'state', extra = '', status = false) => `id number title url ${state} locked labels(first: 100) { nodes { id name } } milestone { ${MILESTONE_FIELDS} }${status ? STATUS_FIELDS : comments ? ' comments(last: 30) { nodes { body } } stateReason' : ''}${extra}`;
+/** An issue's parent (only issues have one), read when the plan has a parent issue (sub-issues.ts). */
+const PARENT_FIELDS = ' parent { id number repository { nameWithOwner } }';
+/** The alias of the plan's parent issue inside its repository. */
+const PARENT_ALIAS = 'p';
+/**
+ * The status comment stays where it was first posted: read further back than
+ * the completion comment. Only the action's own comments count (viewerDidAuthor).
+ */
+const STATUS_FIELDS = ' comments(last: 100) { nodes { id body viewerDidAuthor } } stateReason';
+/** Builds one query; names travel as variables, never spliced into the document. */
+function buildObserveQuery(issues, request, withMilestone) {
+    const groups = new Map();
+    const add = (repo) => {
+        const key = repoKey(repo);
+        let group = groups.get(key);
+        if (group === undefined) {
+            group = { repo, issues: [] };
+            groups.set(key, group);
+        }
+        return group;
+    };
+    for (const ref of issues)
+        add(ref).issues.push(ref);
+    const milestoneKey = withMilestone && request.milestone ? repoKey(request.milestone.repo) : undefined;
+    if (request.milestone && withMilestone)
+        add(request.milestone.repo);
+    // The parent is read once, with the first chunk, like the named milestone.
+    const parent = withMilestone ? request.parent : undefined;
+    const parentKey = parent === undefined ? undefined : repoKey(parent);
+    if (parent !== undefined)
+        add(parent);
+    const linkedExtra = request.parent === undefined ? '' : PARENT_FIELDS;
+    // GitHub refuses a declared variable that no field uses.
+    const withLabel = issues.length > 0 || parent !== undefined;
+    const declarations = withLabel ? ['$label: String!'] : [];
+    const variables = withLabel ? { label: request.stateLabel } : {};
+    // The project's fields, when one token reads everything: the project with the first chunk, items with each.
+    const project = request.project?.separate === undefined ? request.project : undefined;
+    const items = project === undefined ? '' : ` ${PROJECT_ITEMS_FIELDS}`;
+    if (project !== undefined) {
+        const used = projectVariables(project.ref, project.field);
+        declarations.push(...used.declarations);
+        Object.assign(variables, used.variables);
+    }
+    const bodies = [];
+    const repos = [];
+    let milestoneRepoAlias;
+    let parentRepoAlias;
+    let index = 0;
+    for (const [key, group] of groups) {
+        const alias = `r${index}`;
+        declarations.push(`$${alias}o: String!`, `$${alias}n: String!`);
+        variables[`${alias}o`] = group.repo.owner;
+        variables[`${alias}n`] = group.repo.repo;
+        const fields = ['nameWithOwner'];
+        const withParent = key === parentKey && parent !== undefined;
+        if (group.issues.length > 0 || withParent)
+            fields.push('stateLabel: label(name: $label) { id name }');
+        const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }));
+        for (const { alias: issueAlias, ref } of aliased) {
+            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined, 'state', `${linkedExtra}${items}`, request.statusFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state', items)} } }`);
+        }
+        if (withParent) {
+            parentRepoAlias = alias;
+            fields.push(`${PARENT_ALIAS}: issueOrPullRequest(number: ${parent.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined, 'state', `${PARENT_FIELDS} subIssuesSummary { total }${items}`, request.statusFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
+        }
+        if (key === milestoneKey && request.milestone) {
+            milestoneRepoAlias = alias;
+            const selector = request.milestone.selector;
+            if (selector.by === 'number') {
+                fields.push(`milestone(number: ${selector.number}) { ${MILESTONE_FIELDS} }`);
+            }
+            else {
+                declarations.push('$milestoneTitle: String!');
+                variables.milestoneTitle = selector.title;
+                fields.push(`milestones(first: 100, query: $milestoneTitle, states: [OPEN, CLOSED]) { nodes { ${MILESTONE_FIELDS} } }`);
+            }
+        }
+        bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`);
+        repos.push({ alias, repo: group.repo, issues: aliased });
+        index++;
+    }
+    if (project !== undefined && withMilestone)
+        bodies.push(projectRootField(project.ref));
+    return {
+        query: `query DebussyObserve(${declarations.join(', ')}) { ${bodies.join(' ')} }`,
+        variables,
+        repos,
+        milestoneRepoAlias,
+        ...(parentRepoAlias === undefined ? {} : { parentRepoAlias })
+    };
+}
+/** Partial data with per-path errors, as GitHub answers when some objects are missing. */
+function decodeObserve(built, request, data, errors) {
+    // Indexed once: a hundred missing issues must not cost a hundred scans.
+    const byPath = new Map();
+    for (const error of errors) {
+        const path = (error.path ?? []).join('.');
+        if (!byPath.has(path))
+            byPath.set(path, error);
+    }
+    const errorAt = (path) => byPath.get(path);
+    const issues = [];
+    const labels = new Map();
+    let milestone;
+    let parent;
+    for (const group of built.repos) {
+        const repository = data[group.alias] ?? null;
+        const repoError = errorAt(group.alias);
+        const stateLabel = repository?.stateLabel;
+        const known = new Map();
+        if (stateLabel)
+            known.set(stateLabel.name.toLowerCase(), { id: stateLabel.id, name: stateLabel.name });
+        labels.set(repoKey(group.repo), known);
+        for (const { alias, ref } of group.issues) {
+            const linked = repository?.[alias];
+            if (repository === null || linked == null) {
+                const error = errorAt(`${group.alias}.${alias}`) ?? repoError;
+                issues.push({ ref, found: false, reason: describeMissing(ref, error) });
+                continue;
+            }
+            issues.push(toObserved(ref, linked, request.completionFor, request.statusFor));
+        }
+        if (group.alias === built.milestoneRepoAlias && request.milestone) {
+            milestone = pickMilestone(repository, request.milestone);
+        }
+        if (group.alias === built.parentRepoAlias && request.parent) {
+            const ref = request.parent;
+            const linked = repository?.[PARENT_ALIAS];
+            parent =
+                repository === null || linked == null
+                    ? {
+                        issue: {
+                            ref,
+                            found: false,
+                            reason: describeMissing(ref, errorAt(`${group.alias}.${PARENT_ALIAS}`) ?? repoError)
+                        },
+                        subIssues: 0
+                    }
+                    : {
+                        issue: toObserved(ref, linked, request.completionFor, request.statusFor),
+                        subIssues: linked.subIssuesSummary?.total ?? 0
+                    };
+        }
+    }
+    return { issues, labels, milestone, ...(parent === undefined ? {} : { parent }) };
+}
+function describeMissing(ref, error) {
+    if (error?.type === 'NOT_FOUND')
+        return `not found: it does not exist, was deleted or transferred, or the token cannot see it`;
+    if (error?.type === 'FORBIDDEN')
+        return `the token may not read it`;
+    return error?.message ?? `GitHub returned nothing for ${formatIssueRef(ref)}`;
+}
+function toObserved(ref, linked, completionFor, statusFor) {
+    const marker = completionFor === undefined ? undefined : completionMarker(completionFor);
+    const comments = (linked.comments?.nodes ?? []).flatMap((c) => c === null
+        ? []
+        : [{ id: c.id ?? '', body: c.body, viewerDidAuthor: c.viewerDidAuthor === true }]);
+    return {
+        ref,
+        found: true,
+        id: linked.id,
+        kind: linked.__typename === 'PullRequest' ? 'pull_request' : 'issue',
+        state: (linked.state ?? linked.prState) === 'OPEN' ? 'open' : 'closed',
+        locked: linked.locked,
+        title: linked.title,
+        url: linked.url,
+        labels: (linked.labels?.nodes ?? [])
+            .filter((label) => label !== null)
+            .map((label) => ({ id: label.id, name: label.name })),
+        milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
+        hasCompletionComment: marker !== undefined &&
+            (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true),
+        ...(linked.parent === undefined ? {} : { parent: toParentLink(linked.parent) }),
+        ...(linked.stateReason === undefined
+            ? {}
+            : { stateReason: linked.stateReason?.toLowerCase() }),
+        ...(statusFor === undefined ? {} : { statusComment: findStatusComment(comments, statusFor) })
+    };
+}
+function toParentLink(parent) {
+    if (parent === null)
+        return null;
+    const [owner = '', repo = ''] = parent.repository.nameWithOwner.split('/');
+    return { id: parent.id, ref: { owner, repo, number: parent.number } };
+}
+function toMilestone(repo, milestone) {
+    return {
+        repo: { owner: repo.owner, repo: repo.repo },
+        number: milestone.number,
+        title: milestone.title,
+        description: milestone.description ?? '',
+        url: milestone.url
+    };
+}
+function pickMilestone(repository, named) {
+    if (repository === null)
+        return null;
+    if (named.selector.by === 'number') {
+        const found = repository.milestone;
+        return found ? toMilestone(named.repo, found) : null;
+    }
+    const title = named.selector.title;
+    const candidates = repository.milestones?.nodes ?? [];
+    // The search is fuzzy; the title must match exactly (then ignoring case).
+    const found = candidates.find((m) => m?.title === title) ??
+        candidates.find((m) => m?.title.toLowerCase() === title.toLowerCase());
+    return found ? toMilestone(named.repo, found) : null;
+}
+/** Reads GitHub for the event: one query per {@link ISSUES_PER_QUERY} issues. */
+async function observe(github, request) {
+    const issues = [];
+    const labels = new Map();
+    let namedMilestone;
+    let projectRoot;
+    const projectItems = [];
+    let parent;
+    const chunks = [];
+    for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
+        chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY));
+    }
+    if (chunks.length === 0)
+        chunks.push([]);
+    for (const [n, chunk] of chunks.entries()) {
+        const built = buildObserveQuery(chunk, request, n === 0);
+        const { data, errors } = await queryAllowingErrors(github, built);
+        const decoded = decodeObserve(built, request, data, errors);
+        // Decoded per repository; the snapshot keeps the plan's order.
+        const byRef = new Map(decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue]));
+        for (const ref of chunk) {
+            const issue = byRef.get(formatIssueRef(ref).toLowerCase());
+            if (issue !== undefined)
+                issues.push(issue);
+        }
+        for (const [key, map] of decoded.labels) {
+            const merged = labels.get(key) ?? new Map();
+            for (const [name, label] of map)
+                merged.set(name, label);
+            labels.set(key, merged);
+        }
+        if (n === 0)
+            namedMilestone = decoded.milestone;
+        if (n === 0)
+            parent = decoded.parent;
+        if (request.project !== undefined) {
+            const separate = request.project.separate;
+            // The parent's item too, read under its alias, so that it is not added again on each event.
+            const parentRef = request.parent;
+            const repos = parentRef === undefined || built.parentRepoAlias === undefined
+                ? built.repos
+                : built.repos.map((g) => g.alias === built.parentRepoAlias
+                    ? { ...g, issues: [...g.issues, { alias: PARENT_ALIAS, ref: parentRef }] }
+                    : g);
+            const read = separate === undefined
+                ? { data, errors }
+                : await readProject(separate, repos, request.project, n === 0);
+            if (n === 0)
+                projectRoot = decodeProjectRoot(read.data, read.errors);
+            projectItems.push({ repos, data: read.data });
+        }
+    }
+    let project;
+    if (projectRoot !== undefined) {
+        if (projectRoot.found) {
+            const items = new Map();
+            for (const read of projectItems)
+                decodeProjectItems(read.repos, read.data, projectRoot.id, items);
+            project = { ...projectRoot, items };
+        }
+        else {
+            project = projectRoot;
+        }
+    }
+    return {
+        issues,
+        labels,
+        namedMilestone,
+        ...(project === undefined ? {} : { project }),
+        ...(parent === undefined ? {} : { parent })
+    };
+}
+/** The project read of a separate project-token; its failure says which token failed. */
+async function readProject(github, repos, project, withRoot) {
+    try {
+        return await queryAllowingErrors(github, buildProjectQuery(repos, project.ref, project.field, withRoot));
+    }
+    catch (error) {
+        throw new Error(`project ${project.ref.url} with the project-token: ${describeError(error)}`, {
+            cause: error
+        });
+    }
+}
+/** GitHub answers a query that names a missing object with data and errors: both are kept. */
+async function queryAllowingErrors(github, built) {
+    try {
+        const data = await github.graphql(built.query, built.variables);
+        return { data, errors: [] };
+    }
+    catch (error) {
+        const partial = graphqlPartial(error);
+        if (partial === undefined)
+            throw error;
+        const unexpected = partial.errors.filter((e) => e.type !== 'NOT_FOUND' && e.type !== 'FORBIDDEN');
+        if (unexpected.length > 0 || partial.errors.some((e) => (e.path ?? []).length === 0))
+            throw error;
+        return { data: partial.data, errors: partial.errors };
+    }
+}
+/** The data and errors of @octokit/graphql's GraphqlResponseError, checked structurally. */
+function graphqlPartial(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const candidate = error;
+    if (!Array.isArray(candidate.errors))
+        return undefined;
+    const data = typeof candidate.data === 'object' && candidate.data !== null ? candidate.data : {};
+    return { data, errors: candidate.errors };
+}
+
+;// CONCATENATED MODULE: ./src/github/apply.ts
+
+
+
+
+/**
+ * Mutation fields per request. Label changes create no content and notify no
+ * one; a batch this size keeps one request far below GitHub's per-request
+ * limits while a 100-issue event still takes a handful of requests.
+ * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
+ */
+const LABEL_MUTATIONS_PER_REQUEST = 50;
+/**
+ * Comments notify people and count as content creation: smaller batches, and
+ * paced to GitHub's content limit (client.ts, content-pace.ts).
+ */
+const CLOSE_MUTATIONS_PER_REQUEST = 20;
+/** A mutation of the issue `subjectId` whose answer has nothing to check. */
+function plainMutation(operation, subjectId, call) {
+    return { operation, subjectId, field: (alias, v) => `${alias}: ${call(v)} { clientMutationId }` };
+}
+const applied = (operation, detail) => ({
+    kind: 'applied',
+    operation,
+    detail
+});
+const failed = (operation, reason, detail) => ({
+    kind: 'failed',
+    operation,
+    reason,
+    detail
+});
+/** The names an addLabelsToLabelable answer says the issue now has. */
+function answeredLabels(answer) {
+    const nodes = answer?.labelable?.labels?.nodes;
+    return (nodes ?? []).flatMap((node) => (typeof node?.name === 'string' ? [node.name] : []));
+}
+/** A comment: content, so sent once (writeOnce) and read back by its marker when its answer is lost. */
+function addComment(operation) {
+    const { issueId } = operation.target;
+    return plainMutation(operation, issueId, (v) => `addComment(input: { subjectId: ${v(issueId, 'ID!')}, body: ${v(operation.body, 'String!')} })`);
+}
+/** Makes the changeset's operations; one result per operation, in no particular order. */
+async function applyOperations(github, input) {
+    const results = [];
+    const created = await createLabels(github, input.operations.filter((o) => o.op === 'create_label'), results);
+    const labelMutations = [];
+    const commentMutations = [];
+    const closeMutations = [];
+    const projectMutations = [];
+    // The field of an item added by this changeset is set once its id is known.
+    const addedItems = new Map();
+    const setsAfterAdd = [];
+    for (const operation of input.operations) {
+        switch (operation.op) {
+            case 'add_label': {
+                const { issueId, label } = operation.target;
+                const labelId = 'id' in label ? label.id : created.get(label.created);
+                if (labelId === undefined) {
+                    results.push(failed(operation, 'label-missing', `label "${operation.label}" could not be created`));
+                    break;
+                }
+                const wanted = operation.label.toLowerCase();
+                labelMutations.push({
+                    operation,
+                    subjectId: issueId,
+                    labelGone: 'failed',
+                    field: (alias, v) => `${alias}: addLabelsToLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v([labelId], '[ID!]!')} }) { labelable { __typename labels(first: 100) { nodes { name } } } }`,
+                    // A label renamed during the run keeps its id: the name must be checked.
+                    check: (answer) => answeredLabels(answer).some((name) => name.toLowerCase() === wanted)
+                        ? undefined
+                        : `label "${operation.label}" was renamed or deleted during the run; re-run the job to create and apply it`
+                });
+                break;
+            }
+            case 'remove_label': {
+                // One field per label: a label deleted during the run fails only its own field.
+                const { issueId, labelIds } = operation.target;
+                labelMutations.push({
+                    ...plainMutation(operation, issueId, (v) => `removeLabelsFromLabelable(input: { labelableId: ${v(issueId, 'ID!')}, labelIds: ${v(labelIds, '[ID!]!')} })`),
+                    labelGone: 'applied'
+                });
+                break;
+            }
+            case 'add_sub_issue': {
+                // Creates no content and notifies no one: sent with the label changes.
+                const { issueId, parentId } = operation.target;
+                labelMutations.push(plainMutation(operation, issueId, (v) => `addSubIssue(input: { issueId: ${v(parentId, 'ID!')}, subIssueId: ${v(issueId, 'ID!')} })`));
+                break;
+            }
+            case 'status_comment':
+                if (operation.action === 'edit' && operation.target.commentId !== undefined) {
+                    // An edit notifies no one and may be repeated: it goes with the label changes.
+                    const { commentId } = operation.target;
+                    labelMutations.push(plainMutation(operation, commentId, (v) => `updateIssueComment(input: { id: ${v(commentId, 'ID!')}, body: ${v(operation.body, 'String!')} })`));
+                    break;
+                }
+                // A new status comment is posted as the completion comment is: once, read back by its marker.
+                commentMutations.push(addComment(operation));
+                break;
+            case 'comment':
+                commentMutations.push(addComment(operation));
+                break;
+            case 'close_issue': {
+                const { issueId } = operation.target;
+                closeMutations.push(plainMutation(operation, issueId, (v) => `closeIssue(input: { issueId: ${v(issueId, 'ID!')}, stateReason: COMPLETED })`));
+                break;
+            }
+            case 'add_to_project': {
+                const { projectId, contentId } = operation.target;
+                projectMutations.push({
+                    operation,
+                    subjectId: contentId,
+                    field: (alias, v) => addItemField(alias, v, projectId, contentId),
+                    check: (answer) => {
+                        const id = addedItemId(answer);
+                        if (id !== undefined)
+                            addedItems.set(operation, id);
+                        return undefined;
+                    }
+                });
+                break;
+            }
+            case 'set_project_field': {
+                const item = operation.target.item;
+                if ('id' in item)
+                    projectMutations.push(setFieldMutation(operation, item.id));
+                else
+                    setsAfterAdd.push(operation);
+                break;
+            }
+            case 'create_label':
+            case 'update_milestone':
+                break;
+        }
+    }
+    // Project mutations are idempotent (adding an issue twice returns its item), so they batch
+    // with the labels, retried like them, when one token makes both.
+    const projectGitHub = input.projectGitHub ?? github;
+    const together = input.projectGitHub === undefined;
+    const labelled = await sendMutations(github, together ? [...labelMutations, ...projectMutations] : labelMutations, { perRequest: LABEL_MUTATIONS_PER_REQUEST });
+    results.push(...(await confirmSubIssues(github, labelled)));
+    if (!together) {
+        results.push(...(await sendMutations(projectGitHub, projectMutations, {
+            perRequest: LABEL_MUTATIONS_PER_REQUEST
+        })).map((sent) => sent.result));
+    }
+    // An alias cannot feed another's input: the field of an item added above goes in a request after.
+    const secondRound = setsAfterAdd.flatMap((operation) => {
+        const source = operation.target.item;
+        const id = 'added' in source ? addedItems.get(source.added) : undefined;
+        if (id !== undefined)
+            return [setFieldMutation(operation, id)];
+        results.push(failed(operation, 'blocked', 'not set: adding the issue to the project failed'));
+        return [];
+    });
+    results.push(...(await sendMutations(projectGitHub, secondRound, { perRequest: LABEL_MUTATIONS_PER_REQUEST })).map((sent) => sent.result));
+    for (const operation of input.operations) {
+        if (operation.op === 'update_milestone')
+            results.push(await updateMilestone(github, operation));
+    }
+    // An issue is closed only once its completion comment is there: a re-run
+    // then still posts the comment that a failed request left out.
+    const commented = await writeOnce(github, commentMutations, {
+        perRequest: Math.min(CLOSE_MUTATIONS_PER_REQUEST, github.contentPerRequest),
+        createsContent: true
+    });
+    results.push(...commented);
+    const statusFailed = new Set(results.flatMap((r) => r.kind !== 'applied' && r.operation.op === 'status_comment'
+        ? [r.operation.target.issueId]
+        : []));
+    // The completion comment, or the status comment that says the plan completed.
+    const uncommented = new Set(results.flatMap((r) => r.kind !== 'applied' && (r.operation.op === 'comment' || r.operation.op === 'status_comment')
+        ? [r.operation.target.issueId]
+        : []));
+    const closable = closeMutations.filter((m) => {
+        if (!uncommented.has(m.subjectId))
+            return true;
+        results.push(failed(m.operation, 'blocked', `not closed: its ${m.operation.op === 'close_issue' && statusFailed.has(m.subjectId) ? 'status' : 'completion'} comment failed`));
+        return false;
+    });
+    results.push(...(await writeOnce(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })));
+    return results;
+}
+function setFieldMutation(operation, itemId) {
+    const { projectId, fieldId, optionId } = operation.target;
+    return {
+        operation,
+        subjectId: itemId,
+        field: (alias, v) => setFieldField(alias, v, { projectId, itemId, fieldId, optionId })
+    };
+}
+/**
+ * Creates the labels (results into `results`); the node id of each that exists
+ * afterwards, for the additions of this changeset.
+ */
+async function createLabels(github, operations, results) {
+    const ids = new Map();
+    const existing = [];
+    for (const operation of operations) {
+        const { owner, repo } = operation.target.repo;
+        try {
+            const answer = await github.octokit.request('POST /repos/{owner}/{repo}/labels', {
+                owner,
+                repo,
+                name: operation.label,
+                color: operation.color,
+                description: operation.description
+            });
+            results.push(applied(operation));
+            ids.set(operation, answer.data.node_id);
+        }
+        catch (error) {
+            // Another run made it since the snapshot, or an attempt of ours whose
+            // answer was lost: it is there, its id is the one thing unknown.
+            if (isAlreadyExists(error))
+                existing.push(operation);
+            else
+                results.push(failed(operation, failureReason(error), describeError(error)));
+        }
+    }
+    if (existing.length === 0)
+        return ids;
+    const seen = await apply_confirm(github, {
+        issueIds: [],
+        labels: existing.map((operation) => ({ ...operation.target.repo, name: operation.label }))
+    });
+    existing.forEach((operation, i) => {
+        const id = 'error' in seen ? undefined : seen.labelIds[i];
+        if (id !== undefined) {
+            results.push(applied(operation, 'already existed'));
+            ids.set(operation, id);
+        }
+        else if ('error' in seen) {
+            const why = `it already exists, and the read of its id failed (${describeError(seen.error)}); re-run the job`;
+            results.push(failed(operation, failureReason(seen.error), why));
+        }
+        else {
+            const why = 'it already exists, yet a read did not find it (deleted again?); re-run the job';
+            results.push(failed(operation, 'label-missing', why));
+        }
+    });
+    return ids;
+}
+/**
+ * A request's failure, where only the milestone's own 404 means "gone": a 404
+ * on a repository's labels or on a whole GraphQL request is a repository the
+ * token cannot see or a wrong URL, a failure rather than a warning.
+ */
+function failureReason(error) {
+    const reason = classify(error);
+    return reason === 'gone' ? 'http' : reason;
+}
+/**
+ * Writes the milestone's description: the changeset's text when the milestone
+ * still reads as the snapshot saw it (`base`), else this plan's block placed
+ * into what it reads now, so that a person's edit since the snapshot is kept.
+ */
+async function updateMilestone(github, operation) {
+    const { repo: where, base, block } = operation.target;
+    const route = { owner: where.owner, repo: where.repo, milestone_number: operation.milestone };
+    try {
+        const fresh = await github.octokit.request('GET /repos/{owner}/{repo}/milestones/{milestone_number}', route);
+        const current = fresh.data.description ?? '';
+        const next = current === base ? operation.description : placeBlock(current, block);
+        if (next !== current) {
+            await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
+                ...route,
+                description: next
+            });
+        }
+        return applied(operation);
+    }
+    catch (error) {
+        return failed(operation, classify(error), describeError(error));
+    }
+}
+/** Sends mutations in batches, one request at a time, mapping each field's error to its operation. */
+async function sendMutations(github, mutations, { perRequest, once = false, createsContent = false }) {
+    const results = [];
+    for (let start = 0; start < mutations.length; start += perRequest) {
+        const batch = mutations.slice(start, start + perRequest);
+        if (createsContent)
+            await github.reserveContent(batch.length);
+        const variables = {};
+        const declarations = [];
+        const bind = (value, type) => {
+            const name = `v${declarations.length}`;
+            declarations.push(`$${name}: ${type}`);
+            variables[name] = value;
+            return `$${name}`;
+        };
+        const fields = batch.map((mutation, i) => mutation.field(`m${i}`, bind));
+        const query = `mutation DebussySync(${declarations.join(', ')}) { ${fields.join(' ')} }`;
+        let errors = [];
+        let data = {};
+        let failure;
+        let lost = false;
+        try {
+            const answer = await github.graphql(query, variables, once);
+            // client.ts refuses a body without data; this guard keeps a crash out whatever the transport.
+            if (typeof answer === 'object' && answer !== null)
+                data = answer;
+            else {
+                failure = { reason: 'http', detail: 'GitHub answered without data' };
+                lost = true;
+            }
+        }
+        catch (error) {
+            const partial = graphqlPartial(error);
+            if (partial === undefined) {
+                failure = { reason: failureReason(error), detail: describeError(error) };
+                lost = answerLost(error);
+            }
+            else if (partial.errors.some((e) => (e.path ?? []).length === 0)) {
+                failure = { reason: 'graphql', detail: describeError(error) };
+            }
+            else {
+                errors = partial.errors;
+                data = partial.data;
+            }
+        }
+        const errorByField = new Map();
+        for (const error of errors) {
+            const field = error.path?.[0];
+            if (typeof field === 'string' && !errorByField.has(field))
+                errorByField.set(field, error);
+        }
+        batch.forEach((mutation, i) => {
+            const error = errorByField.get(`m${i}`);
+            const result = failure !== undefined
+                ? failed(mutation.operation, failure.reason, failure.detail)
+                : error !== undefined
+                    ? fieldError(mutation, error)
+                    : fieldAnswer(mutation, data[`m${i}`]);
+            results.push({ result, lost: failure !== undefined && lost });
+        });
+    }
+    return results;
+}
+/**
+ * An addSubIssue that failed or whose answer was lost may have been made: the
+ * client sends a batch again after a lost answer, and GitHub then refuses the
+ * repeat ("may only have one parent"). One read of those issues' parents
+ * settles it: already under the wanted parent is applied. Nothing is sent again.
+ */
+async function confirmSubIssues(github, sent) {
+    const doubtful = sent.flatMap(({ result, lost }) => result.operation.op === 'add_sub_issue' &&
+        result.kind === 'failed' &&
+        (lost || result.reason === 'graphql')
+        ? [{ result, operation: result.operation }]
+        : []);
+    if (doubtful.length === 0)
+        return sent.map((one) => one.result);
+    const seen = await apply_confirm(github, {
+        issueIds: doubtful.map((d) => d.operation.target.issueId),
+        issueSelection: '__typename ... on Issue { parent { id } }',
+        labels: []
+    });
+    // A failed read leaves the failures standing: a re-run reads before it writes.
+    const parents = 'error' in seen ? [] : seen.issues.map((issue) => issue?.parent?.id);
+    const settled = new Map();
+    for (const [i, { result, operation }] of doubtful.entries()) {
+        if (parents[i] === operation.target.parentId) {
+            settled.set(result, applied(operation, `already a sub-issue of ${operation.parent} (${result.detail})`));
+        }
+    }
+    return sent.map((one) => settled.get(one.result) ?? one.result);
+}
+/** Rounds of "read, then send again what is not there" after a lost answer. */
+const SETTLE_ROUNDS = 2;
+/**
+ * Comments and closes, which people see: each is sent once, never retried
+ * blindly by the client. When its answer is lost (a reset, a timeout, a 5xx,
+ * an unreadable answer) GitHub may have made it, even a moment later; so wait
+ * as long as an attempt may take, read the issues, and count what is there
+ * (the comment's marker, the issue closed) as made. Only what the read shows
+ * missing is sent again; what no read could settle is `unknown`, and the
+ * re-run reads before it writes (observe finds the comment by its marker).
+ */
+async function writeOnce(github, mutations, batching) {
+    const final = new Map();
+    let pending = mutations;
+    for (let round = 0; pending.length > 0; round++) {
+        const sent = await sendMutations(github, pending, { ...batching, once: true });
+        // One operation per mutation: results come back in mutation order.
+        const doubtful = [];
+        pending.forEach((mutation, i) => {
+            const one = sent[i];
+            if (one === undefined)
+                return;
+            if (one.lost)
+                doubtful.push(mutation);
+            final.set(mutation, one.result);
+        });
+        if (doubtful.length === 0)
+            break;
+        await github.waitOutAttempt();
+        const seen = await readBack(github, doubtful);
+        const missing = [];
+        for (const mutation of doubtful) {
+            const before = final.get(mutation)?.detail ?? 'no answer';
+            const found = seen?.get(mutation);
+            const operation = mutation.operation;
+            if (found === 'made') {
+                final.set(mutation, applied(operation, `made, though its answer was lost (${before})`));
+            }
+            else if (found === 'gone') {
+                final.set(mutation, failed(operation, 'gone', 'the issue is no longer there'));
+            }
+            else if (found === 'missing' && round + 1 < SETTLE_ROUNDS) {
+                missing.push(mutation);
+            }
+            else if (found === 'missing') {
+                final.set(mutation, failed(operation, 'not-made', `not made: its answer was lost (${before}) and a read shows it missing; re-run the job`));
+            }
+            else {
+                final.set(mutation, {
+                    kind: 'unknown',
+                    operation,
+                    detail: `outcome unknown: its answer was lost (${before}) and the read to check it failed; a re-run reads before repeating it`
+                });
+            }
+        }
+        pending = missing;
+    }
+    return mutations.flatMap((mutation) => {
+        const result = final.get(mutation);
+        return result === undefined ? [] : [result];
+    });
+}
+/**
+ * Apply's one read of what its own writes left unknown (a lost answer, a 422
+ * already_exists), in one GraphQL query. The error when the read itself fails.
+ */
+async function apply_confirm(github, ask) {
+    const declarations = [];
+    const variables = {};
+    const fields = [];
+    if (ask.issueIds.length > 0) {
+        declarations.push('$ids: [ID!]!');
+        variables.ids = ask.issueIds;
+        fields.push(`nodes(ids: $ids) { ${ask.issueSelection ?? '... on Issue { state comments(last: 50) { nodes { body } } }'} }`);
+    }
+    ask.labels.forEach(({ owner, repo, name }, i) => {
+        declarations.push(`$o${i}: String!`, `$r${i}: String!`, `$n${i}: String!`);
+        Object.assign(variables, { [`o${i}`]: owner, [`r${i}`]: repo, [`n${i}`]: name });
+        fields.push(`l${i}: repository(owner: $o${i}, name: $r${i}) { label(name: $n${i}) { id } }`);
+    });
+    const query = `query DebussyConfirm(${declarations.join(', ')}) { ${fields.join(' ')} }`;
+    let data;
+    try {
+        data = await github.graphql(query, variables);
+    }
+    catch (error) {
+        // A node deleted meanwhile comes back as a NOT_FOUND beside the others.
+        const partial = graphqlPartial(error);
+        if (partial === undefined)
+            return { error };
+        data = partial.data;
+    }
+    const nodes = data?.nodes;
+    if (ask.issueIds.length > 0 && !Array.isArray(nodes)) {
+        return { error: new Error('GitHub answered the confirm-read without the issues') };
+    }
+    return {
+        issues: Array.isArray(nodes) ? nodes : [],
+        labelIds: ask.labels.map((_, i) => {
+            const id = data?.[`l${i}`]?.label
+                ?.id;
+            return typeof id === 'string' ? id : undefined;
+        })
+    };
+}
+/**
+ * Reads back the issues of comments and closes whose answers were lost:
+ * whether each comment (found by its last line, the marker) or close is
+ * there. Undefined when the read itself fails.
+ */
+async function readBack(github, mutations) {
+    const seen = await apply_confirm(github, { issueIds: mutations.map((m) => m.subjectId), labels: [] });
+    if ('error' in seen)
+        return undefined;
+    const found = new Map();
+    mutations.forEach((mutation, i) => {
+        const node = seen.issues[i];
+        const operation = mutation.operation;
+        if (node === null || node === undefined) {
+            found.set(mutation, 'gone');
+        }
+        else if (operation.op === 'close_issue') {
+            found.set(mutation, node.state === 'CLOSED' ? 'made' : 'missing');
+        }
+        else if (operation.op === 'comment' || operation.op === 'status_comment') {
+            const marker = operation.body.split('\n').at(-1) ?? operation.body;
+            const bodies = (node.comments?.nodes ?? []).flatMap((c) => (c ? [c.body] : []));
+            found.set(mutation, bodies.some((body) => body.includes(marker)) ? 'made' : 'missing');
+        }
+    });
+    return found;
+}
+/** A field's error: the issue gone (a warning), a label gone, or a failure. */
+function fieldError(mutation, error) {
+    const operation = mutation.operation;
+    if (error.type !== 'NOT_FOUND')
+        return failed(operation, 'graphql', error.message);
+    if (mutation.labelGone === undefined || error.message.includes(mutation.subjectId)) {
+        return failed(operation, 'gone', error.message);
+    }
+    return mutation.labelGone === 'applied'
+        ? applied(operation, 'the label was deleted during the run')
+        : failed(operation, 'label-deleted', `a label was deleted during the run (${error.message}); re-run the job to create and apply it`);
+}
+function fieldAnswer(mutation, answer) {
+    const problem = mutation.check?.(answer);
+    return problem === undefined
+        ? applied(mutation.operation)
+        : failed(mutation.operation, 'label-deleted', problem);
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts

@@ -63651,7 +63651,11 @@ function milestoneOperations(outcome, progress) {
             title: outcome.milestone.title,
             progress: `${formatProgress(progress)} (${progress.percent}%)`,
             description: placeBlock(outcome.milestone.description, outcome.block),
-            target: { repo: outcome.milestone.repo }
+            target: {
+                repo: outcome.milestone.repo,
+                base: outcome.milestone.description,
+                block: outcome.block
+            }
         }
     ];
 }
@@ -64197,7 +64201,7 @@ function buildObserveQuery(issues, request, withMilestone) {
         }
         if (withParent) {
             parentRepoAlias = alias;
-            fields.push(`${PARENT_ALIAS}: issueOrPullRequest(number: ${parent.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined, 'state', `${PARENT_FIELDS} subIssuesSummary { total }`, request.statusFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
+            fields.push(`${PARENT_ALIAS}: issueOrPullRequest(number: ${parent.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined, 'state', `${PARENT_FIELDS} subIssuesSummary { total }${items}`, request.statusFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
         }
         if (key === milestoneKey && request.milestone) {
             milestoneRepoAlias = alias;
@@ -64273,7 +64277,7 @@ function decodeObserve(built, request, data, errors) {
                         subIssues: 0
                     }
                     : {
-                        issue: toObserved(ref, linked, request.completionFor),
+                        issue: toObserved(ref, linked, request.completionFor, request.statusFor),
                         subIssues: linked.subIssuesSummary?.total ?? 0
                     };
         }
@@ -64380,12 +64384,19 @@ async function observe(github, request) {
             parent = decoded.parent;
         if (request.project !== undefined) {
             const separate = request.project.separate;
+            // The parent's item too, read under its alias, so that it is not added again on each event.
+            const parentRef = request.parent;
+            const repos = parentRef === undefined || built.parentRepoAlias === undefined
+                ? built.repos
+                : built.repos.map((g) => g.alias === built.parentRepoAlias
+                    ? { ...g, issues: [...g.issues, { alias: PARENT_ALIAS, ref: parentRef }] }
+                    : g);
             const read = separate === undefined
                 ? { data, errors }
-                : await readProject(separate, built.repos, request.project, n === 0);
+                : await readProject(separate, repos, request.project, n === 0);
             if (n === 0)
                 projectRoot = decodeProjectRoot(read.data, read.errors);
-            projectItems.push({ repos: built.repos, data: read.data });
+            projectItems.push({ repos, data: read.data });
         }
     }
     let project;
@@ -64447,6 +64458,7 @@ function graphqlPartial(error) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/apply.ts
+
 
 
 
@@ -64699,20 +64711,23 @@ function failureReason(error) {
     return reason === 'gone' ? 'http' : reason;
 }
 /**
- * Writes the milestone's description as the changeset has it: the text observe
- * read, with this plan's block placed. No re-read first: runs of one repository
- * are serialised by the workflow's concurrency group, and a re-read would only
- * narrow, not close, the second between the read and the write.
+ * Writes the milestone's description: the changeset's text when the milestone
+ * still reads as the snapshot saw it (`base`), else this plan's block placed
+ * into what it reads now, so that a person's edit since the snapshot is kept.
  */
 async function updateMilestone(github, operation) {
-    const { repo: where } = operation.target;
+    const { repo: where, base, block } = operation.target;
+    const route = { owner: where.owner, repo: where.repo, milestone_number: operation.milestone };
     try {
-        await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
-            owner: where.owner,
-            repo: where.repo,
-            milestone_number: operation.milestone,
-            description: operation.description
-        });
+        const fresh = await github.octokit.request('GET /repos/{owner}/{repo}/milestones/{milestone_number}', route);
+        const current = fresh.data.description ?? '';
+        const next = current === base ? operation.description : placeBlock(current, block);
+        if (next !== current) {
+            await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
+                ...route,
+                description: next
+            });
+        }
         return applied(operation);
     }
     catch (error) {
