@@ -8,9 +8,10 @@ import { DEBUSSY_INIT_CONFIG } from '../test-support/fixtures.js'
 import {
   startSimulator,
   type FaultSpec,
-  type GitHubSimulator
+  type GitHubSimulator,
+  type LoggedRequest
 } from '../test-support/github-simulator.js'
-import { heldTiming } from '../test-support/held-clock.js'
+import { heldClockOf, heldTiming } from '../test-support/held-clock.js'
 import { cleanup, makeWorkspace } from '../test-support/run-action.js'
 import { runAgainst, type InProcessResult } from '../test-support/run-in-process.js'
 import {
@@ -382,8 +383,8 @@ describe('SPEC §7: failures', () => {
     expect(sim.milestone(REPO, sample.milestone ?? 0).description).toContain('25% (1/4 phases)')
   })
 
-  // retry-after at the test's 5 ms unit: the next request comes that much later at least, not
-  // after the retry plugin's own 5 ms.
+  // retry-after at the test's 5 ms unit: the next request comes that much later at least on the
+  // client's clock, not after the retry plugin's own 5 ms.
   it.each([
     ['secondary-rate-limit', 2, 10, 'secondary rate limit'],
     ['secondary-rate-limit-429', 4, 20, 'waiting 4 s']
@@ -397,7 +398,10 @@ describe('SPEC §7: failures', () => {
       const limited = sim.requests.findIndex((r) => r.fault === kind)
       const next = sim.requests[limited + 1]
       expect(next).toBeDefined()
-      expect((next?.at ?? 0) - (sim.requests[limited]?.at ?? 0)).toBeGreaterThanOrEqual(atLeastMs)
+      const at = heldClockOf(sim).at
+      expect(
+        at(next as LoggedRequest) - at(sim.requests[limited] as LoggedRequest)
+      ).toBeGreaterThanOrEqual(atLeastMs)
       expect(result.stdout).toContain(logged)
     }
   )
