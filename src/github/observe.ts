@@ -321,8 +321,7 @@ function toObserved(
       .map((label) => ({ id: label.id, name: label.name })),
     milestone: linked.milestone === null ? undefined : toMilestone(ref, linked.milestone),
     hasCompletionComment:
-      marker !== undefined &&
-      (linked.comments?.nodes ?? []).some((comment) => comment?.body.includes(marker) === true),
+      marker !== undefined && comments.some((comment) => comment.body.includes(marker)),
     ...(linked.parent === undefined ? {} : { parent: toParentLink(linked.parent) }),
     ...(linked.stateReason === undefined
       ? {}
