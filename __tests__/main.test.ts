@@ -438,7 +438,7 @@ describe('SPEC §7: failures', () => {
     await setup()
     sim.injectFault({
       kind: 'primary-rate-limit',
-      match: { method: 'POST', path: `/repos/${REPO}/labels` },
+      match: { method: 'PATCH' },
       resetInSeconds: 3600
     })
     const result = await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '2' })
