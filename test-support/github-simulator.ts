@@ -65,7 +65,7 @@ export interface SimulatorOptions {
   readonly timers?: SimulatorTimers
 }
 
-/** How the simulator lets its own waits pass: a test can hold and end them (manualTimers()). */
+/** How the simulator lets its own waits pass: a test can hold and end them (heldTimers()). */
 export interface SimulatorTimers {
   /** Calls `fire` after `ms`; returns a function that cancels it. */
   readonly start: (ms: number, fire: () => void) => () => void
@@ -91,13 +91,14 @@ export interface HeldTimers extends SimulatorTimers {
 export function heldTimers(): HeldTimers {
   const asked: number[] = []
   const pending = new Set<() => void>()
-  const waiting: { count: number; resolve: () => void }[] = []
+  let waiting: { count: number; resolve: () => void }[] = []
   return {
     asked,
     start: (ms, fire) => {
       asked.push(ms)
       pending.add(fire)
-      for (const w of waiting.filter((w) => asked.length >= w.count)) w.resolve()
+      for (const w of waiting) if (asked.length >= w.count) w.resolve()
+      waiting = waiting.filter((w) => asked.length < w.count)
       return () => pending.delete(fire)
     },
     started: (count) =>
