@@ -486,7 +486,8 @@ describe('SPEC §7: failures', () => {
       repository: REPO,
       eventName: 'repository_dispatch',
       eventPayload: dispatch({ event: 'phase_started', plan: PLAN_PATH, phase: '1' }),
-      env: { RUNNER_DEBUG: '1' }
+      env: { RUNNER_DEBUG: '1' },
+      timing: heldTiming(sim)
     })
     expect(result.failed).toBe(true)
     expect(result.stdout).toContain('Bad credentials')

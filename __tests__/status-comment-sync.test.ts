@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
-import { PATIENT_TIMING, runAgainst, type InProcessResult } from '../test-support/run-in-process.js'
+import { runAgainst, type InProcessResult } from '../test-support/run-in-process.js'
+import { heldTiming } from '../test-support/held-clock.js'
 import { cleanup, makeWorkspace } from '../test-support/run-action.js'
 import { PLAN_PATH, REPO, dispatch, seedSample, type Sample } from '../test-support/sample-repo.js'
 
@@ -37,7 +38,7 @@ async function fire(payload: Record<string, unknown>, runId = '7001'): Promise<I
     eventName: 'repository_dispatch',
     eventPayload: dispatch({ plan: PLAN_PATH, run_id: 'run-a', ...payload }),
     env: { GITHUB_RUN_ID: runId },
-    timing: PATIENT_TIMING
+    timing: heldTiming(sim)
   })
   expect(result.failed).toBe(false)
   return result
