@@ -8,6 +8,7 @@ import path from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { cli, parseRemote, type CliIO } from '../src/cli.js'
 import type { GitHubSimulator } from '../test-support/github-simulator.js'
+import { heldTiming } from '../test-support/held-clock.js'
 import { makeWorkspace } from '../test-support/run-action.js'
 import { PLAN_PATH, REPO, debussyPlan, type Sample } from '../test-support/sample-repo.js'
 import { seedWorkspace, useSimulator } from '../test-support/e2e-helpers.js'
@@ -33,7 +34,9 @@ function io(env: Record<string, string> = { GITHUB_TOKEN: sim.token }, gh?: stri
     err: (text) => {
       captured.stderr += text
     },
-    ghToken: () => gh
+    ghToken: () => gh,
+    // Writes spaced on the held clock, not by a real second each.
+    timing: heldTiming(sim)
   }
   return captured
 }

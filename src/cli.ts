@@ -19,7 +19,7 @@ import {
 } from './domain.js'
 import { InputError, closestName, printable } from './errors.js'
 import { clientPayloadSchema, normaliseEventType, payloadError } from './event.js'
-import { graphqlUrlFor } from './github/client.js'
+import { graphqlUrlFor, type ClientTiming } from './github/client.js'
 import { describeError } from './github/errors.js'
 import { formatIssueRef, formatRepo, hostOf, parseRepo } from './issue-ref.js'
 import { loadPlan } from './plan/plan-file.js'
@@ -136,6 +136,8 @@ export interface CliIO {
   originUrl?(dir: string): string | undefined
   /** Where Ctrl-C and SIGTERM are delivered; returns a function that stops listening. */
   onSignal?(handler: (signal: NodeJS.Signals) => void): () => void
+  /** How `plan`'s GitHub client lets time pass; tests give a held clock (default: the action's). */
+  readonly timing?: ClientTiming
 }
 
 /** A command's trimmed output; undefined when it is not there, fails or prints nothing. */
@@ -389,7 +391,8 @@ async function plan(argv: readonly string[], io: CliIO): Promise<number> {
       serverHost: host,
       apiUrl,
       graphqlUrl: graphqlUrlFor(apiUrl, values['graphql-url']),
-      token
+      token,
+      ...(io.timing === undefined ? {} : { timing: io.timing })
     },
     log
   )

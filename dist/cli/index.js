@@ -65749,7 +65749,8 @@ async function plan(argv, io) {
         serverHost: host,
         apiUrl,
         graphqlUrl: graphqlUrlFor(apiUrl, values['graphql-url']),
-        token
+        token,
+        ...(io.timing === undefined ? {} : { timing: io.timing })
     }, log);
     io.out(renderPreview(result, apply));
     if (result.failure !== undefined) {
