@@ -902,6 +902,26 @@ interface Target {
   readonly holds: boolean | null
 }
 
+/** "A redelivery takes 1 request and 0 writes", judged on each N's redelivery. */
+function redeliveryTarget(
+  target: string,
+  runs: readonly { readonly n: number; readonly measure: Measure }[]
+): Target {
+  return {
+    target,
+    measured:
+      runs.length === 0
+        ? 'not measured'
+        : runs
+            .map((r) => `N=${r.n}: ${r.measure.requests} req, ${r.measure.writes} writes`)
+            .join('; '),
+    holds:
+      runs.length === 0
+        ? null
+        : runs.every((r) => r.measure.requests === 1 && r.measure.writes === 0)
+  }
+}
+
 /**
  * Cold start is reported above, not a target: a workflow takes seconds to
  * start, so a few hundred milliseconds of the action's own are not noticed.
@@ -935,20 +955,12 @@ function targets(
       : notMeasured,
     holds: pc100 && pc100.ratios.wallTime !== null ? pc100.ratios.wallTime >= 10 : null
   })
-  const redeliveries = pairs.filter((p) => p.scenario === 'redelivery')
-  result.push({
-    target: 'redelivery: 1 request, 0 writes (every N)',
-    measured:
-      redeliveries.length === 0
-        ? 'not measured'
-        : redeliveries
-            .map((p) => `N=${p.n}: ${p.action.requests} req, ${p.action.writes} writes`)
-            .join('; '),
-    holds:
-      redeliveries.length === 0
-        ? null
-        : redeliveries.every((p) => p.action.requests === 1 && p.action.writes === 0)
-  })
+  result.push(
+    redeliveryTarget(
+      'redelivery: 1 request, 0 writes (every N)',
+      pairs.filter((p) => p.scenario === 'redelivery').map((p) => ({ n: p.n, measure: p.action }))
+    )
+  )
   const allOn100 = settings.find((r) => r.n === 100 && r.step === 'phase_completed')
   result.push({
     target: 'all-on phase_completed N=100 (steady state): at most 10 requests',
@@ -957,20 +969,12 @@ function targets(
       : notMeasured,
     holds: allOn100 ? allOn100.allOn.requests <= ALL_ON_BUDGET : null
   })
-  const allOnRedeliveries = settings.filter((r) => r.step === 'redelivery')
-  result.push({
-    target: 'all-on redelivery: 1 request, 0 writes (every N)',
-    measured:
-      allOnRedeliveries.length === 0
-        ? 'not measured'
-        : allOnRedeliveries
-            .map((r) => `N=${r.n}: ${r.allOn.requests} req, ${r.allOn.writes} writes`)
-            .join('; '),
-    holds:
-      allOnRedeliveries.length === 0
-        ? null
-        : allOnRedeliveries.every((r) => r.allOn.requests === 1 && r.allOn.writes === 0)
-  })
+  result.push(
+    redeliveryTarget(
+      'all-on redelivery: 1 request, 0 writes (every N)',
+      settings.filter((r) => r.step === 'redelivery').map((r) => ({ n: r.n, measure: r.allOn }))
+    )
+  )
   result.push({
     target: `17-event plan (10 issues, 8 phases): ≤ 80 requests in total`,
     measured: plan ? `${plan.action.requests} requests` : 'not measured',
