@@ -490,13 +490,20 @@ export function milestoneProblems(
   }
   if (begins !== 1) return problems
   const shown = withoutBlock(after) ?? after
-  let human =
+  const human =
     withoutBlock(before) ??
     (before.includes(LEGACY_LINE) ? before.replace(LEGACY_LINE, BLOCK) : before)
-  if (personNote !== undefined) human += personNote
-  const ok = human.includes(BLOCK)
-    ? shown === human
-    : new RegExp(`^${escapeRegExp(human)}(?:\\r?\\n)*${escapeRegExp(BLOCK)}$`).test(shown)
+  const placedInto = (text: string, into: string): boolean =>
+    into.includes(BLOCK)
+      ? text === into
+      : new RegExp(`^${escapeRegExp(into)}(?:\\r?\\n)*${escapeRegExp(BLOCK)}$`).test(text)
+  // A person's note is kept either way: added before the action's write (the block is
+  // placed into the edited text) or after it (the note follows the placed block).
+  const ok =
+    personNote === undefined
+      ? placedInto(shown, human)
+      : placedInto(shown, human + personNote) ||
+        (shown.endsWith(personNote) && placedInto(shown.slice(0, -personNote.length), human))
   if (!ok) {
     problems.push(
       `milestone human text changed: ${JSON.stringify(shown.slice(0, 300))} from ${JSON.stringify(human.slice(0, 300))}`
