@@ -104,6 +104,12 @@ export interface ObserveQuery {
   readonly milestoneRepoAlias: string | undefined
   /** The repository alias under which the parent issue is read (as `p`). */
   readonly parentRepoAlias?: string | undefined
+  /**
+   * Whose project items are read (`github.project`), under the same aliases:
+   * the linked issues and the plan's parent, in this query or in the
+   * project-token's query beside it.
+   */
+  readonly itemRepos: ObserveQuery['repos']
 }
 
 const MILESTONE_FIELDS = 'number title description url'
@@ -160,8 +166,17 @@ export function buildObserveQuery(
     declarations.push(...used.declarations)
     Object.assign(variables, used.variables)
   }
+  // Every issue, the parent included, is read with the same fragment.
+  const issueField = (alias: string, number: number, issueExtra = ''): string =>
+    `${alias}: issueOrPullRequest(number: ${number}) { __typename ... on Issue { ${LINKED_FIELDS(
+      request.completionFor !== undefined,
+      'state',
+      `${linkedExtra}${issueExtra}${items}`,
+      request.statusFor !== undefined
+    )} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state', items)} } }`
   const bodies: string[] = []
   const repos: ObserveQuery['repos'][number][] = []
+  const itemRepos: ObserveQuery['repos'][number][] = []
   let milestoneRepoAlias: string | undefined
   let parentRepoAlias: string | undefined
   let index = 0
@@ -175,26 +190,13 @@ export function buildObserveQuery(
     if (group.issues.length > 0 || withParent)
       fields.push('stateLabel: label(name: $label) { id name }')
     const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }))
-    for (const { alias: issueAlias, ref } of aliased) {
-      fields.push(
-        `${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(
-          request.completionFor !== undefined,
-          'state',
-          `${linkedExtra}${items}`,
-          request.statusFor !== undefined
-        )} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state', items)} } }`
-      )
-    }
+    for (const { alias: issueAlias, ref } of aliased)
+      fields.push(issueField(issueAlias, ref.number))
+    const withItems = [...aliased]
     if (withParent) {
       parentRepoAlias = alias
-      fields.push(
-        `${PARENT_ALIAS}: issueOrPullRequest(number: ${parent.number}) { __typename ... on Issue { ${LINKED_FIELDS(
-          request.completionFor !== undefined,
-          'state',
-          `${PARENT_FIELDS} subIssuesSummary { total }${items}`,
-          request.statusFor !== undefined
-        )} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`
-      )
+      fields.push(issueField(PARENT_ALIAS, parent.number, ' subIssuesSummary { total }'))
+      withItems.push({ alias: PARENT_ALIAS, ref: parent })
     }
     if (key === milestoneKey && request.milestone) {
       milestoneRepoAlias = alias
@@ -211,6 +213,7 @@ export function buildObserveQuery(
     }
     bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`)
     repos.push({ alias, repo: group.repo, issues: aliased })
+    itemRepos.push({ alias, repo: group.repo, issues: withItems })
     index++
   }
   if (project !== undefined && withMilestone) bodies.push(projectRootField(project.ref))
@@ -219,7 +222,8 @@ export function buildObserveQuery(
     variables,
     repos,
     milestoneRepoAlias,
-    ...(parentRepoAlias === undefined ? {} : { parentRepoAlias })
+    ...(parentRepoAlias === undefined ? {} : { parentRepoAlias }),
+    itemRepos
   }
 }
 
@@ -399,22 +403,12 @@ export async function observe(github: GitHub, request: ObserveRequest): Promise<
     if (n === 0) parent = decoded.parent
     if (request.project !== undefined) {
       const separate = request.project.separate
-      // The parent's item too, read under its alias, so that it is not added again on each event.
-      const parentRef = request.parent
-      const repos =
-        parentRef === undefined || built.parentRepoAlias === undefined
-          ? built.repos
-          : built.repos.map((g) =>
-              g.alias === built.parentRepoAlias
-                ? { ...g, issues: [...g.issues, { alias: PARENT_ALIAS, ref: parentRef }] }
-                : g
-            )
       const read =
         separate === undefined
           ? { data, errors }
-          : await readProject(separate, repos, request.project, n === 0)
+          : await readProject(separate, built.itemRepos, request.project, n === 0)
       if (n === 0) projectRoot = decodeProjectRoot(read.data, read.errors)
-      projectItems.push({ repos, data: read.data })
+      projectItems.push({ repos: built.itemRepos, data: read.data })
     }
   }
   let project: ObservedProject | undefined
