@@ -306,6 +306,17 @@ export function reconcile(input: ReconcileInput): Changeset {
     let closingThis = false
     const issueCloseOps: Operation[] = status?.action === 'create' ? [status] : []
     if (status !== undefined) issueOps.push(status)
+    if (
+      status === undefined &&
+      observed.statusCommentUnread !== undefined &&
+      config.statusComment
+    ) {
+      findings.push({
+        level: 'warning',
+        message: `${issue}: ${observed.statusCommentUnread}; no status comment is posted, so that it is not there twice.`
+      })
+      note ??= 'status comment not found: not posted'
+    }
     if (choice === 'not-planned' && config.statusComment) {
       findings.push({ level: 'notice', message: leftAloneNotice(issue, choice) })
       note = 'closed as not planned: left alone'
@@ -409,6 +420,8 @@ function statusOperation(
     workflowRun: input.workflowRun
   })
   const current = observed.statusComment
+  // Not seen, but perhaps there (further back than was read): not posted twice.
+  if (current === undefined && observed.statusCommentUnread !== undefined) return undefined
   if (current !== undefined && !saysSomethingNew(current.body, body)) return undefined
   return {
     op: 'status_comment',
