@@ -485,6 +485,12 @@ export async function observe(github: GitHub, request: ObserveRequest): Promise<
   }
 }
 
+/** What looking further back found about an issue's status comment, by the issue's node id. */
+type StatusLookup = Pick<
+  Extract<ObservedIssue, { found: true }>,
+  'statusComment' | 'statusCommentUnread'
+>
+
 /**
  * The status comments not among the comments the read holds: each such issue's
  * older comments, a page of COMMENTS_PER_PAGE further back at a time, all such issues in one
@@ -497,16 +503,8 @@ async function lookBackForStatus(
   github: GitHub,
   start: readonly OlderComments[],
   planKey: string
-): Promise<
-  Map<
-    string,
-    Pick<Extract<ObservedIssue, { found: true }>, 'statusComment' | 'statusCommentUnread'>
-  >
-> {
-  const result = new Map<
-    string,
-    Pick<Extract<ObservedIssue, { found: true }>, 'statusComment' | 'statusCommentUnread'>
-  >()
+): Promise<Map<string, StatusLookup>> {
+  const result = new Map<string, StatusLookup>()
   let pending = [...start]
   for (let round = 0; round < STATUS_PAGES_BACK && pending.length > 0; round++) {
     const next: OlderComments[] = []
