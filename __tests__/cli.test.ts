@@ -539,7 +539,7 @@ describe('debussy-issue-sync watch -- COMMAND (in process)', () => {
 
   it('a command that cannot start is said so, exit 127', async () => {
     const captured = io({})
-    const argv = ['watch', '--dry-run', '--repo', REPO, '--workspace', workspace]
+    const argv = ['watch', '--dry-run', '--repo', REPO, '--workspace', workspace, '--poll-ms', '50']
     expect(await cli([...argv, '--', 'no-such-command-xyz'], captured)).toBe(127)
     expect(captured.stderr).toContain('could not start no-such-command-xyz')
   })

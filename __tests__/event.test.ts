@@ -26,6 +26,8 @@ function workflow(workflowInputs: unknown): RunnerEvent {
   return { name: 'workflow_dispatch', payload: { inputs: workflowInputs } }
 }
 
+const firstKey = (object: object): string => Object.keys(object)[0] ?? ''
+
 function resolved(given: Partial<ActionInputs>, runner: RunnerEvent): PhaseEvent {
   return resolveEvent(inputs(given), runner).event
 }
@@ -456,416 +458,79 @@ describe('resolveEvent refusals', () => {
   const EVENTS =
     'phase_started, phase_completed, phase_failed, plan_completed, phase_validating, phase_awaiting_human, phase_blocked'
 
-  it.each<[string, Partial<ActionInputs>, RunnerEvent, string, string, string]>([
-    // [what, inputs, runner, field, problem, fix]
-    [
-      'an unknown input event',
-      { event: 'deploy' },
-      dispatch(valid),
-      'input event',
-      '"deploy" is not a Debussy event',
-      EVENTS
-    ],
-    [
-      'an unknown client_payload.event',
-      {},
-      dispatch({ ...valid, event: 'started' }),
-      'client_payload.event',
-      '"started"',
-      EVENTS
-    ],
-    [
-      'an unknown event_type',
-      {},
-      dispatch({ plan: PLAN, phase: '1' }, 'deploy-now'),
-      'repository_dispatch event_type (action)',
-      '"deploy-now" is not a Debussy event',
-      EVENTS
-    ],
-    [
-      'an unknown workflow_dispatch inputs.event',
-      {},
-      workflow({ ...valid, event: 'go' }),
-      'workflow_dispatch inputs.event',
-      '"go"',
-      EVENTS
-    ],
-    [
-      'a dispatch without event or event_type',
-      {},
-      { name: 'repository_dispatch', payload: { client_payload: { plan: PLAN, phase: '1' } } },
-      'client_payload.event',
-      'missing, and the dispatch has no event_type',
-      "or set the action's event input"
-    ],
-    [
-      'a workflow_dispatch without event',
-      {},
-      workflow({ plan: PLAN, phase: '1' }),
-      'workflow_dispatch inputs.event',
-      'missing',
-      "or set the action's event input"
-    ],
-    [
-      'a run without GITHUB_EVENT_NAME and without the event input',
-      { plan: PLAN },
-      { name: '', payload: {} },
-      'input event',
-      'GITHUB_EVENT_NAME is not set',
-      "Set the action's event input to one of"
-    ],
-    [
-      'a dispatch with a blank event_type and no event',
-      {},
-      dispatch({ plan: PLAN, phase: '1' }, ' '),
-      'client_payload.event',
-      'missing, and the dispatch has no event_type',
-      "or set the action's event input"
-    ],
-    [
-      'a dispatch whose event_type is not text, and no event',
-      {},
-      dispatch({ plan: PLAN, phase: '1' }, 42),
-      'client_payload.event',
-      'missing',
-      'there'
-    ],
-    [
-      'a push without the event input',
-      { plan: PLAN, phase: '1' },
-      { name: 'push', payload: {} },
-      'input event',
-      'a push event carries no Debussy payload',
-      "Set the action's event input to one of"
-    ],
-    [
-      'a schedule without the plan input',
-      { event: 'plan_completed' },
-      { name: 'schedule', payload: {} },
-      'input plan',
-      'a schedule event carries no Debussy payload',
-      "Set the action's plan input"
-    ],
-    [
-      'a dispatch without plan',
-      {},
-      dispatch({ event: 'plan_completed' }),
-      'client_payload.plan',
-      'missing',
-      "or set the action's plan input"
-    ],
-    [
-      'a dispatch without plan, with a misspelt key',
-      {},
-      dispatch({ event: 'plan_completed', plan_path: PLAN }),
-      'client_payload.plan',
-      'keys the action does not know: "plan_path"',
-      'relative to the repository root'
-    ],
-    [
-      'an empty plan',
-      {},
-      dispatch({ ...valid, plan: ' ' }),
-      'client_payload.plan',
-      'is empty',
-      'relative to the repository root'
-    ],
-    [
-      'a plan with control characters',
-      {},
-      dispatch({ ...valid, plan: 'docs/a\nb.md' }),
-      'client_payload.plan',
-      'contains control characters',
-      'relative to the repository root'
-    ],
-    [
-      'a plan that is an object',
-      {},
-      dispatch({ ...valid, plan: { path: PLAN } }),
-      'client_payload.plan',
-      'got an object, expected a path',
-      'Send "plan": "'
-    ],
-    [
-      'a plan that is not a string',
-      {},
-      dispatch({ ...valid, plan: 5 }),
-      'client_payload.plan',
-      'got 5, expected a path',
-      'Send "plan": "'
-    ],
-    [
-      'a phase event without phase',
-      {},
-      dispatch({ event: 'phase_completed', plan: PLAN }),
-      'client_payload.phase',
-      'missing: a phase_completed event needs the phase id',
-      "or set the action's phase input"
-    ],
-    [
-      'a phase event without phase from the inputs',
-      { event: 'phase_failed', plan: PLAN },
-      { name: 'push', payload: {} },
-      'input phase',
-      'missing',
-      "Set the action's phase input"
-    ],
-    [
-      'a workflow_dispatch phase event without phase',
-      {},
-      workflow({ event: 'phase_started', plan: PLAN, phase: '' }),
-      'workflow_dispatch inputs.phase',
-      'missing',
-      "or set the action's phase input"
-    ],
-    [
-      'a phase id with a space',
-      {},
-      dispatch({ ...valid, phase: 'phase 1' }),
-      'client_payload.phase',
-      'got "phase 1"',
-      'such as "1" or "3.1"'
-    ],
-    [
-      'an empty phase id',
-      {},
-      dispatch({ ...valid, phase: ' ' }),
-      'client_payload.phase',
-      'got " "',
-      'such as "1" or "3.1"'
-    ],
-    [
-      'a phase id of 33 characters',
-      {},
-      dispatch({ ...valid, phase: '1'.repeat(33) }),
-      'client_payload.phase',
-      '1 to 32',
-      'such as "1" or "3.1"'
-    ],
-    [
-      'a phase that is a boolean',
-      {},
-      dispatch({ ...valid, phase: true }),
-      'client_payload.phase',
-      'got true',
-      'Send "phase": "3.1"'
-    ],
-    [
-      'an invalid input phase',
-      { phase: '1/2' },
-      dispatch(valid),
-      'input phase',
-      'got "1/2"',
-      'such as "1" or "3.1"'
-    ],
-    [
-      'completed_phases in words',
-      {},
-      dispatch({ ...valid, completed_phases: 'two' }),
-      'client_payload.completed_phases',
-      'got "two", expected an integer ≥ 0',
-      'Send "completed_phases": 2'
-    ],
-    [
-      'completed_phases in quotes',
-      {},
-      dispatch({ ...valid, completed_phases: '2' }),
-      'client_payload.completed_phases',
-      'got "2", expected an integer ≥ 0',
-      'without quotes: "completed_phases": 2'
-    ],
-    [
-      'negative completed_phases',
-      {},
-      dispatch({ ...valid, completed_phases: -1 }),
-      'client_payload.completed_phases',
-      'got -1',
-      'Send "completed_phases": 2'
-    ],
-    [
-      'fractional completed_phases',
-      {},
-      dispatch({ ...valid, completed_phases: 1.5 }),
-      'client_payload.completed_phases',
-      'got 1.5',
-      'leave the key out'
-    ],
-    [
-      'zero total_phases',
-      {},
-      dispatch({ ...valid, total_phases: 0 }),
-      'client_payload.total_phases',
-      'got 0, expected an integer ≥ 1',
-      'Send "total_phases": 4'
-    ],
-    [
-      'negative sequence',
-      {},
-      dispatch({ ...valid, sequence: -1 }),
-      'client_payload.sequence',
-      'got -1, expected an integer ≥ 0',
-      'Send "sequence": 4'
-    ],
-    [
-      'auto_close as a word',
-      {},
-      dispatch({ ...valid, auto_close: 'yes' }),
-      'client_payload.auto_close',
-      'got "yes", expected true or false',
-      'Send "auto_close": true'
-    ],
-    [
-      'dry_run in quotes',
-      {},
-      dispatch({ ...valid, dry_run: 'true' }),
-      'client_payload.dry_run',
-      'got "true"',
-      'without quotes: "dry_run": true'
-    ],
-    [
-      'an empty run_id',
-      {},
-      dispatch({ ...valid, run_id: '' }),
-      'client_payload.run_id',
-      'got "", expected a string of 1 to 100',
-      'Send "run_id": "3f9c2a7e"'
-    ],
-    [
-      'a run_id over 100 characters',
-      {},
-      dispatch({ ...valid, run_id: 'r'.repeat(101) }),
-      'client_payload.run_id',
-      '1 to 100',
-      'leave the key out'
-    ],
-    [
-      'a run_id with control characters',
-      {},
-      dispatch({ ...valid, run_id: 'a\u001bb' }),
-      'client_payload.run_id',
-      'got "a\\u001bb"',
-      'leave the key out'
-    ],
-    [
-      'several bad keys at once',
-      {},
-      dispatch({ ...valid, completed_phases: 'x', total_phases: 'y', dry_run: 1 }),
-      'client_payload.completed_phases',
-      'got "x"',
-      'Also check client_payload.total_phases, client_payload.dry_run'
-    ],
-    [
-      'a client_payload that is a list',
-      {},
-      dispatch([valid]),
-      'client_payload',
-      'is a list, not an object',
-      'Send client_payload as a JSON object'
-    ],
-    [
-      'a client_payload that is a string',
-      {},
-      dispatch('phase_started'),
-      'client_payload',
-      'is "phase_started", not an object',
-      'JSON object'
-    ],
-    [
-      'an event file that is not an object',
-      {},
-      { name: 'repository_dispatch', payload: null },
-      'event payload (GITHUB_EVENT_PATH)',
-      'is null, not a JSON object',
-      'Run the action from a workflow'
-    ],
-    [
-      'a workflow_dispatch event file that is a list',
-      {},
-      { name: 'workflow_dispatch', payload: [] },
-      'event payload (GITHUB_EVENT_PATH)',
-      'is a list',
-      'Run the action from a workflow'
-    ],
-    [
-      'workflow_dispatch inputs that are not an object',
-      {},
-      workflow('x'),
-      'workflow_dispatch inputs',
-      'not an object',
-      'JSON object'
-    ],
-    [
-      'workflow_dispatch completed_phases in words',
-      {},
-      workflow({ ...valid, completed_phases: 'two' }),
-      'workflow_dispatch inputs.completed_phases',
-      'got "two", expected an integer ≥ 0',
-      'Enter 2 as the workflow_dispatch input completed_phases, or leave it empty'
-    ],
-    [
-      'workflow_dispatch completed_phases of 2.5',
-      {},
-      workflow({ ...valid, completed_phases: '2.5' }),
-      'workflow_dispatch inputs.completed_phases',
-      'got "2.5"',
-      'Enter 2'
-    ],
-    [
-      'workflow_dispatch total_phases of 0',
-      {},
-      workflow({ ...valid, total_phases: '0' }),
-      'workflow_dispatch inputs.total_phases',
-      'got "0", expected an integer ≥ 1',
-      'Enter 4'
-    ],
-    [
-      'workflow_dispatch negative sequence',
-      {},
-      workflow({ ...valid, sequence: '-1' }),
-      'workflow_dispatch inputs.sequence',
-      'got "-1"',
-      'Enter 4'
-    ],
-    [
-      'workflow_dispatch dry_run of yes',
-      {},
-      workflow({ ...valid, dry_run: 'yes' }),
-      'workflow_dispatch inputs.dry_run',
-      'got "yes", expected true or false',
-      'Enter true'
-    ],
-    [
-      'a workflow_dispatch plan that is not text',
-      {},
-      workflow({ ...valid, plan: 7 }),
-      'workflow_dispatch inputs.plan',
-      'got 7',
-      'Enter docs/plans/'
-    ],
-    [
-      'an unsafe integer',
-      {},
-      workflow({ ...valid, sequence: '99999999999999999999' }),
-      'workflow_dispatch inputs.sequence',
-      'got "99999999999999999999"',
-      'Enter 4'
-    ],
-    [
-      'an auto-close input of yes',
-      { autoClose: 'yes' },
-      dispatch(valid),
-      'input auto-close',
-      'got "yes", expected true or false',
-      'Set auto-close to true or false, or leave it empty'
-    ],
-    [
-      'a dry-run input of 1',
-      { dryRun: '1' },
-      dispatch(valid),
-      'input dry-run',
-      'got "1"',
-      'Set dry-run to true or false'
-    ]
+  /**
+   * [what, inputs, runner, field, problem, fix]: what the action is given and
+   * its refusal (the field it names, words of its problem and of its fix).
+   */
+  type Refusal = [string, Partial<ActionInputs>, RunnerEvent, string, string, string]
+  /** Rows whose event is valid but for `change`, one key the refusal names. */
+  const oneBadKey =
+    (send: (payload: object) => RunnerEvent, prefix: string) =>
+    (what: string, change: Record<string, unknown>, problem: string, fix: string): Refusal => {
+      const field = `${prefix}.${firstKey(change)}`
+      return [what, {}, send({ ...valid, ...change }), field, problem, fix]
+    }
+  const payload = oneBadKey(dispatch, 'client_payload')
+  const form = oneBadKey(workflow, 'workflow_dispatch inputs')
+  /** A valid dispatch and one bad action input, named as action.yml spells it (dryRun: dry-run). */
+  function input(what: string, bad: Partial<ActionInputs>, problem: string, fix: string): Refusal {
+    const name = firstKey(bad).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+    return [what, bad, dispatch(valid), `input ${name}`, problem, fix]
+  }
+
+  // prettier-ignore
+  it.each<Refusal>([
+    input('an unknown input event', { event: 'deploy' }, '"deploy" is not a Debussy event', EVENTS),
+    payload('an unknown client_payload.event', { event: 'started' }, '"started"', EVENTS),
+    ['an unknown event_type', {}, dispatch({ plan: PLAN, phase: '1' }, 'deploy-now'), 'repository_dispatch event_type (action)', '"deploy-now" is not a Debussy event', EVENTS],
+    form('an unknown workflow_dispatch inputs.event', { event: 'go' }, '"go"', EVENTS),
+    ['a dispatch without event or event_type', {}, { name: 'repository_dispatch', payload: { client_payload: { plan: PLAN, phase: '1' } } }, 'client_payload.event', 'missing, and the dispatch has no event_type', "or set the action's event input"],
+    ['a workflow_dispatch without event', {}, workflow({ plan: PLAN, phase: '1' }), 'workflow_dispatch inputs.event', 'missing', "or set the action's event input"],
+    ['a run without GITHUB_EVENT_NAME and without the event input', { plan: PLAN }, { name: '', payload: {} }, 'input event', 'GITHUB_EVENT_NAME is not set', "Set the action's event input to one of"],
+    ['a dispatch with a blank event_type and no event', {}, dispatch({ plan: PLAN, phase: '1' }, ' '), 'client_payload.event', 'missing, and the dispatch has no event_type', "or set the action's event input"],
+    ['a dispatch whose event_type is not text, and no event', {}, dispatch({ plan: PLAN, phase: '1' }, 42), 'client_payload.event', 'missing', 'there'],
+    ['a push without the event input', { plan: PLAN, phase: '1' }, { name: 'push', payload: {} }, 'input event', 'a push event carries no Debussy payload', "Set the action's event input to one of"],
+    ['a schedule without the plan input', { event: 'plan_completed' }, { name: 'schedule', payload: {} }, 'input plan', 'a schedule event carries no Debussy payload', "Set the action's plan input"],
+    ['a dispatch without plan', {}, dispatch({ event: 'plan_completed' }), 'client_payload.plan', 'missing', "or set the action's plan input"],
+    ['a dispatch without plan, with a misspelt key', {}, dispatch({ event: 'plan_completed', plan_path: PLAN }), 'client_payload.plan', 'keys the action does not know: "plan_path"', 'relative to the repository root'],
+    payload('an empty plan', { plan: ' ' }, 'is empty', 'relative to the repository root'),
+    payload('a plan with control characters', { plan: 'docs/a\nb.md' }, 'contains control characters', 'relative to the repository root'),
+    payload('a plan that is an object', { plan: { path: PLAN } }, 'got an object, expected a path', 'Send "plan": "'),
+    payload('a plan that is not a string', { plan: 5 }, 'got 5, expected a path', 'Send "plan": "'),
+    ['a phase event without phase', {}, dispatch({ event: 'phase_completed', plan: PLAN }), 'client_payload.phase', 'missing: a phase_completed event needs the phase id', "or set the action's phase input"],
+    ['a phase event without phase from the inputs', { event: 'phase_failed', plan: PLAN }, { name: 'push', payload: {} }, 'input phase', 'missing', "Set the action's phase input"],
+    form('a workflow_dispatch phase event without phase', { phase: '' }, 'missing', "or set the action's phase input"),
+    payload('a phase id with a space', { phase: 'phase 1' }, 'got "phase 1"', 'such as "1" or "3.1"'),
+    payload('an empty phase id', { phase: ' ' }, 'got " "', 'such as "1" or "3.1"'),
+    payload('a phase id of 33 characters', { phase: '1'.repeat(33) }, '1 to 32', 'such as "1" or "3.1"'),
+    payload('a phase that is a boolean', { phase: true }, 'got true', 'Send "phase": "3.1"'),
+    input('an invalid input phase', { phase: '1/2' }, 'got "1/2"', 'such as "1" or "3.1"'),
+    payload('completed_phases in words', { completed_phases: 'two' }, 'got "two", expected an integer ≥ 0', 'Send "completed_phases": 2'),
+    payload('completed_phases in quotes', { completed_phases: '2' }, 'got "2", expected an integer ≥ 0', 'without quotes: "completed_phases": 2'),
+    payload('negative completed_phases', { completed_phases: -1 }, 'got -1', 'Send "completed_phases": 2'),
+    payload('fractional completed_phases', { completed_phases: 1.5 }, 'got 1.5', 'leave the key out'),
+    payload('zero total_phases', { total_phases: 0 }, 'got 0, expected an integer ≥ 1', 'Send "total_phases": 4'),
+    payload('negative sequence', { sequence: -1 }, 'got -1, expected an integer ≥ 0', 'Send "sequence": 4'),
+    payload('auto_close as a word', { auto_close: 'yes' }, 'got "yes", expected true or false', 'Send "auto_close": true'),
+    payload('dry_run in quotes', { dry_run: 'true' }, 'got "true"', 'without quotes: "dry_run": true'),
+    payload('an empty run_id', { run_id: '' }, 'got "", expected a string of 1 to 100', 'Send "run_id": "3f9c2a7e"'),
+    payload('a run_id over 100 characters', { run_id: 'r'.repeat(101) }, '1 to 100', 'leave the key out'),
+    payload('a run_id with control characters', { run_id: 'a\u001bb' }, 'got "a\\u001bb"', 'leave the key out'),
+    payload('several bad keys at once', { completed_phases: 'x', total_phases: 'y', dry_run: 1 }, 'got "x"', 'Also check client_payload.total_phases, client_payload.dry_run'),
+    ['a client_payload that is a list', {}, dispatch([valid]), 'client_payload', 'is a list, not an object', 'Send client_payload as a JSON object'],
+    ['a client_payload that is a string', {}, dispatch('phase_started'), 'client_payload', 'is "phase_started", not an object', 'JSON object'],
+    ['an event file that is not an object', {}, { name: 'repository_dispatch', payload: null }, 'event payload (GITHUB_EVENT_PATH)', 'is null, not a JSON object', 'Run the action from a workflow'],
+    ['a workflow_dispatch event file that is a list', {}, { name: 'workflow_dispatch', payload: [] }, 'event payload (GITHUB_EVENT_PATH)', 'is a list', 'Run the action from a workflow'],
+    ['workflow_dispatch inputs that are not an object', {}, workflow('x'), 'workflow_dispatch inputs', 'not an object', 'JSON object'],
+    form('workflow_dispatch completed_phases in words', { completed_phases: 'two' }, 'got "two", expected an integer ≥ 0', 'Enter 2 as the workflow_dispatch input completed_phases, or leave it empty'),
+    form('workflow_dispatch completed_phases of 2.5', { completed_phases: '2.5' }, 'got "2.5"', 'Enter 2'),
+    form('workflow_dispatch total_phases of 0', { total_phases: '0' }, 'got "0", expected an integer ≥ 1', 'Enter 4'),
+    form('workflow_dispatch negative sequence', { sequence: '-1' }, 'got "-1"', 'Enter 4'),
+    form('workflow_dispatch dry_run of yes', { dry_run: 'yes' }, 'got "yes", expected true or false', 'Enter true'),
+    form('a workflow_dispatch plan that is not text', { plan: 7 }, 'got 7', 'Enter docs/plans/'),
+    form('an unsafe integer', { sequence: '99999999999999999999' }, 'got "99999999999999999999"', 'Enter 4'),
+    input('an auto-close input of yes', { autoClose: 'yes' }, 'got "yes", expected true or false', 'Set auto-close to true or false, or leave it empty'),
+    input('a dry-run input of 1', { dryRun: '1' }, 'got "1"', 'Set dry-run to true or false')
   ])('refuses %s', (_what, given, runner, field, problem, fix) => {
     const error = refusedWith(() => resolveEvent(inputs(given), runner), field, problem, fix)
     expect(error.message).toBe(`${field}: ${error.problem}. ${error.fix}`)

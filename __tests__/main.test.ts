@@ -438,7 +438,7 @@ describe('SPEC §7: failures', () => {
     await setup()
     sim.injectFault({
       kind: 'primary-rate-limit',
-      match: { method: 'POST', path: `/repos/${REPO}/labels` },
+      match: { method: 'PATCH' },
       resetInSeconds: 3600
     })
     const result = await fire({ event: 'phase_completed', plan: PLAN_PATH, phase: '2' })
@@ -486,7 +486,8 @@ describe('SPEC §7: failures', () => {
       repository: REPO,
       eventName: 'repository_dispatch',
       eventPayload: dispatch({ event: 'phase_started', plan: PLAN_PATH, phase: '1' }),
-      env: { RUNNER_DEBUG: '1' }
+      env: { RUNNER_DEBUG: '1' },
+      timing: heldTiming(sim)
     })
     expect(result.failed).toBe(true)
     expect(result.stdout).toContain('Bad credentials')

@@ -161,7 +161,10 @@ describe('reconcile: state labels (SPEC §6 table)', () => {
         description: expect.stringMatching(/^Debussy: .{5,80}$/)
       }
     ])
-    expect(result.operations[0]).toBe(creates[0])
+    // Created before any label change uses it (only the milestone's write goes earlier).
+    const at = (kind: string): number => result.operations.findIndex((op) => op.op === kind)
+    expect(at('create_label')).toBeLessThan(at('add_label'))
+    expect(result.operations[0]?.op).toBe('update_milestone')
   })
 
   it.each<[EventKind, string, string]>([
@@ -255,7 +258,7 @@ describe('reconcile: state labels (SPEC §6 table)', () => {
 })
 
 describe('reconcile: the changeset carries what apply needs', () => {
-  it('node ids, label ids (or the create_label that makes the label) and the milestone base', () => {
+  it('node ids, label ids (or the create_label that makes the label), the milestone first', () => {
     const present = reconcile(input({}))
     const add = present.operations.find((op) => op.op === 'add_label')
     const labelId = present.issues[0]?.operations.find((op) => op.op === 'add_label')
@@ -269,11 +272,10 @@ describe('reconcile: the changeset carries what apply needs', () => {
       issueId: 'I_11',
       labelIds: [expect.stringMatching(/^LA_debussy:in-progress/)]
     })
-    const update = present.operations.find((op) => op.op === 'update_milestone')
-    expect(update?.op === 'update_milestone' && update.target).toMatchObject({
-      repo: { owner: 'acme', repo: 'app' },
-      base: 'Human text.',
-      block: { planKey: 'docs/plan.md', progress: { completed: 2, total: 4 } }
+    // Apply writes the milestone right after the read its description was computed from.
+    const [update] = present.operations
+    expect(update?.op === 'update_milestone' && update.target).toEqual({
+      repo: { owner: 'acme', repo: 'app' }
     })
 
     const missing = reconcile(input({ snapshot: snapshot([issue(10, []), issue(11, [])], []) }))

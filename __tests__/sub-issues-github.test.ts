@@ -197,8 +197,8 @@ describe('the budget with parent_issue on (issue #14: phase_completed for 100 is
     const first = await fire(started)
     expect(first.failed).toBe(false)
     expect(sim.subIssuesOf(REPO, parent)).toHaveLength(100)
-    // One read, 201 mutation fields in batches of 50, the milestone's read and write.
-    expect(sim.requests).toHaveLength(8)
+    // One read, the milestone's write, 201 mutation fields in batches of 100.
+    expect(sim.requests).toHaveLength(5)
 
     sim.resetLog()
     const completed = { event: 'phase_completed', plan: PLAN_PATH, phase: '1' }

@@ -64357,223 +64357,6 @@ function completionComment(plan, progress) {
     ].join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/write-scope.ts
-
-
-/**
- * The plan with only the refs the action may write to. Each skipped ref is
- * named in one warning, with the key that would allow its repository.
- */
-/** The repositories a sync of this plan may write to: the workflow's, the plan's github_repo, `repositories`. */
-function writableRepos(plan, scope) {
-    return [scope.workflowRepo, plan.repo, ...scope.repositories];
-}
-function limitToWritableRepos(plan, scope) {
-    const allowed = writableRepos(plan, scope);
-    const keys = new Set(allowed.map(repoKey));
-    const kept = plan.issues.filter((ref) => keys.has(repoKey(ref)));
-    if (kept.length === plan.issues.length)
-        return { plan, findings: [] };
-    const skipped = plan.issues.filter((ref) => !keys.has(repoKey(ref)));
-    const names = [...new Map(allowed.map((repo) => [repoKey(repo), formatRepo(repo)])).values()];
-    return {
-        plan: { ...plan, issues: kept },
-        findings: [
-            {
-                level: 'warning',
-                message: `Skipped ${skipped.map(formatIssueRef).join(', ')}: the action writes only to ${names.join(', ')} (the workflow's repository, the plan's github_repo and github.repositories in ${scope.configPath}). Add a repository to github.repositories to sync its issues.`
-            }
-        ]
-    };
-}
-/** A plan that links more than `maxIssues` issues fails the step before any request. */
-function checkIssueCount(plan, maxIssues, configPath, planField) {
-    const count = plan.issues.length;
-    if (count <= maxIssues)
-        return;
-    throw new InputError(planField, `the plan ${plan.path} links ${count} issues; at most ${maxIssues} may be linked`, `Link fewer issues, or raise github.max_issues in ${configPath} to ${count} or more`);
-}
-/**
- * Both bounds, as the sync applies them before anything is read from GitHub
- * and the CLI's `check` shows them: too many issues fail, refs to other
- * repositories are dropped with a warning.
- */
-function scopePlan(plan, limits, workflowRepo, configPath, planField) {
-    checkIssueCount(plan, limits.maxIssues, configPath, planField);
-    return limitToWritableRepos(plan, {
-        workflowRepo,
-        repositories: limits.repositories,
-        configPath
-    });
-}
-
-;// CONCATENATED MODULE: ./src/sub-issues.ts
-
-
-
-/** GitHub's limit: a parent holds at most 100 sub-issues, closed ones included. */
-const MAX_SUB_ISSUES = 100;
-/** `owner/repo#N` lower-cased: how refs are compared (GitHub ignores the case of names). */
-function refKey(ref) {
-    return formatIssueRef(ref).toLowerCase();
-}
-/**
- * The plan with its parent issue resolved: the plan's own `github_parent`
- * wins (it is about this plan), else the config's `parent_issue`, whose bare
- * number is an issue of the plan's repository like the plan's bare refs. A
- * parent outside the repositories the action may write to (write-scope.ts)
- * fails here, before any request.
- */
-function withParent(plan, config, where) {
-    let parent = plan.parent;
-    if (parent === undefined && config.parentIssue !== undefined) {
-        const field = `${where.configPath} github.parent_issue`;
-        const context = { defaultRepo: plan.repo, serverHost: where.serverHost };
-        parent = { ref: parseIssueRef(String(config.parentIssue), context, field), field };
-    }
-    if (parent === undefined)
-        return plan;
-    const allowed = writableRepos(plan, {
-        workflowRepo: where.workflowRepo,
-        repositories: config.repositories
-    });
-    if (!allowed.some((repo) => repoKey(repo) === repoKey(parent.ref))) {
-        const names = [...new Map(allowed.map((r) => [repoKey(r), formatRepo(r)])).values()];
-        throw new InputError(parent.field, `${formatIssueRef(parent.ref)} is in ${formatRepo(parent.ref)}, where the action may not write (it writes only to ${names.join(', ')})`, `Name an issue in one of those, or add ${formatRepo(parent.ref)} to github.repositories in ${where.configPath}`);
-    }
-    return plan.parent === parent ? plan : { ...plan, parent };
-}
-/**
- * A parent that cannot be one fails the step after the read and before any
- * write: one that does not exist (or the token cannot see), or a pull request.
- */
-function checkParent(parent, observed) {
-    if (parent === undefined || observed === undefined)
-        return;
-    const issue = observed.issue;
-    const ref = formatIssueRef(parent.ref);
-    const fix = `Set it to an issue that exists (the plan's issue), or remove it to sync without a parent issue`;
-    if (!issue.found) {
-        throw new InputError(parent.field, `${ref} could not be read (${printable(issue.reason)})`, fix);
-    }
-    if (issue.kind === 'pull_request') {
-        throw new InputError(parent.field, `${ref} is a pull request; only an issue can have sub-issues`, fix);
-    }
-}
-/**
- * The issues a sync labels (and closes with auto-close): the linked ones in
- * plan order, then the parent when it is not one of them.
- */
-function syncedIssues(snapshot, parent) {
-    const observed = snapshot.parent?.issue;
-    if (parent === undefined || observed === undefined)
-        return snapshot.issues;
-    const key = refKey(parent.ref);
-    return snapshot.issues.some((issue) => refKey(issue.ref) === key)
-        ? snapshot.issues
-        : [...snapshot.issues, observed];
-}
-const sub_issues_NONE = { operations: new Map(), findings: [] };
-/**
- * Which linked issues become sub-issues of the parent, in plan order:
- * - one that already is one: nothing (a redelivery writes nothing);
- * - the parent itself, and an issue not read: left out;
- * - a pull request: left out (GitHub makes only issues sub-issues), a notice;
- * - one with another parent, a person's choice: kept there, a notice;
- * - the parent's own parent: left out (a loop GitHub refuses), a warning;
- * - beyond GitHub's 100 sub-issues per parent: left out, a warning naming them.
- */
-function planSubIssues(parent, snapshot) {
-    const observed = snapshot.parent;
-    if (parent === undefined || observed === undefined)
-        return sub_issues_NONE;
-    const top = observed.issue;
-    if (!top.found || top.kind !== 'issue')
-        return sub_issues_NONE;
-    const parentName = formatIssueRef(top.ref);
-    const parentKey = refKey(parent.ref);
-    const pullRequests = [];
-    const elsewhere = [];
-    const loops = [];
-    const candidates = [];
-    for (const issue of snapshot.issues) {
-        if (!issue.found || refKey(issue.ref) === parentKey || issue.id === top.id)
-            continue;
-        const name = formatIssueRef(issue.ref);
-        if (issue.kind === 'pull_request')
-            pullRequests.push(name);
-        else if (issue.parent === undefined || issue.parent?.id === top.id)
-            continue;
-        else if (issue.parent !== null)
-            elsewhere.push(`${name} (under ${formatIssueRef(issue.parent.ref)})`);
-        else if (top.parent?.id === issue.id)
-            loops.push(name);
-        else
-            candidates.push(issue);
-    }
-    const room = Math.max(0, MAX_SUB_ISSUES - observed.subIssues);
-    const operations = new Map();
-    for (const issue of candidates.slice(0, room)) {
-        operations.set(refKey(issue.ref), {
-            op: 'add_sub_issue',
-            issue: formatIssueRef(issue.ref),
-            parent: parentName,
-            target: { issueId: issue.id, parentId: top.id }
-        });
-    }
-    const findings = [];
-    if (pullRequests.length > 0) {
-        findings.push({
-            level: 'notice',
-            message: `${pullRequests.join(', ')}: pull request(s), which GitHub does not make sub-issues; not added under ${parentName}.`
-        });
-    }
-    if (elsewhere.length > 0) {
-        findings.push({
-            level: 'notice',
-            message: `Left under the parent a person chose: ${elsewhere.join(', ')}; not moved under ${parentName}. Remove that parent on GitHub to have the next event add it.`
-        });
-    }
-    if (loops.length > 0) {
-        findings.push({
-            level: 'warning',
-            message: `${loops.join(', ')} is the parent of ${parentName}: making it a sub-issue of ${parentName} would be a loop, so it is left as it is.`
-        });
-    }
-    const over = candidates.slice(room).map((issue) => formatIssueRef(issue.ref));
-    if (over.length > 0) {
-        findings.push({
-            level: 'warning',
-            message: `${parentName} has ${observed.subIssues} sub-issue(s) and GitHub allows at most ${MAX_SUB_ISSUES} (closed ones count): ${over.join(', ')} not added. Their labels are still synced; split the plan's issues across parent issues, or remove sub-issues from ${parentName}.`
-        });
-    }
-    return { operations, findings };
-}
-
-;// CONCATENATED MODULE: ./src/respect.ts
-/**
- * What a person did to an issue is not undone: an issue reopened after the
- * action closed it is not closed again for the plan, and an issue closed as
- * not planned stays closed and gets no comment. Pure; read from GitHub's
- * `Issue.stateReason` (REOPENED while an issue is open after a reopen,
- * NOT_PLANNED when it was closed as not planned) and from the action's own
- * comments (the completion comment, or a status comment that says the run
- * completed), which it writes only when it closes an issue.
- */
-function personsChoice(issue) {
-    if (issue.state === 'closed' && issue.stateReason === 'not_planned')
-        return 'not-planned';
-    if (issue.state === 'open' && issue.stateReason === 'reopened' && issue.completionStated)
-        return 'reopened';
-    return undefined;
-}
-/** The notice that says what was left alone and why. */
-function leftAloneNotice(issue, choice) {
-    return choice === 'not-planned'
-        ? `${issue} was closed as not planned: it stays closed and gets no comment (a person's choice is not undone); its labels are still synced.`
-        : `${issue} was reopened after debussy-issue-sync closed it for this plan: it is left open (a person's choice is not undone).`;
-}
-
 // EXTERNAL MODULE: ./node_modules/gray-matter/index.js
 var gray_matter = __nccwpck_require__(9599);
 var gray_matter_default = /*#__PURE__*/__nccwpck_require__.n(gray_matter);
@@ -65874,423 +65657,6 @@ function guardFromComments(bodies, planKey) {
     return { applied, ledger };
 }
 
-;// CONCATENATED MODULE: ./src/reconcile.ts
-
-
-
-
-
-
-
-
-
-/** The short description each state label is created with. */
-const LABEL_DESCRIPTIONS = {
-    'in-progress': 'Debussy: a phase of the linked plan is running',
-    completed: 'Debussy: the linked plan or its latest phase completed',
-    failed: 'Debussy: a phase of the linked plan failed',
-    validating: 'Debussy: a phase of the linked plan is checking its work',
-    'awaiting-human': 'Debussy: a phase of the linked plan waits for a person',
-    blocked: 'Debussy: a phase of the linked plan is blocked'
-};
-function stateLabel(labels, state) {
-    switch (state) {
-        case 'in-progress':
-            return labels.inProgress;
-        case 'completed':
-            return labels.completed;
-        case 'failed':
-            return labels.failed;
-        case 'validating':
-            return labels.validating;
-        case 'awaiting-human':
-            return labels.awaitingHuman;
-        case 'blocked':
-            return labels.blocked;
-    }
-}
-/** GitHub compares label names without regard to case. */
-const sameName = (a, b) => a.toLowerCase() === b.toLowerCase();
-function reconcile(input) {
-    const { event, config, plan, snapshot } = input;
-    const findings = [];
-    const state = STATE_FOR_EVENT[event.kind];
-    const target = stateLabel(config.labels, state);
-    const others = SYNC_STATES.filter((s) => s !== state).map((s) => stateLabel(config.labels, s));
-    const milestone = chooseMilestone(plan, snapshot, findings);
-    // The order check comes first: an out-of-order event changes no label and closes nothing.
-    // Without a milestone, the status comments keep the order guard and the ledger.
-    const statusGuard = config.statusComment && milestone === undefined
-        ? guardFromComments(syncedIssues(snapshot, plan.parent).flatMap((o) => o.found && o.statusComment ? [o.statusComment.body] : []), plan.path)
-        : undefined;
-    const block = milestone === undefined ? statusGuard : findProgressBlock(milestone.description, plan.path);
-    const recorded = block?.applied ?? [];
-    const verdict = judgeOrder(event, recorded);
-    const ledger = judgeLedger(event, verdict, block?.ledger, plan, findings);
-    const progress = computeProgress(event, plan, findings, ledger.forProgress);
-    if (!verdict.apply) {
-        // Only the run's ledger may still learn from it (a phase state newer for that phase).
-        const milestoneOutcome = ledger.changed && milestone !== undefined && progress !== undefined
-            ? planMilestone(milestone, plan.path, progress, recorded, ledger.keep)
-            : undefined;
-        findings.push({
-            level: 'notice',
-            message: `Skipped as out of order: this ${event.kind} event is sequence ${event.sequence} of run ${event.runId}, and sequence ${verdict.applied.sequence} of that run was already applied to ${plan.path}.${milestoneOutcome === undefined
-                ? ''
-                : ` Its phase state was added to the run's ledger, so the milestone's progress counts it.`}`
-        });
-        // The status comments show the ledger (and keep it without a milestone): they learn it too.
-        const status = new Map();
-        if (ledger.changed && config.statusComment) {
-            for (const observed of syncedIssues(snapshot, plan.parent)) {
-                const op = statusOperation(observed, {
-                    input,
-                    progress,
-                    ledger: ledger.forProgress,
-                    closes: false,
-                    guard: milestone === undefined ? { applied: recorded, ledger: ledger.keep } : undefined
-                });
-                if (op !== undefined)
-                    status.set(observed, op);
-            }
-        }
-        return {
-            state,
-            label: target,
-            progress,
-            operations: [...milestoneOperations(milestoneOutcome, progress), ...status.values()],
-            issues: syncedIssues(snapshot, plan.parent).map((observed) => {
-                const op = status.get(observed);
-                const outcome = unchanged(observed, 'skipped: event out of order');
-                return op === undefined ? outcome : { ...outcome, operations: [op] };
-            }),
-            milestone: milestoneOutcome,
-            closing: [],
-            findings,
-            outOfOrder: verdict.applied
-        };
-    }
-    if (milestone === undefined &&
-        !config.statusComment &&
-        event.runId !== undefined &&
-        event.sequence !== undefined) {
-        findings.push({
-            level: 'notice',
-            message: `No milestone to keep the event order in: events of run ${event.runId} apply in arrival order.`
-        });
-    }
-    const labelOps = [];
-    const createOps = [];
-    const closeOps = [];
-    const projectOps = [];
-    const issues = [];
-    const closing = [];
-    const missingLabelWarned = new Set();
-    const allComplete = progress !== undefined && progress.completed === progress.total;
-    const closeRequested = event.kind === 'plan_completed' && input.autoClose;
-    if (closeRequested && !allComplete) {
-        findings.push({
-            level: 'warning',
-            message: `Auto-close is on but not every phase is complete (${progress === undefined ? 'progress unknown' : formatProgress(progress)}): no issue is closed.`
-        });
-    }
-    // The plan's parent issue is labelled and closed like a linked one; linked issues become its sub-issues.
-    const subIssues = planSubIssues(plan.parent, snapshot);
-    findings.push(...subIssues.findings);
-    for (const observed of syncedIssues(snapshot, plan.parent)) {
-        if (!observed.found) {
-            findings.push({
-                level: 'warning',
-                message: `${formatIssueRef(observed.ref)} could not be read (${observed.reason}); the other issues are still synced.`
-            });
-            issues.push(unchanged(observed, `not synced: ${observed.reason}`));
-            continue;
-        }
-        const issue = formatIssueRef(observed.ref);
-        const issueId = observed.id;
-        const issueOps = [];
-        const names = observed.labels.map((label) => label.name);
-        const existing = snapshot.labels.get(repoKey(observed.ref))?.get(target.toLowerCase());
-        const added = [];
-        let note;
-        if (!names.some((name) => sameName(name, target))) {
-            if (existing !== undefined || config.createLabelsIfMissing) {
-                added.push(target);
-                const label = existing !== undefined
-                    ? { id: existing.id }
-                    : { created: ensureCreated(createOps, observed.ref, target, config, state) };
-                issueOps.push({ op: 'add_label', issue, label: target, target: { issueId, label } });
-            }
-            else {
-                const key = `${repoKey(observed.ref)}\n${target.toLowerCase()}`;
-                if (!missingLabelWarned.has(key)) {
-                    missingLabelWarned.add(key);
-                    findings.push({
-                        level: 'warning',
-                        message: `Label "${target}" does not exist in ${formatRepo(observed.ref)} and create_labels_if_missing is false: it is not applied. Create the label, or set github.create_labels_if_missing: true.`
-                    });
-                }
-                note = `label "${target}" missing in ${formatRepo(observed.ref)}`;
-            }
-        }
-        const removed = names.filter((name) => others.some((other) => sameName(name, other)));
-        for (const label of removed) {
-            const labelIds = observed.labels.filter((l) => l.name === label).map((l) => l.id);
-            issueOps.push({ op: 'remove_label', issue, label, target: { issueId, labelIds } });
-        }
-        const subIssue = subIssues.operations.get(refKey(observed.ref));
-        if (subIssue !== undefined)
-            issueOps.push(subIssue);
-        labelOps.push(...issueOps);
-        if (input.project !== undefined) {
-            const ops = projectOperations(input.project, state, observed);
-            issueOps.push(...ops);
-            projectOps.push(...ops);
-        }
-        // A person's reopen or "not planned" is not undone (respect.ts).
-        const choice = observed.kind === 'issue'
-            ? personsChoice({
-                state: observed.state,
-                stateReason: observed.stateReason,
-                completionStated: observed.hasCompletionComment ||
-                    (observed.statusComment !== undefined &&
-                        statesCompletion(observed.statusComment.body, plan.path))
-            })
-            : undefined;
-        const closesWithPlan = closeRequested && allComplete && observed.kind === 'issue';
-        const status = config.statusComment
-            ? statusOperation(observed, {
-                input,
-                progress,
-                ledger: ledger.forProgress,
-                closes: closesWithPlan,
-                guard: milestone === undefined ? { applied: verdict.record, ledger: ledger.keep } : undefined
-            })
-            : undefined;
-        if (status?.action === 'edit')
-            labelOps.push(status);
-        let closingThis = false;
-        const issueCloseOps = status?.action === 'create' ? [status] : [];
-        if (status !== undefined)
-            issueOps.push(status);
-        if (choice === 'not-planned' && config.statusComment && observed.kind === 'issue') {
-            findings.push({ level: 'notice', message: leftAloneNotice(issue, choice) });
-            note = 'closed as not planned: left alone';
-        }
-        if (closeRequested && allComplete) {
-            if (observed.kind === 'pull_request') {
-                note = 'pull request: labelled, never closed';
-            }
-            else if (observed.state === 'closed') {
-                note ??= 'already closed';
-            }
-            else if (choice === 'reopened') {
-                findings.push({ level: 'notice', message: leftAloneNotice(issue, choice) });
-                note = 'reopened by a person: left open';
-            }
-            else {
-                closingThis = true;
-                closing.push(issue);
-                if (observed.locked) {
-                    findings.push({
-                        level: 'notice',
-                        message: `${issue} is locked: it is closed without the completion comment.`
-                    });
-                }
-                else if (!observed.hasCompletionComment && !config.statusComment) {
-                    // With status_comment on, the status comment says the plan completed: not said twice.
-                    const body = completionComment(plan, progress);
-                    issueOps.push({ op: 'comment', issue, body, target: { issueId } });
-                    issueCloseOps.push(issueOps[issueOps.length - 1]);
-                }
-                issueOps.push({ op: 'close_issue', issue, reason: 'completed', target: { issueId } });
-                issueCloseOps.push(issueOps[issueOps.length - 1]);
-            }
-        }
-        closeOps.push(...issueCloseOps);
-        const labelsAfter = [...names.filter((name) => !removed.includes(name)), ...added];
-        issues.push({
-            ref: observed.ref,
-            issue,
-            url: observed.url,
-            found: true,
-            kind: observed.kind,
-            labelsBefore: names,
-            labelsAfter,
-            added,
-            removed,
-            closing: closingThis,
-            note,
-            operations: issueOps
-        });
-    }
-    const milestoneOutcome = milestone === undefined || progress === undefined
-        ? undefined
-        : planMilestone(milestone, plan.path, progress, verdict.record, ledger.keep);
-    const milestoneOps = milestoneOperations(milestoneOutcome, progress);
-    return {
-        state,
-        label: target,
-        progress,
-        // Labels exist before they are used; issues are labelled before they close.
-        operations: [...createOps, ...labelOps, ...projectOps, ...milestoneOps, ...closeOps],
-        issues,
-        milestone: milestoneOutcome,
-        closing,
-        findings,
-        outOfOrder: undefined
-    };
-}
-/**
- * The issue's status comment: created when missing, edited when what it says
- * about the run changed (not for a new time or workflow link alone). Not on
- * pull requests, locked issues, nor issues a person closed as not planned.
- */
-function statusOperation(observed, context) {
-    if (!observed.found || observed.kind !== 'issue' || observed.locked)
-        return undefined;
-    if (observed.state === 'closed' && observed.stateReason === 'not_planned')
-        return undefined;
-    const { input } = context;
-    const body = renderStatusComment({
-        plan: input.plan,
-        event: input.event,
-        progress: context.progress,
-        ledger: context.ledger,
-        closes: context.closes,
-        guard: context.guard,
-        at: input.at ?? new Date(0),
-        workflowRun: input.workflowRun
-    });
-    const current = observed.statusComment;
-    if (current !== undefined && !saysSomethingNew(current.body, body))
-        return undefined;
-    return {
-        op: 'status_comment',
-        issue: formatIssueRef(observed.ref),
-        action: current === undefined ? 'create' : 'edit',
-        body,
-        target: { issueId: observed.id, commentId: current?.id }
-    };
-}
-/** The create_label of this repository and label, added once. */
-function ensureCreated(createOps, repo, label, config, state) {
-    const name = formatRepo(repo);
-    const already = createOps.find((op) => sameName(op.repo, name) && sameName(op.label, label));
-    if (already !== undefined)
-        return already;
-    // LabelColors has the same keys as LabelNames.
-    const color = stateLabel(config.colors, state);
-    const created = {
-        op: 'create_label',
-        repo: name,
-        label,
-        color,
-        description: LABEL_DESCRIPTIONS[state],
-        target: { repo: { owner: repo.owner, repo: repo.repo } }
-    };
-    createOps.push(created);
-    return created;
-}
-function unchanged(observed, note) {
-    const labels = observed.found ? observed.labels : [];
-    const names = labels.map((label) => label.name);
-    return {
-        ref: observed.ref,
-        issue: formatIssueRef(observed.ref),
-        url: observed.found ? observed.url : undefined,
-        found: observed.found,
-        kind: observed.found ? observed.kind : undefined,
-        labelsBefore: names,
-        labelsAfter: names,
-        added: [],
-        removed: [],
-        closing: false,
-        note,
-        operations: []
-    };
-}
-/**
- * `github_milestone` when the plan names one, else the milestone of a linked
- * issue that already carries this plan's block (its order guard and ledger),
- * else the first linked issue (in plan order) that has a milestone: a person
- * moving the first issue elsewhere neither loses the order nor gets progress
- * written into the other milestone. A different milestone elsewhere is a warning.
- */
-function chooseMilestone(plan, snapshot, findings) {
-    if (plan.milestone !== undefined) {
-        if (snapshot.namedMilestone == null) {
-            const name = plan.milestone.by === 'number'
-                ? `number ${plan.milestone.number}`
-                : `"${plan.milestone.title}"`;
-            findings.push({
-                level: 'warning',
-                message: `Milestone ${name} (github_milestone in ${plan.path}) was not found in ${formatRepo(plan.repo)}: progress is not recorded; labels are still synced.`
-            });
-            return undefined;
-        }
-        return snapshot.namedMilestone;
-    }
-    const linked = snapshot.issues.flatMap((observed) => observed.found && observed.milestone !== undefined
-        ? [{ issue: formatIssueRef(observed.ref), milestone: observed.milestone }]
-        : []);
-    const source = linked.find((l) => findProgressBlock(l.milestone.description, plan.path) !== undefined) ??
-        linked[0];
-    const chosen = source?.milestone;
-    const chosenFrom = source?.issue;
-    const differing = linked
-        .filter((l) => chosen !== undefined && !sameMilestone(chosen, l.milestone))
-        .map((l) => `${l.issue} (${l.milestone.title})`);
-    if (chosen === undefined) {
-        findings.push({
-            level: 'notice',
-            message: `No linked issue has a milestone and ${plan.path} names none (github_milestone): milestone progress is skipped.`
-        });
-        return undefined;
-    }
-    if (differing.length > 0) {
-        findings.push({
-            level: 'warning',
-            message: `Linked issues are in different milestones: progress goes to "${chosen.title}" (from ${chosenFrom}); not to ${differing.join(', ')}. Set github_milestone in the plan to choose.`
-        });
-    }
-    return chosen;
-}
-function sameMilestone(a, b) {
-    return repoKey(a.repo) === repoKey(b.repo) && a.number === b.number;
-}
-function planMilestone(milestone, planKey, progress, record, ledger) {
-    const block = { planKey, progress, applied: record, ledger };
-    return {
-        milestone,
-        block,
-        changed: placeBlock(milestone.description, block) !== milestone.description
-    };
-}
-/** The milestone description with this plan's block placed in it (apply repeats it on a fresh read). */
-function placeBlock(description, block) {
-    return upsertProgressBlock(description, block.planKey, block.progress, block.applied, block.ledger);
-}
-function milestoneOperations(outcome, progress) {
-    if (outcome?.changed !== true || progress === undefined)
-        return [];
-    return [
-        {
-            op: 'update_milestone',
-            repo: formatRepo(outcome.milestone.repo),
-            milestone: outcome.milestone.number,
-            title: outcome.milestone.title,
-            progress: `${formatProgress(progress)} (${progress.percent}%)`,
-            description: placeBlock(outcome.milestone.description, outcome.block),
-            target: {
-                repo: outcome.milestone.repo,
-                base: outcome.milestone.description,
-                block: outcome.block
-            }
-        }
-    ];
-}
-
 ;// CONCATENATED MODULE: ./src/github/project.ts
 /** Items per issue: an issue in more projects than this may be added again, which GitHub ignores. */
 const ITEMS_PER_ISSUE = 100;
@@ -66728,14 +66094,15 @@ function graphqlPartial(error) {
 
 
 
-
 /**
- * Mutation fields per request. Label changes create no content and notify no
- * one; a batch this size keeps one request far below GitHub's per-request
- * limits while a 100-issue event still takes a handful of requests.
+ * Mutation fields per request for what creates no content and notifies no one
+ * (labels, status comment edits, the board's Status). GitHub charges a request
+ * with mutations 5 secondary points however many fields it carries, and
+ * publishes no cap on fields; 100 is its page size everywhere else, and lets a
+ * 100-issue event with every opt-in on (4 fields an issue) take 5 requests.
  * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
  */
-const LABEL_MUTATIONS_PER_REQUEST = 50;
+const LABEL_MUTATIONS_PER_REQUEST = 100;
 /**
  * Comments notify people and count as content creation: smaller batches, and
  * paced to GitHub's content limit (client.ts, content-pace.ts).
@@ -66769,6 +66136,10 @@ function addComment(operation) {
 /** Makes the changeset's operations; one result per operation, in no particular order. */
 async function applyOperations(github, input) {
     const results = [];
+    for (const operation of input.operations) {
+        if (operation.op === 'update_milestone')
+            results.push(await updateMilestone(github, operation));
+    }
     const created = await createLabels(github, input.operations.filter((o) => o.op === 'create_label'), results);
     const labelMutations = [];
     const commentMutations = [];
@@ -66881,10 +66252,6 @@ async function applyOperations(github, input) {
         return [];
     });
     results.push(...(await sendMutations(projectGitHub, secondRound, { perRequest: LABEL_MUTATIONS_PER_REQUEST })).map((sent) => sent.result));
-    for (const operation of input.operations) {
-        if (operation.op === 'update_milestone')
-            results.push(await updateMilestone(github, operation));
-    }
     // An issue is closed only once its completion comment is there: a re-run
     // then still posts the comment that a failed request left out.
     const commented = await writeOnce(github, commentMutations, {
@@ -66983,18 +66350,14 @@ function failureReason(error) {
  * into what it reads now, so that a person's edit since the snapshot is kept.
  */
 async function updateMilestone(github, operation) {
-    const { repo: where, base, block } = operation.target;
-    const route = { owner: where.owner, repo: where.repo, milestone_number: operation.milestone };
+    const { repo: where } = operation.target;
     try {
-        const fresh = await github.octokit.request('GET /repos/{owner}/{repo}/milestones/{milestone_number}', route);
-        const current = fresh.data.description ?? '';
-        const next = current === base ? operation.description : placeBlock(current, block);
-        if (next !== current) {
-            await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
-                ...route,
-                description: next
-            });
-        }
+        await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
+            owner: where.owner,
+            repo: where.repo,
+            milestone_number: operation.milestone,
+            description: operation.description
+        });
         return applied(operation);
     }
     catch (error) {
@@ -67242,6 +66605,637 @@ function fieldAnswer(mutation, answer) {
     return problem === undefined
         ? applied(mutation.operation)
         : failed(mutation.operation, 'label-deleted', problem);
+}
+
+;// CONCATENATED MODULE: ./src/write-scope.ts
+
+
+/**
+ * The plan with only the refs the action may write to. Each skipped ref is
+ * named in one warning, with the key that would allow its repository.
+ */
+/** The repositories a sync of this plan may write to: the workflow's, the plan's github_repo, `repositories`. */
+function writableRepos(plan, scope) {
+    return [scope.workflowRepo, plan.repo, ...scope.repositories];
+}
+function limitToWritableRepos(plan, scope) {
+    const allowed = writableRepos(plan, scope);
+    const keys = new Set(allowed.map(repoKey));
+    const kept = plan.issues.filter((ref) => keys.has(repoKey(ref)));
+    if (kept.length === plan.issues.length)
+        return { plan, findings: [] };
+    const skipped = plan.issues.filter((ref) => !keys.has(repoKey(ref)));
+    const names = [...new Map(allowed.map((repo) => [repoKey(repo), formatRepo(repo)])).values()];
+    return {
+        plan: { ...plan, issues: kept },
+        findings: [
+            {
+                level: 'warning',
+                message: `Skipped ${skipped.map(formatIssueRef).join(', ')}: the action writes only to ${names.join(', ')} (the workflow's repository, the plan's github_repo and github.repositories in ${scope.configPath}). Add a repository to github.repositories to sync its issues.`
+            }
+        ]
+    };
+}
+/** A plan that links more than `maxIssues` issues fails the step before any request. */
+function checkIssueCount(plan, maxIssues, configPath, planField) {
+    const count = plan.issues.length;
+    if (count <= maxIssues)
+        return;
+    throw new InputError(planField, `the plan ${plan.path} links ${count} issues; at most ${maxIssues} may be linked`, `Link fewer issues, or raise github.max_issues in ${configPath} to ${count} or more`);
+}
+/**
+ * Both bounds, as the sync applies them before anything is read from GitHub
+ * and the CLI's `check` shows them: too many issues fail, refs to other
+ * repositories are dropped with a warning.
+ */
+function scopePlan(plan, limits, workflowRepo, configPath, planField) {
+    checkIssueCount(plan, limits.maxIssues, configPath, planField);
+    return limitToWritableRepos(plan, {
+        workflowRepo,
+        repositories: limits.repositories,
+        configPath
+    });
+}
+
+;// CONCATENATED MODULE: ./src/sub-issues.ts
+
+
+
+/** GitHub's limit: a parent holds at most 100 sub-issues, closed ones included. */
+const MAX_SUB_ISSUES = 100;
+/** `owner/repo#N` lower-cased: how refs are compared (GitHub ignores the case of names). */
+function refKey(ref) {
+    return formatIssueRef(ref).toLowerCase();
+}
+/**
+ * The plan with its parent issue resolved: the plan's own `github_parent`
+ * wins (it is about this plan), else the config's `parent_issue`, whose bare
+ * number is an issue of the plan's repository like the plan's bare refs. A
+ * parent outside the repositories the action may write to (write-scope.ts)
+ * fails here, before any request.
+ */
+function withParent(plan, config, where) {
+    let parent = plan.parent;
+    if (parent === undefined && config.parentIssue !== undefined) {
+        const field = `${where.configPath} github.parent_issue`;
+        const context = { defaultRepo: plan.repo, serverHost: where.serverHost };
+        parent = { ref: parseIssueRef(String(config.parentIssue), context, field), field };
+    }
+    if (parent === undefined)
+        return plan;
+    const allowed = writableRepos(plan, {
+        workflowRepo: where.workflowRepo,
+        repositories: config.repositories
+    });
+    if (!allowed.some((repo) => repoKey(repo) === repoKey(parent.ref))) {
+        const names = [...new Map(allowed.map((r) => [repoKey(r), formatRepo(r)])).values()];
+        throw new InputError(parent.field, `${formatIssueRef(parent.ref)} is in ${formatRepo(parent.ref)}, where the action may not write (it writes only to ${names.join(', ')})`, `Name an issue in one of those, or add ${formatRepo(parent.ref)} to github.repositories in ${where.configPath}`);
+    }
+    return plan.parent === parent ? plan : { ...plan, parent };
+}
+/**
+ * A parent that cannot be one fails the step after the read and before any
+ * write: one that does not exist (or the token cannot see), or a pull request.
+ */
+function checkParent(parent, observed) {
+    if (parent === undefined || observed === undefined)
+        return;
+    const issue = observed.issue;
+    const ref = formatIssueRef(parent.ref);
+    const fix = `Set it to an issue that exists (the plan's issue), or remove it to sync without a parent issue`;
+    if (!issue.found) {
+        throw new InputError(parent.field, `${ref} could not be read (${printable(issue.reason)})`, fix);
+    }
+    if (issue.kind === 'pull_request') {
+        throw new InputError(parent.field, `${ref} is a pull request; only an issue can have sub-issues`, fix);
+    }
+}
+/**
+ * The issues a sync labels (and closes with auto-close): the linked ones in
+ * plan order, then the parent when it is not one of them.
+ */
+function syncedIssues(snapshot, parent) {
+    const observed = snapshot.parent?.issue;
+    if (parent === undefined || observed === undefined)
+        return snapshot.issues;
+    const key = refKey(parent.ref);
+    return snapshot.issues.some((issue) => refKey(issue.ref) === key)
+        ? snapshot.issues
+        : [...snapshot.issues, observed];
+}
+const sub_issues_NONE = { operations: new Map(), findings: [] };
+/**
+ * Which linked issues become sub-issues of the parent, in plan order:
+ * - one that already is one: nothing (a redelivery writes nothing);
+ * - the parent itself, and an issue not read: left out;
+ * - a pull request: left out (GitHub makes only issues sub-issues), a notice;
+ * - one with another parent, a person's choice: kept there, a notice;
+ * - the parent's own parent: left out (a loop GitHub refuses), a warning;
+ * - beyond GitHub's 100 sub-issues per parent: left out, a warning naming them.
+ */
+function planSubIssues(parent, snapshot) {
+    const observed = snapshot.parent;
+    if (parent === undefined || observed === undefined)
+        return sub_issues_NONE;
+    const top = observed.issue;
+    if (!top.found || top.kind !== 'issue')
+        return sub_issues_NONE;
+    const parentName = formatIssueRef(top.ref);
+    const parentKey = refKey(parent.ref);
+    const pullRequests = [];
+    const elsewhere = [];
+    const loops = [];
+    const candidates = [];
+    for (const issue of snapshot.issues) {
+        if (!issue.found || refKey(issue.ref) === parentKey || issue.id === top.id)
+            continue;
+        const name = formatIssueRef(issue.ref);
+        if (issue.kind === 'pull_request')
+            pullRequests.push(name);
+        else if (issue.parent === undefined || issue.parent?.id === top.id)
+            continue;
+        else if (issue.parent !== null)
+            elsewhere.push(`${name} (under ${formatIssueRef(issue.parent.ref)})`);
+        else if (top.parent?.id === issue.id)
+            loops.push(name);
+        else
+            candidates.push(issue);
+    }
+    const room = Math.max(0, MAX_SUB_ISSUES - observed.subIssues);
+    const operations = new Map();
+    for (const issue of candidates.slice(0, room)) {
+        operations.set(refKey(issue.ref), {
+            op: 'add_sub_issue',
+            issue: formatIssueRef(issue.ref),
+            parent: parentName,
+            target: { issueId: issue.id, parentId: top.id }
+        });
+    }
+    const findings = [];
+    if (pullRequests.length > 0) {
+        findings.push({
+            level: 'notice',
+            message: `${pullRequests.join(', ')}: pull request(s), which GitHub does not make sub-issues; not added under ${parentName}.`
+        });
+    }
+    if (elsewhere.length > 0) {
+        findings.push({
+            level: 'notice',
+            message: `Left under the parent a person chose: ${elsewhere.join(', ')}; not moved under ${parentName}. Remove that parent on GitHub to have the next event add it.`
+        });
+    }
+    if (loops.length > 0) {
+        findings.push({
+            level: 'warning',
+            message: `${loops.join(', ')} is the parent of ${parentName}: making it a sub-issue of ${parentName} would be a loop, so it is left as it is.`
+        });
+    }
+    const over = candidates.slice(room).map((issue) => formatIssueRef(issue.ref));
+    if (over.length > 0) {
+        findings.push({
+            level: 'warning',
+            message: `${parentName} has ${observed.subIssues} sub-issue(s) and GitHub allows at most ${MAX_SUB_ISSUES} (closed ones count): ${over.join(', ')} not added. Their labels are still synced; split the plan's issues across parent issues, or remove sub-issues from ${parentName}.`
+        });
+    }
+    return { operations, findings };
+}
+
+;// CONCATENATED MODULE: ./src/respect.ts
+/**
+ * What a person did to an issue is not undone: an issue reopened after the
+ * action closed it is not closed again for the plan, and an issue closed as
+ * not planned stays closed and gets no comment. Pure; read from GitHub's
+ * `Issue.stateReason` (REOPENED while an issue is open after a reopen,
+ * NOT_PLANNED when it was closed as not planned) and from the action's own
+ * comments (the completion comment, or a status comment that says the run
+ * completed), which it writes only when it closes an issue.
+ */
+function personsChoice(issue) {
+    if (issue.state === 'closed' && issue.stateReason === 'not_planned')
+        return 'not-planned';
+    if (issue.state === 'open' && issue.stateReason === 'reopened' && issue.completionStated)
+        return 'reopened';
+    return undefined;
+}
+/** The notice that says what was left alone and why. */
+function leftAloneNotice(issue, choice) {
+    return choice === 'not-planned'
+        ? `${issue} was closed as not planned: it stays closed and gets no comment (a person's choice is not undone); its labels are still synced.`
+        : `${issue} was reopened after debussy-issue-sync closed it for this plan: it is left open (a person's choice is not undone).`;
+}
+
+;// CONCATENATED MODULE: ./src/reconcile.ts
+
+
+
+
+
+
+
+
+
+/** The short description each state label is created with. */
+const LABEL_DESCRIPTIONS = {
+    'in-progress': 'Debussy: a phase of the linked plan is running',
+    completed: 'Debussy: the linked plan or its latest phase completed',
+    failed: 'Debussy: a phase of the linked plan failed',
+    validating: 'Debussy: a phase of the linked plan is checking its work',
+    'awaiting-human': 'Debussy: a phase of the linked plan waits for a person',
+    blocked: 'Debussy: a phase of the linked plan is blocked'
+};
+function stateLabel(labels, state) {
+    switch (state) {
+        case 'in-progress':
+            return labels.inProgress;
+        case 'completed':
+            return labels.completed;
+        case 'failed':
+            return labels.failed;
+        case 'validating':
+            return labels.validating;
+        case 'awaiting-human':
+            return labels.awaitingHuman;
+        case 'blocked':
+            return labels.blocked;
+    }
+}
+/** GitHub compares label names without regard to case. */
+const sameName = (a, b) => a.toLowerCase() === b.toLowerCase();
+function reconcile(input) {
+    const { event, config, plan, snapshot } = input;
+    const findings = [];
+    const state = STATE_FOR_EVENT[event.kind];
+    const target = stateLabel(config.labels, state);
+    const others = SYNC_STATES.filter((s) => s !== state).map((s) => stateLabel(config.labels, s));
+    const milestone = chooseMilestone(plan, snapshot, findings);
+    // The order check comes first: an out-of-order event changes no label and closes nothing.
+    // Without a milestone, the status comments keep the order guard and the ledger.
+    const statusGuard = config.statusComment && milestone === undefined
+        ? guardFromComments(syncedIssues(snapshot, plan.parent).flatMap((o) => o.found && o.statusComment ? [o.statusComment.body] : []), plan.path)
+        : undefined;
+    const block = milestone === undefined ? statusGuard : findProgressBlock(milestone.description, plan.path);
+    const recorded = block?.applied ?? [];
+    const verdict = judgeOrder(event, recorded);
+    const ledger = judgeLedger(event, verdict, block?.ledger, plan, findings);
+    const progress = computeProgress(event, plan, findings, ledger.forProgress);
+    if (!verdict.apply) {
+        // Only the run's ledger may still learn from it (a phase state newer for that phase).
+        const milestoneOutcome = ledger.changed && milestone !== undefined && progress !== undefined
+            ? planMilestone(milestone, plan.path, progress, recorded, ledger.keep)
+            : undefined;
+        findings.push({
+            level: 'notice',
+            message: `Skipped as out of order: this ${event.kind} event is sequence ${event.sequence} of run ${event.runId}, and sequence ${verdict.applied.sequence} of that run was already applied to ${plan.path}.${milestoneOutcome === undefined
+                ? ''
+                : ` Its phase state was added to the run's ledger, so the milestone's progress counts it.`}`
+        });
+        // The status comments show the ledger (and keep it without a milestone): they learn it too.
+        const status = new Map();
+        if (ledger.changed && config.statusComment) {
+            for (const observed of syncedIssues(snapshot, plan.parent)) {
+                const op = statusOperation(observed, {
+                    input,
+                    progress,
+                    ledger: ledger.forProgress,
+                    closes: false,
+                    guard: milestone === undefined ? { applied: recorded, ledger: ledger.keep } : undefined
+                });
+                if (op !== undefined)
+                    status.set(observed, op);
+            }
+        }
+        return {
+            state,
+            label: target,
+            progress,
+            operations: [...milestoneOperations(milestoneOutcome, progress), ...status.values()],
+            issues: syncedIssues(snapshot, plan.parent).map((observed) => {
+                const op = status.get(observed);
+                const outcome = unchanged(observed, 'skipped: event out of order');
+                return op === undefined ? outcome : { ...outcome, operations: [op] };
+            }),
+            milestone: milestoneOutcome,
+            closing: [],
+            findings,
+            outOfOrder: verdict.applied
+        };
+    }
+    if (milestone === undefined &&
+        !config.statusComment &&
+        event.runId !== undefined &&
+        event.sequence !== undefined) {
+        findings.push({
+            level: 'notice',
+            message: `No milestone to keep the event order in: events of run ${event.runId} apply in arrival order.`
+        });
+    }
+    const labelOps = [];
+    const createOps = [];
+    const closeOps = [];
+    const projectOps = [];
+    const issues = [];
+    const closing = [];
+    const missingLabelWarned = new Set();
+    const allComplete = progress !== undefined && progress.completed === progress.total;
+    const closeRequested = event.kind === 'plan_completed' && input.autoClose;
+    if (closeRequested && !allComplete) {
+        findings.push({
+            level: 'warning',
+            message: `Auto-close is on but not every phase is complete (${progress === undefined ? 'progress unknown' : formatProgress(progress)}): no issue is closed.`
+        });
+    }
+    // The plan's parent issue is labelled and closed like a linked one; linked issues become its sub-issues.
+    const subIssues = planSubIssues(plan.parent, snapshot);
+    findings.push(...subIssues.findings);
+    for (const observed of syncedIssues(snapshot, plan.parent)) {
+        if (!observed.found) {
+            findings.push({
+                level: 'warning',
+                message: `${formatIssueRef(observed.ref)} could not be read (${observed.reason}); the other issues are still synced.`
+            });
+            issues.push(unchanged(observed, `not synced: ${observed.reason}`));
+            continue;
+        }
+        const issue = formatIssueRef(observed.ref);
+        const issueId = observed.id;
+        const issueOps = [];
+        const names = observed.labels.map((label) => label.name);
+        const existing = snapshot.labels.get(repoKey(observed.ref))?.get(target.toLowerCase());
+        const added = [];
+        let note;
+        if (!names.some((name) => sameName(name, target))) {
+            if (existing !== undefined || config.createLabelsIfMissing) {
+                added.push(target);
+                const label = existing !== undefined
+                    ? { id: existing.id }
+                    : { created: ensureCreated(createOps, observed.ref, target, config, state) };
+                issueOps.push({ op: 'add_label', issue, label: target, target: { issueId, label } });
+            }
+            else {
+                const key = `${repoKey(observed.ref)}\n${target.toLowerCase()}`;
+                if (!missingLabelWarned.has(key)) {
+                    missingLabelWarned.add(key);
+                    findings.push({
+                        level: 'warning',
+                        message: `Label "${target}" does not exist in ${formatRepo(observed.ref)} and create_labels_if_missing is false: it is not applied. Create the label, or set github.create_labels_if_missing: true.`
+                    });
+                }
+                note = `label "${target}" missing in ${formatRepo(observed.ref)}`;
+            }
+        }
+        const removed = names.filter((name) => others.some((other) => sameName(name, other)));
+        for (const label of removed) {
+            const labelIds = observed.labels.filter((l) => l.name === label).map((l) => l.id);
+            issueOps.push({ op: 'remove_label', issue, label, target: { issueId, labelIds } });
+        }
+        const subIssue = subIssues.operations.get(refKey(observed.ref));
+        if (subIssue !== undefined)
+            issueOps.push(subIssue);
+        labelOps.push(...issueOps);
+        if (input.project !== undefined) {
+            const ops = projectOperations(input.project, state, observed);
+            issueOps.push(...ops);
+            projectOps.push(...ops);
+        }
+        // A person's reopen or "not planned" is not undone (respect.ts).
+        const choice = observed.kind === 'issue'
+            ? personsChoice({
+                state: observed.state,
+                stateReason: observed.stateReason,
+                completionStated: observed.hasCompletionComment ||
+                    (observed.statusComment !== undefined &&
+                        statesCompletion(observed.statusComment.body, plan.path))
+            })
+            : undefined;
+        const closesWithPlan = closeRequested && allComplete && observed.kind === 'issue';
+        const status = config.statusComment
+            ? statusOperation(observed, {
+                input,
+                progress,
+                ledger: ledger.forProgress,
+                closes: closesWithPlan,
+                guard: milestone === undefined ? { applied: verdict.record, ledger: ledger.keep } : undefined
+            })
+            : undefined;
+        if (status?.action === 'edit')
+            labelOps.push(status);
+        let closingThis = false;
+        const issueCloseOps = status?.action === 'create' ? [status] : [];
+        if (status !== undefined)
+            issueOps.push(status);
+        if (choice === 'not-planned' && config.statusComment && observed.kind === 'issue') {
+            findings.push({ level: 'notice', message: leftAloneNotice(issue, choice) });
+            note = 'closed as not planned: left alone';
+        }
+        if (closeRequested && allComplete) {
+            if (observed.kind === 'pull_request') {
+                note = 'pull request: labelled, never closed';
+            }
+            else if (observed.state === 'closed') {
+                note ??= 'already closed';
+            }
+            else if (choice === 'reopened') {
+                findings.push({ level: 'notice', message: leftAloneNotice(issue, choice) });
+                note = 'reopened by a person: left open';
+            }
+            else {
+                closingThis = true;
+                closing.push(issue);
+                if (observed.locked) {
+                    findings.push({
+                        level: 'notice',
+                        message: `${issue} is locked: it is closed without the completion comment.`
+                    });
+                }
+                else if (!observed.hasCompletionComment && !config.statusComment) {
+                    // With status_comment on, the status comment says the plan completed: not said twice.
+                    const body = completionComment(plan, progress);
+                    issueOps.push({ op: 'comment', issue, body, target: { issueId } });
+                    issueCloseOps.push(issueOps[issueOps.length - 1]);
+                }
+                issueOps.push({ op: 'close_issue', issue, reason: 'completed', target: { issueId } });
+                issueCloseOps.push(issueOps[issueOps.length - 1]);
+            }
+        }
+        closeOps.push(...issueCloseOps);
+        const labelsAfter = [...names.filter((name) => !removed.includes(name)), ...added];
+        issues.push({
+            ref: observed.ref,
+            issue,
+            url: observed.url,
+            found: true,
+            kind: observed.kind,
+            labelsBefore: names,
+            labelsAfter,
+            added,
+            removed,
+            closing: closingThis,
+            note,
+            operations: issueOps
+        });
+    }
+    const milestoneOutcome = milestone === undefined || progress === undefined
+        ? undefined
+        : planMilestone(milestone, plan.path, progress, verdict.record, ledger.keep);
+    const milestoneOps = milestoneOperations(milestoneOutcome, progress);
+    return {
+        state,
+        label: target,
+        progress,
+        // The milestone first (apply writes it right after the read it was computed
+        // from); labels exist before they are used; issues are labelled before they close.
+        operations: [...milestoneOps, ...createOps, ...labelOps, ...projectOps, ...closeOps],
+        issues,
+        milestone: milestoneOutcome,
+        closing,
+        findings,
+        outOfOrder: undefined
+    };
+}
+/**
+ * The issue's status comment: created when missing, edited when what it says
+ * about the run changed (not for a new time or workflow link alone). Not on
+ * pull requests, locked issues, nor issues a person closed as not planned.
+ */
+function statusOperation(observed, context) {
+    if (!observed.found || observed.kind !== 'issue' || observed.locked)
+        return undefined;
+    if (observed.state === 'closed' && observed.stateReason === 'not_planned')
+        return undefined;
+    const { input } = context;
+    const body = renderStatusComment({
+        plan: input.plan,
+        event: input.event,
+        progress: context.progress,
+        ledger: context.ledger,
+        closes: context.closes,
+        guard: context.guard,
+        at: input.at ?? new Date(0),
+        workflowRun: input.workflowRun
+    });
+    const current = observed.statusComment;
+    if (current !== undefined && !saysSomethingNew(current.body, body))
+        return undefined;
+    return {
+        op: 'status_comment',
+        issue: formatIssueRef(observed.ref),
+        action: current === undefined ? 'create' : 'edit',
+        body,
+        target: { issueId: observed.id, commentId: current?.id }
+    };
+}
+/** The create_label of this repository and label, added once. */
+function ensureCreated(createOps, repo, label, config, state) {
+    const name = formatRepo(repo);
+    const already = createOps.find((op) => sameName(op.repo, name) && sameName(op.label, label));
+    if (already !== undefined)
+        return already;
+    // LabelColors has the same keys as LabelNames.
+    const color = stateLabel(config.colors, state);
+    const created = {
+        op: 'create_label',
+        repo: name,
+        label,
+        color,
+        description: LABEL_DESCRIPTIONS[state],
+        target: { repo: { owner: repo.owner, repo: repo.repo } }
+    };
+    createOps.push(created);
+    return created;
+}
+function unchanged(observed, note) {
+    const labels = observed.found ? observed.labels : [];
+    const names = labels.map((label) => label.name);
+    return {
+        ref: observed.ref,
+        issue: formatIssueRef(observed.ref),
+        url: observed.found ? observed.url : undefined,
+        found: observed.found,
+        kind: observed.found ? observed.kind : undefined,
+        labelsBefore: names,
+        labelsAfter: names,
+        added: [],
+        removed: [],
+        closing: false,
+        note,
+        operations: []
+    };
+}
+/**
+ * `github_milestone` when the plan names one, else the milestone of a linked
+ * issue that already carries this plan's block (its order guard and ledger),
+ * else the first linked issue (in plan order) that has a milestone: a person
+ * moving the first issue elsewhere neither loses the order nor gets progress
+ * written into the other milestone. A different milestone elsewhere is a warning.
+ */
+function chooseMilestone(plan, snapshot, findings) {
+    if (plan.milestone !== undefined) {
+        if (snapshot.namedMilestone == null) {
+            const name = plan.milestone.by === 'number'
+                ? `number ${plan.milestone.number}`
+                : `"${plan.milestone.title}"`;
+            findings.push({
+                level: 'warning',
+                message: `Milestone ${name} (github_milestone in ${plan.path}) was not found in ${formatRepo(plan.repo)}: progress is not recorded; labels are still synced.`
+            });
+            return undefined;
+        }
+        return snapshot.namedMilestone;
+    }
+    const linked = snapshot.issues.flatMap((observed) => observed.found && observed.milestone !== undefined
+        ? [{ issue: formatIssueRef(observed.ref), milestone: observed.milestone }]
+        : []);
+    const source = linked.find((l) => findProgressBlock(l.milestone.description, plan.path) !== undefined) ??
+        linked[0];
+    const chosen = source?.milestone;
+    const chosenFrom = source?.issue;
+    const differing = linked
+        .filter((l) => chosen !== undefined && !sameMilestone(chosen, l.milestone))
+        .map((l) => `${l.issue} (${l.milestone.title})`);
+    if (chosen === undefined) {
+        findings.push({
+            level: 'notice',
+            message: `No linked issue has a milestone and ${plan.path} names none (github_milestone): milestone progress is skipped.`
+        });
+        return undefined;
+    }
+    if (differing.length > 0) {
+        findings.push({
+            level: 'warning',
+            message: `Linked issues are in different milestones: progress goes to "${chosen.title}" (from ${chosenFrom}); not to ${differing.join(', ')}. Set github_milestone in the plan to choose.`
+        });
+    }
+    return chosen;
+}
+function sameMilestone(a, b) {
+    return repoKey(a.repo) === repoKey(b.repo) && a.number === b.number;
+}
+function planMilestone(milestone, planKey, progress, record, ledger) {
+    const block = { planKey, progress, applied: record, ledger };
+    return {
+        milestone,
+        block,
+        changed: placeBlock(milestone.description, block) !== milestone.description
+    };
+}
+/** The milestone description with this plan's block placed in it (apply repeats it on a fresh read). */
+function placeBlock(description, block) {
+    return upsertProgressBlock(description, block.planKey, block.progress, block.applied, block.ledger);
+}
+function milestoneOperations(outcome, progress) {
+    if (outcome?.changed !== true || progress === undefined)
+        return [];
+    return [
+        {
+            op: 'update_milestone',
+            repo: formatRepo(outcome.milestone.repo),
+            milestone: outcome.milestone.number,
+            title: outcome.milestone.title,
+            progress: `${formatProgress(progress)} (${progress.percent}%)`,
+            description: placeBlock(outcome.milestone.description, outcome.block),
+            target: { repo: outcome.milestone.repo }
+        }
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts

@@ -62,7 +62,8 @@ import {
   type ActionResult
 } from '../test-support/run-action.js'
 import { PLAN_PATH, REPO, seedSample, type SnapshotPayload } from '../test-support/sample-repo.js'
-import { addBoard, allOnConfig, runDispatch, stopOnSignal, textTable } from './harness.js'
+import { addBoard, allOnConfig } from '../test-support/all-on.js'
+import { runDispatch, stopOnSignal, textTable } from './harness.js'
 
 const DIST = path.join(REPO_ROOT, 'dist')
 const BUNDLE = path.join(DIST, 'index.js')

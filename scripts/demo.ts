@@ -29,7 +29,8 @@ import {
   type Sample,
   type SnapshotPayload
 } from '../test-support/sample-repo.js'
-import { OWNER, addBoard, allOnConfig, runDispatch, stopOnSignal, textTable } from './harness.js'
+import { OWNER, addBoard, allOnConfig } from '../test-support/all-on.js'
+import { runDispatch, stopOnSignal, textTable } from './harness.js'
 
 const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js')
 const PHASES = ['1', '2', '2.5', '3'] as const

@@ -2,7 +2,6 @@
  * What bench.ts and demo.ts share: a repository_dispatch event run through the
  * bundled action against the simulator, and a clean stop on Ctrl-C.
  */
-import { SYNC_STATES, type SyncState } from '../src/domain.js'
 import type { GitHubSimulator } from '../test-support/github-simulator.js'
 import {
   cleanup,
@@ -10,7 +9,7 @@ import {
   runAction,
   type ActionResult
 } from '../test-support/run-action.js'
-import { REPO, dispatch } from '../test-support/sample-repo.js'
+import { dispatch } from '../test-support/sample-repo.js'
 
 /** Runs the action (`entry`, default dist/index.js) on one dispatched client payload. */
 export function runDispatch(
@@ -63,52 +62,4 @@ export function textTable(
       .join('  ')
       .trimEnd()
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)]
-}
-
-/** The sample repository's owner: the board belongs to it. */
-export const OWNER = REPO.split('/')[0] ?? ''
-
-/** The board's Status option of each state (github.project.values), as a team would name them. */
-export const BOARD_VALUES: Readonly<Record<SyncState, string>> = {
-  'in-progress': 'In progress',
-  completed: 'Done',
-  failed: 'Failed',
-  validating: 'Validating',
-  'awaiting-human': 'Waiting on a person',
-  blocked: 'Blocked'
-}
-
-/** The team's project board: a Status field with Todo and an option for each state. Returns its number. */
-export function addBoard(sim: GitHubSimulator): number {
-  return sim.addProject({
-    owner: OWNER,
-    title: 'Payments board',
-    fields: [
-      { name: 'Title', dataType: 'TITLE' },
-      {
-        name: 'Status',
-        dataType: 'SINGLE_SELECT',
-        options: ['Todo', ...Object.values(BOARD_VALUES)]
-      }
-    ]
-  })
-}
-
-/**
- * `.debussy/config.yaml` with every opt-in of issue 14 on: the living status
- * comment, the plan's issue as the parent, and the board's Status for all six
- * states (github-token reaches the project: one token).
- */
-export function allOnConfig(board: number, parent: number): string {
-  return [
-    'github:',
-    '  status_comment: true',
-    `  parent_issue: ${parent}`,
-    '  project:',
-    `    url: https://github.com/orgs/${OWNER}/projects/${board}`,
-    '    field: Status',
-    '    values:',
-    ...SYNC_STATES.map((state) => `      ${state}: ${BOARD_VALUES[state]}`),
-    ''
-  ].join('\n')
 }

@@ -262,7 +262,7 @@ export interface ProgressBlockData {
 
 /**
  * One write, complete: what users see, plus in `target` everything apply needs
- * (node ids, label ids, the milestone's base text and block), resolved by
+ * (node ids, label ids, the milestone's repository), resolved by
  * reconcile from the snapshot, so that apply re-derives nothing.
  */
 export type Operation =
@@ -273,14 +273,7 @@ export type Operation =
   | (Shown<'remove_label'> & {
       readonly target: { readonly issueId: string; readonly labelIds: readonly string[] }
     })
-  | (Shown<'update_milestone'> & {
-      readonly target: {
-        readonly repo: RepoRef
-        /** The description as the snapshot read it; `description` is it with the block placed. */
-        readonly base: string
-        readonly block: ProgressBlockData
-      }
-    })
+  | (Shown<'update_milestone'> & { readonly target: { readonly repo: RepoRef } })
   | (Shown<'comment'> & { readonly target: { readonly issueId: string } })
   | (Shown<'close_issue'> & { readonly target: { readonly issueId: string } })
   | (Shown<'status_comment'> & {

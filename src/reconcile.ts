@@ -376,8 +376,9 @@ export function reconcile(input: ReconcileInput): Changeset {
     state,
     label: target,
     progress,
-    // Labels exist before they are used; issues are labelled before they close.
-    operations: [...createOps, ...labelOps, ...projectOps, ...milestoneOps, ...closeOps],
+    // The milestone first (apply writes it right after the read it was computed
+    // from); labels exist before they are used; issues are labelled before they close.
+    operations: [...milestoneOps, ...createOps, ...labelOps, ...projectOps, ...closeOps],
     issues,
     milestone: milestoneOutcome,
     closing,
@@ -587,11 +588,7 @@ function milestoneOperations(
       title: outcome.milestone.title,
       progress: `${formatProgress(progress)} (${progress.percent}%)`,
       description: placeBlock(outcome.milestone.description, outcome.block),
-      target: {
-        repo: outcome.milestone.repo,
-        base: outcome.milestone.description,
-        block: outcome.block
-      }
+      target: { repo: outcome.milestone.repo }
     }
   ]
 }

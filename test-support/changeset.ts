@@ -1,7 +1,7 @@
 /**
  * Complete operations for tests of apply that write them by hand: the ids
  * reconcile would resolve from the snapshot (node ids, label ids, the
- * milestone's base text and block), added to operations as users see them.
+ * milestone's repository), added to operations as users see them.
  */
 import type {
   LabelSource,
@@ -22,11 +22,7 @@ export const SAMPLE_BLOCK: ProgressBlockData = {
 
 export function completeOperations(
   shown: readonly ShownOperation[],
-  snapshot: Snapshot,
-  milestone: { readonly base: string; readonly block: ProgressBlockData } = {
-    base: snapshot.namedMilestone?.description ?? '',
-    block: SAMPLE_BLOCK
-  }
+  snapshot: Snapshot
 ): Operation[] {
   const done: Operation[] = []
   const issueId = (issue: string): string => {
@@ -68,7 +64,7 @@ export function completeOperations(
         break
       }
       case 'update_milestone':
-        done.push({ ...op, target: { repo: parseRepo(op.repo, 'test'), ...milestone } })
+        done.push({ ...op, target: { repo: parseRepo(op.repo, 'test') } })
         break
       case 'comment':
       case 'close_issue':

@@ -61,6 +61,56 @@ export interface SimulatorOptions {
   readonly rateLimit?: number
   /** Seeds the request ids, so two runs with the same seed answer byte for byte alike. */
   readonly seed?: number
+  /** Ends the simulator's own waits (`slow`, `hang`, a lost `timeout`); default real timers. */
+  readonly timers?: SimulatorTimers
+}
+
+/** How the simulator lets its own waits pass: a test can hold and end them (heldTimers()). */
+export interface SimulatorTimers {
+  /** Calls `fire` after `ms`; returns a function that cancels it. */
+  readonly start: (ms: number, fire: () => void) => () => void
+}
+
+const REAL_TIMERS: SimulatorTimers = {
+  start: (ms, fire) => {
+    const timer = setTimeout(fire, ms)
+    return () => clearTimeout(timer)
+  }
+}
+
+/** Timers that wait for the test: it sees each wait asked for and ends them itself. */
+export interface HeldTimers extends SimulatorTimers {
+  /** Every wait started, in ms, in order. */
+  readonly asked: readonly number[]
+  /** Resolves once `count` waits have been started in all. */
+  readonly started: (count: number) => Promise<void>
+  /** Ends the waits not yet ended or cancelled, as if their time had passed. */
+  readonly fireAll: () => void
+}
+
+export function heldTimers(): HeldTimers {
+  const asked: number[] = []
+  const pending = new Set<() => void>()
+  let waiting: { count: number; resolve: () => void }[] = []
+  return {
+    asked,
+    start: (ms, fire) => {
+      asked.push(ms)
+      pending.add(fire)
+      for (const w of waiting) if (asked.length >= w.count) w.resolve()
+      waiting = waiting.filter((w) => asked.length < w.count)
+      return () => pending.delete(fire)
+    },
+    started: (count) =>
+      asked.length >= count
+        ? Promise.resolve()
+        : new Promise((resolve) => waiting.push({ count, resolve })),
+    fireAll: () => {
+      const due = [...pending]
+      pending.clear()
+      for (const fire of due) fire()
+    }
+  }
 }
 
 /** A `repository_dispatch` the simulator accepted. */
@@ -231,7 +281,8 @@ export class GitHubSimulator {
   private readonly buckets: Record<'core' | 'graphql', Bucket>
   private readonly random: () => number
   private readonly sockets = new Set<Socket>()
-  private readonly timers = new Set<{ timer: NodeJS.Timeout; release: () => void }>()
+  private readonly timers = new Set<{ cancel: () => void; release: () => void }>()
+  private readonly clock: SimulatorTimers
   private closed = false
 
   /** Use startSimulator(). */
@@ -261,6 +312,7 @@ export class GitHubSimulator {
       graphql: { resource: 'graphql', limit, used: 0, reset }
     }
     this.random = seeded(options.seed ?? 1)
+    this.clock = options.timers ?? REAL_TIMERS
     server.on('connection', (socket) => {
       this.sockets.add(socket)
       socket.once('close', () => this.sockets.delete(socket))
@@ -582,7 +634,7 @@ export class GitHubSimulator {
     if (this.closed) return
     this.closed = true
     for (const entry of this.timers) {
-      clearTimeout(entry.timer)
+      entry.cancel()
       entry.release()
     }
     this.timers.clear()
@@ -1036,15 +1088,15 @@ export class GitHubSimulator {
   /** A timer that close() cancels (calling `onCancel`); returns a function that cancels it now. */
   private sleepHandle(ms: number, onTimeout: () => void, onCancel: () => void = () => {}) {
     const entry = {
-      timer: setTimeout(() => {
+      cancel: this.clock.start(ms, () => {
         this.timers.delete(entry)
         onTimeout()
-      }, ms),
+      }),
       release: onCancel
     }
     this.timers.add(entry)
     return (): void => {
-      clearTimeout(entry.timer)
+      entry.cancel()
       this.timers.delete(entry)
     }
   }

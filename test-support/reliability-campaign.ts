@@ -338,8 +338,7 @@ function drawFault(random: Random): FaultSpec {
     [FAULT_CLASSES.observe, 22],
     [FAULT_CLASSES.mutation, 22],
     [FAULT_CLASSES.createLabel, 8],
-    [FAULT_CLASSES.milestoneGet, 12],
-    [FAULT_CLASSES.milestonePatch, 12],
+    [FAULT_CLASSES.milestonePatch, 24],
     [FAULT_CLASSES.anyGraphql, 8],
     [FAULT_CLASSES.anyRest, 6],
     [FAULT_CLASSES.any, 10]
@@ -701,26 +700,30 @@ export async function runTrial(spec: TrialSpec, tally: Tally): Promise<TrialOutc
       issues: issues.map((i) => sim.issue(REPO, i.number))
     }
 
-    // The person acts at the first write (or, for the milestone, at its fresh read): after
-    // the action's one read of the issues and before its writes.
+    // The person acts at the first write: after the action's one read and before its writes.
+    // The milestone is edited once the action has written it (its write is the first, one
+    // request after the read: GitHub has no conditional write, so an edit in that one gap
+    // is the window no design closes); the edit must survive the rest of the run.
     const state = { personNote: undefined as string | undefined, renamed: new Set<string>() }
     const applied: string[] = []
     const pending = [...spec.interferences]
     const unhook = sim.onRequest((request) => {
       if (pending.length === 0) return
-      const milestoneRead = request.method === 'GET' && /\/milestones\/\d+$/.test(request.path)
-      if (!request.write && !milestoneRead) return
-      // A state label deleted or renamed at the milestone's read or write comes
-      // after the action's label writes (or when it had none to make): that is a
-      // person's own change after the sync, not one it must survive. Those wait
-      // for a label write.
+      if (!request.write) return
+      const milestoneWrite = request.method === 'PATCH' && /\/milestones\/\d+$/.test(request.path)
+      // A state label is deleted or renamed at a label write: at a comment or close
+      // it would come after the action's label writes, a person's own change after
+      // the sync, not one it must survive.
       const labelWrite =
         request.operation === 'mutation' ||
         (request.method === 'POST' && /\/labels$/.test(request.path))
       const deferred: InterferenceKind[] = []
       while (pending.length > 0) {
         const kind = pending.shift() as InterferenceKind
-        if (!labelWrite && (kind === 'delete-state-label' || kind === 'rename-state-label')) {
+        if (
+          (!labelWrite && (kind === 'delete-state-label' || kind === 'rename-state-label')) ||
+          (milestoneWrite && kind === 'edit-milestone')
+        ) {
           deferred.push(kind)
           continue
         }

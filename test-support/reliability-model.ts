@@ -35,7 +35,6 @@ export const FAULT_CLASSES = {
   observe: { kind: 'graphql', operation: 'query' },
   mutation: { kind: 'graphql', operation: 'mutation' },
   createLabel: { method: 'POST', path: /\/labels$/ },
-  milestoneGet: { method: 'GET', path: /\/milestones\/\d+$/ },
   milestonePatch: { method: 'PATCH', path: /\/milestones\/\d+$/ },
   anyGraphql: { kind: 'graphql' },
   anyRest: { kind: 'rest' },

@@ -34,6 +34,8 @@ export interface RunActionOptions extends StepInput {
   readonly entry?: string
   /** Kill the run after this long; default 120 s. */
   readonly timeoutMs?: number
+  /** Kill the run when this aborts, as its timeout would: a deadline that is an event, not real time. */
+  readonly signal?: AbortSignal
 }
 
 export interface ActionResult {
@@ -192,7 +194,8 @@ export async function runAction(options: RunActionOptions): Promise<ActionResult
       entry,
       options.workspace,
       env,
-      options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+      options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      options.signal
     )
     return {
       code,
@@ -212,7 +215,8 @@ function spawnBounded(
   entry: string,
   cwd: string,
   env: Record<string, string>,
-  timeoutMs: number
+  timeoutMs: number,
+  signal: AbortSignal | undefined
 ): Promise<{ code: number; stdout: string; stderr: string; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entry], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -221,16 +225,23 @@ function spawnBounded(
     let timedOut = false
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => {
+    const kill = (): void => {
       timedOut = true
       child.kill('SIGKILL')
-    }, timeoutMs)
-    child.once('error', (error) => {
+    }
+    const timer = setTimeout(kill, timeoutMs)
+    if (signal?.aborted === true) kill()
+    else signal?.addEventListener('abort', kill, { once: true })
+    const settled = (): void => {
       clearTimeout(timer)
+      signal?.removeEventListener('abort', kill)
+    }
+    child.once('error', (error) => {
+      settled()
       reject(error)
     })
     child.once('close', (code) => {
-      clearTimeout(timer)
+      settled()
       resolve({ code: code ?? -1, stdout, stderr, timedOut })
     })
   })

@@ -257,10 +257,10 @@ describeReliability('targeted faults', () => {
     'SPEC §7: a secondary limit that outlasts the retries fails that write; nothing else is sent before its retry-after',
     async () => {
       await setup()
-      // Every attempt of the label mutation is refused (one more than the retries).
+      // Every attempt of the milestone's write (the first write) is refused (one more than the retries).
       sim.injectFault({
         kind: 'secondary-rate-limit-429',
-        match: FAULT_CLASSES.mutation,
+        match: FAULT_CLASSES.milestonePatch,
         retryAfter: 20,
         times: FAST_TIMING.retries + 1
       })
@@ -270,8 +270,9 @@ describeReliability('targeted faults', () => {
       expect(refused).toHaveLength(FAST_TIMING.retries + 1)
       const last = sim.requests.lastIndexOf(refused[FAST_TIMING.retries] as LoggedRequest)
       const at = sim.requests.map(heldClockOf(sim).at)
-      // The milestone is still synced after the failed write, but not before the wait is up.
-      expect(sim.requests[last + 1]?.path).toMatch(/milestones/)
+      // The labels are still synced after the failed write, but not before the wait is up.
+      expect(sim.requests[last + 1]).toMatchObject({ write: true, status: expect.any(Number) })
+      expect(sim.requests[last + 1]?.path).not.toMatch(/milestones/)
       const gap = (at[last + 1] ?? Number.NaN) - (at[last] ?? Number.NaN)
       expect(gap).toBeGreaterThanOrEqual(20 * FAST_TIMING.retryUnitMs)
     }

@@ -996,10 +996,9 @@ describe('GraphQL documents the action sends, against @octokit/graphql-schema', 
     ])
     const rest = expectRestFaithful(checker, restSince(sim, start))
     expect(rest.map((a) => `${a.route} ${a.status}`)).toEqual([
+      'PATCH /repos/{owner}/{repo}/milestones/{milestone_number} 200',
       'POST /repos/{owner}/{repo}/labels 201',
-      'POST /repos/{owner}/{repo}/labels 422',
-      'GET /repos/{owner}/{repo}/milestones/{milestone_number} 200',
-      'PATCH /repos/{owner}/{repo}/milestones/{milestone_number} 200'
+      'POST /repos/{owner}/{repo}/labels 422'
     ])
     const mutations = graphqlSince(sim, start)
     await expectGraphqlFaithful(mutations)

@@ -63501,8 +63501,9 @@ function reconcile(input) {
         state,
         label: target,
         progress,
-        // Labels exist before they are used; issues are labelled before they close.
-        operations: [...createOps, ...labelOps, ...projectOps, ...milestoneOps, ...closeOps],
+        // The milestone first (apply writes it right after the read it was computed
+        // from); labels exist before they are used; issues are labelled before they close.
+        operations: [...milestoneOps, ...createOps, ...labelOps, ...projectOps, ...closeOps],
         issues,
         milestone: milestoneOutcome,
         closing,
@@ -63651,11 +63652,7 @@ function milestoneOperations(outcome, progress) {
             title: outcome.milestone.title,
             progress: `${formatProgress(progress)} (${progress.percent}%)`,
             description: placeBlock(outcome.milestone.description, outcome.block),
-            target: {
-                repo: outcome.milestone.repo,
-                base: outcome.milestone.description,
-                block: outcome.block
-            }
+            target: { repo: outcome.milestone.repo }
         }
     ];
 }
@@ -64460,14 +64457,15 @@ function graphqlPartial(error) {
 
 
 
-
 /**
- * Mutation fields per request. Label changes create no content and notify no
- * one; a batch this size keeps one request far below GitHub's per-request
- * limits while a 100-issue event still takes a handful of requests.
+ * Mutation fields per request for what creates no content and notifies no one
+ * (labels, status comment edits, the board's Status). GitHub charges a request
+ * with mutations 5 secondary points however many fields it carries, and
+ * publishes no cap on fields; 100 is its page size everywhere else, and lets a
+ * 100-issue event with every opt-in on (4 fields an issue) take 5 requests.
  * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
  */
-const LABEL_MUTATIONS_PER_REQUEST = 50;
+const LABEL_MUTATIONS_PER_REQUEST = 100;
 /**
  * Comments notify people and count as content creation: smaller batches, and
  * paced to GitHub's content limit (client.ts, content-pace.ts).
@@ -64501,6 +64499,10 @@ function addComment(operation) {
 /** Makes the changeset's operations; one result per operation, in no particular order. */
 async function applyOperations(github, input) {
     const results = [];
+    for (const operation of input.operations) {
+        if (operation.op === 'update_milestone')
+            results.push(await updateMilestone(github, operation));
+    }
     const created = await createLabels(github, input.operations.filter((o) => o.op === 'create_label'), results);
     const labelMutations = [];
     const commentMutations = [];
@@ -64613,10 +64615,6 @@ async function applyOperations(github, input) {
         return [];
     });
     results.push(...(await sendMutations(projectGitHub, secondRound, { perRequest: LABEL_MUTATIONS_PER_REQUEST })).map((sent) => sent.result));
-    for (const operation of input.operations) {
-        if (operation.op === 'update_milestone')
-            results.push(await updateMilestone(github, operation));
-    }
     // An issue is closed only once its completion comment is there: a re-run
     // then still posts the comment that a failed request left out.
     const commented = await writeOnce(github, commentMutations, {
@@ -64715,18 +64713,14 @@ function failureReason(error) {
  * into what it reads now, so that a person's edit since the snapshot is kept.
  */
 async function updateMilestone(github, operation) {
-    const { repo: where, base, block } = operation.target;
-    const route = { owner: where.owner, repo: where.repo, milestone_number: operation.milestone };
+    const { repo: where } = operation.target;
     try {
-        const fresh = await github.octokit.request('GET /repos/{owner}/{repo}/milestones/{milestone_number}', route);
-        const current = fresh.data.description ?? '';
-        const next = current === base ? operation.description : placeBlock(current, block);
-        if (next !== current) {
-            await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
-                ...route,
-                description: next
-            });
-        }
+        await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
+            owner: where.owner,
+            repo: where.repo,
+            milestone_number: operation.milestone,
+            description: operation.description
+        });
         return applied(operation);
     }
     catch (error) {

@@ -11,24 +11,27 @@
  *   (writeOnce), never sent twice;
  * - a label whose creation was answered 422 already_exists (another run made
  *   it, or an attempt of ours whose answer was lost): its id.
- * Besides, the milestone: an optimistic re-read just before its write, the read half
- *   of a read-modify-write, so that a person's edit since the snapshot is kept
- *   (the changeset's base text and block say what to place into it).
+ *
+ * The milestone's description is the one read-modify-write: it is written
+ * first, one request after the snapshot that read it, so that a person's edit
+ * has no more room to be lost than a re-read would leave (GitHub has no
+ * conditional write for milestones), and nothing later writes it again.
  */
 import type { FailureReason, Operation, OperationResult } from '../domain.js'
-import { placeBlock } from '../reconcile.js'
 import type { GitHub } from './client.js'
 import { answerLost, classify, describeError, isAlreadyExists } from './errors.js'
 import { graphqlPartial, type GqlError } from './observe.js'
 import { addItemField, addedItemId, setFieldField } from './project.js'
 
 /**
- * Mutation fields per request. Label changes create no content and notify no
- * one; a batch this size keeps one request far below GitHub's per-request
- * limits while a 100-issue event still takes a handful of requests.
+ * Mutation fields per request for what creates no content and notifies no one
+ * (labels, status comment edits, the board's Status). GitHub charges a request
+ * with mutations 5 secondary points however many fields it carries, and
+ * publishes no cap on fields; 100 is its page size everywhere else, and lets a
+ * 100-issue event with every opt-in on (4 fields an issue) take 5 requests.
  * See docs/GITHUB_SYNC.md ("Rate limits and API budget").
  */
-export const LABEL_MUTATIONS_PER_REQUEST = 50
+export const LABEL_MUTATIONS_PER_REQUEST = 100
 /**
  * Comments notify people and count as content creation: smaller batches, and
  * paced to GitHub's content limit (client.ts, content-pace.ts).
@@ -36,7 +39,7 @@ export const LABEL_MUTATIONS_PER_REQUEST = 50
 export const CLOSE_MUTATIONS_PER_REQUEST = 20
 
 export interface ApplyInput {
-  /** The changeset's operations, in order: labels created first, issues closed last. */
+  /** The changeset's operations, in order: the milestone first, issues closed last. */
   readonly operations: readonly Operation[]
   /**
    * The project-token's client, when it is not the one of the other writes:
@@ -117,6 +120,9 @@ export async function applyOperations(
   input: ApplyInput
 ): Promise<OperationResult[]> {
   const results: OperationResult[] = []
+  for (const operation of input.operations) {
+    if (operation.op === 'update_milestone') results.push(await updateMilestone(github, operation))
+  }
   const created = await createLabels(
     github,
     input.operations.filter((o): o is CreateLabel => o.op === 'create_label'),
@@ -272,9 +278,6 @@ export async function applyOperations(
       await sendMutations(projectGitHub, secondRound, { perRequest: LABEL_MUTATIONS_PER_REQUEST })
     ).map((sent) => sent.result)
   )
-  for (const operation of input.operations) {
-    if (operation.op === 'update_milestone') results.push(await updateMilestone(github, operation))
-  }
   // An issue is closed only once its completion comment is there: a re-run
   // then still posts the comment that a failed request left out.
   const commented = await writeOnce(github, commentMutations, {
@@ -391,21 +394,14 @@ async function updateMilestone(
   github: GitHub,
   operation: UpdateMilestone
 ): Promise<OperationResult> {
-  const { repo: where, base, block } = operation.target
-  const route = { owner: where.owner, repo: where.repo, milestone_number: operation.milestone }
+  const { repo: where } = operation.target
   try {
-    const fresh = await github.octokit.request(
-      'GET /repos/{owner}/{repo}/milestones/{milestone_number}',
-      route
-    )
-    const current = fresh.data.description ?? ''
-    const next = current === base ? operation.description : placeBlock(current, block)
-    if (next !== current) {
-      await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
-        ...route,
-        description: next
-      })
-    }
+    await github.octokit.request('PATCH /repos/{owner}/{repo}/milestones/{milestone_number}', {
+      owner: where.owner,
+      repo: where.repo,
+      milestone_number: operation.milestone,
+      description: operation.description
+    })
     return applied(operation)
   } catch (error) {
     return failed(operation, classify(error), describeError(error))
