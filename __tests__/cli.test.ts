@@ -7,10 +7,16 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { cli, parseRemote, type CliIO } from '../src/cli.js'
-import type { GitHubSimulator } from '../test-support/github-simulator.js'
+import { startSimulator, type GitHubSimulator } from '../test-support/github-simulator.js'
 import { heldTiming } from '../test-support/held-clock.js'
 import { makeWorkspace } from '../test-support/run-action.js'
-import { PLAN_PATH, REPO, debussyPlan, type Sample } from '../test-support/sample-repo.js'
+import {
+  PLAN_PATH,
+  REPO,
+  debussyPlan,
+  seedSample,
+  type Sample
+} from '../test-support/sample-repo.js'
 import { seedWorkspace, useSimulator } from '../test-support/e2e-helpers.js'
 
 let sim: GitHubSimulator
@@ -172,6 +178,71 @@ describe('debussy-issue-sync plan', () => {
     expect(await cli(args('--apply'), io())).toBe(0)
     expect(sim.writes()).toEqual([])
   })
+})
+
+describe('debussy-issue-sync plan: the board token (github.project) from DEBUSSY_PROJECT_TOKEN', () => {
+  const PAT = 'github_pat_cli_board_token'
+  /** A simulator where only PAT reaches Projects, as for the action's project-token input. */
+  async function withBoard(test: (board: GitHubSimulator) => Promise<void>): Promise<void> {
+    const board = await startSimulator({ projectToken: PAT })
+    try {
+      const seeded = seedSample(board)
+      const number = board.addProject({ owner: 'acme', title: 'Payments board' })
+      // The board is on the server the CLI talks to (--api-url's host).
+      workspace = makeWorkspace({
+        ...seeded.files,
+        '.debussy/config.yaml': `github:\n  project:\n    url: https://${new URL(board.apiUrl).host}/orgs/acme/projects/${number}\n    values:\n      completed: Done\n`
+      })
+      await test(board)
+    } finally {
+      await board.close()
+    }
+  }
+  const onBoard = (board: GitHubSimulator): string[] => [
+    ...args('--apply').filter((arg) => arg !== sim.apiUrl && arg !== '--api-url'),
+    '--api-url',
+    board.apiUrl
+  ]
+
+  it('reads and writes the board with it, and never prints it', async () => {
+    await withBoard(async (board) => {
+      const captured = io({ GITHUB_TOKEN: board.token, DEBUSSY_PROJECT_TOKEN: PAT })
+      expect(await cli(onBoard(board), captured)).toBe(0)
+      expect(board.projectItems('acme', 1).map((item) => item.values.Status)).toEqual(
+        sample.issueNumbers.map(() => 'Done')
+      )
+      expect(captured.stdout).toMatch(
+        /set_project_field\s+acme\/payments#\d+\s+project Status: Done/
+      )
+      expect(captured.stdout + captured.stderr).not.toContain(PAT)
+    })
+  })
+
+  it('without it, a token that cannot reach the board fails before any write, naming the variable', async () => {
+    await withBoard(async (board) => {
+      const captured = io({ GITHUB_TOKEN: board.token })
+      expect(await cli(onBoard(board), captured)).toBe(1)
+      expect(captured.stderr).toContain(
+        'as DEBUSSY_PROJECT_TOKEN (GITHUB_TOKEN cannot reach Projects)'
+      )
+      expect(captured.stderr).not.toContain('project-token input')
+      expect(board.writes()).toEqual([])
+    })
+  })
+
+  it.each(['--project-token', '--token'])(
+    'refuses %s as an option, naming the variable, without printing the value',
+    async (flag) => {
+      const captured = io()
+      expect(await cli(args(flag, PAT), captured)).toBe(1)
+      expect(captured.stderr).toContain('tokens are not taken as options')
+      expect(captured.stderr).toContain(
+        flag === '--token' ? 'Set GITHUB_TOKEN' : 'Set DEBUSSY_PROJECT_TOKEN'
+      )
+      expect(captured.stdout + captured.stderr).not.toContain(PAT)
+      expect(sim.requests).toEqual([])
+    }
+  )
 })
 
 describe('debussy-issue-sync plan: input errors name the flags', () => {

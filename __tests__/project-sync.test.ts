@@ -169,6 +169,31 @@ describe('github.project with a separate project-token', () => {
     expect(sim.requests).toHaveLength(2)
   })
 
+  it("reads the plan's parent issue's item in the same project read: the parent is added once, a redelivery writes nothing", async () => {
+    let parent = 0
+    // The parent issue is made while the config is written (the module's simulator has started).
+    const ready = await setup({
+      projectToken: true,
+      config: (n) => {
+        parent = sim?.addIssue(REPO, { title: 'Payments retry queue' }) ?? 0
+        return `${projectConfig(n)}  parent_issue: ${parent}\n`
+      }
+    })
+    const { workspace, board } = ready
+    expect((await run(ready.sim, workspace, started, { 'project-token': PAT })).failed).toBe(false)
+    const parentRef = `${REPO}#${parent}`
+    expect(ready.sim.projectItems('acme', board).filter((i) => i.issue === parentRef)).toEqual([
+      { issue: parentRef, values: { Status: 'In Progress' }, updates: 1 }
+    ])
+
+    ready.sim.resetLog()
+    const again = await run(ready.sim, workspace, started, { 'project-token': PAT })
+    expect(again.failed).toBe(false)
+    // The read and the project-token's read beside it, which reads the parent's item too.
+    expect(ready.sim.requests).toHaveLength(2)
+    expect(ready.sim.writes()).toEqual([])
+  })
+
   it('without project-token, a github-token that cannot reach Projects fails before any write, naming project-token and the scopes', async () => {
     const { sim, workspace } = await setup({ projectToken: true })
     const result = await run(sim, workspace, started)

@@ -2,7 +2,12 @@ import { describe, expect, it } from '@jest/globals'
 import { DEFAULT_CONFIG } from '../src/config.js'
 import type { IssueRef, Snapshot } from '../src/domain.js'
 import { reconcile } from '../src/reconcile.js'
-import { personsChoice, type PersonsChoiceInput, type PersonsChoice } from '../src/respect.js'
+import {
+  mayComment,
+  personsChoice,
+  type PersonsChoiceInput,
+  type PersonsChoice
+} from '../src/respect.js'
 import { masterPlan, openIssue, phaseEvent } from '../test-support/domain-builders.js'
 
 describe('personsChoice: what a person did is not undone', () => {
@@ -48,6 +53,18 @@ describe('personsChoice: what a person did is not undone', () => {
   ]
   it.each(cases)('%s', (_name, input, expected) => {
     expect(personsChoice(input)).toBe(expected)
+  })
+})
+
+describe('mayComment: no comment of any kind on an issue closed as not planned', () => {
+  const cases: [PersonsChoice, boolean][] = [
+    ['not-planned', false],
+    // A reopened issue is left open, but its status comment still follows the run.
+    ['reopened', true],
+    [undefined, true]
+  ]
+  it.each(cases)('%s → %s', (choice, expected) => {
+    expect(mayComment(choice)).toBe(expected)
   })
 })
 

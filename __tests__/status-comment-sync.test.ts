@@ -8,6 +8,7 @@ import { startSimulator, type GitHubSimulator } from '../test-support/github-sim
 import { runAgainst, type InProcessResult } from '../test-support/run-in-process.js'
 import { heldTiming } from '../test-support/held-clock.js'
 import { cleanup, makeWorkspace } from '../test-support/run-action.js'
+import { STATUS_PAGES_BACK } from '../src/github/observe.js'
 import { PLAN_PATH, REPO, dispatch, seedSample, type Sample } from '../test-support/sample-repo.js'
 
 let sim: GitHubSimulator
@@ -123,6 +124,82 @@ describe('status_comment: one living comment per linked issue', () => {
     }
     await fire({ event: 'plan_completed', sequence: 9, auto_close: true })
     expect(sim.writes()).toEqual([])
+  })
+})
+
+describe('status_comment on an issue with more comments than one read holds', () => {
+  /** Comments by people on issue `n`, after whatever is there. */
+  const discuss = (n: number, count: number): void => {
+    for (let i = 0; i < count; i++) sim.addComment(REPO, n, `Comment ${i + 1}`, 'octocat')
+  }
+  const requestKinds = (): string[] => sim.requests.map((r) => r.operation ?? r.method)
+
+  it('finds its status comment behind 150 other comments: edited, never posted again; the other issues cost nothing more', async () => {
+    await setup({ milestone: false, stateLabels: true })
+    await fire({ event: 'phase_started', phase: '1', sequence: 1 })
+    const [busy = 0, ...quiet] = sample.issueNumbers
+    discuss(busy, 150)
+
+    await fire({ event: 'phase_completed', phase: '1', sequence: 2 })
+    expect(statusComments(busy)).toHaveLength(1)
+    expect(statusComments(busy)[0]).toContain('| 1 | Phase 1 | ✅ completed |')
+    expect(sim.issue(REPO, busy).comments).toHaveLength(151)
+    for (const n of quiet) expect(statusComments(n)).toHaveLength(1)
+    // The read, one page further back for the busy issue only, the mutation (labels and edits).
+    expect(requestKinds()).toEqual(['query', 'query', 'mutation'])
+    const pageBack = sim.requests[1]?.body as { variables?: Record<string, unknown> }
+    expect(Object.keys(pageBack.variables ?? {})).toEqual(['c0', 'b0'])
+
+    // Its guard is found too (no milestone here): an older event is still out of order.
+    const late = await fire({ event: 'phase_started', phase: '1', sequence: 1 })
+    expect(late.stdout).toContain('Skipped as out of order')
+    expect(sim.writes()).toEqual([])
+
+    // A redelivery: the read and the page back, no write.
+    await fire({ event: 'phase_completed', phase: '1', sequence: 2 }, '7010')
+    expect(requestKinds()).toEqual(['query', 'query'])
+    expect(sim.writes()).toEqual([])
+  })
+
+  it('pages back as far as it must: behind 250 comments, found after two pages back', async () => {
+    await setup({ stateLabels: true })
+    await fire({ event: 'phase_started', phase: '1', sequence: 1 })
+    const [busy = 0] = sample.issueNumbers
+    discuss(busy, 250)
+    await fire({ event: 'phase_completed', phase: '1', sequence: 2 })
+    expect(statusComments(busy)).toHaveLength(1)
+    expect(statusComments(busy)[0]).toContain('| 1 | Phase 1 | ✅ completed |')
+    // The read, then two pages back.
+    expect(requestKinds().filter((kind) => kind === 'query')).toHaveLength(3)
+  })
+
+  it(`beyond ${STATUS_PAGES_BACK} pages back, posts none rather than a second one, and says so`, async () => {
+    await setup({ stateLabels: true })
+    await fire({ event: 'phase_started', phase: '1', sequence: 1 })
+    const [busy = 0] = sample.issueNumbers
+    discuss(busy, (STATUS_PAGES_BACK + 1) * 100 + 50)
+    const result = await fire({ event: 'phase_completed', phase: '1', sequence: 2 })
+    expect(statusComments(busy)).toHaveLength(1)
+    expect(statusComments(busy)[0]).toContain('| 1 | Phase 1 | 🔄 running |')
+    expect(sim.issue(REPO, busy).labels).toContain('debussy:completed')
+    expect(result.stdout).toContain(
+      `::warning::${REPO}#${busy}: its status comment is not among its newest ${(STATUS_PAGES_BACK + 1) * 100} comments, and it has older ones; no status comment is posted, so that it is not there twice.`
+    )
+    // The read, then one page back a request, bounded.
+    expect(requestKinds().filter((kind) => kind === 'query')).toHaveLength(1 + STATUS_PAGES_BACK)
+  })
+
+  it('pages back as far as it must before posting a first one on a long discussion', async () => {
+    await setup()
+    const [busy = 0] = sample.issueNumbers
+    discuss(busy, 250)
+    await fire({ event: 'phase_started', phase: '1', sequence: 1 })
+    expect(statusComments(busy)).toHaveLength(1)
+    // The read (last 100), then 100 and 50 more, before the one post.
+    expect(requestKinds().slice(0, 3)).toEqual(['query', 'query', 'query'])
+    await fire({ event: 'phase_started', phase: '1', sequence: 1 }, '7011')
+    expect(sim.writes()).toEqual([])
+    expect(statusComments(busy)).toHaveLength(1)
   })
 })
 

@@ -316,6 +316,24 @@ describe('reconcile with status_comment', () => {
     )
   })
 
+  it('posts none where one may be further back than was read, with a warning; labels still synced', () => {
+    const snapshot = snapshotOf([
+      openIssue(ref(10), [], undefined, { statusCommentUnread: 'not among its newest 2100' }),
+      openIssue(ref(11), [], undefined)
+    ])
+    const changeset = run(snapshot, phaseEvent('phase_started', { runId: 'r1', sequence: 1 }))
+    expect(
+      changeset.operations
+        .filter((o) => o.op === 'status_comment' || o.op === 'add_label')
+        .map((o) => `${o.op} ${'issue' in o ? o.issue : ''}`)
+    ).toEqual(['add_label acme/app#10', 'add_label acme/app#11', 'status_comment acme/app#11'])
+    expect(changeset.findings).toContainEqual({
+      level: 'warning',
+      message:
+        'acme/app#10: not among its newest 2100; no status comment is posted, so that it is not there twice.'
+    })
+  })
+
   it('leaves an issue closed as not planned alone (no comment) and says so', () => {
     const snapshot = snapshotOf([
       openIssue(ref(10), [], undefined, { state: 'closed', stateReason: 'not_planned' }),

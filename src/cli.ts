@@ -47,7 +47,8 @@ Commands:
   plan        preview what the action would do for one event; writes only with --apply
 
 Run \`debussy-issue-sync COMMAND --help\` for a command's options.
-The token comes from GITHUB_TOKEN, else GH_TOKEN, else \`gh auth token\`.`
+The token comes from GITHUB_TOKEN, else GH_TOKEN, else \`gh auth token\`;
+the board's token (github.project) from DEBUSSY_PROJECT_TOKEN.`
 
 const PLAN_USAGE = `Usage: debussy-issue-sync plan --repo OWNER/REPO --plan PATH --event EVENT [options]
 
@@ -68,7 +69,9 @@ Previews what the action would do for one Debussy event; writes only with --appl
   --apply                  make the writes (default: preview only)
   -h, --help               this text
 
-The token comes from GITHUB_TOKEN, else GH_TOKEN, else \`gh auth token\`.`
+The token comes from GITHUB_TOKEN, else GH_TOKEN, else \`gh auth token\`.
+DEBUSSY_PROJECT_TOKEN, when set, reads and writes the board of github.project
+(the action's project-token input); unset, the token above does.`
 
 const WATCH_USAGE = `Usage: debussy-issue-sync watch [options] [-- debussy run PLAN ...]
 
@@ -201,6 +204,20 @@ export function cliField(field: string): string {
   return field
 }
 
+/**
+ * The environment variable that holds the action's project-token on the
+ * command line. Tokens are never flags: a flag's value shows in the process
+ * list and the shell history.
+ */
+export const PROJECT_TOKEN_VARIABLE = 'DEBUSSY_PROJECT_TOKEN'
+
+/** The action's words for its token inputs, as the command line takes them (from the environment). */
+function cliTokenWords(text: string): string {
+  return text
+    .replace(/the project-token input/g, PROJECT_TOKEN_VARIABLE)
+    .replace(/the github-token input's token/g, 'the token (GITHUB_TOKEN)')
+}
+
 function describeCliError(error: unknown, apiUrl: string): string {
   if (error instanceof InputError) {
     // The action's advice about its checkout step means --workspace here.
@@ -208,9 +225,9 @@ function describeCliError(error: unknown, apiUrl: string): string {
       ', and that actions/checkout ran before this step',
       ' (see --workspace)'
     )
-    return `${cliField(error.field)}: ${error.problem}. ${fix}`
+    return cliTokenWords(`${cliField(error.field)}: ${error.problem}. ${fix}`)
   }
-  return describeFailure(error, apiUrl)
+  return cliTokenWords(describeFailure(error, apiUrl))
 }
 
 /** Runs the CLI; resolves to the exit code. */
@@ -257,6 +274,13 @@ function parse<T extends OptionSpec>(argv: readonly string[], command: Command, 
   } catch (error) {
     const message = describeError(error).replace(/^Error: /, '')
     const unknown = /Unknown option '--([^']+)'/.exec(message)?.[1]
+    if (unknown === 'project-token' || unknown === 'token' || unknown === 'github-token') {
+      throw new InputError(
+        `--${unknown}`,
+        'tokens are not taken as options (an option shows in the process list and the shell history)',
+        `Set ${unknown === 'project-token' ? PROJECT_TOKEN_VARIABLE : 'GITHUB_TOKEN'} in the environment`
+      )
+    }
     const meant = unknown === undefined ? undefined : closestName(unknown, Object.keys(options))
     throw usageError(
       `${message}${meant === undefined ? '' : ` (did you mean --${meant}?)`}`,
@@ -364,6 +388,8 @@ async function plan(argv: readonly string[], io: CliIO): Promise<number> {
   const apiUrl = values['api-url'] ?? 'https://api.github.com'
   const host = serverHostOf(apiUrl)
   const token = tokenFor(io, host)
+  // As the action's project-token input: empty means the token above does the board too.
+  const projectToken = io.env[PROJECT_TOKEN_VARIABLE] ?? ''
   const apply = values.apply === true
   const log: SyncLog = {
     info: (message) => io.err(`${message}\n`),
@@ -392,13 +418,14 @@ async function plan(argv: readonly string[], io: CliIO): Promise<number> {
       apiUrl,
       graphqlUrl: graphqlUrlFor(apiUrl, values['graphql-url']),
       token,
-      ...(io.timing === undefined ? {} : { timing: io.timing })
+      ...(io.timing === undefined ? {} : { timing: io.timing }),
+      ...(projectToken === '' ? {} : { projectToken })
     },
     log
   )
   io.out(renderPreview(result, apply))
   if (result.failure !== undefined) {
-    io.err(`error: ${result.failure}\n`)
+    io.err(`error: ${cliTokenWords(result.failure)}\n`)
     return 1
   }
   return 0

@@ -166,6 +166,11 @@ export type ObservedIssue =
       readonly stateReason?: StateReason | undefined
       /** This plan's status comment, written by the action (read when status_comment is on). */
       readonly statusComment?: { readonly id: string; readonly body: string } | undefined
+      /**
+       * Set when the issue has more comments than were looked through and no
+       * status comment was among them: it may still be there, so none is posted.
+       */
+      readonly statusCommentUnread?: string
     }
   | {
       readonly ref: IssueRef

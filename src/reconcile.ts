@@ -23,7 +23,7 @@ import { STATE_FOR_EVENT, SYNC_STATES } from './domain.js'
 import { formatIssueRef, formatRepo, repoKey } from './issue-ref.js'
 import { completionComment } from './plan-text.js'
 import { planSubIssues, refKey, syncedIssues } from './sub-issues.js'
-import { leftAloneNotice, personsChoice } from './respect.js'
+import { type PersonsChoice, leftAloneNotice, mayComment, personsChoice } from './respect.js'
 import {
   type StatusGuard,
   guardFromComments,
@@ -290,17 +290,7 @@ export function reconcile(input: ReconcileInput): Changeset {
     }
 
     // A person's reopen or "not planned" is not undone (respect.ts).
-    const choice =
-      observed.kind === 'issue'
-        ? personsChoice({
-            state: observed.state,
-            stateReason: observed.stateReason,
-            completionStated:
-              observed.hasCompletionComment ||
-              (observed.statusComment !== undefined &&
-                statesCompletion(observed.statusComment.body, plan.path))
-          })
-        : undefined
+    const choice = choiceOn(observed, plan.path)
     const closesWithPlan = closeRequested && allComplete && observed.kind === 'issue'
     const status = config.statusComment
       ? statusOperation(observed, {
@@ -316,7 +306,18 @@ export function reconcile(input: ReconcileInput): Changeset {
     let closingThis = false
     const issueCloseOps: Operation[] = status?.action === 'create' ? [status] : []
     if (status !== undefined) issueOps.push(status)
-    if (choice === 'not-planned' && config.statusComment && observed.kind === 'issue') {
+    if (
+      status === undefined &&
+      observed.statusCommentUnread !== undefined &&
+      config.statusComment
+    ) {
+      findings.push({
+        level: 'warning',
+        message: `${issue}: ${observed.statusCommentUnread}; no status comment is posted, so that it is not there twice.`
+      })
+      note ??= 'status comment not found: not posted'
+    }
+    if (choice === 'not-planned' && config.statusComment) {
       findings.push({ level: 'notice', message: leftAloneNotice(issue, choice) })
       note = 'closed as not planned: left alone'
     }
@@ -407,8 +408,8 @@ function statusOperation(
   context: StatusContext
 ): Extract<Operation, { op: 'status_comment' }> | undefined {
   if (!observed.found || observed.kind !== 'issue' || observed.locked) return undefined
-  if (observed.state === 'closed' && observed.stateReason === 'not_planned') return undefined
   const { input } = context
+  if (!mayComment(choiceOn(observed, input.plan.path))) return undefined
   const body = renderStatusComment({
     plan: input.plan,
     event: input.event,
@@ -420,6 +421,8 @@ function statusOperation(
     workflowRun: input.workflowRun
   })
   const current = observed.statusComment
+  // Not seen, but perhaps there (further back than was read): not posted twice.
+  if (current === undefined && observed.statusCommentUnread !== undefined) return undefined
   if (current !== undefined && !saysSomethingNew(current.body, body)) return undefined
   return {
     op: 'status_comment',
@@ -428,6 +431,19 @@ function statusOperation(
     body,
     target: { issueId: observed.id, commentId: current?.id }
   }
+}
+
+/** What a person decided about the issue that the action must not undo (respect.ts). */
+function choiceOn(observed: ObservedIssue, planKey: string): PersonsChoice {
+  if (!observed.found || observed.kind !== 'issue') return undefined
+  return personsChoice({
+    state: observed.state,
+    stateReason: observed.stateReason,
+    completionStated:
+      observed.hasCompletionComment ||
+      (observed.statusComment !== undefined &&
+        statesCompletion(observed.statusComment.body, planKey))
+  })
 }
 
 /** The create_label of this repository and label, added once. */

@@ -31,6 +31,11 @@ export function personsChoice(issue: PersonsChoiceInput): PersonsChoice {
   return undefined
 }
 
+/** Whether the action may comment on the issue (its status comment or its completion comment). */
+export function mayComment(choice: PersonsChoice): boolean {
+  return choice !== 'not-planned'
+}
+
 /** The notice that says what was left alone and why. */
 export function leftAloneNotice(issue: string, choice: Exclude<PersonsChoice, undefined>): string {
   return choice === 'not-planned'

@@ -18,7 +18,13 @@
  */
 import { afterAll, expect, it } from '@jest/globals'
 import type { EventKind } from '../src/domain.js'
-import { FAULT_CLASSES, STATE_LABELS, STATE_OF, type StateName } from './reliability-model.js'
+import {
+  FAULT_CLASSES,
+  STATE_LABELS,
+  STATE_OF,
+  type StateName,
+  type WriteKind
+} from './reliability-model.js'
 import {
   Random,
   SEED,
@@ -63,8 +69,7 @@ export type MutationField =
   | 'removeLabelsFromLabelable'
   | 'updateIssueComment'
 
-/** Every kind of write the action makes, which an applied-then-lost fault can hit. */
-export type WriteKind = MutationField | 'milestonePatch' | 'createLabel'
+export type { WriteKind }
 
 /** A write GitHub makes, whose answer is then lost. */
 export interface LostWrite {

@@ -40,3 +40,6 @@ export const FAULT_CLASSES = {
   anyRest: { kind: 'rest' },
   any: {}
 } as const satisfies Record<string, FaultMatch>
+
+// The report's names for them live with the report, which loads without jest's module mapping.
+export { WRITE_KINDS, type WriteKind } from './reliability-global-teardown.js'

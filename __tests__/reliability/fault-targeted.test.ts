@@ -14,7 +14,7 @@ import {
 } from '../../test-support/reliability-harness.js'
 import { heldClockOf, heldTiming } from '../../test-support/held-clock.js'
 import { createGitHub, REAL_CLOCK, TIMED_OUT } from '../../src/github/client.js'
-import { FAULT_CLASSES, STATE_LABELS } from '../../test-support/reliability-model.js'
+import { FAULT_CLASSES, STATE_LABELS, WRITE_KINDS } from '../../test-support/reliability-model.js'
 import { writeKindsOf, type WriteKind } from '../../test-support/reliability-campaign.js'
 import type { LoggedRequest, LostAnswer } from '../../test-support/github-simulator.js'
 import { makeWorkspace } from '../../test-support/run-action.js'
@@ -369,15 +369,8 @@ describeReliability('targeted faults', () => {
 
   // SPEC §7: every kind of write, made by GitHub, then its answer lost in every way.
   // The status comment's edit (updateIssueComment) is made with status_comment on.
-  const WRITES: readonly WriteKind[] = [
-    'createLabel',
-    'addLabelsToLabelable',
-    'removeLabelsFromLabelable',
-    'milestonePatch',
-    'addComment',
-    'closeIssue',
-    'updateIssueComment'
-  ]
+  // Every kind the report counts (WRITE_KINDS), so that none goes without its check.
+  const WRITES = Object.keys(WRITE_KINDS) as WriteKind[]
   const LOSSES: readonly LostAnswer[] = ['reset', 'timeout', 'server-error', 'malformed']
   for (const write of WRITES) {
     for (const lost of LOSSES) {

@@ -737,6 +737,23 @@ describe('GraphQL documents the action sends, against @octokit/graphql-schema', 
     expect(sim.issue(REPO, 9).comments).toEqual([`Status\n${marker} -->`])
   })
 
+  it('status_comment: a status comment behind 150 comments is found by paging back (last/before, pageInfo)', async () => {
+    const marker = statusMarkerStart('docs/plan.md')
+    const n = sim.addIssue(REPO, {})
+    sim.addComment(REPO, n, `Status\n${marker} -->`)
+    for (let i = 0; i < 150; i++) sim.addComment(REPO, n, `Comment ${i}`, 'alice')
+    const { snapshot, exchanges } = await observeChecked([ref(REPO, n)], {
+      ...base,
+      statusFor: 'docs/plan.md'
+    })
+    expect(exchanges.map((e) => e.request.query.split('(')[0])).toEqual([
+      'query DebussyObserve',
+      'query DebussyStatusComments'
+    ])
+    const [busy] = snapshot.issues
+    expect(busy?.found === true && busy.statusComment?.body).toBe(`Status\n${marker} -->`)
+  })
+
   it('Projects (v2): the board and the items in the observe read, both mutations, a second request for new items', async () => {
     const owner = REPO.split('/')[0] ?? ''
     const number = sim.addProject({ owner, title: 'Board' })

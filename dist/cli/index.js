@@ -63047,6 +63047,10 @@ function personsChoice(issue) {
         return 'reopened';
     return undefined;
 }
+/** Whether the action may comment on the issue (its status comment or its completion comment). */
+function mayComment(choice) {
+    return choice !== 'not-planned';
+}
 /** The notice that says what was left alone and why. */
 function leftAloneNotice(issue, choice) {
     return choice === 'not-planned'
@@ -63417,15 +63421,7 @@ function reconcile(input) {
             projectOps.push(...ops);
         }
         // A person's reopen or "not planned" is not undone (respect.ts).
-        const choice = observed.kind === 'issue'
-            ? personsChoice({
-                state: observed.state,
-                stateReason: observed.stateReason,
-                completionStated: observed.hasCompletionComment ||
-                    (observed.statusComment !== undefined &&
-                        statesCompletion(observed.statusComment.body, plan.path))
-            })
-            : undefined;
+        const choice = choiceOn(observed, plan.path);
         const closesWithPlan = closeRequested && allComplete && observed.kind === 'issue';
         const status = config.statusComment
             ? statusOperation(observed, {
@@ -63442,7 +63438,16 @@ function reconcile(input) {
         const issueCloseOps = status?.action === 'create' ? [status] : [];
         if (status !== undefined)
             issueOps.push(status);
-        if (choice === 'not-planned' && config.statusComment && observed.kind === 'issue') {
+        if (status === undefined &&
+            observed.statusCommentUnread !== undefined &&
+            config.statusComment) {
+            findings.push({
+                level: 'warning',
+                message: `${issue}: ${observed.statusCommentUnread}; no status comment is posted, so that it is not there twice.`
+            });
+            note ??= 'status comment not found: not posted';
+        }
+        if (choice === 'not-planned' && config.statusComment) {
             findings.push({ level: 'notice', message: leftAloneNotice(issue, choice) });
             note = 'closed as not planned: left alone';
         }
@@ -63519,9 +63524,9 @@ function reconcile(input) {
 function statusOperation(observed, context) {
     if (!observed.found || observed.kind !== 'issue' || observed.locked)
         return undefined;
-    if (observed.state === 'closed' && observed.stateReason === 'not_planned')
-        return undefined;
     const { input } = context;
+    if (!mayComment(choiceOn(observed, input.plan.path)))
+        return undefined;
     const body = renderStatusComment({
         plan: input.plan,
         event: input.event,
@@ -63533,6 +63538,9 @@ function statusOperation(observed, context) {
         workflowRun: input.workflowRun
     });
     const current = observed.statusComment;
+    // Not seen, but perhaps there (further back than was read): not posted twice.
+    if (current === undefined && observed.statusCommentUnread !== undefined)
+        return undefined;
     if (current !== undefined && !saysSomethingNew(current.body, body))
         return undefined;
     return {
@@ -63542,6 +63550,18 @@ function statusOperation(observed, context) {
         body,
         target: { issueId: observed.id, commentId: current?.id }
     };
+}
+/** What a person decided about the issue that the action must not undo (respect.ts). */
+function choiceOn(observed, planKey) {
+    if (!observed.found || observed.kind !== 'issue')
+        return undefined;
+    return personsChoice({
+        state: observed.state,
+        stateReason: observed.stateReason,
+        completionStated: observed.hasCompletionComment ||
+            (observed.statusComment !== undefined &&
+                statesCompletion(observed.statusComment.body, planKey))
+    });
 }
 /** The create_label of this repository and label, added once. */
 function ensureCreated(createOps, repo, label, config, state) {
@@ -64138,11 +64158,22 @@ const LINKED_FIELDS = (comments, state = 'state', extra = '', status = false) =>
 const PARENT_FIELDS = ' parent { id number repository { nameWithOwner } }';
 /** The alias of the plan's parent issue inside its repository. */
 const PARENT_ALIAS = 'p';
+/** Comments per page: GitHub's most. */
+const COMMENTS_PER_PAGE = 100;
 /**
  * The status comment stays where it was first posted: read further back than
  * the completion comment. Only the action's own comments count (viewerDidAuthor).
+ * An issue with older comments than these, and no status comment among them,
+ * is looked at further back (lookBackForStatus) before one is posted.
  */
-const STATUS_FIELDS = ' comments(last: 100) { nodes { id body viewerDidAuthor } } stateReason';
+const STATUS_COMMENTS = `comments(last: ${COMMENTS_PER_PAGE}{before}) { pageInfo { hasPreviousPage startCursor } nodes { id body viewerDidAuthor } }`;
+const STATUS_FIELDS = ` ${STATUS_COMMENTS.replace('{before}', '')} stateReason`;
+/**
+ * Pages of 100 comments looked through beyond the read, per issue, for its
+ * status comment: at most this many requests more, and only for issues that
+ * have that many comments after it (or none yet). Beyond, none is posted.
+ */
+const STATUS_PAGES_BACK = 20;
 /** Builds one query; names travel as variables, never spliced into the document. */
 function buildObserveQuery(issues, request, withMilestone) {
     const groups = new Map();
@@ -64178,8 +64209,11 @@ function buildObserveQuery(issues, request, withMilestone) {
         declarations.push(...used.declarations);
         Object.assign(variables, used.variables);
     }
+    // Every issue, the parent included, is read with the same fragment.
+    const issueField = (alias, number, issueExtra = '') => `${alias}: issueOrPullRequest(number: ${number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined, 'state', `${linkedExtra}${issueExtra}${items}`, request.statusFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state', items)} } }`;
     const bodies = [];
     const repos = [];
+    const itemRepos = [];
     let milestoneRepoAlias;
     let parentRepoAlias;
     let index = 0;
@@ -64193,12 +64227,13 @@ function buildObserveQuery(issues, request, withMilestone) {
         if (group.issues.length > 0 || withParent)
             fields.push('stateLabel: label(name: $label) { id name }');
         const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }));
-        for (const { alias: issueAlias, ref } of aliased) {
-            fields.push(`${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined, 'state', `${linkedExtra}${items}`, request.statusFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state', items)} } }`);
-        }
+        for (const { alias: issueAlias, ref } of aliased)
+            fields.push(issueField(issueAlias, ref.number));
+        const withItems = [...aliased];
         if (withParent) {
             parentRepoAlias = alias;
-            fields.push(`${PARENT_ALIAS}: issueOrPullRequest(number: ${parent.number}) { __typename ... on Issue { ${LINKED_FIELDS(request.completionFor !== undefined, 'state', `${PARENT_FIELDS} subIssuesSummary { total }${items}`, request.statusFor !== undefined)} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`);
+            fields.push(issueField(PARENT_ALIAS, parent.number, ' subIssuesSummary { total }'));
+            withItems.push({ alias: PARENT_ALIAS, ref: parent });
         }
         if (key === milestoneKey && request.milestone) {
             milestoneRepoAlias = alias;
@@ -64214,6 +64249,7 @@ function buildObserveQuery(issues, request, withMilestone) {
         }
         bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`);
         repos.push({ alias, repo: group.repo, issues: aliased });
+        itemRepos.push({ alias, repo: group.repo, issues: withItems });
         index++;
     }
     if (project !== undefined && withMilestone)
@@ -64223,7 +64259,8 @@ function buildObserveQuery(issues, request, withMilestone) {
         variables,
         repos,
         milestoneRepoAlias,
-        ...(parentRepoAlias === undefined ? {} : { parentRepoAlias })
+        ...(parentRepoAlias === undefined ? {} : { parentRepoAlias }),
+        itemRepos
     };
 }
 /** Partial data with per-path errors, as GitHub answers when some objects are missing. */
@@ -64240,6 +64277,18 @@ function decodeObserve(built, request, data, errors) {
     const labels = new Map();
     let milestone;
     let parent;
+    const olderComments = [];
+    const decode = (ref, linked) => {
+        const observed = toObserved(ref, linked, request.completionFor, request.statusFor);
+        const page = linked.comments?.pageInfo;
+        if (request.statusFor !== undefined &&
+            observed.found &&
+            observed.statusComment === undefined &&
+            page?.hasPreviousPage === true &&
+            page.startCursor !== null)
+            olderComments.push({ issueId: linked.id, before: page.startCursor });
+        return observed;
+    };
     for (const group of built.repos) {
         const repository = data[group.alias] ?? null;
         const repoError = errorAt(group.alias);
@@ -64255,7 +64304,7 @@ function decodeObserve(built, request, data, errors) {
                 issues.push({ ref, found: false, reason: describeMissing(ref, error) });
                 continue;
             }
-            issues.push(toObserved(ref, linked, request.completionFor, request.statusFor));
+            issues.push(decode(ref, linked));
         }
         if (group.alias === built.milestoneRepoAlias && request.milestone) {
             milestone = pickMilestone(repository, request.milestone);
@@ -64274,12 +64323,12 @@ function decodeObserve(built, request, data, errors) {
                         subIssues: 0
                     }
                     : {
-                        issue: toObserved(ref, linked, request.completionFor, request.statusFor),
+                        issue: decode(ref, linked),
                         subIssues: linked.subIssuesSummary?.total ?? 0
                     };
         }
     }
-    return { issues, labels, milestone, ...(parent === undefined ? {} : { parent }) };
+    return { issues, labels, milestone, ...(parent === undefined ? {} : { parent }), olderComments };
 }
 function describeMissing(ref, error) {
     if (error?.type === 'NOT_FOUND')
@@ -64290,9 +64339,7 @@ function describeMissing(ref, error) {
 }
 function toObserved(ref, linked, completionFor, statusFor) {
     const marker = completionFor === undefined ? undefined : completionMarker(completionFor);
-    const comments = (linked.comments?.nodes ?? []).flatMap((c) => c === null
-        ? []
-        : [{ id: c.id ?? '', body: c.body, viewerDidAuthor: c.viewerDidAuthor === true }]);
+    const comments = linked.comments === undefined ? [] : readComments(linked.comments);
     return {
         ref,
         found: true,
@@ -64313,6 +64360,11 @@ function toObserved(ref, linked, completionFor, statusFor) {
             : { stateReason: linked.stateReason?.toLowerCase() }),
         ...(statusFor === undefined ? {} : { statusComment: findStatusComment(comments, statusFor) })
     };
+}
+function readComments(comments) {
+    return (comments.nodes ?? []).flatMap((c) => c === null
+        ? []
+        : [{ id: c.id ?? '', body: c.body, viewerDidAuthor: c.viewerDidAuthor === true }]);
 }
 function toParentLink(parent) {
     if (parent === null)
@@ -64351,6 +64403,7 @@ async function observe(github, request) {
     let projectRoot;
     const projectItems = [];
     let parent;
+    const olderComments = [];
     const chunks = [];
     for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
         chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY));
@@ -64378,22 +64431,26 @@ async function observe(github, request) {
             namedMilestone = decoded.milestone;
         if (n === 0)
             parent = decoded.parent;
+        olderComments.push(...decoded.olderComments);
         if (request.project !== undefined) {
             const separate = request.project.separate;
-            // The parent's item too, read under its alias, so that it is not added again on each event.
-            const parentRef = request.parent;
-            const repos = parentRef === undefined || built.parentRepoAlias === undefined
-                ? built.repos
-                : built.repos.map((g) => g.alias === built.parentRepoAlias
-                    ? { ...g, issues: [...g.issues, { alias: PARENT_ALIAS, ref: parentRef }] }
-                    : g);
             const read = separate === undefined
                 ? { data, errors }
-                : await readProject(separate, repos, request.project, n === 0);
+                : await readProject(separate, built.itemRepos, request.project, n === 0);
             if (n === 0)
                 projectRoot = decodeProjectRoot(read.data, read.errors);
-            projectItems.push({ repos, data: read.data });
+            projectItems.push({ repos: built.itemRepos, data: read.data });
         }
+    }
+    if (olderComments.length > 0 && request.statusFor !== undefined) {
+        const found = await lookBackForStatus(github, olderComments, request.statusFor);
+        const withStatus = (issue) => {
+            const look = issue.found ? found.get(issue.id) : undefined;
+            return look === undefined || !issue.found ? issue : { ...issue, ...look };
+        };
+        issues.splice(0, issues.length, ...issues.map(withStatus));
+        if (parent !== undefined)
+            parent = { ...parent, issue: withStatus(parent.issue) };
     }
     let project;
     if (projectRoot !== undefined) {
@@ -64414,6 +64471,58 @@ async function observe(github, request) {
         ...(project === undefined ? {} : { project }),
         ...(parent === undefined ? {} : { parent })
     };
+}
+/**
+ * The status comments not among the comments the read holds: each such issue's
+ * older comments, a page of COMMENTS_PER_PAGE further back at a time, all such issues in one
+ * request per round (100 a request), until its status comment is found or it
+ * has no older comments, for at most STATUS_PAGES_BACK rounds. An issue still
+ * not looked through by then (or that vanished meanwhile) gets
+ * `statusCommentUnread`: no status comment is posted where one may be.
+ */
+async function lookBackForStatus(github, start, planKey) {
+    const result = new Map();
+    let pending = [...start];
+    for (let round = 0; round < STATUS_PAGES_BACK && pending.length > 0; round++) {
+        const next = [];
+        for (let i = 0; i < pending.length; i += ISSUES_PER_QUERY) {
+            const batch = pending.slice(i, i + ISSUES_PER_QUERY);
+            const declarations = [];
+            const variables = {};
+            const fields = batch.map((older, j) => {
+                declarations.push(`$c${j}: ID!`, `$b${j}: String!`);
+                variables[`c${j}`] = older.issueId;
+                variables[`b${j}`] = older.before;
+                return `c${j}: node(id: $c${j}) { __typename ... on Issue { ${STATUS_COMMENTS.replace('{before}', `, before: $b${j}`)} } }`;
+            });
+            const { data } = await queryAllowingErrors(github, {
+                query: `query DebussyStatusComments(${declarations.join(', ')}) { ${fields.join(' ')} }`,
+                variables
+            });
+            batch.forEach((older, j) => {
+                const comments = data[`c${j}`]?.comments;
+                if (comments === undefined) {
+                    result.set(older.issueId, {
+                        statusCommentUnread: 'its older comments could not be read'
+                    });
+                    return;
+                }
+                const statusComment = findStatusComment(readComments(comments), planKey);
+                const page = comments.pageInfo;
+                if (statusComment !== undefined)
+                    result.set(older.issueId, { statusComment });
+                else if (page?.hasPreviousPage === true && page.startCursor !== null)
+                    next.push({ issueId: older.issueId, before: page.startCursor });
+            });
+        }
+        pending = next;
+    }
+    for (const older of pending) {
+        result.set(older.issueId, {
+            statusCommentUnread: `its status comment is not among its newest ${(STATUS_PAGES_BACK + 1) * COMMENTS_PER_PAGE} comments, and it has older ones`
+        });
+    }
+    return result;
 }
 /** The project read of a separate project-token; its failure says which token failed. */
 async function readProject(github, repos, project, withRoot) {
@@ -65464,7 +65573,8 @@ Commands:
   plan        preview what the action would do for one event; writes only with --apply
 
 Run \`debussy-issue-sync COMMAND --help\` for a command's options.
-The token comes from GITHUB_TOKEN, else GH_TOKEN, else \`gh auth token\`.`;
+The token comes from GITHUB_TOKEN, else GH_TOKEN, else \`gh auth token\`;
+the board's token (github.project) from DEBUSSY_PROJECT_TOKEN.`;
 const PLAN_USAGE = `Usage: debussy-issue-sync plan --repo OWNER/REPO --plan PATH --event EVENT [options]
 
 Previews what the action would do for one Debussy event; writes only with --apply.
@@ -65484,7 +65594,9 @@ Previews what the action would do for one Debussy event; writes only with --appl
   --apply                  make the writes (default: preview only)
   -h, --help               this text
 
-The token comes from GITHUB_TOKEN, else GH_TOKEN, else \`gh auth token\`.`;
+The token comes from GITHUB_TOKEN, else GH_TOKEN, else \`gh auth token\`.
+DEBUSSY_PROJECT_TOKEN, when set, reads and writes the board of github.project
+(the action's project-token input); unset, the token above does.`;
 const WATCH_USAGE = `Usage: debussy-issue-sync watch [options] [-- debussy run PLAN ...]
 
 Reads Debussy's .debussy/state.db while Debussy runs and sends each phase start,
@@ -65589,13 +65701,25 @@ function cliField(field) {
         return `${flag(key[1] ?? '')}${key[2] ?? ''}`;
     return field;
 }
+/**
+ * The environment variable that holds the action's project-token on the
+ * command line. Tokens are never flags: a flag's value shows in the process
+ * list and the shell history.
+ */
+const PROJECT_TOKEN_VARIABLE = 'DEBUSSY_PROJECT_TOKEN';
+/** The action's words for its token inputs, as the command line takes them (from the environment). */
+function cliTokenWords(text) {
+    return text
+        .replace(/the project-token input/g, PROJECT_TOKEN_VARIABLE)
+        .replace(/the github-token input's token/g, 'the token (GITHUB_TOKEN)');
+}
 function describeCliError(error, apiUrl) {
     if (error instanceof InputError) {
         // The action's advice about its checkout step means --workspace here.
         const fix = error.fix.replace(', and that actions/checkout ran before this step', ' (see --workspace)');
-        return `${cliField(error.field)}: ${error.problem}. ${fix}`;
+        return cliTokenWords(`${cliField(error.field)}: ${error.problem}. ${fix}`);
     }
-    return describeFailure(error, apiUrl);
+    return cliTokenWords(describeFailure(error, apiUrl));
 }
 /** Runs the CLI; resolves to the exit code. */
 async function cli(argv, io = processIO) {
@@ -65640,6 +65764,9 @@ function cli_parse(argv, command, options) {
     catch (error) {
         const message = describeError(error).replace(/^Error: /, '');
         const unknown = /Unknown option '--([^']+)'/.exec(message)?.[1];
+        if (unknown === 'project-token' || unknown === 'token' || unknown === 'github-token') {
+            throw new InputError(`--${unknown}`, 'tokens are not taken as options (an option shows in the process list and the shell history)', `Set ${unknown === 'project-token' ? PROJECT_TOKEN_VARIABLE : 'GITHUB_TOKEN'} in the environment`);
+        }
         const meant = unknown === undefined ? undefined : closestName(unknown, Object.keys(options));
         throw usageError(`${message}${meant === undefined ? '' : ` (did you mean --${meant}?)`}`, command);
     }
@@ -65722,6 +65849,8 @@ async function plan(argv, io) {
     const apiUrl = values['api-url'] ?? 'https://api.github.com';
     const host = serverHostOf(apiUrl);
     const token = tokenFor(io, host);
+    // As the action's project-token input: empty means the token above does the board too.
+    const projectToken = io.env[PROJECT_TOKEN_VARIABLE] ?? '';
     const apply = values.apply === true;
     const log = {
         info: (message) => io.err(`${message}\n`),
@@ -65750,11 +65879,12 @@ async function plan(argv, io) {
         apiUrl,
         graphqlUrl: graphqlUrlFor(apiUrl, values['graphql-url']),
         token,
-        ...(io.timing === undefined ? {} : { timing: io.timing })
+        ...(io.timing === undefined ? {} : { timing: io.timing }),
+        ...(projectToken === '' ? {} : { projectToken })
     }, log);
     io.out(renderPreview(result, apply));
     if (result.failure !== undefined) {
-        io.err(`error: ${result.failure}\n`);
+        io.err(`error: ${cliTokenWords(result.failure)}\n`);
         return 1;
     }
     return 0;

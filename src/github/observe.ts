@@ -17,7 +17,7 @@ import type {
 import { formatIssueRef, repoKey } from '../issue-ref.js'
 import { completionMarker } from '../plan-text.js'
 import type { StateReason as ObservedStateReason } from '../respect.js'
-import { findStatusComment } from '../status-comment.js'
+import { type ReadComment, findStatusComment } from '../status-comment.js'
 import type { ObservedProject, ObservedProjectItem, ProjectRef } from '../project-status.js'
 import type { GitHub } from './client.js'
 import { describeError } from './errors.js'
@@ -76,10 +76,16 @@ interface GqlLinked {
   locked: boolean
   labels: { nodes: (GqlLabel | null)[] | null } | null
   milestone: GqlMilestone | null
-  comments?: { nodes: ({ body: string; id?: string; viewerDidAuthor?: boolean } | null)[] | null }
+  comments?: GqlComments
   stateReason?: StateReason | null
   parent?: { id: string; number: number; repository: { nameWithOwner: string } } | null
   subIssuesSummary?: { total: number }
+}
+
+interface GqlComments {
+  nodes: ({ body: string; id?: string; viewerDidAuthor?: boolean } | null)[] | null
+  /** Read with the status comment: whether older comments were left out. */
+  pageInfo?: { hasPreviousPage: boolean; startCursor: string | null }
 }
 
 type StateReason = 'COMPLETED' | 'NOT_PLANNED' | 'REOPENED' | 'DUPLICATE'
@@ -104,6 +110,12 @@ export interface ObserveQuery {
   readonly milestoneRepoAlias: string | undefined
   /** The repository alias under which the parent issue is read (as `p`). */
   readonly parentRepoAlias?: string | undefined
+  /**
+   * Whose project items are read (`github.project`), under the same aliases:
+   * the linked issues and the plan's parent, in this query or in the
+   * project-token's query beside it.
+   */
+  readonly itemRepos: ObserveQuery['repos']
 }
 
 const MILESTONE_FIELDS = 'number title description url'
@@ -116,11 +128,28 @@ const LINKED_FIELDS = (comments: boolean, state = 'state', extra = '', status = 
 const PARENT_FIELDS = ' parent { id number repository { nameWithOwner } }'
 /** The alias of the plan's parent issue inside its repository. */
 const PARENT_ALIAS = 'p'
+/** Comments per page: GitHub's most. */
+const COMMENTS_PER_PAGE = 100
 /**
  * The status comment stays where it was first posted: read further back than
  * the completion comment. Only the action's own comments count (viewerDidAuthor).
+ * An issue with older comments than these, and no status comment among them,
+ * is looked at further back (lookBackForStatus) before one is posted.
  */
-const STATUS_FIELDS = ' comments(last: 100) { nodes { id body viewerDidAuthor } } stateReason'
+const STATUS_COMMENTS = `comments(last: ${COMMENTS_PER_PAGE}{before}) { pageInfo { hasPreviousPage startCursor } nodes { id body viewerDidAuthor } }`
+const STATUS_FIELDS = ` ${STATUS_COMMENTS.replace('{before}', '')} stateReason`
+/**
+ * Pages of 100 comments looked through beyond the read, per issue, for its
+ * status comment: at most this many requests more, and only for issues that
+ * have that many comments after it (or none yet). Beyond, none is posted.
+ */
+export const STATUS_PAGES_BACK = 20
+
+/** An issue whose status comment was not among the comments read, with older ones left. */
+interface OlderComments {
+  readonly issueId: string
+  readonly before: string
+}
 
 /** Builds one query; names travel as variables, never spliced into the document. */
 export function buildObserveQuery(
@@ -160,8 +189,17 @@ export function buildObserveQuery(
     declarations.push(...used.declarations)
     Object.assign(variables, used.variables)
   }
+  // Every issue, the parent included, is read with the same fragment.
+  const issueField = (alias: string, number: number, issueExtra = ''): string =>
+    `${alias}: issueOrPullRequest(number: ${number}) { __typename ... on Issue { ${LINKED_FIELDS(
+      request.completionFor !== undefined,
+      'state',
+      `${linkedExtra}${issueExtra}${items}`,
+      request.statusFor !== undefined
+    )} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state', items)} } }`
   const bodies: string[] = []
   const repos: ObserveQuery['repos'][number][] = []
+  const itemRepos: ObserveQuery['repos'][number][] = []
   let milestoneRepoAlias: string | undefined
   let parentRepoAlias: string | undefined
   let index = 0
@@ -175,26 +213,13 @@ export function buildObserveQuery(
     if (group.issues.length > 0 || withParent)
       fields.push('stateLabel: label(name: $label) { id name }')
     const aliased = group.issues.map((ref, i) => ({ alias: `i${i}`, ref }))
-    for (const { alias: issueAlias, ref } of aliased) {
-      fields.push(
-        `${issueAlias}: issueOrPullRequest(number: ${ref.number}) { __typename ... on Issue { ${LINKED_FIELDS(
-          request.completionFor !== undefined,
-          'state',
-          `${linkedExtra}${items}`,
-          request.statusFor !== undefined
-        )} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state', items)} } }`
-      )
-    }
+    for (const { alias: issueAlias, ref } of aliased)
+      fields.push(issueField(issueAlias, ref.number))
+    const withItems = [...aliased]
     if (withParent) {
       parentRepoAlias = alias
-      fields.push(
-        `${PARENT_ALIAS}: issueOrPullRequest(number: ${parent.number}) { __typename ... on Issue { ${LINKED_FIELDS(
-          request.completionFor !== undefined,
-          'state',
-          `${PARENT_FIELDS} subIssuesSummary { total }${items}`,
-          request.statusFor !== undefined
-        )} } ... on PullRequest { ${LINKED_FIELDS(false, 'prState: state')} } }`
-      )
+      fields.push(issueField(PARENT_ALIAS, parent.number, ' subIssuesSummary { total }'))
+      withItems.push({ alias: PARENT_ALIAS, ref: parent })
     }
     if (key === milestoneKey && request.milestone) {
       milestoneRepoAlias = alias
@@ -211,6 +236,7 @@ export function buildObserveQuery(
     }
     bodies.push(`${alias}: repository(owner: $${alias}o, name: $${alias}n) { ${fields.join(' ')} }`)
     repos.push({ alias, repo: group.repo, issues: aliased })
+    itemRepos.push({ alias, repo: group.repo, issues: withItems })
     index++
   }
   if (project !== undefined && withMilestone) bodies.push(projectRootField(project.ref))
@@ -219,7 +245,8 @@ export function buildObserveQuery(
     variables,
     repos,
     milestoneRepoAlias,
-    ...(parentRepoAlias === undefined ? {} : { parentRepoAlias })
+    ...(parentRepoAlias === undefined ? {} : { parentRepoAlias }),
+    itemRepos
   }
 }
 
@@ -234,6 +261,8 @@ export function decodeObserve(
   labels: Map<string, Map<string, ObservedLabel>>
   milestone: ObservedMilestone | null | undefined
   parent?: ObservedParent
+  /** Issues to look further back at for their status comment. */
+  olderComments: OlderComments[]
 } {
   // Indexed once: a hundred missing issues must not cost a hundred scans.
   const byPath = new Map<string, GqlError>()
@@ -246,6 +275,20 @@ export function decodeObserve(
   const labels = new Map<string, Map<string, ObservedLabel>>()
   let milestone: ObservedMilestone | null | undefined
   let parent: ObservedParent | undefined
+  const olderComments: OlderComments[] = []
+  const decode = (ref: IssueRef, linked: GqlLinked): ObservedIssue => {
+    const observed = toObserved(ref, linked, request.completionFor, request.statusFor)
+    const page = linked.comments?.pageInfo
+    if (
+      request.statusFor !== undefined &&
+      observed.found &&
+      observed.statusComment === undefined &&
+      page?.hasPreviousPage === true &&
+      page.startCursor !== null
+    )
+      olderComments.push({ issueId: linked.id, before: page.startCursor })
+    return observed
+  }
   for (const group of built.repos) {
     const repository = data[group.alias] ?? null
     const repoError = errorAt(group.alias)
@@ -261,7 +304,7 @@ export function decodeObserve(
         issues.push({ ref, found: false, reason: describeMissing(ref, error) })
         continue
       }
-      issues.push(toObserved(ref, linked, request.completionFor, request.statusFor))
+      issues.push(decode(ref, linked))
     }
     if (group.alias === built.milestoneRepoAlias && request.milestone) {
       milestone = pickMilestone(repository, request.milestone)
@@ -280,12 +323,12 @@ export function decodeObserve(
               subIssues: 0
             }
           : {
-              issue: toObserved(ref, linked, request.completionFor, request.statusFor),
+              issue: decode(ref, linked),
               subIssues: linked.subIssuesSummary?.total ?? 0
             }
     }
   }
-  return { issues, labels, milestone, ...(parent === undefined ? {} : { parent }) }
+  return { issues, labels, milestone, ...(parent === undefined ? {} : { parent }), olderComments }
 }
 
 function describeMissing(ref: IssueRef, error: GqlError | undefined): string {
@@ -302,11 +345,7 @@ function toObserved(
   statusFor?: string
 ): ObservedIssue {
   const marker = completionFor === undefined ? undefined : completionMarker(completionFor)
-  const comments = (linked.comments?.nodes ?? []).flatMap((c) =>
-    c === null
-      ? []
-      : [{ id: c.id ?? '', body: c.body, viewerDidAuthor: c.viewerDidAuthor === true }]
-  )
+  const comments = linked.comments === undefined ? [] : readComments(linked.comments)
   return {
     ref,
     found: true,
@@ -328,6 +367,14 @@ function toObserved(
       : { stateReason: linked.stateReason?.toLowerCase() as ObservedStateReason | undefined }),
     ...(statusFor === undefined ? {} : { statusComment: findStatusComment(comments, statusFor) })
   }
+}
+
+function readComments(comments: GqlComments): ReadComment[] {
+  return (comments.nodes ?? []).flatMap((c) =>
+    c === null
+      ? []
+      : [{ id: c.id ?? '', body: c.body, viewerDidAuthor: c.viewerDidAuthor === true }]
+  )
 }
 
 function toParentLink(parent: NonNullable<GqlLinked['parent']> | null): ParentLink | null {
@@ -373,6 +420,7 @@ export async function observe(github: GitHub, request: ObserveRequest): Promise<
   let projectRoot: ReturnType<typeof decodeProjectRoot> | undefined
   const projectItems: { repos: ObserveQuery['repos']; data: GqlData }[] = []
   let parent: ObservedParent | undefined
+  const olderComments: OlderComments[] = []
   const chunks: IssueRef[][] = []
   for (let i = 0; i < request.issues.length; i += ISSUES_PER_QUERY) {
     chunks.push(request.issues.slice(i, i + ISSUES_PER_QUERY))
@@ -397,25 +445,25 @@ export async function observe(github: GitHub, request: ObserveRequest): Promise<
     }
     if (n === 0) namedMilestone = decoded.milestone
     if (n === 0) parent = decoded.parent
+    olderComments.push(...decoded.olderComments)
     if (request.project !== undefined) {
       const separate = request.project.separate
-      // The parent's item too, read under its alias, so that it is not added again on each event.
-      const parentRef = request.parent
-      const repos =
-        parentRef === undefined || built.parentRepoAlias === undefined
-          ? built.repos
-          : built.repos.map((g) =>
-              g.alias === built.parentRepoAlias
-                ? { ...g, issues: [...g.issues, { alias: PARENT_ALIAS, ref: parentRef }] }
-                : g
-            )
       const read =
         separate === undefined
           ? { data, errors }
-          : await readProject(separate, repos, request.project, n === 0)
+          : await readProject(separate, built.itemRepos, request.project, n === 0)
       if (n === 0) projectRoot = decodeProjectRoot(read.data, read.errors)
-      projectItems.push({ repos, data: read.data })
+      projectItems.push({ repos: built.itemRepos, data: read.data })
     }
+  }
+  if (olderComments.length > 0 && request.statusFor !== undefined) {
+    const found = await lookBackForStatus(github, olderComments, request.statusFor)
+    const withStatus = (issue: ObservedIssue): ObservedIssue => {
+      const look = issue.found ? found.get(issue.id) : undefined
+      return look === undefined || !issue.found ? issue : { ...issue, ...look }
+    }
+    issues.splice(0, issues.length, ...issues.map(withStatus))
+    if (parent !== undefined) parent = { ...parent, issue: withStatus(parent.issue) }
   }
   let project: ObservedProject | undefined
   if (projectRoot !== undefined) {
@@ -435,6 +483,68 @@ export async function observe(github: GitHub, request: ObserveRequest): Promise<
     ...(project === undefined ? {} : { project }),
     ...(parent === undefined ? {} : { parent })
   }
+}
+
+/** What looking further back found about an issue's status comment, by the issue's node id. */
+type StatusLookup = Pick<
+  Extract<ObservedIssue, { found: true }>,
+  'statusComment' | 'statusCommentUnread'
+>
+
+/**
+ * The status comments not among the comments the read holds: each such issue's
+ * older comments, a page of COMMENTS_PER_PAGE further back at a time, all such issues in one
+ * request per round (100 a request), until its status comment is found or it
+ * has no older comments, for at most STATUS_PAGES_BACK rounds. An issue still
+ * not looked through by then (or that vanished meanwhile) gets
+ * `statusCommentUnread`: no status comment is posted where one may be.
+ */
+async function lookBackForStatus(
+  github: GitHub,
+  start: readonly OlderComments[],
+  planKey: string
+): Promise<Map<string, StatusLookup>> {
+  const result = new Map<string, StatusLookup>()
+  let pending = [...start]
+  for (let round = 0; round < STATUS_PAGES_BACK && pending.length > 0; round++) {
+    const next: OlderComments[] = []
+    for (let i = 0; i < pending.length; i += ISSUES_PER_QUERY) {
+      const batch = pending.slice(i, i + ISSUES_PER_QUERY)
+      const declarations: string[] = []
+      const variables: Record<string, unknown> = {}
+      const fields = batch.map((older, j) => {
+        declarations.push(`$c${j}: ID!`, `$b${j}: String!`)
+        variables[`c${j}`] = older.issueId
+        variables[`b${j}`] = older.before
+        return `c${j}: node(id: $c${j}) { __typename ... on Issue { ${STATUS_COMMENTS.replace('{before}', `, before: $b${j}`)} } }`
+      })
+      const { data } = await queryAllowingErrors(github, {
+        query: `query DebussyStatusComments(${declarations.join(', ')}) { ${fields.join(' ')} }`,
+        variables
+      })
+      batch.forEach((older, j) => {
+        const comments = (data[`c${j}`] as { comments?: GqlComments } | null | undefined)?.comments
+        if (comments === undefined) {
+          result.set(older.issueId, {
+            statusCommentUnread: 'its older comments could not be read'
+          })
+          return
+        }
+        const statusComment = findStatusComment(readComments(comments), planKey)
+        const page = comments.pageInfo
+        if (statusComment !== undefined) result.set(older.issueId, { statusComment })
+        else if (page?.hasPreviousPage === true && page.startCursor !== null)
+          next.push({ issueId: older.issueId, before: page.startCursor })
+      })
+    }
+    pending = next
+  }
+  for (const older of pending) {
+    result.set(older.issueId, {
+      statusCommentUnread: `its status comment is not among its newest ${(STATUS_PAGES_BACK + 1) * COMMENTS_PER_PAGE} comments, and it has older ones`
+    })
+  }
+  return result
 }
 
 /** The project read of a separate project-token; its failure says which token failed. */
