@@ -468,6 +468,27 @@ describe('SPEC §7: failures', () => {
     expect(sim.issue(REPO, n).comments).toHaveLength(1)
   })
 
+  it('the milestone written, then the labels failing: a re-run of the same event finishes the labels and leaves the milestone', async () => {
+    await setup({ stateLabels: true })
+    const started = { event: 'phase_started', plan: PLAN_PATH, phase: '2', run_id: 'r1' }
+    const completed = { ...started, event: 'phase_completed', sequence: 2 }
+    expect((await fire({ ...started, sequence: 1 })).failed).toBe(false)
+    // Every attempt of the label mutation fails; the milestone (written first) records sequence 2.
+    sim.injectFault({ kind: 'server-error', match: { operation: 'mutation' }, times: 4 })
+    expect((await fire(completed)).failed).toBe(true)
+    expect(sim.milestone(REPO, sample.milestone ?? 0).description).toContain('seq="2"')
+    for (const n of sample.issueNumbers) expect(labelsOf(n)).toContain('debussy:in-progress')
+
+    // The re-run is the same event, not an older one: it applies, and writes only what is missing.
+    sim.resetLog()
+    const rerun = await fire(completed)
+    expect(rerun.failed).toBe(false)
+    for (const n of sample.issueNumbers) {
+      expect(labelsOf(n).filter((l) => STATE.test(l))).toEqual(['debussy:completed'])
+    }
+    expect(sim.writes().map((w) => w.operation ?? w.method)).toEqual(['mutation'])
+  })
+
   it('a write that keeps failing fails the step after the others are synced, naming the issue', async () => {
     await setup()
     sim.injectFault({ kind: 'server-error', match: { method: 'PATCH' }, times: Infinity })

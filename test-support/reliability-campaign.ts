@@ -708,9 +708,9 @@ export async function runTrial(spec: TrialSpec, tally: Tally): Promise<TrialOutc
     }
 
     // The person acts at the first write: after the action's one read and before its writes.
-    // The milestone is edited once the action has written it (its write is the first, one
-    // request after the read: GitHub has no conditional write, so an edit in that one gap
-    // is the window no design closes); the edit must survive the rest of the run.
+    // The milestone is edited once the action has written it (its write is the first, right
+    // after the reads: GitHub has no conditional write, so an edit in that gap is the window
+    // no design closes); the edit must survive the rest of the run.
     const state = { personNote: undefined as string | undefined, renamed: new Set<string>() }
     const applied: string[] = []
     const pending = [...spec.interferences]

@@ -12,10 +12,12 @@
  * - a label whose creation was answered 422 already_exists (another run made
  *   it, or an attempt of ours whose answer was lost): its id.
  *
- * The milestone's description is the one read-modify-write: it is written
- * first, one request after the snapshot that read it, so that a person's edit
- * has no more room to be lost than a re-read would leave (GitHub has no
- * conditional write for milestones), and nothing later writes it again.
+ * The milestone's description is the one read-modify-write (GitHub has no
+ * conditional write for milestones): it is written first, right after the
+ * event's reads, so that a person's edit has little room to be lost (one
+ * request when the read is one query; each further read, for another 100
+ * issues, a board with its own token or a status comment further back, adds
+ * one), and nothing later in the run writes it again.
  */
 import type { FailureReason, Operation, OperationResult } from '../domain.js'
 import type { GitHub } from './client.js'
