@@ -287,30 +287,19 @@ export async function applyOperations(
     createsContent: true
   })
   results.push(...commented)
-  const statusFailed = new Set(
-    results.flatMap((r) =>
-      r.kind !== 'applied' && r.operation.op === 'status_comment'
-        ? [r.operation.target.issueId]
-        : []
-    )
-  )
-  // The completion comment, or the status comment that says the plan completed.
-  const uncommented = new Set(
-    results.flatMap((r) =>
-      r.kind !== 'applied' && (r.operation.op === 'comment' || r.operation.op === 'status_comment')
-        ? [r.operation.target.issueId]
-        : []
-    )
-  )
+  // The completion comment, or the status comment that says the plan completed (named first).
+  const uncommented = new Map<string, 'status' | 'completion'>()
+  for (const { kind, operation } of results) {
+    if (kind === 'applied' || (operation.op !== 'comment' && operation.op !== 'status_comment'))
+      continue
+    const { issueId } = operation.target
+    if (operation.op === 'status_comment' || !uncommented.has(issueId))
+      uncommented.set(issueId, operation.op === 'comment' ? 'completion' : 'status')
+  }
   const closable = closeMutations.filter((m) => {
-    if (!uncommented.has(m.subjectId)) return true
-    results.push(
-      failed(
-        m.operation,
-        'blocked',
-        `not closed: its ${m.operation.op === 'close_issue' && statusFailed.has(m.subjectId) ? 'status' : 'completion'} comment failed`
-      )
-    )
+    const comment = uncommented.get(m.subjectId)
+    if (comment === undefined) return true
+    results.push(failed(m.operation, 'blocked', `not closed: its ${comment} comment failed`))
     return false
   })
   results.push(...(await writeOnce(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })))
