@@ -41,6 +41,11 @@ export function repoKey(repo: RepoRef): string {
   return formatRepo(repo).toLowerCase()
 }
 
+/** `owner/repo#N` lower-cased: how issue refs are compared, as repoKey compares repositories. */
+export function refKey(ref: IssueRef): string {
+  return formatIssueRef(ref).toLowerCase()
+}
+
 /** Parses `owner/repo`, checked against GitHub's naming rules. */
 export function parseRepo(text: string, field: string): RepoRef {
   const trimmed = text.trim()

@@ -8,7 +8,6 @@
  */
 import type {
   Finding,
-  IssueRef,
   MasterPlan,
   ObservedIssue,
   ObservedParent,
@@ -19,18 +18,13 @@ import type {
   SyncConfig
 } from './domain.js'
 import { InputError, printable } from './errors.js'
-import { formatIssueRef, formatRepo, parseIssueRef, repoKey } from './issue-ref.js'
+import { formatIssueRef, formatRepo, parseIssueRef, refKey, repoKey } from './issue-ref.js'
 import { writableRepos } from './write-scope.js'
 
 /** GitHub's limit: a parent holds at most 100 sub-issues, closed ones included. */
 export const MAX_SUB_ISSUES = 100
 
 type AddSubIssue = Extract<Operation, { op: 'add_sub_issue' }>
-
-/** `owner/repo#N` lower-cased: how refs are compared (GitHub ignores the case of names). */
-export function refKey(ref: IssueRef): string {
-  return formatIssueRef(ref).toLowerCase()
-}
 
 /**
  * The plan with its parent issue resolved: the plan's own `github_parent`

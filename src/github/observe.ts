@@ -14,7 +14,7 @@ import type {
   RepoRef,
   Snapshot
 } from '../domain.js'
-import { formatIssueRef, repoKey } from '../issue-ref.js'
+import { formatIssueRef, refKey, repoKey } from '../issue-ref.js'
 import { completionMarker } from '../plan-text.js'
 import type { StateReason as ObservedStateReason } from '../respect.js'
 import { type ReadComment, findStatusComment } from '../status-comment.js'
@@ -431,11 +431,9 @@ export async function observe(github: GitHub, request: ObserveRequest): Promise<
     const { data, errors } = await queryAllowingErrors(github, built)
     const decoded = decodeObserve(built, request, data, errors)
     // Decoded per repository; the snapshot keeps the plan's order.
-    const byRef = new Map(
-      decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue])
-    )
+    const byRef = new Map(decoded.issues.map((issue) => [refKey(issue.ref), issue]))
     for (const ref of chunk) {
-      const issue = byRef.get(formatIssueRef(ref).toLowerCase())
+      const issue = byRef.get(refKey(ref))
       if (issue !== undefined) issues.push(issue)
     }
     for (const [key, map] of decoded.labels) {
