@@ -20,9 +20,9 @@ import type {
   SyncState
 } from './domain.js'
 import { STATE_FOR_EVENT, SYNC_STATES } from './domain.js'
-import { formatIssueRef, formatRepo, repoKey } from './issue-ref.js'
+import { formatIssueRef, formatRepo, refKey, repoKey } from './issue-ref.js'
 import { completionComment } from './plan-text.js'
-import { planSubIssues, refKey, syncedIssues } from './sub-issues.js'
+import { planSubIssues, syncedIssues } from './sub-issues.js'
 import { type PersonsChoice, leftAloneNotice, mayComment, personsChoice } from './respect.js'
 import {
   type StatusGuard,
@@ -143,15 +143,15 @@ export function reconcile(input: ReconcileInput): Changeset {
   const others = SYNC_STATES.filter((s) => s !== state).map((s) => stateLabel(config.labels, s))
 
   const milestone = chooseMilestone(plan, snapshot, findings)
+  // The linked issues, and the plan's parent issue when it is not one of them.
+  const synced = syncedIssues(snapshot, plan.parent)
 
   // The order check comes first: an out-of-order event changes no label and closes nothing.
   // Without a milestone, the status comments keep the order guard and the ledger.
   const statusGuard =
     config.statusComment && milestone === undefined
       ? guardFromComments(
-          syncedIssues(snapshot, plan.parent).flatMap((o) =>
-            o.found && o.statusComment ? [o.statusComment.body] : []
-          ),
+          synced.flatMap((o) => (o.found && o.statusComment ? [o.statusComment.body] : [])),
           plan.path
         )
       : undefined
@@ -178,7 +178,7 @@ export function reconcile(input: ReconcileInput): Changeset {
     // The status comments show the ledger (and keep it without a milestone): they learn it too.
     const status = new Map<ObservedIssue, Operation>()
     if (ledger.changed && config.statusComment) {
-      for (const observed of syncedIssues(snapshot, plan.parent)) {
+      for (const observed of synced) {
         const op = statusOperation(observed, {
           input,
           progress,
@@ -194,7 +194,7 @@ export function reconcile(input: ReconcileInput): Changeset {
       label: target,
       progress,
       operations: [...milestoneOperations(milestoneOutcome, progress), ...status.values()],
-      issues: syncedIssues(snapshot, plan.parent).map((observed) => {
+      issues: synced.map((observed) => {
         const op = status.get(observed)
         const outcome = unchanged(observed, 'skipped: event out of order')
         return op === undefined ? outcome : { ...outcome, operations: [op] }
@@ -238,7 +238,7 @@ export function reconcile(input: ReconcileInput): Changeset {
   const subIssues = planSubIssues(plan.parent, snapshot)
   findings.push(...subIssues.findings)
 
-  for (const observed of syncedIssues(snapshot, plan.parent)) {
+  for (const observed of synced) {
     if (!observed.found) {
       findings.push({
         level: 'warning',

@@ -70,6 +70,13 @@ export interface StatusPhase {
   readonly state: PhaseDisplay
 }
 
+/** The run completed: its ledger says so, or (an event without a run) this is plan_completed. */
+function runCompleted(event: PhaseEvent, ledger: RunLedger | undefined): boolean {
+  return (
+    ledger?.planCompleted !== undefined || (ledger === undefined && event.kind === 'plan_completed')
+  )
+}
+
 /**
  * Each phase's state: the run's ledger (every phase the run reported), else
  * the current event for its phase, else the plan's table (done: completed),
@@ -81,8 +88,7 @@ export function phaseStates(
   event: PhaseEvent,
   ledger: RunLedger | undefined
 ): StatusPhase[] {
-  const planDone =
-    ledger?.planCompleted !== undefined || (ledger === undefined && event.kind === 'plan_completed')
+  const planDone = runCompleted(event, ledger)
   const eventEntry: [string, LedgerEntry] | undefined =
     ledger === undefined && event.phase !== undefined && event.kind !== 'plan_completed'
       ? [normalisePhaseId(event.phase), { state: stateOfEvent(event.kind), sequence: 0 }]
@@ -111,11 +117,7 @@ export function phaseStates(
 
 /** One line that says where the run is; from the ledger, so it is the same in any arrival order. */
 export function headline(event: PhaseEvent, ledger: RunLedger | undefined): string {
-  if (
-    ledger?.planCompleted !== undefined ||
-    (ledger === undefined && event.kind === 'plan_completed')
-  )
-    return '✅ **The run completed.**'
+  if (runCompleted(event, ledger)) return '✅ **The run completed.**'
   let newest: [string, LedgerEntry] | undefined
   for (const entry of ledger?.phases ?? []) {
     if (newest === undefined || entry[1].sequence > newest[1].sequence) newest = entry
