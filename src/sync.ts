@@ -16,7 +16,7 @@ import type {
 import { InputError } from './errors.js'
 import { resolveEvent, type ActionInputs, type RunnerEvent } from './event.js'
 import { applyOperations } from './github/apply.js'
-import { createGitHub, type ClientTiming } from './github/client.js'
+import { createGitHub, type ClientTiming, type GitHub } from './github/client.js'
 import { describeError } from './github/errors.js'
 import { observe } from './github/observe.js'
 import { loadPlan } from './plan/plan-file.js'
@@ -177,26 +177,21 @@ export async function sync(request: SyncRequest, output: SyncLog): Promise<SyncR
     )
   }
 
-  const github = createGitHub({
-    token: request.token,
-    apiUrl: request.apiUrl,
-    graphqlUrl: request.graphqlUrl,
-    timing: request.timing,
-    onWait: (message) => log.warning(message),
-    onPause: (message) => log.info(message)
-  })
+  const clientFor = (token: string): GitHub =>
+    createGitHub({
+      token,
+      apiUrl: request.apiUrl,
+      graphqlUrl: request.graphqlUrl,
+      timing: request.timing,
+      onWait: (message) => log.warning(message),
+      onPause: (message) => log.info(message)
+    })
+  const github = clientFor(request.token)
   // A separate project-token gets its own client: its requests cannot share a batch with the others.
   const projectToken = request.projectToken ?? ''
   const projectGitHub =
     config.project !== undefined && projectToken !== '' && projectToken !== request.token
-      ? createGitHub({
-          token: projectToken,
-          apiUrl: request.apiUrl,
-          graphqlUrl: request.graphqlUrl,
-          timing: request.timing,
-          onWait: (message) => log.warning(message),
-          onPause: (message) => log.info(message)
-        })
+      ? clientFor(projectToken)
       : undefined
   const projectTokenInput = projectToken === '' ? 'github-token' : 'project-token'
   // What the inputs said is shown now, so that a failed read does not hide it.

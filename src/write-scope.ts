@@ -17,15 +17,15 @@ export interface WriteScope {
   readonly configPath: string
 }
 
-/**
- * The plan with only the refs the action may write to. Each skipped ref is
- * named in one warning, with the key that would allow its repository.
- */
 /** The repositories a sync of this plan may write to: the workflow's, the plan's github_repo, `repositories`. */
 export function writableRepos(plan: MasterPlan, scope: Omit<WriteScope, 'configPath'>): RepoRef[] {
   return [scope.workflowRepo, plan.repo, ...scope.repositories]
 }
 
+/**
+ * The plan with only the refs the action may write to. Each skipped ref is
+ * named in one warning, with the key that would allow its repository.
+ */
 export function limitToWritableRepos(
   plan: MasterPlan,
   scope: WriteScope

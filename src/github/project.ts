@@ -5,7 +5,6 @@
  * fields ride in the observe query and the label mutations; with a separate
  * project-token they go in requests of their own (see observe.ts, apply.ts).
  */
-import type { RepoRef, IssueRef } from '../domain.js'
 import type {
   ObservedOption,
   ObservedProject,
@@ -13,7 +12,7 @@ import type {
   ObservedProjectItem,
   ProjectRef
 } from '../project-status.js'
-import type { GqlError } from './observe.js'
+import type { GqlError, ObserveQuery } from './observe.js'
 
 /** Items per issue: an issue in more projects than this may be added again, which GitHub ignores. */
 const ITEMS_PER_ISSUE = 100
@@ -40,19 +39,13 @@ export function projectRootField(ref: ProjectRef): string {
   return `${PROJECT_ALIAS}: ${ref.ownerType}(login: $projectLogin) { projectV2(number: ${ref.number}) { id title url field(name: $projectField) { __typename ... on ProjectV2FieldCommon { id name dataType } ... on ProjectV2SingleSelectField { options { id name } } } fields(first: 100) { nodes { __typename ... on ProjectV2FieldCommon { name } } } } }`
 }
 
-interface AliasedRepo {
-  readonly alias: string
-  readonly repo: RepoRef
-  readonly issues: readonly { readonly alias: string; readonly ref: IssueRef }[]
-}
-
 /**
  * The project read of a separate project-token: the project, and each issue's
  * id and items, under the same aliases as the observe query (so one decoder
  * reads both).
  */
 export function buildProjectQuery(
-  repos: readonly AliasedRepo[],
+  repos: ObserveQuery['repos'],
   ref: ProjectRef,
   fieldName: string,
   withRoot: boolean
@@ -135,7 +128,7 @@ function decodeField(field: GqlProjectField | null): ObservedProjectField | unde
 
 /** Each issue's item in the project (by the issue's node id), from an answer with the observe aliases. */
 export function decodeProjectItems(
-  repos: readonly AliasedRepo[],
+  repos: ObserveQuery['repos'],
   data: Readonly<Record<string, unknown>>,
   projectId: string,
   into: Map<string, ObservedProjectItem>
