@@ -53513,6 +53513,10 @@ function formatIssueRef(ref) {
 function repoKey(repo) {
     return formatRepo(repo).toLowerCase();
 }
+/** `owner/repo#N` lower-cased: how issue refs are compared, as repoKey compares repositories. */
+function refKey(ref) {
+    return formatIssueRef(ref).toLowerCase();
+}
 /** Parses `owner/repo`, checked against GitHub's naming rules. */
 function parseRepo(text, field) {
     const trimmed = text.trim();
@@ -65499,6 +65503,10 @@ const FOOTER = '<sub>Last event:';
 function statusMarkerStart(planKey) {
     return `${MARKER} plan="${encodeURIComponent(planKey)}"`;
 }
+/** The run completed: its ledger says so, or (an event without a run) this is plan_completed. */
+function runCompleted(event, ledger) {
+    return (ledger?.planCompleted !== undefined || (ledger === undefined && event.kind === 'plan_completed'));
+}
 /**
  * Each phase's state: the run's ledger (every phase the run reported), else
  * the current event for its phase, else the plan's table (done: completed),
@@ -65506,7 +65514,7 @@ function statusMarkerStart(planKey) {
  * completed. Without a Phases table, the phases the run reported.
  */
 function phaseStates(plan, event, ledger) {
-    const planDone = ledger?.planCompleted !== undefined || (ledger === undefined && event.kind === 'plan_completed');
+    const planDone = runCompleted(event, ledger);
     const eventEntry = ledger === undefined && event.phase !== undefined && event.kind !== 'plan_completed'
         ? [normalisePhaseId(event.phase), { state: stateOfEvent(event.kind), sequence: 0 }]
         : undefined;
@@ -65531,8 +65539,7 @@ function phaseStates(plan, event, ledger) {
 }
 /** One line that says where the run is; from the ledger, so it is the same in any arrival order. */
 function headline(event, ledger) {
-    if (ledger?.planCompleted !== undefined ||
-        (ledger === undefined && event.kind === 'plan_completed'))
+    if (runCompleted(event, ledger))
         return '✅ **The run completed.**';
     let newest;
     for (const entry of ledger?.phases ?? []) {
@@ -66032,9 +66039,9 @@ async function observe(github, request) {
         const { data, errors } = await queryAllowingErrors(github, built);
         const decoded = decodeObserve(built, request, data, errors);
         // Decoded per repository; the snapshot keeps the plan's order.
-        const byRef = new Map(decoded.issues.map((issue) => [formatIssueRef(issue.ref).toLowerCase(), issue]));
+        const byRef = new Map(decoded.issues.map((issue) => [refKey(issue.ref), issue]));
         for (const ref of chunk) {
-            const issue = byRef.get(formatIssueRef(ref).toLowerCase());
+            const issue = byRef.get(refKey(ref));
             if (issue !== undefined)
                 issues.push(issue);
         }
@@ -66348,17 +66355,20 @@ async function applyOperations(github, input) {
         createsContent: true
     });
     results.push(...commented);
-    const statusFailed = new Set(results.flatMap((r) => r.kind !== 'applied' && r.operation.op === 'status_comment'
-        ? [r.operation.target.issueId]
-        : []));
-    // The completion comment, or the status comment that says the plan completed.
-    const uncommented = new Set(results.flatMap((r) => r.kind !== 'applied' && (r.operation.op === 'comment' || r.operation.op === 'status_comment')
-        ? [r.operation.target.issueId]
-        : []));
+    // The completion comment, or the status comment that says the plan completed (named first).
+    const uncommented = new Map();
+    for (const { kind, operation } of results) {
+        if (kind === 'applied' || (operation.op !== 'comment' && operation.op !== 'status_comment'))
+            continue;
+        const { issueId } = operation.target;
+        if (operation.op === 'status_comment' || !uncommented.has(issueId))
+            uncommented.set(issueId, operation.op === 'comment' ? 'completion' : 'status');
+    }
     const closable = closeMutations.filter((m) => {
-        if (!uncommented.has(m.subjectId))
+        const comment = uncommented.get(m.subjectId);
+        if (comment === undefined)
             return true;
-        results.push(failed(m.operation, 'blocked', `not closed: its ${m.operation.op === 'close_issue' && statusFailed.has(m.subjectId) ? 'status' : 'completion'} comment failed`));
+        results.push(failed(m.operation, 'blocked', `not closed: its ${comment} comment failed`));
         return false;
     });
     results.push(...(await writeOnce(github, closable, { perRequest: CLOSE_MUTATIONS_PER_REQUEST })));
@@ -66699,14 +66709,14 @@ function fieldAnswer(mutation, answer) {
 ;// CONCATENATED MODULE: ./src/write-scope.ts
 
 
-/**
- * The plan with only the refs the action may write to. Each skipped ref is
- * named in one warning, with the key that would allow its repository.
- */
 /** The repositories a sync of this plan may write to: the workflow's, the plan's github_repo, `repositories`. */
 function writableRepos(plan, scope) {
     return [scope.workflowRepo, plan.repo, ...scope.repositories];
 }
+/**
+ * The plan with only the refs the action may write to. Each skipped ref is
+ * named in one warning, with the key that would allow its repository.
+ */
 function limitToWritableRepos(plan, scope) {
     const allowed = writableRepos(plan, scope);
     const keys = new Set(allowed.map(repoKey));
@@ -66752,10 +66762,6 @@ function scopePlan(plan, limits, workflowRepo, configPath, planField) {
 
 /** GitHub's limit: a parent holds at most 100 sub-issues, closed ones included. */
 const MAX_SUB_ISSUES = 100;
-/** `owner/repo#N` lower-cased: how refs are compared (GitHub ignores the case of names). */
-function refKey(ref) {
-    return formatIssueRef(ref).toLowerCase();
-}
 /**
  * The plan with its parent issue resolved: the plan's own `github_parent`
  * wins (it is about this plan), else the config's `parent_issue`, whose bare
@@ -66961,10 +66967,12 @@ function reconcile(input) {
     const target = stateLabel(config.labels, state);
     const others = SYNC_STATES.filter((s) => s !== state).map((s) => stateLabel(config.labels, s));
     const milestone = chooseMilestone(plan, snapshot, findings);
+    // The linked issues, and the plan's parent issue when it is not one of them.
+    const synced = syncedIssues(snapshot, plan.parent);
     // The order check comes first: an out-of-order event changes no label and closes nothing.
     // Without a milestone, the status comments keep the order guard and the ledger.
     const statusGuard = config.statusComment && milestone === undefined
-        ? guardFromComments(syncedIssues(snapshot, plan.parent).flatMap((o) => o.found && o.statusComment ? [o.statusComment.body] : []), plan.path)
+        ? guardFromComments(synced.flatMap((o) => (o.found && o.statusComment ? [o.statusComment.body] : [])), plan.path)
         : undefined;
     const block = milestone === undefined ? statusGuard : findProgressBlock(milestone.description, plan.path);
     const recorded = block?.applied ?? [];
@@ -66985,7 +66993,7 @@ function reconcile(input) {
         // The status comments show the ledger (and keep it without a milestone): they learn it too.
         const status = new Map();
         if (ledger.changed && config.statusComment) {
-            for (const observed of syncedIssues(snapshot, plan.parent)) {
+            for (const observed of synced) {
                 const op = statusOperation(observed, {
                     input,
                     progress,
@@ -67002,7 +67010,7 @@ function reconcile(input) {
             label: target,
             progress,
             operations: [...milestoneOperations(milestoneOutcome, progress), ...status.values()],
-            issues: syncedIssues(snapshot, plan.parent).map((observed) => {
+            issues: synced.map((observed) => {
                 const op = status.get(observed);
                 const outcome = unchanged(observed, 'skipped: event out of order');
                 return op === undefined ? outcome : { ...outcome, operations: [op] };
@@ -67040,7 +67048,7 @@ function reconcile(input) {
     // The plan's parent issue is labelled and closed like a linked one; linked issues become its sub-issues.
     const subIssues = planSubIssues(plan.parent, snapshot);
     findings.push(...subIssues.findings);
-    for (const observed of syncedIssues(snapshot, plan.parent)) {
+    for (const observed of synced) {
         if (!observed.found) {
             findings.push({
                 level: 'warning',
@@ -67677,25 +67685,19 @@ async function sync(request, output) {
     if (request.token === '') {
         throw new InputError('input github-token', 'is empty', 'Leave it at its default (${{ github.token }}) or pass a token with issues: write');
     }
-    const github = createGitHub({
-        token: request.token,
+    const clientFor = (token) => createGitHub({
+        token,
         apiUrl: request.apiUrl,
         graphqlUrl: request.graphqlUrl,
         timing: request.timing,
         onWait: (message) => log.warning(message),
         onPause: (message) => log.info(message)
     });
+    const github = clientFor(request.token);
     // A separate project-token gets its own client: its requests cannot share a batch with the others.
     const projectToken = request.projectToken ?? '';
     const projectGitHub = config.project !== undefined && projectToken !== '' && projectToken !== request.token
-        ? createGitHub({
-            token: projectToken,
-            apiUrl: request.apiUrl,
-            graphqlUrl: request.graphqlUrl,
-            timing: request.timing,
-            onWait: (message) => log.warning(message),
-            onPause: (message) => log.info(message)
-        })
+        ? clientFor(projectToken)
         : undefined;
     const projectTokenInput = projectToken === '' ? 'github-token' : 'project-token';
     // What the inputs said is shown now, so that a failed read does not hide it.
